@@ -91,11 +91,18 @@ export interface SubscribeOptions {
   onEvent(event: RecordedEvent): Promise<void> | void;
   /** called once the subscription has delivered everything stored when it started */
   onCaughtUp?(): void;
+  /**
+   * The subscription has ended because onEvent threw (that event is not acknowledged) or the engine
+   * failed; nothing more is delivered. Resubscribe from the last checkpoint to resume.
+   */
   onError?(error: unknown): void;
 }
 
 export interface Subscription {
-  /** stop delivering; resolves once no onEvent call is in flight */
+  /**
+   * stop delivering; resolves once no onEvent call is in flight (so awaiting it from inside onEvent
+   * never resolves — call it without awaiting there)
+   */
   stop(): Promise<void>;
 }
 

@@ -1,0 +1,601 @@
+/**
+ * A case stream (`case-<caseId>`): its events, its state, and how each event changes the state.
+ * Stored event types are the catalog type codes; stored `data` is the published data unchanged;
+ * `time` is the envelope time and `source` the publishing agency (null for the platform's copy notices).
+ */
+import type { DomainEvent } from '../shared/events.js';
+import type {
+  CaseKind,
+  CloseOutcome,
+  HandoffStatus,
+  JudgmentOutcome,
+  NoticeReason,
+  PartyRole,
+  PartyType,
+  ReconsiderationDecision,
+  SuggestionCategory,
+} from '../catalog/vocabulary.js';
+import { isCorrective } from '../catalog/vocabulary.js';
+import type { HandoffPurpose } from '../deadlines/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Event data: the published shapes (events.md §3), plus the platform's `notice.issued`.
+
+export interface Party {
+  readonly name: string;
+  readonly role: PartyRole;
+  readonly type: PartyType;
+}
+export interface HandoffDocument {
+  readonly title: string;
+  readonly sha256?: string;
+}
+
+export interface CaseRegisteredData {
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly caseNumber?: string;
+  readonly parties: readonly Party[];
+  readonly defendantAgencyId?: string;
+  readonly privateEnterprise?: boolean;
+  readonly fastTrack?: boolean;
+  readonly major?: boolean;
+}
+export interface CaseClosedData {
+  readonly outcome: CloseOutcome;
+  readonly note?: string;
+}
+export interface SelfCorrectionReportedData {
+  readonly agencyId: string;
+  readonly action: string;
+}
+export interface HandoffRequestedData {
+  readonly handoffId: string;
+  readonly to: string;
+  readonly purpose: HandoffPurpose;
+  readonly documents?: readonly HandoffDocument[];
+  readonly note?: string;
+  readonly previousHandoffId?: string;
+}
+export interface HandoffRefData {
+  readonly handoffId: string;
+}
+export interface HandoffReturnedData {
+  readonly handoffId: string;
+  readonly reason: string;
+}
+export interface HandoffExtendedData {
+  readonly handoffId: string;
+  readonly days: number;
+  readonly approvedBy: string;
+}
+export interface HandoffCompletedData {
+  readonly handoffId: string;
+  readonly outcome: string;
+}
+export interface HandoffWithdrawnData {
+  readonly handoffId: string;
+  readonly reason: string;
+}
+export interface HearingScheduledData {
+  readonly hearingId: string;
+  readonly at: string;
+  readonly observers?: readonly string[];
+}
+export interface HearingHeldData {
+  readonly hearingId: string;
+  readonly agencyHeadAppeared?: boolean;
+  readonly observerAgencies?: readonly string[];
+}
+export interface JudgmentIssuedData {
+  readonly judgmentId: string;
+  readonly outcome: JudgmentOutcome;
+  readonly effectiveAt?: string;
+  readonly communityCorrection?: boolean;
+}
+export interface JudicialConfirmationDecidedData {
+  readonly granted: boolean;
+}
+export interface SuggestionIssuedData {
+  readonly suggestionId: string;
+  readonly to: string;
+  readonly category: SuggestionCategory;
+  readonly summary: string;
+  readonly urgent?: boolean;
+}
+export interface SuggestionRepliedData {
+  readonly suggestionId: string;
+  readonly adopted: boolean;
+  readonly summary: string;
+}
+export interface ReconsiderationDecidedData {
+  readonly decision: ReconsiderationDecision;
+  readonly performanceDueAt?: string;
+}
+export interface ReconsiderationPerformedData {
+  readonly summary: string;
+}
+export type CorrectionReportedData = Readonly<Record<string, never>>;
+export interface NoticeAcknowledgedData {
+  readonly noticeId: string;
+}
+/** Platform event: the copy-notice policy (同步抄告) recorded a notice on the case. */
+export interface NoticeIssuedData {
+  readonly noticeId: string;
+  readonly reason: NoticeReason;
+  readonly recipients: readonly string[];
+  /** the type of the fact that triggered it: `judgment.issued` or `reconsideration.decided` */
+  readonly trigger: 'judgment.issued' | 'reconsideration.decided';
+}
+
+export interface CaseEventDataByType {
+  'case.registered': CaseRegisteredData;
+  'case.closed': CaseClosedData;
+  'self_correction.reported': SelfCorrectionReportedData;
+  'handoff.requested': HandoffRequestedData;
+  'handoff.received': HandoffRefData;
+  'handoff.accepted': HandoffRefData;
+  'handoff.returned': HandoffReturnedData;
+  'handoff.extended': HandoffExtendedData;
+  'handoff.completed': HandoffCompletedData;
+  'handoff.withdrawn': HandoffWithdrawnData;
+  'hearing.scheduled': HearingScheduledData;
+  'hearing.held': HearingHeldData;
+  'judgment.issued': JudgmentIssuedData;
+  'judicial_confirmation.decided': JudicialConfirmationDecidedData;
+  'suggestion.issued': SuggestionIssuedData;
+  'suggestion.replied': SuggestionRepliedData;
+  'reconsideration.decided': ReconsiderationDecidedData;
+  'reconsideration.performed': ReconsiderationPerformedData;
+  'correction.reported': CorrectionReportedData;
+  'notice.acknowledged': NoticeAcknowledgedData;
+  'notice.issued': NoticeIssuedData;
+}
+export type CaseEventType = keyof CaseEventDataByType;
+
+/** A typed case event. Deciders emit these; the store hands back plain DomainEvents of the same shape. */
+export type CaseEvent = {
+  [T in CaseEventType]: DomainEvent<T, CaseEventDataByType[T]>;
+}[CaseEventType];
+
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
+  'case.registered',
+  'case.closed',
+  'self_correction.reported',
+  'handoff.requested',
+  'handoff.received',
+  'handoff.accepted',
+  'handoff.returned',
+  'handoff.extended',
+  'handoff.completed',
+  'handoff.withdrawn',
+  'hearing.scheduled',
+  'hearing.held',
+  'judgment.issued',
+  'judicial_confirmation.decided',
+  'suggestion.issued',
+  'suggestion.replied',
+  'reconsideration.decided',
+  'reconsideration.performed',
+  'correction.reported',
+  'notice.acknowledged',
+  'notice.issued',
+];
+
+/** The platform's own case event types (policy events, source null). */
+export const PLATFORM_CASE_EVENT_TYPES = ['notice.issued'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+export interface Handoff {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly purpose: HandoffPurpose;
+  readonly status: HandoffStatus;
+  readonly requestedAt: string;
+  /** signed receipt; an acceptance straight from REQUESTED implies receipt at the same time */
+  readonly receivedAt: string | null;
+  readonly acceptedAt: string | null;
+  readonly completedAt: string | null;
+  readonly returnedAt: string | null;
+  readonly withdrawnAt: string | null;
+  readonly outcome: string | null;
+  /** 补正 / 退回补充侦查 */
+  readonly returnReason: string | null;
+  readonly withdrawReason: string | null;
+  /** days added by `handoff.extended` (0 when never extended) */
+  readonly extensionDays: number;
+  readonly extensionApprovedBy: string | null;
+  readonly extendedAt: string | null;
+  readonly previousHandoffId: string | null;
+  readonly documents: readonly HandoffDocument[];
+  readonly note: string | null;
+}
+
+export interface Hearing {
+  readonly id: string;
+  readonly at: string;
+  readonly scheduledBy: string;
+  readonly scheduledAt: string;
+  readonly observers: readonly string[];
+  readonly held: boolean;
+  readonly heldAt: string | null;
+  /** 行政机关负责人出庭应诉 */
+  readonly agencyHeadAppeared: boolean | null;
+  readonly observerAgencies: readonly string[];
+}
+
+export interface Judgment {
+  readonly id: string;
+  readonly outcome: JudgmentOutcome;
+  /** date the judgment took effect, when published */
+  readonly effectiveAt: string | null;
+  readonly communityCorrection: boolean;
+  readonly issuedAt: string;
+  readonly issuedBy: string;
+}
+
+export interface JudicialConfirmation {
+  readonly granted: boolean;
+  readonly decidedAt: string;
+  readonly decidedBy: string;
+}
+
+export interface Suggestion {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly category: SuggestionCategory;
+  readonly summary: string;
+  readonly urgent: boolean;
+  readonly issuedAt: string;
+  readonly repliedAt: string | null;
+  readonly adopted: boolean | null;
+  readonly replySummary: string | null;
+}
+
+export interface Reconsideration {
+  readonly decision: ReconsiderationDecision;
+  readonly decidedAt: string;
+  readonly decidedBy: string;
+  /** 纠错: revoked, altered, confirmed_unlawful or ordered_performance */
+  readonly corrective: boolean;
+  readonly performanceDueAt: string | null;
+  /** the decision still has to be carried out by the defendant agency */
+  readonly needsPerformance: boolean;
+  readonly performedAt: string | null;
+  readonly performanceSummary: string | null;
+}
+
+export interface SelfCorrection {
+  readonly agencyId: string;
+  readonly action: string;
+  readonly reportedBy: string;
+  readonly reportedAt: string;
+}
+
+export interface CopyNotice {
+  readonly id: string;
+  readonly reason: NoticeReason;
+  readonly trigger: NoticeIssuedData['trigger'];
+  readonly recipients: readonly string[];
+  readonly issuedAt: string;
+  /** recipient agency id → time of its acknowledgement */
+  readonly acknowledgements: Readonly<Record<string, string>>;
+}
+
+export interface CaseFile {
+  readonly id: string;
+  readonly kind: CaseKind;
+  readonly title: string;
+  readonly caseNumber: string | null;
+  readonly parties: readonly Party[];
+  readonly registeredBy: string;
+  readonly registeredAt: string;
+  readonly defendantAgencyId: string | null;
+  /** the published flag, or — when not published — a party of type `private_enterprise` */
+  readonly privateEnterprise: boolean;
+  readonly fastTrack: boolean;
+  /** 重大 */
+  readonly major: boolean;
+  /** every agency that published about, was named by, or received something in this case, first-seen order */
+  readonly agencies: readonly string[];
+  readonly handoffs: Readonly<Record<string, Handoff>>;
+  readonly hearings: Readonly<Record<string, Hearing>>;
+  readonly judgments: Readonly<Record<string, Judgment>>;
+  /** the latest judgment */
+  readonly judgment: Judgment | null;
+  readonly judicialConfirmation: JudicialConfirmation | null;
+  readonly suggestions: Readonly<Record<string, Suggestion>>;
+  readonly reconsideration: Reconsideration | null;
+  /** 社区矫正报到: the time of `correction.reported` */
+  readonly correctionReportedAt: string | null;
+  readonly selfCorrections: readonly SelfCorrection[];
+  readonly copyNotices: Readonly<Record<string, CopyNotice>>;
+}
+
+export interface OpenCase extends CaseFile {
+  readonly status: 'open';
+  readonly closedAt: null;
+  readonly closedBy: null;
+  readonly outcome: null;
+  readonly closeNote: null;
+}
+export interface ClosedCase extends CaseFile {
+  readonly status: 'closed';
+  readonly closedAt: string;
+  readonly closedBy: string;
+  readonly outcome: CloseOutcome;
+  readonly closeNote: string | null;
+}
+export interface NoCase {
+  readonly status: 'none';
+}
+export type CaseState = NoCase | OpenCase | ClosedCase;
+export type ExistingCase = OpenCase | ClosedCase;
+
+export const initialCaseState = (): CaseState => ({ status: 'none' });
+
+/**
+ * Published data does not repeat the case id (it is the envelope `subject`). Events read back from the
+ * store may carry it as `subject`; `foldCase` sets it for sure.
+ */
+export type CaseEventInput = DomainEvent & { readonly subject?: string };
+
+// ---------------------------------------------------------------------------------------------
+// evolve
+
+const withAgencies = (agencies: readonly string[], ...more: (string | null | undefined)[]): readonly string[] => {
+  let next: string[] | null = null;
+  for (const agency of more) {
+    if (!agency || agencies.includes(agency) || next?.includes(agency)) continue;
+    next ??= [...agencies];
+    next.push(agency);
+  }
+  return next ?? agencies;
+};
+
+const updateHandoff = (state: ExistingCase, handoffId: string, change: (h: Handoff) => Partial<Handoff>): ExistingCase => {
+  const handoff = state.handoffs[handoffId];
+  if (!handoff) return state;
+  return { ...state, handoffs: { ...state.handoffs, [handoffId]: { ...handoff, ...change(handoff) } } };
+};
+
+const involve = (state: ExistingCase, ...agencies: (string | null | undefined)[]): ExistingCase => {
+  const next = withAgencies(state.agencies, ...agencies);
+  return next === state.agencies ? state : { ...state, agencies: next };
+};
+
+const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, caseId: string): OpenCase => {
+  const data = event.data;
+  const registeredBy = event.source ?? '';
+  return {
+    status: 'open',
+    id: caseId,
+    kind: data.kind,
+    title: data.title,
+    caseNumber: data.caseNumber ?? null,
+    parties: data.parties,
+    registeredBy,
+    registeredAt: event.time,
+    defendantAgencyId: data.defendantAgencyId ?? null,
+    privateEnterprise: data.privateEnterprise ?? data.parties.some((p) => p.type === 'private_enterprise'),
+    fastTrack: data.fastTrack ?? false,
+    major: data.major ?? false,
+    agencies: withAgencies([], registeredBy, data.defendantAgencyId),
+    handoffs: {},
+    hearings: {},
+    judgments: {},
+    judgment: null,
+    judicialConfirmation: null,
+    suggestions: {},
+    reconsideration: null,
+    correctionReportedAt: null,
+    selfCorrections: [],
+    copyNotices: {},
+    closedAt: null,
+    closedBy: null,
+    outcome: null,
+    closeNote: null,
+  };
+};
+
+/** Applies one stored event. Unknown types leave the state as it is (older code reading newer streams). */
+export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState => {
+  const event = input as CaseEvent;
+  if (event.type === 'case.registered') {
+    if (state.status !== 'none') return state;
+    return register(event, input.subject ?? '');
+  }
+  if (state.status === 'none') return state;
+  const source = event.source ?? '';
+  const time = event.time;
+  const s = involve(state, event.source);
+
+  switch (event.type) {
+    case 'case.closed':
+      return {
+        ...s,
+        status: 'closed',
+        closedAt: time,
+        closedBy: source,
+        outcome: event.data.outcome,
+        closeNote: event.data.note ?? null,
+      };
+    case 'self_correction.reported':
+      return {
+        ...involve(s, event.data.agencyId),
+        selfCorrections: [...s.selfCorrections, { agencyId: event.data.agencyId, action: event.data.action, reportedBy: source, reportedAt: time }],
+      };
+    case 'handoff.requested': {
+      const d = event.data;
+      const handoff: Handoff = {
+        id: d.handoffId,
+        from: source,
+        to: d.to,
+        purpose: d.purpose,
+        status: 'REQUESTED',
+        requestedAt: time,
+        receivedAt: null,
+        acceptedAt: null,
+        completedAt: null,
+        returnedAt: null,
+        withdrawnAt: null,
+        outcome: null,
+        returnReason: null,
+        withdrawReason: null,
+        extensionDays: 0,
+        extensionApprovedBy: null,
+        extendedAt: null,
+        previousHandoffId: d.previousHandoffId ?? null,
+        documents: d.documents ?? [],
+        note: d.note ?? null,
+      };
+      const next = involve(s, d.to);
+      return { ...next, handoffs: { ...next.handoffs, [d.handoffId]: handoff } };
+    }
+    case 'handoff.received':
+      return updateHandoff(s, event.data.handoffId, () => ({ status: 'RECEIVED', receivedAt: time }));
+    case 'handoff.accepted':
+      return updateHandoff(s, event.data.handoffId, (h) => ({ status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time }));
+    case 'handoff.returned':
+      return updateHandoff(s, event.data.handoffId, () => ({ status: 'RETURNED', returnedAt: time, returnReason: event.data.reason }));
+    case 'handoff.extended':
+      return updateHandoff(s, event.data.handoffId, (h) => ({
+        extensionDays: h.extensionDays + event.data.days,
+        extensionApprovedBy: event.data.approvedBy,
+        extendedAt: time,
+      }));
+    case 'handoff.completed':
+      return updateHandoff(s, event.data.handoffId, (h) => ({
+        status: 'COMPLETED',
+        completedAt: time,
+        outcome: event.data.outcome,
+        receivedAt: h.receivedAt ?? time,
+      }));
+    case 'handoff.withdrawn':
+      return updateHandoff(s, event.data.handoffId, () => ({ status: 'WITHDRAWN', withdrawnAt: time, withdrawReason: event.data.reason }));
+    case 'hearing.scheduled': {
+      const d = event.data;
+      const observers = d.observers ?? [];
+      const next = involve(s, ...observers);
+      const hearing: Hearing = {
+        id: d.hearingId,
+        at: d.at,
+        scheduledBy: source,
+        scheduledAt: time,
+        observers,
+        held: false,
+        heldAt: null,
+        agencyHeadAppeared: null,
+        observerAgencies: [],
+      };
+      return { ...next, hearings: { ...next.hearings, [d.hearingId]: hearing } };
+    }
+    case 'hearing.held': {
+      const d = event.data;
+      const hearing = s.hearings[d.hearingId];
+      if (!hearing) return s;
+      const observerAgencies = d.observerAgencies ?? [];
+      const next = involve(s, ...observerAgencies);
+      return {
+        ...next,
+        hearings: {
+          ...next.hearings,
+          [d.hearingId]: { ...hearing, held: true, heldAt: time, agencyHeadAppeared: d.agencyHeadAppeared ?? null, observerAgencies },
+        },
+      };
+    }
+    case 'judgment.issued': {
+      const d = event.data;
+      const judgment: Judgment = {
+        id: d.judgmentId,
+        outcome: d.outcome,
+        effectiveAt: d.effectiveAt ?? null,
+        communityCorrection: d.communityCorrection ?? false,
+        issuedAt: time,
+        issuedBy: source,
+      };
+      return { ...s, judgments: { ...s.judgments, [d.judgmentId]: judgment }, judgment };
+    }
+    case 'judicial_confirmation.decided':
+      return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
+    case 'suggestion.issued': {
+      const d = event.data;
+      const next = involve(s, d.to);
+      const suggestion: Suggestion = {
+        id: d.suggestionId,
+        from: source,
+        to: d.to,
+        category: d.category,
+        summary: d.summary,
+        urgent: d.urgent ?? false,
+        issuedAt: time,
+        repliedAt: null,
+        adopted: null,
+        replySummary: null,
+      };
+      return { ...next, suggestions: { ...next.suggestions, [d.suggestionId]: suggestion } };
+    }
+    case 'suggestion.replied': {
+      const d = event.data;
+      const suggestion = s.suggestions[d.suggestionId];
+      if (!suggestion) return s;
+      return {
+        ...s,
+        suggestions: { ...s.suggestions, [d.suggestionId]: { ...suggestion, repliedAt: time, adopted: d.adopted, replySummary: d.summary } },
+      };
+    }
+    case 'reconsideration.decided': {
+      const d = event.data;
+      const corrective = isCorrective(d.decision);
+      return {
+        ...s,
+        reconsideration: {
+          decision: d.decision,
+          decidedAt: time,
+          decidedBy: source,
+          corrective,
+          performanceDueAt: d.performanceDueAt ?? null,
+          needsPerformance: corrective || d.performanceDueAt !== undefined,
+          performedAt: null,
+          performanceSummary: null,
+        },
+      };
+    }
+    case 'reconsideration.performed':
+      if (!s.reconsideration) return s;
+      return { ...s, reconsideration: { ...s.reconsideration, performedAt: time, performanceSummary: event.data.summary } };
+    case 'correction.reported':
+      return { ...s, correctionReportedAt: time };
+    case 'notice.issued': {
+      const d = event.data;
+      const next = involve(s, ...d.recipients);
+      const notice: CopyNotice = { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: time, acknowledgements: {} };
+      return { ...next, copyNotices: { ...next.copyNotices, [d.noticeId]: notice } };
+    }
+    case 'notice.acknowledged': {
+      const notice = s.copyNotices[event.data.noticeId];
+      if (!notice) return s;
+      return {
+        ...s,
+        copyNotices: { ...s.copyNotices, [notice.id]: { ...notice, acknowledgements: { ...notice.acknowledgements, [source]: time } } },
+      };
+    }
+    default:
+      return s;
+  }
+};
+
+/** The state of case `caseId` after these events (sets `id` even when the events do not carry a subject). */
+export const foldCase = (caseId: string, events: Iterable<DomainEvent>): CaseState => {
+  let state = initialCaseState();
+  for (const event of events) state = evolveCase(state, { ...event, subject: caseId });
+  return state;
+};
+
+/** Handoffs in the order they were requested. */
+export const handoffsOf = (state: CaseState): Handoff[] =>
+  state.status === 'none' ? [] : Object.values(state.handoffs).sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt));

@@ -1,0 +1,182 @@
+/**
+ * JSON Schemas (draft-07) of the CloudEvents envelope and of every catalog type's `data`.
+ * Plain data: the domain imports no validator. Infra compiles them with ajv + ajv-formats
+ * (`format: 'date-time'` needs ajv-formats; each time also carries a pattern that insists on an offset,
+ * so an engine without formats still refuses local times).
+ */
+import {
+  CASE_KIND_CODES,
+  CLOSE_OUTCOMES,
+  HANDOFF_OUTCOMES,
+  HANDOFF_PURPOSE_CODES,
+  JUDGMENT_OUTCOMES,
+  PARTY_ROLES,
+  PARTY_TYPES,
+  RECONSIDERATION_DECISIONS,
+  SUGGESTION_CATEGORIES,
+} from './vocabulary.js';
+
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+const DRAFT_07 = 'http://json-schema.org/draft-07/schema#';
+
+/** `YYYY-MM-DD` with a plausible month and day; impossible days (02-30) are refused by the decider. */
+export const DATE_PATTERN = '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$';
+/** RFC 3339 date-time WITH an offset (`Z` or `±hh:mm`). */
+export const TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$';
+export const AGENCY_ID_SCHEMA_PATTERN = '^[a-z0-9-]{2,64}$';
+export const SUBJECT_SCHEMA_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+export const SHA256_PATTERN = '^[0-9a-fA-F]{64}$';
+
+const agencyId = { type: 'string', pattern: AGENCY_ID_SCHEMA_PATTERN } as const;
+const id = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const date = { type: 'string', pattern: DATE_PATTERN } as const;
+const dateTime = { type: 'string', format: 'date-time', pattern: TIME_PATTERN } as const;
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const optionalText = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const bool = { type: 'boolean' } as const;
+const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] }) as const;
+const agencyIds = { type: 'array', items: agencyId, uniqueItems: true, maxItems: 100 } as const;
+
+const object = (
+  title: string,
+  properties: Record<string, unknown>,
+  required: readonly string[],
+  extra: Record<string, unknown> = {},
+): JsonSchema => ({
+  $schema: DRAFT_07,
+  title,
+  type: 'object',
+  properties,
+  required: [...required],
+  additionalProperties: false,
+  ...extra,
+});
+
+const handoffIdOnly = (title: string): JsonSchema => object(title, { handoffId: id }, ['handoffId']);
+
+const party = {
+  type: 'object',
+  properties: {
+    name: text(200),
+    role: oneOf(PARTY_ROLES),
+    type: oneOf(PARTY_TYPES),
+  },
+  required: ['name', 'role', 'type'],
+  additionalProperties: false,
+} as const;
+
+const document = {
+  type: 'object',
+  properties: { title: text(500), sha256: { type: 'string', pattern: SHA256_PATTERN } },
+  required: ['title'],
+  additionalProperties: false,
+} as const;
+
+/** The data schema of each catalog type (events.md §3). */
+export const DATA_SCHEMAS = {
+  'case.registered': object(
+    'case.registered',
+    {
+      kind: oneOf(CASE_KIND_CODES),
+      title: text(500),
+      caseNumber: text(128),
+      parties: { type: 'array', items: party, minItems: 1, maxItems: 200 },
+      defendantAgencyId: agencyId,
+      privateEnterprise: bool,
+      fastTrack: bool,
+      major: bool,
+    },
+    ['kind', 'title', 'parties'],
+    {
+      // 被告/被申请人: an administrative case names the government agency it is about.
+      if: { properties: { kind: { enum: ['administrative_litigation', 'administrative_reconsideration'] } }, required: ['kind'] },
+      then: { required: ['defendantAgencyId'] },
+    },
+  ),
+  'case.closed': object('case.closed', { outcome: oneOf(CLOSE_OUTCOMES), note: optionalText(4000) }, ['outcome']),
+  'self_correction.reported': object('self_correction.reported', { agencyId, action: text(4000) }, ['agencyId', 'action']),
+
+  'handoff.requested': object(
+    'handoff.requested',
+    {
+      handoffId: id,
+      to: agencyId,
+      purpose: oneOf(HANDOFF_PURPOSE_CODES),
+      documents: { type: 'array', items: document, maxItems: 500 },
+      note: optionalText(4000),
+      previousHandoffId: id,
+    },
+    ['handoffId', 'to', 'purpose'],
+  ),
+  'handoff.received': handoffIdOnly('handoff.received'),
+  'handoff.accepted': handoffIdOnly('handoff.accepted'),
+  'handoff.returned': object('handoff.returned', { handoffId: id, reason: text(4000) }, ['handoffId', 'reason']),
+  'handoff.extended': object(
+    'handoff.extended',
+    { handoffId: id, days: { type: 'integer', minimum: 1, maximum: 30 }, approvedBy: text(200) },
+    ['handoffId', 'days', 'approvedBy'],
+  ),
+  'handoff.completed': object('handoff.completed', { handoffId: id, outcome: oneOf(HANDOFF_OUTCOMES) }, ['handoffId', 'outcome']),
+  'handoff.withdrawn': object('handoff.withdrawn', { handoffId: id, reason: text(4000) }, ['handoffId', 'reason']),
+
+  'hearing.scheduled': object('hearing.scheduled', { hearingId: id, at: dateTime, observers: agencyIds }, ['hearingId', 'at']),
+  'hearing.held': object('hearing.held', { hearingId: id, agencyHeadAppeared: bool, observerAgencies: agencyIds }, ['hearingId']),
+  'judgment.issued': object(
+    'judgment.issued',
+    { judgmentId: id, outcome: oneOf(JUDGMENT_OUTCOMES), effectiveAt: date, communityCorrection: bool },
+    ['judgmentId', 'outcome'],
+  ),
+  'judicial_confirmation.decided': object('judicial_confirmation.decided', { granted: bool }, ['granted']),
+
+  'suggestion.issued': object(
+    'suggestion.issued',
+    { suggestionId: id, to: agencyId, category: oneOf(SUGGESTION_CATEGORIES), summary: text(4000), urgent: bool },
+    ['suggestionId', 'to', 'category', 'summary'],
+  ),
+  'suggestion.replied': object('suggestion.replied', { suggestionId: id, adopted: bool, summary: text(4000) }, [
+    'suggestionId',
+    'adopted',
+    'summary',
+  ]),
+
+  'reconsideration.decided': object(
+    'reconsideration.decided',
+    { decision: oneOf(RECONSIDERATION_DECISIONS), performanceDueAt: date },
+    ['decision'],
+    {
+      if: { properties: { decision: { const: 'ordered_performance' } }, required: ['decision'] },
+      then: { required: ['performanceDueAt'] },
+    },
+  ),
+  'reconsideration.performed': object('reconsideration.performed', { summary: text(4000) }, ['summary']),
+
+  'correction.reported': object('correction.reported', {}, []),
+
+  'notice.acknowledged': object('notice.acknowledged', { noticeId: { type: 'string', minLength: 1, maxLength: 512 } }, ['noticeId']),
+
+  'action_item.completed': object('action_item.completed', { actionId: { type: 'string', minLength: 4, maxLength: 200 }, note: optionalText(4000) }, [
+    'actionId',
+  ]),
+} as const satisfies Record<string, JsonSchema>;
+
+export type CatalogType = keyof typeof DATA_SCHEMAS;
+
+/** The CloudEvents 1.0 structured envelope (events.md §2). Extra attributes are allowed (and kept). */
+export const ENVELOPE_SCHEMA: JsonSchema = {
+  $schema: DRAFT_07,
+  title: 'CloudEvents 1.0 structured envelope',
+  type: 'object',
+  properties: {
+    specversion: { type: 'string', const: '1.0' },
+    id: { type: 'string', minLength: 1, maxLength: 128 },
+    source: agencyId,
+    type: { type: 'string', minLength: 1, maxLength: 128 },
+    subject: { type: 'string', pattern: SUBJECT_SCHEMA_PATTERN },
+    time: dateTime,
+    datacontenttype: { type: 'string', pattern: '^application/json[ ]*(;.*)?$' },
+    data: { type: 'object' },
+  },
+  required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'data'],
+  additionalProperties: true,
+};

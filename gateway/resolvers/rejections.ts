@@ -1,0 +1,18 @@
+import { forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { pageSize } from './pagination.js';
+
+export const rejectionResolvers = {
+  Query: {
+    async rejections(_: unknown, args: { agency?: string | null; first?: number | null; after?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      let agencyId = args.agency ?? undefined;
+      if (!seesAll(ctx)) {
+        // a viewer sees its own agency's rejections only (graphql.md "Access")
+        if (agencyId !== undefined && agencyId !== ctx.principal.agency.id) throw forbidden('只能查看本机构的退回事件');
+        agencyId = ctx.principal.agency.id;
+      }
+      const page = await ctx.services.rejections.list({ ...(agencyId !== undefined ? { agencyId } : {}), first: pageSize(args.first), ...(args.after ? { after: args.after } : {}) });
+      return { totalCount: page.totalCount, nodes: page.nodes, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
+    },
+  },
+};

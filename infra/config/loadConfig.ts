@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { configSchema, type PlatformConfig } from './schema.js';
+
+/** A config that must not start the platform. The message names the file, line and what to fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`配置文件 ${file} 有误，平台未启动：\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const lineOf = (text: string, offset: number): number => text.slice(0, offset).split('\n').length;
+
+/** Parse and validate; every problem is reported with the line it is on. */
+export function parseConfig(text: string, file: string): PlatformConfig {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (errors.length > 0 || !tree) {
+    throw new ConfigError(
+      file,
+      errors.map((e) => `第 ${lineOf(text, e.offset)} 行：JSON 语法错误 (${printParseErrorCode(e.error)})`),
+    );
+  }
+  const where = (path: (string | number)[]): string => {
+    for (let n = path.length; n >= 0; n--) {
+      const node = findNodeAtLocation(tree, path.slice(0, n));
+      if (node) return `第 ${lineOf(text, node.offset)} 行 (${path.join('.') || '根'})`;
+    }
+    return path.join('.');
+  };
+  const parsed = configSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new ConfigError(
+      file,
+      parsed.error.issues.map((i) => `${where(i.path as (string | number)[])}：${i.message}`),
+    );
+  }
+  const config = parsed.data;
+  const problems = crossCheck(config).map(([path, message]) => `${where(path)}：${message}`);
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/** Rules that span entries: unique ids, references to configured agencies. */
+function crossCheck(config: PlatformConfig): [(string | number)[], string][] {
+  const problems: [(string | number)[], string][] = [];
+  const agencyIds = new Set<string>();
+  config.agencies.forEach((a, i) => {
+    if (agencyIds.has(a.id)) problems.push([['agencies', i, 'id'], `机构 id "${a.id}" 重复`]);
+    agencyIds.add(a.id);
+  });
+  const principalNames = new Set<string>();
+  const tokens = new Set<string>();
+  config.principals.forEach((p, i) => {
+    if (principalNames.has(p.name)) problems.push([['principals', i, 'name'], `principal 名称 "${p.name}" 重复`]);
+    principalNames.add(p.name);
+    if (!agencyIds.has(p.agencyId)) problems.push([['principals', i, 'agencyId'], `未知机构 "${p.agencyId}"（请先在 agencies 中配置）`]);
+    const secret = p.token ?? p.tokenSha256 ?? '';
+    if (tokens.has(secret)) problems.push([['principals', i], 'token 与另一个 principal 相同']);
+    tokens.add(secret);
+  });
+  config.copyNoticeRecipients.forEach((id, i) => {
+    if (!agencyIds.has(id)) problems.push([['copyNoticeRecipients', i], `未知机构 "${id}"`]);
+  });
+  return problems;
+}
+
+export function loadConfigFile(file: string): PlatformConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`无法读取文件：${(e as Error).message}`]);
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { AGENCY_ID_PATTERN, AGENCY_KINDS } from '../../domain/shared/agencies.js';
+
+/** The config file of operations.md "Config file", plus the calendar years operators may add. */
+export const ROLES = ['publisher', 'viewer', 'organizer', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+
+const agency = z.object({
+  id: z.string().regex(AGENCY_ID_PATTERN, '机构 id 只能是 2–64 位小写字母、数字或连字符'),
+  kind: z.enum(AGENCY_KINDS, { message: `机构类型只能是 ${AGENCY_KINDS.join(' / ')}` }),
+  name: z.string().min(1, '机构名称不能为空'),
+});
+
+const principal = z
+  .object({
+    name: z.string().min(1),
+    agencyId: z.string(),
+    roles: z.array(z.enum(ROLES, { message: `角色只能是 ${ROLES.join(' / ')}` })).min(1, '至少要有一个角色'),
+    token: z.string().min(8, 'token 至少 8 个字符').optional(),
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/i, 'tokenSha256 应为 64 位十六进制').optional(),
+  })
+  .strict()
+  .refine((p) => (p.token === undefined) !== (p.tokenSha256 === undefined), { message: '每个 principal 必须且只能有 token 或 tokenSha256 之一' });
+
+export const configSchema = z
+  .object({
+    agencies: z.array(agency).min(1, '至少配置一个机构'),
+    principals: z.array(principal).default([]),
+    copyNoticeRecipients: z.array(z.string()).default([]),
+    deadlines: z
+      .object({
+        privateEnterpriseFastTrack: z.boolean().default(true),
+        privateEnterpriseReconsiderationDays: z.number().int().min(1).max(60).default(30),
+        noticeAckWorkingDays: z.number().int().min(1).max(60).default(5),
+        informationNoticeWorkingDays: z.number().int().min(1).max(60).default(5),
+      })
+      .strict()
+      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 }),
+    graphql: z
+      .object({ introspection: z.boolean().default(true), graphiql: z.boolean().default(true) })
+      .strict()
+      .default({ introspection: true, graphiql: true }),
+    /** official State Council calendars published after the bundled data (国务院办公厅关于节假日安排的通知) */
+    calendar: z
+      .object({
+        years: z
+          .array(z.object({ year: z.number().int().min(2000).max(2100), holidays: z.array(isoDate), workdays: z.array(isoDate) }).strict())
+          .default([]),
+      })
+      .strict()
+      .default({ years: [] }),
+  })
+  .strict();
+
+export type PlatformConfig = z.output<typeof configSchema>;
+export type PrincipalConfig = PlatformConfig['principals'][number];

@@ -1,0 +1,250 @@
+/**
+ * The embedded EventStore: one SQLite file (WAL, synchronous FULL) written by one connection per store.
+ *
+ * SQLite has a single writer, and positions are AUTOINCREMENT rowids assigned inside the write
+ * transaction, so commits happen in position order and no reader can ever see a position "behind"
+ * one it has already read — the port's no-late-commits rule holds without extra bookkeeping.
+ */
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import {
+  DuplicateEventError,
+  ExpectedRevisionConflict,
+  type AppendRequest,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './eventStore.js';
+import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
+import { migrate, openDurableDatabase, type SqliteDatabase } from './sqliteDatabase.js';
+
+export interface SqliteEventStoreOptions {
+  /** a file path, or ':memory:' for a throwaway store */
+  path: string;
+  clock?: Clock;
+  /**
+   * how often a live subscription looks for events written by another connection (another process on
+   * the same file); commits through this store wake subscribers at once
+   */
+  pollIntervalMs?: number;
+}
+
+export interface SqliteEventStore extends EventStore {
+  /**
+   * The open connection, so other embedded components (the rejection store) can keep their tables in
+   * the same file. Owned by the event store: close() closes it.
+   */
+  readonly database: SqliteDatabase;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE events (
+     position        INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: a position is never reused
+     stream_id       TEXT    NOT NULL,
+     revision        INTEGER NOT NULL,
+     type            TEXT    NOT NULL,
+     data            TEXT    NOT NULL,
+     metadata        TEXT    NOT NULL,
+     recorded_at     TEXT    NOT NULL,
+     idempotency_key TEXT    UNIQUE,
+     hash            TEXT,  -- reserved for the audit hash chain
+     prev_hash       TEXT,
+     UNIQUE (stream_id, revision)
+   );
+   -- one row per stream so an expected-revision check is a primary-key lookup
+   CREATE TABLE streams (
+     stream_id TEXT PRIMARY KEY,
+     revision  INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
+];
+
+const SUBSCRIPTION_PAGE_SIZE = 1000;
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+interface EventRow {
+  position: bigint;
+  stream_id: string;
+  revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+  idempotency_key: string | null;
+}
+
+const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key';
+
+export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  const clock = options.clock ?? systemClock;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const db = openDurableDatabase(options.path);
+  try {
+    migrate(db, 'events', MIGRATIONS);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  // safeIntegers: positions are bigint in the port, and must not pass through a lossy number
+  const statements = {
+    streamRevision: db.prepare<[string], bigint>('SELECT revision FROM streams WHERE stream_id = ?').pluck().safeIntegers(),
+    setStreamRevision: db.prepare<[string, number]>(
+      'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
+    ),
+    insertEvent: db
+      .prepare<[string, number, string, string, string, string, string | null]>(
+        'INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .safeIntegers(),
+    readStream: db
+      .prepare<[string, number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`,
+      )
+      .safeIntegers(),
+    readAll: db
+      .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .safeIntegers(),
+    positionByKey: db.prepare<[string], bigint>('SELECT position FROM events WHERE idempotency_key = ?').pluck().safeIntegers(),
+    head: db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck().safeIntegers(),
+  };
+
+  const appendInTransaction = db.transaction((requests: readonly AppendRequest[], recordedAt: string): AppendResult[] =>
+    requests.map((request) => appendToStream(request, recordedAt)),
+  );
+
+  function appendToStream({ streamId, expectedRevision, events }: AppendRequest, recordedAt: string): AppendResult {
+    const stored = statements.streamRevision.get(streamId);
+    const actual = stored === undefined ? null : Number(stored);
+    const matches =
+      expectedRevision === 'any' || (expectedRevision === 'no_stream' ? actual === null : actual === expectedRevision);
+    if (!matches) throw new ExpectedRevisionConflict(streamId, expectedRevision, actual);
+
+    let revision = actual ?? -1;
+    const positions: bigint[] = [];
+    for (const event of events) {
+      revision += 1;
+      const key = event.idempotencyKey ?? null;
+      try {
+        const { lastInsertRowid } = statements.insertEvent.run(
+          streamId,
+          revision,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+          key,
+        );
+        positions.push(BigInt(lastInsertRowid));
+      } catch (error) {
+        // the write lock is held, so (stream_id, revision) cannot collide: a UNIQUE failure is the key
+        if (key !== null && isUniqueViolation(error)) throw new DuplicateEventError(key);
+        throw error;
+      }
+    }
+    if (events.length > 0) statements.setStreamRevision.run(streamId, revision);
+    return { streamId, nextExpectedRevision: revision, positions };
+  }
+
+  function readAllSync(after: bigint | null, maxCount: number): RecordedEvent[] {
+    return statements.readAll.all(after ?? 0n, maxCount).map(toRecordedEvent);
+  }
+
+  const commitListeners = new Set<() => void>();
+  const subscriptions = new Set<RunningSubscription>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('event store is closed');
+  };
+
+  return {
+    database: db,
+
+    async append(requests) {
+      assertOpen();
+      if (requests.length === 0) return [];
+      // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes can
+      // fail with SQLITE_BUSY (not wait) when another connection committed in between
+      const results = appendInTransaction.immediate(requests, clock.now().toISOString());
+      for (const listener of commitListeners) listener();
+      return results;
+    },
+
+    async readStream(streamId, options: ReadStreamOptions = {}) {
+      assertOpen();
+      const fromRevision = options.fromRevision ?? 0;
+      return statements.readStream.all(streamId, fromRevision, limitOf(options.maxCount)).map(toRecordedEvent);
+    },
+
+    async readAll(options: ReadAllOptions = {}) {
+      assertOpen();
+      return readAllSync(options.after ?? null, limitOf(options.maxCount));
+    },
+
+    subscribe(options: SubscribeOptions): Subscription {
+      assertOpen();
+      const subscription = startPollingSubscription(options, {
+        readPage: readAllSync,
+        // read now, not when delivery starts: "everything stored when it started"
+        headAtStart: statements.head.get() ?? null,
+        commitListeners,
+        pageSize: SUBSCRIPTION_PAGE_SIZE,
+        pollIntervalMs,
+      });
+      subscriptions.add(subscription);
+      void subscription.ended.then(() => subscriptions.delete(subscription));
+      return { stop: () => subscription.stop() };
+    },
+
+    async findByIdempotencyKeys(keys) {
+      assertOpen();
+      const found = new Map<string, bigint>();
+      for (const key of keys) {
+        const position = statements.positionByKey.get(key);
+        if (position !== undefined) found.set(key, position);
+      }
+      return found;
+    },
+
+    async headPosition() {
+      assertOpen();
+      return statements.head.get() ?? null;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      db.close();
+    },
+  };
+}
+
+/** SQLite's LIMIT -1 means "no limit"; a negative maxCount from a caller is a bug, not a wish for everything */
+function limitOf(maxCount: number | undefined): number {
+  if (maxCount === undefined) return -1;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer, got ${maxCount}`);
+  return maxCount;
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: Number(row.revision),
+    position: row.position,
+    type: row.type,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recordedAt: row.recorded_at,
+    idempotencyKey: row.idempotency_key,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

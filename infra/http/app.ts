@@ -1,0 +1,40 @@
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Metrics } from './metrics.js';
+
+export interface HealthProbe {
+  /** null when ready, else why not (Chinese, for the operator) */
+  notReadyReason(): Promise<string | null>;
+}
+
+/**
+ * The HTTP surface of a process: liveness, readiness and metrics (no token: expose them on an internal
+ * interface in production), plus whatever routers the process serves.
+ */
+export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; routers: Router[] }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use((req, res, next) => {
+    const end = deps.metrics.httpDuration.startTimer();
+    res.on('finish', () => end({ route: routeLabel(req.path), status: String(res.statusCode) }));
+    next();
+  });
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const reason = await deps.health.notReadyReason().catch((e: Error) => `检查失败：${e.message}`);
+    res.status(reason ? 503 : 200).json(reason ? { status: 'not_ready', reason } : { status: 'ready' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  for (const router of deps.routers) app.use(router);
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: '请求体过大' });
+    if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: `JSON 解析失败：${err.message}` });
+    console.error('[http] 未处理的错误', err);
+    res.status(err.status ?? 500).json({ error: 'internal', message: '平台内部错误，请稍后重试；若持续出现请联系运维并提供时间点' });
+  });
+  return app;
+}
+
+const routeLabel = (path: string): string =>
+  path.startsWith('/graphiql') ? '/graphiql' : ['/v1/events', '/graphql', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';

@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import type { Authenticator } from '../../gateway/auth.js';
+import { hasRole } from '../../gateway/auth.js';
+import type { IncomingEvent, IngestPipeline, IngestResult } from '../ingest/pipeline.js';
+import type { RejectionStore } from '../rejections/rejectionStore.js';
+import type { Clock } from '../clock.js';
+import type { Metrics } from './metrics.js';
+import { readBody } from './readBody.js';
+
+export const MAX_BATCH_EVENTS = 1000;
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** what we keep of a body we refuse whole: enough for the agency to see what it sent */
+const KEPT_RAW_BYTES = 64 * 1024;
+
+const SINGLE = 'application/cloudevents+json';
+const BATCH = 'application/cloudevents-batch+json';
+
+/** POST /v1/events (operations.md "HTTP ingest"). */
+export function ingestRoute(deps: { authenticate: Authenticator; pipeline: IngestPipeline; rejections: RejectionStore; clock: Clock; metrics: Metrics }) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const principal = deps.authenticate(req.headers.authorization);
+    if (!principal) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized', message: '缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token' });
+      return;
+    }
+    if (!hasRole(principal, 'publisher')) {
+      res.status(403).json({ error: 'forbidden', message: `${principal.name} 没有 publisher 角色，不能发布事件` });
+      return;
+    }
+    const sender = { agency: principal.agency, principal: principal.name, channel: 'http' as const };
+    const keep = async (code: 'invalid_envelope', message: string, raw: string) => {
+      await deps.rejections.record([
+        { agencyId: principal.agency.id, source: null, channel: 'http', receivedAt: deps.clock.now().toISOString(), code, message, eventId: null, eventType: null, raw: raw.slice(0, KEPT_RAW_BYTES) },
+      ]);
+      deps.metrics.ingested.inc({ channel: 'http', status: 'rejected' });
+    };
+
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const { text, tooLarge } = await readBody(req, MAX_BODY_BYTES);
+    if (contentType !== SINGLE && contentType !== BATCH) {
+      const message = `不支持的 Content-Type "${contentType || '(无)'}"：单个事件用 ${SINGLE}，批量用 ${BATCH}`;
+      await keep('invalid_envelope', message, text);
+      res.status(415).json({ error: 'unsupported_media_type', message });
+      return;
+    }
+    if (tooLarge) {
+      const message = `请求体超过 ${MAX_BODY_BYTES / 1024 / 1024} MiB 上限，请分批发送`;
+      await keep('invalid_envelope', message, text);
+      res.status(413).json({ error: 'payload_too_large', message });
+      return;
+    }
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      // Unparseable: one rejected result for the whole body, kept so the agency can see what it sent.
+      const message = `JSON 解析失败：${(e as Error).message}`;
+      await keep('invalid_envelope', message, text);
+      res.status(200).json({ results: [{ id: null, status: 'rejected', code: 'invalid_envelope', message }] });
+      return;
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    if (items.length > MAX_BATCH_EVENTS) {
+      const message = `一批最多 ${MAX_BATCH_EVENTS} 个事件，本批 ${items.length} 个，请分批发送`;
+      await keep('invalid_envelope', message, text);
+      res.status(413).json({ error: 'payload_too_large', message });
+      return;
+    }
+    const batch: IncomingEvent[] = Array.isArray(parsed)
+      ? items.map((value) => ({ value, raw: JSON.stringify(value) }))
+      : [{ value: parsed, raw: text }];
+    const results: IngestResult[] = await deps.pipeline.ingest(batch, sender);
+    for (const r of results) deps.metrics.ingested.inc({ channel: 'http', status: r.status });
+    res.status(200).json({ results });
+  };
+}
+

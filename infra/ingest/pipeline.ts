@@ -1,0 +1,255 @@
+import { CATALOG, caseDecider, meetingDecider, routeOf, toCommand, type PublishedFact } from '../../domain/catalog/index.js';
+import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
+import type { Decider } from '../../domain/shared/decider.js';
+import { DomainError, type RejectionCode } from '../../domain/shared/errors.js';
+import type { DomainEvent } from '../../domain/shared/events.js';
+import type { Clock } from '../clock.js';
+import {
+  DuplicateEventError,
+  ExpectedRevisionConflict,
+  type AppendRequest,
+  type Channel,
+  type EventStore,
+  type NewEvent,
+} from '../eventStore/eventStore.js';
+import type { RejectionStore } from '../rejections/rejectionStore.js';
+import { toDomainEvent } from './streamState.js';
+import type { Validator } from './validator.js';
+
+export const MAX_EVENT_BYTES = 64 * 1024;
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+const MAX_ATTEMPTS = 8;
+const CLOUD_EVENT_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data', 'dataschema']);
+
+/** One published event as it arrived: the parsed value (undefined if it did not parse) and its bytes. */
+export interface IncomingEvent {
+  value: unknown;
+  raw: string;
+}
+
+export type IngestResult =
+  | { id: string | null; status: 'accepted' | 'duplicate'; position: string }
+  | { id: string | null; status: 'rejected'; code: RejectionCode; message: string };
+
+/** Who sent the batch: a publisher principal over HTTP, or the topic's agency on Kafka. */
+export interface Sender {
+  agency: Agency;
+  principal: string | null;
+  channel: Exclude<Channel, 'platform' | 'graphql'>;
+}
+
+export interface PipelineDeps {
+  store: EventStore;
+  rejections: RejectionStore;
+  validator: Validator;
+  agencies: AgencyDirectory;
+  copyNoticeRecipients: readonly string[];
+  clock: Clock;
+}
+
+type Screened =
+  | { kind: 'rejected'; code: RejectionCode; message: string }
+  | { kind: 'fact'; fact: PublishedFact; key: string; extensions: Record<string, unknown> };
+
+interface StreamWork {
+  decider: Decider<unknown, DomainEvent, unknown>;
+  state: unknown;
+  /** revision of the last stored event when loaded; -1 = no stream */
+  loadedRevision: number;
+  pending: NewEvent[];
+}
+
+/**
+ * validate → authorize → dedupe (source, id) → decide → append with expected revision.
+ * One batch is applied in order: later events of a batch see the state left by earlier ones. The whole
+ * batch is appended in one call; if another writer got there first the batch is decided again.
+ */
+export function createIngestPipeline(deps: PipelineDeps) {
+  const { store, validator, agencies, clock } = deps;
+  // Within one process batches run one at a time: no self-inflicted revision conflicts, and a
+  // publisher's consecutive requests are applied in the order they arrived.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function screen(incoming: IncomingEvent, sender: Sender, now: Date): Screened {
+    const bad = (code: RejectionCode, message: string): Screened => ({ kind: 'rejected', code, message });
+    if (Buffer.byteLength(incoming.raw, 'utf8') > MAX_EVENT_BYTES) return bad('invalid_envelope', `单个事件超过 ${MAX_EVENT_BYTES / 1024} KiB 上限`);
+    const v = incoming.value;
+    if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return bad('invalid_envelope', '不是 CloudEvents 1.0 结构化 JSON 对象');
+    const envelope = validator.envelope(v);
+    if (!envelope.ok) return bad('invalid_envelope', `CloudEvents 信封不合规：${envelope.message}`);
+    const e = v as Record<string, unknown> & { id: string; source: string; type: string; subject: string; time: string; data: Record<string, unknown> };
+    if (e.source !== sender.agency.id) {
+      return bad('unauthorized', `source "${e.source}" 不是发送方所属机构 "${sender.agency.id}"，只能以本机构名义发布`);
+    }
+    const key = `${e.source}/${e.id}`;
+    const extensions = Object.fromEntries(Object.entries(e).filter(([k]) => !CLOUD_EVENT_ATTRIBUTES.has(k)));
+    const fact: PublishedFact = { id: e.id, source: sender.agency, type: e.type, subject: e.subject, time: e.time, data: e.data };
+    return { kind: 'fact', fact, key, extensions };
+  }
+
+  /** checks that depend on the catalog and the clock; run after dedupe so a resend is always `duplicate` */
+  function check(fact: PublishedFact, now: Date): { code: RejectionCode; message: string } | null {
+    const entry = CATALOG.get(fact.type);
+    if (!entry) return { code: 'unknown_type', message: `未知事件类型 "${fact.type}"，请对照事件目录 (events.md §3)` };
+    if (!entry.by.includes(fact.source.kind)) {
+      return { code: 'unauthorized', message: `${fact.source.name}（${fact.source.kind}）无权发布 ${fact.type}` };
+    }
+    if (Date.parse(fact.time) - now.getTime() > FUTURE_TOLERANCE_MS) {
+      return { code: 'future_time', message: `事件时间 ${fact.time} 晚于平台时间超过 5 分钟，请核对系统时钟` };
+    }
+    const data = validator.data(fact.type, fact.data);
+    if (data && !data.ok) return { code: 'invalid_data', message: `data 不符合 ${fact.type} 的格式：${data.message}` };
+    return null;
+  }
+
+  async function attempt(batch: IncomingEvent[], sender: Sender): Promise<{ results: IngestResult[]; rejected: number[] }> {
+    const now = clock.now();
+    const screened = batch.map((b) => screen(b, sender, now));
+    const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
+    const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
+    const streams = new Map<string, StreamWork>();
+    const ctx = { agencies, copyNoticeRecipients: deps.copyNoticeRecipients, now: now.toISOString(), principal: sender.principal };
+    // per batch item: where its fact lands once appended (stream + index in that stream's pending list)
+    const placed = new Map<number, { streamId: string; index: number }>();
+    const inBatch = new Map<string, number>();
+    const results: (IngestResult | { pendingDuplicateOf: number; id: string } | null)[] = [];
+
+    for (let i = 0; i < screened.length; i++) {
+      const s = screened[i]!;
+      if (s.kind === 'rejected') {
+        results.push({ id: idOf(batch[i]!.value), status: 'rejected', code: s.code, message: s.message });
+        continue;
+      }
+      const original = seen.get(s.key);
+      if (original !== undefined) {
+        results.push({ id: s.fact.id, status: 'duplicate', position: original.toString() });
+        continue;
+      }
+      const earlier = inBatch.get(s.key);
+      if (earlier !== undefined) {
+        results.push({ pendingDuplicateOf: earlier, id: s.fact.id });
+        continue;
+      }
+      const problem = check(s.fact, now);
+      if (problem) {
+        results.push({ id: s.fact.id, status: 'rejected', ...problem });
+        continue;
+      }
+      try {
+        const route = routeOf(s.fact);
+        const work = streams.get(route.streamId) ?? (await load(route.streamId, route.kind));
+        streams.set(route.streamId, work);
+        const command = toCommand(s.fact, ctx);
+        const produced = work.decider.decide(command, work.state);
+        for (const event of produced) work.state = work.decider.evolve(work.state, event);
+        placed.set(i, { streamId: route.streamId, index: work.pending.length });
+        produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, sender, n === 0)));
+        inBatch.set(s.key, i);
+        results.push(null);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        results.push({ id: s.fact.id, status: 'rejected', code: e.code, message: e.message });
+      }
+    }
+
+    const requests: AppendRequest[] = [];
+    for (const [streamId, work] of streams) {
+      if (work.pending.length === 0) continue;
+      requests.push({ streamId, expectedRevision: work.loadedRevision < 0 ? 'no_stream' : work.loadedRevision, events: work.pending });
+    }
+    const appended = requests.length > 0 ? await store.append(requests) : [];
+    const positionsByStream = new Map(appended.map((r) => [r.streamId, r.positions]));
+    const positionOf = (i: number): string => {
+      const p = placed.get(i)!;
+      return positionsByStream.get(p.streamId)![p.index]!.toString();
+    };
+    const final: IngestResult[] = results.map((r, i) => {
+      if (r === null) return { id: (screened[i] as { fact: PublishedFact }).fact.id, status: 'accepted', position: positionOf(i) };
+      if ('pendingDuplicateOf' in r) return { id: r.id, status: 'duplicate', position: positionOf(r.pendingDuplicateOf) };
+      return r;
+    });
+    const rejected = final.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    return { results: final, rejected };
+
+    async function load(streamId: string, kind: 'case' | 'meeting'): Promise<StreamWork> {
+      const decider = (kind === 'case' ? caseDecider : meetingDecider) as unknown as Decider<unknown, DomainEvent, unknown>;
+      const stored = await store.readStream(streamId);
+      let state = decider.initialState();
+      for (const e of stored) state = decider.evolve(state, toDomainEvent(e));
+      return { decider, state, loadedRevision: stored.length - 1, pending: [] };
+    }
+  }
+
+  async function run(batch: IncomingEvent[], sender: Sender): Promise<IngestResult[]> {
+    for (let n = 1; ; n++) {
+      try {
+        const { results, rejected } = await attempt(batch, sender);
+        if (rejected.length > 0) {
+          const receivedAt = clock.now().toISOString();
+          await deps.rejections.record(
+            rejected.map((i) => {
+              const r = results[i] as Extract<IngestResult, { status: 'rejected' }>;
+              const value = batch[i]!.value as Record<string, unknown> | undefined;
+              return {
+                agencyId: sender.agency.id,
+                source: typeof value?.source === 'string' ? value.source : null,
+                channel: sender.channel,
+                receivedAt,
+                code: r.code,
+                message: r.message,
+                eventId: r.id,
+                eventType: typeof value?.type === 'string' ? value.type : null,
+                raw: batch[i]!.raw,
+              };
+            }),
+          );
+        }
+        return results;
+      } catch (e) {
+        // Someone else appended to one of our streams, or stored one of our events, first: decide again.
+        if ((e instanceof ExpectedRevisionConflict || e instanceof DuplicateEventError) && n < MAX_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+  }
+
+  return {
+    /** results in request order, after accepted events are durable and rejections are kept */
+    ingest(batch: IncomingEvent[], sender: Sender): Promise<IngestResult[]> {
+      const next = queue.then(() => run(batch, sender));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
+
+function toNewEvent(event: DomainEvent, s: Extract<Screened, { kind: 'fact' }>, sender: Sender, isFact: boolean): NewEvent {
+  if (isFact) {
+    return {
+      type: event.type,
+      data: event.data as Record<string, unknown>,
+      idempotencyKey: s.key,
+      metadata: {
+        source: s.fact.source.id,
+        eventId: s.fact.id,
+        principal: sender.principal,
+        channel: sender.channel,
+        time: event.time,
+        subject: s.fact.subject,
+        ...(Object.keys(s.extensions).length > 0 ? { extensions: s.extensions } : {}),
+      },
+    };
+  }
+  // a policy event the platform records because of the fact (e.g. a copy notice)
+  return {
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: { source: event.source, eventId: null, principal: null, channel: 'platform', time: event.time, subject: s.fact.subject, causedBy: s.key },
+  };
+}
+
+const idOf = (value: unknown): string | null => {
+  const id = (value as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : null;
+};

@@ -1,0 +1,10 @@
+import type { DomainEvent } from '../../domain/shared/events.js';
+import type { RecordedEvent } from '../eventStore/eventStore.js';
+
+/** The domain's view of a stored event: the fact, with envelope time and publisher from the metadata. */
+export const toDomainEvent = (e: RecordedEvent): DomainEvent => ({
+  type: e.type,
+  data: e.data,
+  time: e.metadata.time,
+  source: e.metadata.source,
+});

@@ -1,0 +1,43 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { CATALOG, ENVELOPE_SCHEMA } from '../../domain/catalog/index.js';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+export interface SchemaCheck {
+  ok: boolean;
+  /** Chinese summary of what is wrong, naming the field */
+  message: string;
+}
+
+const describe = (errors: ErrorObject[] | null | undefined): string =>
+  (errors ?? [])
+    .slice(0, 3)
+    .map((e) => {
+      const field = e.instancePath || '/';
+      if (e.keyword === 'required') return `缺少字段 ${field === '/' ? '' : field}/${String(e.params.missingProperty)}`;
+      if (e.keyword === 'additionalProperties') return `${field} 含未定义字段 ${String(e.params.additionalProperty)}`;
+      if (e.keyword === 'enum') return `${field} 取值应为 ${(e.params.allowedValues as unknown[]).join(' | ')}`;
+      return `${field} ${e.message ?? '不合法'}`;
+    })
+    .join('；');
+
+/** Schemas are data in the domain catalog; they are compiled once here, one validator per type. */
+export function createValidator() {
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  addFormats(ajv);
+  const envelope = ajv.compile(ENVELOPE_SCHEMA as object);
+  const byType = new Map<string, ValidateFunction>();
+  for (const [type, entry] of CATALOG) byType.set(type, ajv.compile(entry.dataSchema as object));
+  const run = (fn: ValidateFunction, value: unknown): SchemaCheck => (fn(value) ? { ok: true, message: '' } : { ok: false, message: describe(fn.errors) });
+  return {
+    envelope: (value: unknown): SchemaCheck => run(envelope, value),
+    /** undefined when the type is not in the catalog */
+    data: (type: string, value: unknown): SchemaCheck | undefined => {
+      const fn = byType.get(type);
+      return fn ? run(fn, value) : undefined;
+    },
+  };
+}
+export type Validator = ReturnType<typeof createValidator>;

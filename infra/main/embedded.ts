@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import { resolve, join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
+import express from 'express';
+import type { Agency } from '../../domain/shared/agencies.js';
+import { createAuthenticator } from '../../gateway/auth.js';
+import { createGraphqlRouter } from '../../gateway/server.js';
+import { systemClock } from '../clock.js';
+import { loadConfigFile } from '../config/loadConfig.js';
+import type { PlatformConfig } from '../config/schema.js';
+import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
+import { createHttpApp } from '../http/app.js';
+import { ingestRoute } from '../http/ingestRoute.js';
+import { createMetrics } from '../http/metrics.js';
+import { createIngestPipeline } from '../ingest/pipeline.js';
+import { createValidator } from '../ingest/validator.js';
+import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
+import { existsSync } from 'node:fs';
+
+export interface EmbeddedOptions {
+  configPath: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  demo: boolean;
+}
+
+const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'demo.config.json');
+
+/** Composition root of embedded mode: one process, SQLite store, GraphQL + HTTP ingest on one port. */
+export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: string; stopped: Promise<number> }> {
+  const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : DEMO_CONFIG);
+  const config: PlatformConfig = loadConfigFile(configPath);
+  const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const clock = systemClock;
+
+  const store = openSqliteEventStore({ path: join(dataDir, 'liandong.db'), clock });
+  const rejections = openSqliteRejectionStore({ database: store.database });
+  const metrics = createMetrics();
+  const authenticate = createAuthenticator(config.principals, agencies);
+  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+
+  const graphql = await createGraphqlRouter({
+    services: { agencies, rejections, now: () => clock.now() },
+    authenticate,
+    introspection: config.graphql.introspection,
+    graphiql: config.graphql.graphiql,
+    onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+  });
+  const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics }));
+  const app = createHttpApp({
+    metrics,
+    health: { notReadyReason: async () => (await store.headPosition(), null) },
+    routers: [ingest, graphql.router],
+  });
+
+  const server: Server = await new Promise((ok, fail) => {
+    const s = app.listen(options.port, options.host, () => ok(s));
+    s.once('error', fail);
+  });
+  const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
+  printBanner({ url, dataDir, configPath, config, isDemoConfig: configPath === DEMO_CONFIG });
+
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
+    // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    await closed;
+    await graphql.stop();
+    await store.close();
+    console.log('已停止。');
+    resolveStopped(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { url, stopped };
+}
+
+function printBanner(p: { url: string; dataDir: string; configPath: string; config: PlatformConfig; isDemoConfig: boolean }) {
+  const lines = [
+    '',
+    '联动 liandong —— 嵌入式平台已就绪',
+    `  GraphQL / GraphiQL:  ${p.url}/graphql   （浏览器打开即可查询）`,
+    `  事件接入 (HTTP):     POST ${p.url}/v1/events`,
+    `  健康检查:            ${p.url}/healthz  ${p.url}/readyz  ${p.url}/metrics`,
+    `  数据目录:            ${p.dataDir}`,
+    `  配置文件:            ${p.isDemoConfig ? '内置演示配置（云岭市）' : p.configPath}`,
+  ];
+  const plain = p.config.principals.filter((x) => x.token);
+  if (p.isDemoConfig && plain.length > 0) {
+    lines.push('  演示令牌 (Authorization: Bearer <令牌>)：');
+    for (const x of plain) lines.push(`    ${x.token!.padEnd(16)} ${x.roles.join('+').padEnd(18)} ${x.name}（${p.config.agencies.find((a) => a.id === x.agencyId)?.name}）`);
+  }
+  lines.push('  按 Ctrl+C 停止。', '');
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,165 @@
+/**
+ * Rejections in SQLite. Given an open database (the event store's) it shares that file and leaves the
+ * connection to its owner; given a path it opens and owns its own, with the same durable settings.
+ */
+import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import {
+  InvalidCursorError,
+  type NewRejection,
+  type RejectionChannel,
+  type RejectionPage,
+  type RejectionRecord,
+  type RejectionStore,
+} from './rejectionStore.js';
+
+export type SqliteRejectionStoreOptions = { database: SqliteDatabase } | { path: string };
+
+const MIGRATIONS = [
+  `CREATE TABLE rejections (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: ids only grow, even after a purge
+     agency_id   TEXT,
+     source      TEXT,
+     channel     TEXT NOT NULL CHECK (channel IN ('http', 'kafka', 'graphql')),
+     received_at TEXT NOT NULL,
+     code        TEXT NOT NULL,
+     message     TEXT NOT NULL,
+     event_id    TEXT,
+     event_type  TEXT,
+     raw         TEXT NOT NULL
+   );
+   -- a viewer lists its own agency's rejections
+   CREATE INDEX rejections_by_agency ON rejections (agency_id, id);`,
+];
+
+interface RejectionRow {
+  id: number;
+  agency_id: string | null;
+  source: string | null;
+  channel: RejectionChannel;
+  received_at: string;
+  code: string;
+  message: string;
+  event_id: string | null;
+  event_type: string | null;
+  raw: string;
+}
+
+const COLUMNS = 'id, agency_id, source, channel, received_at, code, message, event_id, event_type, raw';
+const CURSOR_PREFIX = 'rejection:';
+
+export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): RejectionStore {
+  const ownsDatabase = !('database' in options);
+  const db = 'database' in options ? options.database : openDurableDatabase(options.path);
+  try {
+    migrate(db, 'rejections', MIGRATIONS);
+  } catch (error) {
+    if (ownsDatabase) db.close();
+    throw error;
+  }
+
+  const statements = {
+    insert: db.prepare<[string | null, string | null, string, string, string, string, string | null, string | null, string]>(
+      'INSERT INTO rejections (agency_id, source, channel, received_at, code, message, event_id, event_type, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    page: db.prepare<[number, number], RejectionRow>(`SELECT ${COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?`),
+    pageForAgency: db.prepare<[string, number, number], RejectionRow>(
+      `SELECT ${COLUMNS} FROM rejections WHERE agency_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+    count: db.prepare<[], number>('SELECT count(*) FROM rejections').pluck(),
+    countForAgency: db.prepare<[string], number>('SELECT count(*) FROM rejections WHERE agency_id = ?').pluck(),
+  };
+
+  const recordInTransaction = db.transaction((rejections: readonly NewRejection[]): RejectionRecord[] =>
+    rejections.map((rejection) => {
+      const { lastInsertRowid } = statements.insert.run(
+        rejection.agencyId,
+        rejection.source,
+        rejection.channel,
+        rejection.receivedAt,
+        rejection.code,
+        rejection.message,
+        rejection.eventId,
+        rejection.eventType,
+        rejection.raw,
+      );
+      // built field by field: a caller's extra properties (or a stray id) must not leak into the record
+      return {
+        id: String(lastInsertRowid),
+        agencyId: rejection.agencyId,
+        source: rejection.source,
+        channel: rejection.channel,
+        receivedAt: rejection.receivedAt,
+        code: rejection.code,
+        message: rejection.message,
+        eventId: rejection.eventId,
+        eventType: rejection.eventType,
+        raw: rejection.raw,
+      };
+    }),
+  );
+
+  let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw new Error('rejection store is closed');
+  };
+
+  return {
+    async record(rejections) {
+      assertOpen();
+      if (rejections.length === 0) return [];
+      return recordInTransaction.immediate(rejections);
+    },
+
+    async list({ agencyId, first, after }): Promise<RejectionPage> {
+      assertOpen();
+      if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be a non-negative integer, got ${first}`);
+      const afterId = after === undefined ? 0 : decodeCursor(after);
+      // one extra row tells whether another page follows without a second query
+      const rows =
+        agencyId === undefined
+          ? statements.page.all(afterId, first + 1)
+          : statements.pageForAgency.all(agencyId, afterId, first + 1);
+      const nodes = rows.slice(0, first).map(toRecord);
+      const last = nodes.at(-1);
+      return {
+        totalCount: agencyId === undefined ? statements.count.get()! : statements.countForAgency.get(agencyId)!,
+        nodes,
+        endCursor: last === undefined ? null : encodeCursor(last.id),
+        hasNextPage: rows.length > first,
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsDatabase) db.close();
+    },
+  };
+}
+
+/** opaque so clients cannot come to depend on ids being integers */
+function encodeCursor(id: string): string {
+  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (!/^\d{1,15}$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
+  return Number(id);
+}
+
+function toRecord(row: RejectionRow): RejectionRecord {
+  return {
+    id: String(row.id),
+    agencyId: row.agency_id,
+    source: row.source,
+    channel: row.channel,
+    receivedAt: row.received_at,
+    code: row.code,
+    message: row.message,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    raw: row.raw,
+  };
+}

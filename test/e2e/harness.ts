@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Starts the real program as a user would (`npm start -- …`) and talks to it over HTTP. */
+export interface RunningProgram {
+  child: ChildProcess;
+  base: string;
+  output(): string;
+}
+
+export const tempDir = (prefix = 'ld-e2e-'): string => mkdtempSync(join(tmpdir(), prefix));
+
+export function writeConfig(dir: string, config: unknown): string {
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+let nextPort = 20000 + Math.floor(Math.random() * 20000);
+export const freePort = (): number => nextPort++;
+
+export async function startProgram(opts: { config: string; dataDir: string; port?: number; extraArgs?: string[]; env?: Record<string, string> }): Promise<RunningProgram> {
+  const port = opts.port ?? freePort();
+  const args = ['start', '--', '--config', opts.config, '--data-dir', opts.dataDir, '--port', String(port), '--no-demo', ...(opts.extraArgs ?? [])];
+  const child = spawn('npm', args, { cwd: process.cwd(), env: { ...process.env, NODE_ENV: 'test', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { child, base, output: () => out };
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(200);
+  }
+  kill({ child }, 'SIGKILL');
+  throw new Error(`program not healthy within 120 s:\n${out.slice(-3000)}`);
+}
+
+/** Signals the whole process group (npm → node), as a terminal's Ctrl+C or an orchestrator would. */
+export function kill(p: { child: ChildProcess }, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-p.child.pid!, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+export async function stopProgram(p: RunningProgram, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<number | null> {
+  if (p.child.exitCode !== null) return p.child.exitCode;
+  const exited = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
+  kill(p, signal);
+  const timer = setTimeout(() => kill(p, 'SIGKILL'), graceMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function publish(base: string, token: string | null, body: unknown, contentType = 'application/cloudevents-batch+json') {
+  const r = await fetch(`${base}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const json = (await r.json().catch(() => null)) as { results?: { id: string | null; status: string; position?: string; code?: string; message?: string }[] } | null;
+  return { status: r.status, json };
+}
+
+export async function gql(base: string, token: string | null, query: string, variables: Record<string, unknown> = {}) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const json = (await r.json().catch(() => null)) as { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, unknown> }[] } | null;
+  return { status: r.status, json };
+}
+
+export const cloudEvent = (source: string, id: string, type: string, subject: string, time: string, data: Record<string, unknown>) => ({
+  specversion: '1.0',
+  id,
+  source,
+  type,
+  subject,
+  time,
+  data,
+});
