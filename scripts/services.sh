@@ -168,7 +168,7 @@ EOF
   rm -rf "$tmp"
   if ! (cd "$KAFKA_HOME_DIR" && mvn -B -q -U -Dstyle.color=never "$DEP_PLUGIN:copy-dependencies" \
     -DoutputDirectory="$tmp" -DincludeScope=runtime -DexcludeTransitive=false) >"$KAFKA_HOME_DIR/maven.log" 2>&1; then
-    sed -e 's/\x1b\[[0-9;]*m//g' "$KAFKA_HOME_DIR/maven.log" | grep -v '^\[ERROR\] *$' | tail -n 12 >&2
+    sed -e 's/\x1b\[[0-9;]*m//g' "$KAFKA_HOME_DIR/maven.log" | grep -v '^\[ERROR\] *$' | tail -n 12 >&2 || true
     rm -rf "$tmp"
     die "Maven could not fetch Kafka $KAFKA_VERSION (log: $KAFKA_HOME_DIR/maven.log). Check access to Maven Central, or try another version: KAFKA_VERSION=4.3.1 bash scripts/services.sh start"
   fi

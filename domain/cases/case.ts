@@ -31,7 +31,7 @@ export interface HandoffDocument {
   readonly sha256?: string;
 }
 
-export interface CaseRegisteredData {
+export type CaseRegisteredData = {
   readonly kind: CaseKind;
   readonly title: string;
   readonly caseNumber?: string;
@@ -40,93 +40,93 @@ export interface CaseRegisteredData {
   readonly privateEnterprise?: boolean;
   readonly fastTrack?: boolean;
   readonly major?: boolean;
-}
-export interface CaseClosedData {
+};
+export type CaseClosedData = {
   readonly outcome: CloseOutcome;
   readonly note?: string;
-}
-export interface SelfCorrectionReportedData {
+};
+export type SelfCorrectionReportedData = {
   readonly agencyId: string;
   readonly action: string;
-}
-export interface HandoffRequestedData {
+};
+export type HandoffRequestedData = {
   readonly handoffId: string;
   readonly to: string;
   readonly purpose: HandoffPurpose;
   readonly documents?: readonly HandoffDocument[];
   readonly note?: string;
   readonly previousHandoffId?: string;
-}
-export interface HandoffRefData {
+};
+export type HandoffRefData = {
   readonly handoffId: string;
-}
-export interface HandoffReturnedData {
+};
+export type HandoffReturnedData = {
   readonly handoffId: string;
   readonly reason: string;
-}
-export interface HandoffExtendedData {
+};
+export type HandoffExtendedData = {
   readonly handoffId: string;
   readonly days: number;
   readonly approvedBy: string;
-}
-export interface HandoffCompletedData {
+};
+export type HandoffCompletedData = {
   readonly handoffId: string;
   readonly outcome: string;
-}
-export interface HandoffWithdrawnData {
+};
+export type HandoffWithdrawnData = {
   readonly handoffId: string;
   readonly reason: string;
-}
-export interface HearingScheduledData {
+};
+export type HearingScheduledData = {
   readonly hearingId: string;
   readonly at: string;
   readonly observers?: readonly string[];
-}
-export interface HearingHeldData {
+};
+export type HearingHeldData = {
   readonly hearingId: string;
   readonly agencyHeadAppeared?: boolean;
   readonly observerAgencies?: readonly string[];
-}
-export interface JudgmentIssuedData {
+};
+export type JudgmentIssuedData = {
   readonly judgmentId: string;
   readonly outcome: JudgmentOutcome;
   readonly effectiveAt?: string;
   readonly communityCorrection?: boolean;
-}
-export interface JudicialConfirmationDecidedData {
+};
+export type JudicialConfirmationDecidedData = {
   readonly granted: boolean;
-}
-export interface SuggestionIssuedData {
+};
+export type SuggestionIssuedData = {
   readonly suggestionId: string;
   readonly to: string;
   readonly category: SuggestionCategory;
   readonly summary: string;
   readonly urgent?: boolean;
-}
-export interface SuggestionRepliedData {
+};
+export type SuggestionRepliedData = {
   readonly suggestionId: string;
   readonly adopted: boolean;
   readonly summary: string;
-}
-export interface ReconsiderationDecidedData {
+};
+export type ReconsiderationDecidedData = {
   readonly decision: ReconsiderationDecision;
   readonly performanceDueAt?: string;
-}
-export interface ReconsiderationPerformedData {
+};
+export type ReconsiderationPerformedData = {
   readonly summary: string;
-}
+};
 export type CorrectionReportedData = Readonly<Record<string, never>>;
-export interface NoticeAcknowledgedData {
+export type NoticeAcknowledgedData = {
   readonly noticeId: string;
-}
+};
 /** Platform event: the copy-notice policy (同步抄告) recorded a notice on the case. */
-export interface NoticeIssuedData {
+export type NoticeIssuedData = {
   readonly noticeId: string;
   readonly reason: NoticeReason;
   readonly recipients: readonly string[];
   /** the type of the fact that triggered it: `judgment.issued` or `reconsideration.decided` */
   readonly trigger: 'judgment.issued' | 'reconsideration.decided';
-}
+};
 
 export interface CaseEventDataByType {
   'case.registered': CaseRegisteredData;

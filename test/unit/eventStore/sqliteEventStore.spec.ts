@@ -14,7 +14,11 @@ eventStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-events-'));
   const open = () => openSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 50 });
   const store = open();
-  return { store, openSecond: async () => open(), cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
+  const cleanup = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { store, openSecond: async () => open(), cleanup };
 });
 
 // What only the SQLite adapter promises: durability settings, reopening, rollback, several processes.

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from '../../../infra/config/loadConfig.js';
+
+const good = {
+  agencies: [
+    { id: 'ly-court', kind: 'court', name: '辽源市中级人民法院' },
+    { id: 'ly-justice', kind: 'justice', name: '辽源市司法局' },
+    { id: 'ly-gov', kind: 'government', name: '辽源市人民政府' },
+  ],
+  principals: [
+    { name: 'court-system', agencyId: 'ly-court', roles: ['publisher'], token: 'court-token-1' },
+    { name: 'lianluo-ban', agencyId: 'ly-justice', roles: ['organizer'], tokenSha256: 'a'.repeat(64) },
+  ],
+  copyNoticeRecipients: ['ly-gov', 'ly-justice'],
+};
+const text = (v: unknown) => JSON.stringify(v, null, 2);
+const problemsOf = (v: unknown): string => {
+  try {
+    parseConfig(typeof v === 'string' ? v : text(v), 'test.json');
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('config was accepted');
+};
+
+describe('config loading', () => {
+  it('accepts the operations.md example shape and fills defaults', () => {
+    const config = parseConfig(text(good), 'test.json');
+    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 });
+    expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
+  });
+
+  it('accepts the built-in demo config', () => {
+    const demo = readFileSync(new URL('../../../infra/config/demo.config.json', import.meta.url), 'utf8');
+    expect(parseConfig(demo, 'demo.config.json').agencies.length).to.be.greaterThan(5);
+  });
+
+  it('refuses a repeated agency id and names its line', () => {
+    const bad = { ...good, agencies: [...good.agencies, { id: 'ly-court', kind: 'court', name: '重复' }] };
+    const message = problemsOf(bad);
+    const line = text(bad).split('\n').findIndex((l, i, all) => l.includes('"ly-court"') && all.slice(0, i).some((x) => x.includes('"ly-court"'))) + 1;
+    expect(message).to.contain(`第 ${line} 行`).and.to.contain('重复');
+  });
+
+  it('refuses a bad kind, naming the allowed kinds', () => {
+    const message = problemsOf({ ...good, agencies: [{ id: 'ly-x', kind: 'tribunal', name: 'x' }] });
+    expect(message).to.match(/第 \d+ 行 \(agencies\.0\.kind\)/).and.to.contain('court');
+  });
+
+  it('refuses a principal of an unknown agency and an unknown copy-notice recipient', () => {
+    const message = problemsOf({ ...good, principals: [{ ...good.principals[0], agencyId: 'ly-nowhere' }], copyNoticeRecipients: ['ly-elsewhere'] });
+    expect(message).to.contain('ly-nowhere').and.to.contain('ly-elsewhere');
+  });
+
+  it('refuses a principal with both or neither of token and tokenSha256', () => {
+    expect(problemsOf({ ...good, principals: [{ name: 'p', agencyId: 'ly-court', roles: ['viewer'] }] })).to.contain('token');
+    expect(problemsOf({ ...good, principals: [{ name: 'p', agencyId: 'ly-court', roles: ['viewer'], token: 'abcdefgh', tokenSha256: 'a'.repeat(64) }] })).to.contain('token');
+  });
+
+  it('refuses an unknown role and an unknown top-level key', () => {
+    expect(problemsOf({ ...good, principals: [{ name: 'p', agencyId: 'ly-court', roles: ['admin'], token: 'abcdefgh' }] })).to.contain('publisher');
+    expect(problemsOf({ ...good, agencys: [] })).to.contain('agencys');
+  });
+
+  it('reports a JSON syntax error with its line', () => {
+    expect(problemsOf('{\n  "agencies": [\n    { "id": "x", }\n  ]\n}')).to.match(/第 3 行：JSON 语法错误/);
+  });
+});
