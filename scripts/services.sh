@@ -64,12 +64,18 @@ apt_install() {
   have apt-get || die "apt-get not found; install $* with your package manager and re-run"
   say "    installing $* from Debian packages (apt-get)…"
   if [[ $APT_UPDATED -eq 0 ]]; then
+    # A failed update is not fatal by itself: the existing package lists may do.
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 ||
-      die "apt-get update failed (need root/sudo and network to deb.debian.org); install $* manually"
+      say "    (apt-get update failed; trying with the package lists already on this machine)"
     APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 ||
-    die "apt-get install $* failed; run it by hand: sudo apt-get install -y $*"
+  local log=${TMPDIR:-/tmp}/liandong-apt.$$.log
+  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" </dev/null >"$log" 2>&1 9>&-; then
+    tail -n 8 "$log" >&2 || true
+    rm -f "$log"
+    die "apt-get install $* failed (needs root or sudo, and access to deb.debian.org); run it by hand: sudo apt-get install -y $*"
+  fi
+  rm -f "$log"
 }
 
 # ---------------------------------------------------------------------------------------------

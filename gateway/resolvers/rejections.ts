@@ -1,5 +1,6 @@
 import { forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
 import { pageSize } from './pagination.js';
+import { badInput } from '../context.js';
 
 export const rejectionResolvers = {
   Query: {
@@ -11,7 +12,11 @@ export const rejectionResolvers = {
         if (agencyId !== undefined && agencyId !== ctx.principal.agency.id) throw forbidden('只能查看本机构的退回事件');
         agencyId = ctx.principal.agency.id;
       }
-      const page = await ctx.services.rejections.list({ ...(agencyId !== undefined ? { agencyId } : {}), first: pageSize(args.first), ...(args.after ? { after: args.after } : {}) });
+      const page = await ctx.services.rejections
+        .list({ ...(agencyId !== undefined ? { agencyId } : {}), first: pageSize(args.first), ...(args.after ? { after: args.after } : {}) })
+        .catch((e: Error) => {
+          throw e.name === 'InvalidCursorError' ? badInput('after 游标无效，请使用上一页返回的 endCursor') : e;
+        });
       return { totalCount: page.totalCount, nodes: page.nodes, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
     },
   },

@@ -1,0 +1,120 @@
+/**
+ * The clocks of deadlines.md applied to a case's state. Pure: the calendar and the local policy come in.
+ *
+ * `metAt` is the time of the event that stops the clock as deadlines.md names it (on time or late is
+ * `isLate({ dueDate, stoppedOn: chinaDate(metAt) })`). `stoppedAt` is when the clock stopped running for any
+ * reason: met, or ended without its stopping event — a handoff returned (补正) or withdrawn, or a case closed
+ * while a clock whose stopping event a closed case no longer accepts was still running. Overdue is
+ * `isOverdue({ dueDate, stopped: stoppedAt !== null }, today)`.
+ */
+import {
+  COMMUNITY_CORRECTION_DELIVERY,
+  OFFENDER_REPORT,
+  chinaDate,
+  computeDueDate,
+  fixedDueDate,
+  handoffClockRule,
+  noticeAckPeriod,
+  reconsiderationDecisionPeriod,
+  suggestionReplyPeriod,
+  type DeadlinePolicy,
+  type IsoDate,
+  type WorkingDayCalendar,
+} from '../deadlines/index.js';
+import type { CaseState, Handoff, Judgment } from './case.js';
+
+export interface DeadlineDeps {
+  readonly calendar: WorkingDayCalendar;
+  readonly policy: DeadlinePolicy;
+}
+
+export interface CaseDeadline {
+  /**
+   * graphql.md names: reconsideration_decision, community_correction_delivery, offender_report,
+   * suggestion_reply:<suggestionId>, reconsideration_performance, notice_ack:<noticeId>:<agencyId>
+   */
+  readonly name: string;
+  readonly dueDate: IsoDate;
+  readonly provisional: boolean;
+  /** time of the stopping event; null while it has not happened */
+  readonly metAt: string | null;
+  /** when the clock stopped running for any reason (metAt, or the end that made it moot); null while running */
+  readonly stoppedAt: string | null;
+}
+
+export interface HandoffDeadline {
+  readonly dueDate: IsoDate;
+  readonly provisional: boolean;
+  /** time of the stopping event of the purpose's clock (receipt or completion) */
+  readonly metAt: string | null;
+  /** metAt, or the return/withdrawal that ended the handoff first; null while the clock runs */
+  readonly stoppedAt: string | null;
+  /** legal basis of the clock, for people */
+  readonly basis: string;
+}
+
+/**
+ * The clock of one handoff (deadlines.md table), extension included; null while its clock has not started
+ * (e.g. not yet received), or when the handoff ended before it started.
+ */
+export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDeadline | null => {
+  const rule = handoffClockRule(handoff.purpose, deps.policy);
+  const startedAt = rule.startsOn === 'requested' ? handoff.requestedAt : handoff.receivedAt;
+  if (startedAt === null) return null;
+  const { dueDate, provisional } = computeDueDate({
+    start: chinaDate(startedAt),
+    period: rule.period,
+    extensionDays: handoff.extensionDays,
+    calendar: deps.calendar,
+  });
+  const metAt = rule.stopsOn === 'received' ? handoff.receivedAt : handoff.completedAt;
+  const endedAt = handoff.status === 'RETURNED' ? handoff.returnedAt : handoff.status === 'WITHDRAWN' ? handoff.withdrawnAt : null;
+  return { dueDate, provisional, metAt, stoppedAt: metAt ?? endedAt, basis: rule.source };
+};
+
+const earliest = (times: readonly string[]): string | null =>
+  times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);
+
+/** The judgment that starts the community-correction clocks: the latest one ordering it. */
+const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
+  judgments.filter((j) => j.communityCorrection).reduce<Judgment | null>((latest, j) => (latest === null || Date.parse(j.issuedAt) >= Date.parse(latest.issuedAt) ? j : latest), null);
+
+/** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
+export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadline[] => {
+  if (state.status === 'none') return [];
+  const { calendar, policy } = deps;
+  const closedAt = state.status === 'closed' ? state.closedAt : null;
+  const deadlines: CaseDeadline[] = [];
+  const push = (name: string, due: { dueDate: IsoDate; provisional: boolean }, metAt: string | null, stoppedAt: string | null = metAt) =>
+    deadlines.push({ name, dueDate: due.dueDate, provisional: due.provisional, metAt, stoppedAt });
+
+  if (state.kind === 'administrative_reconsideration') {
+    const period = reconsiderationDecisionPeriod({ fastTrack: state.fastTrack, privateEnterprise: state.privateEnterprise }, policy);
+    const metAt = state.reconsideration?.decidedAt ?? null;
+    push('reconsideration_decision', computeDueDate({ start: chinaDate(state.registeredAt), period, calendar }), metAt, metAt ?? closedAt);
+  }
+
+  const judgment = communityCorrectionJudgment(Object.values(state.judgments));
+  if (judgment) {
+    const start = judgment.effectiveAt ?? chinaDate(judgment.issuedAt);
+    const delivered = earliest(Object.values(state.handoffs).filter((h) => h.purpose === 'community_correction').map((h) => h.requestedAt));
+    push('community_correction_delivery', computeDueDate({ start, period: COMMUNITY_CORRECTION_DELIVERY, calendar }), delivered, delivered ?? closedAt);
+    push('offender_report', computeDueDate({ start, period: OFFENDER_REPORT, calendar }), state.correctionReportedAt);
+  }
+
+  for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
+    const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent });
+    push(`suggestion_reply:${suggestion.id}`, computeDueDate({ start: chinaDate(suggestion.issuedAt), period, calendar }), suggestion.repliedAt);
+  }
+
+  const decision = state.reconsideration;
+  if (decision?.corrective && decision.performanceDueAt) {
+    push('reconsideration_performance', fixedDueDate(decision.performanceDueAt), decision.performedAt);
+  }
+
+  for (const notice of Object.values(state.copyNotices).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
+    const due = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(policy), calendar });
+    for (const agencyId of notice.recipients) push(`notice_ack:${notice.id}:${agencyId}`, due, notice.acknowledgements[agencyId] ?? null);
+  }
+  return deadlines;
+};

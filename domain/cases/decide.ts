@@ -1,0 +1,648 @@
+/**
+ * Business rules of a case stream: one function per command, each returning the events to store.
+ * Messages are Chinese, for the clerk who corrects and resends (补正): what is wrong, and what to do.
+ *
+ * Codes (events.md §5): a missing case → `unknown_case`; a second registration → `case_exists`;
+ * an agency id in data that is not configured → `unknown_agency`; the publisher's KIND does not fit
+ * (handoff purpose, suggestion category, the catalog's `by`) → `unauthorized`; values that do not fit
+ * the case kind / handoff purpose → `invalid_data`; every other rule, including "only that particular
+ * agency may publish this" → `invalid_transition`.
+ *
+ * After `case.closed` the case takes no new business (registration-level facts, handoff requests,
+ * hearings, judgments, reconsideration decisions, self-corrections, a second closing), but what was
+ * already set in motion may still finish: handoff follow-ups, suggestions and their replies,
+ * performance and community-correction reports, notice acknowledgements and judicial confirmation.
+ */
+import type { Agency } from '../shared/agencies.js';
+import type { Decider } from '../shared/decider.js';
+import { DomainError } from '../shared/errors.js';
+import type { DomainEvent } from '../shared/events.js';
+import type { DecisionContext } from '../catalog/context.js';
+import { CATALOG } from '../catalog/catalog.js';
+import {
+  AGENCY_KIND_NAMES,
+  CASE_KINDS,
+  CLOSE_OUTCOME_NAMES,
+  HANDOFF_STATUS_NAMES,
+  PURPOSES,
+  RECONSIDERATION_DECISION_NAMES,
+  SUGGESTION_CATEGORIES_BY_KIND,
+  SUGGESTION_CATEGORY_NAMES,
+  isCorrective,
+  type HandoffStatus,
+  type NoticeReason,
+} from '../catalog/vocabulary.js';
+import { DEFAULT_DEADLINE_POLICY, handoffClockRule } from '../deadlines/index.js';
+import type {
+  CaseClosedData,
+  CaseEvent,
+  CaseEventDataByType,
+  CaseEventType,
+  CaseFile,
+  CaseRegisteredData,
+  CaseState,
+  ExistingCase,
+  Handoff,
+  HandoffCompletedData,
+  HandoffExtendedData,
+  HandoffRefData,
+  HandoffRequestedData,
+  HandoffReturnedData,
+  HandoffWithdrawnData,
+  HearingHeldData,
+  HearingScheduledData,
+  JudgmentIssuedData,
+  JudicialConfirmationDecidedData,
+  NoticeAcknowledgedData,
+  NoticeIssuedData,
+  ReconsiderationDecidedData,
+  ReconsiderationPerformedData,
+  CorrectionReportedData,
+  SelfCorrectionReportedData,
+  SuggestionIssuedData,
+  SuggestionRepliedData,
+} from './case.js';
+import { evolveCase, initialCaseState } from './case.js';
+
+// ---------------------------------------------------------------------------------------------
+// Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
+// stored unchanged; `by` is the publishing agency; `time` the envelope time.
+
+interface CaseCommandOf<T extends string, D> {
+  readonly type: T;
+  readonly caseId: string;
+  readonly by: Agency;
+  readonly time: string;
+  readonly data: D;
+  readonly context: DecisionContext;
+}
+
+export type RegisterCase = CaseCommandOf<'RegisterCase', CaseRegisteredData>;
+export type CloseCase = CaseCommandOf<'CloseCase', CaseClosedData>;
+export type ReportSelfCorrection = CaseCommandOf<'ReportSelfCorrection', SelfCorrectionReportedData>;
+export type RequestHandoff = CaseCommandOf<'RequestHandoff', HandoffRequestedData>;
+export type ReceiveHandoff = CaseCommandOf<'ReceiveHandoff', HandoffRefData>;
+export type AcceptHandoff = CaseCommandOf<'AcceptHandoff', HandoffRefData>;
+export type ReturnHandoff = CaseCommandOf<'ReturnHandoff', HandoffReturnedData>;
+export type ExtendHandoff = CaseCommandOf<'ExtendHandoff', HandoffExtendedData>;
+export type CompleteHandoff = CaseCommandOf<'CompleteHandoff', HandoffCompletedData>;
+export type WithdrawHandoff = CaseCommandOf<'WithdrawHandoff', HandoffWithdrawnData>;
+export type ScheduleHearing = CaseCommandOf<'ScheduleHearing', HearingScheduledData>;
+export type RecordHearingHeld = CaseCommandOf<'RecordHearingHeld', HearingHeldData>;
+export type IssueJudgment = CaseCommandOf<'IssueJudgment', JudgmentIssuedData>;
+export type DecideJudicialConfirmation = CaseCommandOf<'DecideJudicialConfirmation', JudicialConfirmationDecidedData>;
+export type IssueSuggestion = CaseCommandOf<'IssueSuggestion', SuggestionIssuedData>;
+export type ReplyToSuggestion = CaseCommandOf<'ReplyToSuggestion', SuggestionRepliedData>;
+export type DecideReconsideration = CaseCommandOf<'DecideReconsideration', ReconsiderationDecidedData>;
+export type RecordReconsiderationPerformed = CaseCommandOf<'RecordReconsiderationPerformed', ReconsiderationPerformedData>;
+export type ReportCorrection = CaseCommandOf<'ReportCorrection', CorrectionReportedData>;
+export type AcknowledgeNotice = CaseCommandOf<'AcknowledgeNotice', NoticeAcknowledgedData>;
+
+export type CaseCommand =
+  | RegisterCase
+  | CloseCase
+  | ReportSelfCorrection
+  | RequestHandoff
+  | ReceiveHandoff
+  | AcceptHandoff
+  | ReturnHandoff
+  | ExtendHandoff
+  | CompleteHandoff
+  | WithdrawHandoff
+  | ScheduleHearing
+  | RecordHearingHeld
+  | IssueJudgment
+  | DecideJudicialConfirmation
+  | IssueSuggestion
+  | ReplyToSuggestion
+  | DecideReconsideration
+  | RecordReconsiderationPerformed
+  | ReportCorrection
+  | AcknowledgeNotice;
+
+export type CaseCommandType = CaseCommand['type'];
+/** The published types a case command stores (every catalog type except action_item.completed). */
+export type CaseFactType = Exclude<CaseEventType, 'notice.issued'>;
+
+/** Which stored type each command records as its fact. */
+export const FACT_TYPE_OF_COMMAND: Readonly<Record<CaseCommandType, CaseFactType>> = {
+  RegisterCase: 'case.registered',
+  CloseCase: 'case.closed',
+  ReportSelfCorrection: 'self_correction.reported',
+  RequestHandoff: 'handoff.requested',
+  ReceiveHandoff: 'handoff.received',
+  AcceptHandoff: 'handoff.accepted',
+  ReturnHandoff: 'handoff.returned',
+  ExtendHandoff: 'handoff.extended',
+  CompleteHandoff: 'handoff.completed',
+  WithdrawHandoff: 'handoff.withdrawn',
+  ScheduleHearing: 'hearing.scheduled',
+  RecordHearingHeld: 'hearing.held',
+  IssueJudgment: 'judgment.issued',
+  DecideJudicialConfirmation: 'judicial_confirmation.decided',
+  IssueSuggestion: 'suggestion.issued',
+  ReplyToSuggestion: 'suggestion.replied',
+  DecideReconsideration: 'reconsideration.decided',
+  RecordReconsiderationPerformed: 'reconsideration.performed',
+  ReportCorrection: 'correction.reported',
+  AcknowledgeNotice: 'notice.acknowledged',
+};
+
+/** The command a published case fact becomes. */
+export const COMMAND_OF_FACT_TYPE: Readonly<Record<CaseFactType, CaseCommandType>> = Object.fromEntries(
+  Object.entries(FACT_TYPE_OF_COMMAND).map(([command, type]) => [type, command]),
+) as Record<CaseFactType, CaseCommandType>;
+
+// ---------------------------------------------------------------------------------------------
+// Copy notices (同步抄告): deterministic ids, so a retried or replayed decision can never double a notice.
+// A case id cannot contain '/', so the case id is everything before the first '/'.
+
+export const noticeIdFor = (caseId: string, trigger: { judgmentId: string } | 'reconsideration'): string =>
+  trigger === 'reconsideration' ? `${caseId}/reconsideration` : `${caseId}/judgment/${trigger.judgmentId}`;
+
+/** The case a copy notice belongs to (for `acknowledgeNotice(id)`), or null if the id is not a notice id. */
+export const caseIdOfNotice = (noticeId: string): string | null => {
+  const slash = noticeId.indexOf('/');
+  return slash > 0 ? noticeId.slice(0, slash) : null;
+};
+
+/** Recipients: the defendant agency plus the configured copyNoticeRecipients, once each, configured only. */
+export const copyNoticeRecipients = (defendantAgencyId: string | null, ctx: DecisionContext): string[] => {
+  const recipients: string[] = [];
+  for (const id of [defendantAgencyId, ...ctx.copyNoticeRecipients]) {
+    if (id && ctx.agencies.has(id) && !recipients.includes(id)) recipients.push(id);
+  }
+  return recipients;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const fail = (code: DomainError['code'], message: string): never => {
+  throw new DomainError(code, message);
+};
+
+const nameOf = (ctx: DecisionContext, agencyId: string | null | undefined): string => {
+  if (!agencyId) return '（未指定机关）';
+  const agency = ctx.agencies.get(agencyId);
+  return agency ? `${agency.name}（${agencyId}）` : agencyId;
+};
+
+const factOf = <C extends CaseCommand>(command: C): CaseEvent =>
+  ({ type: FACT_TYPE_OF_COMMAND[command.type], data: command.data, time: command.time, source: command.by.id }) as CaseEvent;
+
+const requireConfigured = (ctx: DecisionContext, agencyId: string, field: string): void => {
+  if (!ctx.agencies.has(agencyId)) {
+    fail('unknown_agency', `${field} 中的机关代码「${agencyId}」未在平台配置：请核对机关代码后重新发送。`);
+  }
+};
+
+const requireCase = (state: CaseState, command: CaseCommand): ExistingCase => {
+  if (state.status === 'none') {
+    return fail(
+      'unknown_case',
+      `案件「${command.caseId}」尚未在平台登记：请先发布 case.registered 登记该案件，再重新发送 ${FACT_TYPE_OF_COMMAND[command.type]}；或核对 subject 中的案件编号。`,
+    );
+  }
+  return state;
+};
+
+const requireOpen = (file: ExistingCase, command: CaseCommand): void => {
+  if (file.status === 'closed') {
+    fail(
+      'invalid_transition',
+      `案件「${command.caseId}」已于 ${file.closedAt} 结案（${CLOSE_OUTCOME_NAMES[file.outcome]}），不再接受 ${FACT_TYPE_OF_COMMAND[command.type]}：如有新的事项，请登记新案件。`,
+    );
+  }
+};
+
+const requireHandoff = (file: CaseFile, command: CaseCommand & { data: { handoffId: string } }): Handoff => {
+  const handoff = file.handoffs[command.data.handoffId];
+  if (!handoff) {
+    return fail(
+      'invalid_transition',
+      `案件「${command.caseId}」中没有编号为「${command.data.handoffId}」的移送：请核对 handoffId，或先由移送机关发布 handoff.requested。`,
+    );
+  }
+  return handoff;
+};
+
+const requireReceiver = (handoff: Handoff, command: CaseCommand): void => {
+  if (command.by.id !== handoff.to) {
+    fail(
+      'invalid_transition',
+      `移送「${handoff.id}」的接收机关是 ${nameOf(command.context, handoff.to)}，只有接收机关可以发布 ${FACT_TYPE_OF_COMMAND[command.type]}；${command.by.name} 不是该移送的接收机关。`,
+    );
+  }
+};
+
+const requireStatus = (handoff: Handoff, command: CaseCommand, allowed: readonly HandoffStatus[], action: string): void => {
+  if (!allowed.includes(handoff.status)) {
+    const allowedNames = allowed.map((s) => HANDOFF_STATUS_NAMES[s]).join('、');
+    fail(
+      'invalid_transition',
+      `移送「${handoff.id}」当前状态为「${HANDOFF_STATUS_NAMES[handoff.status]}」，不能${action}：只有「${allowedNames}」的移送可以${action}。`,
+    );
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Case
+
+const registerCase = (command: RegisterCase, state: CaseState): CaseEvent[] => {
+  const { data, context: ctx } = command;
+  const kind = CASE_KINDS[data.kind];
+  if (kind.requiresDefendantAgency && !data.defendantAgencyId) {
+    fail('invalid_data', `${kind.name}案件必须填写 defendantAgencyId（被告/被申请人行政机关）：请补充后重新发送。`);
+  }
+  if (data.defendantAgencyId) requireConfigured(ctx, data.defendantAgencyId, 'defendantAgencyId');
+  if (state.status !== 'none') {
+    fail(
+      'case_exists',
+      `案件「${command.caseId}」已由 ${nameOf(ctx, state.registeredBy)} 于 ${state.registeredAt} 登记，不能重复登记：同一案件的后续情况请发布相应事件；另一案件请使用新的案件编号（subject）。`,
+    );
+  }
+  if (data.defendantAgencyId) {
+    const defendant = ctx.agencies.get(data.defendantAgencyId)!;
+    if (defendant.kind !== 'government') {
+      fail(
+        'invalid_transition',
+        `defendantAgencyId 必须是行政机关（government），而 ${nameOf(ctx, defendant.id)} 是${AGENCY_KIND_NAMES[defendant.kind]}：请填写作出被诉/被申请行政行为的行政机关。`,
+      );
+    }
+  }
+  return [factOf(command)];
+};
+
+const closeCase = (command: CloseCase, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (file.status === 'closed') {
+    fail('invalid_transition', `案件「${command.caseId}」已于 ${file.closedAt} 结案（${CLOSE_OUTCOME_NAMES[file.outcome]}），不能重复结案。`);
+  }
+  if (command.by.id !== file.registeredBy) {
+    fail(
+      'invalid_transition',
+      `只有登记该案件的机关（${nameOf(command.context, file.registeredBy)}）可以发布 case.closed；${command.by.name} 如已办结本机关的工作，请发布相应的办结事件（如 handoff.completed）。`,
+    );
+  }
+  return [factOf(command)];
+};
+
+const reportSelfCorrection = (command: ReportSelfCorrection, state: CaseState): CaseEvent[] => {
+  requireConfigured(command.context, command.data.agencyId, 'agencyId');
+  const file = requireCase(state, command);
+  requireOpen(file, command);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Handoffs
+
+const requestHandoff = (command: RequestHandoff, state: CaseState): CaseEvent[] => {
+  const { data, context: ctx, by } = command;
+  const purpose = PURPOSES[data.purpose];
+  requireConfigured(ctx, data.to, 'to');
+  if (!purpose.from.includes(by.kind)) {
+    fail(
+      'unauthorized',
+      `「${purpose.name}」只能由${purpose.from.map((k) => AGENCY_KIND_NAMES[k]).join('、')}移送，${by.name}（${AGENCY_KIND_NAMES[by.kind]}）无权发起：请核对 purpose。`,
+    );
+  }
+  const file = requireCase(state, command);
+  requireOpen(file, command);
+  if (file.handoffs[data.handoffId]) {
+    fail('invalid_transition', `本案已有编号为「${data.handoffId}」的移送：再次移送请使用新的 handoffId（可用 previousHandoffId 指向原移送）。`);
+  }
+  if (data.to === by.id) fail('invalid_transition', `移送的接收机关（to）不能是移送机关自身（${by.name}）：请填写接收机关。`);
+  const receiver = ctx.agencies.get(data.to)!;
+  if (!purpose.to.includes(receiver.kind)) {
+    fail(
+      'invalid_transition',
+      `「${purpose.name}」的接收机关应为${purpose.to.map((k) => AGENCY_KIND_NAMES[k]).join('、')}，而 ${nameOf(ctx, receiver.id)} 是${AGENCY_KIND_NAMES[receiver.kind]}：请核对 to 或 purpose。`,
+    );
+  }
+  if (data.previousHandoffId !== undefined) {
+    if (data.previousHandoffId === data.handoffId || !file.handoffs[data.previousHandoffId]) {
+      fail(
+        'invalid_transition',
+        `previousHandoffId「${data.previousHandoffId}」不是本案已有的移送：请填写被退回或撤回的原移送编号，或删去该字段。`,
+      );
+    }
+  }
+  return [factOf(command)];
+};
+
+const receiveHandoff = (command: ReceiveHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  requireReceiver(handoff, command);
+  if (handoff.receivedAt !== null && (handoff.status === 'RECEIVED' || handoff.status === 'ACCEPTED')) {
+    fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.receivedAt} 签收，不能重复签收。`);
+  }
+  requireStatus(handoff, command, ['REQUESTED'], '签收');
+  return [factOf(command)];
+};
+
+const acceptHandoff = (command: AcceptHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  requireReceiver(handoff, command);
+  if (handoff.status === 'ACCEPTED') fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.acceptedAt} 受理，不能重复受理。`);
+  requireStatus(handoff, command, ['REQUESTED', 'RECEIVED'], '受理');
+  return [factOf(command)];
+};
+
+const returnHandoff = (command: ReturnHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  requireReceiver(handoff, command);
+  requireStatus(handoff, command, ['REQUESTED', 'RECEIVED', 'ACCEPTED'], '退回');
+  return [factOf(command)];
+};
+
+const extendHandoff = (command: ExtendHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  requireReceiver(handoff, command);
+  const purpose = PURPOSES[handoff.purpose];
+  const { maxExtensionDays, source } = handoffClockRule(handoff.purpose, DEFAULT_DEADLINE_POLICY);
+  if (maxExtensionDays === 0) fail('invalid_transition', `「${purpose.name}」的办理期限不能延长（${source}），请在原期限内办结。`);
+  if (handoff.extendedAt !== null) {
+    fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.extendedAt} 延长 ${handoff.extensionDays} 日，只能延长一次。`);
+  }
+  requireStatus(handoff, command, ['RECEIVED', 'ACCEPTED'], '延长期限');
+  if (command.data.days > maxExtensionDays) {
+    fail('invalid_transition', `「${purpose.name}」最多延长 ${maxExtensionDays} 日（${source}），本次申请 ${command.data.days} 日：请改为不超过 ${maxExtensionDays} 日。`);
+  }
+  return [factOf(command)];
+};
+
+const completeHandoff = (command: CompleteHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  const purpose = PURPOSES[handoff.purpose];
+  if (!purpose.outcomes.includes(command.data.outcome)) {
+    fail('invalid_data', `「${purpose.name}」的办结结果（outcome）只能是 ${purpose.outcomes.join('、')}，不能是「${command.data.outcome}」。`);
+  }
+  requireReceiver(handoff, command);
+  if (handoff.status === 'COMPLETED') fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.completedAt} 办结，不能重复办结。`);
+  if (handoff.status === 'REQUESTED') fail('invalid_transition', `移送「${handoff.id}」尚未签收：请先发布 handoff.received（或 handoff.accepted），再发布办结。`);
+  requireStatus(handoff, command, ['RECEIVED', 'ACCEPTED'], '办结');
+  return [factOf(command)];
+};
+
+const withdrawHandoff = (command: WithdrawHandoff, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const handoff = requireHandoff(file, command);
+  if (command.by.id !== handoff.from) {
+    fail(
+      'invalid_transition',
+      `只有移送机关（${nameOf(command.context, handoff.from)}）可以撤回移送「${handoff.id}」；接收机关如需退回，请发布 handoff.returned。`,
+    );
+  }
+  if (handoff.status === 'COMPLETED') fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.completedAt} 办结，办结后不能撤回。`);
+  if (handoff.status === 'WITHDRAWN') fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.withdrawnAt} 撤回，不能重复撤回。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Court
+
+const scheduleHearing = (command: ScheduleHearing, state: CaseState): CaseEvent[] => {
+  for (const observer of command.data.observers ?? []) requireConfigured(command.context, observer, 'observers');
+  const file = requireCase(state, command);
+  requireOpen(file, command);
+  const existing = file.hearings[command.data.hearingId];
+  // Re-publishing an unheld hearing reschedules it (改期); a held one is history.
+  if (existing?.held) fail('invalid_transition', `庭审「${existing.id}」已于 ${existing.heldAt} 开庭，不能重新排期：新的庭审请使用新的 hearingId。`);
+  return [factOf(command)];
+};
+
+const recordHearingHeld = (command: RecordHearingHeld, state: CaseState): CaseEvent[] => {
+  for (const observer of command.data.observerAgencies ?? []) requireConfigured(command.context, observer, 'observerAgencies');
+  const file = requireCase(state, command);
+  requireOpen(file, command);
+  const hearing = file.hearings[command.data.hearingId];
+  if (!hearing) fail('invalid_transition', `庭审「${command.data.hearingId}」尚未排期：请先发布 hearing.scheduled，再发布 hearing.held。`);
+  if (hearing!.held) fail('invalid_transition', `庭审「${hearing!.id}」已于 ${hearing!.heldAt} 记录开庭，不能重复记录。`);
+  return [factOf(command)];
+};
+
+const issueJudgment = (command: IssueJudgment, state: CaseState): CaseEvent[] => {
+  const { data, context: ctx } = command;
+  const file = requireCase(state, command);
+  const kind = CASE_KINDS[file.kind];
+  if (!kind.judgmentOutcomes.includes(data.outcome)) {
+    fail('invalid_data', `${kind.name}案件的裁判结果（outcome）只能是 ${kind.judgmentOutcomes.join('、')}，不能是「${data.outcome}」。`);
+  }
+  requireOpen(file, command);
+  if (file.judgments[data.judgmentId]) {
+    fail('invalid_transition', `本案已有编号为「${data.judgmentId}」的裁判（${file.judgments[data.judgmentId]!.issuedAt}），不能重复发布：新的裁判请使用新的 judgmentId。`);
+  }
+  const events: CaseEvent[] = [factOf(command)];
+  if (data.outcome === 'agency_lost') {
+    const notice = copyNotice(command, file, 'agency_lost', 'judgment.issued', noticeIdFor(command.caseId, { judgmentId: data.judgmentId }), ctx);
+    if (notice) events.push(notice);
+  }
+  return events;
+};
+
+const decideJudicialConfirmation = (command: DecideJudicialConfirmation, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (file.judicialConfirmation) {
+    fail('invalid_transition', `本案已于 ${file.judicialConfirmation.decidedAt} 作出司法确认裁定，不能重复发布。`);
+  }
+  const mediated = Object.values(file.handoffs).some(
+    (h) => h.purpose === 'entrusted_mediation' && h.status === 'COMPLETED' && h.outcome === 'mediated',
+  );
+  if (!mediated) {
+    fail(
+      'invalid_transition',
+      '司法确认需要本案有一件已办结且结果为调解成功（mediated）的诉前委派调解（entrusted_mediation）移送：请待调解机关发布 handoff.completed 后再发送。',
+    );
+  }
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Suggestions
+
+const issueSuggestion = (command: IssueSuggestion, state: CaseState): CaseEvent[] => {
+  const { data, by, context: ctx } = command;
+  requireConfigured(ctx, data.to, 'to');
+  const allowed = SUGGESTION_CATEGORIES_BY_KIND[by.kind] ?? [];
+  if (!allowed.includes(data.category)) {
+    fail(
+      'unauthorized',
+      `${by.name}（${AGENCY_KIND_NAMES[by.kind]}）不能发出「${SUGGESTION_CATEGORY_NAMES[data.category]}」（category ${data.category}）：法院发出司法建议（judicial），检察院发出检察建议（procuratorial、public_interest）。`,
+    );
+  }
+  const file = requireCase(state, command);
+  if (file.suggestions[data.suggestionId]) {
+    fail('invalid_transition', `本案已有编号为「${data.suggestionId}」的建议，不能重复发出：新的建议请使用新的 suggestionId。`);
+  }
+  if (data.to === by.id) fail('invalid_transition', `建议的收受机关（to）不能是发出机关自身（${by.name}）：请填写被建议的机关。`);
+  return [factOf(command)];
+};
+
+const replyToSuggestion = (command: ReplyToSuggestion, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const suggestion = file.suggestions[command.data.suggestionId];
+  if (!suggestion) {
+    return fail('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
+  }
+  if (command.by.id !== suggestion.to) {
+    fail('invalid_transition', `建议「${suggestion.id}」是向 ${nameOf(command.context, suggestion.to)} 发出的，只有该机关可以回复。`);
+  }
+  if (suggestion.repliedAt !== null) fail('invalid_transition', `建议「${suggestion.id}」已于 ${suggestion.repliedAt} 回复，只能回复一次。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Administrative reconsideration
+
+const decideReconsideration = (command: DecideReconsideration, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (file.kind !== 'administrative_reconsideration') {
+    fail('invalid_transition', `案件「${command.caseId}」是${CASE_KINDS[file.kind].name}案件，不是行政复议案件，不能发布复议决定：请核对 subject。`);
+  }
+  requireOpen(file, command);
+  if (file.reconsideration) {
+    fail(
+      'invalid_transition',
+      `本案已于 ${file.reconsideration.decidedAt} 作出复议决定（${RECONSIDERATION_DECISION_NAMES[file.reconsideration.decision]}），只能决定一次。`,
+    );
+  }
+  const events: CaseEvent[] = [factOf(command)];
+  if (isCorrective(command.data.decision)) {
+    const notice = copyNotice(command, file, 'reconsideration_corrected', 'reconsideration.decided', noticeIdFor(command.caseId, 'reconsideration'), command.context);
+    if (notice) events.push(notice);
+  }
+  return events;
+};
+
+const recordReconsiderationPerformed = (command: RecordReconsiderationPerformed, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const decision = file.reconsideration;
+  if (!decision) return fail('invalid_transition', '本案尚未作出复议决定，没有需要履行的内容：请待复议机构发布 reconsideration.decided 后再发送。');
+  if (command.by.id !== file.defendantAgencyId) {
+    fail('invalid_transition', `复议决定由被申请人 ${nameOf(command.context, file.defendantAgencyId)} 履行，只有该机关可以报告履行情况。`);
+  }
+  if (!decision.needsPerformance) {
+    fail('invalid_transition', `本案复议决定为「${RECONSIDERATION_DECISION_NAMES[decision.decision]}」，没有需要履行的内容。`);
+  }
+  if (decision.performedAt !== null) fail('invalid_transition', `本案复议决定已于 ${decision.performedAt} 报告履行，不能重复报告。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Community correction
+
+const reportCorrection = (command: ReportCorrection, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (!Object.values(file.judgments).some((j) => j.communityCorrection)) {
+    fail('invalid_transition', '本案没有适用社区矫正（communityCorrection: true）的裁判，不能报告社区矫正报到：请核对 subject。');
+  }
+  if (file.correctionReportedAt !== null) fail('invalid_transition', `本案社区矫正对象已于 ${file.correctionReportedAt} 报到，不能重复报告。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+// Copy notices
+
+const copyNotice = (
+  command: CaseCommand,
+  file: ExistingCase,
+  reason: NoticeReason,
+  trigger: NoticeIssuedData['trigger'],
+  noticeId: string,
+  ctx: DecisionContext,
+): CaseEvent | null => {
+  if (file.copyNotices[noticeId]) return null;
+  const recipients = copyNoticeRecipients(file.defendantAgencyId, ctx);
+  if (recipients.length === 0) return null;
+  const data: NoticeIssuedData = { noticeId, reason, recipients, trigger };
+  return { type: 'notice.issued', data, time: command.time, source: null };
+};
+
+const acknowledgeNotice = (command: AcknowledgeNotice, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const notice = file.copyNotices[command.data.noticeId];
+  if (!notice) return fail('invalid_transition', `本案没有编号为「${command.data.noticeId}」的抄告：请核对 noticeId。`);
+  if (!notice.recipients.includes(command.by.id)) {
+    fail('invalid_transition', `抄告「${notice.id}」的接收机关是 ${notice.recipients.map((id) => nameOf(command.context, id)).join('、')}，${command.by.name} 不在其中，不能签收。`);
+  }
+  const acknowledgedAt = notice.acknowledgements[command.by.id];
+  if (acknowledgedAt) fail('invalid_transition', `${command.by.name} 已于 ${acknowledgedAt} 签收抄告「${notice.id}」，每个接收机关只签收一次。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
+
+/** The catalog's `by` kinds, checked here too so commands built outside the ingest pipeline obey them. */
+const authorizeKind = (command: CaseCommand): void => {
+  const type = FACT_TYPE_OF_COMMAND[command.type];
+  const entry = CATALOG.get(type);
+  if (entry && !entry.by.includes(command.by.kind)) {
+    fail('unauthorized', `${command.by.name}（${AGENCY_KIND_NAMES[command.by.kind]}）无权发布 ${type}：该事件由${entry.publishedBy}发布。`);
+  }
+};
+
+export const decideCase = (command: CaseCommand, state: CaseState): CaseEvent[] => {
+  authorizeKind(command);
+  switch (command.type) {
+    case 'RegisterCase':
+      return registerCase(command, state);
+    case 'CloseCase':
+      return closeCase(command, state);
+    case 'ReportSelfCorrection':
+      return reportSelfCorrection(command, state);
+    case 'RequestHandoff':
+      return requestHandoff(command, state);
+    case 'ReceiveHandoff':
+      return receiveHandoff(command, state);
+    case 'AcceptHandoff':
+      return acceptHandoff(command, state);
+    case 'ReturnHandoff':
+      return returnHandoff(command, state);
+    case 'ExtendHandoff':
+      return extendHandoff(command, state);
+    case 'CompleteHandoff':
+      return completeHandoff(command, state);
+    case 'WithdrawHandoff':
+      return withdrawHandoff(command, state);
+    case 'ScheduleHearing':
+      return scheduleHearing(command, state);
+    case 'RecordHearingHeld':
+      return recordHearingHeld(command, state);
+    case 'IssueJudgment':
+      return issueJudgment(command, state);
+    case 'DecideJudicialConfirmation':
+      return decideJudicialConfirmation(command, state);
+    case 'IssueSuggestion':
+      return issueSuggestion(command, state);
+    case 'ReplyToSuggestion':
+      return replyToSuggestion(command, state);
+    case 'DecideReconsideration':
+      return decideReconsideration(command, state);
+    case 'RecordReconsiderationPerformed':
+      return recordReconsiderationPerformed(command, state);
+    case 'ReportCorrection':
+      return reportCorrection(command, state);
+    case 'AcknowledgeNotice':
+      return acknowledgeNotice(command, state);
+    default: {
+      const _exhaustive: never = command;
+      throw new Error(`unknown case command ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+};
+
+export const caseDecider: Decider<CaseCommand, DomainEvent, CaseState> = {
+  decide: decideCase,
+  evolve: evolveCase,
+  initialState: initialCaseState,
+};
+
+/** A typed view of a case event's data, for readers that switch on `type`. */
+export type CaseEventData<T extends CaseEventType> = CaseEventDataByType[T];
