@@ -60,13 +60,15 @@ as_root() {
 }
 
 APT_UPDATED=0
-apt_install() {
-  have apt-get || die "apt-get not found; install $* with your package manager and re-run"
-  say "    installing $* from Debian packages (apt-get)…"
+apt_install() { # apt_install LABEL PACKAGE...
+  local label=$1
+  shift
+  have apt-get || die "$label is not installed and apt-get is missing; install $* with your package manager and re-run"
+  say "$label: not installed — apt-get install -y $* …"
   if [[ $APT_UPDATED -eq 0 ]]; then
     # A failed update is not fatal by itself: the existing package lists may do.
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 ||
-      say "    (apt-get update failed; trying with the package lists already on this machine)"
+      say "$label: (apt-get update failed; trying with the package lists already on this machine)"
     APT_UPDATED=1
   fi
   local log=${TMPDIR:-/tmp}/liandong-apt.$$.log
@@ -393,7 +395,7 @@ redis_start() {
     return 0
   fi
   if ! have redis-server || ! have redis-cli; then
-    apt_install redis-server
+    apt_install redis redis-server
     redis_ping && { say "redis: installed and running on $HOST:$REDIS_PORT"; return 0; }
   fi
   port_open "$HOST" "$REDIS_PORT" && die "port $HOST:$REDIS_PORT is open but does not answer PING; check what listens there (ss -ltnp)"
@@ -431,7 +433,7 @@ pg_start() {
   local installed=0
   if ! pg_ready; then
     if ! have pg_ctlcluster || [[ -z $(pg_clusters) ]]; then
-      apt_install postgresql
+      apt_install postgres postgresql
       installed=1
     fi
     if ! pg_ready; then

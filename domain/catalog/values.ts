@@ -59,7 +59,10 @@ export const schemaProblem = (schema: JsonSchema, value: unknown, path = 'data')
   if (typeof value === 'string') {
     if (typeof s.minLength === 'number' && [...value].length < s.minLength) return s.minLength === 1 ? `${path} 不能为空` : `${path} 至少 ${s.minLength} 个字符`;
     if (typeof s.maxLength === 'number' && [...value].length > s.maxLength) return `${path} 不能超过 ${s.maxLength} 个字符`;
-    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) return `${path} 的格式不正确`;
+    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) {
+      return s.pattern === DATE_PATTERN ? `${path} 应为日期 YYYY-MM-DD` : `${path} 的格式不正确`;
+    }
+    if (s.pattern === DATE_PATTERN && !isIsoDate(value)) return `${path} 不是存在的日期（${value}）`;
     if (s.format === 'date-time' && !isRfc3339(value)) return `${path} 应为带时区的 RFC 3339 时间`;
   }
   if (typeof value === 'number') {

@@ -78,7 +78,8 @@ describe('Kafka (real broker, kafkajs)', function () {
     const received = new Map<string, number[]>();
     const partitionsOfKey = new Map<string, Set<number>>();
     let count = 0;
-    consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    // Short fetch wait so disconnect() in `after` does not sit out a 5 s long-poll.
+    consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 250 });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const done = new Promise<void>((resolve, reject) => {

@@ -1,0 +1,3 @@
+export * from './case.js';
+export * from './decide.js';
+export * from './deadlines.js';

@@ -1,0 +1,146 @@
+/**
+ * One line of Chinese per stored event, for timelines (TimelineEntry.summary): who did what.
+ * Tolerant by design: it describes whatever is stored, including data of older shapes, and never throws.
+ */
+import type { AgencyDirectory } from '../shared/agencies.js';
+import type { DomainEvent } from '../shared/events.js';
+import { chinaDate } from '../deadlines/index.js';
+import {
+  CASE_KINDS,
+  CLOSE_OUTCOME_NAMES,
+  HANDOFF_OUTCOME_NAMES,
+  JUDGMENT_OUTCOME_NAMES,
+  NOTICE_REASON_NAMES,
+  PURPOSES,
+  RECONSIDERATION_DECISION_NAMES,
+  SUGGESTION_CATEGORY_NAMES,
+} from './vocabulary.js';
+
+/** Chinese names of the reasons a case is put on a meeting's agenda (graphql.md AttentionItem.reason). */
+export const AGENDA_REASON_NAMES: Readonly<Record<string, string>> = {
+  manual: '人工提名',
+  overdue_handoff: '移送逾期',
+  agency_lost: '行政机关败诉',
+  reconsideration_corrected: '行政复议纠错',
+  overdue_suggestion: '建议逾期未回复',
+  overdue_performance: '复议决定逾期未履行',
+  major_dispute: '重大法律纠纷',
+};
+
+const MAX_TEXT = 60;
+
+/** The time in China as `YYYY-MM-DD HH:mm` (no clock involved: it only converts the given instant). */
+export const chinaDateTime = (rfc3339: string): string => {
+  try {
+    const ms = Date.parse(rfc3339);
+    if (Number.isNaN(ms)) return rfc3339;
+    const minutes = Math.floor((((ms + 8 * 3_600_000) % 86_400_000) + 86_400_000) % 86_400_000 / 60_000);
+    const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+    const mm = String(minutes % 60).padStart(2, '0');
+    return `${chinaDate(rfc3339)} ${hh}:${mm}`;
+  } catch {
+    return rfc3339;
+  }
+};
+
+export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): string => {
+  const d = (event.data ?? {}) as Record<string, unknown>;
+  const agency = (id: unknown): string => (typeof id === 'string' ? (agencies.get(id)?.name ?? id) : '（未知机关）');
+  const agencyList = (ids: unknown): string => (Array.isArray(ids) && ids.length > 0 ? ids.map(agency).join('、') : '');
+  const text = (value: unknown): string => {
+    if (typeof value !== 'string') return '';
+    const oneLine = value.replace(/\s+/g, ' ').trim();
+    return [...oneLine].length > MAX_TEXT ? `${[...oneLine].slice(0, MAX_TEXT).join('')}…` : oneLine;
+  };
+  const named = (names: Readonly<Record<string, string>>, code: unknown): string =>
+    typeof code === 'string' ? (names[code] ?? code) : '';
+  const ref = (id: unknown): string => (typeof id === 'string' ? `（${id}）` : '');
+  const src = event.source === null ? '平台' : agency(event.source);
+  const withText = (value: unknown, sep = '：'): string => (text(value) ? `${sep}${text(value)}` : '');
+
+  switch (event.type) {
+    case 'case.registered': {
+      const kind = typeof d.kind === 'string' && d.kind in CASE_KINDS ? CASE_KINDS[d.kind as keyof typeof CASE_KINDS].name : String(d.kind ?? '');
+      const number = typeof d.caseNumber === 'string' ? `（${d.caseNumber}）` : '';
+      const defendant = typeof d.defendantAgencyId === 'string' ? `，被告/被申请人 ${agency(d.defendantAgencyId)}` : '';
+      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}`;
+    }
+    case 'case.closed':
+      return `${src} 结案：${named(CLOSE_OUTCOME_NAMES, d.outcome)}${text(d.note) ? `（${text(d.note)}）` : ''}`;
+    case 'self_correction.reported':
+      return `${src} 报告 ${agency(d.agencyId)} 自我纠错${withText(d.action)}`;
+
+    case 'handoff.requested': {
+      const purpose = typeof d.purpose === 'string' && d.purpose in PURPOSES ? PURPOSES[d.purpose as keyof typeof PURPOSES].name : String(d.purpose ?? '');
+      const again = typeof d.previousHandoffId === 'string' ? `（重新移送，原移送 ${d.previousHandoffId}）` : '';
+      return `${src} 向 ${agency(d.to)} 移送「${purpose}」${again}`;
+    }
+    case 'handoff.received':
+      return `${src} 签收移送${ref(d.handoffId)}`;
+    case 'handoff.accepted':
+      return `${src} 受理移送${ref(d.handoffId)}`;
+    case 'handoff.returned':
+      return `${src} 退回移送${ref(d.handoffId)}${withText(d.reason)}`;
+    case 'handoff.extended':
+      return `${src} 延长移送${ref(d.handoffId)}办理期限 ${String(d.days)} 日${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
+    case 'handoff.completed':
+      return `${src} 办结移送${ref(d.handoffId)}：${named(HANDOFF_OUTCOME_NAMES, d.outcome)}`;
+    case 'handoff.withdrawn':
+      return `${src} 撤回移送${ref(d.handoffId)}${withText(d.reason)}`;
+
+    case 'hearing.scheduled': {
+      const observers = agencyList(d.observers);
+      return `${src} 安排开庭${ref(d.hearingId)}，时间 ${typeof d.at === 'string' ? chinaDateTime(d.at) : ''}${observers ? `，邀请 ${observers} 旁听` : ''}`;
+    }
+    case 'hearing.held': {
+      const head = d.agencyHeadAppeared === true ? '，行政机关负责人出庭应诉' : d.agencyHeadAppeared === false ? '，行政机关负责人未出庭' : '';
+      const observers = agencyList(d.observerAgencies);
+      return `${src} 开庭审理${ref(d.hearingId)}${head}${observers ? `，${observers} 旁听` : ''}`;
+    }
+    case 'judgment.issued': {
+      const effective = typeof d.effectiveAt === 'string' ? `，${d.effectiveAt} 生效` : '';
+      const correction = d.communityCorrection === true ? '，适用社区矫正' : '';
+      return `${src} 作出裁判${ref(d.judgmentId)}：${named(JUDGMENT_OUTCOME_NAMES, d.outcome)}${effective}${correction}`;
+    }
+    case 'judicial_confirmation.decided':
+      return `${src} 司法确认：${d.granted === true ? '确认调解协议有效' : '不予确认调解协议'}`;
+
+    case 'suggestion.issued':
+      return `${src} 向 ${agency(d.to)} 发出${named(SUGGESTION_CATEGORY_NAMES, d.category) || '建议'}${d.urgent === true ? '（紧急）' : ''}${withText(d.summary)}`;
+    case 'suggestion.replied':
+      return `${src} 回复建议${ref(d.suggestionId)}：${d.adopted === true ? '采纳' : '未采纳'}${withText(d.summary, '，')}`;
+
+    case 'reconsideration.decided': {
+      const due = typeof d.performanceDueAt === 'string' ? `，限 ${d.performanceDueAt} 前履行` : '';
+      return `${src} 作出行政复议决定：${named(RECONSIDERATION_DECISION_NAMES, d.decision)}${due}`;
+    }
+    case 'reconsideration.performed':
+      return `${src} 报告履行行政复议决定${withText(d.summary)}`;
+    case 'correction.reported':
+      return `社区矫正对象向 ${src} 报到`;
+
+    case 'notice.issued':
+      return `${src} 就「${named(NOTICE_REASON_NAMES, d.reason)}」向 ${agencyList(d.recipients) || '（无）'} 抄告${ref(d.noticeId)}`;
+    case 'notice.acknowledged':
+      return `${src} 签收抄告${ref(d.noticeId)}`;
+
+    case 'meeting.scheduled': {
+      const participants = agencyList(d.participants);
+      return `${src} 安排联席会议「${text(d.title)}」，时间 ${typeof d.scheduledAt === 'string' ? chinaDateTime(d.scheduledAt) : ''}${participants ? `，参会单位 ${participants}` : ''}`;
+    }
+    case 'meeting.case_nominated':
+      return `${src} 将案件 ${String(d.caseId)} 列入会议议题（${named(AGENDA_REASON_NAMES, d.reason)}）`;
+    case 'meeting.held':
+      return `联席会议召开${agencyList(d.attendees) ? `，出席单位 ${agencyList(d.attendees)}` : ''}`;
+    case 'meeting.resolution_recorded':
+      return `会议就案件 ${String(d.caseId)} 形成决议${withText(d.text)}`;
+    case 'action_item.assigned':
+      return `会议交办督办事项${ref(d.actionId)}给 ${agency(d.owner)}${withText(d.text)}，限 ${String(d.dueDate)} 前完成`;
+    case 'action_item.completed':
+      return `${src} 完成督办事项${ref(d.actionId)}${withText(d.note)}`;
+    case 'meeting.cancelled':
+      return `${src} 取消联席会议${withText(d.reason)}`;
+    default:
+      return `${src} 发布 ${event.type}`;
+  }
+};

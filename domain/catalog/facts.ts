@@ -1,0 +1,79 @@
+/**
+ * From a published fact to a command: where it is stored (`routeOf`) and what it asks the decider to do
+ * (`toCommand`). The ingest pipeline has already validated the envelope and the data schema and resolved
+ * `source` to a configured agency; the data is checked here once more against the same schema (cheap, and
+ * it keeps the deciders' typed view honest for facts that did not come through ajv).
+ */
+import type { Agency } from '../shared/agencies.js';
+import { DomainError } from '../shared/errors.js';
+import { SUBJECT_PATTERN, caseStream, meetingStream } from '../shared/events.js';
+import type { CaseCommand, CaseFactType } from '../cases/decide.js';
+import { COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
+import type { CompleteActionItem, MeetingCommand } from '../meetings/decide.js';
+import { meetingIdOfAction } from '../meetings/meeting.js';
+import { CATALOG } from './catalog.js';
+import type { DecisionContext } from './context.js';
+import { schemaProblem } from './values.js';
+
+/** A published event that passed the envelope and schema checks, its source resolved to a configured agency. */
+export interface PublishedFact {
+  /** CloudEvent id */
+  readonly id: string;
+  readonly source: Agency;
+  readonly type: string;
+  /** the case id (or, for `action_item.completed` without a case, the meeting id) */
+  readonly subject: string;
+  /** RFC 3339 with offset */
+  readonly time: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface Route {
+  readonly streamId: string;
+  readonly kind: 'case' | 'meeting';
+}
+
+/** The meeting an action item belongs to; `invalid_data` when the id is not `${meetingId}:A${n}`. */
+export const meetingIdOfActionId = (actionId: unknown): string => {
+  const meetingId = typeof actionId === 'string' ? meetingIdOfAction(actionId) : null;
+  if (meetingId === null || !SUBJECT_PATTERN.test(meetingId)) {
+    throw new DomainError('invalid_data', `actionId「${String(actionId)}」格式不正确：应为「会议编号:A序号」，如 m-2024-09:A1。`);
+  }
+  return meetingId;
+};
+
+/** Case facts go to `case-<subject>`; `action_item.completed` goes to the stream of the meeting that assigned it. */
+export const routeOf = (fact: Pick<PublishedFact, 'type' | 'subject' | 'data'>): Route => {
+  if (fact.type === 'action_item.completed') return { streamId: meetingStream(meetingIdOfActionId(fact.data.actionId)), kind: 'meeting' };
+  return { streamId: caseStream(fact.subject), kind: 'case' };
+};
+
+/** Translates a published fact into the command its stream's decider decides. */
+export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseCommand | MeetingCommand => {
+  const entry = CATALOG.get(fact.type);
+  if (!entry) throw new DomainError('unknown_type', `未知事件类型「${fact.type}」：请对照事件目录（events.md §3）。`);
+  const problem = schemaProblem(entry.dataSchema, fact.data);
+  if (problem) throw new DomainError('invalid_data', `data 不符合 ${fact.type} 的格式：${problem}`);
+
+  if (fact.type === 'action_item.completed') {
+    const note = fact.data.note;
+    const command: CompleteActionItem = {
+      type: 'CompleteActionItem',
+      meetingId: meetingIdOfActionId(fact.data.actionId),
+      actionId: fact.data.actionId as string,
+      by: fact.source,
+      time: fact.time,
+      subject: fact.subject,
+      ...(typeof note === 'string' ? { note } : {}),
+    };
+    return command;
+  }
+  return {
+    type: COMMAND_OF_FACT_TYPE[fact.type as CaseFactType],
+    caseId: fact.subject,
+    by: fact.source,
+    time: fact.time,
+    data: fact.data,
+    context: ctx,
+  } as CaseCommand;
+};

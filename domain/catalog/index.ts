@@ -1,0 +1,19 @@
+/** What the ingest pipeline, the gateway and the projections need from the domain's published-event side. */
+export { CATALOG, CATALOG_TYPES, isCatalogType, type CatalogEntry } from './catalog.js';
+export { DATA_SCHEMAS, ENVELOPE_SCHEMA, DATE_PATTERN, TIME_PATTERN, type CatalogType, type JsonSchema } from './schemas.js';
+export { routeOf, toCommand, meetingIdOfActionId, type PublishedFact, type Route } from './facts.js';
+export type { DecisionContext } from './context.js';
+export { describeEvent, chinaDateTime, AGENDA_REASON_NAMES } from './describe.js';
+export { isIsoDate, isRfc3339, schemaProblem } from './values.js';
+export * from './vocabulary.js';
+
+export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
+export type * from '../cases/decide.js';
+export { evolveCase, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
+export type * from '../cases/case.js';
+export { caseDeadlines, handoffDeadline, type CaseDeadline, type HandoffDeadline, type DeadlineDeps } from '../cases/deadlines.js';
+
+export { meetingDecider, decideMeeting } from '../meetings/decide.js';
+export type * from '../meetings/decide.js';
+export { evolveMeeting, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
+export type * from '../meetings/meeting.js';

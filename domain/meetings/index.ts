@@ -1,0 +1,2 @@
+export * from './meeting.js';
+export * from './decide.js';

@@ -1,0 +1,281 @@
+/**
+ * The embedded ReadModelStore: every document and index entry lives in memory (the serving copy, so a
+ * GraphQL read is a Map lookup), and every commit is also written to a SQLite file in one transaction
+ * (documents, index entries and checkpoint together), so a restart loads exactly what was committed and
+ * a crash can never leave documents ahead of or behind their checkpoint.
+ *
+ * Documents are deep-frozen when committed and handed out as they are: reads cost nothing and a caller
+ * that tries to change one gets a TypeError instead of silently changing the store. The price is that
+ * commit takes ownership of the objects it is given (they are frozen in place); projections build new
+ * documents in evolve anyway.
+ *
+ * The file holds disposable data (rebuildable from the event store), so it is kept apart from the event
+ * store's file and written with synchronous = NORMAL: a power cut may lose the last commits, but WAL keeps
+ * each commit whole, so documents and checkpoint go back together and the runner re-applies the rest.
+ * One process owns the file (EXCLUSIVE locking): a second process with its own in-memory copy would serve
+ * stale documents and overwrite the first one's writes.
+ */
+import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
+import type { DocumentWrite, ReadModelStore } from './readModelStore.js';
+import { SortedIds } from './sortedIds.js';
+
+export interface EmbeddedReadModelStoreOptions {
+  /** a SQLite file of its own (the platform passes `<dataDir>/readmodels.db`), or ':memory:' */
+  path: string;
+}
+
+const MIGRATIONS = [
+  `CREATE TABLE read_model_documents (
+     collection TEXT NOT NULL,
+     id         TEXT NOT NULL,
+     doc        TEXT NOT NULL,
+     indexes    TEXT, -- JSON: index name → values the document is found under; rebuilt in memory at open
+     PRIMARY KEY (collection, id)
+   ) WITHOUT ROWID;
+   CREATE TABLE read_model_checkpoints (
+     projection TEXT PRIMARY KEY,
+     position   INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
+];
+
+type IndexValues = Readonly<Record<string, readonly string[]>>;
+
+interface StoredDocument {
+  /** deep-frozen */
+  readonly doc: unknown;
+  /** every index entry of the document, merged across writes; null when it has none */
+  readonly indexes: IndexValues | null;
+}
+
+interface Collection {
+  readonly docs: Map<string, StoredDocument>;
+  readonly ids: SortedIds;
+  /** index name → value → ids */
+  readonly indexes: Map<string, Map<string, SortedIds>>;
+}
+
+/** collection → id → the document after the commit (null: deleted) */
+type CommitResult = Map<string, Map<string, StoredDocument | null>>;
+
+interface DocumentRow {
+  collection: string;
+  id: string;
+  doc: string;
+  indexes: string | null;
+}
+
+export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOptions): ReadModelStore {
+  const db = openDatabase(options.path);
+
+  const statements = {
+    upsertDocument: db.prepare<[string, string, string, string | null]>(
+      'INSERT INTO read_model_documents (collection, id, doc, indexes) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, indexes = excluded.indexes',
+    ),
+    deleteDocument: db.prepare<[string, string]>('DELETE FROM read_model_documents WHERE collection = ? AND id = ?'),
+    deleteCollection: db.prepare<[string]>('DELETE FROM read_model_documents WHERE collection = ?'),
+    upsertCheckpoint: db.prepare<[string, bigint]>(
+      'INSERT INTO read_model_checkpoints (projection, position) VALUES (?, ?) ' +
+        'ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
+    ),
+    deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
+  };
+
+  const collections = new Map<string, Collection>();
+  const checkpoints = new Map<string, bigint>();
+  // objects already deep-frozen: a document that shares unchanged parts with its previous version
+  // (the usual result of a spread in evolve) is walked only where it changed
+  const frozen = new WeakSet<object>();
+  let closed = false;
+
+  const freeze = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || frozen.has(value)) return;
+    Object.freeze(value);
+    frozen.add(value);
+    if (Array.isArray(value)) {
+      for (const item of value) freeze(item);
+    } else {
+      for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
+    }
+  };
+
+  const collectionOf = (name: string): Collection => {
+    let collection = collections.get(name);
+    if (collection === undefined) {
+      collection = { docs: new Map(), ids: new SortedIds(), indexes: new Map() };
+      collections.set(name, collection);
+    }
+    return collection;
+  };
+
+  const addEntry = (collection: Collection, index: string, value: string, id: string): void => {
+    let byValue = collection.indexes.get(index);
+    if (byValue === undefined) collection.indexes.set(index, (byValue = new Map()));
+    let ids = byValue.get(value);
+    if (ids === undefined) byValue.set(value, (ids = new SortedIds()));
+    ids.add(id);
+  };
+
+  const removeEntry = (collection: Collection, index: string, value: string, id: string): void => {
+    const byValue = collection.indexes.get(index);
+    const ids = byValue?.get(value);
+    if (ids === undefined) return;
+    ids.delete(id);
+    if (ids.size === 0) byValue!.delete(value);
+  };
+
+  /** moves a document's index entries from `before` to `after`, touching only values that changed */
+  const reindex = (collection: Collection, id: string, before: IndexValues | null, after: IndexValues | null): void => {
+    if (before === after) return;
+    if (before !== null) {
+      for (const index of Object.keys(before)) {
+        const kept = after?.[index];
+        for (const value of before[index]!) if (!kept?.includes(value)) removeEntry(collection, index, value, id);
+      }
+    }
+    if (after !== null) {
+      for (const index of Object.keys(after)) {
+        const had = before?.[index];
+        for (const value of after[index]!) if (!had?.includes(value)) addEntry(collection, index, value, id);
+      }
+    }
+  };
+
+  const put = (collectionName: string, id: string, next: StoredDocument | null): void => {
+    const collection = collectionOf(collectionName);
+    const previous = collection.docs.get(id) ?? null;
+    reindex(collection, id, previous?.indexes ?? null, next?.indexes ?? null);
+    if (next === null) {
+      collection.docs.delete(id);
+      collection.ids.delete(id);
+    } else {
+      collection.docs.set(id, next);
+      collection.ids.add(id);
+    }
+  };
+
+  // load the serving copy
+  for (const row of db.prepare<[], DocumentRow>('SELECT collection, id, doc, indexes FROM read_model_documents').iterate()) {
+    const doc: unknown = JSON.parse(row.doc);
+    freeze(doc);
+    const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
+    freeze(indexes);
+    put(row.collection, row.id, { doc, indexes });
+  }
+  const checkpointRows = db
+    .prepare<[], { projection: string; position: bigint }>('SELECT projection, position FROM read_model_checkpoints')
+    .safeIntegers()
+    .all();
+  for (const { projection, position } of checkpointRows) checkpoints.set(projection, position);
+
+  // SQLite first, memory after: anything that throws (a document JSON cannot hold, a full disk) rolls the
+  // transaction back before the serving copy has changed
+  const persist = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]): CommitResult => {
+    const result: CommitResult = new Map();
+    for (const { collection, id, doc, indexes } of writes) {
+      let byId = result.get(collection);
+      if (byId === undefined) result.set(collection, (byId = new Map()));
+      if (doc === null) {
+        statements.deleteDocument.run(collection, id);
+        byId.set(id, null);
+        continue;
+      }
+      const previous = byId.has(id) ? (byId.get(id) ?? null) : (collections.get(collection)?.docs.get(id) ?? null);
+      const merged = mergeIndexes(previous?.indexes ?? null, indexes);
+      const json = JSON.stringify(doc);
+      if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
+      freeze(doc);
+      statements.upsertDocument.run(collection, id, json, merged === null ? null : JSON.stringify(merged));
+      byId.set(id, { doc, indexes: merged });
+    }
+    statements.upsertCheckpoint.run(projection, position);
+    return result;
+  });
+
+  const drop = db.transaction((projections: readonly string[], names: readonly string[]): void => {
+    for (const name of names) statements.deleteCollection.run(name);
+    for (const projection of projections) statements.deleteCheckpoint.run(projection);
+  });
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('read model store is closed');
+  };
+
+  return {
+    async get<T>(collection: string, id: string): Promise<T | null> {
+      assertOpen();
+      return (collections.get(collection)?.docs.get(id)?.doc ?? null) as T | null;
+    },
+
+    async getMany<T>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
+      assertOpen();
+      const docs = collections.get(collection)?.docs;
+      return ids.map((id) => (docs?.get(id)?.doc ?? null) as T | null);
+    },
+
+    async findIds(collection, index, value) {
+      assertOpen();
+      return collections.get(collection)?.indexes.get(index)?.get(value)?.toArray() ?? [];
+    },
+
+    async listIds(collection) {
+      assertOpen();
+      return collections.get(collection)?.ids.toArray() ?? [];
+    },
+
+    async commit(projection, position, writes) {
+      assertOpen();
+      const result = persist(projection, position, writes);
+      for (const [collection, byId] of result) {
+        for (const [id, next] of byId) put(collection, id, next);
+      }
+      checkpoints.set(projection, position);
+    },
+
+    async checkpoint(projection) {
+      assertOpen();
+      return checkpoints.get(projection) ?? null;
+    },
+
+    async reset(projections, names) {
+      assertOpen();
+      drop(projections, names);
+      for (const name of names) collections.delete(name);
+      for (const projection of projections) checkpoints.delete(projection);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      collections.clear();
+      checkpoints.clear();
+      db.close();
+    },
+  };
+}
+
+function openDatabase(path: string): SqliteDatabase {
+  const db = openDurableDatabase(path);
+  try {
+    db.pragma('synchronous = NORMAL');
+    db.pragma('locking_mode = EXCLUSIVE');
+    // migrate writes, so from here on this connection holds the file's lock until it closes
+    migrate(db, 'readModels', MIGRATIONS);
+    return db;
+  } catch (error) {
+    db.close();
+    if ((error as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
+      throw new Error(`read model file ${path} is in use by another process`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** the document's entries after a write: every index the write names is replaced, the others kept */
+function mergeIndexes(previous: IndexValues | null, named: DocumentWrite['indexes']): IndexValues | null {
+  if (named === undefined) return previous;
+  const merged: Record<string, readonly string[]> = previous === null ? {} : { ...previous };
+  for (const index of Object.keys(named)) merged[index] = Object.freeze([...named[index]!]);
+  return Object.freeze(merged);
+}
