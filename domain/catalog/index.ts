@@ -4,7 +4,7 @@ export { DATA_SCHEMAS, ENVELOPE_SCHEMA, DATE_PATTERN, TIME_PATTERN, type Catalog
 export { routeOf, toCommand, meetingIdOfActionId, type PublishedFact, type Route } from './facts.js';
 export type { DecisionContext } from './context.js';
 export { describeEvent, chinaDateTime, AGENDA_REASON_NAMES } from './describe.js';
-export { isIsoDate, isRfc3339, schemaProblem } from './values.js';
+export { isRfc3339, schemaProblem } from './values.js';
 export * from './vocabulary.js';
 
 export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';

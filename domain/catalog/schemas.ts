@@ -91,7 +91,7 @@ export const DATA_SCHEMAS = {
     {
       // 被告/被申请人: an administrative case names the government agency it is about.
       if: { properties: { kind: { enum: ['administrative_litigation', 'administrative_reconsideration'] } }, required: ['kind'] },
-      then: { required: ['defendantAgencyId'] },
+      then: { properties: { defendantAgencyId: agencyId }, required: ['defendantAgencyId'] },
     },
   ),
   'case.closed': object('case.closed', { outcome: oneOf(CLOSE_OUTCOMES), note: optionalText(4000) }, ['outcome']),
@@ -146,7 +146,7 @@ export const DATA_SCHEMAS = {
     ['decision'],
     {
       if: { properties: { decision: { const: 'ordered_performance' } }, required: ['decision'] },
-      then: { required: ['performanceDueAt'] },
+      then: { properties: { performanceDueAt: date }, required: ['performanceDueAt'] },
     },
   ),
   'reconsideration.performed': object('reconsideration.performed', { summary: text(4000) }, ['summary']),

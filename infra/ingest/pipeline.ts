@@ -141,7 +141,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
         streams.set(route.streamId, work);
         const command = toCommand(s.fact, ctx);
         const produced = work.decider.decide(command, work.state);
-        for (const event of produced) work.state = work.decider.evolve(work.state, event);
+        const subject = route.streamId.slice(route.streamId.indexOf('-') + 1);
+        for (const event of produced) work.state = work.decider.evolve(work.state, { ...event, subject } as DomainEvent);
         placed.set(i, { streamId: route.streamId, index: work.pending.length });
         produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, sender, n === 0)));
         inBatch.set(s.key, i);

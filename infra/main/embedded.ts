@@ -16,6 +16,8 @@ import { createMetrics } from '../http/metrics.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
+import { consoleLog } from '../kafka/kafkaClient.js';
+import { describeKafkaIngest, startKafkaIngestFromEnv } from '../kafka/startFromEnv.js';
 import { existsSync } from 'node:fs';
 
 export interface EmbeddedOptions {
@@ -62,7 +64,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     s.once('error', fail);
   });
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
+  // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
+  const kafka = process.env.KAFKA_BROKERS
+    ? await startKafkaIngestFromEnv({ env: process.env, pipeline, agencies, clock, log: consoleLog('kafka') }).catch(async (e: unknown) => {
+        await new Promise((r) => server.close(r));
+        await graphql.stop();
+        await store.close();
+        throw e;
+      })
+    : undefined;
+  // --- end Kafka ---
   printBanner({ url, dataDir, configPath, config, isDemoConfig: configPath === DEMO_CONFIG });
+  if (kafka) console.log([...describeKafkaIngest(kafka), ''].join('\n'));
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -75,6 +88,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     await closed;
+    await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();
     await store.close();
     console.log('已停止。');

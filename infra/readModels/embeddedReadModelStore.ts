@@ -46,6 +46,8 @@ interface StoredDocument {
   readonly doc: unknown;
   /** every index entry of the document, merged across writes; null when it has none */
   readonly indexes: IndexValues | null;
+  /** `indexes` as stored, reused while a write leaves them as they were (the usual case) */
+  readonly indexesJson: string | null;
 }
 
 interface Collection {
@@ -84,15 +86,15 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
   const collections = new Map<string, Collection>();
   const checkpoints = new Map<string, bigint>();
-  // objects already deep-frozen: a document that shares unchanged parts with its previous version
-  // (the usual result of a spread in evolve) is walked only where it changed
-  const frozen = new WeakSet<object>();
   let closed = false;
 
+  // An object that is already frozen is taken to be deep-frozen: a document that shares unchanged parts
+  // with its previous version (the usual result of a spread in evolve) is walked only where it changed.
+  // (A WeakSet of frozen objects would also cover callers that freeze shallowly, at a cost of about a
+  // microsecond per write and heavier garbage collection.)
   const freeze = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null || frozen.has(value)) return;
+    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
     Object.freeze(value);
-    frozen.add(value);
     if (Array.isArray(value)) {
       for (const item of value) freeze(item);
     } else {
@@ -161,7 +163,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     freeze(doc);
     const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
     freeze(indexes);
-    put(row.collection, row.id, { doc, indexes });
+    put(row.collection, row.id, { doc, indexes, indexesJson: row.indexes });
   }
   const checkpointRows = db
     .prepare<[], { projection: string; position: bigint }>('SELECT projection, position FROM read_model_checkpoints')
@@ -183,11 +185,12 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       }
       const previous = byId.has(id) ? (byId.get(id) ?? null) : (collections.get(collection)?.docs.get(id) ?? null);
       const merged = mergeIndexes(previous?.indexes ?? null, indexes);
+      const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
       const json = JSON.stringify(doc);
       if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
       freeze(doc);
-      statements.upsertDocument.run(collection, id, json, merged === null ? null : JSON.stringify(merged));
-      byId.set(id, { doc, indexes: merged });
+      statements.upsertDocument.run(collection, id, json, indexesJson);
+      byId.set(id, { doc, indexes: merged, indexesJson });
     }
     statements.upsertCheckpoint.run(projection, position);
     return result;
@@ -260,6 +263,7 @@ function openDatabase(path: string): SqliteDatabase {
   try {
     db.pragma('synchronous = NORMAL');
     db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('wal_autocheckpoint = 10000');
     // migrate writes, so from here on this connection holds the file's lock until it closes
     migrate(db, 'readModels', MIGRATIONS);
     return db;
@@ -272,10 +276,25 @@ function openDatabase(path: string): SqliteDatabase {
   }
 }
 
-/** the document's entries after a write: every index the write names is replaced, the others kept */
+/**
+ * The document's entries after a write: every index the write names is replaced, the others kept.
+ * Returns `previous` itself when nothing changes, so the caller can skip re-indexing and re-serialising.
+ */
 function mergeIndexes(previous: IndexValues | null, named: DocumentWrite['indexes']): IndexValues | null {
   if (named === undefined) return previous;
-  const merged: Record<string, readonly string[]> = previous === null ? {} : { ...previous };
-  for (const index of Object.keys(named)) merged[index] = Object.freeze([...named[index]!]);
-  return Object.freeze(merged);
+  let merged: Record<string, readonly string[]> | null = null;
+  for (const index of Object.keys(named)) {
+    const values = named[index]!;
+    const before = previous?.[index];
+    if (before !== undefined && sameValues(before, values)) continue;
+    merged ??= previous === null ? {} : { ...previous };
+    merged[index] = Object.freeze([...values]);
+  }
+  return merged === null ? previous : Object.freeze(merged);
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

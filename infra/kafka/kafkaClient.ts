@@ -1,0 +1,41 @@
+/** The kafkajs client, with its log lines routed through one namespaced logger. */
+import { Kafka, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+import type { KafkaSettings } from './settings.js';
+
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** `[namespace] message` on stdout/stderr */
+export const consoleLog = (namespace: string): Log => ({
+  info: (m) => console.log(`[${namespace}] ${m}`),
+  warn: (m) => console.warn(`[${namespace}] ${m}`),
+  error: (m) => console.error(`[${namespace}] ${m}`),
+});
+
+export const silentLog: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+const kafkajsLogCreator =
+  (log: Log): logCreator =>
+  () =>
+  ({ namespace, level, log: entry }) => {
+    const { message, error } = entry as { message: string; error?: string };
+    const line = `kafkajs ${namespace}: ${message}${error ? ` (${error})` : ''}`;
+    if (level <= KafkaLogLevel.ERROR) log.error(line);
+    else if (level === KafkaLogLevel.WARN) log.warn(line);
+    else log.info(line);
+  };
+
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'logLevel'>, log: Log): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: settings.logLevel,
+    logCreator: kafkajsLogCreator(log),
+    connectionTimeout: 5000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}

@@ -1,0 +1,563 @@
+/**
+ * Runs projections: catches each one up from its own checkpoint, then follows the event store live, and
+ * rebuilds them into another store on demand.
+ *
+ * Events are applied in batches. Per projection and batch, every touched document is read once (one
+ * getMany per collection), evolved in memory through all of the batch's events, and written once, in one
+ * commit together with the checkpoint — so a document touched 100 times costs one read and one write, and
+ * a crash between batches loses nothing and applies nothing twice (the checkpoint and the documents move
+ * together; each document's `_position` guards re-delivery besides).
+ *
+ * A projection that throws is stopped where it failed: the events before the failing one are committed,
+ * its checkpoint stays just below it, the error is logged with the position, and status()/lag()/waitFor()
+ * report it. The other projections carry on. Restarting the process retries it.
+ */
+import type { EventStore, RecordedEvent, Subscription } from '../infra/eventStore/eventStore.js';
+import type { DocumentWrite, ReadModelStore } from '../infra/readModels/readModelStore.js';
+import { positionOf, withPosition, type Projection } from './projection.js';
+
+export interface ProjectionProgress {
+  /** unset: all projections together (the runner reports once per batch) */
+  projection?: string;
+  /** the last position applied */
+  position: bigint;
+  /** the highest position known to exist (the head when the catch-up or rebuild started, or later) */
+  head: bigint | null;
+}
+
+export interface ProjectionLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ProjectionRunnerDeps<Ctx> {
+  store: EventStore;
+  readModels: ReadModelStore;
+  projections: readonly Projection<Ctx>[];
+  ctx: Ctx;
+  /** events per batch while catching up and rebuilding (default 10,000); live batches are what has arrived, up to this many */
+  batchSize?: number;
+  /** after every applied batch, while catching up, live and (unless rebuild is given its own) rebuilding */
+  onProgress?(progress: ProjectionProgress): void;
+  logger?: ProjectionLogger;
+  /** after the live subscription fails (event store unreachable), how long before subscribing again (default 1000) */
+  resubscribeDelayMs?: number;
+}
+
+export interface ProjectionFailure {
+  /** the event it failed on (its checkpoint is below it) */
+  position: bigint;
+  message: string;
+  error: unknown;
+}
+
+export interface ProjectionStatus {
+  name: string;
+  /** last position applied; null before the first */
+  checkpoint: bigint | null;
+  /** set once the projection has stopped on an error */
+  failure: ProjectionFailure | null;
+}
+
+export interface ProjectionRunner {
+  /** resolves once every projection has caught up with the head as it was; live following continues */
+  start(): Promise<void>;
+  /** stops following; what was already delivered is applied first */
+  stop(): Promise<void>;
+  /**
+   * Resolves once every projection has applied everything up to `position` (read-after-write: wait for the
+   * position an append returned before answering a query). Rejects with ProjectionFailedError if a
+   * projection stopped before reaching it, or ProjectionTimeoutError after `timeoutMs` (default 5000).
+   * `projections` narrows the wait to the named ones (the read models a query reads), so one broken
+   * projection does not hold up answers that do not depend on it.
+   */
+  waitFor(position: bigint, timeoutMs?: number, projections?: readonly string[]): Promise<void>;
+  /** head − the slowest projection's checkpoint (0 when all are current) */
+  lag(): Promise<bigint>;
+  /** each projection's checkpoint and failure, for readiness and metrics */
+  status(): ProjectionStatus[];
+  /**
+   * Resets the projections' collections and checkpoints in `into` and applies every event from the start.
+   * Rejects with ProjectionFailedError on the first projection error. Does not touch the live store.
+   */
+  rebuild(into: ReadModelStore, onProgress?: (progress: ProjectionProgress) => void): Promise<void>;
+}
+
+export class ProjectionFailedError extends Error {
+  constructor(
+    readonly projection: string,
+    readonly position: bigint,
+    cause: unknown,
+  ) {
+    super(`projection ${projection} failed at position ${position}: ${describe(cause)}`, { cause });
+    this.name = 'ProjectionFailedError';
+  }
+}
+
+export class ProjectionTimeoutError extends Error {
+  constructor(
+    readonly position: bigint,
+    readonly timeoutMs: number,
+    readonly slowest: { name: string; checkpoint: bigint | null },
+  ) {
+    super(
+      `projections did not reach position ${position} within ${timeoutMs} ms ` +
+        `(slowest: ${slowest.name} at ${slowest.checkpoint ?? 'nothing applied'})`,
+    );
+    this.name = 'ProjectionTimeoutError';
+  }
+}
+
+const DEFAULT_BATCH_SIZE = 10_000;
+const DEFAULT_WAIT_TIMEOUT_MS = 5000;
+const DEFAULT_RESUBSCRIBE_DELAY_MS = 1000;
+
+const consoleLogger: ProjectionLogger = {
+  info: (message) => console.log(`[projections] ${message}`),
+  error: (message, fields) => console.error(`[projections] ${message}`, fields?.['error'] ?? ''),
+};
+
+/** one projection's progress through the event order */
+interface Track<Ctx> {
+  readonly projection: Projection<Ctx>;
+  readonly handles: ReadonlySet<string>;
+  readonly collections: ReadonlySet<string>;
+  checkpoint: bigint | null;
+  failure: ProjectionFailure | null;
+}
+
+interface Waiter {
+  position: bigint;
+  tracks: readonly Track<unknown>[];
+  resolve(): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): ProjectionRunner {
+  const { store, readModels, projections, ctx } = deps;
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const logger = deps.logger ?? consoleLogger;
+  const resubscribeDelayMs = deps.resubscribeDelayMs ?? DEFAULT_RESUBSCRIBE_DELAY_MS;
+  checkProjections(projections);
+
+  const tracks = projections.map(newTrack);
+  const waiters = new Set<Waiter>();
+  let checkpointsLoaded = false;
+  let started = false;
+  let stopping = false;
+  let catchingUp: Promise<void> | null = null;
+  let subscription: Subscription | null = null;
+  let resubscribeTimer: NodeJS.Timeout | null = null;
+  /** every healthy projection has applied everything up to here */
+  let cursor: bigint | null = null;
+  let head: bigint | null = null;
+
+  // live: the subscription hands events over one at a time; they are applied in batches of whatever has
+  // arrived by the next turn of the event loop, one batch at a time
+  let buffer: RecordedEvent[] = [];
+  let flushScheduled: NodeJS.Immediate | null = null;
+  let applying: Promise<void> = Promise.resolve();
+
+  const healthy = (): Track<Ctx>[] => tracks.filter((track) => track.failure === null);
+
+  const settleWaiters = (): void => {
+    for (const waiter of waiters) {
+      const outcome = progressTowards(waiter.tracks, waiter.position);
+      if (outcome === 'waiting') continue;
+      waiters.delete(waiter);
+      clearTimeout(waiter.timer);
+      if (outcome === 'reached') waiter.resolve();
+      else waiter.reject(outcome);
+    }
+  };
+
+  const loadCheckpoints = async (): Promise<void> => {
+    for (const track of tracks) track.checkpoint = await readModels.checkpoint(track.projection.name);
+    checkpointsLoaded = true;
+    settleWaiters();
+  };
+
+  const fail = (track: Track<Ctx>, position: bigint, error: unknown): void => {
+    track.failure = { position, message: describe(error), error };
+    logger.error(`projection ${track.projection.name} stopped at position ${position}: ${describe(error)}`, {
+      projection: track.projection.name,
+      position: position.toString(),
+      checkpoint: track.checkpoint?.toString() ?? null,
+      error,
+    });
+    settleWaiters();
+  };
+
+  const applyToAll = async (events: readonly RecordedEvent[]): Promise<void> => {
+    const last = events.at(-1);
+    if (last === undefined) return;
+    await Promise.all(healthy().map((track) => applyBatch(track, events, readModels, ctx, fail)));
+    cursor = last.position;
+    if (head === null || cursor > head) head = cursor;
+    settleWaiters();
+    deps.onProgress?.({ position: cursor, head });
+  };
+
+  const flush = (): Promise<void> => {
+    applying = applying.then(async () => {
+      if (buffer.length === 0) return;
+      const events = buffer;
+      buffer = [];
+      try {
+        await applyToAll(events);
+      } catch (error) {
+        // applyBatch catches projection and store errors itself; this is a bug in the runner
+        logger.error(`applying live events failed: ${describe(error)}`, { error });
+      }
+    });
+    return applying;
+  };
+
+  const subscribeLive = (): void => {
+    if (stopping || healthy().length === 0) return;
+    subscription = store.subscribe({
+      after: cursor,
+      onEvent: (event) => {
+        buffer.push(event);
+        // backpressure: a burst is applied in full batches, and the subscription waits for each
+        if (buffer.length >= batchSize) return flush();
+        flushScheduled ??= setImmediate(() => {
+          flushScheduled = null;
+          void flush();
+        });
+      },
+      onError: (error) => {
+        subscription = null;
+        if (stopping) return;
+        logger.error(`event subscription failed, subscribing again in ${resubscribeDelayMs} ms: ${describe(error)}`, { error });
+        resubscribeTimer = setTimeout(() => {
+          resubscribeTimer = null;
+          // resume after what was delivered and applied
+          void flush().then(subscribeLive);
+        }, resubscribeDelayMs);
+      },
+    });
+  };
+
+  const catchUp = async (): Promise<void> => {
+    // a start after a stop retries projections that had failed
+    for (const track of tracks) track.failure = null;
+    await loadCheckpoints();
+    head = await store.headPosition();
+    for (const track of tracks) {
+      if (track.checkpoint !== null && (head === null || track.checkpoint > head)) {
+        fail(
+          track,
+          track.checkpoint,
+          new Error(
+            `its checkpoint ${track.checkpoint} is beyond the event store's head ${head ?? '(empty store)'}: ` +
+              'the read models were built from other events; rebuild them',
+          ),
+        );
+      }
+    }
+    const running = healthy();
+    if (running.length === 0) return;
+    cursor = minimum(running.map((track) => track.checkpoint));
+    logger.info(`catching up from ${cursor ?? 'the beginning'} to ${head ?? 'the empty head'}`);
+    while (!stopping) {
+      const events = await store.readAll({ after: cursor, maxCount: batchSize });
+      await applyToAll(events);
+      if (events.length < batchSize || healthy().length === 0) break;
+    }
+  };
+
+  return {
+    async start() {
+      if (started) throw new Error('projection runner already started');
+      started = true;
+      stopping = false;
+      catchingUp = catchUp();
+      await catchingUp;
+      subscribeLive();
+    },
+
+    async stop() {
+      if (!started) return;
+      stopping = true;
+      await catchingUp?.catch(() => undefined);
+      if (resubscribeTimer !== null) clearTimeout(resubscribeTimer);
+      resubscribeTimer = null;
+      await subscription?.stop();
+      subscription = null;
+      if (flushScheduled !== null) clearImmediate(flushScheduled);
+      flushScheduled = null;
+      await flush();
+      for (const waiter of waiters) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new Error(`projection runner stopped before position ${waiter.position}`));
+      }
+      waiters.clear();
+      started = false;
+    },
+
+    waitFor(position, timeoutMs = DEFAULT_WAIT_TIMEOUT_MS, names) {
+      const awaited = names === undefined ? tracks : tracks.filter((track) => names.includes(track.projection.name));
+      const unknown = names?.find((name) => !tracks.some((track) => track.projection.name === name));
+      if (unknown !== undefined) return Promise.reject(new Error(`no projection named ${unknown}`));
+      const outcome = checkpointsLoaded || awaited.length === 0 ? progressTowards(awaited, position) : 'waiting';
+      if (outcome === 'reached') return Promise.resolve();
+      if (outcome !== 'waiting') return Promise.reject(outcome);
+      return new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          position,
+          tracks: awaited,
+          resolve,
+          reject,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            const slowest = slowestOf(awaited);
+            reject(new ProjectionTimeoutError(position, timeoutMs, { name: slowest.projection.name, checkpoint: slowest.checkpoint }));
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+
+    async lag() {
+      if (tracks.length === 0) return 0n;
+      if (!checkpointsLoaded) await loadCheckpoints();
+      const latest = (await store.headPosition()) ?? 0n;
+      const slowest = minimum(tracks.map((track) => track.checkpoint)) ?? 0n;
+      return latest > slowest ? latest - slowest : 0n;
+    },
+
+    status() {
+      return tracks.map((track) => ({ name: track.projection.name, checkpoint: track.checkpoint, failure: track.failure }));
+    },
+
+    async rebuild(into, onProgress = deps.onProgress) {
+      if (into === readModels && started) throw new Error('stop the runner before rebuilding into its own store');
+      const rebuilding = projections.map(newTrack);
+      let failed: ProjectionFailedError | null = null;
+      const stopOnFailure = (track: Track<Ctx>, position: bigint, error: unknown): void => {
+        fail(track, position, error);
+        failed ??= new ProjectionFailedError(track.projection.name, position, error);
+      };
+      await into.reset(
+        projections.map((projection) => projection.name),
+        projections.flatMap((projection) => projection.collections),
+      );
+      let known = await store.headPosition();
+      let after: bigint | null = null;
+      for (;;) {
+        const events = await store.readAll({ after, maxCount: batchSize });
+        await Promise.all(rebuilding.map((track) => applyBatch(track, events, into, ctx, stopOnFailure)));
+        if (failed !== null) throw failed;
+        const last = events.at(-1);
+        if (last !== undefined) {
+          after = last.position;
+          if (known === null || after > known) known = after;
+          onProgress?.({ position: after, head: known });
+        }
+        if (events.length < batchSize) return;
+      }
+    },
+  };
+}
+
+/** a document of the batch being applied */
+interface Entry {
+  /** the current document: the stored one, or what evolve returned last */
+  doc: unknown | null;
+  /** position of the last event applied to it */
+  position: bigint | null;
+  /** index entries named by evolve during this batch (merged); undefined keeps the stored ones */
+  indexes: Record<string, readonly string[]> | undefined;
+  changed: boolean;
+  /** deleted during this batch: a re-created document must not inherit the old index entries */
+  deleted: boolean;
+}
+
+/**
+ * Applies the events past the track's checkpoint and commits the touched documents with the new
+ * checkpoint. Never rejects: a failure stops the track at the failing event (reported through `fail`)
+ * after committing the events before it.
+ */
+async function applyBatch<Ctx>(
+  track: Track<Ctx>,
+  events: readonly RecordedEvent[],
+  readModels: ReadModelStore,
+  ctx: Ctx,
+  fail: (track: Track<Ctx>, position: bigint, error: unknown) => void,
+): Promise<void> {
+  const { projection, handles, collections } = track;
+  const start = firstAfter(events, track.checkpoint);
+  if (start === events.length) return;
+
+  // 1. which documents the batch touches
+  const touching: { index: number; event: RecordedEvent; keys: readonly (readonly [string, string])[] }[] = [];
+  const wanted = new Map<string, Set<string>>();
+  let failure: { index: number; error: unknown } | null = null;
+  for (let index = start; index < events.length; index++) {
+    const event = events[index]!;
+    if (!handles.has(event.type)) continue;
+    try {
+      const keys = projection.keys(event, ctx);
+      for (const [collection, id] of keys) {
+        if (!collections.has(collection)) throw new Error(`collection ${collection} is not among the projection's collections`);
+        let ids = wanted.get(collection);
+        if (ids === undefined) wanted.set(collection, (ids = new Set()));
+        ids.add(id);
+      }
+      if (keys.length > 0) touching.push({ index, event, keys });
+    } catch (error) {
+      failure = { index, error };
+      break;
+    }
+  }
+
+  // 2. read each document once
+  const cache = new Map<string, Map<string, Entry>>();
+  try {
+    for (const [collection, ids] of wanted) {
+      const list = [...ids];
+      const docs = await readModels.getMany<unknown>(collection, list);
+      const entries = new Map<string, Entry>();
+      list.forEach((id, at) => {
+        const doc = docs[at] ?? null;
+        entries.set(id, { doc, position: positionOf(doc), indexes: undefined, changed: false, deleted: false });
+      });
+      cache.set(collection, entries);
+    }
+  } catch (error) {
+    fail(track, events[start]!.position, error);
+    return;
+  }
+
+  // 3. evolve in memory
+  for (const { index, event, keys } of touching) {
+    if (failure !== null && index >= failure.index) break;
+    const undo: [Entry, Entry][] = [];
+    try {
+      for (const [collection, id] of keys) {
+        const entry = cache.get(collection)!.get(id)!;
+        // already applied: a re-delivered event, or a key listed twice
+        if (entry.position !== null && event.position <= entry.position) continue;
+        const result = projection.evolve(entry.doc, event, ctx, collection);
+        const doc = result.doc;
+        if (doc === entry.doc && result.indexes === undefined) continue;
+        if (doc !== null && (typeof doc !== 'object' || Array.isArray(doc))) {
+          throw new TypeError(`evolve returned ${Array.isArray(doc) ? 'an array' : typeof doc} for ${collection}/${id}; documents are JSON objects`);
+        }
+        undo.push([entry, { ...entry }]);
+        entry.doc = doc;
+        entry.position = event.position;
+        entry.changed = true;
+        if (doc === null) {
+          entry.deleted = true;
+          entry.indexes = undefined;
+        } else if (result.indexes !== undefined) {
+          entry.indexes = { ...entry.indexes, ...result.indexes };
+        }
+      }
+    } catch (error) {
+      for (const [entry, before] of undo.reverse()) Object.assign(entry, before);
+      failure = { index, error };
+      break;
+    }
+  }
+
+  // 4. commit what was applied, up to the event before a failure
+  const end = failure === null ? events.length : failure.index;
+  if (end > start) {
+    const writes: DocumentWrite[] = [];
+    for (const [collection, entries] of cache) {
+      for (const [id, entry] of entries) {
+        if (!entry.changed) continue;
+        if (entry.doc === null) {
+          writes.push({ collection, id, doc: null });
+          continue;
+        }
+        if (entry.deleted) writes.push({ collection, id, doc: null });
+        const write: DocumentWrite = { collection, id, doc: withPosition(entry.doc, entry.position!) };
+        if (entry.indexes !== undefined) write.indexes = entry.indexes;
+        writes.push(write);
+      }
+    }
+    const position = events[end - 1]!.position;
+    try {
+      await readModels.commit(projection.name, position, writes);
+      track.checkpoint = position;
+    } catch (error) {
+      fail(track, events[start]!.position, error);
+      return;
+    }
+  }
+  if (failure !== null) fail(track, events[failure.index]!.position, failure.error);
+}
+
+function newTrack<Ctx>(projection: Projection<Ctx>): Track<Ctx> {
+  return {
+    projection,
+    handles: new Set(projection.canHandle),
+    collections: new Set(projection.collections),
+    checkpoint: null,
+    failure: null,
+  };
+}
+
+/** names are checkpoint keys and collections are reset per projection: neither may be shared */
+function checkProjections<Ctx>(projections: readonly Projection<Ctx>[]): void {
+  const names = new Set<string>();
+  const owners = new Map<string, string>();
+  for (const { name, collections } of projections) {
+    if (names.has(name)) throw new Error(`two projections are named ${name}`);
+    names.add(name);
+    for (const collection of collections) {
+      const owner = owners.get(collection);
+      if (owner !== undefined) throw new Error(`collection ${collection} belongs to both ${owner} and ${name}`);
+      owners.set(collection, name);
+    }
+  }
+}
+
+/** index of the first event with position > after (events are in position order) */
+function firstAfter(events: readonly RecordedEvent[], after: bigint | null): number {
+  if (after === null) return 0;
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (events[middle]!.position <= after) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** the smallest checkpoint; null if any projection has applied nothing */
+function minimum(checkpoints: readonly (bigint | null)[]): bigint | null {
+  let smallest: bigint | null = null;
+  for (const checkpoint of checkpoints) {
+    if (checkpoint === null) return null;
+    if (smallest === null || checkpoint < smallest) smallest = checkpoint;
+  }
+  return smallest;
+}
+
+function slowestOf<Ctx>(tracks: readonly Track<Ctx>[]): Track<Ctx> {
+  return tracks.reduce((slowest, track) =>
+    track.checkpoint === null || (slowest.checkpoint !== null && track.checkpoint < slowest.checkpoint) ? track : slowest,
+  );
+}
+
+function progressTowards<Ctx>(tracks: readonly Track<Ctx>[], position: bigint): 'reached' | 'waiting' | ProjectionFailedError {
+  let outcome: 'reached' | 'waiting' = 'reached';
+  for (const track of tracks) {
+    if (track.checkpoint !== null && track.checkpoint >= position) continue;
+    if (track.failure !== null) return new ProjectionFailedError(track.projection.name, track.failure.position, track.failure.error);
+    outcome = 'waiting';
+  }
+  return outcome;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,314 @@
+/**
+ * Shared pieces of the Kafka ingest integration tests (kafka*.int.spec.ts): a quiet kafkajs client,
+ * per-run topic prefixes and group ids, a case script whose order the deciders enforce, an in-process
+ * ingest over a SQLite store, and the real `liandong ingest` as a child process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
+import type { Agency } from '../../domain/shared/agencies.js';
+import { systemClock } from '../../infra/clock.js';
+import { openSqliteEventStore, type SqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
+import { createIngestPipeline } from '../../infra/ingest/pipeline.js';
+import { createValidator } from '../../infra/ingest/validator.js';
+import { createKafkaIngest, type ChunkReport, type KafkaIngest } from '../../infra/kafka/ingestConsumer.js';
+import { silentLog, type Log } from '../../infra/kafka/kafkaClient.js';
+import { DEFAULT_CHUNK_SIZE } from '../../infra/kafka/settings.js';
+import { agencyTopic } from '../../infra/kafka/topics.js';
+import type { RejectionStore } from '../../infra/rejections/rejectionStore.js';
+import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
+import { TEST_CITY } from '../e2e/fixtures.js';
+import { kafkaBrokers } from './engines.js';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const runId = (): string => randomUUID().slice(0, 8);
+
+export const AGENCIES: ReadonlyMap<string, Agency> = new Map(TEST_CITY.agencies.map((a) => [a.id, a as Agency]));
+
+/** the four agencies that publish in the volume, crash and rebalance tests, each with a handoff target */
+export const PUBLISHERS = [
+  { id: 'xj-court', to: 'xj-justice' },
+  { id: 'xj-proc', to: 'xj-police' },
+  { id: 'xj-police', to: 'xj-proc' },
+  { id: 'xj-justice', to: 'xj-gov' },
+] as const;
+
+export const testKafka = (clientId = 'liandong-int'): Kafka =>
+  new Kafka({ clientId, brokers: kafkaBrokers(), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
+
+export async function connectedProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+/** removes every topic of this run and the consumer groups (best effort) */
+export async function cleanUpKafka(admin: Admin, prefix: string, groups: string[]): Promise<void> {
+  await admin.deleteGroups(groups).catch(() => undefined);
+  const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+}
+
+export const cloudEvent = (source: string, id: string, type: string, subject: string, time: string, data: Record<string, unknown>) => ({
+  specversion: '1.0',
+  id,
+  source,
+  type,
+  subject,
+  time,
+  data,
+});
+
+const minute = (n: number): string => {
+  const t = new Date(Date.UTC(2024, 8, 10, 1, 0, 0) + n * 60_000);
+  return t.toISOString().replace('Z', '+00:00');
+};
+
+/**
+ * Five events about one case, all from the registering agency, whose order the case decider enforces:
+ * a withdrawal before its request, a request after closing, or anything before the registration would be
+ * rejected — so a stored stream in script order is proof of per-case order.
+ */
+export function caseScript(agency: string, to: string, n: number): ReturnType<typeof cloudEvent>[] {
+  const subject = `${agency.toUpperCase()}-${n}`;
+  const id = (step: string) => `${subject}-${step}`;
+  return [
+    cloudEvent(agency, id('reg'), 'case.registered', subject, minute(0), {
+      kind: 'civil_dispute',
+      title: `买卖合同纠纷 ${n}`,
+      parties: [{ name: '某商贸有限公司', role: 'plaintiff', type: 'private_enterprise' }],
+    }),
+    cloudEvent(agency, id('h1'), 'handoff.requested', subject, minute(1), { handoffId: 'H1', to, purpose: 'information_notice' }),
+    cloudEvent(agency, id('h1w'), 'handoff.withdrawn', subject, minute(2), { handoffId: 'H1', reason: '材料有误，撤回重发' }),
+    cloudEvent(agency, id('h2'), 'handoff.requested', subject, minute(3), { handoffId: 'H2', to, purpose: 'information_notice', previousHandoffId: 'H1' }),
+    cloudEvent(agency, id('close'), 'case.closed', subject, minute(4), { outcome: 'other', note: '测试结案' }),
+  ];
+}
+
+export interface Workload {
+  /** per agency topic, the messages in publishing order (cases interleaved step by step) */
+  perAgency: Map<string, ReturnType<typeof cloudEvent>[]>;
+  /** per case stream, the CloudEvent ids in order */
+  streams: Map<string, string[]>;
+  total: number;
+}
+
+export function workload(casesPerAgency: number): Workload {
+  const perAgency = new Map<string, ReturnType<typeof cloudEvent>[]>();
+  const streams = new Map<string, string[]>();
+  for (const { id, to } of PUBLISHERS) {
+    const scripts = Array.from({ length: casesPerAgency }, (_, n) => caseScript(id, to, n));
+    const events: ReturnType<typeof cloudEvent>[] = [];
+    for (let step = 0; step < 5; step++) for (const s of scripts) events.push(s[step]!);
+    perAgency.set(id, events);
+    for (const s of scripts) streams.set(`case-${s[0]!.subject}`, s.map((e) => e.id));
+  }
+  return { perAgency, streams, total: casesPerAgency * 5 * PUBLISHERS.length };
+}
+
+export const structured = (event: Record<string, unknown>): Message => ({
+  key: String(event.subject),
+  value: JSON.stringify(event),
+  headers: { 'content-type': 'application/cloudevents+json' },
+});
+
+/** produces each agency's events to its topic in order (awaited sends of `batch` messages) */
+export async function produceWorkload(
+  producer: Producer,
+  prefix: string,
+  load: Workload,
+  options: { batch?: number; pauseMs?: number; from?: number; to?: number } = {},
+): Promise<void> {
+  const batch = options.batch ?? 500;
+  await Promise.all(
+    [...load.perAgency].map(async ([agency, events]) => {
+      const slice = events.slice(options.from ?? 0, options.to ?? events.length);
+      for (let i = 0; i < slice.length; i += batch) {
+        await producer.send({ topic: agencyTopic(prefix, agency), acks: -1, messages: slice.slice(i, i + batch).map(structured) });
+        if (options.pauseMs) await sleep(options.pauseMs);
+      }
+    }),
+  );
+}
+
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+export interface InProcessIngest {
+  store: SqliteEventStore;
+  rejections: RejectionStore;
+  ingest: KafkaIngest;
+  reports: ChunkReport[];
+  stop(): Promise<void>;
+}
+
+/** the Kafka ingest in this process over an in-memory (or given) SQLite store */
+export async function startInProcessIngest(options: {
+  prefix: string;
+  groupId: string;
+  store?: SqliteEventStore;
+  chunkSize?: number;
+  log?: Log;
+  agencies?: ReadonlyMap<string, Agency>;
+}): Promise<InProcessIngest> {
+  const store = options.store ?? openSqliteEventStore({ path: ':memory:' });
+  const rejections = openSqliteRejectionStore({ database: store.database });
+  const agencies = options.agencies ?? AGENCIES;
+  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: TEST_CITY.copyNoticeRecipients, clock: systemClock });
+  const reports: ChunkReport[] = [];
+  const ingest = createKafkaIngest({
+    kafka: testKafka('liandong-int-ingest'),
+    pipeline,
+    agencies,
+    settings: {
+      groupId: options.groupId,
+      topicPrefix: options.prefix,
+      topicPartitions: 4,
+      replicationFactor: undefined,
+      chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+      partitionsConsumedConcurrently: 4,
+      sessionTimeoutMs: 10_000,
+    },
+    clock: systemClock,
+    log: options.log ?? silentLog,
+    maxWaitTimeInMs: 250,
+    onChunk: (r) => reports.push(r),
+  });
+  await ingest.start();
+  return { store, rejections, ingest, reports, stop: () => ingest.stop() };
+}
+
+/** facts (events with an idempotency key) in a SQLite store file, read-only, from outside the writer */
+export function readStoreFile(path: string): { facts: { key: string; stream: string; revision: number; eventId: string }[]; total: number; rejections: { code: string; raw: string }[] } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT idempotency_key AS key, stream_id AS stream, revision, metadata FROM events ORDER BY position').all() as {
+      key: string | null;
+      stream: string;
+      revision: number;
+      metadata: string;
+    }[];
+    const hasRejections = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'rejections'").get() !== undefined;
+    return {
+      total: rows.length,
+      facts: rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, stream: r.stream, revision: Number(r.revision), eventId: (JSON.parse(r.metadata) as { eventId: string }).eventId })),
+      rejections: hasRejections ? (db.prepare('SELECT code, raw FROM rejections ORDER BY id').all() as { code: string; raw: string }[]) : [],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** how many events a store file holds right now (0 before the schema exists) */
+export function countStored(path: string): number {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      return Number((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * What "exactly once, in per-case order" means for a workload: every published fact stored once,
+ * nothing else stored, and each case stream holding its script in order.
+ */
+export function exactlyOnceProblems(stored: { key: string; stream: string; revision: number; eventId: string }[], load: Workload): string[] {
+  const problems: string[] = [];
+  const keys = new Set(stored.map((f) => f.key));
+  if (stored.length !== load.total) problems.push(`stored ${stored.length} facts, published ${load.total}`);
+  if (keys.size !== stored.length) problems.push(`${stored.length - keys.size} facts stored twice`);
+  const byStream = new Map<string, { revision: number; eventId: string }[]>();
+  for (const f of stored) {
+    if (!byStream.has(f.stream)) byStream.set(f.stream, []);
+    byStream.get(f.stream)!.push(f);
+  }
+  for (const [stream, ids] of load.streams) {
+    const got = (byStream.get(stream) ?? []).sort((a, b) => a.revision - b.revision).map((f) => f.eventId);
+    if (got.join() !== ids.join()) problems.push(`${stream}: ${got.join(',')} ≠ ${ids.join(',')}`);
+    if (problems.length > 10) break;
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// `liandong ingest` as a child process
+
+export interface IngestProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function writeCityConfig(dir: string): string {
+  const path = join(dir, 'city.json');
+  writeFileSync(path, JSON.stringify(TEST_CITY, null, 2));
+  return path;
+}
+
+export const tempDir = (prefix = 'ld-kafka-'): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** starts `node bin/liandong.mjs ingest` and resolves once it printed its ready banner */
+export async function startIngestProcess(options: { config: string; dataDir: string; prefix: string; groupId: string; env?: Record<string, string> }): Promise<IngestProcess> {
+  const child = spawn(process.execPath, ['bin/liandong.mjs', 'ingest', '--config', options.config, '--data-dir', options.dataDir], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: kafkaBrokers().join(','),
+      KAFKA_TOPIC_PREFIX: options.prefix,
+      KAFKA_GROUP_ID: options.groupId,
+      KAFKA_LOG_LEVEL: 'nothing',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const ready = await Promise.race([
+    waitFor('the ingest ready banner', 60_000, () => (out.includes('已就绪') ? true : undefined), 50),
+    exited.then((code) => {
+      throw new Error(`liandong ingest exited early (${code}):\n${out.slice(-3000)}`);
+    }),
+  ]).catch((e: unknown) => {
+    signal(child, 'SIGKILL');
+    throw e;
+  });
+  void ready;
+  return { child, output: () => out, exited };
+}
+
+export function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, sig);
+  } catch {
+    /* gone already */
+  }
+}
+
+export async function stopIngestProcess(p: IngestProcess, sig: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<number | null> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return p.child.exitCode;
+  signal(p.child, sig);
+  const timer = setTimeout(() => signal(p.child, 'SIGKILL'), graceMs);
+  const code = await p.exited;
+  clearTimeout(timer);
+  return code;
+}

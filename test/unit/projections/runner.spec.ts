@@ -1,0 +1,544 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
+import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
+import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import { POSITION_FIELD, projectEvents, type Projection } from '../../../projections/projection.js';
+import {
+  createProjectionRunner,
+  ProjectionFailedError,
+  ProjectionTimeoutError,
+  type ProjectionLogger,
+  type ProjectionProgress,
+  type ProjectionRunner,
+  type ProjectionRunnerDeps,
+} from '../../../projections/runner.js';
+
+// A tiny projection: how many handled events each stream has, and the type of its last one.
+
+interface Ctx {
+  /** this projection's evolve throws on the event at this position (a projection bug) */
+  failing?: { projection: string; position: bigint };
+}
+
+interface StreamCount {
+  streamId: string;
+  count: number;
+  lastType: string;
+  _position: string;
+}
+
+function countingProjection(name = 'streamCounts', collection = 'streamCounts'): Projection<Ctx> & { evolveCalls: number } {
+  const projection = {
+    name,
+    canHandle: ['case.registered', 'handoff.requested', 'handoff.received', 'case.closed'],
+    collections: [collection],
+    evolveCalls: 0,
+    keys: (event: RecordedEvent) => [[collection, event.streamId] as const],
+    evolve(doc: unknown, event: RecordedEvent, ctx: Ctx) {
+      projection.evolveCalls += 1;
+      if (ctx.failing?.projection === name && ctx.failing.position === event.position) throw new Error(`cannot count ${event.type}`);
+      // 结案: the stream's document goes away
+      if (event.type === 'case.closed') return { doc: null };
+      const count = ((doc as StreamCount | null)?.count ?? 0) + 1;
+      const indexes: Record<string, string[]> = { lastType: [event.type] };
+      if (count === 1) indexes['firstType'] = [event.type];
+      // named only by receipts: a re-created document must not find itself here from its first life
+      if (event.type === 'handoff.received') indexes['hasReceipt'] = ['yes'];
+      return { doc: { streamId: event.streamId, count, lastType: event.type }, indexes };
+    },
+  };
+  return projection;
+}
+
+const metadata: EventMetadata = { source: 'ly-court', eventId: null, principal: 'clerk', channel: 'http', time: '2024-05-06T09:30:00+08:00' };
+const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({ type, data, metadata });
+
+/** appends `count` events spread over `streams` streams (some of a type nobody handles); returns the last position */
+async function appendSpread(store: SqliteEventStore, count: number, streams: number, prefix = 'case'): Promise<bigint> {
+  let last = 0n;
+  for (let offset = 0; offset < count; offset += 500) {
+    const requests = new Map<string, NewEvent[]>();
+    for (let index = offset; index < Math.min(count, offset + 500); index++) {
+      const streamId = `${prefix}-${index % streams}`;
+      const type = index % 7 === 3 ? 'case.noted' : index % 2 === 0 ? 'handoff.requested' : 'handoff.received';
+      requests.set(streamId, [...(requests.get(streamId) ?? []), event(type, { index })]);
+    }
+    const results = await store.append([...requests].map(([streamId, events]) => ({ streamId, expectedRevision: 'any' as const, events })));
+    for (const result of results) for (const position of result.positions) if (position > last) last = position;
+  }
+  return last;
+}
+
+/** the position of the first event at or after `position` that the counting projection handles */
+async function handledFrom(store: SqliteEventStore, position: bigint): Promise<bigint> {
+  const found = (await store.readAll({ after: position - 1n })).find((recorded) => recorded.type !== 'case.noted');
+  if (found === undefined) throw new Error(`no handled event from ${position}`);
+  return found.position;
+}
+
+/** what a correct projection holds: counts of handled events per stream */
+async function expectedCounts(store: SqliteEventStore): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const recorded of await store.readAll()) {
+    if (recorded.type === 'case.noted') continue;
+    counts.set(recorded.streamId, (counts.get(recorded.streamId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function countsIn(readModels: ReadModelStore, collection = 'streamCounts'): Promise<Map<string, number>> {
+  const ids = await readModels.listIds(collection);
+  const docs = await readModels.getMany<StreamCount>(collection, ids);
+  return new Map(ids.map((id, index) => [id, docs[index]!.count]));
+}
+
+/** everything a store holds for some collections: ids, documents, and the lastType index */
+async function snapshot(readModels: ReadModelStore, collections: readonly string[]): Promise<unknown> {
+  const result: Record<string, unknown> = {};
+  for (const collection of collections) {
+    const ids = await readModels.listIds(collection);
+    const types = ['case.registered', 'handoff.requested', 'handoff.received'];
+    result[collection] = {
+      docs: await readModels.getMany(collection, ids),
+      byLastType: await Promise.all(types.map((type) => readModels.findIds(collection, 'lastType', type))),
+      byFirstType: await Promise.all(types.map((type) => readModels.findIds(collection, 'firstType', type))),
+      withReceipt: await readModels.findIds(collection, 'hasReceipt', 'yes'),
+    };
+  }
+  return result;
+}
+
+function recordingLogger(): ProjectionLogger & { errors: string[] } {
+  const errors: string[] = [];
+  return { errors, info: () => undefined, error: (message) => errors.push(message) };
+}
+
+/** a read model store that counts reads and writes, and can be told to fail */
+function instrumented(inner: ReadModelStore) {
+  const stats = { getMany: 0, idsRead: 0, commits: 0, writes: 0, failCommitsAfter: Infinity };
+  const store: ReadModelStore = {
+    ...inner,
+    get: inner.get.bind(inner),
+    getMany: async (collection, ids) => {
+      stats.getMany += 1;
+      stats.idsRead += ids.length;
+      return inner.getMany(collection, ids);
+    },
+    commit: async (projection, position, writes) => {
+      if (stats.commits >= stats.failCommitsAfter) throw new Error('disk gone (simulated crash)');
+      stats.commits += 1;
+      stats.writes += writes.length;
+      return inner.commit(projection, position, writes);
+    },
+  };
+  return { store, stats };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('projection runner', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  let readModels: ReadModelStore;
+  let logger: ReturnType<typeof recordingLogger>;
+  const runners: ProjectionRunner[] = [];
+  const openReadModels = (): ReadModelStore => openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
+
+  const runner = <C extends Ctx>(deps: Partial<ProjectionRunnerDeps<C>> & { projections: readonly Projection<C>[] }): ProjectionRunner => {
+    const created = createProjectionRunner<C>({ store: events, readModels, ctx: {} as C, logger, ...deps });
+    runners.push(created);
+    return created;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'liandong-runner-'));
+    events = openSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 50 });
+    readModels = openReadModels();
+    logger = recordingLogger();
+  });
+
+  afterEach(async () => {
+    for (const created of runners.splice(0)) await created.stop();
+    await readModels.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('catches up from the beginning in batches, counting each handled event once', async () => {
+    const head = await appendSpread(events, 2_500, 13);
+    const progress: ProjectionProgress[] = [];
+    const projection = countingProjection();
+    const { store, stats } = instrumented(readModels);
+    await runner({ projections: [projection], readModels: store, batchSize: 1000, onProgress: (p) => progress.push(p) }).start();
+
+    expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+    expect(await readModels.checkpoint('streamCounts')).to.equal(head);
+    expect(progress.map((p) => p.position)).to.deep.equal([1000n, 2000n, head]);
+    expect(progress.every((p) => p.head === head)).to.equal(true);
+    // 3 batches: each reads and writes each of the 13 documents once
+    expect(stats).to.include({ getMany: 3, idsRead: 39, commits: 3, writes: 39 });
+    expect(logger.errors).to.deep.equal([]);
+  });
+
+  it('reads and writes a document touched many times in a batch once', async () => {
+    await events.append([{ streamId: 'case-busy', expectedRevision: 'no_stream', events: Array.from({ length: 100 }, () => event('handoff.requested')) }]);
+    const { store, stats } = instrumented(readModels);
+    const projection = countingProjection();
+    await runner({ projections: [projection], readModels: store }).start();
+    expect(projection.evolveCalls).to.equal(100);
+    expect(stats).to.include({ getMany: 1, idsRead: 1, commits: 1, writes: 1 });
+    expect((await readModels.get<StreamCount>('streamCounts', 'case-busy'))?.count).to.equal(100);
+  });
+
+  it('stamps each document with the position of the last event applied to it', async () => {
+    const [result] = await events.append([{ streamId: 'case-1', expectedRevision: 'no_stream', events: [event('case.registered'), event('case.noted')] }]);
+    await runner({ projections: [countingProjection()] }).start();
+    const doc = await readModels.get<StreamCount>('streamCounts', 'case-1');
+    expect(doc).to.deep.equal({ streamId: 'case-1', count: 1, lastType: 'case.registered', [POSITION_FIELD]: result!.positions[0]!.toString() });
+    // the skipped event still moves the checkpoint
+    expect(await readModels.checkpoint('streamCounts')).to.equal(result!.positions[1]);
+  });
+
+  it('follows new events live, and waitFor resolves once they are applied', async () => {
+    const live = runner({ projections: [countingProjection()] });
+    await live.start();
+    expect(await readModels.listIds('streamCounts')).to.deep.equal([]);
+
+    for (let round = 1; round <= 5; round++) {
+      const [result] = await events.append([{ streamId: 'case-live', expectedRevision: 'any', events: [event('handoff.requested')] }]);
+      const started = Date.now();
+      await live.waitFor(result!.positions[0]!);
+      expect(Date.now() - started).to.be.lessThan(200);
+      // read-after-write: right after waitFor the change is visible
+      expect((await readModels.get<StreamCount>('streamCounts', 'case-live'))?.count).to.equal(round);
+    }
+    expect(await live.lag()).to.equal(0n);
+  });
+
+  it('applies a live burst in batches', async () => {
+    const { store, stats } = instrumented(readModels);
+    const live = runner({ projections: [countingProjection()], readModels: store, batchSize: 100 });
+    await live.start();
+    const head = await appendSpread(events, 1_000, 4);
+    await live.waitFor(head);
+    expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+    expect(stats.commits).to.be.at.most(20);
+  });
+
+  it('waitFor resolves at once for an applied position and times out for one never written', async () => {
+    const head = await appendSpread(events, 10, 2);
+    const live = runner({ projections: [countingProjection()] });
+    await live.start();
+    await live.waitFor(head, 10);
+    const error = await rejectionOf(live.waitFor(head + 5n, 50));
+    expect(error).to.be.instanceOf(ProjectionTimeoutError);
+    expect(String(error)).to.match(/streamCounts/);
+  });
+
+  it('resumes from its checkpoint after a restart without applying anything twice', async () => {
+    await appendSpread(events, 1_200, 9);
+    const first = runner({ projections: [countingProjection()], batchSize: 500 });
+    await first.start();
+    await first.stop();
+    await readModels.close();
+
+    const head = await appendSpread(events, 300, 11, 'meeting');
+    readModels = openReadModels();
+    const projection = countingProjection();
+    const second = runner({ projections: [projection], batchSize: 500 });
+    await second.start();
+    expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+    expect(await readModels.checkpoint('streamCounts')).to.equal(head);
+    // only the 300 new events were read, minus the unhandled ones
+    expect(projection.evolveCalls).to.equal([...Array(300).keys()].filter((index) => index % 7 !== 3).length);
+  });
+
+  it('loses nothing and applies nothing twice when it crashes between batches', async () => {
+    const head = await appendSpread(events, 1_000, 7);
+    const { store, stats } = instrumented(readModels);
+    stats.failCommitsAfter = 3;
+    const crashing = runner({ projections: [countingProjection()], readModels: store, batchSize: 100 });
+    await crashing.start();
+    // the fourth commit failed: the projection stopped with three batches applied
+    expect(crashing.status()[0]!.checkpoint).to.equal(300n);
+    expect(crashing.status()[0]!.failure?.position).to.equal(301n);
+    expect(logger.errors.join('\n')).to.match(/streamCounts stopped at position 301/);
+    expect(await crashing.lag()).to.equal(head - 300n);
+    await crashing.stop();
+    await readModels.close();
+
+    readModels = openReadModels();
+    expect(await readModels.checkpoint('streamCounts')).to.equal(300n);
+    await runner({ projections: [countingProjection()], batchSize: 100 }).start();
+    expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+  });
+
+  it('skips events a document has already seen, even when the checkpoint is behind them', async () => {
+    const head = await appendSpread(events, 400, 5);
+    await runner({ projections: [countingProjection()] }).start();
+    const expected = await expectedCounts(events);
+    // a store that lost the checkpoint but kept the documents (not atomic) re-delivers everything
+    await readModels.reset(['streamCounts'], []);
+    const projection = countingProjection();
+    await runner({ projections: [projection] }).start();
+    expect(projection.evolveCalls).to.equal(0);
+    expect(await countsIn(readModels)).to.deep.equal(expected);
+    expect(await readModels.checkpoint('streamCounts')).to.equal(head);
+  });
+
+  it('runs two projections from their own checkpoints', async () => {
+    await appendSpread(events, 600, 6);
+    const early = countingProjection('early', 'earlyCounts');
+    const first = runner({ projections: [early] });
+    await first.start();
+    await first.stop();
+
+    const head = await appendSpread(events, 150, 6, 'meeting');
+    const earlyAgain = countingProjection('early', 'earlyCounts');
+    const late = countingProjection('late', 'lateCounts');
+    const both = runner({ projections: [earlyAgain, late], batchSize: 200 });
+    await both.start();
+
+    const expected = await expectedCounts(events);
+    expect(await countsIn(readModels, 'earlyCounts')).to.deep.equal(expected);
+    expect(await countsIn(readModels, 'lateCounts')).to.deep.equal(expected);
+    expect(await readModels.checkpoint('early')).to.equal(head);
+    expect(await readModels.checkpoint('late')).to.equal(head);
+    const handledOf = (count: number) => [...Array(count).keys()].filter((index) => index % 7 !== 3).length;
+    expect(earlyAgain.evolveCalls).to.equal(handledOf(150));
+    expect(late.evolveCalls).to.equal(handledOf(600) + handledOf(150));
+  });
+
+  it('rebuilds into a fresh store exactly what it built live', async () => {
+    const live = runner({ projections: [countingProjection('a', 'aCounts'), countingProjection('b', 'bCounts')], batchSize: 64 });
+    await live.start();
+    await appendSpread(events, 700, 9);
+    const [closed] = await events.append([{ streamId: 'case-3', expectedRevision: 'any', events: [event('case.closed'), event('case.registered')] }]);
+    const head = await appendSpread(events, 300, 9, 'meeting');
+    await live.waitFor(head);
+    expect(closed!.positions).to.have.length(2);
+
+    const fresh = openEmbeddedReadModelStore({ path: join(dir, 'rebuilt.db') });
+    try {
+      // stale content in the target must not survive the rebuild
+      await fresh.commit('a', 5n, [{ collection: 'aCounts', id: 'stale', doc: { count: 99 } }]);
+      const progress: ProjectionProgress[] = [];
+      await live.rebuild(fresh, (p) => progress.push(p));
+      expect(await snapshot(fresh, ['aCounts', 'bCounts'])).to.deep.equal(await snapshot(readModels, ['aCounts', 'bCounts']));
+      expect(await fresh.checkpoint('a')).to.equal(head);
+      expect(await fresh.checkpoint('b')).to.equal(head);
+      expect(progress.at(-1)).to.deep.equal({ position: head, head });
+      // the re-created case-3 started over, without the index entries of its first life
+      expect((await fresh.get<StreamCount>('aCounts', 'case-3'))?.count).to.equal(1);
+      expect(await fresh.findIds('aCounts', 'firstType', 'case.registered')).to.deep.equal(['case-3']);
+      expect(await fresh.findIds('aCounts', 'hasReceipt', 'yes')).to.not.include('case-3');
+      expect(await fresh.findIds('aCounts', 'hasReceipt', 'yes')).to.include('case-4');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('folds the same documents as projectEvents', async () => {
+    await appendSpread(events, 300, 4);
+    await events.append([{ streamId: 'case-1', expectedRevision: 'any', events: [event('case.closed'), event('case.registered')] }]);
+    await runner({ projections: [countingProjection()], batchSize: 50 }).start();
+    const folded = projectEvents(countingProjection(), await events.readAll(), {}).get('streamCounts')!;
+    const ids = await readModels.listIds('streamCounts');
+    expect(ids).to.deep.equal([...folded.keys()].sort());
+    expect(await readModels.getMany('streamCounts', ids)).to.deep.equal(ids.map((id) => folded.get(id)!.doc));
+  });
+
+  describe('when evolve throws', () => {
+    it('stops that projection at the failing event, keeps what came before, and lets the others go on', async () => {
+      const head = await appendSpread(events, 500, 5);
+      const failAt = await handledFrom(events, 237n);
+      const healthy = countingProjection('healthy', 'healthyCounts');
+      const broken = countingProjection('broken', 'brokenCounts');
+      const live = runner({ projections: [healthy, broken], ctx: { failing: { projection: 'broken', position: failAt } }, batchSize: 100 });
+      await live.start();
+
+      expect(await readModels.checkpoint('healthy')).to.equal(head);
+      expect(await readModels.checkpoint('broken')).to.equal(failAt - 1n);
+      const [, brokenStatus] = live.status();
+      expect(brokenStatus).to.deep.include({ name: 'broken', checkpoint: failAt - 1n });
+      expect(brokenStatus!.failure).to.include({ position: failAt });
+      expect(brokenStatus!.failure!.message).to.match(/^cannot count handoff\.re/);
+      expect(logger.errors).to.have.length(1);
+      expect(logger.errors[0]).to.match(new RegExp(`broken stopped at position ${failAt}: cannot count`));
+      expect(await live.lag()).to.equal(head - (failAt - 1n));
+
+      // the events before the failing one in its batch were applied, exactly once
+      const before = projectEvents(countingProjection(), (await events.readAll()).slice(0, Number(failAt) - 1), {});
+      expect(await countsIn(readModels, 'brokenCounts')).to.deep.equal(
+        new Map([...before.get('streamCounts')!].map(([id, { doc }]) => [id, (doc as StreamCount).count])),
+      );
+
+      // read-after-write for a position past the failure reports it instead of waiting
+      const error = await rejectionOf(live.waitFor(head, 1000));
+      expect(error).to.be.instanceOf(ProjectionFailedError);
+      expect(error).to.include({ projection: 'broken', position: failAt });
+      await live.waitFor(failAt - 1n, 10);
+
+      // live events do not move it either
+      const [more] = await events.append([{ streamId: 'case-x', expectedRevision: 'any', events: [event('case.registered')] }]);
+      await rejectionOf(live.waitFor(more!.positions[0]!, 1000));
+      // a query that reads only the healthy projection still gets read-after-write
+      await live.waitFor(more!.positions[0]!, 1000, ['healthy']);
+      expect(await readModels.checkpoint('healthy')).to.equal(more!.positions[0]);
+      expect(await readModels.checkpoint('broken')).to.equal(failAt - 1n);
+    });
+
+    it('keeps none of the failing event’s changes when it touches several documents', async () => {
+      await appendSpread(events, 200, 4);
+      const failAt = await handledFrom(events, 150n);
+      const both: Projection<Ctx> = {
+        name: 'streamsAndTotal',
+        canHandle: ['handoff.requested', 'handoff.received'],
+        collections: ['perStream', 'total'],
+        keys: (recorded) => [
+          ['perStream', recorded.streamId],
+          ['total', 'all'],
+        ],
+        evolve: (doc, recorded, _ctx, collection) => {
+          // the second document of the failing event throws, after the first was evolved
+          if (collection === 'total' && recorded.position === failAt) throw new Error('total overflow');
+          return { doc: { count: ((doc as { count?: number } | null)?.count ?? 0) + 1 } };
+        },
+      };
+      await runner({ projections: [both] }).start();
+      const applied = (await events.readAll()).filter((recorded) => recorded.position < failAt && recorded.type !== 'case.noted');
+      expect(await readModels.checkpoint('streamsAndTotal')).to.equal(failAt - 1n);
+      expect((await readModels.get<{ count: number }>('total', 'all'))?.count).to.equal(applied.length);
+      const perStream = await countsIn(readModels, 'perStream');
+      expect([...perStream.values()].reduce((sum, count) => sum + count, 0)).to.equal(applied.length);
+    });
+
+    it('carries on from where it stopped once the bug is fixed', async () => {
+      await appendSpread(events, 300, 5);
+      const failAt = await handledFrom(events, 120n);
+      const broken = runner({ projections: [countingProjection()], ctx: { failing: { projection: 'streamCounts', position: failAt } }, batchSize: 50 });
+      await broken.start();
+      expect(await readModels.checkpoint('streamCounts')).to.equal(failAt - 1n);
+      await broken.stop();
+
+      const fixedRunner = runner({ projections: [countingProjection()], batchSize: 50 });
+      await fixedRunner.start();
+      expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+      expect(fixedRunner.status()[0]!.failure).to.equal(null);
+    });
+
+    it('makes rebuild reject with the projection and position', async () => {
+      await appendSpread(events, 100, 3);
+      const fresh = openEmbeddedReadModelStore({ path: ':memory:' });
+      try {
+        const failAt = await handledFrom(events, 42n);
+        const failing = runner({ projections: [countingProjection()], ctx: { failing: { projection: 'streamCounts', position: failAt } } });
+        const error = await rejectionOf(failing.rebuild(fresh));
+        expect(error).to.be.instanceOf(ProjectionFailedError);
+        expect(error).to.include({ projection: 'streamCounts', position: failAt });
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('resolves a waitFor made before start once the catch-up reaches it', async () => {
+      const head = await appendSpread(events, 50, 3);
+      const live = runner({ projections: [countingProjection()] });
+      const waiting = live.waitFor(head, 2000);
+      await live.start();
+      await waiting;
+      // also when everything was already applied and the catch-up reads nothing
+      const again = runner({ projections: [countingProjection()] });
+      const waitingAgain = again.waitFor(head, 2000);
+      await again.start();
+      await waitingAgain;
+    });
+
+    it('follows again after stop and start, applying what was written in between', async () => {
+      const live = runner({ projections: [countingProjection()] });
+      await live.start();
+      await live.stop();
+      const [result] = await events.append([{ streamId: 'case-1', expectedRevision: 'no_stream', events: [event('case.registered')] }]);
+      await live.start();
+      await live.waitFor(result!.positions[0]!, 1000);
+      const [later] = await events.append([{ streamId: 'case-1', expectedRevision: 0, events: [event('handoff.requested')] }]);
+      await live.waitFor(later!.positions[0]!, 1000);
+      expect((await readModels.get<StreamCount>('streamCounts', 'case-1'))?.count).to.equal(2);
+    });
+
+    it('rejects pending waits when stopped', async () => {
+      const live = runner({ projections: [countingProjection()] });
+      await live.start();
+      const waiting = rejectionOf(live.waitFor(99n, 5000));
+      await live.stop();
+      expect(String(await waiting)).to.match(/stopped before position 99/);
+    });
+
+    it('subscribes again after the event store subscription fails', async () => {
+      let failures = 0;
+      const flaky = {
+        ...events,
+        readAll: events.readAll.bind(events),
+        headPosition: events.headPosition.bind(events),
+        subscribe: (options: Parameters<SqliteEventStore['subscribe']>[0]) => {
+          if (failures === 0) {
+            failures += 1;
+            setImmediate(() => options.onError?.(new Error('connection reset')));
+            return { stop: async () => undefined };
+          }
+          return events.subscribe(options);
+        },
+      };
+      const live = runner({ projections: [countingProjection()], store: flaky, resubscribeDelayMs: 20 });
+      await live.start();
+      const [result] = await events.append([{ streamId: 'case-1', expectedRevision: 'no_stream', events: [event('case.registered')] }]);
+      await live.waitFor(result!.positions[0]!, 2000);
+      expect(logger.errors.join('\n')).to.match(/subscription failed.*connection reset/);
+    });
+
+    it('reports no lag once current, and the distance to the head otherwise', async () => {
+      const live = runner({ projections: [countingProjection()] });
+      expect(await live.lag()).to.equal(0n);
+      const head = await appendSpread(events, 40, 2);
+      expect(await live.lag()).to.equal(head);
+      await live.start();
+      expect(await live.lag()).to.equal(0n);
+      expect(live.status()).to.deep.equal([{ name: 'streamCounts', checkpoint: head, failure: null }]);
+    });
+  });
+
+  it('stops a projection that writes outside its collections', async () => {
+    await appendSpread(events, 10, 2);
+    const projection = { ...countingProjection(), keys: (recorded: RecordedEvent) => [['elsewhere', recorded.streamId] as const] };
+    const live = runner({ projections: [projection] });
+    await live.start();
+    expect(live.status()[0]!.failure?.message).to.match(/elsewhere is not among/);
+    expect(await readModels.checkpoint('streamCounts')).to.equal(null);
+  });
+
+  it('refuses read models built from another event store (checkpoint beyond the head)', async () => {
+    await readModels.commit('streamCounts', 1_000n, []);
+    await appendSpread(events, 10, 2);
+    const live = runner({ projections: [countingProjection()] });
+    await live.start();
+    expect(live.status()[0]!.failure?.message).to.match(/beyond the event store's head 10.*rebuild/);
+  });
+
+  it('refuses two projections sharing a name or a collection', () => {
+    expect(() => runner({ projections: [countingProjection('a', 'x'), countingProjection('a', 'y')] })).to.throw(/two projections are named a/);
+    expect(() => runner({ projections: [countingProjection('a', 'x'), countingProjection('b', 'x')] })).to.throw(/belongs to both/);
+  });
+});

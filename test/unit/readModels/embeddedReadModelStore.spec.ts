@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
+import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import { readModelStoreContract } from '../../contract/readModelStore.contract.js';
+
+readModelStoreContract('embedded (SQLite file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'liandong-readmodels-'));
+  const open = () => openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
+  let store = open();
+  return {
+    get store() {
+      return store;
+    },
+    reopen: async () => (await store.close(), (store = open())),
+    cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })),
+  };
+});
+
+readModelStoreContract('embedded (:memory:)', async () => {
+  const store = openEmbeddedReadModelStore({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
+
+// What only the embedded adapter promises: a failed commit changes nothing, in memory or on disk;
+// documents handed out are frozen.
+
+describe('embedded read model store', () => {
+  let dir: string;
+  let path: string;
+  let store: ReadModelStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'liandong-readmodels-'));
+    path = join(dir, 'readmodels.db');
+    store = openEmbeddedReadModelStore({ path });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('a commit that throws midway', () => {
+    const circular = (): Record<string, unknown> => {
+      const doc: Record<string, unknown> = { title: '循环' };
+      doc['self'] = doc;
+      return doc;
+    };
+
+    beforeEach(async () => {
+      await store.commit('cases', 10n, [
+        { collection: 'cases', id: 'c-1', doc: { v: 1 }, indexes: { status: ['OPEN'] } },
+        { collection: 'cases', id: 'c-2', doc: { v: 1 }, indexes: { status: ['OPEN'] } },
+      ]);
+    });
+
+    const attemptBrokenCommit = async (): Promise<void> => {
+      let failure: unknown;
+      try {
+        await store.commit('cases', 20n, [
+          { collection: 'cases', id: 'c-1', doc: { v: 2 }, indexes: { status: ['CLOSED'] } },
+          { collection: 'cases', id: 'c-2', doc: null },
+          { collection: 'cases', id: 'c-3', doc: { v: 2 }, indexes: { status: ['OPEN'] } },
+          { collection: 'cases', id: 'c-4', doc: circular() },
+          { collection: 'cases', id: 'c-5', doc: { v: 2 } },
+        ]);
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(TypeError);
+    };
+
+    const expectUnchanged = async (): Promise<void> => {
+      expect(await store.checkpoint('cases')).to.equal(10n);
+      expect(await store.listIds('cases')).to.deep.equal(['c-1', 'c-2']);
+      expect(await store.getMany('cases', ['c-1', 'c-2', 'c-3'])).to.deep.equal([{ v: 1 }, { v: 1 }, null]);
+      expect(await store.findIds('cases', 'status', 'OPEN')).to.deep.equal(['c-1', 'c-2']);
+      expect(await store.findIds('cases', 'status', 'CLOSED')).to.deep.equal([]);
+    };
+
+    it('leaves documents, index entries and checkpoint as they were', async () => {
+      await attemptBrokenCommit();
+      await expectUnchanged();
+    });
+
+    it('leaves nothing of itself on disk', async () => {
+      await attemptBrokenCommit();
+      await store.close();
+      store = openEmbeddedReadModelStore({ path });
+      await expectUnchanged();
+    });
+
+    it('does not stop the next commit', async () => {
+      await attemptBrokenCommit();
+      await store.commit('cases', 20n, [{ collection: 'cases', id: 'c-3', doc: { v: 3 } }]);
+      expect(await store.checkpoint('cases')).to.equal(20n);
+      expect(await store.listIds('cases')).to.deep.equal(['c-1', 'c-2', 'c-3']);
+    });
+  });
+
+  it('hands out frozen documents', async () => {
+    await store.commit('cases', 1n, [{ collection: 'cases', id: 'c-1', doc: { parties: [{ name: '李四' }] } }]);
+    const doc = (await store.get<{ parties: { name: string }[] }>('cases', 'c-1'))!;
+    expect(Object.isFrozen(doc)).to.equal(true);
+    expect(Object.isFrozen(doc.parties[0])).to.equal(true);
+    expect(() => {
+      doc.parties[0]!.name = '王五';
+    }).to.throw(TypeError);
+  });
+
+  it('fails a commit of something JSON cannot hold and stays usable', async () => {
+    let failure: unknown;
+    try {
+      await store.commit('cases', 1n, [{ collection: 'cases', id: 'c-1', doc: { amount: 1n } }]);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).to.be.instanceOf(TypeError);
+    expect(await store.checkpoint('cases')).to.equal(null);
+    expect(await store.get('cases', 'c-1')).to.equal(null);
+  });
+
+  it('refuses calls after close', async () => {
+    await store.close();
+    let failure: unknown;
+    try {
+      await store.get('cases', 'c-1');
+    } catch (error) {
+      failure = error;
+    }
+    expect(String(failure)).to.match(/closed/);
+    store = openEmbeddedReadModelStore({ path });
+  });
+});
