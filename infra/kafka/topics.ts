@@ -4,8 +4,3 @@ export const agencyTopic = (prefix: string, agencyId: string): string => `${pref
 
 export const rejectionsTopic = (prefix: string): string => `${prefix}rejections`;
 
-/** the agency id of an agency topic, or null for any other topic */
-export function agencyIdOfTopic(prefix: string, topic: string): string | null {
-  const head = `${prefix}agency.`;
-  return topic.startsWith(head) && topic.length > head.length ? topic.slice(head.length) : null;
-}

@@ -17,7 +17,8 @@ import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
-import { describeKafkaIngest, startKafkaIngestFromEnv } from '../kafka/startFromEnv.js';
+import { kafkaSettingsFromEnv } from '../kafka/settings.js';
+import { describeKafkaIngest, startKafkaIngest } from '../kafka/startIngest.js';
 import { existsSync } from 'node:fs';
 
 export interface EmbeddedOptions {
@@ -66,7 +67,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
   const kafka = process.env.KAFKA_BROKERS
-    ? await startKafkaIngestFromEnv({ env: process.env, pipeline, agencies, clock, log: consoleLog('kafka') }).catch(async (e: unknown) => {
+    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: consoleLog('kafka') }).catch(async (e: unknown) => {
         await new Promise((r) => server.close(r));
         await graphql.stop();
         await store.close();

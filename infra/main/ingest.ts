@@ -8,12 +8,13 @@ import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import { openPostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
-import { KafkaSettingsError } from '../kafka/settings.js';
-import { describeKafkaIngest, startKafkaIngestFromEnv } from '../kafka/startFromEnv.js';
+import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '../kafka/settings.js';
+import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
 import type { RejectionStore } from '../rejections/rejectionStore.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 
@@ -33,17 +34,24 @@ const PROGRESS_INTERVAL_MS = 10_000;
 export async function startIngest(options: IngestOptions): Promise<{ stopped: Promise<number> }> {
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
   if (!configPath) return refuse('liandong ingest 需要配置文件：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定（或在当前目录放置 liandong.config.json）');
-  if (options.databaseUrl && !options.dataDir) {
-    // TODO(issue 5): wire the PostgreSQL EventStore/RejectionStore (infra/eventStore/postgresEventStore.ts)
-    // once it lands; until then distributed ingest runs on a shared SQLite file (LIANDONG_DATA_DIR).
-    return refuse('PostgreSQL 事件存储（DATABASE_URL）尚未接入 liandong ingest：请暂时用 LIANDONG_DATA_DIR 或 --data-dir 指定 SQLite 数据目录');
-  }
   const config = loadConfigFile(configPath);
+  let settings: KafkaSettings;
+  try {
+    settings = kafkaSettingsFromEnv(options.env, options.brokers === undefined ? {} : { brokers: options.brokers });
+  } catch (e) {
+    if (e instanceof KafkaSettingsError) return refuse(e.message);
+    throw e;
+  }
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const clock = systemClock;
   const log = consoleLog('ingest');
 
-  const stores = openStores(options);
+  let stores: Awaited<ReturnType<typeof openStores>>;
+  try {
+    stores = await openStores(options);
+  } catch (e) {
+    return refuse(`无法打开事件存储：${(e as Error).message}`, 1);
+  }
   const pipeline = createIngestPipeline({
     store: stores.store,
     rejections: stores.rejections,
@@ -56,6 +64,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let stopping = false;
+  let progress: NodeJS.Timeout | undefined;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
@@ -68,12 +77,11 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     resolveStopped(code);
   };
 
-  console.log(`联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${options.brokers ?? options.env.KAFKA_BROKERS ?? '(未设置)'} …`);
-  let kafka: Awaited<ReturnType<typeof startKafkaIngestFromEnv>> | undefined;
+  console.log(`联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${settings.brokers.join(',')} …`);
+  let kafka: StartedKafkaIngest | undefined;
   try {
-    kafka = await startKafkaIngestFromEnv({
-      env: options.env,
-      ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+    kafka = await startKafkaIngest({
+      settings,
       pipeline,
       agencies,
       clock,
@@ -82,12 +90,11 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     });
   } catch (e) {
     await stores.close();
-    if (e instanceof KafkaSettingsError) return refuse(e.message);
-    throw e;
+    return refuse(`无法连接 Kafka ${settings.brokers.join(',')} 或创建主题：${(e as Error).message}`, 1);
   }
 
   let reported = '';
-  const progress = setInterval(() => {
+  progress = setInterval(() => {
     const c = kafka!.ingest.counts();
     const line = `累计：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}`;
     if (line !== reported) log.info(line);
@@ -113,16 +120,42 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   return { stopped };
 }
 
-function refuse(message: string): { stopped: Promise<number> } {
+function refuse(message: string, code = 2): { stopped: Promise<number> } {
   console.error(message);
-  return { stopped: Promise.resolve(2) };
+  return { stopped: Promise.resolve(code) };
 }
 
-function openStores(options: IngestOptions): { store: EventStore; rejections: RejectionStore; where: string; close(): Promise<void> } {
+async function openStores(options: IngestOptions): Promise<{ store: EventStore; rejections: RejectionStore; where: string; close(): Promise<void> }> {
   const dataDir = resolve(options.dataDir ?? './data');
   mkdirSync(dataDir, { recursive: true });
+  if (options.databaseUrl) {
+    const schema = options.env.DATABASE_SCHEMA || undefined;
+    const store = await openPostgresEventStore({ connectionString: options.databaseUrl, ...(schema ? { schema } : {}), clock: systemClock });
+    // TODO(issue 5): a PostgreSQL RejectionStore; until it exists rejections are kept in a local SQLite file
+    const rejectionsPath = join(dataDir, 'rejections.db');
+    const rejections = openSqliteRejectionStore({ path: rejectionsPath });
+    return {
+      store,
+      rejections,
+      where: `PostgreSQL ${describeDatabaseUrl(options.databaseUrl)}${schema ? `（schema ${schema}）` : ''}；退回记录暂存 SQLite ${rejectionsPath}`,
+      close: async () => {
+        await store.close();
+        await rejections.close();
+      },
+    };
+  }
   const path = join(dataDir, 'liandong.db');
   const store = openSqliteEventStore({ path, clock: systemClock });
   const rejections = openSqliteRejectionStore({ database: store.database });
   return { store, rejections, where: `SQLite ${path}`, close: () => store.close() };
+}
+
+/** host:port/database, without credentials */
+function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(DATABASE_URL)';
+  }
 }

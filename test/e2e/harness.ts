@@ -31,7 +31,7 @@ export async function startProgram(opts: { config: string; dataDir: string; port
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
+    if (exited(child)) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
     try {
       if ((await fetch(`${base}/healthz`)).ok) return { child, base, output: () => out };
     } catch {
@@ -44,20 +44,24 @@ export async function startProgram(opts: { config: string; dataDir: string; port
 }
 
 /** Signals the whole process group (npm → node), as a terminal's Ctrl+C or an orchestrator would. */
+export const exited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
 export function kill(p: { child: ChildProcess }, signal: NodeJS.Signals): void {
+  const pid = p.child.pid;
+  if (!pid || exited(p.child)) return; // never signal our own process group by accident
   try {
-    process.kill(-p.child.pid!, signal);
+    process.kill(-pid, signal);
   } catch {
     /* already gone */
   }
 }
 
 export async function stopProgram(p: RunningProgram, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<number | null> {
-  if (p.child.exitCode !== null) return p.child.exitCode;
-  const exited = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
+  if (exited(p.child)) return p.child.exitCode;
+  const exit = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
   kill(p, signal);
   const timer = setTimeout(() => kill(p, 'SIGKILL'), graceMs);
-  const code = await exited;
+  const code = await exit;
   clearTimeout(timer);
   return code;
 }

@@ -2,149 +2,160 @@
  * The real `liandong ingest` process against the real broker: killed with SIGKILL mid-stream and
  * restarted, and joined by a second replica that later leaves (a rebalance under load). Either way every
  * published event is stored exactly once, in per-case order (count stored vs published, compare keys).
+ * Run on both stores the ingest process can use: SQLite (LIANDONG_DATA_DIR) and PostgreSQL (DATABASE_URL).
  */
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Admin, Producer } from 'kafkajs';
-import { probeKafka, requireEngine } from './engines.js';
+import { probeKafka, probePostgres, requireEngine } from './engines.js';
 import {
   cleanUpKafka,
   connectedProducer,
-  countStored,
   exactlyOnceProblems,
+  postgresProbe,
   produceWorkload,
-  readStoreFile,
   runId,
+  sqliteProbe,
   startIngestProcess,
-  stopIngestProcess,
+  stopLiandongProcess,
   tempDir,
   testKafka,
   waitFor,
   workload,
   writeCityConfig,
-  type IngestProcess,
+  type LiandongProcess,
+  type StoreProbe,
 } from './kafkaSupport.js';
 
 const CASES_PER_AGENCY = 300; // × 5 events × 4 agencies = 6,000
-/** small chunks: many commits and many transactions, so the kill lands between and inside them */
+/**
+ * Small chunks: many commits and many transactions, so the kill lands between and inside them. A short
+ * session timeout: the restarted process gets the partitions once the killed member is given up on.
+ */
 const CHILD_ENV = { KAFKA_CHUNK_SIZE: '50', KAFKA_SESSION_TIMEOUT_MS: '10000' };
 
 /** `本次运行共处理：接收 X，重复 Y，退回 Z` from a stopped process */
-const finalCounts = (p: IngestProcess) => {
+const finalCounts = (p: LiandongProcess) => {
   const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)\s*$/.exec(p.output().trim());
   return m ? { accepted: Number(m[1]), duplicate: Number(m[2]), rejected: Number(m[3]) } : null;
 };
 
-describe('liandong ingest (real broker, child processes): crash and rebalance safety', function () {
-  this.timeout(300_000);
-  before(requireEngine('kafka', probeKafka));
+for (const engine of ['sqlite', 'postgres'] as const) {
+  describe(`liandong ingest on ${engine} (real broker, child processes): crash and rebalance safety`, function () {
+    this.timeout(300_000);
+    before(requireEngine('kafka', probeKafka));
+    if (engine === 'postgres') before(requireEngine('postgres', probePostgres));
 
-  const run = runId();
-  const processes: IngestProcess[] = [];
-  const groups: string[] = [];
-  let admin: Admin;
-  let producer: Producer;
+    const run = runId();
+    const processes: LiandongProcess[] = [];
+    const probes: StoreProbe[] = [];
+    const groups: string[] = [];
+    let admin: Admin;
+    let producer: Producer;
 
-  before(async function () {
-    const kafka = testKafka();
-    admin = kafka.admin();
-    await admin.connect();
-    producer = await connectedProducer(kafka);
-  });
+    before(async function () {
+      const kafka = testKafka();
+      admin = kafka.admin();
+      await admin.connect();
+      producer = await connectedProducer(kafka);
+    });
 
-  after(async function () {
-    for (const p of processes) await stopIngestProcess(p, 'SIGKILL');
-    await producer?.disconnect().catch(() => undefined);
-    if (admin) {
-      await cleanUpKafka(admin, `liandong-int.${run}.`, groups);
-      await admin.disconnect();
+    after(async function () {
+      for (const p of processes) await stopLiandongProcess(p, 'SIGKILL');
+      for (const p of probes) await p.dispose();
+      await producer?.disconnect().catch(() => undefined);
+      if (admin) {
+        await cleanUpKafka(admin, `liandong-int.${run}.`, groups);
+        await admin.disconnect();
+      }
+    });
+
+    async function setUp(name: string) {
+      const prefix = `liandong-int.${run}.${name}.`;
+      const groupId = `liandong-int-${name}-${run}`;
+      groups.push(groupId);
+      const dir = tempDir();
+      const dataDir = join(dir, 'data');
+      const store = engine === 'sqlite' ? sqliteProbe(dataDir) : await postgresProbe(`kafka_${name}_${run}`, dataDir);
+      probes.push(store);
+      const options = { config: writeCityConfig(dir), dataDir, prefix, groupId };
+      const start = async () => {
+        const p = await startIngestProcess({ ...options, env: { ...CHILD_ENV, ...store.env } });
+        processes.push(p);
+        return p;
+      };
+      return { prefix, store, start };
     }
+
+    async function expectExactlyOnce(store: StoreProbe, load: ReturnType<typeof workload>) {
+      const { facts, total, rejections } = await store.read();
+      expect(rejections).to.deep.equal([]);
+      expect(total).to.equal(load.total);
+      expect(exactlyOnceProblems(facts, load)).to.deep.equal([]);
+    }
+
+    it('kill -9 in the middle of the stream, restart: nothing lost, nothing stored twice', async function () {
+      const { prefix, store, start } = await setUp('crash');
+      const load = workload(CASES_PER_AGENCY);
+
+      const first = await start();
+      await produceWorkload(producer, prefix, load);
+      const atKill = await waitFor('a quarter of the events stored', 60_000, async () => {
+        const n = await store.count();
+        return n >= load.total / 4 ? n : undefined;
+      }, 5);
+      await stopLiandongProcess(first, 'SIGKILL');
+      const afterKill = await store.count();
+      expect(first.child.signalCode).to.equal('SIGKILL');
+      expect(afterKill, 'killed before the stream was through').to.be.lessThan(load.total);
+
+      const restartedAt = Date.now();
+      const second = await start();
+      await waitFor('every event stored', 120_000, async () => ((await store.count()) >= load.total ? true : undefined), 100);
+      const caughtUp = (Date.now() - restartedAt) / 1000;
+      // let a redelivery that is still under way finish (it could only add duplicates, which would fail below)
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await stopLiandongProcess(second, 'SIGTERM')).to.equal(0);
+
+      await expectExactlyOnce(store, load);
+      const counts = finalCounts(second);
+      expect(counts, second.output().slice(-500)).to.not.equal(null);
+      // the restarted process stored the rest and answered the redelivered tail `duplicate`
+      expect(counts!.accepted).to.equal(load.total - afterKill);
+      expect(counts!.rejected).to.equal(0);
+      console.log(
+        `      ${engine}: ${load.total} events, SIGKILL at ${atKill}–${afterKill} stored; restarted process caught up in ${caughtUp.toFixed(1)} s ` +
+          `(incl. the 10 s session timeout): ${counts!.accepted} accepted, ${counts!.duplicate} redelivered → duplicate`,
+      );
+    });
+
+    it('a second replica joins under load and leaves again: nothing lost, nothing stored twice', async function () {
+      const { prefix, store, start } = await setUp('rebalance');
+      const load = workload(CASES_PER_AGENCY);
+
+      const a = await start();
+      // produce slowly, so the stream is still flowing while the group rebalances twice
+      const producing = produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 150 });
+      await waitFor('a fifth of the events stored', 60_000, async () => ((await store.count()) >= load.total / 5 ? true : undefined), 20);
+      const b = await start();
+      const atJoin = await store.count();
+      await waitFor('progress after the join', 60_000, async () => ((await store.count()) >= atJoin + load.total / 5 ? true : undefined), 20);
+      expect(await stopLiandongProcess(b, 'SIGTERM')).to.equal(0);
+      const atLeave = await store.count();
+      await producing;
+      await waitFor('every event stored', 120_000, async () => ((await store.count()) >= load.total ? true : undefined), 100);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await stopLiandongProcess(a, 'SIGTERM')).to.equal(0);
+
+      await expectExactlyOnce(store, load);
+      const countsA = finalCounts(a)!;
+      const countsB = finalCounts(b)!;
+      expect(countsB.accepted, 'the second replica took part').to.be.greaterThan(0);
+      expect(countsA.accepted + countsB.accepted).to.equal(load.total);
+      console.log(
+        `      ${engine}: ${load.total} events, B joined at ${atJoin} stored and left at ${atLeave}; ` +
+          `A accepted ${countsA.accepted} (+${countsA.duplicate} duplicate), B accepted ${countsB.accepted} (+${countsB.duplicate} duplicate)`,
+      );
+    });
   });
-
-  const start = async (o: { config: string; dataDir: string; prefix: string; groupId: string }) => {
-    const p = await startIngestProcess({ ...o, env: CHILD_ENV });
-    processes.push(p);
-    return p;
-  };
-
-  it('kill -9 in the middle of the stream, restart: nothing lost, nothing stored twice', async function () {
-    const prefix = `liandong-int.${run}.crash.`;
-    const groupId = `liandong-int-crash-${run}`;
-    groups.push(groupId);
-    const dir = tempDir();
-    const config = writeCityConfig(dir);
-    const dataDir = join(dir, 'data');
-    const db = join(dataDir, 'liandong.db');
-    const load = workload(CASES_PER_AGENCY);
-
-    const first = await start({ config, dataDir, prefix, groupId });
-    await produceWorkload(producer, prefix, load);
-    const atKill = await waitFor('a quarter of the events stored', 60_000, () => {
-      const n = countStored(db);
-      return n >= load.total / 4 ? n : undefined;
-    }, 5);
-    await stopIngestProcess(first, 'SIGKILL');
-    const afterKill = countStored(db);
-    expect(first.child.signalCode).to.equal('SIGKILL');
-    expect(afterKill, 'killed before the stream was through').to.be.lessThan(load.total);
-
-    const second = await start({ config, dataDir, prefix, groupId });
-    await waitFor('every event stored', 120_000, () => (countStored(db) >= load.total ? true : undefined), 100);
-    // let a redelivery that is still under way finish (it could only add duplicates, which would fail below)
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await stopIngestProcess(second, 'SIGTERM')).to.equal(0);
-
-    const { facts, total, rejections } = readStoreFile(db);
-    expect(rejections).to.deep.equal([]);
-    expect(total).to.equal(load.total);
-    expect(exactlyOnceProblems(facts, load)).to.deep.equal([]);
-    const counts = finalCounts(second);
-    expect(counts, second.output().slice(-500)).to.not.equal(null);
-    // the restarted process stored the rest and answered the redelivered tail `duplicate`
-    expect(counts!.accepted).to.equal(load.total - afterKill);
-    expect(counts!.rejected).to.equal(0);
-    console.log(
-      `      ${load.total} events: SIGKILL at ${atKill}–${afterKill} stored; after restart ${counts!.accepted} accepted, ` +
-        `${counts!.duplicate} redelivered and answered duplicate; ${total} stored in the end`,
-    );
-  });
-
-  it('a second replica joins under load and leaves again: nothing lost, nothing stored twice', async function () {
-    const prefix = `liandong-int.${run}.rebalance.`;
-    const groupId = `liandong-int-rebalance-${run}`;
-    groups.push(groupId);
-    const dir = tempDir();
-    const config = writeCityConfig(dir);
-    const dataDir = join(dir, 'data');
-    const db = join(dataDir, 'liandong.db');
-    const load = workload(CASES_PER_AGENCY);
-
-    const a = await start({ config, dataDir, prefix, groupId });
-    // produce slowly, so the stream is still flowing while the group rebalances twice
-    const producing = produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 150 });
-    await waitFor('a fifth of the events stored', 60_000, () => (countStored(db) >= load.total / 5 ? true : undefined), 20);
-    const b = await start({ config, dataDir, prefix, groupId });
-    const atJoin = countStored(db);
-    await waitFor('progress after the join', 60_000, () => (countStored(db) >= atJoin + load.total / 5 ? true : undefined), 20);
-    expect(await stopIngestProcess(b, 'SIGTERM')).to.equal(0);
-    const atLeave = countStored(db);
-    await producing;
-    const producedAt = countStored(db);
-    await waitFor('every event stored', 120_000, () => (countStored(db) >= load.total ? true : undefined), 100);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await stopIngestProcess(a, 'SIGTERM')).to.equal(0);
-
-    const { facts, total, rejections } = readStoreFile(db);
-    expect(rejections).to.deep.equal([]);
-    expect(total).to.equal(load.total);
-    expect(exactlyOnceProblems(facts, load)).to.deep.equal([]);
-    const countsA = finalCounts(a)!;
-    const countsB = finalCounts(b)!;
-    expect(countsB.accepted, 'the second replica took part').to.be.greaterThan(0);
-    expect(countsA.accepted + countsB.accepted).to.equal(load.total);
-    console.log(
-      `      ${load.total} events: B joined at ${atJoin} stored, left at ${atLeave}, production ended at ${producedAt}; ` +
-        `A accepted ${countsA.accepted} (+${countsA.duplicate} duplicate), B accepted ${countsB.accepted} (+${countsB.duplicate} duplicate)`,
-    );
-  });
-});
+}

@@ -23,8 +23,8 @@ import {
 } from './kafkaSupport.js';
 
 /** reads a topic from the beginning with a throwaway group until `count` records arrived */
-async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: `liandong-int-reader-${runId()}`, maxWaitTimeInMs: 250, sessionTimeout: 10_000 });
+async function readTopic(kafka: Kafka, groupId: string, topic: string, count: number, timeoutMs = 30_000): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 250, sessionTimeout: 10_000 });
   const seen: KafkaMessage[] = [];
   try {
     await consumer.connect();
@@ -156,7 +156,7 @@ describe('Kafka ingest (real broker): bindings, duplicates, rejections', functio
     });
 
     expect((await waitForResults('poison-5'))[0]).to.include({ status: 'accepted' });
-    const records = (await readTopic(kafka, rejectionsTopic(prefix), 4)).map((m) => ({ key: m.key?.toString(), value: JSON.parse(m.value!.toString()) as KafkaRejection }));
+    const records = (await readTopic(kafka, group('reader'), rejectionsTopic(prefix), 4)).map((m) => ({ key: m.key?.toString(), value: JSON.parse(m.value!.toString()) as KafkaRejection }));
     expect(records).to.have.length(4);
     expect(records.map((r) => r.key)).to.deep.equal(['xj-court', 'xj-court', 'xj-court', 'xj-court']);
     expect(records.map((r) => [r.value.code, r.value.eventId, r.value.mode])).to.deep.equal([
@@ -190,5 +190,36 @@ describe('Kafka ingest (real broker): bindings, duplicates, rejections', functio
     ]);
     expect(kept.map((r) => r.raw)).to.deep.equal(records.map((r) => r.value.raw));
     expect(await ingest.store.readStream(`case-${subject}`)).to.have.length(1);
+  });
+
+  it('retries a chunk the store failed on instead of skipping it (nothing lost, nothing doubled)', async function () {
+    const prefix2 = `${prefix}retry.`;
+    let failures = 0;
+    const flaky = await startInProcessIngest({
+      prefix: prefix2,
+      groupId: group('retry'),
+      wrapPipeline: (pipeline) => ({
+        ingest: async (batch, sender) => {
+          // the store "goes away" for the first two calls that carry the second case
+          if (failures < 2 && batch.some((b) => (b.value as { subject?: string } | undefined)?.subject === 'XJ-COURT-9102')) {
+            failures++;
+            throw new Error('store unavailable (test)');
+          }
+          return pipeline.ingest(batch, sender);
+        },
+      }),
+    });
+    try {
+      const events = [...caseScript('xj-court', 'xj-justice', 9101), ...caseScript('xj-court', 'xj-justice', 9102)];
+      await producer.send({ topic: agencyTopic(prefix2, 'xj-court'), acks: -1, messages: events.map(structured) });
+      await waitFor('both cases stored', 60_000, async () => ((await flaky.store.readStream('case-XJ-COURT-9102')).length === 5 ? true : undefined), 100);
+      expect(failures).to.equal(2);
+      const stored = await flaky.store.readAll();
+      expect(stored.map((e) => e.metadata.eventId).sort()).to.deep.equal(events.map((e) => e.id).sort());
+      expect((await flaky.store.readStream('case-XJ-COURT-9101')).map((e) => e.metadata.eventId)).to.deep.equal(events.slice(0, 5).map((e) => e.id));
+    } finally {
+      await flaky.stop();
+      await flaky.store.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the Kafka ingest integration tests (kafka*.int.spec.ts): a quiet kafkajs client,
  * per-run topic prefixes and group ids, a case script whose order the deciders enforce, an in-process
- * ingest over a SQLite store, and the real `liandong ingest` as a child process.
+ * ingest, views of the stores a child process writes (SQLite, PostgreSQL), and `liandong` as a child process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -10,10 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer } from 'kafkajs';
+import pg from 'pg';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../../infra/clock.js';
+import type { EventStore } from '../../infra/eventStore/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
-import { createIngestPipeline } from '../../infra/ingest/pipeline.js';
+import { createIngestPipeline, type IngestPipeline } from '../../infra/ingest/pipeline.js';
 import { createValidator } from '../../infra/ingest/validator.js';
 import { createKafkaIngest, type ChunkReport, type KafkaIngest } from '../../infra/kafka/ingestConsumer.js';
 import { silentLog, type Log } from '../../infra/kafka/kafkaClient.js';
@@ -22,7 +24,7 @@ import { agencyTopic } from '../../infra/kafka/topics.js';
 import type { RejectionStore } from '../../infra/rejections/rejectionStore.js';
 import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
 import { TEST_CITY } from '../e2e/fixtures.js';
-import { kafkaBrokers } from './engines.js';
+import { databaseUrl, kafkaBrokers } from './engines.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,7 +149,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
 }
 
 export interface InProcessIngest {
-  store: SqliteEventStore;
+  store: EventStore;
   rejections: RejectionStore;
   ingest: KafkaIngest;
   reports: ChunkReport[];
@@ -158,15 +160,21 @@ export interface InProcessIngest {
 export async function startInProcessIngest(options: {
   prefix: string;
   groupId: string;
-  store?: SqliteEventStore;
+  /** default: an in-memory SQLite store */
+  store?: EventStore;
+  /** default: in the SQLite store's database */
+  rejections?: RejectionStore;
   chunkSize?: number;
   log?: Log;
   agencies?: ReadonlyMap<string, Agency>;
+  /** e.g. to make the pipeline fail on purpose */
+  wrapPipeline?: (pipeline: IngestPipeline) => Pick<IngestPipeline, 'ingest'>;
 }): Promise<InProcessIngest> {
   const store = options.store ?? openSqliteEventStore({ path: ':memory:' });
-  const rejections = openSqliteRejectionStore({ database: store.database });
+  const rejections = options.rejections ?? openSqliteRejectionStore({ database: (store as SqliteEventStore).database });
   const agencies = options.agencies ?? AGENCIES;
-  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: TEST_CITY.copyNoticeRecipients, clock: systemClock });
+  const real = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: TEST_CITY.copyNoticeRecipients, clock: systemClock });
+  const pipeline = options.wrapPipeline ? options.wrapPipeline(real) : real;
   const reports: ChunkReport[] = [];
   const ingest = createKafkaIngest({
     kafka: testKafka('liandong-int-ingest'),
@@ -191,7 +199,7 @@ export async function startInProcessIngest(options: {
 }
 
 /** facts (events with an idempotency key) in a SQLite store file, read-only, from outside the writer */
-export function readStoreFile(path: string): { facts: { key: string; stream: string; revision: number; eventId: string }[]; total: number; rejections: { code: string; raw: string }[] } {
+export function readStoreFile(path: string): { facts: StoredFact[]; total: number; rejections: { code: string; raw: string }[] } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare('SELECT idempotency_key AS key, stream_id AS stream, revision, metadata FROM events ORDER BY position').all() as {
@@ -229,7 +237,7 @@ export function countStored(path: string): number {
  * What "exactly once, in per-case order" means for a workload: every published fact stored once,
  * nothing else stored, and each case stream holding its script in order.
  */
-export function exactlyOnceProblems(stored: { key: string; stream: string; revision: number; eventId: string }[], load: Workload): string[] {
+export function exactlyOnceProblems(stored: StoredFact[], load: Workload): string[] {
   const problems: string[] = [];
   const keys = new Set(stored.map((f) => f.key));
   if (stored.length !== load.total) problems.push(`stored ${stored.length} facts, published ${load.total}`);
@@ -247,10 +255,70 @@ export function exactlyOnceProblems(stored: { key: string; stream: string; revis
   return problems;
 }
 
-// ---------------------------------------------------------------------------------------------
-// `liandong ingest` as a child process
+/** what the crash tests need to see of the store a `liandong ingest` process writes */
+export interface StoreProbe {
+  engine: 'sqlite' | 'postgres';
+  /** environment for the ingest process (besides --data-dir) */
+  env: Record<string, string>;
+  count(): Promise<number>;
+  read(): Promise<{ facts: StoredFact[]; total: number; rejections: { code: string; raw: string }[] }>;
+  dispose(): Promise<void>;
+}
 
-export interface IngestProcess {
+export type StoredFact = { key: string; stream: string; revision: number; eventId: string };
+
+export const sqliteProbe = (dataDir: string): StoreProbe => ({
+  engine: 'sqlite',
+  env: {},
+  count: async () => countStored(join(dataDir, 'liandong.db')),
+  read: async () => readStoreFile(join(dataDir, 'liandong.db')),
+  dispose: async () => undefined,
+});
+
+/** `liandong ingest` with DATABASE_URL: events in PostgreSQL (a schema of their own), rejections in <dataDir>/rejections.db */
+export async function postgresProbe(schema: string, dataDir: string): Promise<StoreProbe> {
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  const table = `"${schema}".events`;
+  return {
+    engine: 'postgres',
+    env: { DATABASE_URL: databaseUrl(), DATABASE_SCHEMA: schema },
+    count: async () => {
+      try {
+        return (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+      } catch {
+        return 0; // not migrated yet
+      }
+    },
+    read: async () => {
+      const { rows } = await client.query<{ key: string | null; stream: string; revision: number; metadata: { eventId: string } }>(
+        `SELECT idempotency_key AS key, stream_id AS stream, revision, metadata FROM ${table} ORDER BY position`,
+      );
+      let rejections: { code: string; raw: string }[] = [];
+      try {
+        const db = new Database(join(dataDir, 'rejections.db'), { readonly: true, fileMustExist: true });
+        rejections = db.prepare('SELECT code, raw FROM rejections ORDER BY id').all() as { code: string; raw: string }[];
+        db.close();
+      } catch {
+        /* no rejections file: none kept */
+      }
+      return {
+        total: rows.length,
+        facts: rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, stream: r.stream, revision: r.revision, eventId: r.metadata.eventId })),
+        rejections,
+      };
+    },
+    dispose: async () => {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await client.end();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// liandong as a child process
+
+export interface LiandongProcess {
   child: ChildProcess;
   output(): string;
   exited: Promise<number | null>;
@@ -264,18 +332,12 @@ export function writeCityConfig(dir: string): string {
 
 export const tempDir = (prefix = 'ld-kafka-'): string => mkdtempSync(join(tmpdir(), prefix));
 
-/** starts `node bin/liandong.mjs ingest` and resolves once it printed its ready banner */
-export async function startIngestProcess(options: { config: string; dataDir: string; prefix: string; groupId: string; env?: Record<string, string> }): Promise<IngestProcess> {
-  const child = spawn(process.execPath, ['bin/liandong.mjs', 'ingest', '--config', options.config, '--data-dir', options.dataDir], {
+/** starts `node bin/liandong.mjs <args>` (no npm in between, so signals reach it) and resolves once `ready` is printed */
+export async function startLiandongProcess(options: { args: string[]; env: Record<string, string>; ready: string }): Promise<LiandongProcess> {
+  const child = spawn(process.execPath, ['bin/liandong.mjs', ...options.args], {
     cwd: process.cwd(),
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: kafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: options.prefix,
-      KAFKA_GROUP_ID: options.groupId,
-      KAFKA_LOG_LEVEL: 'nothing',
-      ...options.env,
-    },
+    // NODE_ENV=test: Apollo Server would otherwise re-raise SIGTERM itself (embedded mode)
+    env: { ...process.env, NODE_ENV: 'test', KAFKA_BROKERS: kafkaBrokers().join(','), KAFKA_LOG_LEVEL: 'nothing', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -283,18 +345,25 @@ export async function startIngestProcess(options: { config: string; dataDir: str
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const ready = await Promise.race([
-    waitFor('the ingest ready banner', 60_000, () => (out.includes('已就绪') ? true : undefined), 50),
+  await Promise.race([
+    waitFor(`"${options.ready}" from liandong ${options.args[0]}`, 60_000, () => (out.includes(options.ready) ? true : undefined), 50),
     exited.then((code) => {
-      throw new Error(`liandong ingest exited early (${code}):\n${out.slice(-3000)}`);
+      throw new Error(`liandong ${options.args[0]} exited early (${code}):\n${out.slice(-3000)}`);
     }),
   ]).catch((e: unknown) => {
     signal(child, 'SIGKILL');
     throw e;
   });
-  void ready;
   return { child, output: () => out, exited };
 }
+
+/** `liandong ingest` on a SQLite data directory, resolved once its ready banner is printed */
+export const startIngestProcess = (options: { config: string; dataDir: string; prefix: string; groupId: string; env?: Record<string, string> }): Promise<LiandongProcess> =>
+  startLiandongProcess({
+    args: ['ingest', '--config', options.config, '--data-dir', options.dataDir],
+    env: { KAFKA_TOPIC_PREFIX: options.prefix, KAFKA_GROUP_ID: options.groupId, ...options.env },
+    ready: '已就绪',
+  });
 
 export function signal(child: ChildProcess, sig: NodeJS.Signals): void {
   try {
@@ -304,7 +373,7 @@ export function signal(child: ChildProcess, sig: NodeJS.Signals): void {
   }
 }
 
-export async function stopIngestProcess(p: IngestProcess, sig: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<number | null> {
+export async function stopLiandongProcess(p: LiandongProcess, sig: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<number | null> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return p.child.exitCode;
   signal(p.child, sig);
   const timer = setTimeout(() => signal(p.child, 'SIGKILL'), graceMs);

@@ -10,7 +10,7 @@ import type { IncomingEvent, IngestResult, Sender } from '../../../infra/ingest/
 import { decodeCloudEvent, encodeBinary, encodeStructured } from '../../../infra/kafka/cloudEventsBinding.js';
 import { createBatchHandler, type KafkaRejection } from '../../../infra/kafka/ingestConsumer.js';
 import { silentLog } from '../../../infra/kafka/kafkaClient.js';
-import { agencyIdOfTopic, agencyTopic, rejectionsTopic } from '../../../infra/kafka/topics.js';
+import { agencyTopic, rejectionsTopic } from '../../../infra/kafka/topics.js';
 
 const event = {
   specversion: '1.0',
@@ -70,8 +70,6 @@ describe('CloudEvents Kafka binding', () => {
   it('names topics by prefix', () => {
     expect(agencyTopic('liandong.', 'xj-court')).to.equal('liandong.agency.xj-court');
     expect(rejectionsTopic('liandong.')).to.equal('liandong.rejections');
-    expect(agencyIdOfTopic('liandong.', 'liandong.agency.xj-court')).to.equal('xj-court');
-    expect(agencyIdOfTopic('liandong.', 'liandong.rejections')).to.equal(null);
   });
 });
 

@@ -1,13 +1,13 @@
 /**
- * Starting the Kafka ingest from environment settings: shared by the two composition roots that
- * consume Kafka (`liandong ingest`, and `liandong start` when KAFKA_BROKERS is set).
+ * Starting the Kafka ingest from settings: shared by the two composition roots that consume Kafka
+ * (`liandong ingest`, and `liandong start` when KAFKA_BROKERS is set).
  */
 import type { AgencyDirectory } from '../../domain/shared/agencies.js';
 import type { Clock } from '../clock.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { createKafkaIngest, type ChunkReport, type KafkaIngest, type StartInfo } from './ingestConsumer.js';
 import { createKafka, type Log } from './kafkaClient.js';
-import { kafkaSettingsFromEnv, type KafkaSettings } from './settings.js';
+import type { KafkaSettings } from './settings.js';
 
 export interface StartedKafkaIngest {
   ingest: KafkaIngest;
@@ -15,10 +15,9 @@ export interface StartedKafkaIngest {
   settings: KafkaSettings;
 }
 
-export async function startKafkaIngestFromEnv(deps: {
-  env: NodeJS.ProcessEnv;
-  /** --brokers, over KAFKA_BROKERS */
-  brokers?: string;
+export async function startKafkaIngest(deps: {
+  /** kafkaSettingsFromEnv(process.env, …) */
+  settings: KafkaSettings;
   pipeline: Pick<IngestPipeline, 'ingest'>;
   agencies: AgencyDirectory;
   clock: Clock;
@@ -26,7 +25,7 @@ export async function startKafkaIngestFromEnv(deps: {
   onChunk?(report: ChunkReport): void;
   onFatal?(error: Error): void;
 }): Promise<StartedKafkaIngest> {
-  const settings = kafkaSettingsFromEnv(deps.env, deps.brokers === undefined ? {} : { brokers: deps.brokers });
+  const { settings } = deps;
   const kafka = createKafka(settings, deps.log);
   const ingest = createKafkaIngest({
     kafka,
