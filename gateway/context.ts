@@ -1,19 +1,67 @@
+import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import type { AgencyDirectory } from '../domain/shared/agencies.js';
+import type { Agency, AgencyDirectory } from '../domain/shared/agencies.js';
+import type { DeadlineDeps } from '../domain/cases/deadlines.js';
+import { chinaDate, type IsoDate } from '../domain/deadlines/index.js';
 import type { Role } from '../infra/config/schema.js';
+import type { EventStore } from '../infra/eventStore/eventStore.js';
+import type { ReadModelStore } from '../infra/readModels/readModelStore.js';
 import type { RejectionStore } from '../infra/rejections/rejectionStore.js';
+import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
+import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
 import { hasRole, type Principal } from './auth.js';
+
+/** A command for one stream, run by the platform on behalf of a principal (organizer mutations etc.). */
+export interface CommandRequest {
+  streamId: string;
+  kind: 'case' | 'meeting';
+  command: unknown;
+  source: string;
+  principal: string;
+  /** when it happened; also the decider's `now` */
+  time: string;
+}
+/** Runs a command: decide → append with expected revision (retrying on conflicts) → read models caught up. */
+export interface CommandPort {
+  execute(request: CommandRequest): Promise<{ state: unknown }>;
+}
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
   agencies: AgencyDirectory;
   rejections: RejectionStore;
+  readModels: ReadModelStore;
+  events: EventStore;
+  deadlines: DeadlineDeps;
+  commands: CommandPort;
   now(): Date;
+  newMeetingId(): string;
+}
+
+export interface Loaders {
+  caseDoc: DataLoader<string, CaseDoc | null>;
+  meetingDoc: DataLoader<string, MeetingDoc | null>;
 }
 
 export interface GatewayContext {
   principal: Principal;
   services: GatewayServices;
+  loaders: Loaders;
+  /** today's date in China time, fixed for the whole request */
+  today: IsoDate;
+}
+
+/** Per-request batching: a dossier with 50 agenda items is one getMany, not 50 gets. */
+export function createContext(principal: Principal, services: GatewayServices): GatewayContext {
+  return {
+    principal,
+    services,
+    today: chinaDate(services.now().toISOString()),
+    loaders: {
+      caseDoc: new DataLoader((ids) => services.readModels.getMany<CaseDoc>(CASES, ids)),
+      meetingDoc: new DataLoader((ids) => services.readModels.getMany<MeetingDoc>(MEETINGS, ids)),
+    },
+  };
 }
 
 export const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
@@ -30,3 +78,6 @@ export const READ_ROLES: Role[] = ['viewer', 'organizer', 'auditor'];
 
 /** organizers and auditors see every agency; a viewer only its own */
 export const seesAll = (ctx: GatewayContext): boolean => hasRole(ctx.principal, 'organizer', 'auditor');
+
+export const agencyOf = (ctx: GatewayContext, id: string): Agency =>
+  ctx.services.agencies.get(id) ?? { id, kind: 'government', name: id };

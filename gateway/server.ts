@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type Response, type Router } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Authenticator } from './auth.js';
-import type { GatewayContext, GatewayServices } from './context.js';
+import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -79,6 +79,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
     resolvers: resolvers as never,
     introspection: options.introspection,
     allowBatchedHttpRequests: false,
+    // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS),
@@ -99,7 +101,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
           });
         }
-        return { principal, services: options.services };
+        return createContext(principal, options.services);
       },
     }),
   );

@@ -1,6 +1,12 @@
 import { GraphQLScalarType, Kind } from 'graphql';
 import { agencyResolvers } from './agencies.js';
 import { rejectionResolvers } from './rejections.js';
+import { caseResolvers } from './cases.js';
+import { handoffResolvers } from './handoffs.js';
+import { suggestionResolvers } from './suggestions.js';
+import { meetingResolvers } from './meetings.js';
+import { scorecardResolvers } from './scorecard.js';
+import { historyResolvers } from './history.js';
 
 const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
@@ -25,5 +31,5 @@ export const resolvers = {
   JSON: JSONScalar,
   DateTime: passThrough('DateTime', 'RFC 3339'),
   Date: passThrough('Date', 'YYYY-MM-DD, China time'),
-  ...mergeResolvers(agencyResolvers, rejectionResolvers),
+  ...mergeResolvers(agencyResolvers, rejectionResolvers, caseResolvers, handoffResolvers, suggestionResolvers, meetingResolvers, scorecardResolvers, historyResolvers),
 };

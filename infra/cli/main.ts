@@ -99,8 +99,8 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`未知命令 "${command}"`);
     }
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
+    if (e instanceof ConfigError || (e as Error | undefined)?.constructor?.name === 'StartupError') {
+      console.error((e as Error).message);
       return 2;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -16,7 +16,15 @@ const SINGLE = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 
 /** POST /v1/events (operations.md "HTTP ingest"). */
-export function ingestRoute(deps: { authenticate: Authenticator; pipeline: IngestPipeline; rejections: RejectionStore; clock: Clock; metrics: Metrics }) {
+export function ingestRoute(deps: {
+  authenticate: Authenticator;
+  pipeline: IngestPipeline;
+  rejections: RejectionStore;
+  clock: Clock;
+  metrics: Metrics;
+  /** read-after-write: resolves once the read models have applied everything up to `position` */
+  waitForProjections?(position: bigint): Promise<void>;
+}) {
   return async (req: Request, res: Response): Promise<void> => {
     const principal = deps.authenticate(req.headers.authorization);
     if (!principal) {
@@ -72,6 +80,8 @@ export function ingestRoute(deps: { authenticate: Authenticator; pipeline: Inges
       : [{ value: parsed, raw: text }];
     const results: IngestResult[] = await deps.pipeline.ingest(batch, sender);
     for (const r of results) deps.metrics.ingested.inc({ channel: 'http', status: r.status });
+    const newest = results.reduce<bigint | null>((max, r) => (r.status === 'accepted' && (max === null || BigInt(r.position) > max) ? BigInt(r.position) : max), null);
+    if (newest !== null && deps.waitForProjections) await deps.waitForProjections(newest).catch(() => undefined); // stored is stored; a slow read model must not fail the publisher
     res.status(200).json({ results });
   };
 }

@@ -20,6 +20,15 @@ import { consoleLog } from '../kafka/kafkaClient.js';
 import { kafkaSettingsFromEnv } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest } from '../kafka/startIngest.js';
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import cliProgress from 'cli-progress';
+import { chineseDaysCalendar } from '../calendar/chineseDays.js';
+import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
+import { createProjectionRunner } from '../../projections/runner.js';
+import { allProjections } from '../../projections/index.js';
+import { createCommandService } from '../commands/commandService.js';
+import { loadDemoCity } from '../demo/wire.js';
+import type { GatewayServices } from '../../gateway/context.js';
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -46,24 +55,60 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const authenticate = createAuthenticator(config.principals, agencies);
   const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
 
+  const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+  const readModels = openEmbeddedReadModelStore({ path: join(dataDir, 'readmodels.db') });
+  const runner = createProjectionRunner({ store, readModels, projections: allProjections(), ctx: { deadlines }, onProgress: catchUpProgress(await store.headPosition()) });
+  await runner.start(); // catch up from the checkpoints before serving anything
+  const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
+  const services: GatewayServices = {
+    agencies,
+    rejections,
+    readModels,
+    events: store,
+    deadlines,
+    commands: createCommandService({ store, waitForProjections }),
+    now: () => clock.now(),
+    newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
+  };
+  const isDemoConfig = configPath === DEMO_CONFIG;
+  if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
+    const result = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections });
+    console.log(`  演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
+    if (result.unexpected.length > 0) console.warn(`  注意：演示数据有 ${result.unexpected.length} 处与预期不符：\n    ${result.unexpected.slice(0, 10).join('\n    ')}`);
+  }
+
   const graphql = await createGraphqlRouter({
-    services: { agencies, rejections, now: () => clock.now() },
+    services,
     authenticate,
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
   });
-  const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics }));
+  const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));
   const app = createHttpApp({
     metrics,
-    health: { notReadyReason: async () => (await store.headPosition(), null) },
+    health: {
+      notReadyReason: async () => {
+        const lag = await runner.lag();
+        metrics.projectionLag.set(Number(lag));
+        const failed = runner.status().find((p) => p.failure);
+        if (failed) return `投影 ${failed.name} 在位置 ${failed.failure!.position} 出错：${failed.failure!.message}`;
+        return lag > READY_LAG ? `读模型落后事件库 ${lag} 个事件` : null;
+      },
+    },
     routers: [ingest, graphql.router],
   });
 
   const server: Server = await new Promise((ok, fail) => {
-    const s = app.listen(options.port, options.host, () => ok(s));
-    s.once('error', fail);
-  });
+    // express 5 hands a listen error to the callback
+    const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await runner.stop();
+    await readModels.close();
+    await store.close();
+    if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port 指定其他端口，或先停止占用它的程序。`);
+    throw e;
+  }) as Server;
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
   const kafka = process.env.KAFKA_BROKERS
@@ -75,7 +120,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
       })
     : undefined;
   // --- end Kafka ---
-  printBanner({ url, dataDir, configPath, config, isDemoConfig: configPath === DEMO_CONFIG });
+  printBanner({ url, dataDir, configPath, config, isDemoConfig });
   if (kafka) console.log([...describeKafkaIngest(kafka), ''].join('\n'));
 
   let resolveStopped!: (code: number) => void;
@@ -91,6 +136,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await closed;
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();
+    await runner.stop();
+    await readModels.close();
     await store.close();
     console.log('已停止。');
     resolveStopped(0);
@@ -98,6 +145,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   return { url, stopped };
+}
+
+/** A start-up problem the operator can fix; the CLI prints the message without a stack trace. */
+export class StartupError extends Error {}
+
+/** /readyz answers "not ready" while the read models trail the store by more than this many events */
+const READY_LAG = 1000n;
+
+/** A progress bar while catching up a large store at start-up; silent for small ones. */
+function catchUpProgress(head: bigint | null) {
+  if (head === null || head < 20_000n) return undefined;
+  const bar = new cliProgress.SingleBar({ format: '  读模型追赶中 [{bar}] {percentage}% | {value}/{total} 事件', hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(Number(head), 0);
+  return (p: { position: bigint }) => {
+    bar.update(Number(p.position));
+    if (p.position >= head) bar.stop();
+  };
 }
 
 function printBanner(p: { url: string; dataDir: string; configPath: string; config: PlatformConfig; isDemoConfig: boolean }) {

@@ -1,0 +1,69 @@
+import { chinaDate, handoffClockRule, isOverdue, quarterOf, type DeadlinePolicy, type IsoDate } from '../../domain/deadlines/index.js';
+import type { CaseDoc } from '../../projections/cases/cases.projection.js';
+import type { ActionItem, CopyNotice, ExistingCase, Handoff, HandoffDeadline, Suggestion, CaseDeadline } from '../../domain/catalog/index.js';
+
+/** What the Handoff type of the schema resolves from: the case's handoff and its clock. */
+export interface HandoffView {
+  caseId: string;
+  handoff: Handoff;
+  deadline: HandoffDeadline | null;
+  today: IsoDate;
+}
+export interface SuggestionView {
+  caseId: string;
+  suggestion: Suggestion;
+  deadline: CaseDeadline | undefined;
+  today: IsoDate;
+}
+export interface NoticeView {
+  caseId: string;
+  notice: CopyNotice;
+  deadlines: CaseDeadline[];
+  today: IsoDate;
+}
+
+export const handoffViews = (doc: CaseDoc, today: IsoDate): HandoffView[] =>
+  Object.values(doc.state.handoffs).map((handoff) => ({ caseId: doc.state.id, handoff, deadline: doc.handoffDeadlines[handoff.id] ?? null, today }));
+
+export const handoffOverdue = (v: HandoffView): boolean =>
+  v.deadline !== null && isOverdue({ dueDate: v.deadline.dueDate, stopped: v.deadline.stoppedAt !== null }, v.today);
+
+export const suggestionViews = (doc: CaseDoc, today: IsoDate): SuggestionView[] =>
+  Object.values(doc.state.suggestions).map((suggestion) => ({
+    caseId: doc.state.id,
+    suggestion,
+    deadline: doc.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`),
+    today,
+  }));
+
+export const suggestionOverdue = (v: SuggestionView): boolean =>
+  v.deadline !== undefined && isOverdue({ dueDate: v.deadline.dueDate, stopped: v.deadline.stoppedAt !== null }, v.today);
+
+export const noticeViews = (doc: CaseDoc, today: IsoDate): NoticeView[] =>
+  Object.values(doc.state.copyNotices).map((notice) => ({
+    caseId: doc.state.id,
+    notice,
+    deadlines: doc.deadlines.filter((d) => d.name.startsWith(`notice_ack:${notice.id}:`)),
+    today,
+  }));
+
+/** A notice's due date: its recipients' clocks all start together, so they share one date. */
+export const noticeDueDate = (v: NoticeView): IsoDate => v.deadlines[0]?.dueDate ?? chinaDate(v.notice.issuedAt);
+export const noticeOverdue = (v: NoticeView): boolean =>
+  v.deadlines.some((d) => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, v.today));
+export const noticeAcknowledged = (v: NoticeView): boolean => v.notice.recipients.every((r) => v.notice.acknowledgements[r] !== undefined);
+
+export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
+
+export const actionItemOverdue = (a: ActionItem, today: IsoDate): boolean => a.completedAt === null && today > a.dueDate;
+
+/** Does this case involve the agency (graphql.md "Access": a viewer sees only these)? */
+export const involves = (s: ExistingCase, agencyId: string): boolean => s.agencies.includes(agencyId);
+
+/** When a handoff's clock started (receipt, or the request for 回执 clocks): the scorecard counts by it. */
+export function handoffClockStart(h: Handoff, policy: DeadlinePolicy): string | null {
+  const rule = handoffClockRule(h.purpose, policy);
+  return rule.startsOn === 'requested' ? h.requestedAt : h.receivedAt;
+}
+
+export const inQuarter = (time: string | null | undefined, quarter: string): boolean => !!time && quarterOf(chinaDate(time)) === quarter;

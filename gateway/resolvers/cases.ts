@@ -1,0 +1,124 @@
+import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, type ExistingCase, type HandoffDeadline } from '../../domain/catalog/index.js';
+import { caseStream } from '../../domain/shared/events.js';
+import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { caseDeadlineOverdue, handoffOverdue, involves, type HandoffView } from '../readSide/views.js';
+import { paginate } from './pagination.js';
+
+/** What the Case type resolves from: the state, its clocks, and (for asOf) the events known then. */
+export interface CaseView {
+  doc: CaseDoc;
+  asOf: string | null;
+}
+
+const toView = (doc: CaseDoc): CaseView => ({ doc, asOf: null });
+
+async function visibleCase(ctx: GatewayContext, id: string): Promise<CaseDoc | null> {
+  const doc = await ctx.loaders.caseDoc.load(id);
+  if (!doc) return null;
+  if (!seesAll(ctx) && !involves(doc.state, ctx.principal.agency.id)) return null;
+  return doc;
+}
+
+/** The case as the platform knew it at `asOf`: its stream folded up to recordedAt ≤ asOf. */
+async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<CaseView | null> {
+  const limit = Date.parse(asOf);
+  if (Number.isNaN(limit)) throw badInput('asOf 应为 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
+  const known = (await ctx.services.events.readStream(caseStream(id))).filter((e) => Date.parse(e.recordedAt) <= limit);
+  const state = foldCase(id, known.map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
+  if (state.status === 'none') return null;
+  const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
+  for (const h of handoffsOf(state)) handoffDeadlines[h.id] = handoffDeadline(h, ctx.services.deadlines);
+  return { doc: { state, handoffDeadlines, deadlines: caseDeadlines(state, ctx.services.deadlines) }, asOf };
+}
+
+export const caseResolvers = {
+  Query: {
+    async case(_: unknown, args: { id: string; asOf?: string | null }, ctx: GatewayContext): Promise<CaseView | null> {
+      requireRole(ctx, ...READ_ROLES);
+      if (args.asOf) {
+        if (!ctx.principal.roles.includes('auditor')) throw forbidden('asOf（历史时点查询）仅限审计角色');
+        return caseAsOf(ctx, args.id, args.asOf);
+      }
+      const doc = await visibleCase(ctx, args.id);
+      return doc ? toView(doc) : null;
+    },
+    async cases(_: unknown, args: { agency?: string | null; kind?: string | null; status?: string | null; first?: number | null; after?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      const rm = ctx.services.readModels;
+      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
+      const sets: Promise<string[]>[] = [];
+      if (args.agency) sets.push(rm.findIds(CASES, CaseIndex.agency, args.agency));
+      if (own) sets.push(rm.findIds(CASES, CaseIndex.agency, own));
+      if (args.kind) sets.push(rm.findIds(CASES, CaseIndex.kind, args.kind));
+      if (args.status) sets.push(rm.findIds(CASES, CaseIndex.status, args.status.toUpperCase()));
+      if (sets.length === 0) sets.push(rm.findIds(CASES, CaseIndex.all, '1'));
+      const [first, ...rest] = await Promise.all(sets);
+      const ids = rest.reduce((acc, s) => {
+        const keep = new Set(s);
+        return acc.filter((id) => keep.has(id));
+      }, first!);
+      const page = paginate(ids, (id) => id, args.first, args.after);
+      const docs = await ctx.loaders.caseDoc.loadMany(page.nodes);
+      return { ...page, nodes: docs.filter((d): d is CaseDoc => !!d && !(d instanceof Error)).map(toView) };
+    },
+  },
+  Case: {
+    id: (v: CaseView) => v.doc.state.id,
+    kind: (v: CaseView) => v.doc.state.kind,
+    title: (v: CaseView) => v.doc.state.title,
+    caseNumber: (v: CaseView) => v.doc.state.caseNumber,
+    status: (v: CaseView) => v.doc.state.status.toUpperCase(),
+    registeredBy: (v: CaseView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.doc.state.registeredBy),
+    registeredAt: (v: CaseView) => v.doc.state.registeredAt,
+    defendantAgency: (v: CaseView, _: unknown, ctx: GatewayContext) => (v.doc.state.defendantAgencyId ? agencyOf(ctx, v.doc.state.defendantAgencyId) : null),
+    privateEnterprise: (v: CaseView) => v.doc.state.privateEnterprise,
+    major: (v: CaseView) => v.doc.state.major,
+    agencies: (v: CaseView, _: unknown, ctx: GatewayContext) => v.doc.state.agencies.map((id) => agencyOf(ctx, id)),
+    handoffs: (v: CaseView, _: unknown, ctx: GatewayContext): HandoffView[] =>
+      handoffsOf(v.doc.state).map((handoff) => ({ caseId: v.doc.state.id, handoff, deadline: v.doc.handoffDeadlines[handoff.id] ?? null, today: ctx.today })),
+    deadlines: (v: CaseView, _: unknown, ctx: GatewayContext) =>
+      v.doc.deadlines.map((d) => ({ name: d.name, dueDate: d.dueDate, dueDateProvisional: d.provisional, overdue: caseDeadlineOverdue(d, ctx.today), metAt: d.metAt })),
+    judgmentOutcome: (v: CaseView) => v.doc.state.judgment?.outcome ?? null,
+    reconsiderationDecision: (v: CaseView) => v.doc.state.reconsideration?.decision ?? null,
+    async timeline(v: CaseView, _: unknown, ctx: GatewayContext) {
+      const limit = v.asOf ? Date.parse(v.asOf) : Infinity;
+      const events = (await ctx.services.events.readStream(caseStream(v.doc.state.id))).filter((e) => Date.parse(e.recordedAt) <= limit);
+      return events.map((e) => timelineEntry(e, ctx));
+    },
+  },
+  Handoff: {
+    id: (v: HandoffView) => v.handoff.id,
+    caseId: (v: HandoffView) => v.caseId,
+    case: async (v: HandoffView, _: unknown, ctx: GatewayContext) => {
+      const doc = await visibleCase(ctx, v.caseId);
+      return doc ? toView(doc) : null;
+    },
+    from: (v: HandoffView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.handoff.from),
+    to: (v: HandoffView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.handoff.to),
+    purpose: (v: HandoffView) => v.handoff.purpose,
+    status: (v: HandoffView) => v.handoff.status,
+    requestedAt: (v: HandoffView) => v.handoff.requestedAt,
+    receivedAt: (v: HandoffView) => v.handoff.receivedAt,
+    completedAt: (v: HandoffView) => v.handoff.completedAt,
+    outcome: (v: HandoffView) => v.handoff.outcome,
+    returnReason: (v: HandoffView) => v.handoff.returnReason,
+    dueDate: (v: HandoffView) => v.deadline?.dueDate ?? null,
+    dueDateProvisional: (v: HandoffView) => v.deadline?.provisional ?? false,
+    overdue: (v: HandoffView) => handoffOverdue(v),
+  },
+};
+
+export function timelineEntry(e: RecordedEvent, ctx: GatewayContext) {
+  return {
+    position: e.position.toString(),
+    type: e.type,
+    agency: e.metadata.source ? agencyOf(ctx, e.metadata.source) : null,
+    time: e.metadata.time,
+    recordedAt: e.recordedAt,
+    summary: describeEvent({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source }, ctx.services.agencies),
+  };
+}
+
+export type { ExistingCase };

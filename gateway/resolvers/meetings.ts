@@ -1,0 +1,173 @@
+import { AGENDA_REASON_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
+import { meetingStream } from '../../domain/shared/events.js';
+import { chinaDate } from '../../domain/deadlines/index.js';
+import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../projections/meetings/meetings.projection.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../readSide/views.js';
+import type { CaseView } from './cases.js';
+import { runCommand } from './commands.js';
+
+interface ActionItemView {
+  item: ActionItem;
+}
+
+async function loadMeeting(ctx: GatewayContext, id: string): Promise<Meeting | null> {
+  return (await ctx.loaders.meetingDoc.load(id))?.state ?? null;
+}
+
+const visibleMeeting = (ctx: GatewayContext, m: Meeting): boolean => {
+  if (seesAll(ctx)) return true;
+  const own = ctx.principal.agency.id;
+  return m.organizer === own || m.participants.includes(own) || m.attendees.includes(own) || m.actionItems.some((a) => a.owner === own);
+};
+
+async function organizerCommand(ctx: GatewayContext, meetingId: string, command: Record<string, unknown>): Promise<Meeting> {
+  requireRole(ctx, 'organizer');
+  const now = ctx.services.now().toISOString();
+  const state = await runCommand<Meeting>(ctx, {
+    streamId: meetingStream(meetingId),
+    kind: 'meeting',
+    command: { meetingId, organizer: ctx.principal.agency, agencies: ctx.services.agencies, now, ...command },
+    source: ctx.principal.agency.id,
+    principal: ctx.principal.name,
+    time: now,
+  });
+  ctx.loaders.meetingDoc.clear(meetingId);
+  return state;
+}
+
+async function requireCase(ctx: GatewayContext, caseId: string): Promise<void> {
+  if (!(await ctx.loaders.caseDoc.load(caseId))) throw badInput(`案件「${caseId}」不存在：请核对案件编号`);
+}
+
+/** Attention reasons, most pressing first (graphql.md Meeting.attention). */
+const REASON_ORDER = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'];
+
+async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
+  const rm = ctx.services.readModels;
+  const onAgenda = new Set(meeting.agenda.map((a) => a.caseId));
+  const ids = new Set<string>();
+  for (const value of ['handoffs', 'suggestions']) for (const id of await rm.findIds(CASES, CaseIndex.has, value)) ids.add(id);
+  for (const reason of ['agency_lost', 'reconsideration_corrected', 'performance_pending', 'major_dispute']) for (const id of await rm.findIds(CASES, CaseIndex.attention, reason)) ids.add(id);
+  const docs = (await ctx.loaders.caseDoc.loadMany([...ids].filter((id) => !onAgenda.has(id)))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
+  const items: { case: CaseView; reason: string; detail: string }[] = [];
+  const name = (id: string) => agencyOf(ctx, id).name;
+  for (const doc of docs) {
+    const s = doc.state;
+    const push = (reason: string, detail: string) => items.push({ case: { doc, asOf: null }, reason, detail });
+    const lateHandoffs = handoffViews(doc, ctx.today).filter(handoffOverdue);
+    if (lateHandoffs.length) push('overdue_handoff', lateHandoffs.map((v) => `${name(v.handoff.from)}→${name(v.handoff.to)} 移送应于 ${v.deadline!.dueDate} 前办结`).join('；'));
+    const lateSuggestions = suggestionViews(doc, ctx.today).filter(suggestionOverdue);
+    if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));
+    const r = s.reconsideration;
+    if (r?.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
+    if (s.judgment?.outcome === 'agency_lost') push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
+    if (r?.corrective) push('reconsideration_corrected', `复议决定：${r.decision}（${chinaDate(r.decidedAt)}）`);
+    if (s.kind === 'government_dispute' && s.major) push('major_dispute', `重大法律纠纷：${s.title}`);
+  }
+  return items.sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason) || a.case.doc.state.id.localeCompare(b.case.doc.state.id));
+}
+
+export const meetingResolvers = {
+  Query: {
+    async meeting(_: unknown, args: { id: string }, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      const m = await loadMeeting(ctx, args.id);
+      return m && visibleMeeting(ctx, m) ? m : null;
+    },
+    async meetings(_: unknown, args: { from?: string | null; to?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      const ids = seesAll(ctx)
+        ? await ctx.services.readModels.listIds(MEETINGS)
+        : await ctx.services.readModels.findIds(MEETINGS, MeetingIndex.participant, ctx.principal.agency.id);
+      const docs = (await ctx.loaders.meetingDoc.loadMany(ids)).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
+      return docs
+        .map((d) => d.state)
+        .filter((m) => visibleMeeting(ctx, m))
+        .filter((m) => (!args.from || chinaDate(m.scheduledAt) >= args.from) && (!args.to || chinaDate(m.scheduledAt) <= args.to))
+        .sort((a, b) => Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt));
+    },
+  },
+  Mutation: {
+    scheduleMeeting: (_: unknown, args: { input: { title: string; scheduledAt: string; participants: string[] } }, ctx: GatewayContext) =>
+      organizerCommand(ctx, ctx.services.newMeetingId(), { type: 'ScheduleMeeting', ...args.input }),
+    async nominateCase(_: unknown, args: { meetingId: string; caseId: string; reason?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, 'organizer');
+      await requireCase(ctx, args.caseId);
+      return organizerCommand(ctx, args.meetingId, { type: 'NominateCase', caseId: args.caseId, reason: args.reason ?? 'manual' });
+    },
+    recordMeetingHeld: (_: unknown, args: { meetingId: string; attendees: string[] }, ctx: GatewayContext) =>
+      organizerCommand(ctx, args.meetingId, { type: 'RecordMeetingHeld', attendees: args.attendees }),
+    recordResolution: (_: unknown, args: { meetingId: string; caseId: string; text: string }, ctx: GatewayContext) =>
+      organizerCommand(ctx, args.meetingId, { type: 'RecordResolution', caseId: args.caseId, text: args.text }),
+    async assignActionItem(_: unknown, args: { input: { meetingId: string; caseId?: string | null; text: string; owner: string; dueDate: string } }, ctx: GatewayContext): Promise<ActionItemView> {
+      requireRole(ctx, 'organizer');
+      const { meetingId, caseId, ...rest } = args.input;
+      if (caseId) await requireCase(ctx, caseId);
+      const before = await loadMeeting(ctx, meetingId);
+      const m = await organizerCommand(ctx, meetingId, { type: 'AssignActionItem', caseId: caseId ?? null, ...rest });
+      const id = actionIdFor(meetingId, (before?.actionItems.length ?? 0) + 1);
+      return { item: m.actionItems.find((a) => a.actionId === id) ?? m.actionItems[m.actionItems.length - 1]! };
+    },
+    async completeActionItem(_: unknown, args: { id: string; note?: string | null }, ctx: GatewayContext): Promise<ActionItemView> {
+      if (ctx.principal.roles.every((r) => r === 'auditor')) throw forbidden('审计角色不能执行变更操作');
+      const meetingId = args.id.includes(':A') ? args.id.slice(0, args.id.lastIndexOf(':A')) : '';
+      const meeting = meetingId ? await loadMeeting(ctx, meetingId) : null;
+      const item = meeting?.actionItems.find((a) => a.actionId === args.id);
+      if (!meeting || !item) throw badInput(`没有编号为「${args.id}」的督办事项`);
+      if (item.owner !== ctx.principal.agency.id) throw forbidden(`只有责任单位 ${agencyOf(ctx, item.owner).name} 可以办结该事项`);
+      const now = ctx.services.now().toISOString();
+      const m = await runCommand<Meeting>(ctx, {
+        streamId: meetingStream(meetingId),
+        kind: 'meeting',
+        command: { type: 'CompleteActionItem', meetingId, actionId: args.id, by: ctx.principal.agency, note: args.note ?? null, time: now },
+        source: ctx.principal.agency.id,
+        principal: ctx.principal.name,
+        time: now,
+      });
+      ctx.loaders.meetingDoc.clear(meetingId);
+      return { item: m.actionItems.find((a) => a.actionId === args.id)! };
+    },
+    cancelMeeting: (_: unknown, args: { id: string; reason: string }, ctx: GatewayContext) =>
+      organizerCommand(ctx, args.id, { type: 'CancelMeeting', reason: args.reason }),
+  },
+  Meeting: {
+    organizer: (m: Meeting, _: unknown, ctx: GatewayContext) => agencyOf(ctx, m.organizer),
+    participants: (m: Meeting, _: unknown, ctx: GatewayContext) => m.participants.map((id) => agencyOf(ctx, id)),
+    attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
+    async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
+      const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
+      return m.agenda.flatMap((a, i) => {
+        const doc = docs[i];
+        return doc && !(doc instanceof Error) ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
+      });
+    },
+    actionItems: (m: Meeting): ActionItemView[] => m.actionItems.map((item) => ({ item })),
+    async carriedOver(m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> {
+      // open action items of earlier meetings: still open when this meeting takes place
+      const docs = (await ctx.loaders.meetingDoc.loadMany(await ctx.services.readModels.listIds(MEETINGS))).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
+      return docs
+        .map((d) => d.state)
+        .filter((earlier) => earlier.id !== m.id && earlier.status === 'HELD' && Date.parse(earlier.scheduledAt) < Date.parse(m.scheduledAt))
+        .flatMap((earlier) => earlier.actionItems)
+        .filter((a) => a.completedAt === null || Date.parse(a.completedAt) > Date.parse(m.scheduledAt))
+        .map((item) => ({ item }));
+    },
+    attention: (m: Meeting, _: unknown, ctx: GatewayContext) => (seesAll(ctx) ? attentionFor(ctx, m) : []),
+  },
+  AttentionItem: {},
+  AgendaItem: {},
+  ActionItem: {
+    id: (v: ActionItemView) => v.item.actionId,
+    meetingId: (v: ActionItemView) => v.item.meetingId,
+    caseId: (v: ActionItemView) => v.item.caseId,
+    text: (v: ActionItemView) => v.item.text,
+    owner: (v: ActionItemView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.item.owner),
+    dueDate: (v: ActionItemView) => v.item.dueDate,
+    completedAt: (v: ActionItemView) => v.item.completedAt,
+    overdue: (v: ActionItemView, _: unknown, ctx: GatewayContext) => actionItemOverdue(v.item, ctx.today),
+  },
+};
+
+export { AGENDA_REASON_NAMES };

@@ -1,0 +1,64 @@
+import { chinaDate } from '../../domain/deadlines/index.js';
+import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import type { Agency } from '../../domain/shared/agencies.js';
+import { badInput, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { handoffClockStart, handoffOverdue, handoffViews, inQuarter, suggestionViews } from '../readSide/views.js';
+
+const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
+
+/** 季通报: one row per 行政机关, counted exactly as graphql.md's AgencyScorecard comments say. */
+async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string) {
+  const rm = ctx.services.readModels;
+  const load = async (index: string) =>
+    (await ctx.loaders.caseDoc.loadMany(await rm.findIds(CASES, index, agency.id))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
+  const [asDefendant, handoffCases, suggestionCases] = await Promise.all([load(CaseIndex.defendant), load(CaseIndex.handoffTo), load(CaseIndex.suggestionTo)]);
+
+  const litigation = asDefendant.filter((d) => d.state.kind === 'administrative_litigation');
+  const judgments = litigation.flatMap((d) => Object.values(d.state.judgments)).filter((j) => inQuarter(j.issuedAt, quarter));
+  const hearings = litigation.flatMap((d) => Object.values(d.state.hearings)).filter((h) => h.held && inQuarter(h.heldAt, quarter));
+  const decisions = asDefendant.flatMap((d) => (d.state.reconsideration && inQuarter(d.state.reconsideration.decidedAt, quarter) ? [d.state.reconsideration] : []));
+  const suggestions = suggestionCases.flatMap((d) => suggestionViews(d, ctx.today)).filter((v) => v.suggestion.to === agency.id && inQuarter(v.suggestion.issuedAt, quarter));
+  const handoffs = handoffCases
+    .flatMap((d) => handoffViews(d, ctx.today))
+    .filter((v) => v.handoff.to === agency.id && inQuarter(handoffClockStart(v.handoff, ctx.services.deadlines.policy), quarter));
+  const late = (metAt: string | null, dueDate: string | undefined) => !!metAt && !!dueDate && chinaDate(metAt) > dueDate;
+  const onTime = (metAt: string | null, dueDate: string | undefined) => !!metAt && !!dueDate && chinaDate(metAt) <= dueDate;
+
+  const litigationConcluded = judgments.length;
+  const litigationLost = judgments.filter((j) => j.outcome === 'agency_lost').length;
+  const hearingsHeld = hearings.length;
+  const headAppearances = hearings.filter((h) => h.agencyHeadAppeared === true).length;
+  const reconsiderationsDecided = decisions.length;
+  const reconsiderationsCorrected = decisions.filter((r) => r.corrective).length;
+  return {
+    agency,
+    quarter,
+    litigationConcluded,
+    litigationLost,
+    lossRate: rate(litigationLost, litigationConcluded),
+    hearingsHeld,
+    headAppearances,
+    headAppearanceRate: rate(headAppearances, hearingsHeld),
+    reconsiderationsDecided,
+    reconsiderationsCorrected,
+    correctionRate: rate(reconsiderationsCorrected, reconsiderationsDecided),
+    suggestionsReceived: suggestions.length,
+    suggestionsRepliedOnTime: suggestions.filter((v) => onTime(v.suggestion.repliedAt, v.deadline?.dueDate)).length,
+    handoffsReceived: handoffs.length,
+    handoffsCompletedOnTime: handoffs.filter((v) => onTime(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,
+    handoffsOverdue: handoffs.filter((v) => handoffOverdue(v) || late(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,
+  };
+}
+
+export const scorecardResolvers = {
+  Query: {
+    async scorecard(_: unknown, args: { quarter: string; agency?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      if (!/^\d{4}Q[1-4]$/.test(args.quarter)) throw badInput('quarter 格式应为 YYYYQn，如 2024Q3');
+      let agencies = [...ctx.services.agencies.values()].filter((a) => a.kind === 'government');
+      if (args.agency) agencies = agencies.filter((a) => a.id === args.agency);
+      if (!seesAll(ctx)) agencies = agencies.filter((a) => a.id === ctx.principal.agency.id);
+      return Promise.all(agencies.map((a) => scorecardOf(ctx, a, args.quarter)));
+    },
+  },
+};
