@@ -1,9 +1,12 @@
 import type { Agency } from '../../domain/shared/agencies.js';
-import type { GatewayContext } from '../context.js';
+import { READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 
 export const agencyResolvers = {
   Query: {
-    agencies: (_: unknown, __: unknown, ctx: GatewayContext): Agency[] => [...ctx.services.agencies.values()],
+    agencies: (_: unknown, __: unknown, ctx: GatewayContext): Agency[] => {
+      requireRole(ctx, ...READ_ROLES);
+      return [...ctx.services.agencies.values()];
+    },
     me: (_: unknown, __: unknown, ctx: GatewayContext) => ({ name: ctx.principal.name, agency: ctx.principal.agency, roles: ctx.principal.roles }),
   },
   Agency: {

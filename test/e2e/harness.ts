@@ -56,14 +56,30 @@ export function kill(p: { child: ChildProcess }, signal: NodeJS.Signals): void {
   }
 }
 
-export async function stopProgram(p: RunningProgram, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<number | null> {
-  if (exited(p.child)) return p.child.exitCode;
-  const exit = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
-  kill(p, signal);
-  const timer = setTimeout(() => kill(p, 'SIGKILL'), graceMs);
-  const code = await exit;
-  clearTimeout(timer);
-  return code;
+/** true while any process of the program's group (npm and the node under it) is alive */
+const groupAlive = (pid: number): boolean => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Signals the program's process group and waits until every process in it is gone — npm dies of the
+ * signal at once, the platform under it only after draining and closing its stores.
+ */
+export async function stopProgram(p: RunningProgram, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
+  const pid = p.child.pid;
+  if (!pid) return;
+  if (groupAlive(pid)) process.kill(-pid, signal);
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (groupAlive(pid)) {
+    process.kill(-pid, 'SIGKILL');
+    while (groupAlive(pid)) await sleep(50);
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,35 @@
+import type { RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+
+/** A time on a China-time day, e.g. at('2024-09-13') = 2024-09-13T09:00:00+08:00. */
+export const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`;
+
+/**
+ * Builds stored events the way the event store hands them back: global positions in append order,
+ * revisions per stream, envelope time and publisher in the metadata.
+ */
+export function eventLog() {
+  let position = 0n;
+  const revisions = new Map<string, number>();
+  return function recorded(streamId: string, source: string | null, type: string, data: Record<string, unknown>, time: string): RecordedEvent {
+    const revision = revisions.get(streamId) ?? 0;
+    revisions.set(streamId, revision + 1);
+    position += 1n;
+    return {
+      streamId,
+      revision,
+      position,
+      type,
+      data,
+      metadata: {
+        source,
+        eventId: source === null ? null : `evt-${position}`,
+        principal: source === null ? null : `${source}-system`,
+        channel: source === null ? 'platform' : 'http',
+        time,
+        subject: streamId.slice(streamId.indexOf('-') + 1),
+      },
+      recordedAt: new Date(Date.parse(time) + 1000).toISOString(),
+      idempotencyKey: source === null ? null : `${source}/evt-${position}`,
+    };
+  };
+}
