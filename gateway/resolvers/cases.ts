@@ -2,6 +2,7 @@ import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, ty
 import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import { hasRole } from '../auth.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
 import { caseDeadlineOverdue, handoffOverdue, involves, type HandoffView } from '../readSide/views.js';
 import { paginate } from './pagination.js';
@@ -38,7 +39,8 @@ export const caseResolvers = {
     async case(_: unknown, args: { id: string; asOf?: string | null }, ctx: GatewayContext): Promise<CaseView | null> {
       requireRole(ctx, ...READ_ROLES);
       if (args.asOf) {
-        if (!ctx.principal.roles.includes('auditor')) throw forbidden('asOf（历史时点查询）仅限审计角色');
+        // graphql.md "Access": auditors read asOf; organizers read everything but history and auditVerify
+        if (!hasRole(ctx.principal, 'auditor', 'organizer')) throw forbidden('asOf（历史时点查询）仅限 auditor（审计）或 organizer（会议组织）角色');
         return caseAsOf(ctx, args.id, args.asOf);
       }
       const doc = await visibleCase(ctx, args.id);

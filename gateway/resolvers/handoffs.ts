@@ -46,6 +46,15 @@ export const handoffResolvers = {
   },
 };
 
-/** The board's order: earliest due first (overdue at the top), undated last, then by request time. */
-const sortKey = (v: HandoffView): string => `${v.deadline?.dueDate ?? '9999-99-99'}|${v.handoff.requestedAt}|${v.caseId}/${v.handoff.id}`;
+const ENDED = new Set(['COMPLETED', 'RETURNED', 'WITHDRAWN']);
+
+/**
+ * The board's order: overdue first, then the other open handoffs, then the ended ones (completed, returned,
+ * withdrawn — an old completed handoff must not push today's overdue ones down); within each, earliest due
+ * first, undated last, then by request time.
+ */
+const sortKey = (v: HandoffView): string => {
+  const rank = handoffOverdue(v) ? 0 : ENDED.has(v.handoff.status) ? 2 : 1;
+  return `${rank}|${v.deadline?.dueDate ?? '9999-99-99'}|${new Date(v.handoff.requestedAt).toISOString()}|${v.caseId}/${v.handoff.id}`;
+};
 const byDueThenRequested = (a: HandoffView, b: HandoffView): number => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0);

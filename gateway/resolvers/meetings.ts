@@ -4,7 +4,7 @@ import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../projections/meetings/meetings.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
-import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../readSide/views.js';
+import { actionItemOverdue, handoffOverdue, handoffViews, involves, suggestionOverdue, suggestionViews } from '../readSide/views.js';
 import type { CaseView } from './cases.js';
 import { runCommand } from './commands.js';
 
@@ -61,7 +61,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
     const lateSuggestions = suggestionViews(doc, ctx.today).filter(suggestionOverdue);
     if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));
     const r = s.reconsideration;
-    if (r?.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
+    if (r?.corrective && r.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
     if (s.judgment?.outcome === 'agency_lost') push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
     if (r?.corrective) push('reconsideration_corrected', `复议决定：${r.decision}（${chinaDate(r.decidedAt)}）`);
     if (s.kind === 'government_dispute' && s.major) push('major_dispute', `重大法律纠纷：${s.title}`);
@@ -78,9 +78,12 @@ export const meetingResolvers = {
     },
     async meetings(_: unknown, args: { from?: string | null; to?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
+      const rm = ctx.services.readModels;
+      const own = ctx.principal.agency.id;
+      // a viewer's meetings: those it takes part in, and those that gave it an action item
       const ids = seesAll(ctx)
-        ? await ctx.services.readModels.listIds(MEETINGS)
-        : await ctx.services.readModels.findIds(MEETINGS, MeetingIndex.participant, ctx.principal.agency.id);
+        ? await rm.listIds(MEETINGS)
+        : [...new Set([...(await rm.findIds(MEETINGS, MeetingIndex.participant, own)), ...(await rm.findIds(MEETINGS, MeetingIndex.owner, own))])];
       const docs = (await ctx.loaders.meetingDoc.loadMany(ids)).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
       return docs
         .map((d) => d.state)
@@ -111,7 +114,8 @@ export const meetingResolvers = {
       return { item: m.actionItems.find((a) => a.actionId === id) ?? m.actionItems[m.actionItems.length - 1]! };
     },
     async completeActionItem(_: unknown, args: { id: string; note?: string | null }, ctx: GatewayContext): Promise<ActionItemView> {
-      if (ctx.principal.roles.every((r) => r === 'auditor')) throw forbidden('审计角色不能执行变更操作');
+      // the owner agency's people (viewer or organizer); auditors change nothing, publishers publish action_item.completed
+      requireRole(ctx, 'viewer', 'organizer');
       const meetingId = args.id.includes(':A') ? args.id.slice(0, args.id.lastIndexOf(':A')) : '';
       const meeting = meetingId ? await loadMeeting(ctx, meetingId) : null;
       const item = meeting?.actionItems.find((a) => a.actionId === args.id);
@@ -138,9 +142,13 @@ export const meetingResolvers = {
     attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
     async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
       const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
+      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
       return m.agenda.flatMap((a, i) => {
         const doc = docs[i];
-        return doc && !(doc instanceof Error) ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
+        if (!doc || doc instanceof Error) return [];
+        // a viewer sees only the cases that involve its agency (graphql.md "Access"), here as everywhere
+        if (own && !involves(doc.state, own)) return [];
+        return [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }];
       });
     },
     actionItems: (m: Meeting): ActionItemView[] => m.actionItems.map((item) => ({ item })),
@@ -150,6 +158,7 @@ export const meetingResolvers = {
       return docs
         .map((d) => d.state)
         .filter((earlier) => earlier.id !== m.id && earlier.status === 'HELD' && Date.parse(earlier.scheduledAt) < Date.parse(m.scheduledAt))
+        .filter((earlier) => visibleMeeting(ctx, earlier))
         .flatMap((earlier) => earlier.actionItems)
         .filter((a) => a.completedAt === null || Date.parse(a.completedAt) > Date.parse(m.scheduledAt))
         .map((item) => ({ item }));

@@ -57,7 +57,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const readModels = openEmbeddedReadModelStore({ path: join(dataDir, 'readmodels.db') });
-  const runner = createProjectionRunner({ store, readModels, projections: allProjections(), ctx: { deadlines }, onProgress: catchUpProgress(await store.headPosition()) });
+  const runner = createProjectionRunner({
+    store,
+    readModels,
+    projections: allProjections(),
+    ctx: { deadlines },
+    onProgress: catchUpProgress(await store.headPosition()),
+    // routine catch-up notes stay quiet (the progress bar shows it); a failing projection is loud
+    logger: { info: () => undefined, error: (message, fields) => console.error(`[读模型] ${message}`, fields?.['error'] ?? '') },
+  });
   await runner.start(); // catch up from the checkpoints before serving anything
   const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
   const services: GatewayServices = {

@@ -75,7 +75,7 @@ function indexesOf(s: ExistingCase): Record<string, readonly string[]> {
   const attention: string[] = [];
   if (s.judgment?.outcome === 'agency_lost') attention.push('agency_lost');
   if (s.reconsideration?.corrective) attention.push('reconsideration_corrected');
-  if (s.reconsideration?.performanceDueAt && !s.reconsideration.performedAt) attention.push('performance_pending');
+  if (s.reconsideration?.corrective && s.reconsideration.performanceDueAt && !s.reconsideration.performedAt) attention.push('performance_pending');
   if (s.kind === 'government_dispute' && s.major) attention.push('major_dispute');
   const uniq = (xs: string[]) => [...new Set(xs)];
   return {

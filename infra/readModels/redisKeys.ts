@@ -1,0 +1,50 @@
+/**
+ * Key layout of the Redis read model store. `P` is the deployment's key prefix (e.g. `liandong:prod:`);
+ * collection, projection, index and value names are escaped so that none of them contains `:` (or `%`,
+ * `{`, `}`), which makes every key parse one way and keeps one collection's keys apart from another's
+ * even when one name is a prefix of the other.
+ *
+ *   P cp:<projection>                  string  checkpoint, decimal
+ *   P c:<collection>:doc               hash    id → document JSON            (get: HGET, getMany: HMGET)
+ *   P c:<collection>:ids               zset    every id, score 0             (listIds: ZRANGE, byte order)
+ *   P c:<collection>:entries           hash    id → {"index":["value",…]}    the document's index entries
+ *   P c:<collection>:ix                set     "<index>:<value>" of every index key written since the last reset
+ *   P c:<collection>:ix:<index>:<value> zset   ids filed under index = value, score 0 (findIds: ZRANGE)
+ *
+ * Escaping `{` and `}` leaves a hash tag in the prefix (`liandong:{prod}:`) as the only one, so every key of a
+ * deployment can be put in one Redis Cluster slot if ever wanted (a commit's MULTI spans collections).
+ */
+
+const ESCAPED = /[%:{}]/g;
+const ESCAPES: Record<string, string> = { '%': '%25', ':': '%3A', '{': '%7B', '}': '%7D' };
+
+export function escapeKeyPart(part: string): string {
+  return part.replace(ESCAPED, (character) => ESCAPES[character]!);
+}
+
+/** the member of a collection's index registry that names the index key for `index` = `value` */
+export function indexMember(index: string, value: string): string {
+  return `${escapeKeyPart(index)}:${escapeKeyPart(value)}`;
+}
+
+export interface RedisReadModelKeys {
+  checkpoint(projection: string): string;
+  documents(collection: string): string;
+  ids(collection: string): string;
+  entries(collection: string): string;
+  indexRegistry(collection: string): string;
+  /** `member` as made by indexMember() */
+  index(collection: string, member: string): string;
+}
+
+export function redisReadModelKeys(prefix: string): RedisReadModelKeys {
+  const collectionKey = (collection: string, suffix: string): string => `${prefix}c:${escapeKeyPart(collection)}:${suffix}`;
+  return {
+    checkpoint: (projection) => `${prefix}cp:${escapeKeyPart(projection)}`,
+    documents: (collection) => collectionKey(collection, 'doc'),
+    ids: (collection) => collectionKey(collection, 'ids'),
+    entries: (collection) => collectionKey(collection, 'entries'),
+    indexRegistry: (collection) => collectionKey(collection, 'ix'),
+    index: (collection, member) => collectionKey(collection, `ix:${member}`),
+  };
+}
