@@ -99,7 +99,7 @@ describe('Redis read model store (real server)', function () {
         .map((line) => Object.fromEntries(line.split(' ').map((field) => [field.slice(0, field.indexOf('=')), field.slice(field.indexOf('=') + 1)])));
     };
 
-    /** waits until `count` connections named `name` are inside MULTI (writes paused, so their EXEC cannot run) */
+    /** waits until `count` connections named `name` are inside MULTI, held there by the pause */
     const waitInsideMulti = async (name: string, count: number): Promise<Record<string, string>[]> => {
       const deadline = Date.now() + 3000;
       for (;;) {
@@ -110,11 +110,14 @@ describe('Redis read model store (real server)', function () {
       }
     };
 
-    /** runs `during` while Redis holds back every write command (EXEC of a transaction with writes included) */
-    const withWritesPaused = async <T>(during: () => Promise<T>): Promise<T> => {
+    /**
+     * Runs `during` while Redis holds back write commands (Redis 7 postpones a client at the first write it sends
+     * after MULTI, so its EXEC cannot run). `during` must not wait for a write to finish.
+     */
+    const withWritesPaused = async (during: () => Promise<void>): Promise<void> => {
       await admin().client('PAUSE', 2000, 'WRITE');
       try {
-        return await during();
+        await during();
       } finally {
         await admin().client('UNPAUSE');
       }
@@ -127,17 +130,17 @@ describe('Redis read model store (real server)', function () {
         await store.commit('handoffs', 1n, baseline);
         const before = await snapshot(store);
 
-        const outcome = await withWritesPaused(async () => {
-          const attempt = store.commit('handoffs', 2n, next).then(
+        let attempt: Promise<unknown> | undefined;
+        await withWritesPaused(async () => {
+          attempt = store.commit('handoffs', 2n, next).then(
             () => 'committed',
-            (error: Error) => error,
+            (error: unknown) => error,
           );
           const [writer] = await waitInsideMulti(`${connectionName}:writer`, 1);
           await admin().client('KILL', 'ID', writer!['id']!);
-          return attempt;
         });
 
-        expect(outcome).to.be.instanceOf(Error);
+        expect(await attempt).to.be.instanceOf(Error);
         expect(await snapshot(store)).to.deep.equal(before);
         expect(await store.get('handoffs', 'h-3')).to.equal(null);
 
@@ -211,11 +214,12 @@ describe('Redis read model store (real server)', function () {
             indexes: { toAgency: [owner] },
           }));
 
-        const outcomes = await withWritesPaused(async () => {
-          const attempts = Promise.allSettled([first.commit('handoffs', 2n, write('first')), second.commit('handoffs', 3n, write('second'))]);
+        let attempts: Promise<PromiseSettledResult<void>[]> | undefined;
+        await withWritesPaused(async () => {
+          attempts = Promise.allSettled([first.commit('handoffs', 2n, write('first')), second.commit('handoffs', 3n, write('second'))]);
           await waitInsideMulti(`${name}:writer`, 2);
-          return attempts;
         });
+        const outcomes = await attempts!;
 
         const won = outcomes.findIndex((outcome) => outcome.status === 'fulfilled');
         const lost = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult | undefined;
