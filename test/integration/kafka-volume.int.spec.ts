@@ -10,6 +10,8 @@ import type { EventStore } from '../../infra/eventStore/eventStore.js';
 import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStore.js';
 import { openSqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
 import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
+import { gql, startProgram, stopProgram, writeConfig } from '../e2e/harness.js';
+import { TEST_CITY } from '../e2e/fixtures.js';
 import { databaseUrl, probeKafka, probePostgres, requireEngine } from './engines.js';
 import {
   cleanUpKafka,
@@ -92,6 +94,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(stored.every((e) => e.idempotencyKey !== null && e.metadata.channel === 'kafka')).to.equal(true);
       expect(exactlyOnceProblems(facts, load)).to.deep.equal([]);
       expect((await ingest.rejections.list({ first: 1 })).totalCount).to.equal(0);
+
+      if (engine === 'sqlite') {
+        // the same store served by the real program: every case and its events in order, through GraphQL
+        await ingest.stop();
+        await store.close();
+        store = undefined;
+        const program = await startProgram({ config: writeConfig(dir, TEST_CITY), dataDir: dir });
+        try {
+          const cases = await gql(program.base, 'test-organizer-token', '{ cases(first: 1) { totalCount } }');
+          expect(cases.json?.data?.cases?.totalCount).to.equal(load.streams.size);
+          const [stream, eventIds] = [...load.streams][load.streams.size - 1]!;
+          const one = await gql(program.base, 'test-auditor-token', `{ history(stream: "${stream}", first: 10) { nodes { metadata } } }`);
+          expect(one.json?.data?.history?.nodes?.map((n: { metadata: { eventId: string } }) => n.metadata.eventId)).to.deep.equal(eventIds);
+        } finally {
+          await stopProgram(program);
+        }
+      }
 
       const seconds = (done - started) / 1000;
       console.log(

@@ -201,6 +201,25 @@ describe('Redis read model store (real server)', function () {
         expect(await late.checkpoint('handoffs')).to.equal(5n);
       });
 
+      it('commits several projections at once through one store, more of them than writer connections', async () => {
+        const store = await open({ maxWriters: 2 });
+        const projections = ['cases', 'meetings', 'handoffs', 'scorecards', 'suggestions', 'notices'];
+        for (let round = 1; round <= 10; round++) {
+          await Promise.all(
+            projections.map((projection) =>
+              store.commit(projection, BigInt(round), [
+                { collection: `${projection}-docs`, id: `d-${round}`, doc: { round }, indexes: { round: [String(round % 3)] } },
+              ]),
+            ),
+          );
+        }
+        for (const projection of projections) {
+          expect(await store.checkpoint(projection)).to.equal(10n);
+          expect(await store.listIds(`${projection}-docs`)).to.have.length(10);
+          expect(await store.findIds(`${projection}-docs`, 'round', '0')).to.deep.equal(['d-3', 'd-6', 'd-9']);
+        }
+      });
+
       it('lets exactly one of two writers racing on one projection win (WATCH), and nothing of the other', async () => {
         await (await open()).commit('handoffs', 1n, baseline);
         const name = `rm-race-${randomBytes(4).toString('hex')}`;
