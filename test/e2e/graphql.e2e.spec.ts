@@ -615,7 +615,7 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
     });
 
     it('an owner reports completion by publishing action_item.completed; the item is no longer carried over', async () => {
-      await send(POLICE, [ce('xj-police', 'action_item.completed', 'K1', minutesAgo(1), { actionId: items.a2, note: '检验报告已补充移送' })]);
+      await send(POLICE, [ce('xj-police', 'action_item.completed', 'K1', minutesAgo(0), { actionId: items.a2, note: '检验报告已补充移送' })]);
       const d = await query(ORGANIZER, 'query($first: ID!, $next: ID!) { first: meeting(id: $first) { actionItems { id completedAt } } next: meeting(id: $next) { carriedOver { id } } }', { first, next });
       expect(d.first.actionItems.find((a: Node) => a.id === items.a2).completedAt).to.not.equal(null);
       expect(ids(d.next.carriedOver)).to.deep.equal([items.a3]);
