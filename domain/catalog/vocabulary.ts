@@ -5,7 +5,7 @@
  */
 import type { AgencyKind } from '../shared/agencies.js';
 import { AGENCY_KINDS } from '../shared/agencies.js';
-import type { HandoffPurpose } from '../deadlines/index.js';
+import { HANDOFF_PURPOSES, type HandoffPurpose } from '../deadlines/index.js';
 
 export const CASE_KIND_CODES = [
   'administrative_litigation',
@@ -94,15 +94,8 @@ export const CLOSE_OUTCOME_NAMES: Readonly<Record<CloseOutcome, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Handoffs (events.md §4)
 
-export const HANDOFF_PURPOSE_CODES = [
-  'prosecution_review',
-  'supplementary_investigation',
-  'public_prosecution',
-  'entrusted_mediation',
-  'community_correction',
-  'criminal_transfer',
-  'information_notice',
-] as const satisfies readonly HandoffPurpose[];
+/** the purposes of events.md §4; the deadline rules own the list (one clock per purpose) */
+export const HANDOFF_PURPOSE_CODES = HANDOFF_PURPOSES;
 
 export interface PurposeInfo {
   readonly code: HandoffPurpose;
