@@ -70,7 +70,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
   // publisher's consecutive requests are applied in the order they arrived.
   let queue: Promise<unknown> = Promise.resolve();
 
-  function screen(incoming: IncomingEvent, sender: Sender, now: Date): Screened {
+  function screen(incoming: IncomingEvent, sender: Sender): Screened {
     const bad = (code: RejectionCode, message: string): Screened => ({ kind: 'rejected', code, message });
     if (Buffer.byteLength(incoming.raw, 'utf8') > MAX_EVENT_BYTES) return bad('invalid_envelope', `单个事件超过 ${MAX_EVENT_BYTES / 1024} KiB 上限`);
     const v = incoming.value;
@@ -104,7 +104,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
 
   async function attempt(batch: IncomingEvent[], sender: Sender): Promise<{ results: IngestResult[]; rejected: number[] }> {
     const now = clock.now();
-    const screened = batch.map((b) => screen(b, sender, now));
+    const screened = batch.map((b) => screen(b, sender));
     const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
     const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
     const streams = new Map<string, StreamWork>();

@@ -64,6 +64,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let stopping = false;
+  // eslint-disable-next-line prefer-const -- assigned after stop() is defined, which clears it
   let progress: NodeJS.Timeout | undefined;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
