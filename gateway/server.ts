@@ -81,6 +81,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
     allowBatchedHttpRequests: false,
     // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
     stopOnTerminationSignals: false,
+    // stack traces stay in the server log, never in answers to agencies
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS),

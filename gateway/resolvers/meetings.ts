@@ -1,4 +1,4 @@
-import { AGENDA_REASON_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
+import { AGENDA_REASON_NAMES, RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
 import { meetingStream } from '../../domain/shared/events.js';
 import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
@@ -63,7 +63,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
     const r = s.reconsideration;
     if (r?.corrective && r.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
     if (s.judgment?.outcome === 'agency_lost') push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
-    if (r?.corrective) push('reconsideration_corrected', `复议决定：${r.decision}（${chinaDate(r.decidedAt)}）`);
+    if (r?.corrective) push('reconsideration_corrected', `复议决定：${RECONSIDERATION_DECISION_NAMES[r.decision] ?? r.decision}（${chinaDate(r.decidedAt)}）`);
     if (s.kind === 'government_dispute' && s.major) push('major_dispute', `重大法律纠纷：${s.title}`);
   }
   return items.sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason) || a.case.doc.state.id.localeCompare(b.case.doc.state.id));

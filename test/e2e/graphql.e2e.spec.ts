@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
 import { TEST_CITY } from './fixtures.js';
 import { cloudEvent, gql, publish, sleep, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
 
@@ -687,6 +689,26 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       ]);
       expect(h.history.nodes[0]).to.deep.equal({ type: 'meeting.scheduled', channel: 'graphql', principal: 'organizer', source: 'xj-justice' });
       expect(h.history.nodes[9]).to.deep.include({ channel: 'http', principal: 'police-system', source: 'xj-police' });
+    });
+  });
+
+  describe('example queries (docs/queries.md, GraphiQL tabs)', () => {
+    const docs = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');
+    const blocks = [...docs.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const examples = JSON.parse(readFileSync(new URL('../../gateway/graphiql/examples.json', import.meta.url), 'utf8')) as { query: string; variables?: string }[];
+
+    it('every documented operation is valid against the schema, and the GraphiQL tabs are the same queries', () => {
+      const schema = buildSchema(readFileSync(new URL('../../gateway/schema.graphql', import.meta.url), 'utf8'));
+      expect(blocks.length).to.be.greaterThan(examples.length);
+      for (const block of blocks) expect(validate(schema, parse(block)).map((e) => e.message), block.slice(0, 80)).to.deep.equal([]);
+      expect(examples.map((e) => e.query.trim())).to.deep.equal(blocks.slice(0, examples.length).map((b) => b.trim()));
+    });
+
+    it('every GraphiQL tab runs without errors', async () => {
+      for (const example of examples) {
+        const r = await gql(program.base, ORGANIZER, example.query, example.variables ? JSON.parse(example.variables) : {});
+        expect(r.json!.errors, example.query.slice(0, 80)).to.equal(undefined);
+      }
     });
   });
 });

@@ -10,11 +10,18 @@ export const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`
 export function eventLog() {
   let position = 0n;
   const revisions = new Map<string, number>();
+  const lastHash = new Map<string, string>();
   return function recorded(streamId: string, source: string | null, type: string, data: Record<string, unknown>, time: string): RecordedEvent {
     const revision = revisions.get(streamId) ?? 0;
     revisions.set(streamId, revision + 1);
     position += 1n;
+    // projections ignore the hash chain; a stand-in keeps the shape of a stored event
+    const hash = `hash-${position}`;
+    const prevHash = lastHash.get(streamId) ?? null;
+    lastHash.set(streamId, hash);
     return {
+      hash,
+      prevHash,
       streamId,
       revision,
       position,
@@ -30,6 +37,6 @@ export function eventLog() {
       },
       recordedAt: new Date(Date.parse(time) + 1000).toISOString(),
       idempotencyKey: source === null ? null : `${source}/evt-${position}`,
-    };
+    } as RecordedEvent;
   };
 }
