@@ -62,6 +62,16 @@ export function encodePosition(position: EsdbPosition): bigint {
   return (commit << 64n) | prepare;
 }
 
+/**
+ * Whether a read returned a real log position. Servers before 22.6 leave it out of stream reads: absent,
+ * or the protocol's defaults (0/0, which is the log's first record and never an event; uint64 max).
+ */
+export const hasLogPosition = (position: EsdbPosition | undefined): position is EsdbPosition =>
+  position !== undefined &&
+  !(position.commit === 0n && position.prepare === 0n) &&
+  position.commit < UINT64_MAX &&
+  position.prepare < UINT64_MAX;
+
 export function decodePosition(position: bigint): EsdbPosition {
   if (position < 0n || position >> 128n !== 0n) {
     throw new RangeError(`position ${position} was not made by the EventStoreDB adapter (it must be a 128-bit unsigned value)`);
@@ -163,21 +173,36 @@ export type StoredMetadata = {
   idempotencyKey: string | null;
   /** from the adapter's injected clock: the same source as the SQLite and PostgreSQL adapters */
   recordedAt: string;
+  /** the stream's hash chain (eventHash.ts); '' when a stored event lacks it */
+  hash: string;
+  prevHash: string | null;
 };
 
-export const toStoredMetadata = (event: NewEvent, recordedAt: string): StoredMetadata => ({
+export const toStoredMetadata = (
+  event: NewEvent,
+  recordedAt: string,
+  chain: { hash: string; prevHash: string | null },
+): StoredMetadata => ({
   platform: event.metadata,
   idempotencyKey: event.idempotencyKey ?? null,
   recordedAt,
+  hash: chain.hash,
+  prevHash: chain.prevHash,
 });
 
 /** null for an event this adapter did not write (another application sharing the database) */
 export function parseStoredMetadata(value: unknown): StoredMetadata | null {
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return null;
-  const { platform, idempotencyKey, recordedAt } = value as Record<string, unknown>;
+  const { platform, idempotencyKey, recordedAt, hash, prevHash } = value as Record<string, unknown>;
   if (typeof platform !== 'object' || platform === null || typeof recordedAt !== 'string') return null;
   if (idempotencyKey !== null && typeof idempotencyKey !== 'string') return null;
-  return { platform: platform as EventMetadata, idempotencyKey, recordedAt };
+  return {
+    platform: platform as EventMetadata,
+    idempotencyKey,
+    recordedAt,
+    hash: typeof hash === 'string' ? hash : '',
+    prevHash: typeof prevHash === 'string' ? prevHash : null,
+  };
 }
 
 // ── errors ───────────────────────────────────────────────────────────────────────────────────────────
