@@ -1,4 +1,4 @@
-import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, type ExistingCase, type HandoffDeadline } from '../../domain/catalog/index.js';
+import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, isRfc3339, type ExistingCase, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
@@ -24,8 +24,9 @@ async function visibleCase(ctx: GatewayContext, id: string): Promise<CaseDoc | n
 
 /** The case as the platform knew it at `asOf`: its stream folded up to recordedAt ≤ asOf. */
 async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<CaseView | null> {
-  const limit = Date.parse(asOf);
-  if (Number.isNaN(limit)) throw badInput('asOf 应为 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
+  // RFC 3339 with an offset only: Date.parse would also take `2024-09-30T18:00:00` — in the server's own time zone
+  const limit = isRfc3339(asOf) ? Date.parse(asOf) : NaN;
+  if (Number.isNaN(limit)) throw badInput('asOf 应为带时区的 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
   const known = (await ctx.services.events.readStream(caseStream(id))).filter((e) => Date.parse(e.recordedAt) <= limit);
   const state = foldCase(id, known.map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
   if (state.status === 'none') return null;
@@ -109,6 +110,7 @@ export const caseResolvers = {
     dueDate: (v: HandoffView) => v.deadline?.dueDate ?? null,
     dueDateProvisional: (v: HandoffView) => v.deadline?.provisional ?? false,
     overdue: (v: HandoffView) => handoffOverdue(v),
+    documents: (v: HandoffView) => v.handoff.documents ?? [],
   },
 };
 

@@ -1,0 +1,127 @@
+/** The shapes of graphql.md the console reads, and the documents it sends. */
+export interface Agency {
+  id: string;
+  kind: 'COURT' | 'PROCURATORATE' | 'POLICE' | 'JUSTICE' | 'GOVERNMENT';
+  name: string;
+}
+export interface Viewer {
+  name: string;
+  roles: string[];
+  agency: Agency;
+}
+export interface Handoff {
+  id: string;
+  caseId: string;
+  case: { title: string } | null;
+  from: Agency;
+  to: Agency;
+  purpose: string;
+  status: string;
+  requestedAt: string;
+  completedAt: string | null;
+  outcome: string | null;
+  returnReason: string | null;
+  dueDate: string | null;
+  dueDateProvisional: boolean;
+  overdue: boolean;
+}
+export interface TimelineEntry {
+  position: string;
+  type: string;
+  agency: Agency | null;
+  time: string;
+  recordedAt: string;
+  summary: string;
+}
+export interface Deadline {
+  name: string;
+  dueDate: string;
+  dueDateProvisional: boolean;
+  overdue: boolean;
+  metAt: string | null;
+}
+export interface CaseDetail {
+  id: string;
+  kind: string;
+  title: string;
+  caseNumber: string | null;
+  status: string;
+  registeredBy: Agency;
+  registeredAt: string;
+  defendantAgency: Agency | null;
+  privateEnterprise: boolean;
+  major: boolean;
+  agencies: Agency[];
+  handoffs: Handoff[];
+  deadlines: Deadline[];
+  judgmentOutcome: string | null;
+  reconsiderationDecision: string | null;
+  timeline: TimelineEntry[];
+}
+export interface ActionItem {
+  id: string;
+  meetingId: string;
+  caseId: string | null;
+  text: string;
+  owner: Agency;
+  dueDate: string;
+  completedAt: string | null;
+  overdue: boolean;
+}
+export interface Meeting {
+  id: string;
+  title: string;
+  scheduledAt: string;
+  status: 'SCHEDULED' | 'HELD' | 'CANCELLED';
+  organizer: Agency;
+  participants: Agency[];
+  attendees: Agency[];
+  agenda: { case: { id: string; title: string; caseNumber: string | null; timeline: TimelineEntry[] }; reason: string; resolution: string | null }[];
+  actionItems: ActionItem[];
+  carriedOver: ActionItem[];
+  attention: { case: { id: string; title: string; caseNumber: string | null }; reason: string; detail: string }[];
+}
+export interface Scorecard {
+  agency: Agency;
+  quarter: string;
+  litigationConcluded: number;
+  litigationLost: number;
+  lossRate: number | null;
+  hearingsHeld: number;
+  headAppearances: number;
+  headAppearanceRate: number | null;
+  reconsiderationsDecided: number;
+  reconsiderationsCorrected: number;
+  correctionRate: number | null;
+  suggestionsReceived: number;
+  suggestionsRepliedOnTime: number;
+  handoffsReceived: number;
+  handoffsCompletedOnTime: number;
+  handoffsOverdue: number;
+}
+export interface Connection<T> {
+  totalCount: number;
+  nodes: T[];
+  pageInfo: { endCursor: string | null; hasNextPage: boolean };
+}
+
+export const isReader = (v: Viewer) => v.roles.some((r) => r === 'viewer' || r === 'organizer' || r === 'auditor');
+export const isOrganizer = (v: Viewer) => v.roles.includes('organizer');
+export const isAuditor = (v: Viewer) => v.roles.includes('auditor');
+/** organizers and auditors see every agency; a viewer only its own (graphql.md "Access") */
+export const seesAll = (v: Viewer) => isOrganizer(v) || isAuditor(v);
+
+export const AGENCY = 'id kind name';
+export const HANDOFF = `id caseId case { title } from { ${AGENCY} } to { ${AGENCY} } purpose status requestedAt completedAt outcome returnReason dueDate dueDateProvisional overdue`;
+export const TIMELINE = `position type agency { ${AGENCY} } time recordedAt summary`;
+export const ACTION_ITEM = `id meetingId caseId text owner { ${AGENCY} } dueDate completedAt overdue`;
+export const CASE_DETAIL = `id kind title caseNumber status registeredBy { ${AGENCY} } registeredAt defendantAgency { ${AGENCY} }
+  privateEnterprise major agencies { ${AGENCY} } handoffs { ${HANDOFF} }
+  deadlines { name dueDate dueDateProvisional overdue metAt } judgmentOutcome reconsiderationDecision timeline { ${TIMELINE} }`;
+export const MEETING = `id title scheduledAt status organizer { ${AGENCY} } participants { ${AGENCY} } attendees { ${AGENCY} }
+  agenda { case { id title caseNumber timeline { ${TIMELINE} } } reason resolution }
+  actionItems { ${ACTION_ITEM} } carriedOver { ${ACTION_ITEM} }
+  attention { case { id title caseNumber } reason detail }`;
+export const SCORECARD = `agency { ${AGENCY} } quarter litigationConcluded litigationLost lossRate hearingsHeld headAppearances headAppearanceRate
+  reconsiderationsDecided reconsiderationsCorrected correctionRate suggestionsReceived suggestionsRepliedOnTime
+  handoffsReceived handoffsCompletedOnTime handoffsOverdue`;
