@@ -4,6 +4,8 @@ import type { Agency, AgencyDirectory } from '../domain/shared/agencies.js';
 import type { DeadlineDeps } from '../domain/cases/deadlines.js';
 import { chinaDate, type IsoDate } from '../domain/deadlines/index.js';
 import type { Role } from '../infra/config/schema.js';
+import type { AccessLogReader } from '../infra/accessLog/accessLog.js';
+import type { AuditReport } from '../infra/audit/verify.js';
 import type { EventStore } from '../infra/eventStore/eventStore.js';
 import type { ReadModelStore } from '../infra/readModels/readModelStore.js';
 import type { RejectionStore } from '../infra/rejections/rejectionStore.js';
@@ -36,6 +38,10 @@ export interface GatewayServices {
   commands: CommandPort;
   now(): Date;
   newMeetingId(): string;
+  /** auditVerify (docs/audit.md); absent where the process has no trusted key to check checkpoints with */
+  audit?: { verify(options: { stream?: string }): Promise<AuditReport> };
+  /** accessLog; absent where the process keeps no access log */
+  accessLog?: AccessLogReader;
 }
 
 export interface Loaders {
@@ -49,6 +55,8 @@ export interface GatewayContext {
   loaders: Loaders;
   /** today's date in China time, fixed for the whole request */
   today: IsoDate;
+  /** the caller's address as the HTTP server saw it, for the access log */
+  client?: string | null;
 }
 
 /** Per-request batching: a dossier with 50 agenda items is one getMany, not 50 gets. */

@@ -7,6 +7,8 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type Response, type Router } from 'express';
 import { GraphQLError } from 'graphql';
+import type { AccessLogWriter } from '../infra/accessLog/accessLog.js';
+import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated } from './accessLogEntry.js';
 import type { Authenticator } from './auth.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
@@ -22,6 +24,8 @@ export interface GraphqlOptions {
   graphiql: boolean;
   guards?: GuardLimits;
   onOperation?(outcome: 'ok' | 'error'): void;
+  /** every operation, by anyone, is recorded here before its answer is sent (docs/audit.md "Access log") */
+  accessLog?: AccessLogWriter;
 }
 
 /** Guards run once the operation is known and before any resolver (graphql.md "Guards"). */
@@ -43,6 +47,40 @@ const outcomePlugin = (report: (o: 'ok' | 'error') => void): ApolloServerPlugin<
       async willSendResponse({ response }) {
         const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         report(errors && errors.length > 0 ? 'error' : 'ok');
+      },
+    };
+  },
+});
+
+/**
+ * The access log (audit issue): one entry per operation, written before the answer leaves. If the entry
+ * cannot be written the answer is withheld (503): an auditor must be able to trust that whatever was read
+ * was logged.
+ */
+const accessLogPlugin = (log: AccessLogWriter): ApolloServerPlugin<GatewayContext> => ({
+  async requestDidStart() {
+    const started = performance.now();
+    return {
+      async willSendResponse({ contextValue, request, operation, document, response }) {
+        const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
+        const entry = accessEntry({
+          principal: contextValue.principal,
+          at: contextValue.services.now(),
+          request: describeRequest({ operation: operation ?? null, document: document ?? null, operationName: request.operationName ?? null, variables: request.variables }),
+          ...outcomeOf(errors),
+          client: contextValue.client ?? null,
+          durationMs: performance.now() - started,
+        });
+        try {
+          await log.record(entry);
+        } catch (error) {
+          console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
+          response.http.status = 503;
+          response.body = {
+            kind: 'single',
+            singleResult: { errors: [{ message: '访问日志暂时无法记录，本次查询不予应答，请稍后重试', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }] },
+          };
+        }
       },
     };
   },
@@ -87,6 +125,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
       ApolloServerPluginLandingPageDisabled(),
       guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS),
       ...(options.onOperation ? [outcomePlugin(options.onOperation)] : []),
+      ...(options.accessLog ? [accessLogPlugin(options.accessLog)] : []),
     ],
   });
   await server.start();
@@ -99,11 +138,13 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
       context: async ({ req }): Promise<GatewayContext> => {
         const principal = options.authenticate(req.headers.authorization);
         if (!principal) {
+          // no operation runs, so no plugin sees it: logged here (a failure to log changes nothing: it is a 401 anyway)
+          if (options.accessLog) await recordUnauthenticated(options.accessLog, { body: req.body as unknown, client: req.ip ?? null, at: options.services.now() });
           throw new GraphQLError('缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token', {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
           });
         }
-        return createContext(principal, options.services);
+        return { ...createContext(principal, options.services), client: req.ip ?? null };
       },
     }),
   );

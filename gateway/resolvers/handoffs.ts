@@ -40,8 +40,11 @@ export const handoffResolvers = {
             (!args.purpose || v.handoff.purpose === args.purpose) &&
             (args.overdue === null || args.overdue === undefined || handoffOverdue(v) === args.overdue),
         )
-        .sort(byDueThenRequested);
-      return paginate(matching, sortKey, args.first, args.after);
+        // each view's key once, not twice per comparison (a board of 100,000 handoffs compares ~1.7M times)
+        .map((view) => ({ view, key: sortKey(view) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const page = paginate(matching, (m) => m.key, args.first, args.after);
+      return { ...page, nodes: page.nodes.map((m) => m.view) };
     },
   },
 };
@@ -57,4 +60,3 @@ const sortKey = (v: HandoffView): string => {
   const rank = handoffOverdue(v) ? 0 : ENDED.has(v.handoff.status) ? 2 : 1;
   return `${rank}|${v.deadline?.dueDate ?? '9999-99-99'}|${new Date(v.handoff.requestedAt).toISOString()}|${v.caseId}/${v.handoff.id}`;
 };
-const byDueThenRequested = (a: HandoffView, b: HandoffView): number => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0);

@@ -1,49 +1,78 @@
+import type { EventStore, RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import type { AccessRecord } from '../../infra/accessLog/accessLog.js';
+import { agencyOf, badInput, requireRole, type GatewayContext } from '../context.js';
+import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 import { GraphQLError } from 'graphql';
-import { requireRole, type GatewayContext } from '../context.js';
-import { paginate } from './pagination.js';
-import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
-import { createHash } from 'node:crypto';
 
 /**
- * history(stream): every stored event of a stream for auditors, in revision order. Until the stored hash
- * chain of the audit issue lands, `hash` is computed here over the stored event and the previous hash, so
- * the field is already a real chain an auditor can recompute; it is not yet signed or checkpointed.
+ * The auditors' view (graphql.md; docs/audit.md): history(stream) hands out the events with the hash chain
+ * the store wrote at append time, never a recomputed one, so what an auditor checks is what is stored;
+ * auditVerify runs the verifier over the store; accessLog reads the access log. All auditor-only.
  */
 export const historyResolvers = {
   Query: {
     async history(_: unknown, args: { stream: string; first?: number | null; after?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, 'auditor');
-      const events = await ctx.services.events.readStream(args.stream);
-      let prevHash: string | null = null;
-      const nodes = events.map((e) => {
-        const hash = chainHash(e, prevHash);
-        const node = { e, hash, prevHash };
-        prevHash = hash;
-        return node;
-      });
-      return paginate(nodes, (n) => String(n.e.revision).padStart(12, '0'), args.first, args.after);
+      const size = pageSize(args.first);
+      const after = decodeCursor(args.after);
+      const fromRevision = after === null ? 0 : Number(after) + 1;
+      if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) throw badInput('after 游标无效，请使用上一页返回的 endCursor');
+      const events = size === 0 ? [] : await ctx.services.events.readStream(args.stream, { fromRevision, maxCount: size + 1 });
+      const nodes = events.slice(0, size);
+      const last = nodes.at(-1);
+      return {
+        // counted only when asked for, without reading the stream
+        totalCount: () => streamLength(ctx.services.events, args.stream),
+        nodes,
+        pageInfo: { endCursor: last ? revisionCursor(last.revision) : (args.after ?? null), hasNextPage: events.length > size },
+      };
     },
-    auditVerify(_: unknown, __: unknown, ctx: GatewayContext) {
+    async auditVerify(_: unknown, args: { stream?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, 'auditor');
-      throw new GraphQLError('存储哈希链与签名检查点尚未启用（审计功能的议题完成后提供 auditVerify）', { extensions: { code: 'NOT_IMPLEMENTED' } });
+      if (!ctx.services.audit) throw new GraphQLError('本进程未配置审计校验（没有可信的检查点公钥）', { extensions: { code: 'NOT_IMPLEMENTED' } });
+      const report = await ctx.services.audit.verify(args.stream ? { stream: args.stream } : {});
+      return { ok: report.ok, checked: report.checked, firstBrokenPosition: report.firstBrokenPosition?.toString() ?? null, detail: report.detail };
+    },
+    async accessLog(_: unknown, args: { first?: number | null; after?: string | null; principal?: string | null }, ctx: GatewayContext) {
+      requireRole(ctx, 'auditor');
+      if (!ctx.services.accessLog) throw new GraphQLError('本进程不保存访问日志', { extensions: { code: 'NOT_IMPLEMENTED' } });
+      const page = await ctx.services.accessLog
+        .list({ first: pageSize(args.first), ...(args.after ? { after: args.after } : {}), ...(args.principal ? { principal: args.principal } : {}) })
+        .catch((e: Error) => {
+          throw e.name === 'InvalidCursorError' ? badInput('after 游标无效，请使用上一页返回的 endCursor') : e;
+        });
+      return { totalCount: page.totalCount, nodes: page.nodes, pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
     },
   },
   StoredEvent: {
-    position: (n: { e: RecordedEvent }) => n.e.position.toString(),
-    streamId: (n: { e: RecordedEvent }) => n.e.streamId,
-    revision: (n: { e: RecordedEvent }) => n.e.revision,
-    type: (n: { e: RecordedEvent }) => n.e.type,
-    time: (n: { e: RecordedEvent }) => n.e.metadata.time,
-    recordedAt: (n: { e: RecordedEvent }) => n.e.recordedAt,
-    source: (n: { e: RecordedEvent }) => n.e.metadata.source,
-    principal: (n: { e: RecordedEvent }) => n.e.metadata.principal,
-    channel: (n: { e: RecordedEvent }) => n.e.metadata.channel,
-    data: (n: { e: RecordedEvent }) => n.e.data,
-    metadata: (n: { e: RecordedEvent }) => n.e.metadata,
+    position: (e: RecordedEvent) => e.position.toString(),
+    time: (e: RecordedEvent) => e.metadata.time,
+    source: (e: RecordedEvent) => e.metadata.source,
+    principal: (e: RecordedEvent) => e.metadata.principal,
+    channel: (e: RecordedEvent) => e.metadata.channel,
+  },
+  AccessLogEntry: {
+    agency: (entry: AccessRecord, _: unknown, ctx: GatewayContext) => (entry.agencyId ? agencyOf(ctx, entry.agencyId) : null),
   },
 };
 
-const chainHash = (e: RecordedEvent, prevHash: string | null): string =>
-  createHash('sha256')
-    .update(JSON.stringify([e.streamId, e.revision, e.type, e.metadata.time, e.data, e.metadata, prevHash]))
-    .digest('hex');
+const revisionCursor = (revision: number): string => encodeCursor(String(revision).padStart(12, '0'));
+
+/** revisions are 0, 1, 2, …: the length is found with a few one-event reads (exponential, then binary search) */
+async function streamLength(events: EventStore, streamId: string): Promise<number> {
+  const exists = async (revision: number): Promise<boolean> => (await events.readStream(streamId, { fromRevision: revision, maxCount: 1 })).length > 0;
+  if (!(await exists(0))) return 0;
+  let low = 0; // exists
+  let high = 1;
+  while (await exists(high)) {
+    low = high;
+    high *= 2;
+  }
+  // low exists, high does not
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (await exists(middle)) low = middle;
+    else high = middle;
+  }
+  return low + 1;
+}

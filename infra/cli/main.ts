@@ -11,9 +11,22 @@ const USAGE = `用法 (usage): liandong <命令> [选项]
                          把 CloudEvents 写入本机构的 Kafka 主题（key = subject）
   ingest [--config FILE] [--brokers B] [--data-dir DIR]
                          分布式接入进程：Kafka 机构主题 → 事件存储（KAFKA_BROKERS、DATABASE_URL）
+  project [--config FILE] [--port N] [--host H]
+                         分布式投影进程：事件存储 → Redis 读模型；多副本时由租约选出唯一写入者
+                         （DATABASE_URL 或 EVENTSTORE_URL、REDIS_URL、REDIS_KEY_PREFIX、LIANDONG_LEASE_TTL_MS）
+  gateway [--config FILE] [--port N] [--host H]
+                         分布式网关进程（无状态，可多副本）：GraphQL + HTTP 接入 + /healthz /readyz /metrics
+  bench [--quick] [--out FILE]
+                         基准测试：打印结果表并写入 bench/results.json（--quick 两分钟内完成）
+  replay [--projection NAME] [--config FILE] [--data-dir DIR]
+                         从事件库重建读模型到临时空间，逐个投影比对摘要，列出不同之处（有不同则退出码 1）
+  audit verify [--stream S] [--public-key FILE]… [--config FILE] [--data-dir DIR]
+                         校验哈希链与签名检查点；有问题则退出码 1，并指出第一个出问题的位置
+  audit checkpoint [--config FILE] [--data-dir DIR]
+                         立即写一个签名检查点（分布式模式可由定时任务调用）
   help                   显示本说明
 
-每个选项也可用环境变量设置：LIANDONG_CONFIG、LIANDONG_DATA_DIR、LIANDONG_PORT、LIANDONG_HOST、KAFKA_BROKERS、DATABASE_URL …`;
+每个选项也可用环境变量设置：LIANDONG_CONFIG、LIANDONG_DATA_DIR、LIANDONG_PORT、LIANDONG_HOST、KAFKA_BROKERS、DATABASE_URL、EVENTSTORE_URL、REDIS_URL …`;
 
 /** The CLI: parses flags (environment variables as defaults) and hands over to one composition root. */
 export async function main(argv: string[]): Promise<number> {
@@ -89,6 +102,67 @@ export async function main(argv: string[]): Promise<number> {
         });
         return await ingest.stopped;
       }
+      // --- distributed mode (issue 6): projector and gateway processes ---
+      case 'project':
+      case 'gateway': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+          strict: true,
+        });
+        const port = Number(values.port ?? process.env.LIANDONG_PORT ?? (command === 'gateway' ? 4000 : 4001));
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口号无效：${values.port ?? process.env.LIANDONG_PORT}`);
+        const options = {
+          configPath: values.config ?? process.env.LIANDONG_CONFIG,
+          port,
+          host: values.host ?? process.env.LIANDONG_HOST ?? '127.0.0.1',
+          env: process.env,
+        };
+        const started =
+          command === 'project' ? await (await import('../main/project.js')).startProject(options) : await (await import('../main/gateway.js')).startGateway(options);
+        return await started.stopped;
+      }
+      // --- end distributed mode ---
+      // --- bench (issue 8): the benchmark suite, bench/ ---
+      case 'bench': {
+        const { values } = parseArgs({ args: rest, options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } }, strict: true });
+        const { runBench } = await import('../../bench/main.js');
+        return await runBench({ quick: values.quick, ...(values.out ? { out: values.out } : {}) });
+      }
+      // --- end bench ---
+      // --- audit (issue 7): replay, audit verify, audit checkpoint ---
+      case 'replay':
+      case 'audit': {
+        const sub = command === 'audit' ? rest[0] : undefined;
+        if (command === 'audit' && sub !== 'verify' && sub !== 'checkpoint') throw new UsageError(`audit 的子命令只能是 verify 或 checkpoint（收到 ${sub ?? '空'}）`);
+        const { values } = parseArgs({
+          args: command === 'audit' ? rest.slice(1) : rest,
+          options: {
+            config: { type: 'string' },
+            'data-dir': { type: 'string' },
+            ...(command === 'replay' ? { projection: { type: 'string' as const } } : {}),
+            ...(sub === 'verify' ? { stream: { type: 'string' as const }, 'public-key': { type: 'string' as const, multiple: true as const } } : {}),
+          },
+          strict: true,
+        });
+        const audit = await import('./audit.js');
+        const dataDir = values['data-dir'] ?? process.env.LIANDONG_DATA_DIR;
+        const common = { configPath: values.config ?? process.env.LIANDONG_CONFIG, dataDir: dataDir ?? './data', dataDirGiven: dataDir !== undefined, env: process.env };
+        const option = (name: string): string | undefined => (values as Record<string, unknown>)[name] as string | undefined;
+        try {
+          if (command === 'replay') return await audit.replayCommand({ ...common, ...(option('projection') ? { projection: option('projection')! } : {}) });
+          if (sub === 'checkpoint') return await audit.auditCheckpointCommand(common);
+          const publicKeyFiles = ((values as Record<string, unknown>)['public-key'] as string[] | undefined) ?? [];
+          return await audit.auditVerifyCommand({ ...common, publicKeyFiles, ...(option('stream') ? { stream: option('stream')! } : {}) });
+        } catch (e) {
+          if (e instanceof audit.AuditCommandError) {
+            console.error(e.message);
+            return 2;
+          }
+          throw e;
+        }
+      }
+      // --- end audit ---
       case undefined:
       case 'help':
       case '--help':

@@ -42,6 +42,18 @@ export const configSchema = z
       .object({ introspection: z.boolean().default(true), graphiql: z.boolean().default(true) })
       .strict()
       .default({ introspection: true, graphiql: true }),
+    /** audit (docs/audit.md): the checkpoint signing key, how often to seal, how long to keep the access log */
+    audit: z
+      .object({
+        /** PEM PKCS#8 Ed25519 private key, relative to the config file; embedded mode generates one in the data dir without it */
+        signingKeyFile: z.string().min(1).optional(),
+        checkpointIntervalSeconds: z.number().int().min(10, '检查点间隔至少 10 秒').max(86_400, '检查点间隔最多一天（86400 秒）').default(600),
+        /** PEM public keys of earlier signing keys, so checkpoints they signed still verify after a rotation */
+        publicKeyFiles: z.array(z.string().min(1)).default([]),
+        accessLogRetentionDays: z.number().int().min(365, '访问日志至少保留 365 天').default(366),
+      })
+      .strict()
+      .default({ checkpointIntervalSeconds: 600, publicKeyFiles: [], accessLogRetentionDays: 366 }),
     /** official State Council calendars published after the bundled data (国务院办公厅关于节假日安排的通知) */
     calendar: z
       .object({

@@ -50,6 +50,15 @@ export interface RecordedEvent {
   /** when the platform stored it (RFC 3339, UTC) */
   recordedAt: string;
   idempotencyKey: string | null;
+  /**
+   * The stream's hash chain (eventHash.ts, docs/audit.md), computed by the store inside the append
+   * transaction and kept with the event: SHA-256 (hex) of the canonical form of streamId, revision, type,
+   * time, recordedAt, data, metadata and prevHash. Read back as stored, never recomputed, so an auditor
+   * (infra/audit/verify.ts) can compare; an empty string means the stored value is missing.
+   */
+  hash: string;
+  /** `hash` of the previous revision of the same stream; null for revision 0 */
+  prevHash: string | null;
 }
 
 /**

@@ -30,6 +30,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './eventStore.js';
+import { canonicalJson } from './canonicalJson.js';
+import { eventHash, eventHashFromCanonical } from './eventHash.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
 
 export interface PostgresEventStoreOptions {
@@ -59,8 +61,13 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,46}$/;
 const LISTEN_RETRY_MIN_MS = 100;
 const LISTEN_RETRY_MAX_MS = 5000;
 
-/** migrations[i](schema) takes the schema from version i to i + 1; `schema` arrives quoted */
-const MIGRATIONS: readonly ((schema: string) => string)[] = [
+/**
+ * migrations[i] takes the schema from version i to i + 1: SQL for `schema` (which arrives quoted), or code
+ * run on the migrating transaction's connection for what SQL cannot do
+ */
+type Migration = ((schema: string) => string) | { run(client: pg.PoolClient, schema: string): Promise<void> };
+
+const MIGRATIONS: readonly Migration[] = [
   (schema) => `
    CREATE TABLE ${schema}.events (
      position        bigint      PRIMARY KEY,  -- taken from event_head, in commit order
@@ -71,7 +78,7 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
      metadata        json        NOT NULL,
      recorded_at     timestamptz NOT NULL,
      idempotency_key text,
-     hash            text,                     -- reserved for the audit hash chain
+     hash            text,                     -- the stream's hash chain (eventHash.ts), written at append
      prev_hash       text,
      CONSTRAINT events_stream_revision_unique UNIQUE (stream_id, revision),
      CONSTRAINT events_idempotency_key_unique UNIQUE (idempotency_key)
@@ -87,6 +94,9 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
      position  bigint  NOT NULL
    );
    INSERT INTO ${schema}.event_head (singleton, position) VALUES (true, 0);`,
+  // version 2: the hash chain. Events stored before it get their chains computed once, here; from then on
+  // every hash is written by append, and a missing one is a finding for the auditor, never filled in again.
+  { run: backfillHashes },
 ];
 
 interface EventRow {
@@ -98,9 +108,11 @@ interface EventRow {
   metadata: EventMetadata;
   recorded_at: Date;
   idempotency_key: string | null;
+  hash: string | null;
+  prev_hash: string | null;
 }
 
-const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key';
+const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash';
 
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
   const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -127,10 +139,14 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   const sql = {
     lockHead: `UPDATE ${table('event_head')} SET position = position + $1 RETURNING position`,
     streamRevisions: `SELECT stream_id, revision FROM ${table('streams')} WHERE stream_id = ANY($1::text[])`,
-    insertEvents: `INSERT INTO ${table('events')} (position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key)
-      SELECT position, stream_id, revision, type, data::json, metadata::json, $7::timestamptz, idempotency_key
-      FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $8::text[])
-        AS appended (position, stream_id, revision, type, data, metadata, idempotency_key)`,
+    // the revision and the hash a new event chains onto, read under the event_head lock
+    streamHeads: `SELECT s.stream_id, s.revision, e.hash FROM ${table('streams')} s
+      LEFT JOIN ${table('events')} e ON e.stream_id = s.stream_id AND e.revision = s.revision
+      WHERE s.stream_id = ANY($1::text[])`,
+    insertEvents: `INSERT INTO ${table('events')} (position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash)
+      SELECT position, stream_id, revision, type, data::json, metadata::json, $7::timestamptz, idempotency_key, hash, prev_hash
+      FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[], $10::text[])
+        AS appended (position, stream_id, revision, type, data, metadata, idempotency_key, hash, prev_hash)`,
     setStreamRevisions: `INSERT INTO ${table('streams')} (stream_id, revision)
       SELECT stream_id, revision FROM unnest($1::text[], $2::integer[]) AS moved (stream_id, revision)
       ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
@@ -142,9 +158,17 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
   async function appendInTransaction(requests: readonly AppendRequest[], recordedAt: string): Promise<AppendResult[]> {
     const eventCount = requests.reduce((sum, request) => sum + request.events.length, 0);
-    // serialized before the transaction: the less work under the event_head lock, the more appends per second
+    // serialized (and canonicalized for the hash chain) before the transaction: the less work under the
+    // event_head lock, the more appends per second
     const serialized = requests.map((request) =>
-      request.events.map((event) => [JSON.stringify(event.data), JSON.stringify(event.metadata)] as const),
+      request.events.map(
+        (event): SerializedEvent => ({
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(event.metadata),
+          canonicalData: canonicalJson(event.data),
+          canonicalMetadata: canonicalJson(event.metadata),
+        }),
+      ),
     );
     try {
       // READ COMMITTED whatever the server default: each statement must see the commit of the appender
@@ -154,12 +178,12 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
         const head = await client.query<{ position: string }>(sql.lockHead, [eventCount]);
         const lastPosition = BigInt(head.rows[0]!.position);
         const streamIds = [...new Set(requests.map((request) => request.streamId))];
-        const stored = await client.query<{ stream_id: string; revision: number }>(sql.streamRevisions, [streamIds]);
-        const revisions = new Map(stored.rows.map((row) => [row.stream_id, row.revision]));
+        const stored = await client.query<{ stream_id: string; revision: number; hash: string | null }>(sql.streamHeads, [streamIds]);
+        const heads = new Map(stored.rows.map((row) => [row.stream_id, { revision: row.revision, hash: row.hash }]));
 
-        const plan = planAppend(requests, serialized, revisions, lastPosition - BigInt(eventCount));
+        const plan = planAppend(requests, serialized, heads, lastPosition - BigInt(eventCount), recordedAt);
         if (eventCount > 0) {
-          await client.query(sql.insertEvents, [...plan.columns, recordedAt, plan.idempotencyKeys]);
+          await client.query(sql.insertEvents, [...plan.columns, recordedAt, plan.idempotencyKeys, plan.hashes, plan.prevHashes]);
           const moved = [...plan.movedStreams];
           await client.query(sql.setStreamRevisions, [moved.map(([streamId]) => streamId), moved.map(([, revision]) => revision)]);
           // delivered to listeners on COMMIT, never for a rolled-back append
@@ -286,11 +310,22 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   };
 }
 
+interface SerializedEvent {
+  /** as stored (the caller's key order) */
+  data: string;
+  metadata: string;
+  /** as hashed (canonicalJson.ts) */
+  canonicalData: string;
+  canonicalMetadata: string;
+}
+
 interface AppendPlan {
   results: AppendResult[];
   /** the INSERT's column arrays: position, stream_id, revision, type, data, metadata */
   columns: [string[], string[], number[], string[], string[], string[]];
   idempotencyKeys: (string | null)[];
+  hashes: string[];
+  prevHashes: (string | null)[];
   /** each appended-to stream's revision after the call */
   movedStreams: Map<string, number>;
 }
@@ -301,13 +336,17 @@ interface AppendPlan {
  */
 function planAppend(
   requests: readonly AppendRequest[],
-  serialized: readonly (readonly (readonly [data: string, metadata: string])[])[],
-  stored: ReadonlyMap<string, number>,
+  serialized: readonly (readonly SerializedEvent[])[],
+  stored: ReadonlyMap<string, { revision: number; hash: string | null }>,
   positionBefore: bigint,
+  recordedAt: string,
 ): AppendPlan {
-  const current = new Map(stored);
+  const current = new Map([...stored].map(([streamId, head]) => [streamId, head.revision]));
+  const chainHeads = new Map([...stored].map(([streamId, head]) => [streamId, head.hash]));
   const columns: AppendPlan['columns'] = [[], [], [], [], [], []];
   const idempotencyKeys: (string | null)[] = [];
+  const hashes: string[] = [];
+  const prevHashes: (string | null)[] = [];
   const keysInCall = new Set<string>();
   const movedStreams = new Map<string, number>();
   let position = positionBefore;
@@ -317,7 +356,7 @@ function planAppend(
     let revision = actual ?? -1;
     const positions: bigint[] = [];
     for (const [eventIndex, event] of events.entries()) {
-      const [data, metadata] = serialized[requestIndex]![eventIndex]!;
+      const { data, metadata, canonicalData, canonicalMetadata } = serialized[requestIndex]![eventIndex]!;
       const key = event.idempotencyKey ?? null;
       if (key !== null) {
         if (keysInCall.has(key)) throw new DuplicateEventError(key);
@@ -326,6 +365,18 @@ function planAppend(
       revision += 1;
       position += 1n;
       positions.push(position);
+      const prevHash = chainHeads.get(streamId) ?? null;
+      const hash = eventHashFromCanonical(canonicalData, canonicalMetadata, {
+        streamId,
+        revision,
+        type: event.type,
+        time: event.metadata.time,
+        recordedAt,
+        prevHash,
+      });
+      chainHeads.set(streamId, hash);
+      hashes.push(hash);
+      prevHashes.push(prevHash);
       columns[0].push(position.toString());
       columns[1].push(streamId);
       columns[2].push(revision);
@@ -340,7 +391,7 @@ function planAppend(
     }
     return { streamId, nextExpectedRevision: revision, positions };
   });
-  return { results, columns, idempotencyKeys, movedStreams };
+  return { results, columns, idempotencyKeys, hashes, prevHashes, movedStreams };
 }
 
 function revisionMatches(expected: AppendRequest['expectedRevision'], actual: number | null): boolean {
@@ -379,7 +430,9 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
       await client.query(`CREATE TABLE ${quoted}.schema_versions (component text PRIMARY KEY, version integer NOT NULL)`);
     }
     for (let version = current; version < MIGRATIONS.length; version++) {
-      await client.query(MIGRATIONS[version]!(quoted));
+      const migration = MIGRATIONS[version]!;
+      if (typeof migration === 'function') await client.query(migration(quoted));
+      else await migration.run(client, quoted);
     }
     await client.query(
       `INSERT INTO ${quoted}.schema_versions (component, version) VALUES ('events', $1)
@@ -528,7 +581,47 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     recordedAt: row.recorded_at.toISOString(),
     idempotencyKey: row.idempotency_key,
+    hash: row.hash ?? '',
+    prevHash: row.prev_hash,
   };
+}
+
+/** computes the chains of events stored before version 2, in position order (so in revision order per stream) */
+async function backfillHashes(client: pg.PoolClient, schema: string): Promise<void> {
+  const heads = new Map<string, string>();
+  let after = '0';
+  for (;;) {
+    const { rows } = await client.query<Omit<EventRow, 'idempotency_key' | 'hash' | 'prev_hash'>>(
+      `SELECT position, stream_id, revision, type, data, metadata, recorded_at FROM ${schema}.events WHERE position > $1 ORDER BY position LIMIT 10000`,
+      [after],
+    );
+    if (rows.length === 0) return;
+    const positions: string[] = [];
+    const hashes: string[] = [];
+    const prevHashes: (string | null)[] = [];
+    for (const row of rows) {
+      const prevHash = heads.get(row.stream_id) ?? null;
+      const hash = eventHash({
+        streamId: row.stream_id,
+        revision: row.revision,
+        type: row.type,
+        data: row.data,
+        metadata: row.metadata,
+        recordedAt: row.recorded_at.toISOString(),
+        prevHash,
+      });
+      heads.set(row.stream_id, hash);
+      positions.push(row.position);
+      hashes.push(hash);
+      prevHashes.push(prevHash);
+    }
+    await client.query(
+      `UPDATE ${schema}.events AS e SET hash = u.hash, prev_hash = u.prev_hash
+       FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (position, hash, prev_hash) WHERE e.position = u.position`,
+      [positions, hashes, prevHashes],
+    );
+    after = rows.at(-1)!.position;
+  }
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -26,12 +26,15 @@ export function openDurableDatabase(path: string): SqliteDatabase {
   }
 }
 
+/** SQL, or code for what SQL cannot do (computing hashes over existing rows); runs inside the migration's transaction */
+export type Migration = string | ((db: SqliteDatabase) => void);
+
 /**
  * Brings `component`'s tables up to date: migrations[i] takes the schema from version i to i + 1.
  * Versions are kept per component (not in PRAGMA user_version) because several components share a file.
  * A file written by newer code is refused rather than misread.
  */
-export function migrate(db: SqliteDatabase, component: string, migrations: readonly string[]): void {
+export function migrate(db: SqliteDatabase, component: string, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const readVersion = db.prepare<[string], { version: number }>('SELECT version FROM schema_versions WHERE component = ?');
   const writeVersion = db.prepare<[string, number]>(
@@ -45,7 +48,9 @@ export function migrate(db: SqliteDatabase, component: string, migrations: reado
       throw new Error(`${component} schema is version ${current}; this program knows up to ${migrations.length}`);
     }
     for (let version = current; version < migrations.length; version++) {
-      db.exec(migrations[version]!);
+      const migration = migrations[version]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
     }
     if (current < migrations.length) writeVersion.run(component, migrations.length);
   }).immediate();

@@ -20,8 +20,10 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './eventStore.js';
+import { canonicalJson } from './canonicalJson.js';
+import { eventHash, eventHashFromCanonical } from './eventHash.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
-import { migrate, openDurableDatabase, type SqliteDatabase } from './sqliteDatabase.js';
+import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from './sqliteDatabase.js';
 
 export interface SqliteEventStoreOptions {
   /** a file path, or ':memory:' for a throwaway store */
@@ -42,7 +44,7 @@ export interface SqliteEventStore extends EventStore {
   readonly database: SqliteDatabase;
 }
 
-const MIGRATIONS = [
+const MIGRATIONS: Migration[] = [
   `CREATE TABLE events (
      position        INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: a position is never reused
      stream_id       TEXT    NOT NULL,
@@ -52,7 +54,7 @@ const MIGRATIONS = [
      metadata        TEXT    NOT NULL,
      recorded_at     TEXT    NOT NULL,
      idempotency_key TEXT    UNIQUE,
-     hash            TEXT,  -- reserved for the audit hash chain
+     hash            TEXT,  -- the stream's hash chain (eventHash.ts), written at append
      prev_hash       TEXT,
      UNIQUE (stream_id, revision)
    );
@@ -61,6 +63,9 @@ const MIGRATIONS = [
      stream_id TEXT PRIMARY KEY,
      revision  INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // version 2: the hash chain. Files written before it get their chains computed once, here; from then on
+  // every hash is written by append, and a missing one is a finding for the auditor, never filled in again.
+  (db) => backfillHashes(db),
 ];
 
 const SUBSCRIPTION_PAGE_SIZE = 1000;
@@ -75,9 +80,11 @@ interface EventRow {
   metadata: string;
   recorded_at: string;
   idempotency_key: string | null;
+  hash: string | null;
+  prev_hash: string | null;
 }
 
-const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key';
+const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash';
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const clock = options.clock ?? systemClock;
@@ -96,9 +103,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     setStreamRevision: db.prepare<[string, number]>(
       'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
     ),
+    streamHash: db.prepare<[string, number], string | null>('SELECT hash FROM events WHERE stream_id = ? AND revision = ?').pluck(),
     insertEvent: db
-      .prepare<[string, number, string, string, string, string, string | null]>(
-        'INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      .prepare<[string, number, string, string, string, string, string | null, string, string | null]>(
+        'INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .safeIntegers(),
     readStream: db
@@ -125,10 +133,20 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     if (!matches) throw new ExpectedRevisionConflict(streamId, expectedRevision, actual);
 
     let revision = actual ?? -1;
+    // under the write lock: nobody else can chain onto this hash meanwhile
+    let prevHash = actual === null ? null : (statements.streamHash.get(streamId, actual) ?? null);
     const positions: bigint[] = [];
     for (const event of events) {
       revision += 1;
       const key = event.idempotencyKey ?? null;
+      const hash = eventHashFromCanonical(canonicalJson(event.data), canonicalJson(event.metadata), {
+        streamId,
+        revision,
+        type: event.type,
+        time: event.metadata.time,
+        recordedAt,
+        prevHash,
+      });
       try {
         const { lastInsertRowid } = statements.insertEvent.run(
           streamId,
@@ -138,7 +156,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
           JSON.stringify(event.metadata),
           recordedAt,
           key,
+          hash,
+          prevHash,
         );
+        prevHash = hash;
         positions.push(BigInt(lastInsertRowid));
       } catch (error) {
         // the write lock is held, so (stream_id, revision) cannot collide: a UNIQUE failure is the key
@@ -242,7 +263,40 @@ function toRecordedEvent(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata) as EventMetadata,
     recordedAt: row.recorded_at,
     idempotencyKey: row.idempotency_key,
+    hash: row.hash ?? '',
+    prevHash: row.prev_hash,
   };
+}
+
+/** computes the chains of events stored before version 2, in position order (so in revision order per stream) */
+function backfillHashes(db: SqliteDatabase): void {
+  const page = db
+    .prepare<[bigint], Omit<EventRow, 'idempotency_key' | 'hash' | 'prev_hash'>>(
+      'SELECT position, stream_id, revision, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT 10000',
+    )
+    .safeIntegers();
+  const update = db.prepare<[string, string | null, bigint]>('UPDATE events SET hash = ?, prev_hash = ? WHERE position = ?');
+  const heads = new Map<string, string>();
+  let after = 0n;
+  for (;;) {
+    const rows = page.all(after);
+    for (const row of rows) {
+      const prevHash = heads.get(row.stream_id) ?? null;
+      const hash = eventHash({
+        streamId: row.stream_id,
+        revision: Number(row.revision),
+        type: row.type,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+        metadata: JSON.parse(row.metadata) as EventMetadata,
+        recordedAt: row.recorded_at,
+        prevHash,
+      });
+      update.run(hash, prevHash, row.position);
+      heads.set(row.stream_id, hash);
+      after = row.position;
+    }
+    if (rows.length < 10000) return;
+  }
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -6,6 +6,7 @@ import express from 'express';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import { createGraphqlRouter } from '../../gateway/server.js';
+import { consoleRouter } from '../../gateway/console.js'; // web console (issue 9)
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
@@ -29,6 +30,7 @@ import { allProjections } from '../../projections/index.js';
 import { createCommandService } from '../commands/commandService.js';
 import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
+import { openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7)
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -54,6 +56,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);
   const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+  // --- audit (issue 7): checkpoint signing key (generated into the data dir unless configured), access log ---
+  const audit = (() => {
+    try {
+      return openEmbeddedAudit({ config, configPath, dataDir, store, clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
+    } catch (e) {
+      void store.close();
+      throw (e as Error).name === 'SigningKeyError' ? new StartupError((e as Error).message) : e;
+    }
+  })();
+  // --- end audit ---
 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const readModels = openEmbeddedReadModelStore({ path: join(dataDir, 'readmodels.db') });
@@ -77,6 +89,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     commands: createCommandService({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
+    audit: audit.verifier, // audit (issue 7)
+    accessLog: audit.accessLog, // audit (issue 7)
   };
   const isDemoConfig = configPath === DEMO_CONFIG;
   if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
@@ -84,6 +98,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     console.log(`  演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
     if (result.unexpected.length > 0) console.warn(`  注意：演示数据有 ${result.unexpected.length} 处与预期不符：\n    ${result.unexpected.slice(0, 10).join('\n    ')}`);
   }
+  // --- audit (issue 7): seal what is stored now (the demo city included), then every interval ---
+  await audit.start();
+  // --- end audit ---
 
   const graphql = await createGraphqlRouter({
     services,
@@ -91,6 +108,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+    accessLog: audit.accessLog, // audit (issue 7): every operation, by anyone
   });
   const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));
   const app = createHttpApp({
@@ -104,7 +122,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
         return lag > READY_LAG ? `读模型落后事件库 ${lag} 个事件` : null;
       },
     },
-    routers: [ingest, graphql.router],
+    // --- web console (issue 9): the built web/dist at / ---
+    routers: [ingest, graphql.router, consoleRouter()],
+    // --- end web console ---
   });
 
   const server: Server = await new Promise((ok, fail) => {
@@ -113,6 +133,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   }).catch(async (e: NodeJS.ErrnoException) => {
     await runner.stop();
     await readModels.close();
+    await audit.stop(); // audit (issue 7)
     await store.close();
     if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port 指定其他端口，或先停止占用它的程序。`);
     throw e;
@@ -144,6 +165,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await closed;
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();
+    await audit.stop(); // audit (issue 7): a last checkpoint, then close the access log
     await runner.stop();
     await readModels.close();
     await store.close();
@@ -176,6 +198,7 @@ function printBanner(p: { url: string; dataDir: string; configPath: string; conf
   const lines = [
     '',
     '联动 liandong —— 嵌入式平台已就绪',
+    `  工作台 (浏览器):     ${p.url}/   （待办、推进会、季通报、案件、审计）`, // web console (issue 9)
     `  GraphQL / GraphiQL:  ${p.url}/graphql   （浏览器打开即可查询）`,
     `  事件接入 (HTTP):     POST ${p.url}/v1/events`,
     `  健康检查:            ${p.url}/healthz  ${p.url}/readyz  ${p.url}/metrics`,

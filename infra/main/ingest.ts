@@ -8,7 +8,6 @@ import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../eventStore/eventStore.js';
-import { openPostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
@@ -17,6 +16,7 @@ import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '..
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
 import type { RejectionStore } from '../rejections/rejectionStore.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
+import { databaseWhere, openEventStoreFromEnv, openRejectionStoreFromEnv } from './distributedStores.js';
 
 export interface IngestOptions {
   configPath: string | undefined;
@@ -129,34 +129,40 @@ function refuse(message: string, code = 2): { stopped: Promise<number> } {
 async function openStores(options: IngestOptions): Promise<{ store: EventStore; rejections: RejectionStore; where: string; close(): Promise<void> }> {
   const dataDir = resolve(options.dataDir ?? './data');
   mkdirSync(dataDir, { recursive: true });
-  if (options.databaseUrl) {
-    const schema = options.env.DATABASE_SCHEMA || undefined;
-    const store = await openPostgresEventStore({ connectionString: options.databaseUrl, ...(schema ? { schema } : {}), clock: systemClock });
-    // TODO(issue 5): a PostgreSQL RejectionStore; until it exists rejections are kept in a local SQLite file
-    const rejectionsPath = join(dataDir, 'rejections.db');
-    const rejections = openSqliteRejectionStore({ path: rejectionsPath });
+  // --- distributed mode (issue 6): the event store as `project` and `gateway` open it (EVENTSTORE_URL, else
+  // DATABASE_URL); rejections in PostgreSQL whenever DATABASE_URL is set, so every replica files them in one table
+  if (options.env.EVENTSTORE_URL || options.databaseUrl) {
+    const env = { ...options.env, DATABASE_URL: options.databaseUrl };
+    const events = await openEventStoreFromEnv(env, systemClock);
+    let rejections: RejectionStore;
+    let rejectionsWhere: string;
+    try {
+      if (options.databaseUrl) {
+        rejections = (await openRejectionStoreFromEnv(env)).rejections;
+        rejectionsWhere = `退回记录在 PostgreSQL ${databaseWhere(env)}`;
+      } else {
+        // EventStoreDB without PostgreSQL: a single ingest replica's local file (gateways cannot list these)
+        const rejectionsPath = join(dataDir, 'rejections.db');
+        rejections = openSqliteRejectionStore({ path: rejectionsPath });
+        rejectionsWhere = `退回记录在本机 SQLite ${rejectionsPath}（设置 DATABASE_URL 以便网关和其他副本共享）`;
+      }
+    } catch (e) {
+      await events.store.close();
+      throw e;
+    }
     return {
-      store,
+      store: events.store,
       rejections,
-      where: `PostgreSQL ${describeDatabaseUrl(options.databaseUrl)}${schema ? `（schema ${schema}）` : ''}；退回记录暂存 SQLite ${rejectionsPath}`,
+      where: `${events.where}；${rejectionsWhere}`,
       close: async () => {
-        await store.close();
+        await events.store.close();
         await rejections.close();
       },
     };
   }
+  // --- end distributed mode ---
   const path = join(dataDir, 'liandong.db');
   const store = openSqliteEventStore({ path, clock: systemClock });
   const rejections = openSqliteRejectionStore({ database: store.database });
   return { store, rejections, where: `SQLite ${path}`, close: () => store.close() };
-}
-
-/** host:port/database, without credentials */
-function describeDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
-  } catch {
-    return '(DATABASE_URL)';
-  }
 }

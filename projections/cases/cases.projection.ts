@@ -54,11 +54,19 @@ export const casesProjection: Projection<CaseProjectionContext> = {
   collections: [CASES],
   keys: (event) => (event.streamId.startsWith('case-') ? [[CASES, caseIdOf(event)]] : []),
   evolve(doc, event, ctx) {
-    const previous: CaseState = (doc as CaseDoc | null)?.state ?? { status: 'none' };
+    const before = doc as CaseDoc | null;
+    const previous: CaseState = before?.state ?? { status: 'none' };
     const state = evolveCase(previous, { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) });
     if (state.status === 'none') return { doc: null };
+    // evolveCase keeps the object of every handoff the event did not touch, and a handoff's clock depends on
+    // nothing else: those clocks are carried over instead of recounted (a case with many handoffs would
+    // otherwise count working days for all of them on every event — the bulk of a rebuild)
+    const unchanged = previous.status === 'none' ? null : previous.handoffs;
     const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-    for (const [id, handoff] of Object.entries(state.handoffs)) handoffDeadlines[id] = handoffDeadline(handoff, ctx.deadlines);
+    for (const [id, handoff] of Object.entries(state.handoffs)) {
+      const kept = unchanged?.[id] === handoff ? before?.handoffDeadlines[id] : undefined;
+      handoffDeadlines[id] = kept !== undefined ? kept : handoffDeadline(handoff, ctx.deadlines);
+    }
     const next: CaseDoc = { state, handoffDeadlines, deadlines: caseDeadlines(state, ctx.deadlines) };
     return { doc: next, indexes: indexesOf(state) };
   },

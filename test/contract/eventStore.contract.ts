@@ -23,6 +23,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../../infra/eventStore/eventStore.js';
+import { eventHash } from '../../infra/eventStore/eventHash.js';
 
 export interface EventStoreFixture {
   /** a ready store; cleanup() closes it */
@@ -456,6 +457,70 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
         const positions = results.flatMap(([result]) => result!.positions);
         expect(new Set(positions).size).to.equal(150);
         for (const streamId of streams) expect(await store.readStream(streamId)).to.have.length(3);
+      });
+    });
+
+    describe('hash chain (audit)', () => {
+      /** every event's hash recomputes from what was read, and links to its predecessor in the stream */
+      const expectChained = (events: readonly RecordedEvent[]): void => {
+        events.forEach((recorded, index) => {
+          expect(recorded.prevHash, `prevHash of revision ${recorded.revision}`).to.equal(index === 0 ? null : events[index - 1]!.hash);
+          expect(recorded.hash, `hash of revision ${recorded.revision}`).to.match(/^[0-9a-f]{64}$/);
+          expect(eventHash(recorded), `hash of revision ${recorded.revision} recomputed`).to.equal(recorded.hash);
+        });
+      };
+
+      it('chains each stream at append: revision 0 has no prevHash, every later one the hash before it', async () => {
+        const a = streamName('case');
+        const b = streamName('case');
+        await store.append([
+          { streamId: a, expectedRevision: 'no_stream', events: numbered(3) },
+          { streamId: b, expectedRevision: 'no_stream', events: numbered(2) },
+          { streamId: a, expectedRevision: 2, events: numbered(1) },
+        ]);
+        await store.append([{ streamId: b, expectedRevision: 'any', events: numbered(2) }]);
+        const streamA = await store.readStream(a);
+        const streamB = await store.readStream(b);
+        expect(streamA).to.have.length(4);
+        expect(streamB).to.have.length(4);
+        expectChained(streamA);
+        expectChained(streamB);
+        expect(new Set([...streamA, ...streamB].map((recorded) => recorded.hash)).size, 'identical events still differ').to.equal(8);
+      });
+
+      it('hands out the same hash on every read path and continues the chain from another connection', async () => {
+        const streamId = streamName('case');
+        const head = await store.headPosition();
+        await store.append([{ streamId, expectedRevision: 'no_stream', events: [event('case.registered', { title: '某某公司诉市场监督管理局', amount: 1e21, 承办人: '张三' })] }]);
+        const second = await fixture.openSecond();
+        try {
+          await second.append([{ streamId, expectedRevision: 0, events: numbered(2) }]);
+          const viaStream = await store.readStream(streamId);
+          const viaAll = (await store.readAll({ after: head })).filter((recorded) => recorded.streamId === streamId);
+          expect(viaAll.map((recorded) => [recorded.hash, recorded.prevHash])).to.deep.equal(viaStream.map((recorded) => [recorded.hash, recorded.prevHash]));
+          expectChained(viaStream);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it('chains racing appenders onto one line: no two events share a predecessor', async () => {
+        const streamId = streamName('case');
+        await Promise.all(
+          Array.from({ length: 10 }, async (_, appender) => {
+            for (;;) {
+              try {
+                await store.append([{ streamId, expectedRevision: 'any', events: [event('race', { appender })] }]);
+                return;
+              } catch (error) {
+                if (!(error instanceof ExpectedRevisionConflict)) throw error;
+              }
+            }
+          }),
+        );
+        const stream = await store.readStream(streamId);
+        expect(stream).to.have.length(10);
+        expectChained(stream);
       });
     });
 

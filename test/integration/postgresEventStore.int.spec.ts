@@ -345,7 +345,7 @@ describe('PostgreSQL event store (real server)', function () {
       it('migrates once when several stores open a fresh schema at the same moment', async () => {
         const stores = await Promise.all(Array.from({ length: 4 }, () => openHere()));
         const { rows } = await adminPool().query(`SELECT component, version FROM "${schema}".schema_versions`);
-        expect(rows).to.deep.equal([{ component: 'events', version: 1 }]);
+        expect(rows).to.deep.equal([{ component: 'events', version: 2 }]);
         const results = await Promise.all(
           stores.map((store, index) => store.append([{ streamId: `case-${index}`, expectedRevision: 'no_stream', events: numbered(1) }])),
         );

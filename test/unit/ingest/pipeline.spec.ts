@@ -95,6 +95,18 @@ describe('ingest pipeline', () => {
     expect((await store.readStream('case-C-1')).map((e) => (e.data as { handoffId?: string }).handoffId ?? null)).to.deep.equal([null, 'other', 'h1']);
   });
 
+  it('decides on what another writer stored since its last batch on the case (kept states catch up)', async () => {
+    const { pipeline, store } = platform();
+    await pipeline.ingest([register('e1', 'C-1')], court);
+    // e.g. a mutation, or another replica: the pipeline's kept state of C-1 is now one revision behind
+    await store.append([{ streamId: 'case-C-1', expectedRevision: 0, events: [{ type: 'handoff.requested', data: { handoffId: 'h1', to: 'xj-justice', purpose: 'entrusted_mediation' }, metadata: { source: 'xj-court', eventId: 'x', principal: null, channel: 'http', time: '2024-09-10T09:30:00+08:00' }, idempotencyKey: 'xj-court/x' }] }]);
+    const receipt = ev('xj-justice', 'j1', 'handoff.received', 'C-1', '2024-09-11T09:00:00+08:00', { handoffId: 'h1' });
+    expect((await pipeline.ingest([receipt], justice))[0]!.status).to.equal('accepted');
+    const again = (await pipeline.ingest([mediation('e2', 'C-1', 'h1')], court))[0]!;
+    expect([again.status, 'code' in again ? again.code : null]).to.deep.equal(['rejected', 'invalid_transition']);
+    expect((await store.readStream('case-C-1')).map((e) => e.type)).to.deep.equal(['case.registered', 'handoff.requested', 'handoff.received']);
+  });
+
   it('records the copy notice of a lost administrative case in the same append as the judgment', async () => {
     const { pipeline, store } = platform();
     const registration = ev('xj-court', 'a1', 'case.registered', 'A-1', '2024-09-10T09:00:00+08:00', {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { handoffDeadline } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import type { RecordedEvent } from '../../../infra/eventStore/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
@@ -191,6 +192,20 @@ describe('cases projection', () => {
       expect(p.doc.handoffDeadlines['h1']).to.include({ metAt: null, stoppedAt: at('2024-03-08') });
       expect(p.doc.state.handoffs['h2']).to.include({ status: 'REQUESTED', previousHandoffId: 'h1' });
       expect(p.doc.handoffDeadlines['h2']).to.equal(null);
+    });
+
+    it('carries the clocks of untouched handoffs over: the same clocks as counting every one afresh', () => {
+      const log = eventLog();
+      const events = [log('case-K4', 'ly-police', 'case.registered', { kind: 'criminal', title: '钱某盗窃案', parties: [person('钱某', 'suspect')] }, at('2024-01-02'))];
+      for (let n = 1; n <= 6; n++) events.push(log('case-K4', 'ly-police', 'handoff.requested', { handoffId: `h${n}`, to: 'ly-proc', purpose: 'prosecution_review' }, at(`2024-0${n}-03`)));
+      for (let n = 1; n <= 6; n++) events.push(log('case-K4', 'ly-proc', 'handoff.received', { handoffId: `h${n}` }, at(`2024-0${n}-05`)));
+      events.push(log('case-K4', 'ly-proc', 'handoff.extended', { handoffId: 'h2', days: 15, approvedBy: '检察长' }, at('2024-02-20')));
+      events.push(log('case-K4', 'ly-proc', 'handoff.completed', { handoffId: 'h3', outcome: 'prosecuted' }, at('2024-03-25')));
+      const p = projectOne(events, 'K4');
+      for (const [id, handoff] of Object.entries(p.doc.state.handoffs)) {
+        expect(p.doc.handoffDeadlines[id], id).to.deep.equal(handoffDeadline(handoff, ctx.deadlines));
+      }
+      expect(p.doc.handoffDeadlines['h2']?.dueDate).to.equal('2024-03-20');
     });
   });
 

@@ -1,0 +1,135 @@
+/**
+ * The audit pieces a process needs, assembled from the config: the checkpoint signing key (configured, or
+ * generated into the data directory in embedded mode), the public keys to verify with, the checkpoint
+ * schedule, the access log and its retention. Composition roots call these; the rules live in
+ * checkpoints.ts, verify.ts and infra/accessLog/.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { PlatformConfig } from '../config/schema.js';
+import type { EventStore } from '../eventStore/eventStore.js';
+import type { AccessLog } from '../accessLog/accessLog.js';
+import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
+import { createCheckpointWriter, scheduleCheckpoints, type CheckpointSchedule, type CheckpointWriter, type WrittenCheckpoint } from './checkpoints.js';
+import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
+import { verifyStore, type AuditReport } from './verify.js';
+
+export interface AuditKeys {
+  /** null where no private key is available (a verifier with public keys only) */
+  signer: CheckpointSigner | null;
+  trusted: TrustedKeys;
+  /** where the signing key came from, for banners */
+  source: string | null;
+  /** set when this call generated the key */
+  generated: { path: string; publicKeyPath: string } | null;
+}
+
+/**
+ * `audit.signingKeyFile` (relative to the config file) if configured; otherwise the data directory's own
+ * key — generated there on first use when `generate` is set (embedded start), only read otherwise (CLI).
+ * Trusted for verification: the signing key's public half, `audit.publicKeyFiles`, and `extraPublicKeyFiles`.
+ */
+export function auditKeys(options: {
+  config: PlatformConfig;
+  configPath: string;
+  dataDir: string | null;
+  generate: boolean;
+  extraPublicKeyFiles?: readonly string[];
+}): AuditKeys {
+  const { audit } = options.config;
+  const relative = (file: string): string => resolve(dirname(options.configPath), file);
+  let signer: CheckpointSigner | null = null;
+  let source: string | null = null;
+  let generated: AuditKeys['generated'] = null;
+  if (audit.signingKeyFile !== undefined) {
+    source = relative(audit.signingKeyFile);
+    signer = loadSigningKey(source);
+  } else if (options.dataDir !== null && (options.generate || existsSync(join(options.dataDir, GENERATED_KEY_FILE)))) {
+    const key = loadOrCreateDataDirKey(options.dataDir);
+    signer = key.signer;
+    source = key.path;
+    if (key.created) generated = { path: key.path, publicKeyPath: key.publicKeyPath };
+  }
+  const keys: KeyObject[] = [
+    ...(signer ? [signer.publicKey] : []),
+    ...audit.publicKeyFiles.map((file) => loadPublicKey(relative(file))),
+    ...(options.extraPublicKeyFiles ?? []).map((file) => loadPublicKey(resolve(file))),
+  ];
+  return { signer, trusted: trustedKeys(keys), source, generated };
+}
+
+/** what auditVerify calls */
+export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePositions = true) => ({
+  verify: (options: { stream?: string }): Promise<AuditReport> => verifyStore({ store, trustedKeys: trusted, densePositions, ...options }),
+});
+
+const DAY_MS = 86_400_000;
+
+export interface EmbeddedAudit {
+  keys: AuditKeys;
+  accessLog: AccessLog;
+  verifier: ReturnType<typeof auditVerifier>;
+  writer: CheckpointWriter;
+  /** seals what is stored now, then every interval; prunes the access log now and daily */
+  start(): Promise<WrittenCheckpoint | null>;
+  /** a last checkpoint, then the access log is closed */
+  stop(): Promise<void>;
+}
+
+/** the embedded platform's audit: key in the data dir unless configured, access log in `<dataDir>/access-log.db` */
+export function openEmbeddedAudit(deps: {
+  config: PlatformConfig;
+  configPath: string;
+  dataDir: string;
+  store: EventStore;
+  clock: Clock;
+  log: { info(message: string): void; error(message: string): void };
+}): EmbeddedAudit {
+  const keys = auditKeys({ config: deps.config, configPath: deps.configPath, dataDir: deps.dataDir, generate: true });
+  const accessLog = openSqliteAccessLog({ path: join(deps.dataDir, 'access-log.db') });
+  const writer = createCheckpointWriter({ store: deps.store, signer: keys.signer!, clock: deps.clock });
+  const { checkpointIntervalSeconds, accessLogRetentionDays } = deps.config.audit;
+  let schedule: CheckpointSchedule | null = null;
+  let pruning: NodeJS.Timeout | null = null;
+
+  const prune = (): void => {
+    const before = new Date(deps.clock.now().getTime() - accessLogRetentionDays * DAY_MS);
+    accessLog.prune(before).then(
+      (deleted) => deleted > 0 && deps.log.info(`访问日志：已删除 ${before.toISOString()} 之前的 ${deleted} 条记录（保留 ${accessLogRetentionDays} 天）`),
+      (error: Error) => deps.log.error(`访问日志清理失败：${error.message}`),
+    );
+  };
+
+  return {
+    keys,
+    accessLog,
+    verifier: auditVerifier(deps.store, keys.trusted),
+    writer,
+    async start() {
+      if (keys.generated) {
+        deps.log.info(
+          `未配置 audit.signingKeyFile：已在数据目录生成检查点签名密钥 ${keys.generated.path}（密钥 id ${keys.signer!.keyId}）；` +
+            `公钥 ${keys.generated.publicKeyPath} 请交审计方另行保存。生产环境请配置 audit.signingKeyFile，并把私钥放在数据目录之外。`,
+        );
+      }
+      const written = await writer.write();
+      if (written) deps.log.info(`检查点已写入位置 ${written.position}：封存至位置 ${written.covers}，${written.streamCount} 个流（密钥 id ${written.keyId}）`);
+      schedule = scheduleCheckpoints({
+        writer,
+        intervalMs: checkpointIntervalSeconds * 1000,
+        onError: (error) => deps.log.error(`写检查点失败（下个周期重试）：${(error as Error).message}`),
+      });
+      prune();
+      pruning = setInterval(prune, DAY_MS);
+      pruning.unref();
+      return written;
+    },
+    async stop() {
+      if (pruning !== null) clearInterval(pruning);
+      await schedule?.stop().catch((error: Error) => deps.log.error(`停止前写检查点失败：${error.message}`));
+      await accessLog.close();
+    },
+  };
+}

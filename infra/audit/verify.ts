@@ -1,0 +1,313 @@
+/**
+ * `liandong audit verify` and GraphQL `auditVerify` (docs/audit.md "Verification"): recomputes every
+ * event's hash, follows every stream's chain, checks every checkpoint's signature and Merkle root, and
+ * compares what the store holds with what each checkpoint sealed.
+ *
+ * 1. The checkpoint stream first: its own chain, each checkpoint's format, key, signature, link to the
+ *    previous one, and that the heads it lists give the root it signed.
+ * 2. Then every event in position order (or one stream in revision order):
+ *    - positions 1, 2, 3, … without a gap (both SQL stores hand out dense positions: a rolled-back append
+ *      gives its positions back), so a deleted event is named by its own position;
+ *    - per stream: revisions 0, 1, 2, … , `prevHash` = the previous revision's `hash`, and `hash` = the
+ *      hash recomputed from the stored fields;
+ *    - at each checkpoint's position: every stream head the checkpoint sealed is still the head at that
+ *      position (a deleted tail or a deleted stream shows here even if the positions were renumbered),
+ *      the number of events matches, and the digest of (position, hash) over the interval matches (the
+ *      global order between streams).
+ *
+ * A finding does not stop the walk: the chain is picked up again from the stored values, so one altered
+ * event is one finding. `firstBrokenPosition` is the smallest position named by any finding.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
+import { eventHash } from '../eventStore/eventHash.js';
+import { bodyOf, CHECKPOINT_STREAM, HeadSet, isCheckpointStream, parseCheckpoint, signedMessage, type HeadEntry, type StreamHead } from './checkpoints.js';
+import { verifySignature, type TrustedKeys } from './signingKey.js';
+
+export interface AuditFinding {
+  /** the position where the store stops matching its chains or checkpoints; null when none can be named */
+  position: bigint | null;
+  streamId: string | null;
+  message: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  /** events whose hash was recomputed and whose link was checked */
+  checked: number;
+  firstBrokenPosition: bigint | null;
+  /** the first finding (with how many more), or a summary of what was verified */
+  detail: string;
+  /** in the order found, at most `maxFindings` */
+  findings: AuditFinding[];
+  findingCount: number;
+  /** checkpoints whose signature and root were valid */
+  checkpoints: number;
+  /** the last valid checkpoint covers the events up to here; null without one */
+  sealedThrough: bigint | null;
+  /** events checked after that position (not yet sealed by a checkpoint) */
+  unsealed: number;
+  /** key ids that signed the valid checkpoints */
+  keyIds: string[];
+}
+
+export interface VerifyOptions {
+  store: EventStore;
+  /** public keys to accept signatures from, by key id */
+  trustedKeys: TrustedKeys;
+  /** one stream only; undefined = the whole store */
+  stream?: string;
+  /** positions are 1, 2, 3, … (SQLite and PostgreSQL stores); default true */
+  densePositions?: boolean;
+  /** events per read (default 10,000) */
+  pageSize?: number;
+  /** findings kept in the report (default 100); the walk always goes to the end */
+  maxFindings?: number;
+  onProgress?(position: bigint, head: bigint | null): void;
+}
+
+interface Boundary {
+  /** the checkpoint event's position */
+  checkpoint: bigint;
+  from: bigint;
+  covers: bigint;
+  heads: HeadEntry[];
+  eventCount: number;
+  eventsDigest: string;
+}
+
+interface Link {
+  revision: number;
+  position: bigint;
+  hash: string;
+}
+
+export async function verifyStore(options: VerifyOptions): Promise<AuditReport> {
+  const { store, trustedKeys, stream } = options;
+  const pageSize = options.pageSize ?? 10_000;
+  const maxFindings = options.maxFindings ?? 100;
+  const dense = (options.densePositions ?? true) && stream === undefined;
+  const wholeStore = stream === undefined;
+
+  const findings: AuditFinding[] = [];
+  let findingCount = 0;
+  let first: AuditFinding | null = null;
+  const find = (position: bigint | null, streamId: string | null, message: string): void => {
+    findingCount += 1;
+    const finding = { position, streamId, message };
+    if (findings.length < maxFindings) findings.push(finding);
+    if (first === null || (position !== null && (first.position === null || position < first.position))) first = finding;
+  };
+  let checked = 0;
+
+  // 1. the checkpoints
+  const boundaries: Boundary[] = [];
+  const keyIds = new Set<string>();
+  {
+    const promised = new HeadSet();
+    let previous: RecordedEvent | undefined;
+    let lastValid: { covers: bigint; hash: string } | null = null;
+    for (let from = 0; ; ) {
+      const page = await store.readStream(CHECKPOINT_STREAM, { fromRevision: from, maxCount: 100 });
+      for (const event of page) {
+        checked += 1;
+        const broken = linkProblem(event, previous);
+        if (broken !== null) find(event.position, CHECKPOINT_STREAM, broken);
+        previous = event;
+        const where = `检查点（位置 ${event.position}）`;
+        const checkpoint = parseCheckpoint(event);
+        if (typeof checkpoint === 'string') {
+          find(event.position, CHECKPOINT_STREAM, `${where}无法读取：${checkpoint}`);
+          continue;
+        }
+        const key = trustedKeys.get(checkpoint.keyId);
+        if (key === undefined) {
+          find(event.position, CHECKPOINT_STREAM, `${where}由未知密钥 ${checkpoint.keyId} 签名：不在受信任的公钥之中（签名无法核对）`);
+          continue;
+        }
+        if (!verifySignature(key, signedMessage(bodyOf(checkpoint)), Buffer.from(checkpoint.signature, 'base64'))) {
+          find(event.position, CHECKPOINT_STREAM, `${where}签名无效：检查点内容在签名之后被改动，或签名是伪造的`);
+          continue;
+        }
+        if (checkpoint.previous !== (lastValid?.hash ?? null) || BigInt(checkpoint.previousPosition) !== (lastValid?.covers ?? 0n)) {
+          find(event.position, CHECKPOINT_STREAM, `${where}与上一个检查点接不上：中间的检查点被删除或替换`);
+        }
+        for (const [streamId, revision, position, hash] of checkpoint.heads) promised.set(streamId, { revision, position: BigInt(position), hash });
+        if (promised.root() !== checkpoint.root || promised.size !== checkpoint.streamCount) {
+          find(event.position, CHECKPOINT_STREAM, `${where}列出的流头与签名的 Merkle 根不符`);
+        }
+        keyIds.add(checkpoint.keyId);
+        lastValid = { covers: BigInt(checkpoint.position), hash: event.hash };
+        boundaries.push({
+          checkpoint: event.position,
+          from: BigInt(checkpoint.previousPosition),
+          covers: BigInt(checkpoint.position),
+          heads: checkpoint.heads,
+          eventCount: checkpoint.eventCount,
+          eventsDigest: checkpoint.eventsDigest,
+        });
+      }
+      if (page.length < 100) break;
+      from = page.at(-1)!.revision + 1;
+    }
+  }
+
+  // 2. the events, against their chains and the checkpoints
+  const observed = new Map<string, Link>();
+  const promised = new Map<string, StreamHead>();
+  const dirty = new Set<string>();
+  let nextBoundary = 0;
+  let eventCount = 0;
+  let digest: Hash = createHash('sha256');
+  let digestFrom = 0n;
+  let findingsInInterval = findingCount;
+  let sealedThrough: bigint | null = null;
+  let nextPosition = 1n;
+  let lastPosition: bigint | null = null;
+  let afterSeal = 0;
+
+  const closeBoundary = (boundary: Boundary): void => {
+    const where = `检查点（位置 ${boundary.checkpoint}，封存至位置 ${boundary.covers}）`;
+    for (const [streamId, revision, position, hash] of boundary.heads) {
+      if (!wholeStore && streamId !== stream) continue;
+      promised.set(streamId, { revision, position: BigInt(position), hash });
+      dirty.add(streamId);
+    }
+    for (const streamId of dirty) {
+      const expected = promised.get(streamId);
+      const actual = observed.get(streamId);
+      if (expected === undefined) {
+        if (actual !== undefined) find(actual.position, streamId, `流 ${streamId} 在位置 ${boundary.covers} 之前已有事件，但${where}中没有这个流：事件是后来插入的`);
+        continue;
+      }
+      if (actual === undefined) {
+        find(expected.position, streamId, `流 ${streamId} 整个不见了：${where}记录它的最新修订为 ${expected.revision}（位置 ${expected.position}）`);
+      } else if (actual.revision < expected.revision) {
+        find(
+          expected.position,
+          streamId,
+          `流 ${streamId} 尾部被删除：现存只到修订 ${actual.revision}（位置 ${actual.position}），${where}记录到修订 ${expected.revision}（位置 ${expected.position}）`,
+        );
+      } else if (actual.revision > expected.revision) {
+        find(actual.position, streamId, `流 ${streamId} 在位置 ${boundary.covers} 之前有修订 ${actual.revision}，而${where}只记录到修订 ${expected.revision}：事件是后来插入的`);
+      } else if (actual.hash !== expected.hash || actual.position !== expected.position) {
+        find(actual.position, streamId, `流 ${streamId} 修订 ${actual.revision} 的哈希或位置与${where}记录的不同：事件被替换`);
+      }
+    }
+    dirty.clear();
+    if (wholeStore && findingCount === findingsInInterval) {
+      // only when nothing more specific was found in the interval: these name no single event
+      if (eventCount !== boundary.eventCount) {
+        find(boundary.from + 1n, null, `${where}记录截至位置 ${boundary.covers} 共 ${boundary.eventCount} 个事件，现存 ${eventCount} 个`);
+      } else if (digestFrom === boundary.from && digest.digest('hex') !== boundary.eventsDigest) {
+        find(boundary.from + 1n, null, `位置 ${boundary.from + 1n}–${boundary.covers} 之间事件的顺序或位置与${where}签名时不同`);
+      }
+    }
+    digest = createHash('sha256');
+    digestFrom = boundary.covers;
+    findingsInInterval = findingCount;
+    sealedThrough = boundary.covers;
+    afterSeal = 0;
+  };
+
+  const head = await store.headPosition();
+  const visit = (event: RecordedEvent): void => {
+    while (nextBoundary < boundaries.length && boundaries[nextBoundary]!.covers < event.position) closeBoundary(boundaries[nextBoundary++]!);
+    if (dense) {
+      if (event.position > nextPosition) {
+        const missing = event.position - nextPosition;
+        find(
+          nextPosition,
+          null,
+          missing === 1n ? `位置 ${nextPosition} 的事件不见了（被删除）` : `位置 ${nextPosition}–${event.position - 1n} 的 ${missing} 个事件不见了（被删除）`,
+        );
+      }
+      nextPosition = event.position + 1n;
+    }
+    lastPosition = event.position;
+    if (wholeStore && isCheckpointStream(event.streamId)) return; // checked in step 1
+    checked += 1;
+    afterSeal += 1;
+    const previous = observed.get(event.streamId);
+    const broken = linkProblem(event, previous);
+    if (broken !== null) find(event.position, event.streamId, broken);
+    observed.set(event.streamId, { revision: event.revision, position: event.position, hash: event.hash });
+    dirty.add(event.streamId);
+    eventCount += 1;
+    digest.update(`${event.position} ${event.hash}\n`);
+  };
+
+  if (wholeStore) {
+    for (let after: bigint | null = null; ; ) {
+      const page = await store.readAll({ after, maxCount: pageSize });
+      for (const event of page) visit(event);
+      if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
+      if (page.length < pageSize) break;
+      after = page.at(-1)!.position;
+    }
+  } else if (!isCheckpointStream(stream)) {
+    for (let from = 0; ; ) {
+      const page = await store.readStream(stream, { fromRevision: from, maxCount: pageSize });
+      for (const event of page) visit(event);
+      if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
+      if (page.length < pageSize) break;
+      from = page.at(-1)!.revision + 1;
+    }
+  }
+  if (dense && head !== null && head >= nextPosition) {
+    // the store's own head (PostgreSQL keeps it apart from the rows) is past the last stored event
+    find(nextPosition, null, `位置 ${nextPosition}–${head} 的事件不见了（事件库的头位置是 ${head}）`);
+  }
+  while (nextBoundary < boundaries.length) closeBoundary(boundaries[nextBoundary++]!);
+  if (!wholeStore && isCheckpointStream(stream)) afterSeal = 0;
+
+  const firstFinding = first as AuditFinding | null;
+  const ok = findingCount === 0;
+  const scope = wholeStore ? '整个事件库' : `流 ${stream}`;
+  let detail: string;
+  if (!ok) {
+    detail = firstFinding!.message + (findingCount > 1 ? `（另有 ${findingCount - 1} 处问题）` : '');
+  } else {
+    const sealed =
+      sealedThrough === null
+        ? '尚无检查点：删除整个流或流尾部的事件还无法发现'
+        : `${boundaries.length} 个检查点签名有效（密钥 ${[...keyIds].join('、')}），封存至位置 ${sealedThrough}` +
+          (afterSeal > 0 ? `；其后 ${afterSeal} 个事件尚待下一个检查点封存` : '');
+    detail = `${scope}：${checked} 个事件的哈希链完整${lastPosition === null ? '' : `（至位置 ${lastPosition}）`}；${sealed}`;
+  }
+  return {
+    ok,
+    checked,
+    firstBrokenPosition: firstFinding?.position ?? null,
+    detail,
+    findings,
+    findingCount,
+    checkpoints: boundaries.length,
+    sealedThrough,
+    unsealed: afterSeal,
+    keyIds: [...keyIds],
+  };
+}
+
+/** what is wrong with an event's place in its stream's chain, or null */
+function linkProblem(event: RecordedEvent, previous: Link | undefined): string | null {
+  const at = `流 ${event.streamId} 修订 ${event.revision}（位置 ${event.position}）`;
+  const expectedRevision = previous === undefined ? 0 : previous.revision + 1;
+  if (event.revision > expectedRevision) {
+    const gap = event.revision - expectedRevision;
+    return `${at}之前缺少修订 ${expectedRevision}${gap > 1 ? `–${event.revision - 1}` : ''}：事件被删除或被调换`;
+  }
+  if (event.revision < expectedRevision) {
+    return `${at}出现在修订 ${previous!.revision}（位置 ${previous!.position}）之后：事件的顺序被调换或有重复`;
+  }
+  if (previous !== undefined && event.position <= previous.position) {
+    return `${at}的位置不在修订 ${previous.revision}（位置 ${previous.position}）之后：事件的顺序被调换`;
+  }
+  if (event.prevHash !== (previous?.hash ?? null)) {
+    return `${at}的 prevHash 与上一修订的哈希不符：链条断开（上一事件被替换，或本事件被移动）`;
+  }
+  if (event.hash === '') return `${at}没有存储哈希`;
+  const recomputed = eventHash(event);
+  if (recomputed !== event.hash) return `${at}的内容与存储的哈希不符：事件被改动（存储 ${event.hash.slice(0, 16)}…，按内容算得 ${recomputed.slice(0, 16)}…）`;
+  return null;
+}

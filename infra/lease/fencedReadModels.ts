@@ -1,0 +1,28 @@
+import type { ReadModelStore } from '../readModels/readModelStore.js';
+
+/**
+ * The read model store as a lease holder writes through it: every commit and reset first passes `fence`
+ * (which throws LeaseLostError once the term is over), so a holder that has lost its lease stops writing
+ * before its next batch rather than after the next checkpoint conflict. Reads pass straight through.
+ *
+ * The check and the commit are two steps; a holder that stalls between them for longer than the TTL is
+ * caught by the store itself (the Redis store's checkpoint fencing, CheckpointConflictError).
+ */
+export function fencedReadModelStore(store: ReadModelStore, fence: () => Promise<void>): ReadModelStore {
+  return {
+    get: <T>(collection: string, id: string) => store.get<T>(collection, id),
+    getMany: <T>(collection: string, ids: readonly string[]) => store.getMany<T>(collection, ids),
+    findIds: (collection, index, value) => store.findIds(collection, index, value),
+    listIds: (collection) => store.listIds(collection),
+    checkpoint: (projection) => store.checkpoint(projection),
+    async commit(projection, position, writes) {
+      await fence();
+      await store.commit(projection, position, writes);
+    },
+    async reset(projections, collections) {
+      await fence();
+      await store.reset(projections, collections);
+    },
+    close: () => store.close(),
+  };
+}

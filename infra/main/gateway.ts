@@ -1,0 +1,164 @@
+/**
+ * Composition root of `liandong gateway` (distributed mode): GraphQL (+ GraphiQL), HTTP ingest, /healthz,
+ * /readyz and /metrics over the shared stores. Stateless: any number of replicas behind a load balancer.
+ * Mutations and HTTP ingest append to the shared event store (expected revisions make replicas safe) and
+ * answer once the projector's checkpoints in Redis reach the appended position. Wiring only.
+ */
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import express, { type Router } from 'express';
+import type { Agency } from '../../domain/shared/agencies.js';
+import { createAuthenticator } from '../../gateway/auth.js';
+import type { GatewayServices } from '../../gateway/context.js';
+import { createGraphqlRouter } from '../../gateway/server.js';
+import { allProjections } from '../../projections/index.js';
+import { chineseDaysCalendar } from '../calendar/chineseDays.js';
+import { systemClock } from '../clock.js';
+import { createCommandService } from '../commands/commandService.js';
+import { loadConfigFile } from '../config/loadConfig.js';
+import { createHttpApp } from '../http/app.js';
+import { ingestRoute } from '../http/ingestRoute.js';
+import { createMetrics } from '../http/metrics.js';
+import { createIngestPipeline } from '../ingest/pipeline.js';
+import { createValidator } from '../ingest/validator.js';
+import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels/checkpointWait.js';
+import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+
+export interface GatewayOptions {
+  configPath: string | undefined;
+  port: number;
+  host: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** /readyz answers "not ready" while the read models trail the store by more than this many events */
+const READY_LAG = 1000;
+
+export async function startGateway(options: GatewayOptions): Promise<{ url: string; stopped: Promise<number> }> {
+  const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
+  if (!configPath) throw new StartupError('liandong gateway 需要配置文件（机构与令牌）：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定');
+  const config = loadConfigFile(configPath);
+  const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
+  const redis = redisSettingsFromEnv(options.env);
+  const waitTimeoutMs = positiveIntFromEnv(options.env, 'LIANDONG_READ_AFTER_WRITE_TIMEOUT_MS', 10_000);
+  const httpIngest = options.env.LIANDONG_HTTP_INGEST !== 'off';
+  const clock = systemClock;
+
+  console.log('联动 liandong —— 网关进程 (gateway) 正在启动：连接事件存储、PostgreSQL 与 Redis …');
+  const opened: { close(): Promise<void> }[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const resource of opened.reverse()) await resource.close().catch((e: Error) => console.error(`[网关] 关闭时出错：${e.message}`));
+  };
+  let stores: { events: Awaited<ReturnType<typeof openEventStoreFromEnv>>; rejections: Awaited<ReturnType<typeof openRejectionStoreFromEnv>> };
+  let readModels: Awaited<ReturnType<typeof openRedisReadModelStore>>;
+  let step = '事件存储';
+  try {
+    const events = await openEventStoreFromEnv(options.env, clock);
+    opened.push(events.store);
+    step = '退回记录库 (PostgreSQL)';
+    const rejections = await openRejectionStoreFromEnv(options.env);
+    opened.push(rejections.rejections);
+    stores = { events, rejections };
+    step = redis.where;
+    readModels = await openRedisReadModelStore({
+      url: redis.url,
+      keyPrefix: redis.keyPrefix,
+      connectionName: 'liandong-gateway',
+      logger: { error: (message, fields) => console.error(`[网关] ${message} ${fields?.['error'] ?? ''}`) },
+    });
+    opened.push(readModels);
+  } catch (e) {
+    await closeAll();
+    if (e instanceof StartupError) throw e;
+    const cause = (e as Error).cause;
+    throw new StartupError(`无法连接 ${step}：${(e as Error).message}${cause ? `（${cause instanceof Error ? cause.message : String(cause)}）` : ''}`);
+  }
+  const store = stores.events.store;
+  const rejections = stores.rejections.rejections;
+
+  const projectionNames = allProjections().map((p) => p.name);
+  const waitForProjections = checkpointWaiter({ readModels, projections: projectionNames, timeoutMs: waitTimeoutMs });
+  const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+  const services: GatewayServices = {
+    agencies,
+    rejections,
+    readModels,
+    events: store,
+    deadlines,
+    commands: createCommandService({ store, waitForProjections }),
+    now: () => clock.now(),
+    newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
+  };
+  const metrics = createMetrics();
+  const authenticate = createAuthenticator(config.principals, agencies);
+  const graphql = await createGraphqlRouter({
+    services,
+    authenticate,
+    introspection: config.graphql.introspection,
+    graphiql: config.graphql.graphiql,
+    onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+  });
+  const routers: Router[] = [graphql.router];
+  if (httpIngest) {
+    const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+    routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
+  }
+  const app = createHttpApp({
+    metrics,
+    health: {
+      notReadyReason: async () => {
+        const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), READY_LAG);
+        metrics.projectionLag.set(behind);
+        return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件（投影进程是否在运行？）` : null;
+      },
+    },
+    routers,
+  });
+
+  const server: Server = await new Promise<Server>((ok, fail) => {
+    const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await graphql.stop();
+    await closeAll();
+    if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port（或 LIANDONG_PORT）指定其他端口`);
+    throw e;
+  });
+  const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
+  console.log(
+    [
+      '',
+      '联动 liandong —— 网关进程 (gateway) 已就绪',
+      `  GraphQL / GraphiQL:  ${url}/graphql`,
+      httpIngest ? `  事件接入 (HTTP):     POST ${url}/v1/events（写入共享事件存储）` : '  事件接入 (HTTP):     已关闭（LIANDONG_HTTP_INGEST=off）',
+      `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+      `  事件存储:            ${stores.events.where}`,
+      `  退回记录:            ${stores.rejections.where}`,
+      `  读模型:              ${redis.where}（由 liandong project 写入；写后读等待其检查点，最多 ${waitTimeoutMs} ms）`,
+      `  配置文件:            ${configPath}`,
+      '  无状态：可运行多个副本，置于负载均衡之后。按 Ctrl+C 停止。',
+      '',
+    ].join('\n'),
+  );
+
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
+    // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    await closed;
+    await graphql.stop();
+    await closeAll();
+    console.log('已停止。');
+    resolveStopped(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { url, stopped };
+}

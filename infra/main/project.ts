@@ -1,0 +1,163 @@
+/**
+ * Composition root of `liandong project` (distributed mode): event store → projections → Redis read models,
+ * with a single owner among the replicas (infra/lease/). Wiring only.
+ */
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { Gauge } from 'prom-client';
+import { allProjections } from '../../projections/index.js';
+import { createProjectionRunner } from '../../projections/runner.js';
+import { chineseDaysCalendar } from '../calendar/chineseDays.js';
+import { systemClock } from '../clock.js';
+import { loadConfigFile } from '../config/loadConfig.js';
+import type { EventStore } from '../eventStore/eventStore.js';
+import { createHttpApp } from '../http/app.js';
+import { createMetrics } from '../http/metrics.js';
+import { consoleLog } from '../kafka/kafkaClient.js';
+import type { Lease } from '../lease/lease.js';
+import { createProjectionOwnership, type OwnershipState } from '../lease/projectionOwnership.js';
+import { openRedisLease } from '../lease/redisLease.js';
+import { eventsBehind } from '../readModels/checkpointWait.js';
+import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openEventStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+
+export interface ProjectOptions {
+  configPath: string | undefined;
+  port: number;
+  host: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export const LEASE_NAME = 'projector';
+const DEFAULT_LEASE_TTL_MS = 10_000;
+/** /readyz answers "not ready" while the owner's read models trail the store by more than this many events */
+const READY_LAG = 1000;
+
+export async function startProject(options: ProjectOptions): Promise<{ stopped: Promise<number> }> {
+  const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
+  if (!configPath) throw new StartupError('liandong project 需要配置文件（期限规则与日历决定读模型）：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定');
+  const config = loadConfigFile(configPath);
+  const redis = redisSettingsFromEnv(options.env);
+  const ttlMs = positiveIntFromEnv(options.env, 'LIANDONG_LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS, 300);
+  const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+  const projections = allProjections();
+  const log = consoleLog('投影');
+
+  console.log('联动 liandong —— 投影进程 (project) 正在启动：连接事件存储与 Redis …');
+  const opened: { close(): Promise<void> }[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const resource of opened.reverse()) await resource.close().catch((e: Error) => log.error(`关闭时出错：${e.message}`));
+  };
+  let store: EventStore;
+  let where: string;
+  let lease: Lease;
+  try {
+    ({ store, where } = await openEventStoreFromEnv(options.env, systemClock));
+    opened.push(store);
+  } catch (e) {
+    if (e instanceof StartupError) throw e;
+    throw new StartupError(`无法打开事件存储：${describeError(e)}`);
+  }
+  try {
+    lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: LEASE_NAME, ttlMs });
+    opened.push(lease);
+  } catch (e) {
+    await closeAll();
+    throw new StartupError(`无法连接 ${redis.where}：${describeError(e)}`);
+  }
+
+  const metrics = createMetrics();
+  const leaseOwner = new Gauge({ name: 'liandong_projection_lease_owner', help: '1 while this replica owns the projection lease', registers: [metrics.registry] });
+  const leaseToken = new Gauge({ name: 'liandong_projection_lease_token', help: 'Fencing token of the current term (0 while standby)', registers: [metrics.registry] });
+  const ownership = createProjectionOwnership({
+    lease,
+    openReadModels: () =>
+      openRedisReadModelStore({
+        url: redis.url,
+        keyPrefix: redis.keyPrefix,
+        connectionName: 'liandong-projector',
+        logger: { error: (message, fields) => log.error(`${message} ${fields?.['error'] ?? ''}`) },
+      }),
+    createRunner: (readModels) =>
+      createProjectionRunner({
+        store,
+        readModels,
+        projections,
+        ctx: { deadlines },
+        logger: { info: () => undefined, error: (message) => log.error(message) },
+      }),
+    log,
+    onChange: (state: OwnershipState) => {
+      leaseOwner.set(state.role === 'owner' ? 1 : 0);
+      leaseToken.set(state.role === 'owner' ? Number(state.token) : 0);
+    },
+  });
+
+  const app = createHttpApp({
+    metrics,
+    health: {
+      notReadyReason: async () => {
+        const state = ownership.state();
+        const runner = ownership.runner();
+        if (state.role !== 'owner' || runner === null) return state.role === 'stopped' ? '正在停止' : null; // a standby is ready to take over
+        if (!state.caughtUp) return '刚取得投影租约，正在从检查点追赶事件';
+        const failed = runner.status().find((p) => p.failure);
+        if (failed) return `投影 ${failed.name} 在位置 ${failed.failure!.position} 出错：${failed.failure!.message}`;
+        const behind = await eventsBehind(store, runner.status().map((p) => p.checkpoint), READY_LAG);
+        metrics.projectionLag.set(behind);
+        return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件` : null;
+      },
+    },
+    routers: [],
+  });
+  const server: Server = await new Promise<Server>((ok, fail) => {
+    const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await closeAll();
+    if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port（或 LIANDONG_PORT）指定其他端口`);
+    throw e;
+  });
+  const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
+
+  ownership.start();
+  console.log(
+    [
+      '',
+      '联动 liandong —— 投影进程 (project) 已就绪',
+      `  事件存储:            ${where}`,
+      `  读模型:              ${redis.where}`,
+      `  投影:                ${projections.map((p) => p.name).join('、')}`,
+      `  投影租约:            ${redis.keyPrefix}lease:${LEASE_NAME}（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
+      '                       同一时刻只有一个副本写读模型；其余副本待命，持有者停止续约后接管',
+      `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+      `  配置文件:            ${configPath}`,
+      '  按 Ctrl+C 停止。',
+      '',
+    ].join('\n'),
+  );
+
+  let resolveStopped!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (resolveStopped = r));
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n收到 ${signal}，正在停止：应用已读取的事件，释放投影租约（待命副本随即接管），关闭存储…`);
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    server.closeIdleConnections();
+    await ownership.stop();
+    await closed;
+    await closeAll();
+    console.log('已停止。');
+    resolveStopped(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { stopped };
+}
+
+/** an error and its cause on one line, for start-up messages */
+function describeError(error: unknown): string {
+  const e = error as Error;
+  return e.cause ? `${e.message}（${e.cause instanceof Error ? e.cause.message : String(e.cause)}）` : e.message;
+}

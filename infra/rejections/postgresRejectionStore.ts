@@ -1,0 +1,278 @@
+/**
+ * Rejections in PostgreSQL (distributed mode): every ingest and gateway replica records into one table, so an
+ * agency sees all of its rejections whichever replica refused the event.
+ *
+ * Ids come from the one row of `rejection_head` (`UPDATE … SET id = id + n RETURNING id`), as event positions
+ * come from `event_head`: the row lock serializes the recording transactions, so they commit in id order and a
+ * reader paging with `after` can never see id 12 while 11 is still to commit and then skip it. A sequence
+ * would hand out ids in call order but let them become visible out of order. Rejections are rare, so the
+ * serialization costs nothing that matters.
+ *
+ * Everything the sender controls (source, message, event id and type, raw bytes) is kept in a `json` column:
+ * `text` cannot hold U+0000, which garbage input may carry, and a rejection that cannot be stored would stop a
+ * Kafka partition. `json` (not `jsonb`) keeps `\u0000` as written. The columns a DBA filters on (agency,
+ * channel, code, received_at) hold platform-made values only.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import {
+  InvalidCursorError,
+  type NewRejection,
+  type RejectionChannel,
+  type RejectionPage,
+  type RejectionRecord,
+  type RejectionStore,
+} from './rejectionStore.js';
+
+export interface PostgresRejectionStoreOptions {
+  connectionString: string;
+  /** the schema holding the table, created if missing (default `liandong`, the event store's) */
+  schema?: string;
+  /** pooled connections (default 4): recording is serialized anyway, listing is light */
+  maxConnections?: number;
+}
+
+const DEFAULT_SCHEMA = 'liandong';
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,46}$/;
+const APPLICATION_NAME = 'liandong-rejections';
+const COMPONENT = 'rejections';
+const CURSOR_PREFIX = 'rejection:';
+
+const MIGRATIONS: readonly ((schema: string) => string)[] = [
+  (schema) => `
+   CREATE TABLE ${schema}.rejections (
+     id          bigint PRIMARY KEY,      -- from rejection_head, in commit order
+     agency_id   text,
+     channel     text   NOT NULL CHECK (channel IN ('http', 'kafka', 'graphql')),
+     code        text   NOT NULL,
+     received_at text   NOT NULL,         -- RFC 3339 as given, returned unchanged
+     detail      json   NOT NULL          -- source, message, eventId, eventType, raw
+   );
+   -- a viewer lists its own agency's rejections
+   CREATE INDEX rejections_by_agency ON ${schema}.rejections (agency_id, id);
+   CREATE TABLE ${schema}.rejection_head (
+     singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+     id        bigint  NOT NULL
+   );
+   INSERT INTO ${schema}.rejection_head (singleton, id) VALUES (true, 0);`,
+];
+
+interface Detail {
+  source: string | null;
+  message: string;
+  eventId: string | null;
+  eventType: string | null;
+  raw: string;
+}
+
+interface RejectionRow {
+  id: string; // int8 arrives as a decimal string
+  agency_id: string | null;
+  channel: RejectionChannel;
+  code: string;
+  received_at: string;
+  detail: Detail;
+}
+
+export async function openPostgresRejectionStore(options: PostgresRejectionStoreOptions): Promise<RejectionStore> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`schema must match ${SCHEMA_NAME.source} (lower-case, at most 47 characters), got ${JSON.stringify(schema)}`);
+  }
+  const table = (name: string): string => `"${schema}".${name}`;
+  const pool = new pg.Pool({ connectionString: options.connectionString, application_name: APPLICATION_NAME, max: options.maxConnections ?? 4 });
+  // an idle pooled connection that dies (server restart) is discarded; unheard, its 'error' would crash the process
+  pool.on('error', () => undefined);
+  try {
+    await migrate(pool, schema);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+
+  const sql = {
+    take: `UPDATE ${table('rejection_head')} SET id = id + $1 RETURNING id`,
+    insert: `INSERT INTO ${table('rejections')} (id, agency_id, channel, code, received_at, detail)
+      SELECT id, agency_id, channel, code, received_at, detail::json
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        AS recorded (id, agency_id, channel, code, received_at, detail)`,
+    page: `SELECT id, agency_id, channel, code, received_at, detail FROM ${table('rejections')} WHERE id > $1 ORDER BY id LIMIT $2`,
+    pageForAgency: `SELECT id, agency_id, channel, code, received_at, detail FROM ${table('rejections')}
+      WHERE agency_id = $3 AND id > $1 ORDER BY id LIMIT $2`,
+    count: `SELECT count(*)::bigint AS n FROM ${table('rejections')}`,
+    countForAgency: `SELECT count(*)::bigint AS n FROM ${table('rejections')} WHERE agency_id = $1`,
+  };
+
+  let closed = false;
+  const assertOpen = (): void => {
+    if (closed) throw new Error('rejection store is closed');
+  };
+
+  return {
+    async record(rejections) {
+      assertOpen();
+      if (rejections.length === 0) return [];
+      // built field by field: a caller's extra properties (or a stray id) must not leak into the record
+      const copies = rejections.map(copyOf);
+      const details = copies.map(({ source, message, eventId, eventType, raw }) => JSON.stringify({ source, message, eventId, eventType, raw } satisfies Detail));
+      return inTransaction(pool, async (client) => {
+        const head = await client.query<{ id: string }>(sql.take, [copies.length]);
+        const first = BigInt(head.rows[0]!.id) - BigInt(copies.length) + 1n;
+        const ids = copies.map((_, index) => (first + BigInt(index)).toString());
+        await client.query(sql.insert, [
+          ids,
+          copies.map((r) => r.agencyId),
+          copies.map((r) => r.channel),
+          copies.map((r) => r.code),
+          copies.map((r) => r.receivedAt),
+          details,
+        ]);
+        return copies.map((copy, index) => ({ id: ids[index]!, ...copy }));
+      });
+    },
+
+    async list({ agencyId, first, after }): Promise<RejectionPage> {
+      assertOpen();
+      if (!Number.isInteger(first) || first < 0) throw new RangeError(`first must be a non-negative integer, got ${first}`);
+      const afterId = after === undefined ? '0' : decodeCursor(after);
+      // one extra row tells whether another page follows; both statements read one snapshot, so the count
+      // and the page agree
+      const { rows, total } = await inTransaction(
+        pool,
+        async (client) => {
+          const page =
+            agencyId === undefined
+              ? await client.query<RejectionRow>(sql.page, [afterId, first + 1])
+              : await client.query<RejectionRow>(sql.pageForAgency, [afterId, first + 1, agencyId]);
+          const count =
+            agencyId === undefined ? await client.query<{ n: string }>(sql.count) : await client.query<{ n: string }>(sql.countForAgency, [agencyId]);
+          return { rows: page.rows, total: Number(count.rows[0]!.n) };
+        },
+        'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      );
+      const nodes = rows.slice(0, first).map(toRecord);
+      const last = nodes.at(-1);
+      return {
+        totalCount: total,
+        nodes,
+        endCursor: last === undefined ? null : encodeCursor(last.id),
+        hasNextPage: rows.length > first,
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+function copyOf(rejection: NewRejection): NewRejection {
+  return {
+    agencyId: rejection.agencyId,
+    source: rejection.source,
+    channel: rejection.channel,
+    receivedAt: rejection.receivedAt,
+    code: rejection.code,
+    message: rejection.message,
+    eventId: rejection.eventId,
+    eventType: rejection.eventType,
+    raw: rejection.raw,
+  };
+}
+
+function toRecord(row: RejectionRow): RejectionRecord {
+  return {
+    id: row.id,
+    agencyId: row.agency_id,
+    source: row.detail.source,
+    channel: row.channel,
+    receivedAt: row.received_at,
+    code: row.code,
+    message: row.detail.message,
+    eventId: row.detail.eventId,
+    eventType: row.detail.eventType,
+    raw: row.detail.raw,
+  };
+}
+
+/** opaque, and the same form as the SQLite store's, so clients cannot come to depend on ids being integers */
+function encodeCursor(id: string): string {
+  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
+  if (!/^[1-9]\d{0,17}$|^0$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
+  return id;
+}
+
+/**
+ * Brings the table up to date, under a transaction-scoped advisory lock keyed by schema and component so two
+ * processes opening a fresh database take turns. Shares `schema_versions` with the event store (one row per
+ * component); DDL runs only when something is missing, so a role without CREATE rights can open a migrated schema.
+ */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey(`liandong.migrate:${schema}`)]);
+    const found = await client.query<{ namespace: boolean; versions: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS namespace,
+              EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      WHERE n.nspname = $1 AND c.relname = 'schema_versions') AS versions`,
+      [schema],
+    );
+    const { namespace, versions } = found.rows[0]!;
+    const quoted = `"${schema}"`;
+    let current = 0;
+    if (versions) {
+      const stored = await client.query<{ version: number }>(`SELECT version FROM ${quoted}.schema_versions WHERE component = $1`, [COMPONENT]);
+      current = stored.rows[0]?.version ?? 0;
+    }
+    if (current > MIGRATIONS.length) throw new Error(`rejections schema is version ${current}; this program knows up to ${MIGRATIONS.length}`);
+    if (current === MIGRATIONS.length) return;
+    if (!namespace) await client.query(`CREATE SCHEMA ${quoted}`);
+    if (!versions) await client.query(`CREATE TABLE ${quoted}.schema_versions (component text PRIMARY KEY, version integer NOT NULL)`);
+    for (let version = current; version < MIGRATIONS.length; version++) await client.query(MIGRATIONS[version]!(quoted));
+    await client.query(
+      `INSERT INTO ${quoted}.schema_versions (component, version) VALUES ($1, $2)
+       ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
+      [COMPONENT, MIGRATIONS.length],
+    );
+  });
+}
+
+/** the event store's lock key for the same schema: both components migrate one at a time */
+function advisoryKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+}
+
+/** COMMIT when `work` resolves, ROLLBACK when it throws; a connection that failed BEGIN or ROLLBACK is destroyed */
+async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN ISOLATION LEVEL READ COMMITTED'): Promise<T> {
+  const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let dead: Error | undefined;
+  try {
+    try {
+      await client.query(begin);
+    } catch (error) {
+      dead = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        dead = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
+      throw error;
+    }
+  } finally {
+    client.removeListener('error', ignore);
+    client.release(dead);
+  }
+}
