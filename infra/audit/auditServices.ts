@@ -114,7 +114,11 @@ export function openEmbeddedAudit(deps: {
             `公钥 ${keys.generated.publicKeyPath} 请交审计方另行保存。生产环境请配置 audit.signingKeyFile，并把私钥放在数据目录之外。`,
         );
       }
-      const written = await writer.write();
+      // a store whose checkpoint stream cannot be read still starts: verify names the problem, the schedule keeps trying
+      const written = await writer.write().catch((error: Error) => {
+        deps.log.error(`写检查点失败（下个周期重试）：${error.message}`);
+        return null;
+      });
       if (written) deps.log.info(`检查点已写入位置 ${written.position}：封存至位置 ${written.covers}，${written.streamCount} 个流（密钥 id ${written.keyId}）`);
       schedule = scheduleCheckpoints({
         writer,

@@ -23,10 +23,9 @@ export function canonicalJson(value: unknown): string {
   return text;
 }
 
+// plain loops and string concatenation: this runs for every appended event (about 1 µs for a small one)
 function serialize(value: unknown, key: string): string | undefined {
-  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    value = (value as { toJSON(key: string): unknown }).toJSON(key);
-  }
+  if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -42,18 +41,25 @@ function serialize(value: unknown, key: string): string | undefined {
     case 'symbol':
       return undefined;
   }
-  if (value === null) return 'null';
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return serialize((value as { toJSON(key: string): unknown }).toJSON(key), key);
   if (Array.isArray(value)) {
-    const items = value.map((item, index) => serialize(item, String(index)) ?? 'null');
-    return `[${items.join(',')}]`;
+    let out = '[';
+    for (let index = 0; index < value.length; index++) {
+      if (index > 0) out += ',';
+      out += serialize(value[index], String(index)) ?? 'null';
+    }
+    return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  // default sort compares UTF-16 code units, which is exactly RFC 8785's member order
+  // the default sort compares UTF-16 code units, which is exactly RFC 8785's member order
   const keys = Object.keys(record).sort();
-  const members: string[] = [];
+  let out = '{';
+  let first = true;
   for (const name of keys) {
     const member = serialize(record[name], name);
-    if (member !== undefined) members.push(`${JSON.stringify(name)}:${member}`);
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(name)}:${member}`;
+    first = false;
   }
-  return `{${members.join(',')}}`;
+  return `${out}}`;
 }

@@ -276,7 +276,7 @@ export const sqliteProbe = (dataDir: string): StoreProbe => ({
 });
 
 /** `liandong ingest` with DATABASE_URL: events in PostgreSQL (a schema of their own), rejections in <dataDir>/rejections.db */
-export async function postgresProbe(schema: string, dataDir: string): Promise<StoreProbe> {
+export async function postgresProbe(schema: string, _dataDir: string): Promise<StoreProbe> {
   const client = new pg.Client({ connectionString: databaseUrl() });
   await client.connect();
   const table = `"${schema}".events`;
@@ -294,13 +294,13 @@ export async function postgresProbe(schema: string, dataDir: string): Promise<St
       const { rows } = await client.query<{ key: string | null; stream: string; revision: number; metadata: { eventId: string } }>(
         `SELECT idempotency_key AS key, stream_id AS stream, revision, metadata FROM ${table} ORDER BY position`,
       );
+      // with DATABASE_URL, `liandong ingest` keeps rejections in the same PostgreSQL schema as the events
       let rejections: { code: string; raw: string }[] = [];
       try {
-        const db = new Database(join(dataDir, 'rejections.db'), { readonly: true, fileMustExist: true });
-        rejections = db.prepare('SELECT code, raw FROM rejections ORDER BY id').all() as { code: string; raw: string }[];
-        db.close();
-      } catch {
-        /* no rejections file: none kept */
+        const kept = await client.query<{ code: string; raw: string }>(`SELECT code, detail->>'raw' AS raw FROM "${schema}".rejections ORDER BY id`);
+        rejections = kept.rows;
+      } catch (e) {
+        if ((e as { code?: string }).code !== '42P01') throw e; // undefined_table: nothing rejected yet
       }
       return {
         total: rows.length,
