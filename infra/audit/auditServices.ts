@@ -67,6 +67,21 @@ export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePosi
 
 const DAY_MS = 86_400_000;
 
+/** prunes entries older than `days` now and then daily; stop() ends the timer */
+export function keepAccessLog(deps: { accessLog: AccessLog; days: number; clock: Clock; log: { info(message: string): void; error(message: string): void } }): { stop(): void } {
+  const prune = (): void => {
+    const before = new Date(deps.clock.now().getTime() - deps.days * DAY_MS);
+    deps.accessLog.prune(before).then(
+      (deleted) => deleted > 0 && deps.log.info(`访问日志：已删除 ${before.toISOString()} 之前的 ${deleted} 条记录（保留 ${deps.days} 天）`),
+      (error: Error) => deps.log.error(`访问日志清理失败：${error.message}`),
+    );
+  };
+  prune();
+  const timer = setInterval(prune, DAY_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
 export interface EmbeddedAudit {
   keys: AuditKeys;
   accessLog: AccessLog;
@@ -92,15 +107,7 @@ export function openEmbeddedAudit(deps: {
   const writer = createCheckpointWriter({ store: deps.store, signer: keys.signer!, clock: deps.clock });
   const { checkpointIntervalSeconds, accessLogRetentionDays } = deps.config.audit;
   let schedule: CheckpointSchedule | null = null;
-  let pruning: NodeJS.Timeout | null = null;
-
-  const prune = (): void => {
-    const before = new Date(deps.clock.now().getTime() - accessLogRetentionDays * DAY_MS);
-    accessLog.prune(before).then(
-      (deleted) => deleted > 0 && deps.log.info(`访问日志：已删除 ${before.toISOString()} 之前的 ${deleted} 条记录（保留 ${accessLogRetentionDays} 天）`),
-      (error: Error) => deps.log.error(`访问日志清理失败：${error.message}`),
-    );
-  };
+  let retention: { stop(): void } | null = null;
 
   return {
     keys,
@@ -125,13 +132,11 @@ export function openEmbeddedAudit(deps: {
         intervalMs: checkpointIntervalSeconds * 1000,
         onError: (error) => deps.log.error(`写检查点失败（下个周期重试）：${(error as Error).message}`),
       });
-      prune();
-      pruning = setInterval(prune, DAY_MS);
-      pruning.unref();
+      retention = keepAccessLog({ accessLog, days: accessLogRetentionDays, clock: deps.clock, log: deps.log });
       return written;
     },
     async stop() {
-      if (pruning !== null) clearInterval(pruning);
+      retention?.stop();
       await schedule?.stop().catch((error: Error) => deps.log.error(`停止前写检查点失败：${error.message}`));
       await accessLog.close();
     },

@@ -24,6 +24,8 @@ import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
+import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
 import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 
 export interface GatewayOptions {
@@ -40,6 +42,14 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
   if (!configPath) throw new StartupError('liandong gateway 需要配置文件（机构与令牌）：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定');
   const config = loadConfigFile(configPath);
+  // --- audit (issue 7): the public keys auditVerify trusts (checkpoints come from `liandong audit checkpoint`) ---
+  let auditTrust: ReturnType<typeof auditKeys>['trusted'];
+  try {
+    auditTrust = auditKeys({ config, configPath, dataDir: null, generate: false }).trusted;
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  // --- end audit ---
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const redis = redisSettingsFromEnv(options.env);
   const waitTimeoutMs = positiveIntFromEnv(options.env, 'LIANDONG_READ_AFTER_WRITE_TIMEOUT_MS', 10_000);
@@ -77,6 +87,20 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   }
   const store = stores.events.store;
   const rejections = stores.rejections.rejections;
+  // --- audit (issue 7): every replica's access log in one PostgreSQL table (beside the rejections) ---
+  const schema = options.env.DATABASE_SCHEMA || undefined;
+  const accessLog = await openPostgresAccessLog({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}) }).catch(async (e: Error) => {
+    await closeAll();
+    throw new StartupError(`无法打开访问日志 (PostgreSQL)：${e.message}`);
+  });
+  const retention = keepAccessLog({ accessLog, days: config.audit.accessLogRetentionDays, clock, log: { info: (m) => console.log(`[网关] ${m}`), error: (m) => console.error(`[网关] ${m}`) } });
+  opened.push({
+    close: async () => {
+      retention.stop();
+      await accessLog.close();
+    },
+  });
+  // --- end audit ---
 
   const projectionNames = allProjections().map((p) => p.name);
   const waitForProjections = checkpointWaiter({ readModels, projections: projectionNames, timeoutMs: waitTimeoutMs });
@@ -90,6 +114,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     commands: createCommandService({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
+    audit: auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL), // audit (issue 7); EventStoreDB positions are not dense
+    accessLog, // audit (issue 7)
   };
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);
@@ -99,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+    accessLog, // audit (issue 7): every operation, by anyone
   });
   const routers: Router[] = [graphql.router];
   if (httpIngest) {
