@@ -12,6 +12,7 @@ import type { Agency } from '../../domain/shared/agencies.js';
 import { createAuthenticator } from '../../gateway/auth.js';
 import type { GatewayServices } from '../../gateway/context.js';
 import { createGraphqlRouter } from '../../gateway/server.js';
+import { consoleRouter } from '../../gateway/console.js';
 import { allProjections } from '../../projections/index.js';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
@@ -127,7 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
     accessLog, // audit (issue 7): every operation, by anyone
   });
-  const routers: Router[] = [graphql.router];
+  // the web console is static files talking to this gateway's GraphQL: every replica serves it
+  const routers: Router[] = [graphql.router, consoleRouter()];
   if (httpIngest) {
     const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
     routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));

@@ -180,6 +180,11 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
       expect(one.json?.errors, query).to.equal(undefined);
       expect(two.json, query).to.deep.equal(one.json);
     }
+    // every replica also serves the web console (static files built at install)
+    for (const graphql of gateways) {
+      const page = await fetch(graphql.replace(/\/graphql$/, '/'));
+      expect([page.status, page.headers.get('content-type')?.startsWith('text/html')]).to.deep.equal([200, true]);
+    }
 
     // a mutation through gateway 2 answers after the projector applied it, so gateway 1 sees it at once
     const scheduled = await gql(
