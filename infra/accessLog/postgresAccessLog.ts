@@ -7,8 +7,8 @@
  * entry younger than MIN_RETENTION_DAYS (against the server's clock). Values the caller controls (variables,
  * fields) are in `json` columns, which can hold U+0000 where `text` cannot.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { migrateComponent } from '../postgres/migrateComponent.js';
 import { InvalidCursorError } from '../rejections/rejectionStore.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
 
@@ -79,7 +79,7 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
   const pool = new pg.Pool({ connectionString: options.connectionString, application_name: 'liandong-access-log', max: options.maxConnections ?? 4 });
   pool.on('error', () => undefined);
   try {
-    await migrate(pool, schema);
+    await migrateComponent(pool, schema, COMPONENT, MIGRATIONS);
   } catch (error) {
     await pool.end();
     throw error;
@@ -193,38 +193,3 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
-/** as the other PostgreSQL components: under the schema's advisory lock, one row per component in schema_versions */
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [createHash('sha256').update(`liandong.migrate:${schema}`).digest().readBigInt64BE(0).toString()]);
-    const quoted = `"${schema}"`;
-    const found = await client.query<{ namespace: boolean; versions: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS namespace,
-              EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = $1 AND c.relname = 'schema_versions') AS versions`,
-      [schema],
-    );
-    const { namespace, versions } = found.rows[0]!;
-    const stored = versions ? await client.query<{ version: number }>(`SELECT version FROM ${quoted}.schema_versions WHERE component = $1`, [COMPONENT]) : null;
-    const current = stored?.rows[0]?.version ?? 0;
-    if (current > MIGRATIONS.length) throw new Error(`accessLog schema is version ${current}; this program knows up to ${MIGRATIONS.length}`);
-    // DDL only when something is missing, so a role without CREATE rights can open a migrated schema
-    if (!namespace) await client.query(`CREATE SCHEMA ${quoted}`);
-    if (!versions) await client.query(`CREATE TABLE ${quoted}.schema_versions (component text PRIMARY KEY, version integer NOT NULL)`);
-    for (let version = current; version < MIGRATIONS.length; version++) await client.query(MIGRATIONS[version]!(quoted));
-    if (current < MIGRATIONS.length) {
-      await client.query(
-        `INSERT INTO ${quoted}.schema_versions (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
-        [COMPONENT, MIGRATIONS.length],
-      );
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}

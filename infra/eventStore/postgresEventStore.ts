@@ -13,8 +13,8 @@
  * still to come. Positions are also dense: a rolled-back append rolls the counter back with it.
  * (docs/decisions.md, "Event store (PostgreSQL)", explains the alternatives and why not.)
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { migrationLockKey } from '../postgres/migrateComponent.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import {
@@ -406,7 +406,7 @@ function revisionMatches(expected: AppendRequest['expectedRevision'], actual: nu
  */
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   await inTransaction(pool, 'BEGIN', async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey(`liandong.migrate:${schema}`)]);
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [migrationLockKey(schema)]);
     const found = await client.query<{ namespace: boolean; versions: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS namespace,
               EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -476,10 +476,6 @@ async function inTransaction<T>(pool: pg.Pool, begin: string, work: (client: pg.
   }
 }
 
-/** a stable signed 64-bit advisory lock key (hashtext() is an internal function other engines may lack) */
-function advisoryKey(name: string): string {
-  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
-}
 
 interface Listener {
   /** connects and LISTENs, if not already; reconnects by itself until stop() */

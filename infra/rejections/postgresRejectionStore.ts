@@ -13,8 +13,8 @@
  * Kafka partition. `json` (not `jsonb`) keeps `\u0000` as written. The columns a DBA filters on (agency,
  * channel, code, received_at) hold platform-made values only.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { migrateComponent } from '../postgres/migrateComponent.js';
 import {
   InvalidCursorError,
   type NewRejection,
@@ -84,7 +84,7 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
   // an idle pooled connection that dies (server restart) is discarded; unheard, its 'error' would crash the process
   pool.on('error', () => undefined);
   try {
-    await migrate(pool, schema);
+    await migrateComponent(pool, schema, COMPONENT, MIGRATIONS);
   } catch (error) {
     await pool.end();
     throw error;
@@ -207,45 +207,6 @@ function decodeCursor(cursor: string): string {
   const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
   if (!/^[1-9]\d{0,17}$|^0$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
   return id;
-}
-
-/**
- * Brings the table up to date, under a transaction-scoped advisory lock keyed by schema and component so two
- * processes opening a fresh database take turns. Shares `schema_versions` with the event store (one row per
- * component); DDL runs only when something is missing, so a role without CREATE rights can open a migrated schema.
- */
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey(`liandong.migrate:${schema}`)]);
-    const found = await client.query<{ namespace: boolean; versions: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS namespace,
-              EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = $1 AND c.relname = 'schema_versions') AS versions`,
-      [schema],
-    );
-    const { namespace, versions } = found.rows[0]!;
-    const quoted = `"${schema}"`;
-    let current = 0;
-    if (versions) {
-      const stored = await client.query<{ version: number }>(`SELECT version FROM ${quoted}.schema_versions WHERE component = $1`, [COMPONENT]);
-      current = stored.rows[0]?.version ?? 0;
-    }
-    if (current > MIGRATIONS.length) throw new Error(`rejections schema is version ${current}; this program knows up to ${MIGRATIONS.length}`);
-    if (current === MIGRATIONS.length) return;
-    if (!namespace) await client.query(`CREATE SCHEMA ${quoted}`);
-    if (!versions) await client.query(`CREATE TABLE ${quoted}.schema_versions (component text PRIMARY KEY, version integer NOT NULL)`);
-    for (let version = current; version < MIGRATIONS.length; version++) await client.query(MIGRATIONS[version]!(quoted));
-    await client.query(
-      `INSERT INTO ${quoted}.schema_versions (component, version) VALUES ($1, $2)
-       ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
-      [COMPONENT, MIGRATIONS.length],
-    );
-  });
-}
-
-/** the event store's lock key for the same schema: both components migrate one at a time */
-function advisoryKey(name: string): string {
-  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 }
 
 /** COMMIT when `work` resolves, ROLLBACK when it throws; a connection that failed BEGIN or ROLLBACK is destroyed */
