@@ -9,8 +9,8 @@
  */
 import pg from 'pg';
 import { migrateComponent } from '../postgres/migrateComponent.js';
-import { InvalidCursorError } from '../rejections/rejectionStore.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
+import { idCursors } from '../idCursor.js';
 
 export interface PostgresAccessLogOptions {
   connectionString: string;
@@ -23,6 +23,9 @@ const DEFAULT_SCHEMA = 'liandong';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,46}$/;
 const COMPONENT = 'accessLog';
 const CURSOR_PREFIX = 'access:';
+const cursors = idCursors(CURSOR_PREFIX, /^[1-9]\d{0,17}$/);
+const encodeCursor = cursors.encode;
+const decodeCursor = cursors.decode;
 const KEPT = 'access_log entries are kept at least';
 
 const MIGRATIONS: readonly ((schema: string) => string)[] = [
@@ -182,14 +185,5 @@ function toRecord(row: AccessRow): AccessRecord {
   };
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^[1-9]\d{0,17}$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
-  return id;
-}
 

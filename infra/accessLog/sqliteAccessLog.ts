@@ -7,8 +7,8 @@
  * file itself: a trigger refuses every UPDATE, and every DELETE of an entry younger than a year.
  */
 import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import { InvalidCursorError } from '../rejections/rejectionStore.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
+import { idCursors } from '../idCursor.js';
 
 export type SqliteAccessLogOptions = { path: string } | { database: SqliteDatabase };
 
@@ -55,6 +55,9 @@ interface AccessRow {
 
 const COLUMNS = 'id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms';
 const CURSOR_PREFIX = 'access:';
+const cursors = idCursors(CURSOR_PREFIX, /^\d{1,15}$/);
+const encodeCursor = cursors.encode;
+const decodeCursor = (cursor: string): number => Number(cursors.decode(cursor));
 const NO_ID = Number.MAX_SAFE_INTEGER;
 
 export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog {
@@ -169,16 +172,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
   };
 }
 
-function encodeCursor(id: string): string {
-  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): number {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^\d{1,15}$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
-  return Number(id);
-}
 
 function toRecord(row: AccessRow): AccessRecord {
   return {

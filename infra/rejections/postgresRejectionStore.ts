@@ -16,13 +16,13 @@
 import pg from 'pg';
 import { migrateComponent } from '../postgres/migrateComponent.js';
 import {
-  InvalidCursorError,
   type NewRejection,
   type RejectionChannel,
   type RejectionPage,
   type RejectionRecord,
   type RejectionStore,
 } from './rejectionStore.js';
+import { idCursors } from '../idCursor.js';
 
 export interface PostgresRejectionStoreOptions {
   connectionString: string;
@@ -37,6 +37,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,46}$/;
 const APPLICATION_NAME = 'liandong-rejections';
 const COMPONENT = 'rejections';
 const CURSOR_PREFIX = 'rejection:';
+const cursors = idCursors(CURSOR_PREFIX, /^[1-9]\d{0,17}$|^0$/);
+const encodeCursor = cursors.encode;
+const decodeCursor = cursors.decode;
 
 const MIGRATIONS: readonly ((schema: string) => string)[] = [
   (schema) => `
@@ -197,17 +200,7 @@ function toRecord(row: RejectionRow): RejectionRecord {
   };
 }
 
-/** opaque, and the same form as the SQLite store's, so clients cannot come to depend on ids being integers */
-function encodeCursor(id: string): string {
-  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^[1-9]\d{0,17}$|^0$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
-  return id;
-}
 
 /** COMMIT when `work` resolves, ROLLBACK when it throws; a connection that failed BEGIN or ROLLBACK is destroyed */
 async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN ISOLATION LEVEL READ COMMITTED'): Promise<T> {

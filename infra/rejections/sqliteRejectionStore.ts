@@ -4,13 +4,13 @@
  */
 import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import {
-  InvalidCursorError,
   type NewRejection,
   type RejectionChannel,
   type RejectionPage,
   type RejectionRecord,
   type RejectionStore,
 } from './rejectionStore.js';
+import { idCursors } from '../idCursor.js';
 
 export type SqliteRejectionStoreOptions = { database: SqliteDatabase } | { path: string };
 
@@ -46,6 +46,9 @@ interface RejectionRow {
 
 const COLUMNS = 'id, agency_id, source, channel, received_at, code, message, event_id, event_type, raw';
 const CURSOR_PREFIX = 'rejection:';
+const cursors = idCursors(CURSOR_PREFIX, /^\d{1,15}$/);
+const encodeCursor = cursors.encode;
+const decodeCursor = (cursor: string): number => Number(cursors.decode(cursor));
 
 export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): RejectionStore {
   const ownsDatabase = !('database' in options);
@@ -137,17 +140,7 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
   };
 }
 
-/** opaque so clients cannot come to depend on ids being integers */
-function encodeCursor(id: string): string {
-  return Buffer.from(CURSOR_PREFIX + id, 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): number {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  const id = decoded.startsWith(CURSOR_PREFIX) ? decoded.slice(CURSOR_PREFIX.length) : '';
-  if (!/^\d{1,15}$/.test(id) || encodeCursor(id) !== cursor) throw new InvalidCursorError(cursor);
-  return Number(id);
-}
 
 function toRecord(row: RejectionRow): RejectionRecord {
   return {
