@@ -1,4 +1,4 @@
-import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, isRfc3339, type ExistingCase, type HandoffDeadline } from '../../domain/catalog/index.js';
+import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, isRfc3339, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
@@ -125,4 +125,3 @@ export function timelineEntry(e: RecordedEvent, ctx: GatewayContext) {
   };
 }
 
-export type { ExistingCase };

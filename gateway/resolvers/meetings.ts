@@ -1,4 +1,4 @@
-import { AGENDA_REASON_NAMES, RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
+import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
 import { meetingStream } from '../../domain/shared/events.js';
 import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
@@ -179,4 +179,3 @@ export const meetingResolvers = {
   },
 };
 
-export { AGENDA_REASON_NAMES };
