@@ -57,12 +57,14 @@ export interface LatencyRun {
 export interface BenchServer {
   guarded: string;
   unguarded: string;
+  /** guards, no answer cache: every request computed */
+  uncached: string;
   stop(): Promise<void>;
 }
 
 export async function startGraphqlServer(dataDir: string, configPath: string): Promise<BenchServer> {
   const { child, output } = spawnNode(['--import', 'tsx', 'bench/graphqlServer.ts', dataDir, configPath], { NODE_ENV: 'production' });
-  const ports = await new Promise<{ guarded: number; unguarded: number }>((resolve, reject) => {
+  const ports = await new Promise<{ guarded: number; unguarded: number; uncached: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`GraphQL bench server did not start within 180 s:\n${output().slice(-2000)}`)), 180_000);
     child.stdout!.on('data', () => {
       const line = output()
@@ -70,7 +72,7 @@ export async function startGraphqlServer(dataDir: string, configPath: string): P
         .find((l) => l.startsWith('{"guarded"'));
       if (line) {
         clearTimeout(timer);
-        resolve(JSON.parse(line) as { guarded: number; unguarded: number });
+        resolve(JSON.parse(line) as { guarded: number; unguarded: number; uncached: number });
       }
     });
     child.once('exit', (code) => {
@@ -78,7 +80,7 @@ export async function startGraphqlServer(dataDir: string, configPath: string): P
       reject(new Error(`GraphQL bench server exited (${code}):\n${output().slice(-2000)}`));
     });
   });
-  return { guarded: `http://127.0.0.1:${ports.guarded}`, unguarded: `http://127.0.0.1:${ports.unguarded}`, stop: () => stopChild(child, 10_000) };
+  return { guarded: `http://127.0.0.1:${ports.guarded}`, unguarded: `http://127.0.0.1:${ports.unguarded}`, uncached: `http://127.0.0.1:${ports.uncached}`, stop: () => stopChild(child, 10_000) };
 }
 
 /** one request first, so a query that fails is reported as such instead of timed */
@@ -116,7 +118,8 @@ export async function measureLatency(options: {
     autocannon({
       url: `${options.base}/graphql`,
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+      // what a browser (the web console, GraphiQL) sends: it always accepts compressed answers
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}`, 'accept-encoding': 'gzip, deflate, br' },
       body,
       connections: options.connections,
       ...limit,

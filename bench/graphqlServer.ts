@@ -1,28 +1,28 @@
 /**
  * A read-only GraphQL server for the benchmark, in a process of its own: the embedded program's read side
  * (the same stores, services and resolvers) over a data directory the program wrote, served twice on the same
- * schema —
- *   guarded:   createGraphqlRouter, exactly as `liandong start` serves it (depth / alias / list guards);
- *   unguarded: the same typeDefs, resolvers and context on a bare Apollo Server, no guard plugin.
+ schema —
+ *   guarded:   createGraphqlRouter, exactly as `liandong start` serves it (depth / alias / list guards,
+ *              answer cache of the default size);
+ *   unguarded: the same router without the guard plugin (same cache);
+ *   uncached:  the same router with guards and no answer cache — every request computed.
  * Usage: node --import tsx bench/graphqlServer.ts <dataDir> <configFile>; prints one JSON line with the ports.
  */
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError } from 'graphql';
 import type { Agency } from '../domain/shared/agencies.js';
 import { createAuthenticator } from '../gateway/auth.js';
-import { createContext, type GatewayContext, type GatewayServices } from '../gateway/context.js';
-import { resolvers } from '../gateway/resolvers/index.js';
-import { createGraphqlRouter, typeDefs } from '../gateway/server.js';
+import type { GatewayServices } from '../gateway/context.js';
+import { createGraphqlRouter } from '../gateway/server.js';
 import { chineseDaysCalendar } from '../infra/calendar/chineseDays.js';
 import { systemClock } from '../infra/clock.js';
 import { loadConfigFile } from '../infra/config/loadConfig.js';
 import { openSqliteEventStore } from '../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../infra/readModels/embeddedReadModelStore.js';
 import { openSqliteRejectionStore } from '../infra/rejections/sqliteRejectionStore.js';
+import { allProjections } from '../projections/index.js';
 
 const [dataDir, configPath] = process.argv.slice(2);
 if (!dataDir || !configPath) {
@@ -56,28 +56,17 @@ async function listen(app: express.Express): Promise<Server> {
   });
 }
 
-const guarded = await createGraphqlRouter({ services, authenticate, introspection: false, graphiql: false });
-const guardedApp = express();
-guardedApp.use(guarded.router);
+const answerCache = { maxBytes: config.graphql.answerCacheMiB * 2 ** 20, projections: allProjections().map((p) => p.name) };
+const routers = {
+  guarded: await createGraphqlRouter({ services, authenticate, introspection: false, graphiql: false, answerCache }),
+  unguarded: await createGraphqlRouter({ services, authenticate, introspection: false, graphiql: false, answerCache, guards: null }),
+  uncached: await createGraphqlRouter({ services, authenticate, introspection: false, graphiql: false }),
+};
+const appOf = (router: express.Router): express.Express => express().use(router);
 
-const bare = new ApolloServer<GatewayContext>({ typeDefs, resolvers: resolvers as never, introspection: false, stopOnTerminationSignals: false });
-await bare.start();
-const unguardedApp = express();
-unguardedApp.use(
-  '/graphql',
-  express.json({ limit: '1mb' }),
-  expressMiddleware(bare, {
-    context: async ({ req }): Promise<GatewayContext> => {
-      const principal = authenticate(req.headers.authorization);
-      if (!principal) throw new GraphQLError('unauthenticated', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-      return createContext(principal, services);
-    },
-  }),
-);
-
-const servers = [await listen(guardedApp), await listen(unguardedApp)];
+const servers = [await listen(appOf(routers.guarded.router)), await listen(appOf(routers.unguarded.router)), await listen(appOf(routers.uncached.router))];
 const port = (s: Server) => (s.address() as { port: number }).port;
-console.log(JSON.stringify({ guarded: port(servers[0]!), unguarded: port(servers[1]!) }));
+console.log(JSON.stringify({ guarded: port(servers[0]!), unguarded: port(servers[1]!), uncached: port(servers[2]!) }));
 
 const stop = async () => {
   await Promise.all(
@@ -87,8 +76,7 @@ const stop = async () => {
       return closed;
     }),
   );
-  await guarded.stop();
-  await bare.stop();
+  for (const router of Object.values(routers)) await router.stop();
   await readModels.close();
   await store.close();
   process.exit(0);

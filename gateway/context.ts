@@ -11,7 +11,9 @@ import type { ReadModelStore } from '../infra/readModels/readModelStore.js';
 import type { RejectionStore } from '../infra/rejections/rejectionStore.js';
 import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
 import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
+import type { DescribedRequest } from './accessLogEntry.js';
 import { hasRole, type Principal } from './auth.js';
+import type { CaseHistory } from './readSide/caseHistory.js';
 
 /** A command for one stream, run by the platform on behalf of a principal (organizer mutations etc.). */
 export interface CommandRequest {
@@ -42,6 +44,11 @@ export interface GatewayServices {
   audit?: { verify(options: { stream?: string }): Promise<AuditReport> };
   /** accessLog; absent where the process keeps no access log */
   accessLog?: AccessLogReader;
+  /**
+   * snapshots of folded case states for `case(id, asOf)` (readSide/caseHistory.ts); when absent, one is made
+   * for this services object on first use, so every composition root gets it without wiring
+   */
+  caseHistory?: CaseHistory;
 }
 
 export interface Loaders {
@@ -57,6 +64,8 @@ export interface GatewayContext {
   today: IsoDate;
   /** the caller's address as the HTTP server saw it, for the access log */
   client?: string | null;
+  /** set by the server when the answer may be kept (gateway/answerCache.ts), filled in as the operation runs */
+  answer?: { cacheable: boolean; described: DescribedRequest | null };
 }
 
 /** Per-request batching: a dossier with 50 agenda items is one getMany, not 50 gets. */

@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { GraphQLError } from 'graphql';
+import { chinaDate } from '../domain/deadlines/index.js';
 import type { AccessLogWriter } from '../infra/accessLog/accessLog.js';
-import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated } from './accessLogEntry.js';
-import type { Authenticator } from './auth.js';
+import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
+import { answersFromReadModels, createAnswerCache, type AnswerCache, type AnswerCacheStats, type CachedAnswer } from './answerCache.js';
+import type { Authenticator, Principal } from './auth.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
 import { resolvers } from './resolvers/index.js';
@@ -22,8 +25,14 @@ export interface GraphqlOptions {
   authenticate: Authenticator;
   introspection: boolean;
   graphiql: boolean;
-  guards?: GuardLimits;
+  /** null: no guard plugin (only the benchmark's "unguarded" server, to measure what the guards cost) */
+  guards?: GuardLimits | null;
   onOperation?(outcome: 'ok' | 'error'): void;
+  /**
+   * Keep answers of read-model queries until a projection commits (gateway/answerCache.ts). `projections`:
+   * the projections whose checkpoints version the read side; maxBytes 0 turns the cache off.
+   */
+  answerCache?: { maxBytes: number; projections: readonly string[] };
   /** every operation, by anyone, is recorded here before its answer is sent (docs/audit.md "Access log") */
   accessLog?: AccessLogWriter;
 }
@@ -86,6 +95,30 @@ const accessLogPlugin = (log: AccessLogWriter): ApolloServerPlugin<GatewayContex
   },
 });
 
+/**
+ * Marks an answer as one that may be kept (gateway/answerCache.ts): a query reading only the read models that
+ * ended without errors. Its access-log description goes with it, so a later hit is logged the same way.
+ */
+const answerPlugin: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operation }) {
+        if (contextValue.answer && operation) contextValue.answer.cacheable = answersFromReadModels(operation);
+      },
+      async willSendResponse({ contextValue, request, operation, document, response }) {
+        const slot = contextValue.answer;
+        if (!slot?.cacheable) return;
+        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : ['incremental'];
+        if (errors && errors.length > 0) {
+          slot.cacheable = false;
+          return;
+        }
+        slot.described = describeRequest({ operation: operation ?? null, document: document ?? null, operationName: request.operationName ?? null, variables: request.variables });
+      },
+    };
+  },
+};
+
 /** GraphiQL's files come from the installed packages: nothing is loaded from a CDN. */
 function graphiqlRouter(): Router {
   const require = createRequire(import.meta.url);
@@ -111,7 +144,15 @@ function graphiqlRouter(): Router {
   return router;
 }
 
-export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ router: Router; stop(): Promise<void> }> {
+export interface GraphqlRouter {
+  router: Router;
+  stop(): Promise<void>;
+  /** hits, misses and size of the answer cache; null when it is off */
+  answerCacheStats(): AnswerCacheStats | null;
+}
+
+export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
+  const cacheOptions = options.answerCache && options.answerCache.maxBytes > 0 ? options.answerCache : null;
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -123,31 +164,104 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<{ ro
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS),
+      // no @cacheControl hints in this schema (answers are kept by version instead, answerCache.ts): without this,
+      // Apollo would still compute a cache policy for every resolved field
+      ApolloServerPluginCacheControlDisabled(),
+      ...(options.guards === null ? [] : [guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS)]),
       ...(options.onOperation ? [outcomePlugin(options.onOperation)] : []),
       ...(options.accessLog ? [accessLogPlugin(options.accessLog)] : []),
+      ...(cacheOptions ? [answerPlugin] : []),
     ],
   });
   await server.start();
+
+  const answers: AnswerCache<DescribedRequest> | null = cacheOptions ? createAnswerCache({ maxBytes: cacheOptions.maxBytes }) : null;
+  const readModels = options.services.readModels;
+  const versionOf = async (projections: readonly string[]): Promise<string> =>
+    (await Promise.all(projections.map((name) => readModels.checkpoint(name)))).map((position) => position?.toString() ?? '-').join(',');
+
+  /** `known`: the principal the handler already resolved from this request's token, so it is not resolved twice */
+  const contextFor = async (req: Request, answer: GatewayContext['answer'], known: Principal | null): Promise<GatewayContext> => {
+    const principal = known ?? options.authenticate(req.headers.authorization);
+    if (!principal) {
+      // no operation runs, so no plugin sees it: logged here (a failure to log changes nothing: it is a 401 anyway)
+      if (options.accessLog) await recordUnauthenticated(options.accessLog, { body: req.body as unknown, client: req.ip ?? null, at: options.services.now() });
+      throw new GraphQLError('缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token', {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
+    }
+    return { ...createContext(principal, options.services), client: req.ip ?? null, ...(answer ? { answer } : {}) };
+  };
+
+  /** a kept answer, sent after its access-log entry is on disk (as every answer is) */
+  const sendKept = async (req: Request, res: Response, key: string, principal: Principal, kept: CachedAnswer<DescribedRequest>, client: string | null, started: number): Promise<void> => {
+    const described = kept.extra;
+    if (options.accessLog) {
+      const entry = accessEntry({ principal, at: options.services.now(), request: described, outcome: 'ok', errorCodes: [], client, durationMs: performance.now() - started });
+      try {
+        await options.accessLog.record(entry);
+      } catch (error) {
+        console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
+        options.onOperation?.('error');
+        res.status(503).json({ errors: [{ message: '访问日志暂时无法记录，本次查询不予应答，请稍后重试', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }] });
+        return;
+      }
+    }
+    options.onOperation?.('ok');
+    // the key names the answer exactly (version included), so it is its entity tag: express need not hash the body
+    res.status(200).type('application/json; charset=utf-8').set('ETag', `W/"${key}"`).vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') res.set('Content-Encoding', 'gzip').send(kept.gzip);
+    else res.send(kept.body);
+  };
+
+  // Apollo's express integration, written out so that an answer can be kept and sent again as text
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    const started = performance.now();
+    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+    let keep: { key: string; version: string; slot: NonNullable<GatewayContext['answer']> } | null = null;
+    let principal: Principal | null = null;
+    if (answers && cacheOptions && req.method === 'POST' && typeof body === 'object' && body !== null && typeof body.query === 'string') {
+      principal = options.authenticate(req.headers.authorization);
+      if (principal) {
+        const version = await versionOf(cacheOptions.projections);
+        const key = answers.key({
+          principal: `${principal.name}|${principal.agency.id}|${principal.roles.join(',')}|${req.headers.accept ?? ''}`,
+          today: chinaDate(options.services.now().toISOString()),
+          version,
+          query: body.query,
+          operationName: typeof body.operationName === 'string' ? body.operationName : null,
+          variables: body.variables ?? null,
+        });
+        const kept = answers.get(key);
+        if (kept) return sendKept(req, res, key, principal, kept, req.ip ?? null, started);
+        keep = { key, version, slot: { cacheable: false, described: null } };
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    const answer = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
+      context: () => contextFor(req, keep?.slot, principal),
+    });
+    for (const [name, value] of answer.headers) res.setHeader(name, value);
+    res.statusCode = answer.status ?? 200;
+    if (answer.body.kind === 'complete') {
+      // kept only if no projection committed while it was computed: otherwise it may mix two versions
+      if (keep && keep.slot.cacheable && keep.slot.described && res.statusCode === 200 && (await versionOf(cacheOptions!.projections)) === keep.version) {
+        const body = Buffer.from(answer.body.string, 'utf8');
+        answers!.set(keep.key, { body, gzip: gzipSync(body), extra: keep.slot.described });
+        res.send(body);
+        return;
+      }
+      res.send(answer.body.string);
+      return;
+    }
+    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
   const router = express.Router();
   if (options.graphiql) router.use(graphiqlRouter());
-  router.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(server, {
-      context: async ({ req }): Promise<GatewayContext> => {
-        const principal = options.authenticate(req.headers.authorization);
-        if (!principal) {
-          // no operation runs, so no plugin sees it: logged here (a failure to log changes nothing: it is a 401 anyway)
-          if (options.accessLog) await recordUnauthenticated(options.accessLog, { body: req.body as unknown, client: req.ip ?? null, at: options.services.now() });
-          throw new GraphQLError('缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
-        }
-        return { ...createContext(principal, options.services), client: req.ip ?? null };
-      },
-    }),
-  );
-  return { router, stop: () => server.stop() };
+  router.use('/graphql', express.json({ limit: '1mb' }), handle);
+  return { router, stop: () => server.stop(), answerCacheStats: () => answers?.stats() ?? null };
 }
-

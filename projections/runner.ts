@@ -6,7 +6,9 @@
  * getMany per collection), evolved in memory through all of the batch's events, and written once, in one
  * commit together with the checkpoint — so a document touched 100 times costs one read and one write, and
  * a crash between batches loses nothing and applies nothing twice (the checkpoint and the documents move
- * together; each document's `_position` guards re-delivery besides).
+ * together; each document's `_position` guards re-delivery besides). A rebuild goes further: its target is
+ * a fresh store nobody reads, so it keeps the documents in memory across batches (up to
+ * `rebuildBufferDocuments`) and commits them far less often — each document written once per commit.
  *
  * A projection that throws is stopped where it failed: the events before the failing one are committed,
  * its checkpoint stays just below it, the error is logged with the position, and status()/lag()/waitFor()
@@ -42,6 +44,13 @@ export interface ProjectionRunnerDeps<Ctx> {
   logger?: ProjectionLogger;
   /** after the live subscription fails (event store unreachable), how long before subscribing again (default 1000) */
   resubscribeDelayMs?: number;
+  /**
+   * rebuild only: documents kept in memory across batches before they are committed (default: what the
+   * target store asks for, else 20,000). A rebuild fills a store nobody reads yet, so it evolves documents
+   * through many batches and writes each one once per commit instead of once per batch; this bounds how
+   * many it holds (and writes at once).
+   */
+  rebuildBufferDocuments?: number;
 }
 
 export interface ProjectionFailure {
@@ -78,7 +87,8 @@ export interface ProjectionRunner {
   status(): ProjectionStatus[];
   /**
    * Resets the projections' collections and checkpoints in `into` and applies every event from the start.
-   * Rejects with ProjectionFailedError on the first projection error. Does not touch the live store.
+   * Rejects with ProjectionFailedError on the first projection error (after committing the events before
+   * it); a rebuild that stopped is started again from the reset. Does not touch the live store.
    */
   rebuild(into: ReadModelStore, onProgress?: (progress: ProjectionProgress) => void): Promise<void>;
 }
@@ -111,6 +121,12 @@ export class ProjectionTimeoutError extends Error {
 const DEFAULT_BATCH_SIZE = 10_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
 const DEFAULT_RESUBSCRIBE_DELAY_MS = 1000;
+/**
+ * Above the full benchmark's 10,000 cases: a rebuild of a store that size commits once at the end. Every
+ * batch of 10,000 events touches nearly every case once, so a smaller buffer would be flushed every batch and
+ * write each case once per event again.
+ */
+const DEFAULT_REBUILD_BUFFER_DOCUMENTS = 20_000;
 
 const consoleLogger: ProjectionLogger = {
   info: (message) => console.log(`[projections] ${message}`),
@@ -140,6 +156,11 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const logger = deps.logger ?? consoleLogger;
   const resubscribeDelayMs = deps.resubscribeDelayMs ?? DEFAULT_RESUBSCRIBE_DELAY_MS;
+  const checkBuffer = (documents: number): number => {
+    if (!Number.isInteger(documents) || documents < 1) throw new RangeError(`rebuildBufferDocuments must be a positive integer, got ${documents}`);
+    return documents;
+  };
+  if (deps.rebuildBufferDocuments !== undefined) checkBuffer(deps.rebuildBufferDocuments);
   checkProjections(projections);
 
   const tracks = projections.map(newTrack);
@@ -335,6 +356,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
 
     async rebuild(into, onProgress = deps.onProgress) {
       if (into === readModels && started) throw new Error('stop the runner before rebuilding into its own store');
+      const limit = checkBuffer(deps.rebuildBufferDocuments ?? into.rebuildBufferDocuments ?? DEFAULT_REBUILD_BUFFER_DOCUMENTS);
       const rebuilding = projections.map(newTrack);
       let failed: ProjectionFailedError | null = null;
       const stopOnFailure = (track: Track<Ctx>, position: bigint, error: unknown): void => {
@@ -345,11 +367,16 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
         projections.map((projection) => projection.name),
         projections.flatMap((projection) => projection.collections),
       );
+      // The target is a fresh store nobody reads, and a rebuild that stops half-way (a crash, an error)
+      // starts again with reset(): so documents stay in memory across batches and are committed together,
+      // each written once per commit instead of once per batch. A projection's documents and checkpoint
+      // still move together in every commit.
+      const buffers = new Map(rebuilding.map((track) => [track, newBuffer(limit)]));
       let known = await store.headPosition();
       let after: bigint | null = null;
       for (;;) {
         const events = await store.readAll({ after, maxCount: batchSize });
-        await Promise.all(rebuilding.map((track) => applyBatch(track, events, into, ctx, stopOnFailure)));
+        await Promise.all(rebuilding.map((track) => applyBatch(track, events, into, ctx, stopOnFailure, buffers.get(track))));
         if (failed !== null) throw failed;
         const last = events.at(-1);
         if (last !== undefined) {
@@ -357,8 +384,10 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
           if (known === null || after > known) known = after;
           onProgress?.({ position: after, head: known });
         }
-        if (events.length < batchSize) return;
+        if (events.length < batchSize) break;
       }
+      await Promise.all(rebuilding.map((track) => flushBuffer(track, buffers.get(track)!, into, stopOnFailure)));
+      if (failed !== null) throw failed;
     },
   };
 }
@@ -376,10 +405,31 @@ interface Entry {
   deleted: boolean;
 }
 
+/** collection → id → document */
+type DocumentCache = Map<string, Map<string, Entry>>;
+
+/** a rebuild's documents, kept in memory across batches until they are committed */
+interface RebuildBuffer {
+  readonly cache: DocumentCache;
+  /** entries in `cache` */
+  documents: number;
+  /** commit once `documents` reaches this */
+  readonly limit: number;
+  /** the last event applied in memory: the checkpoint of the next commit */
+  applied: bigint | null;
+  /** the first event applied since the last commit (where the track stops if that commit fails) */
+  uncommittedFrom: bigint | null;
+}
+
+function newBuffer(limit: number): RebuildBuffer {
+  return { cache: new Map(), documents: 0, limit, applied: null, uncommittedFrom: null };
+}
+
 /**
  * Applies the events past the track's checkpoint and commits the touched documents with the new
  * checkpoint. Never rejects: a failure stops the track at the failing event (reported through `fail`)
- * after committing the events before it.
+ * after committing the events before it. With a rebuild buffer, the documents stay in it and are committed
+ * once it is full (or by flushBuffer at the end).
  */
 async function applyBatch<Ctx>(
   track: Track<Ctx>,
@@ -387,10 +437,12 @@ async function applyBatch<Ctx>(
   readModels: ReadModelStore,
   ctx: Ctx,
   fail: (track: Track<Ctx>, position: bigint, error: unknown) => void,
+  buffer?: RebuildBuffer,
 ): Promise<void> {
   const { projection, handles, collections } = track;
-  const start = firstAfter(events, track.checkpoint);
+  const start = firstAfter(events, buffer?.applied ?? track.checkpoint);
   if (start === events.length) return;
+  const cache: DocumentCache = buffer?.cache ?? new Map();
 
   // 1. which documents the batch touches
   const touching: { index: number; event: RecordedEvent; keys: readonly (readonly [string, string])[] }[] = [];
@@ -403,6 +455,7 @@ async function applyBatch<Ctx>(
       const keys = projection.keys(event, ctx);
       for (const [collection, id] of keys) {
         if (!collections.has(collection)) throw new Error(`collection ${collection} is not among the projection's collections`);
+        if (cache.get(collection)?.has(id)) continue;
         let ids = wanted.get(collection);
         if (ids === undefined) wanted.set(collection, (ids = new Set()));
         ids.add(id);
@@ -414,18 +467,18 @@ async function applyBatch<Ctx>(
     }
   }
 
-  // 2. read each document once
-  const cache = new Map<string, Map<string, Entry>>();
+  // 2. read each document once (a rebuild buffer may hold it already)
   try {
     for (const [collection, ids] of wanted) {
       const list = [...ids];
       const docs = await readModels.getMany<unknown>(collection, list);
-      const entries = new Map<string, Entry>();
+      let entries = cache.get(collection);
+      if (entries === undefined) cache.set(collection, (entries = new Map()));
       list.forEach((id, at) => {
         const doc = docs[at] ?? null;
         entries.set(id, { doc, position: positionOf(doc), indexes: undefined, changed: false, deleted: false });
       });
-      cache.set(collection, entries);
+      if (buffer !== undefined) buffer.documents += list.length;
     }
   } catch (error) {
     fail(track, events[start]!.position, error);
@@ -467,24 +520,16 @@ async function applyBatch<Ctx>(
 
   // 4. commit what was applied, up to the event before a failure
   const end = failure === null ? events.length : failure.index;
-  if (end > start) {
-    const writes: DocumentWrite[] = [];
-    for (const [collection, entries] of cache) {
-      for (const [id, entry] of entries) {
-        if (!entry.changed) continue;
-        if (entry.doc === null) {
-          writes.push({ collection, id, doc: null });
-          continue;
-        }
-        if (entry.deleted) writes.push({ collection, id, doc: null });
-        const write: DocumentWrite = { collection, id, doc: withPosition(entry.doc, entry.position!) };
-        if (entry.indexes !== undefined) write.indexes = entry.indexes;
-        writes.push(write);
-      }
+  if (buffer !== undefined) {
+    if (end > start) {
+      buffer.applied = events[end - 1]!.position;
+      buffer.uncommittedFrom ??= events[start]!.position;
     }
+    if ((failure !== null || buffer.documents >= buffer.limit) && !(await flushBuffer(track, buffer, readModels, fail))) return;
+  } else if (end > start) {
     const position = events[end - 1]!.position;
     try {
-      await readModels.commit(projection.name, position, writes);
+      await readModels.commit(projection.name, position, writesOf(cache));
       track.checkpoint = position;
     } catch (error) {
       fail(track, events[start]!.position, error);
@@ -492,6 +537,47 @@ async function applyBatch<Ctx>(
     }
   }
   if (failure !== null) fail(track, events[failure.index]!.position, failure.error);
+}
+
+/** commits what a rebuild buffer holds and empties it; false (after `fail`) when the commit failed */
+async function flushBuffer<Ctx>(
+  track: Track<Ctx>,
+  buffer: RebuildBuffer,
+  readModels: ReadModelStore,
+  fail: (track: Track<Ctx>, position: bigint, error: unknown) => void,
+): Promise<boolean> {
+  if (buffer.uncommittedFrom !== null && buffer.applied !== null) {
+    try {
+      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache));
+      track.checkpoint = buffer.applied;
+    } catch (error) {
+      fail(track, buffer.uncommittedFrom, error);
+      return false;
+    }
+  }
+  buffer.cache.clear();
+  buffer.documents = 0;
+  buffer.uncommittedFrom = null;
+  return true;
+}
+
+/** the writes of the documents evolved since they were read */
+function writesOf(cache: DocumentCache): DocumentWrite[] {
+  const writes: DocumentWrite[] = [];
+  for (const [collection, entries] of cache) {
+    for (const [id, entry] of entries) {
+      if (!entry.changed) continue;
+      if (entry.doc === null) {
+        writes.push({ collection, id, doc: null });
+        continue;
+      }
+      if (entry.deleted) writes.push({ collection, id, doc: null });
+      const write: DocumentWrite = { collection, id, doc: withPosition(entry.doc, entry.position!) };
+      if (entry.indexes !== undefined) write.indexes = entry.indexes;
+      writes.push(write);
+    }
+  }
+  return writes;
 }
 
 function newTrack<Ctx>(projection: Projection<Ctx>): Track<Ctx> {

@@ -357,11 +357,14 @@ const withAgencies = (agencies: readonly string[], ...more: (string | null | und
   return next ?? agencies;
 };
 
-const updateHandoff = (state: ExistingCase, handoffId: string, change: (h: Handoff) => Partial<Handoff>): ExistingCase => {
-  const handoff = state.handoffs[handoffId];
-  if (!handoff) return state;
-  return { ...state, handoffs: { ...state.handoffs, [handoffId]: { ...handoff, ...change(handoff) } } };
-};
+/**
+ * The state with one handoff replaced. A new state and a new handoff map; every other handoff keeps its
+ * object, which the read side relies on to carry over what it derived from them (projections/cases).
+ */
+const withHandoff = (state: ExistingCase, handoffId: string, handoff: Handoff): ExistingCase => ({
+  ...state,
+  handoffs: { ...state.handoffs, [handoffId]: handoff },
+});
 
 const involve = (state: ExistingCase, ...agencies: (string | null | undefined)[]): ExistingCase => {
   const next = withAgencies(state.agencies, ...agencies);
@@ -402,7 +405,12 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
   };
 };
 
-/** Applies one stored event. Unknown types leave the state as it is (older code reading newer streams). */
+/**
+ * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
+ * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
+ * one its `handoffId` names: the case read model (projections/cases) carries over what it derived from the
+ * rest on that promise.
+ */
 export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState => {
   const event = input as CaseEvent;
   if (event.type === 'case.registered') {
@@ -453,30 +461,48 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
         documents: d.documents ?? [],
         note: d.note ?? null,
       };
-      const next = involve(s, d.to);
-      return { ...next, handoffs: { ...next.handoffs, [d.handoffId]: handoff } };
+      return withHandoff(involve(s, d.to), d.handoffId, handoff);
     }
-    case 'handoff.received':
-      return updateHandoff(s, event.data.handoffId, () => ({ status: 'RECEIVED', receivedAt: time }));
-    case 'handoff.accepted':
-      return updateHandoff(s, event.data.handoffId, (h) => ({ status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time }));
-    case 'handoff.returned':
-      return updateHandoff(s, event.data.handoffId, () => ({ status: 'RETURNED', returnedAt: time, returnReason: event.data.reason }));
-    case 'handoff.extended':
-      return updateHandoff(s, event.data.handoffId, (h) => ({
+    // the follow-ups of a handoff: the handoff with the changed fields spread over it (the same key order as
+    // before), written out per type rather than through a change callback, as every event of a case
+    // with many handoffs goes through here
+    case 'handoff.received': {
+      const h = s.handoffs[event.data.handoffId];
+      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'RECEIVED', receivedAt: time }) : s;
+    }
+    case 'handoff.accepted': {
+      const h = s.handoffs[event.data.handoffId];
+      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time }) : s;
+    }
+    case 'handoff.returned': {
+      const h = s.handoffs[event.data.handoffId];
+      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'RETURNED', returnedAt: time, returnReason: event.data.reason }) : s;
+    }
+    case 'handoff.extended': {
+      const h = s.handoffs[event.data.handoffId];
+      if (!h) return s;
+      return withHandoff(s, event.data.handoffId, {
+        ...h,
         extensionDays: h.extensionDays + event.data.days,
         extensionApprovedBy: event.data.approvedBy,
         extendedAt: time,
-      }));
-    case 'handoff.completed':
-      return updateHandoff(s, event.data.handoffId, (h) => ({
+      });
+    }
+    case 'handoff.completed': {
+      const h = s.handoffs[event.data.handoffId];
+      if (!h) return s;
+      return withHandoff(s, event.data.handoffId, {
+        ...h,
         status: 'COMPLETED',
         completedAt: time,
         outcome: event.data.outcome,
         receivedAt: h.receivedAt ?? time,
-      }));
-    case 'handoff.withdrawn':
-      return updateHandoff(s, event.data.handoffId, () => ({ status: 'WITHDRAWN', withdrawnAt: time, withdrawReason: event.data.reason }));
+      });
+    }
+    case 'handoff.withdrawn': {
+      const h = s.handoffs[event.data.handoffId];
+      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'WITHDRAWN', withdrawnAt: time, withdrawReason: event.data.reason }) : s;
+    }
     case 'hearing.scheduled': {
       const d = event.data;
       const observers = d.observers ?? [];

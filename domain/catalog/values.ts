@@ -38,6 +38,38 @@ const fits = (expected: string, value: unknown): boolean => {
   return actual === expected || (expected === 'number' && actual === 'integer');
 };
 
+/**
+ * The catalog's patterns, compiled once each: every command built from a fact is checked here, so building
+ * a RegExp per check was most of the cost. A constant table derived from the catalog, not state.
+ */
+const compiledPatterns = new Map<string, RegExp>();
+const patternOf = (source: string): RegExp => {
+  let re = compiledPatterns.get(source);
+  if (re === undefined) compiledPatterns.set(source, (re = new RegExp(source, 'u')));
+  return re;
+};
+
+/**
+ * Is the length in code points (what JSON Schema's minLength/maxLength count) at least `min` / at most
+ * `max`? A string of n UTF-16 units holds between n/2 and n code points, so the count is needed only near
+ * the bounds.
+ */
+const codePointsAtLeast = (value: string, min: number): boolean => value.length / 2 >= min || countCodePoints(value) >= min;
+const codePointsAtMost = (value: string, max: number): boolean => value.length <= max || countCodePoints(value) <= max;
+const countCodePoints = (value: string): number => {
+  let count = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    // a high surrogate followed by a low one is one code point
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    count++;
+  }
+  return count;
+};
+
 const TYPE_NAMES: Record<string, string> = {
   object: '对象',
   array: '数组',
@@ -57,9 +89,9 @@ export const schemaProblem = (schema: JsonSchema, value: unknown, path = 'data')
   if ('const' in s && value !== s.const) return `${path} 应为 ${JSON.stringify(s.const)}`;
   if (Array.isArray(s.enum) && !s.enum.includes(value)) return `${path} 的值 ${JSON.stringify(value)} 不在允许范围内（${s.enum.join('、')}）`;
   if (typeof value === 'string') {
-    if (typeof s.minLength === 'number' && [...value].length < s.minLength) return s.minLength === 1 ? `${path} 不能为空` : `${path} 至少 ${s.minLength} 个字符`;
-    if (typeof s.maxLength === 'number' && [...value].length > s.maxLength) return `${path} 不能超过 ${s.maxLength} 个字符`;
-    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) {
+    if (typeof s.minLength === 'number' && !codePointsAtLeast(value, s.minLength)) return s.minLength === 1 ? `${path} 不能为空` : `${path} 至少 ${s.minLength} 个字符`;
+    if (typeof s.maxLength === 'number' && !codePointsAtMost(value, s.maxLength)) return `${path} 不能超过 ${s.maxLength} 个字符`;
+    if (typeof s.pattern === 'string' && !patternOf(s.pattern).test(value)) {
       return s.pattern === DATE_PATTERN ? `${path} 应为日期 YYYY-MM-DD` : `${path} 的格式不正确`;
     }
     if (s.pattern === DATE_PATTERN && !isIsoDate(value)) return `${path} 不是存在的日期（${value}）`;

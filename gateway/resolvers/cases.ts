@@ -1,9 +1,10 @@
-import { caseDeadlines, describeEvent, foldCase, handoffDeadline, handoffsOf, isRfc3339, type HandoffDeadline } from '../../domain/catalog/index.js';
+import { describeEvent, handoffsOf, isRfc3339 } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
-import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext, type GatewayServices } from '../context.js';
+import { createCaseHistory, type CaseHistory } from '../readSide/caseHistory.js';
 import { caseDeadlineOverdue, handoffOverdue, involves, type HandoffView } from '../readSide/views.js';
 import { paginate } from './pagination.js';
 
@@ -27,12 +28,20 @@ async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<
   // RFC 3339 with an offset only: Date.parse would also take `2024-09-30T18:00:00` — in the server's own time zone
   const limit = isRfc3339(asOf) ? Date.parse(asOf) : NaN;
   if (Number.isNaN(limit)) throw badInput('asOf 应为带时区的 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
-  const known = (await ctx.services.events.readStream(caseStream(id))).filter((e) => Date.parse(e.recordedAt) <= limit);
-  const state = foldCase(id, known.map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
-  if (state.status === 'none') return null;
-  const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-  for (const h of handoffsOf(state)) handoffDeadlines[h.id] = handoffDeadline(h, ctx.services.deadlines);
-  return { doc: { state, handoffDeadlines, deadlines: caseDeadlines(state, ctx.services.deadlines) }, asOf };
+  const doc = await caseHistoryOf(ctx.services).caseAt(id, limit);
+  return doc ? { doc, asOf } : null;
+}
+
+/** The services' own case history, or one made for them (a WeakMap: it lives exactly as long as they do). */
+const madeHistories = new WeakMap<GatewayServices, CaseHistory>();
+function caseHistoryOf(services: GatewayServices): CaseHistory {
+  if (services.caseHistory) return services.caseHistory;
+  let history = madeHistories.get(services);
+  if (!history) {
+    history = createCaseHistory({ events: services.events, deadlines: services.deadlines });
+    madeHistories.set(services, history);
+  }
+  return history;
 }
 
 export const caseResolvers = {

@@ -39,9 +39,14 @@ export const configSchema = z
       .strict()
       .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 }),
     graphql: z
-      .object({ introspection: z.boolean().default(true), graphiql: z.boolean().default(true) })
+      .object({
+        introspection: z.boolean().default(true),
+        graphiql: z.boolean().default(true),
+        /** answers of read-model queries kept until the read models move (gateway/answerCache.ts); 0 = off */
+        answerCacheMiB: z.number().int().min(0).max(4096).default(64),
+      })
       .strict()
-      .default({ introspection: true, graphiql: true }),
+      .default({ introspection: true, graphiql: true, answerCacheMiB: 64 }),
     /** audit (docs/audit.md): the checkpoint signing key, how often to seal, how long to keep the access log */
     audit: z
       .object({

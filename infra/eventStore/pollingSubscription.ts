@@ -60,7 +60,10 @@ export function startPollingSubscription(options: SubscribeOptions, source: Page
       const page = await source.readPage(checkpoint, source.pageSize);
       for (const event of page) {
         if (stopped) return;
-        await options.onEvent(event);
+        // awaited only when it is a promise: a handler that only buffers (the projection runner's) would
+        // otherwise cost a trip through the microtask queue per event
+        const handled = options.onEvent(event);
+        if (handled !== undefined) await handled;
         checkpoint = event.position;
       }
       if (!caughtUp && (headAtStart === null || (checkpoint !== null && checkpoint >= headAtStart))) {

@@ -22,6 +22,7 @@ import {
 } from './eventStore.js';
 import { canonicalJson } from './canonicalJson.js';
 import { eventHash, eventHashFromCanonical } from './eventHash.js';
+import type { ChainRow, ChainRowSource } from './chainRows.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from './sqliteDatabase.js';
 
@@ -36,7 +37,7 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
 }
 
-export interface SqliteEventStore extends EventStore {
+export interface SqliteEventStore extends EventStore, ChainRowSource {
   /**
    * The open connection, so other embedded components (the rejection store) can keep their tables in
    * the same file. Owned by the event store: close() closes it.
@@ -117,7 +118,18 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     readAll: db
       .prepare<[bigint, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .safeIntegers(),
-    positionByKey: db.prepare<[string], bigint>('SELECT position FROM events WHERE idempotency_key = ?').pluck().safeIntegers(),
+    // the auditor's rows (chainRows.ts): arrays, plain numbers (chainRowsOf checks the head fits), no parsing
+    chainRows: db
+      .prepare<[number, number], ChainRow>(
+        'SELECT position, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
+      )
+      .raw(),
+    // a batch's keys as one JSON array: one query (index lookups per key) instead of one statement per key
+    positionsByKeys: db
+      .prepare<[string], { idempotency_key: string; position: bigint }>(
+        'SELECT idempotency_key, position FROM events WHERE idempotency_key IN (SELECT value FROM json_each(?))',
+      )
+      .safeIntegers(),
     head: db.prepare<[], bigint | null>('SELECT max(position) FROM events').pluck().safeIntegers(),
   };
 
@@ -139,7 +151,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     for (const event of events) {
       revision += 1;
       const key = event.idempotencyKey ?? null;
-      const hash = eventHashFromCanonical(canonicalJson(event.data), canonicalJson(event.metadata), {
+      // stored as the canonical texts the hash is computed over (the same JSON values as JSON.stringify
+      // would store, members sorted), so the auditor can hash the stored text without re-serialising it
+      const data = canonicalJson(event.data);
+      const metadata = canonicalJson(event.metadata);
+      const hash = eventHashFromCanonical(data, metadata, {
         streamId,
         revision,
         type: event.type,
@@ -152,8 +168,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
           streamId,
           revision,
           event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
+          data,
+          metadata,
           recordedAt,
           key,
           hash,
@@ -207,6 +223,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       return readAllSync(options.after ?? null, limitOf(options.maxCount));
     },
 
+    readChainRows(after, maxCount) {
+      assertOpen();
+      return statements.chainRows.all(after, limitOf(maxCount));
+    },
+
     subscribe(options: SubscribeOptions): Subscription {
       assertOpen();
       const subscription = startPollingSubscription(options, {
@@ -225,10 +246,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     async findByIdempotencyKeys(keys) {
       assertOpen();
       const found = new Map<string, bigint>();
-      for (const key of keys) {
-        const position = statements.positionByKey.get(key);
-        if (position !== undefined) found.set(key, position);
-      }
+      if (keys.length === 0) return found;
+      for (const row of statements.positionsByKeys.all(JSON.stringify(keys))) found.set(row.idempotency_key, row.position);
       return found;
     },
 

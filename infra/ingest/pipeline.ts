@@ -53,6 +53,29 @@ export interface PipelineDeps {
 }
 
 const DEFAULT_STREAM_CACHE_SIZE = 20_000;
+/**
+ * Batches that arrive while one is being ingested are ingested together, up to about this many events: one
+ * read of their idempotency keys, one append (one fsync) for all of them. Bounded so a burst of waiting batches
+ * does not become one very long transaction.
+ */
+const MAX_GROUP_EVENTS = 4000;
+/** after this many appends in a row that could not show they were the only write, the head is looked at… */
+const UNPROVABLE_BEFORE_PAUSE = 5;
+/** …only on every this-many-th attempt */
+const HEAD_LOOK_EVERY = 100;
+
+/** one published event with who sent it: a group may hold batches of several senders */
+interface Item {
+  incoming: IncomingEvent;
+  sender: Sender;
+}
+
+/** a caller's batch waiting for its turn */
+interface Submission {
+  items: Item[];
+  resolve(results: IngestResult[]): void;
+  reject(error: unknown): void;
+}
 
 type Screened =
   | { kind: 'rejected'; code: RejectionCode; message: string }
@@ -73,10 +96,21 @@ interface StreamWork {
  */
 export function createIngestPipeline(deps: PipelineDeps) {
   const { store, validator, agencies, clock } = deps;
-  // Within one process batches run one at a time: no self-inflicted revision conflicts, and a
-  // publisher's consecutive requests are applied in the order they arrived.
-  let queue: Promise<unknown> = Promise.resolve();
+  // Within one process batches run one at a time, in the order they arrived: no self-inflicted revision
+  // conflicts, and a publisher's consecutive requests are applied in order. Batches that queue up behind a
+  // running one are then ingested as one group, in arrival order (the same outcome as one after another).
+  const waiting: Submission[] = [];
+  let draining = false;
   const cache = new StreamStateCache(deps.streamCacheSize ?? DEFAULT_STREAM_CACHE_SIZE);
+  // Kept states can skip the read of their stream only while nobody else writes to the store. `generation`
+  // moves whenever that cannot be shown; `quietHead` is the store's head as of our last append (or last look,
+  // if we appended nothing) when every event up to it is known — undefined when it is not.
+  let generation = 0;
+  let quietHead: bigint | null | undefined;
+  // Appends in a row that could not show they were the only write. An engine whose positions have gaps
+  // (EventStoreDB's are commit positions) never can, nor can a store another replica keeps writing to: then
+  // the head is looked at only now and then, and kept streams are read as before.
+  let unprovable = 0;
 
   function screen(incoming: IncomingEvent, sender: Sender): Screened {
     const bad = (code: RejectionCode, message: string): Screened => ({ kind: 'rejected', code, message });
@@ -110,13 +144,23 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return null;
   }
 
-  async function attempt(batch: IncomingEvent[], sender: Sender): Promise<{ results: IngestResult[]; rejected: number[] }> {
+  async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[] }> {
     const now = clock.now();
-    const screened = batch.map((b) => screen(b, sender));
+    const screened = items.map((item) => screen(item.incoming, item.sender));
     const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
     const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
+    // Anyone else's write since our last append (a mutation, another replica or process) moves the head
+    // past where ours left it: then no kept state is trusted without reading what came after it.
+    const head = unprovable < UNPROVABLE_BEFORE_PAUSE || unprovable % HEAD_LOOK_EVERY === 0 ? await store.headPosition() : undefined;
+    if (head === undefined || quietHead === undefined || head !== quietHead) generation += 1;
+    quietHead = undefined; // until this attempt's append is known to be the only write since `head`
     const streams = new Map<string, StreamWork>();
-    const ctx = { agencies, copyNoticeRecipients: deps.copyNoticeRecipients, now: now.toISOString(), principal: sender.principal };
+    const contexts = new Map<Sender, { agencies: AgencyDirectory; copyNoticeRecipients: readonly string[]; now: string; principal: string | null }>();
+    const ctxOf = (sender: Sender) => {
+      let ctx = contexts.get(sender);
+      if (!ctx) contexts.set(sender, (ctx = { agencies, copyNoticeRecipients: deps.copyNoticeRecipients, now: now.toISOString(), principal: sender.principal }));
+      return ctx;
+    };
     // per batch item: where its fact lands once appended (stream + index in that stream's pending list)
     const placed = new Map<number, { streamId: string; index: number }>();
     const inBatch = new Map<string, number>();
@@ -125,7 +169,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     for (let i = 0; i < screened.length; i++) {
       const s = screened[i]!;
       if (s.kind === 'rejected') {
-        results.push({ id: idOf(batch[i]!.value), status: 'rejected', code: s.code, message: s.message });
+        results.push({ id: idOf(items[i]!.incoming.value), status: 'rejected', code: s.code, message: s.message });
         continue;
       }
       const original = seen.get(s.key);
@@ -147,12 +191,12 @@ export function createIngestPipeline(deps: PipelineDeps) {
         const route = routeOf(s.fact);
         const work = streams.get(route.streamId) ?? (await load(route.streamId, route.kind));
         streams.set(route.streamId, work);
-        const command = toCommand(s.fact, ctx);
+        const command = toCommand(s.fact, ctxOf(items[i]!.sender));
         const produced = work.decider.decide(command, work.state);
         const subject = route.streamId.slice(route.streamId.indexOf('-') + 1);
         for (const event of produced) work.state = work.decider.evolve(work.state, { ...event, subject } as DomainEvent);
         placed.set(i, { streamId: route.streamId, index: work.pending.length });
-        produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, sender, n === 0)));
+        produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, items[i]!.sender, n === 0)));
         inBatch.set(s.key, i);
         results.push(null);
       } catch (e) {
@@ -167,7 +211,23 @@ export function createIngestPipeline(deps: PipelineDeps) {
       requests.push({ streamId, expectedRevision: work.loadedRevision < 0 ? 'no_stream' : work.loadedRevision, events: work.pending });
     }
     const appended = requests.length > 0 ? await store.append(requests) : [];
-    for (const r of appended) cache.set(r.streamId, { state: streams.get(r.streamId)!.state, revision: r.nextExpectedRevision });
+    for (const r of appended) cache.set(r.streamId, { state: streams.get(r.streamId)!.state, revision: r.nextExpectedRevision, generation });
+    // Ours was the only write since `head` when our positions fill (head, head + n] exactly (SQLite: always,
+    // unless someone else wrote; an engine whose positions have gaps just never skips a read).
+    let count = 0n;
+    let newest = 0n;
+    for (const r of appended) {
+      for (const p of r.positions) {
+        count += 1n;
+        if (p > newest) newest = p;
+      }
+    }
+    if (head === undefined) unprovable += 1;
+    else if (count === 0n) quietHead = head;
+    else if (newest - (head ?? 0n) === count) {
+      quietHead = newest;
+      unprovable = 0;
+    } else unprovable += 1;
     const positionsByStream = new Map(appended.map((r) => [r.streamId, r.positions]));
     const positionOf = (i: number): string => {
       const p = placed.get(i)!;
@@ -185,6 +245,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
       const decider = (kind === 'case' ? caseDecider : meetingDecider) as unknown as Decider<unknown, DomainEvent, unknown>;
       // from the state decided last time, the events stored since (usually none); from the start otherwise
       const cached = cache.get(streamId);
+      // nobody else has written since the entry was current: it is the stream's state, no read needed
+      if (cached && cached.generation === generation) return { decider, state: cached.state, loadedRevision: cached.revision, pending: [] };
       const stored = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
       let state = cached ? cached.state : decider.initialState();
       for (const e of stored) state = decider.evolve(state, toDomainEvent(e));
@@ -192,16 +254,17 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
   }
 
-  async function run(batch: IncomingEvent[], sender: Sender): Promise<IngestResult[]> {
+  async function run(items: Item[]): Promise<IngestResult[]> {
     for (let n = 1; ; n++) {
       try {
-        const { results, rejected } = await attempt(batch, sender);
+        const { results, rejected } = await attempt(items);
         if (rejected.length > 0) {
           const receivedAt = clock.now().toISOString();
           await deps.rejections.record(
             rejected.map((i) => {
               const r = results[i] as Extract<IngestResult, { status: 'rejected' }>;
-              const value = batch[i]!.value as Record<string, unknown> | undefined;
+              const { incoming, sender } = items[i]!;
+              const value = incoming.value as Record<string, unknown> | undefined;
               return {
                 agencyId: sender.agency.id,
                 source: typeof value?.source === 'string' ? value.source : null,
@@ -211,7 +274,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
                 message: r.message,
                 eventId: r.id,
                 eventType: typeof value?.type === 'string' ? value.type : null,
-                raw: batch[i]!.raw,
+                raw: incoming.raw,
               };
             }),
           );
@@ -225,12 +288,58 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
   }
 
+  /** the waiting batches, oldest first, up to MAX_GROUP_EVENTS (always at least one) */
+  function nextGroup(): Submission[] {
+    const group = [waiting.shift()!];
+    let size = group[0]!.items.length;
+    while (waiting.length > 0 && size + waiting[0]!.items.length <= MAX_GROUP_EVENTS) {
+      const next = waiting.shift()!;
+      size += next.items.length;
+      group.push(next);
+    }
+    return group;
+  }
+
+  async function ingestGroup(group: Submission[]): Promise<void> {
+    if (group.length === 1) {
+      const only = group[0]!;
+      await run(only.items).then(only.resolve, only.reject);
+      return;
+    }
+    let results: IngestResult[];
+    try {
+      results = await run(group.flatMap((s) => s.items));
+    } catch {
+      // One batch's failure must not become the others': each is ingested again on its own (what the group
+      // had stored, if anything, is then answered `duplicate`, as on any resend), in the same order.
+      for (const s of group) await run(s.items).then(s.resolve, s.reject);
+      return;
+    }
+    let from = 0;
+    for (const s of group) {
+      s.resolve(results.slice(from, from + s.items.length));
+      from += s.items.length;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (waiting.length > 0) await ingestGroup(nextGroup());
+    } finally {
+      draining = false;
+    }
+  }
+
   return {
     /** results in request order, after accepted events are durable and rejections are kept */
     ingest(batch: IncomingEvent[], sender: Sender): Promise<IngestResult[]> {
-      const next = queue.then(() => run(batch, sender));
-      queue = next.catch(() => undefined);
-      return next;
+      return new Promise<IngestResult[]>((resolve, reject) => {
+        waiting.push({ items: batch.map((incoming) => ({ incoming, sender })), resolve, reject });
+        if (draining) return;
+        draining = true;
+        // started on the next turn, so batches handed over together (Kafka partitions) start as one group
+        setImmediate(() => void drain());
+      });
     },
   };
 }

@@ -15,13 +15,19 @@ export const toDomainEvent = (e: RecordedEvent): DomainEvent & { subject: string
 export interface CachedStreamState {
   readonly state: unknown;
   readonly revision: number;
+  /**
+   * the pipeline's store generation when the entry was written or last read up to date: while the
+   * generation has not moved, nobody else has written to the store since, so the entry is current
+   */
+  readonly generation: number;
 }
 
 /**
  * The states the ingest pipeline decided last, by stream, least recently used dropped first. An entry is a
- * starting point, never the truth: the pipeline reads the events stored after its revision (appended by a
- * mutation, another replica, another process on the file) before deciding, and the append's expected revision
- * still guards the write. So a stale entry costs a read, never a wrong decision.
+ * starting point, never the truth: unless the pipeline knows that only it has written to the store since the
+ * entry's generation, it reads the events stored after the entry's revision (appended by a mutation, another
+ * replica, another process on the file) before deciding, and the append's expected revision still guards the
+ * write. So a stale entry costs a read, never a wrong decision.
  */
 export class StreamStateCache {
   private readonly entries = new Map<string, CachedStreamState>();

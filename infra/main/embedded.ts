@@ -108,6 +108,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+    answerCache: { maxBytes: config.graphql.answerCacheMiB * 2 ** 20, projections: allProjections().map((p) => p.name) },
     accessLog: audit.accessLog, // audit (issue 7): every operation, by anyone
   });
   const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));

@@ -126,6 +126,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
+    answerCache: { maxBytes: config.graphql.answerCacheMiB * 2 ** 20, projections: projectionNames },
     accessLog, // audit (issue 7): every operation, by anyone
   });
   // the web console is static files talking to this gateway's GraphQL: every replica serves it

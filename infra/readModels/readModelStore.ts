@@ -31,4 +31,10 @@ export interface ReadModelStore {
   /** drop every document of these collections and the projection checkpoints (rebuilds) */
   reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * How many documents a rebuild into this store should hold in memory before committing them, when the
+   * runner is not told (projections/runner.ts `rebuildBufferDocuments`). Unset: the runner's default. A store
+   * that serialises a whole commit before sending it (Redis) asks for less, to bound a commit's size.
+   */
+  readonly rebuildBufferDocuments?: number;
 }

@@ -134,11 +134,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const load = workload(CASES_PER_AGENCY);
 
       const a = await start();
-      // produce slowly, so the stream is still flowing while the group rebalances twice
-      const producing = produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 150 });
+      // Produced in two phases, slowly, so the stream is still flowing while the group rebalances twice. The
+      // second phase starts only once B is up: however fast A stores the first phase, at least 3/5 of the
+      // stream is still to come when B joins, so the progress awaited below is always reachable.
+      const perAgency = load.total / load.perAgency.size;
+      const firstPhase = Math.round((perAgency * 2) / 5);
+      await produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 150, to: firstPhase });
       await waitFor('a fifth of the events stored', 60_000, async () => ((await store.count()) >= load.total / 5 ? true : undefined), 20);
       const b = await start();
       const atJoin = await store.count();
+      const producing = produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 250, from: firstPhase });
       await waitFor('progress after the join', 60_000, async () => ((await store.count()) >= atJoin + load.total / 5 ? true : undefined), 20);
       expect(await stopLiandongProcess(b, 'SIGTERM')).to.equal(0);
       const atLeave = await store.count();

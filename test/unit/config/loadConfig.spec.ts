@@ -29,7 +29,7 @@ describe('config loading', () => {
   it('accepts the operations.md example shape and fills defaults', () => {
     const config = parseConfig(text(good), 'test.json');
     expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 });
-    expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
+    expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true, answerCacheMiB: 64 });
   });
 
   it('accepts the built-in demo config', () => {

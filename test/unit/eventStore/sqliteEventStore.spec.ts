@@ -97,6 +97,24 @@ describe('SQLite event store', () => {
     }
   });
 
+  it('finds a whole batch of idempotency keys at once, whatever characters they hold', async () => {
+    const store = openSqliteEventStore({ path });
+    try {
+      // quotes, backslashes and Chinese: the keys travel to SQLite as one JSON array
+      const odd = ['ly-gov/"quoted"', 'ly-gov/back\\slash', 'ly-gov/案件-1', 'ly-gov/comma,]'];
+      const many = Array.from({ length: 1500 }, (_, i) => `ly-gov/e${i}`);
+      const [result] = await store.append([{ streamId: 'case-1', expectedRevision: 'no_stream', events: [...odd, ...many].map((key) => event('x', {}, key)) }]);
+      const asked = [...odd, 'ly-gov/unknown', ...many, odd[0]!];
+      const found = await store.findByIdempotencyKeys(asked);
+      expect(found.size).to.equal(odd.length + many.length);
+      expect(found.get('ly-gov/unknown')).to.equal(undefined);
+      [...odd, ...many].forEach((key, i) => expect(found.get(key), key).to.equal(result!.positions[i]));
+      expect((await store.findByIdempotencyKeys([])).size).to.equal(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('stamps recordedAt from the clock it is given, once per call', async () => {
     const clock = fixedClock('2024-05-06T01:30:00.000Z');
     const store = openSqliteEventStore({ path: ':memory:', clock });

@@ -124,3 +124,130 @@ describe('ingest pipeline', () => {
     expect(stored[2]!.data).to.deep.include({ reason: 'agency_lost', recipients: ['xj-gov'] });
   });
 });
+
+
+describe('ingest pipeline: batches that wait together, kept states', () => {
+  /** counts the store calls the pipeline makes; `beforeAppend` runs just before each append is passed on */
+  function counted(beforeAppend?: (inner: EventStore, requests: Parameters<EventStore['append']>[0]) => Promise<void>) {
+    const calls = { append: 0, readStream: [] as string[] };
+    const built = platform((inner) => ({
+      ...inner,
+      readStream: (streamId, options) => {
+        calls.readStream.push(streamId);
+        return inner.readStream(streamId, options);
+      },
+      append: async (requests) => {
+        calls.append += 1;
+        await beforeAppend?.(inner, requests);
+        return inner.append(requests);
+      },
+    }));
+    return { ...built, calls };
+  }
+  const foreignHandoff = (streamId: string, expectedRevision: number, handoffId: string, eventId: string) => ({
+    streamId,
+    expectedRevision,
+    events: [{ type: 'handoff.requested', data: { handoffId, to: 'xj-justice', purpose: 'entrusted_mediation' }, metadata: { source: 'xj-court', eventId, principal: null, channel: 'http' as const, time: '2024-09-10T09:30:00+08:00' }, idempotencyKey: `xj-court/${eventId}` }],
+  });
+
+  it('ingests batches handed over together in one append, each caller getting its own results in order', async () => {
+    const { pipeline, store, calls } = counted();
+    const receipt = ev('xj-justice', 'j1', 'handoff.received', 'C-1', '2024-09-11T09:00:00+08:00', { handoffId: 'h1' });
+    const [first, second, third] = await Promise.all([
+      pipeline.ingest([register('e1', 'C-1'), mediation('e2', 'C-1', 'h1')], court),
+      // another sender's batch, deciding on what the first batch of the group left
+      pipeline.ingest([receipt], justice),
+      pipeline.ingest([register('e1', 'C-1'), mediation('e9', 'C-9', 'h9')], court),
+    ]);
+    expect(calls.append).to.equal(1);
+    expect(first!.map((r) => r.status)).to.deep.equal(['accepted', 'accepted']);
+    expect(second!.map((r) => r.status)).to.deep.equal(['accepted']);
+    expect(third!.map((r) => [r.status, 'code' in r ? r.code : null])).to.deep.equal([
+      ['duplicate', null],
+      ['rejected', 'unknown_case'],
+    ]);
+    expect(third![0]).to.deep.include({ position: (first![0] as { position: string }).position });
+    const stored = await store.readStream('case-C-1');
+    expect(stored.map((e) => [e.type, e.metadata.principal])).to.deep.equal([
+      ['case.registered', 'court-system'],
+      ['handoff.requested', 'court-system'],
+      ['handoff.received', 'justice-system'],
+    ]);
+  });
+
+  it('when a group fails, ingests its batches again one by one so only the failing one fails', async () => {
+    const { pipeline, store } = counted(async (_inner, requests) => {
+      if (requests.some((r) => r.streamId === 'case-BAD')) throw new Error('disk full');
+    });
+    const outcomes = await Promise.allSettled([
+      pipeline.ingest([register('e1', 'C-1')], court),
+      pipeline.ingest([register('e2', 'BAD')], court),
+      pipeline.ingest([register('e3', 'C-3')], court),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).to.have.property('message', 'disk full');
+    expect(await store.readStream('case-C-1')).to.have.length(1);
+    expect(await store.readStream('case-C-3')).to.have.length(1);
+    expect(await store.readStream('case-BAD')).to.have.length(0);
+  });
+
+  it('does not read a kept stream again while nobody else writes, and does after someone has', async () => {
+    const { pipeline, store, calls } = counted();
+    await pipeline.ingest([register('e1', 'C-1')], court);
+    calls.readStream.length = 0;
+    expect((await pipeline.ingest([mediation('e2', 'C-1', 'h1')], court))[0]!.status).to.equal('accepted');
+    expect(calls.readStream).to.deep.equal([]);
+    await store.append([foreignHandoff('case-C-1', 1, 'h2', 'x')]);
+    const receipt = ev('xj-justice', 'j1', 'handoff.received', 'C-1', '2024-09-11T09:00:00+08:00', { handoffId: 'h2' });
+    expect((await pipeline.ingest([receipt], justice))[0]!.status).to.equal('accepted');
+    expect(calls.readStream).to.deep.equal(['case-C-1']);
+  });
+
+  it('stops looking at the head while every append has company (positions with gaps), and stays right', async () => {
+    let heads = 0;
+    let company = false;
+    let n = 0;
+    const { pipeline, store } = platform((inner) => ({
+      ...inner,
+      headPosition: () => {
+        heads += 1;
+        return inner.headPosition();
+      },
+      append: async (requests) => {
+        // another replica writes before each of our appends, to the other case this pipeline keeps
+        const other = requests[0]!.streamId === 'case-C-1' ? 'case-C-2' : 'case-C-1';
+        if (company) await inner.append([{ ...foreignHandoff(other, 0, `x${++n}`, `x${n}`), expectedRevision: 'any' }]);
+        return inner.append(requests);
+      },
+    }));
+    await pipeline.ingest([register('e0', 'C-1'), register('e00', 'C-2')], court);
+    company = true;
+    for (let i = 1; i <= 10; i++) {
+      // each batch decides on a case the other replica has written to since this pipeline last did
+      const result = (await pipeline.ingest([mediation(`e${i}`, i % 2 === 1 ? 'C-1' : 'C-2', `h${i}`)], court))[0]!;
+      expect(result.status, JSON.stringify(result)).to.equal('accepted');
+    }
+    // the first look and five that could not show a quiet store, then none for a while
+    expect(heads).to.equal(6);
+    company = false;
+    expect(await store.readStream('case-C-1')).to.have.length(11);
+    const receipt = ev('xj-justice', 'j1', 'handoff.received', 'C-1', '2024-09-11T09:00:00+08:00', { handoffId: 'x10' });
+    expect((await pipeline.ingest([receipt], justice))[0]!.status).to.equal('accepted');
+  });
+
+  it('reads kept streams again after another writer slipped in between its look at the store and its append', async () => {
+    let slipIn = false;
+    const { pipeline } = counted(async (inner) => {
+      if (!slipIn) return;
+      slipIn = false;
+      // another replica writes to C-2 (which this pipeline keeps) while it appends to C-1: no conflict for
+      // this append, but the kept C-2 is now behind, and the head alone no longer shows it
+      await inner.append([foreignHandoff('case-C-2', 0, 'h2', 'x')]);
+    });
+    await pipeline.ingest([register('e1', 'C-1'), register('e2', 'C-2')], court);
+    slipIn = true;
+    expect((await pipeline.ingest([mediation('e3', 'C-1', 'h1')], court))[0]!.status).to.equal('accepted');
+    const receipt = ev('xj-justice', 'j1', 'handoff.received', 'C-2', '2024-09-11T09:00:00+08:00', { handoffId: 'h2' });
+    expect((await pipeline.ingest([receipt], justice))[0]!.status).to.equal('accepted');
+  });
+});

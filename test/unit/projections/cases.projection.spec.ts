@@ -6,6 +6,11 @@ import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, CaseIndex, casesProjection, type CaseDoc, type CaseProjectionContext } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
 import { at, eventLog } from './support.js';
+import { caseDeadlines, type ExistingCase } from '../../../domain/catalog/index.js';
+import { loadDemo } from '../../../infra/demo/loader.js';
+import { demoScenario } from '../../../infra/demo/scenario.js';
+import { indexesOf } from '../../../projections/cases/cases.projection.js';
+import { memoryPlatform } from '../demo/memoryPlatform.js';
 
 // Given stored events → then the case document and the index entries the gateway finds it by.
 
@@ -397,6 +402,70 @@ describe('cases projection', () => {
       const p = projectOne([events[0]!, events[1]!, events[1]!], 'I1');
       expect(Object.keys(p.doc.state.handoffs)).to.deep.equal(['h1']);
       expect(p.doc[POSITION_FIELD]).to.equal(events[1]!.position.toString());
+    });
+  });
+
+  describe('what evolve carries over from the previous document', () => {
+    /** folds every event one by one and checks each document against everything computed afresh */
+    function checkEveryStep(events: readonly RecordedEvent[]): number {
+      const docs = new Map<string, { doc: CaseDoc; indexes: Record<string, readonly string[]> }>();
+      let checked = 0;
+      for (const event of events) {
+        const [[, id]] = casesProjection.keys(event, ctx) as [[string, string]];
+        const current = docs.get(id);
+        const result = casesProjection.evolve(current?.doc ?? null, event, ctx, CASES);
+        if (result.doc === null) {
+          docs.delete(id);
+          continue;
+        }
+        const doc = result.doc as CaseDoc;
+        const indexes = { ...current?.indexes, ...result.indexes };
+        docs.set(id, { doc, indexes });
+        const state: ExistingCase = doc.state;
+        const where = `${id} after ${event.type} at ${event.position}`;
+        expect(doc.deadlines, where).to.deep.equal(caseDeadlines(state, ctx.deadlines));
+        expect(doc.handoffDeadlines, where).to.deep.equal(
+          Object.fromEntries(Object.entries(state.handoffs).map(([handoffId, handoff]) => [handoffId, handoffDeadline(handoff, ctx.deadlines)])),
+        );
+        expect(Object.keys(doc.handoffDeadlines), where).to.deep.equal(Object.keys(state.handoffs));
+        expect(indexes, where).to.deep.equal(indexesOf(state));
+        checked++;
+      }
+      return checked;
+    }
+
+    it('gives, after every event of the demo city, the clocks and indexes computed afresh', async () => {
+      const now = new Date('2026-05-20T02:00:00Z');
+      const platform = memoryPlatform(now);
+      await loadDemo(demoScenario(now), platform);
+      const log = eventLog();
+      const events: RecordedEvent[] = [];
+      for (const [streamId, stream] of platform.streams) {
+        if (stream.kind !== 'case') continue;
+        for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
+      }
+      expect(checkEveryStep(events)).to.be.greaterThan(300);
+    });
+
+    it('recomputes what a community-correction judgment, a re-request and a close change', () => {
+      const log = eventLog();
+      const events = [
+        log('case-C9', 'ly-court', 'case.registered', { kind: 'criminal', title: '孙某盗窃案', parties: [person('孙某', 'defendant')] }, at('2024-09-02')),
+        log('case-C9', 'ly-court', 'handoff.requested', { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review' }, at('2024-09-03')),
+        log('case-C9', 'ly-court', 'judgment.issued', { judgmentId: 'j1', outcome: 'convicted', communityCorrection: true }, at('2024-09-20')),
+        // the community-correction delivery clock is met by the first community_correction handoff
+        log('case-C9', 'ly-court', 'handoff.requested', { handoffId: 'h2', to: 'ly-justice', purpose: 'community_correction' }, at('2024-09-23')),
+        log('case-C9', 'ly-justice', 'handoff.received', { handoffId: 'h2' }, at('2024-09-24')),
+        // the same handoff id requested again, to another agency: the handoff indexes follow it
+        log('case-C9', 'ly-court', 'handoff.requested', { handoffId: 'h1', to: 'ly-justice', purpose: 'entrusted_mediation' }, at('2024-09-25')),
+        log('case-C9', 'ly-court', 'suggestion.issued', { suggestionId: 's1', to: 'ly-market', category: 'regulatory', summary: '加强监管' }, at('2024-09-26')),
+        log('case-C9', 'ly-court', 'case.closed', { outcome: 'judgment' }, at('2024-10-08')),
+      ];
+      expect(checkEveryStep(events)).to.equal(events.length);
+      const p = projectOne(events, 'C9');
+      expect(deadline(p, 'community_correction_delivery')?.metAt).to.equal(at('2024-09-23'));
+      expect(p.indexes[CaseIndex.handoffTo]).to.deep.equal(['ly-justice']);
+      expect(p.indexes[CaseIndex.status]).to.deep.equal(['CLOSED']);
     });
   });
 });

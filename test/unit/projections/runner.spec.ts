@@ -349,6 +349,116 @@ describe('projection runner', () => {
     }
   });
 
+  describe('rebuild commits', () => {
+    it('keeps documents in memory across batches and commits once when they fit in the buffer', async () => {
+      const head = await appendSpread(events, 700, 9);
+      const live = runner({ projections: [countingProjection()], batchSize: 64 });
+      await live.start();
+      const fresh = instrumented(openEmbeddedReadModelStore({ path: join(dir, 'rebuilt.db') }));
+      try {
+        const progress: ProjectionProgress[] = [];
+        await live.rebuild(fresh.store, (p) => progress.push(p));
+        // 11 batches, one commit: each of the 9 documents read once (absent) and written once
+        expect(progress).to.have.length(Math.ceil(700 / 64));
+        expect(fresh.stats.commits).to.equal(1);
+        expect(fresh.stats.writes).to.equal(9);
+        expect(fresh.stats.idsRead).to.equal(9);
+        expect(await fresh.store.checkpoint('streamCounts')).to.equal(head);
+        expect(await snapshot(fresh.store, ['streamCounts'])).to.deep.equal(await snapshot(readModels, ['streamCounts']));
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
+    it('commits whenever the buffer holds rebuildBufferDocuments documents, and builds the same', async () => {
+      const head = await appendSpread(events, 700, 9);
+      const [closed] = await events.append([{ streamId: 'case-3', expectedRevision: 'any', events: [event('case.closed'), event('case.registered')] }]);
+      expect(closed!.positions).to.have.length(2);
+      const last = await appendSpread(events, 100, 5, 'meeting');
+      expect(last > head).to.equal(true);
+      await runner({ projections: [countingProjection()], batchSize: 64 }).start();
+      const fresh = instrumented(openEmbeddedReadModelStore({ path: join(dir, 'rebuilt.db') }));
+      try {
+        const rebuilding = runner({ projections: [countingProjection()], batchSize: 64, rebuildBufferDocuments: 4 });
+        await rebuilding.rebuild(fresh.store);
+        // a commit after every batch that brings the buffer to 4 documents or more, and one at the end
+        const all = await events.readAll();
+        let expected = 0;
+        let buffered = new Set<string>();
+        for (let start = 0; start < all.length; start += 64) {
+          for (const recorded of all.slice(start, start + 64)) if (recorded.type !== 'case.noted') buffered.add(recorded.streamId);
+          if (buffered.size >= 4 || start + 64 >= all.length) {
+            expected++;
+            buffered = new Set();
+          }
+        }
+        expect(expected).to.be.within(3, Math.ceil(all.length / 64) - 1);
+        expect(fresh.stats.commits).to.equal(expected);
+        expect(await fresh.store.checkpoint('streamCounts')).to.equal(last);
+        expect(await snapshot(fresh.store, ['streamCounts'])).to.deep.equal(await snapshot(readModels, ['streamCounts']));
+        // the re-created case-3 started over in the rebuild too
+        expect((await fresh.store.get<StreamCount>('streamCounts', 'case-3'))?.count).to.equal(1);
+        expect(await fresh.store.findIds('streamCounts', 'hasReceipt', 'yes')).to.not.include('case-3');
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
+    it('commits what was buffered before a failing event, then rejects', async () => {
+      await appendSpread(events, 300, 4);
+      const failAt = await handledFrom(events, 230n);
+      const fresh = instrumented(openEmbeddedReadModelStore({ path: ':memory:' }));
+      try {
+        const failing = runner({ projections: [countingProjection()], ctx: { failing: { projection: 'streamCounts', position: failAt } }, batchSize: 50 });
+        const error = await rejectionOf(failing.rebuild(fresh.store));
+        expect(error).to.be.instanceOf(ProjectionFailedError);
+        expect(error).to.include({ projection: 'streamCounts', position: failAt });
+        expect(fresh.stats.commits).to.equal(1);
+        expect(await fresh.store.checkpoint('streamCounts')).to.equal(failAt - 1n);
+        const before = projectEvents(countingProjection(), (await events.readAll()).slice(0, Number(failAt) - 1), {});
+        expect(await countsIn(fresh.store)).to.deep.equal(new Map([...before.get('streamCounts')!].map(([id, { doc }]) => [id, (doc as StreamCount).count])));
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
+    it('rejects with the projection when the final commit fails', async () => {
+      await appendSpread(events, 200, 4);
+      const fresh = instrumented(openEmbeddedReadModelStore({ path: ':memory:' }));
+      fresh.stats.failCommitsAfter = 0;
+      try {
+        const error = await rejectionOf(runner({ projections: [countingProjection()], batchSize: 50 }).rebuild(fresh.store));
+        expect(error).to.be.instanceOf(ProjectionFailedError);
+        expect(error).to.include({ projection: 'streamCounts', position: 1n });
+        expect((error as Error).message).to.match(/disk gone/);
+      } finally {
+        await fresh.store.close();
+      }
+    });
+
+    it('holds as many documents as the target store asks for when the runner is not told', async () => {
+      await appendSpread(events, 700, 9);
+      const inner = openEmbeddedReadModelStore({ path: ':memory:' });
+      const fresh = instrumented(inner);
+      const small: ReadModelStore = { ...fresh.store, rebuildBufferDocuments: 1 };
+      try {
+        await runner({ projections: [countingProjection()], batchSize: 64 }).rebuild(small);
+        // a commit after every batch that touched a handled event (every one here)
+        expect(fresh.stats.commits).to.equal(Math.ceil(700 / 64));
+        await runner({ projections: [countingProjection()], batchSize: 64 }).rebuild(fresh.store);
+        expect(fresh.stats.commits).to.equal(Math.ceil(700 / 64) + 1);
+        const error = await rejectionOf(runner({ projections: [countingProjection()] }).rebuild({ ...fresh.store, rebuildBufferDocuments: 0.5 }));
+        expect(error).to.be.instanceOf(RangeError);
+      } finally {
+        await inner.close();
+      }
+    });
+
+    it('refuses a rebuild buffer that is not a positive integer', () => {
+      expect(() => runner({ projections: [countingProjection()], rebuildBufferDocuments: 0 })).to.throw(RangeError, /rebuildBufferDocuments/);
+    });
+  });
+
   it('folds the same documents as projectEvents', async () => {
     await appendSpread(events, 300, 4);
     await events.append([{ streamId: 'case-1', expectedRevision: 'any', events: [event('case.closed'), event('case.registered')] }]);

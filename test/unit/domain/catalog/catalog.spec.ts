@@ -164,6 +164,37 @@ describe('catalog', () => {
     }
   });
 
+  describe('string lengths count code points, as ajv does, also next to the bounds', () => {
+    // 𠀀 (U+20000) is one code point in two UTF-16 units: a count of units would get these wrong
+    const bounded: JsonSchema = { type: 'string', minLength: 3, maxLength: 5 };
+    const cases: [string, boolean][] = [
+      ['ab', false],
+      ['abc', true],
+      ['𠀀𠀀', false], // 4 units, 2 code points
+      ['𠀀𠀀𠀀', true], // 6 units, 3 code points
+      ['𠀀𠀀𠀀𠀀𠀀', true], // 10 units, 5 code points
+      ['𠀀𠀀𠀀𠀀𠀀𠀀', false], // 12 units, 6 code points
+      ['abcd𠀀', true],
+      ['abcde𠀀', false],
+      ['\ud840abcd', true], // a lone surrogate counts as one, as in ajv
+      ['\ud840abcde', false],
+    ];
+    for (const [value, ok] of cases) {
+      it(`${JSON.stringify(value)}: ${ok ? 'fits' : 'does not fit'}`, () => {
+        expect(valid(bounded, value)).to.equal(ok);
+        expect(schemaProblem(bounded, value) === null).to.equal(ok);
+      });
+    }
+
+    it('tests a pattern the same way every time (patterns are compiled once)', () => {
+      const schema: JsonSchema = { type: 'string', pattern: '^[a-z]+$' };
+      for (let i = 0; i < 3; i++) {
+        expect(schemaProblem(schema, 'abc')).to.equal(null);
+        expect(schemaProblem(schema, 'ab1')).to.be.a('string');
+      }
+    });
+  });
+
   describe('ENVELOPE_SCHEMA', () => {
     const envelope = {
       specversion: '1.0',

@@ -1,0 +1,263 @@
+/**
+ * The GraphQL answer cache (gateway/answerCache.ts): which operations may be kept, the size bound, and —
+ * through the real router over an embedded platform wired in this process — that a kept answer is served
+ * only to the same principal, on the same day, while the read models have not moved, and is still logged.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { parse, type OperationDefinitionNode } from 'graphql';
+import type { Agency } from '../../../domain/shared/agencies.js';
+import { answersFromReadModels, createAnswerCache } from '../../../gateway/answerCache.js';
+import { createAuthenticator } from '../../../gateway/auth.js';
+import type { GatewayServices } from '../../../gateway/context.js';
+import { createGraphqlRouter, type GraphqlRouter } from '../../../gateway/server.js';
+import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
+import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
+import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
+import { fixedClock } from '../../../infra/clock.js';
+import { createCommandService } from '../../../infra/commands/commandService.js';
+import { parseConfig } from '../../../infra/config/loadConfig.js';
+import type { EventMetadata } from '../../../infra/eventStore/eventStore.js';
+import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
+import { createHttpApp } from '../../../infra/http/app.js';
+import { createMetrics } from '../../../infra/http/metrics.js';
+import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
+import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
+import { allProjections } from '../../../projections/index.js';
+import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
+import { TEST_CITY } from '../../e2e/fixtures.js';
+import { gql } from '../../e2e/harness.js';
+
+const operation = (text: string): OperationDefinitionNode => parse(text).definitions[0] as OperationDefinitionNode;
+
+describe('answersFromReadModels: which operations may be kept', () => {
+  it('keeps queries whose every root field reads the read models', () => {
+    expect(answersFromReadModels(operation('{ meeting(id: "m") { id attention { reason } } handoffs(first: 5) { totalCount } }'))).to.equal(true);
+    expect(answersFromReadModels(operation('query Q($id: ID!) { case(id: $id) { id timeline { type } } me { name } }'))).to.equal(true);
+  });
+
+  it('never keeps mutations, asOf, the event store, rejections, the access log or root fragments', () => {
+    expect(answersFromReadModels(operation('mutation { cancelMeeting(id: "m", reason: "x") { id } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('query($t: DateTime) { case(id: "c", asOf: $t) { id } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('{ me { name } history(stream: "case-c") { totalCount } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('{ auditVerify { ok } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('{ rejections { totalCount } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('{ accessLog { totalCount } }'))).to.equal(false);
+    expect(answersFromReadModels(operation('{ ... on Query { agencies { id } } }'))).to.equal(false);
+  });
+});
+
+describe('createAnswerCache: an LRU bounded by size', () => {
+  const key = (cache: ReturnType<typeof createAnswerCache<string>>, query: string, version = '1') =>
+    cache.key({ principal: 'p', today: '2024-09-10', version, query, operationName: null, variables: {} });
+
+  it('gives different keys for a different principal, day, version, query or variables', () => {
+    const cache = createAnswerCache<string>({ maxBytes: 1 << 20 });
+    const base = { principal: 'p', today: '2024-09-10', version: '7,7', query: '{ me { name } }', operationName: null, variables: { a: 1 } };
+    const keys = new Set([
+      cache.key(base),
+      cache.key({ ...base, principal: 'q' }),
+      cache.key({ ...base, today: '2024-09-11' }),
+      cache.key({ ...base, version: '8,8' }),
+      cache.key({ ...base, query: '{ agencies { id } }' }),
+      cache.key({ ...base, variables: { a: 2 } }),
+    ]);
+    expect(keys.size).to.equal(6);
+    expect(cache.key(base)).to.equal(cache.key({ ...base }));
+  });
+
+  it('drops the least recently used answers beyond its size', () => {
+    // an entry costs its bytes, plain and compressed, + 256
+    const cache = createAnswerCache<string>({ maxBytes: 3 * (100 + 20 + 256) });
+    const body = Buffer.alloc(100, 'x');
+    const gzip = Buffer.alloc(20, 'z');
+    for (const q of ['a', 'b', 'c']) cache.set(key(cache, q), { body, gzip, extra: q });
+    expect(cache.get(key(cache, 'a'))?.extra).to.equal('a'); // a is now the most recently used
+    cache.set(key(cache, 'd'), { body, gzip, extra: 'd' });
+    expect(cache.get(key(cache, 'b'))).to.equal(undefined);
+    expect(['a', 'c', 'd'].map((q) => cache.get(key(cache, q))?.extra)).to.deep.equal(['a', 'c', 'd']);
+    expect(cache.stats()).to.deep.include({ entries: 3, bytes: 3 * (100 + 20 + 256) });
+  });
+
+  it('does not keep an answer larger than the whole cache', () => {
+    const cache = createAnswerCache<string>({ maxBytes: 1000 });
+    cache.set(key(cache, 'big'), { body: Buffer.alloc(1000, 'x'), gzip: Buffer.alloc(10), extra: 'big' });
+    expect(cache.get(key(cache, 'big'))).to.equal(undefined);
+    expect(cache.stats().entries).to.equal(0);
+  });
+});
+
+describe('GraphQL answer cache through the router', function () {
+  this.timeout(60_000);
+  const ORGANIZER = 'test-organizer-token';
+  const COURT = 'test-court-token'; // viewer of xj-court
+  const POLICE = 'test-police-token'; // viewer of xj-police
+  const dir = mkdtempSync(join(tmpdir(), 'ld-answers-'));
+  const clock = fixedClock('2024-09-10T01:00:00.000Z');
+  let store: SqliteEventStore;
+  let runner: ProjectionRunner;
+  let accessLog: AccessLog;
+  let graphql: GraphqlRouter;
+  let server: Server;
+  let base: string;
+
+  const metadata = (source: string): EventMetadata => ({ source, eventId: null, principal: `${source}-system`, channel: 'http', time: clock.now().toISOString() });
+  const register = async (caseId: string, source: string) => {
+    const [result] = await store.append([
+      {
+        streamId: `case-${caseId}`,
+        expectedRevision: 'no_stream',
+        events: [{ type: 'case.registered', data: { kind: 'civil_dispute', title: `案件${caseId}`, parties: [{ name: '某公司', role: 'plaintiff', type: 'private_enterprise' }] }, metadata: metadata(source) }],
+      },
+    ]);
+    await runner.waitFor(result!.positions.at(-1)!, 10_000);
+  };
+
+  before(async () => {
+    const config = parseConfig(JSON.stringify(TEST_CITY), 'config.json');
+    const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
+    store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
+    const readModels = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
+    const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+    const projections = allProjections();
+    runner = createProjectionRunner({ store, readModels, projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
+    await runner.start();
+    accessLog = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+    const services: GatewayServices = {
+      agencies,
+      rejections: openSqliteRejectionStore({ database: store.database }),
+      readModels,
+      events: store,
+      deadlines,
+      commands: createCommandService({ store, waitForProjections: (position) => runner.waitFor(position, 10_000) }),
+      now: () => clock.now(),
+      newMeetingId: () => 'm-1',
+      accessLog,
+    };
+    graphql = await createGraphqlRouter({
+      services,
+      authenticate: createAuthenticator(config.principals, agencies),
+      introspection: false,
+      graphiql: false,
+      accessLog,
+      answerCache: { maxBytes: 1 << 20, projections: projections.map((p) => p.name) },
+    });
+    const app = createHttpApp({ metrics: createMetrics(), health: { notReadyReason: async () => null }, routers: [graphql.router] });
+    server = await new Promise((ok) => {
+      const s = app.listen(0, '127.0.0.1', () => ok(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    await register('C-1', 'xj-court');
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await graphql.stop();
+    await runner.stop();
+    await accessLog.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const CASES = '{ cases(first: 50) { totalCount nodes { id } } }';
+  const ids = async (token: string, query = CASES) => {
+    const answer = await gql(base, token, query);
+    expect(answer.status).to.equal(200);
+    expect(answer.json?.errors, JSON.stringify(answer.json?.errors)).to.equal(undefined);
+    return (answer.json!.data!.cases.nodes as { id: string }[]).map((n) => n.id);
+  };
+  const stats = () => graphql.answerCacheStats()!;
+  const logged = async () => (await accessLog.list({ first: 500 })).totalCount;
+
+  it('serves the second identical query from the cache, and logs it like the first', async () => {
+    const before = stats();
+    const entries = await logged();
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1']);
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1']);
+    expect(stats().hits - before.hits).to.equal(1);
+    expect((await logged()) - entries).to.equal(2);
+    const [last] = (await accessLog.list({ first: 1 })).nodes;
+    expect(last).to.deep.include({ principal: 'organizer', operationType: 'query', outcome: 'ok' });
+    expect(last!.fields.join(' ')).to.contain('cases');
+  });
+
+  it('names a kept answer by an entity tag', async () => {
+    const ask = () =>
+      fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ORGANIZER}` }, body: JSON.stringify({ query: '{ me { name } }' }) });
+    await ask();
+    const kept = await ask();
+    const tag = kept.headers.get('etag');
+    expect(tag).to.match(/^W\/"/);
+    expect(await kept.json()).to.deep.equal({ data: { me: { name: 'organizer' } } });
+    expect((await ask()).headers.get('etag')).to.equal(tag);
+  });
+
+  it('sends a kept answer gzip-compressed to a client that accepts it, and plain to one that does not', async () => {
+    const post = (encoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const payload = JSON.stringify({ query: CASES });
+        const req = request(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ORGANIZER}`, 'accept-encoding': encoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) })).on('error', reject);
+        });
+        req.on('error', reject).end(payload);
+      });
+    await post('identity'); // computed, now kept
+    const hits = stats().hits;
+    const zipped = await post('gzip, deflate, br');
+    const plain = await post('identity');
+    expect(stats().hits - hits).to.equal(2);
+    expect(zipped.headers['content-encoding']).to.equal('gzip');
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(zipped.headers.vary).to.match(/accept-encoding/i);
+    expect(JSON.parse(gunzipSync(zipped.body).toString('utf8'))).to.deep.equal(JSON.parse(plain.body.toString('utf8')));
+    expect(JSON.parse(plain.body.toString('utf8')).data.cases.nodes.length).to.be.greaterThan(0);
+  });
+
+  it('answers afresh once an event has moved the read models', async () => {
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1']);
+    await register('C-2', 'xj-police');
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1', 'C-2']);
+  });
+
+  it('never hands one principal what another was shown', async () => {
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1', 'C-2']);
+    expect(await ids(COURT)).to.deep.equal(['C-1']);
+    expect(await ids(POLICE)).to.deep.equal(['C-2']);
+    expect(await ids(COURT)).to.deep.equal(['C-1']);
+  });
+
+  it('answers afresh on the next day (overdue is counted from today)', async () => {
+    await ids(ORGANIZER);
+    const hits = stats().hits;
+    clock.set('2024-09-11T01:00:00.000Z');
+    await ids(ORGANIZER);
+    expect(stats().hits).to.equal(hits);
+    await ids(ORGANIZER);
+    expect(stats().hits).to.equal(hits + 1);
+  });
+
+  it('keeps neither answers with errors nor what reads the event store', async () => {
+    const hits = stats().hits;
+    const history = '{ history(stream: "case-C-1") { totalCount } }';
+    for (let i = 0; i < 2; i++) expect((await gql(base, 'test-auditor-token', history)).json?.data?.history.totalCount).to.equal(1);
+    // rejections are stored without the read models moving
+    for (let i = 0; i < 2; i++) expect((await gql(base, COURT, '{ rejections { totalCount } }')).json?.data?.rejections.totalCount).to.equal(0);
+    // a field of the read models, answered with an error: a publisher-only token is no reader; a bad quarter
+    for (let i = 0; i < 2; i++) expect((await gql(base, 'test-justice-token', CASES)).json?.errors?.[0]?.extensions?.['code']).to.equal('FORBIDDEN');
+    for (let i = 0; i < 2; i++) expect((await gql(base, ORGANIZER, '{ scorecard(quarter: "2024Q9") { quarter } }')).json?.errors?.[0]?.extensions?.['code']).to.equal('BAD_USER_INPUT');
+    const bad = '{ case(id: "C-1") { id nosuchfield } }';
+    for (let i = 0; i < 2; i++) expect((await gql(base, ORGANIZER, bad)).json?.errors?.[0]?.extensions?.['code']).to.equal('GRAPHQL_VALIDATION_FAILED');
+    expect(stats().hits).to.equal(hits);
+  });
+
+  it('still refuses a request without a valid token', async () => {
+    const answer = await gql(base, 'no-such-token', CASES);
+    expect(answer.status).to.equal(401);
+  });
+});
