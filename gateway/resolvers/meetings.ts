@@ -44,9 +44,30 @@ async function requireCase(ctx: GatewayContext, caseId: string): Promise<void> {
 /** Attention reasons, most pressing first (graphql.md Meeting.attention). */
 const REASON_ORDER = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'];
 
+/**
+ * case id → when it was last on the agenda of a held meeting (other than `meeting`), as epoch ms. A loss or a
+ * corrective reconsideration decision is brought to the liaison meeting once: after a held meeting has
+ * discussed it, it leaves the attention lists (its follow-up lives on as action items, carried over until done).
+ * Conditions that are still true now — an overdue handoff, suggestion or performance — stay regardless.
+ */
+async function lastDiscussed(ctx: GatewayContext, meeting: Meeting): Promise<Map<string, number>> {
+  const ids = (await ctx.services.readModels.listIds(MEETINGS)).filter((id) => id !== meeting.id);
+  const docs = await ctx.loaders.meetingDoc.loadMany(ids);
+  const discussed = new Map<string, number>();
+  for (const doc of docs) {
+    if (!doc || doc instanceof Error || doc.state.status !== 'HELD') continue;
+    const at = Date.parse(doc.state.scheduledAt);
+    for (const { caseId } of doc.state.agenda) if (at > (discussed.get(caseId) ?? -Infinity)) discussed.set(caseId, at);
+  }
+  return discussed;
+}
+
 async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   const rm = ctx.services.readModels;
   const onAgenda = new Set(meeting.agenda.map((a) => a.caseId));
+  const discussed = await lastDiscussed(ctx, meeting);
+  /** not yet on the agenda of a meeting held at or after `time` */
+  const undiscussedSince = (caseId: string, time: string) => (discussed.get(caseId) ?? -Infinity) < Date.parse(time);
   const ids = new Set<string>();
   for (const value of ['handoffs', 'suggestions']) for (const id of await rm.findIds(CASES, CaseIndex.has, value)) ids.add(id);
   for (const reason of ['agency_lost', 'reconsideration_corrected', 'performance_pending', 'major_dispute']) for (const id of await rm.findIds(CASES, CaseIndex.attention, reason)) ids.add(id);
@@ -62,8 +83,8 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
     if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));
     const r = s.reconsideration;
     if (r?.corrective && r.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
-    if (s.judgment?.outcome === 'agency_lost') push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
-    if (r?.corrective) push('reconsideration_corrected', `复议决定：${RECONSIDERATION_DECISION_NAMES[r.decision] ?? r.decision}（${chinaDate(r.decidedAt)}）`);
+    if (s.judgment?.outcome === 'agency_lost' && undiscussedSince(s.id, s.judgment.issuedAt)) push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
+    if (r?.corrective && undiscussedSince(s.id, r.decidedAt)) push('reconsideration_corrected', `复议决定：${RECONSIDERATION_DECISION_NAMES[r.decision] ?? r.decision}（${chinaDate(r.decidedAt)}）`);
     if (s.kind === 'government_dispute' && s.major) push('major_dispute', `重大法律纠纷：${s.title}`);
   }
   return items.sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason) || a.case.doc.state.id.localeCompare(b.case.doc.state.id));

@@ -619,6 +619,15 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       expect(carried.find((a) => a.id === items.a3)!.overdue).to.equal(true);
     });
 
+    it('attention of the next meeting: a loss discussed at a held meeting does not come back; what is still overdue does', async () => {
+      const d = await query(ORGANIZER, 'query($id: ID!) { meeting(id: $id) { attention { reason case { id } } } }', { id: next });
+      const reasons = (d.meeting.attention as { reason: string; case: { id: string } }[]).map((a) => `${a.case.id}:${a.reason}`);
+      expect(reasons).not.to.include('L1:agency_lost'); // on the first meeting's agenda, which was held
+      expect(reasons).to.include('L3:agency_lost'); // never discussed
+      expect(reasons).to.include('K1:overdue_handoff'); // discussed, but H3 is still overdue
+      expect(reasons).to.include('L1:overdue_suggestion'); // likewise
+    });
+
     it('an owner reports completion by publishing action_item.completed; the item is no longer carried over', async () => {
       await send(POLICE, [ce('xj-police', 'action_item.completed', 'K1', minutesAgo(0), { actionId: items.a2, note: '检验报告已补充移送' })]);
       const d = await query(ORGANIZER, 'query($first: ID!, $next: ID!) { first: meeting(id: $first) { actionItems { id completedAt } } next: meeting(id: $next) { carriedOver { id } } }', { first, next });

@@ -285,7 +285,9 @@ describe('GraphQL access per role (graphql.md "Access")', function () {
     it('sees the attention list: cases not on the agenda, with their reasons', async () => {
       const d = await data(ORGANIZER, `{ meeting(id: "${policeMeeting}") { attention { case { id } reason detail } } }`);
       const reasons = d.meeting.attention.map((a: { case: { id: string }; reason: string }) => `${a.case.id}:${a.reason}`);
-      expect(reasons).to.have.members(['K1:overdue_handoff', 'L1:agency_lost', 'R1:reconsideration_corrected']);
+      // L1's loss (09-27) was discussed at the meeting held on 10-25: it does not come back; K1 was discussed too,
+      // but its handoff is still overdue now
+      expect(reasons).to.have.members(['K1:overdue_handoff', 'R1:reconsideration_corrected']);
       for (const a of d.meeting.attention) expect(a.detail).to.match(CHINESE);
       // on the first meeting's agenda already: not repeated as attention
       const dossier = await data(ORGANIZER, `{ meeting(id: "${meetingWithAgenda}") { attention { case { id } } } }`);
