@@ -4,33 +4,21 @@
  * only to the same principal, on the same day, while the read models have not moved, and is still logged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import type { Agency } from '../../../domain/shared/agencies.js';
 import { answersFromReadModels, createAnswerCache } from '../../../gateway/answerCache.js';
-import { createAuthenticator } from '../../../gateway/auth.js';
-import type { GatewayServices } from '../../../gateway/context.js';
-import { createGraphqlRouter, type GraphqlRouter } from '../../../gateway/server.js';
-import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
+import type { GraphqlRouter } from '../../../gateway/server.js';
 import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
-import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import { createCommandService } from '../../../infra/commands/commandService.js';
-import { parseConfig } from '../../../infra/config/loadConfig.js';
 import type { EventMetadata } from '../../../infra/eventStore/eventStore.js';
-import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
-import { createHttpApp } from '../../../infra/http/app.js';
-import { createMetrics } from '../../../infra/http/metrics.js';
-import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
-import { allProjections } from '../../../projections/index.js';
-import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
-import { TEST_CITY } from '../../e2e/fixtures.js';
+import type { SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
+import type { ProjectionRunner } from '../../../projections/runner.js';
 import { gql } from '../../e2e/harness.js';
+import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
 
 const operation = (text: string): OperationDefinitionNode => parse(text).definitions[0] as OperationDefinitionNode;
 
@@ -98,11 +86,11 @@ describe('GraphQL answer cache through the router', function () {
   const POLICE = 'test-police-token'; // viewer of xj-police
   const dir = mkdtempSync(join(tmpdir(), 'ld-answers-'));
   const clock = fixedClock('2024-09-10T01:00:00.000Z');
+  let platform: InProcessPlatform;
   let store: SqliteEventStore;
   let runner: ProjectionRunner;
   let accessLog: AccessLog;
   let graphql: GraphqlRouter;
-  let server: Server;
   let base: string;
 
   const metadata = (source: string): EventMetadata => ({ source, eventId: null, principal: `${source}-system`, channel: 'http', time: clock.now().toISOString() });
@@ -118,49 +106,14 @@ describe('GraphQL answer cache through the router', function () {
   };
 
   before(async () => {
-    const config = parseConfig(JSON.stringify(TEST_CITY), 'config.json');
-    const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
-    store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
-    const readModels = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
-    const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
-    const projections = allProjections();
-    runner = createProjectionRunner({ store, readModels, projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
-    await runner.start();
-    accessLog = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
-    const services: GatewayServices = {
-      agencies,
-      rejections: openSqliteRejectionStore({ database: store.database }),
-      readModels,
-      events: store,
-      deadlines,
-      commands: createCommandService({ store, waitForProjections: (position) => runner.waitFor(position, 10_000) }),
-      now: () => clock.now(),
-      newMeetingId: () => 'm-1',
-      accessLog,
-    };
-    graphql = await createGraphqlRouter({
-      services,
-      authenticate: createAuthenticator(config.principals, agencies),
-      introspection: false,
-      graphiql: false,
-      accessLog,
-      answerCache: { maxBytes: 1 << 20, projections: projections.map((p) => p.name) },
-    });
-    const app = createHttpApp({ metrics: createMetrics(), health: { notReadyReason: async () => null }, routers: [graphql.router] });
-    server = await new Promise((ok) => {
-      const s = app.listen(0, '127.0.0.1', () => ok(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, introspection: false });
+    ({ store, runner, graphql, base } = platform);
+    accessLog = platform.accessLog!;
     await register('C-1', 'xj-court');
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await graphql.stop();
-    await runner.stop();
-    await accessLog.close();
-    await store.close();
+    await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

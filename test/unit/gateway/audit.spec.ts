@@ -6,33 +6,17 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Agency } from '../../../domain/shared/agencies.js';
-import { createAuthenticator } from '../../../gateway/auth.js';
-import type { GatewayServices } from '../../../gateway/context.js';
-import { createGraphqlRouter } from '../../../gateway/server.js';
-import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
 import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
-import { auditVerifier } from '../../../infra/audit/auditServices.js';
 import { createCheckpointWriter } from '../../../infra/audit/checkpoints.js';
 import { signerFromPrivateKey, trustedKeys } from '../../../infra/audit/signingKey.js';
-import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import { createCommandService } from '../../../infra/commands/commandService.js';
-import { parseConfig } from '../../../infra/config/loadConfig.js';
 import type { EventMetadata, NewEvent } from '../../../infra/eventStore/eventStore.js';
-import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
-import { createHttpApp } from '../../../infra/http/app.js';
-import { createMetrics } from '../../../infra/http/metrics.js';
-import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
-import { allProjections } from '../../../projections/index.js';
-import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
-import { TEST_CITY } from '../../e2e/fixtures.js';
+import type { SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { gql } from '../../e2e/harness.js';
+import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
 
 const ORGANIZER = 'test-organizer-token';
 const AUDITOR = 'test-auditor-token';
@@ -50,42 +34,15 @@ describe('auditors over GraphQL: asOf, history, auditVerify, access log', functi
   const dir = mkdtempSync(join(tmpdir(), 'ld-audit-gql-'));
   const clock = fixedClock(T1);
   const signer = signerFromPrivateKey(generateKeyPairSync('ed25519').privateKey);
+  let platform: InProcessPlatform;
   let store: SqliteEventStore;
   let accessLog: AccessLog;
-  let runner: ProjectionRunner;
-  let server: Server;
-  let stopGraphql: () => Promise<void>;
   let base: string;
 
   before(async () => {
-    const config = parseConfig(JSON.stringify(TEST_CITY), 'config.json');
-    const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
-    store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
-    const readModels = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
-    const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
-    runner = createProjectionRunner({ store, readModels, projections: allProjections(), ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
-    await runner.start();
-    accessLog = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
-    let meetings = 0;
-    const services: GatewayServices = {
-      agencies,
-      rejections: openSqliteRejectionStore({ database: store.database }),
-      readModels,
-      events: store,
-      deadlines,
-      commands: createCommandService({ store, waitForProjections: (position) => runner.waitFor(position, 10_000) }),
-      now: () => clock.now(),
-      newMeetingId: () => `m-${++meetings}`,
-      audit: auditVerifier(store, trustedKeys([signer.publicKey])),
-      accessLog,
-    };
-    const graphql = await createGraphqlRouter({ services, authenticate: createAuthenticator(config.principals, agencies), introspection: true, graphiql: false, accessLog });
-    stopGraphql = graphql.stop;
-    const app = createHttpApp({ metrics: createMetrics(), health: { notReadyReason: async () => null }, routers: [graphql.router] });
-    server = await new Promise((ok) => {
-      const s = app.listen(0, '127.0.0.1', () => ok(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    platform = await startInProcessPlatform(dir, { clock, accessLog: true, auditKeys: trustedKeys([signer.publicKey]) });
+    ({ store, base } = platform);
+    accessLog = platform.accessLog!;
 
     const append = async (at: string, expectedRevision: number | 'no_stream', event: NewEvent) => {
       clock.set(at);
@@ -107,12 +64,7 @@ describe('auditors over GraphQL: asOf, history, auditVerify, access log', functi
   });
 
   after(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await stopGraphql();
-    await runner.stop();
-    await accessLog.close();
-    await store.close();
+    await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

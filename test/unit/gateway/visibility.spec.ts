@@ -1,30 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import express from 'express';
-import type { Agency } from '../../../domain/shared/agencies.js';
-import { createAuthenticator } from '../../../gateway/auth.js';
-import type { GatewayServices } from '../../../gateway/context.js';
-import { createGraphqlRouter } from '../../../gateway/server.js';
-import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import { createCommandService } from '../../../infra/commands/commandService.js';
-import { loadConfigFile } from '../../../infra/config/loadConfig.js';
-import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
-import { createHttpApp } from '../../../infra/http/app.js';
-import { ingestRoute } from '../../../infra/http/ingestRoute.js';
-import { createMetrics } from '../../../infra/http/metrics.js';
-import { createIngestPipeline } from '../../../infra/ingest/pipeline.js';
-import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
-import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
-import { createValidator } from '../../../infra/ingest/validator.js';
-import { allProjections } from '../../../projections/index.js';
-import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
-import { TEST_CITY } from '../../e2e/fixtures.js';
 import { cloudEvent, gql, publish } from '../../e2e/harness.js';
+import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
 
 /**
  * graphql.md "Access", role by role, against the platform wired in this process exactly as the embedded
@@ -47,67 +27,10 @@ const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`;
 const person = (name: string, role: string) => ({ name, role, type: 'person' });
 const CHINESE = /[\u4e00-\u9fff]/;
 
-interface Platform {
-  base: string;
-  store: SqliteEventStore;
-  clock: ReturnType<typeof fixedClock>;
-  stop(): Promise<void>;
-}
-
-async function startPlatform(dir: string): Promise<Platform> {
-  const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify(TEST_CITY));
-  const config = loadConfigFile(configPath);
-  const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
-  const clock = fixedClock(TODAY);
-  const store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
-  const rejections = openSqliteRejectionStore({ database: store.database });
-  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
-  const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
-  const readModels: ReadModelStore = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
-  const quiet = { info: () => undefined, error: (message: string) => console.error(message) };
-  const runner: ProjectionRunner = createProjectionRunner({ store, readModels, projections: allProjections(), ctx: { deadlines }, logger: quiet });
-  await runner.start();
-  const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
-  let meetings = 0;
-  const services: GatewayServices = {
-    agencies,
-    rejections,
-    readModels,
-    events: store,
-    deadlines,
-    commands: createCommandService({ store, waitForProjections }),
-    now: () => clock.now(),
-    newMeetingId: () => `m-${++meetings}`,
-  };
-  const authenticate = createAuthenticator(config.principals, agencies);
-  const metrics = createMetrics();
-  const graphql = await createGraphqlRouter({ services, authenticate, introspection: true, graphiql: false });
-  const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));
-  const app = createHttpApp({ metrics, health: { notReadyReason: async () => null }, routers: [ingest, graphql.router] });
-  const server: Server = await new Promise((ok) => {
-    const s = app.listen(0, '127.0.0.1', () => ok(s));
-  });
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return {
-    base,
-    store,
-    clock,
-    async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await graphql.stop();
-      await runner.stop();
-      await readModels.close();
-      await store.close();
-    },
-  };
-}
-
 describe('GraphQL access per role (graphql.md "Access")', function () {
   this.timeout(60_000);
   const dir = mkdtempSync(join(tmpdir(), 'ld-visibility-'));
-  let p: Platform;
+  let p: InProcessPlatform;
   let meetingWithAgenda: string;
   let policeMeeting: string;
   let marketItem: string;
@@ -138,7 +61,7 @@ describe('GraphQL access per role (graphql.md "Access")', function () {
   const eventCount = async (): Promise<number> => (await p.store.readAll({ after: null })).length;
 
   before(async () => {
-    p = await startPlatform(dir);
+    p = await startInProcessPlatform(dir, { clock: fixedClock(TODAY), ingest: true });
     const ce = cloudEvent;
     // 2024-08: a lawsuit against 市场监管局, a criminal case, a reconsideration against 区政府
     await send(COURT, [

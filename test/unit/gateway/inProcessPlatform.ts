@@ -1,0 +1,121 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import express from 'express';
+import type { Agency } from '../../../domain/shared/agencies.js';
+import { createAuthenticator } from '../../../gateway/auth.js';
+import type { GatewayServices } from '../../../gateway/context.js';
+import { createGraphqlRouter, type GraphqlRouter } from '../../../gateway/server.js';
+import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
+import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
+import { auditVerifier } from '../../../infra/audit/auditServices.js';
+import type { TrustedKeys } from '../../../infra/audit/signingKey.js';
+import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
+import type { fixedClock } from '../../../infra/clock.js';
+import { createCommandService } from '../../../infra/commands/commandService.js';
+import { parseConfig } from '../../../infra/config/loadConfig.js';
+import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
+import { createHttpApp } from '../../../infra/http/app.js';
+import { ingestRoute } from '../../../infra/http/ingestRoute.js';
+import { createMetrics } from '../../../infra/http/metrics.js';
+import { createIngestPipeline } from '../../../infra/ingest/pipeline.js';
+import { createValidator } from '../../../infra/ingest/validator.js';
+import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
+import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
+import { allProjections } from '../../../projections/index.js';
+import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
+import { TEST_CITY } from '../../e2e/fixtures.js';
+
+type FixedClock = ReturnType<typeof fixedClock>;
+
+export interface InProcessPlatformOptions {
+  /** every recordedAt and "today" comes from here; the spec moves it */
+  clock: FixedClock;
+  /** mount POST /v1/events over the ingest pipeline */
+  ingest?: boolean;
+  /** keep an access log (SQLite, in `dir`) and record every GraphQL operation in it */
+  accessLog?: boolean;
+  /** checkpoint keys `auditVerify` trusts; without them the process has no audit verifier */
+  auditKeys?: TrustedKeys;
+  /** keep read-model answers up to this many bytes (gateway/answerCache.ts) */
+  answerCacheBytes?: number;
+  introspection?: boolean;
+}
+
+export interface InProcessPlatform {
+  base: string;
+  store: SqliteEventStore;
+  clock: FixedClock;
+  runner: ProjectionRunner;
+  graphql: GraphqlRouter;
+  accessLog: AccessLog | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform wired in this process as the embedded composition root wires it — SQLite event store, embedded
+ * read models, projections, GraphQL (and ingest over HTTP if asked) on a port of its own — for the gateway specs
+ * that exercise it end to end with a clock they control. One place for that wiring, so the specs hold only tests.
+ */
+export async function startInProcessPlatform(dir: string, options: InProcessPlatformOptions): Promise<InProcessPlatform> {
+  const { clock } = options;
+  const config = parseConfig(JSON.stringify(TEST_CITY), 'config.json');
+  const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
+  const store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
+  const rejections = openSqliteRejectionStore({ database: store.database });
+  const readModels = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
+  const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+  const projections = allProjections();
+  const runner = createProjectionRunner({ store, readModels, projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
+  await runner.start();
+  const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
+  const accessLog = options.accessLog ? openSqliteAccessLog({ path: join(dir, 'access-log.db') }) : undefined;
+  let meetings = 0;
+  const services: GatewayServices = {
+    agencies,
+    rejections,
+    readModels,
+    events: store,
+    deadlines,
+    commands: createCommandService({ store, waitForProjections }),
+    now: () => clock.now(),
+    newMeetingId: () => `m-${++meetings}`,
+    audit: options.auditKeys && auditVerifier(store, options.auditKeys),
+    accessLog,
+  };
+  const authenticate = createAuthenticator(config.principals, agencies);
+  const graphql = await createGraphqlRouter({
+    services,
+    authenticate,
+    introspection: options.introspection ?? true,
+    graphiql: false,
+    accessLog,
+    answerCache: options.answerCacheBytes === undefined ? undefined : { maxBytes: options.answerCacheBytes, projections: projections.map((p) => p.name) },
+  });
+  const metrics = createMetrics();
+  const routers = [graphql.router];
+  if (options.ingest) {
+    const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+    routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
+  }
+  const app = createHttpApp({ metrics, health: { notReadyReason: async () => null }, routers });
+  const server: Server = await new Promise((ok) => {
+    const s = app.listen(0, '127.0.0.1', () => ok(s));
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    store,
+    clock,
+    runner,
+    graphql,
+    accessLog,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await graphql.stop();
+      await runner.stop();
+      await readModels.close();
+      await accessLog?.close();
+      await store.close();
+    },
+  };
+}
