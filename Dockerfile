@@ -15,7 +15,7 @@ COPY . .
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 
-# 4000: gateway (GraphQL, POST /v1/events, /healthz /readyz /metrics); 4001: projector (/healthz /readyz /metrics)
-EXPOSE 4000 4001
+# 4000: gateway (GraphQL, POST /v1/events, /healthz /readyz /metrics); 4001: projector, 4002: ingest (/healthz /readyz /metrics)
+EXPOSE 4000 4001 4002
 ENTRYPOINT ["node", "bin/liandong.mjs"]
 CMD ["help"]

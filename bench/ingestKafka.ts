@@ -166,6 +166,7 @@ async function ingestProcess(
     KAFKA_LOG_LEVEL: 'nothing',
     NODE_ENV: 'production',
     DATABASE_URL: '',
+    LIANDONG_PORT: '0', // its /healthz need not be reachable; 4002 may be taken on the bench machine
   };
   const { child, output } = spawnNode(['bin/liandong.mjs', 'ingest', '--config', options.configPath, '--data-dir', options.dataDir], env);
   step?.total(total);

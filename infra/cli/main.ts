@@ -9,8 +9,9 @@ const USAGE = `用法 (usage): liandong <命令> [选项]
                          向运行中的平台发送 CloudEvents，逐条打印结果
   publish --kafka --file F.json --agency ID [--brokers B]
                          把 CloudEvents 写入本机构的 Kafka 主题（key = subject）
-  ingest [--config FILE] [--brokers B] [--data-dir DIR]
+  ingest [--config FILE] [--brokers B] [--data-dir DIR] [--port N] [--host H]
                          分布式接入进程：Kafka 机构主题 → 事件存储（KAFKA_BROKERS、DATABASE_URL）
+                         /healthz /readyz /metrics 默认在端口 4002
   project [--config FILE] [--port N] [--host H]
                          分布式投影进程：事件存储 → Redis 读模型；多副本时由租约选出唯一写入者
                          （DATABASE_URL 或 EVENTSTORE_URL、REDIS_URL、REDIS_KEY_PREFIX、LIANDONG_LEASE_TTL_MS）
@@ -89,15 +90,19 @@ export async function main(argv: string[]): Promise<number> {
       case 'ingest': {
         const { values } = parseArgs({
           args: rest,
-          options: { config: { type: 'string' }, brokers: { type: 'string' }, 'data-dir': { type: 'string' } },
+          options: { config: { type: 'string' }, brokers: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
           strict: true,
         });
+        const port = Number(values.port ?? process.env.LIANDONG_PORT ?? 4002);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`端口号无效：${values.port ?? process.env.LIANDONG_PORT}`);
         const { startIngest } = await import('../main/ingest.js');
         const ingest = await startIngest({
           configPath: values.config ?? process.env.LIANDONG_CONFIG,
           brokers: values.brokers,
           databaseUrl: process.env.DATABASE_URL,
           dataDir: values['data-dir'] ?? process.env.LIANDONG_DATA_DIR,
+          port,
+          host: values.host ?? process.env.LIANDONG_HOST ?? '127.0.0.1',
           env: process.env,
         });
         return await ingest.stopped;

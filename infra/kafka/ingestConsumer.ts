@@ -48,6 +48,12 @@ export interface ChunkReport {
   results: IngestResult[];
 }
 
+/**
+ * Where the consumer is, for /readyz: `running` from the moment it has joined its group (again after each
+ * automatic restart) until it stops or crashes.
+ */
+export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+
 export interface IngestCounts {
   accepted: number;
   duplicate: number;
@@ -195,6 +201,7 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping: Promise<void> | undefined;
+  let state: ConsumerState = 'starting';
 
   const eachBatch = createBatchHandler({
     pipeline: deps.pipeline,
@@ -239,7 +246,11 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
         sessionTimeout: settings.sessionTimeoutMs,
         heartbeatInterval: Math.min(3000, Math.floor(settings.sessionTimeoutMs / 3)),
       });
+      // kafkajs emits STOP before CRASH when it crashes, and GROUP_JOIN on every (re)join, rebalances included
+      consumer.on(consumer.events.GROUP_JOIN, () => (state = 'running'));
+      consumer.on(consumer.events.STOP, () => (state = 'stopped'));
       consumer.on(consumer.events.CRASH, ({ payload }) => {
+        state = payload.restart ? 'restarting' : 'failed';
         if (payload.restart) log.warn(`消费者出错，稍后自动重启（未提交的消息会重新投递）：${payload.error.message}`);
         else {
           log.error(`消费者出错且无法自动重启：${payload.error.message}`);
@@ -277,6 +288,10 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
 
     counts(): IngestCounts {
       return { ...counts };
+    },
+
+    state(): ConsumerState {
+      return stopping ? 'stopped' : state;
     },
   };
 }

@@ -3,14 +3,18 @@
  * event store. Wiring only; the consumer's rules live in infra/kafka/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../eventStore/eventStore.js';
+import { createHttpApp } from '../http/app.js';
+import { createMetrics } from '../http/metrics.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
+import { ingestReadiness } from '../kafka/ingestReadiness.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
 import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
@@ -26,6 +30,9 @@ export interface IngestOptions {
   databaseUrl: string | undefined;
   /** SQLite event store in this directory (when there is no DATABASE_URL) */
   dataDir: string | undefined;
+  /** /healthz /readyz /metrics (0: any free port) */
+  port: number;
+  host: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -61,6 +68,34 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     clock,
   });
 
+  let kafka: StartedKafkaIngest | undefined;
+  const metrics = createMetrics();
+  // zeros from the start, so a dashboard sees the series before the first event
+  for (const status of ['accepted', 'duplicate', 'rejected'] as const) metrics.ingested.inc({ channel: 'kafka', status }, 0);
+  const app = createHttpApp({
+    metrics,
+    health: ingestReadiness({ consumerState: () => kafka?.ingest.state() ?? null, store: stores.store }),
+    routers: [],
+  });
+  // listening before Kafka is joined: liveness holds while topics are created, /readyz says why not yet
+  let server: Server;
+  try {
+    server = await new Promise<Server>((ok, fail) => {
+      const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
+    });
+  } catch (e) {
+    await stores.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return refuse(`端口 ${options.port} 已被占用：请用 --port（或 LIANDONG_PORT）指定其他端口`);
+    return refuse(`无法监听 ${options.host}:${options.port}：${(e as Error).message}`, 1);
+  }
+  const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
+  const closeServer = (): Promise<void> => {
+    const closed = new Promise<void>((r) => server.close(() => r()));
+    // only probes are ever in flight here: cut them rather than hold up the stop
+    server.closeAllConnections();
+    return closed;
+  };
+
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
   let stopping = false;
@@ -72,14 +107,14 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     clearInterval(progress);
     console.log(`\n${reason}，正在停止：不再拉取新消息，完成进行中的批次并提交位移，然后关闭存储…`);
     await kafka?.ingest.stop().catch((e: Error) => log.error(`断开 Kafka 时出错：${e.message}`));
+    await closeServer();
     await stores.close();
     const c = kafka?.ingest.counts();
     console.log(c ? `已停止。本次运行共处理：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}` : '已停止。');
     resolveStopped(code);
   };
 
-  console.log(`联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${settings.brokers.join(',')} …`);
-  let kafka: StartedKafkaIngest | undefined;
+  console.log(`联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${settings.brokers.join(',')} …（健康检查 ${url}/healthz）`);
   try {
     kafka = await startKafkaIngest({
       settings,
@@ -87,9 +122,11 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       agencies,
       clock,
       log,
+      onChunk: (report) => report.results.forEach((r) => metrics.ingested.inc({ channel: 'kafka', status: r.status })),
       onFatal: () => void stop('Kafka 消费者无法恢复', 1),
     });
   } catch (e) {
+    await closeServer();
     await stores.close();
     return refuse(`无法连接 Kafka ${settings.brokers.join(',')} 或创建主题：${(e as Error).message}`, 1);
   }
@@ -109,6 +146,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       '联动 liandong —— 事件接入进程 (ingest) 已就绪',
       ...describeKafkaIngest(kafka),
       `  事件存储:            ${stores.where}`,
+      `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       '  提交策略:            事件入库或退回留存之后才提交位移（至少一次投递 + 幂等追加：不丢失、不重复）',
       '  按 Ctrl+C 停止。',

@@ -12,6 +12,7 @@ import {
   cleanUpKafka,
   connectedProducer,
   exactlyOnceProblems,
+  httpUrlOf,
   postgresProbe,
   produceWorkload,
   runId,
@@ -39,6 +40,10 @@ const finalCounts = (p: LiandongProcess) => {
   const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)\s*$/.exec(p.output().trim());
   return m ? { accepted: Number(m[1]), duplicate: Number(m[2]), rejected: Number(m[3]) } : null;
 };
+
+/** a series of liandong_ingested_events_total{channel="kafka"} in a /metrics text (NaN when missing) */
+const kafkaIngested = (metrics: string, status: 'accepted' | 'duplicate' | 'rejected'): number =>
+  Number(new RegExp(`^liandong_ingested_events_total\\{channel="kafka",status="${status}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`liandong ingest on ${engine} (real broker, child processes): crash and rebalance safety`, function () {
@@ -99,6 +104,16 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const load = workload(CASES_PER_AGENCY);
 
       const first = await start();
+      // its HTTP surface, on the port it picked (LIANDONG_PORT=0) and printed: live, and ready once the consumer runs
+      const base = httpUrlOf(first);
+      const healthz = await fetch(`${base}/healthz`);
+      expect([healthz.status, await healthz.json()]).to.deep.equal([200, { status: 'ok' }]);
+      const readyz = await waitFor('/readyz 200', 10_000, async () => {
+        const r = await fetch(`${base}/readyz`);
+        return r.status === 200 ? r.json() : undefined;
+      });
+      expect(readyz).to.deep.equal({ status: 'ready' });
+      expect(kafkaIngested(await (await fetch(`${base}/metrics`)).text(), 'accepted')).to.equal(0);
       await produceWorkload(producer, prefix, load);
       const atKill = await waitFor('a quarter of the events stored', 60_000, async () => {
         const n = await store.count();
@@ -115,6 +130,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const caughtUp = (Date.now() - restartedAt) / 1000;
       // let a redelivery that is still under way finish (it could only add duplicates, which would fail below)
       await new Promise((r) => setTimeout(r, 1500));
+      const metrics = await (await fetch(`${httpUrlOf(second)}/metrics`)).text();
+      // exit 0 within the grace period: the stop closed the HTTP server too (an open one keeps node running)
       expect(await stopLiandongProcess(second, 'SIGTERM')).to.equal(0);
 
       await expectExactlyOnce(store, load);
@@ -123,6 +140,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       // the restarted process stored the rest and answered the redelivered tail `duplicate`
       expect(counts!.accepted).to.equal(load.total - afterKill);
       expect(counts!.rejected).to.equal(0);
+      // everything was stored before the scrape, so only a late redelivery (a duplicate) could follow it
+      expect(kafkaIngested(metrics, 'accepted')).to.equal(counts!.accepted);
+      expect(kafkaIngested(metrics, 'duplicate')).to.be.at.most(counts!.duplicate);
       console.log(
         `      ${engine}: ${load.total} events, SIGKILL at ${atKill}–${afterKill} stored; restarted process caught up in ${caughtUp.toFixed(1)} s ` +
           `(incl. the 10 s session timeout): ${counts!.accepted} accepted, ${counts!.duplicate} redelivered → duplicate`,

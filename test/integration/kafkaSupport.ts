@@ -336,8 +336,9 @@ export const tempDir = (prefix = 'ld-kafka-'): string => mkdtempSync(join(tmpdir
 export async function startLiandongProcess(options: { args: string[]; env: Record<string, string>; ready: string }): Promise<LiandongProcess> {
   const child = spawn(process.execPath, ['bin/liandong.mjs', ...options.args], {
     cwd: process.cwd(),
-    // NODE_ENV=test: Apollo Server would otherwise re-raise SIGTERM itself (embedded mode)
-    env: { ...process.env, NODE_ENV: 'test', KAFKA_BROKERS: kafkaBrokers().join(','), KAFKA_LOG_LEVEL: 'nothing', ...options.env },
+    // NODE_ENV=test: Apollo Server would otherwise re-raise SIGTERM itself (embedded mode).
+    // LIANDONG_PORT=0: tests run several processes at once (ingest replicas too serve /healthz); each prints its URL.
+    env: { ...process.env, NODE_ENV: 'test', LIANDONG_PORT: '0', KAFKA_BROKERS: kafkaBrokers().join(','), KAFKA_LOG_LEVEL: 'nothing', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -355,6 +356,13 @@ export async function startLiandongProcess(options: { args: string[]; env: Recor
     throw e;
   });
   return { child, output: () => out, exited };
+}
+
+/** the http://host:port a child process printed in its banner (before /healthz) */
+export function httpUrlOf(p: LiandongProcess): string {
+  const match = /(http:\/\/[\d.]+:\d+)\/healthz/.exec(p.output());
+  if (!match) throw new Error(`no /healthz URL in the banner:\n${p.output()}`);
+  return match[1]!;
 }
 
 /** `liandong ingest` on a SQLite data directory, resolved once its ready banner is printed */
