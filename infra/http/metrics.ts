@@ -19,3 +19,14 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Counts what each Kafka chunk came to under `liandong_ingested_events_total{channel="kafka"}`; the three series
+ * start at zero, so a dashboard sees them before the first event. Pass the result as `onChunk`.
+ */
+export function countKafkaChunks(metrics: Metrics): (report: { results: readonly { status: 'accepted' | 'duplicate' | 'rejected' }[] }) => void {
+  for (const status of ['accepted', 'duplicate', 'rejected'] as const) metrics.ingested.inc({ channel: 'kafka', status }, 0);
+  return (report) => {
+    for (const r of report.results) metrics.ingested.inc({ channel: 'kafka', status: r.status });
+  };
+}

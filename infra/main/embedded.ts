@@ -13,7 +13,7 @@ import type { PlatformConfig } from '../config/schema.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createHttpApp } from '../http/app.js';
 import { ingestRoute } from '../http/ingestRoute.js';
-import { createMetrics } from '../http/metrics.js';
+import { countKafkaChunks, createMetrics } from '../http/metrics.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
@@ -142,7 +142,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
   const kafka = process.env.KAFKA_BROKERS
-    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: consoleLog('kafka') }).catch(async (e: unknown) => {
+    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: consoleLog('kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
         await new Promise((r) => server.close(r));
         await graphql.stop();
         await store.close();

@@ -10,7 +10,7 @@ import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { createHttpApp } from '../http/app.js';
-import { createMetrics } from '../http/metrics.js';
+import { countKafkaChunks, createMetrics } from '../http/metrics.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
@@ -70,8 +70,6 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
 
   let kafka: StartedKafkaIngest | undefined;
   const metrics = createMetrics();
-  // zeros from the start, so a dashboard sees the series before the first event
-  for (const status of ['accepted', 'duplicate', 'rejected'] as const) metrics.ingested.inc({ channel: 'kafka', status }, 0);
   const app = createHttpApp({
     metrics,
     health: ingestReadiness({ consumerState: () => kafka?.ingest.state() ?? null, store: stores.store }),
@@ -122,7 +120,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       agencies,
       clock,
       log,
-      onChunk: (report) => report.results.forEach((r) => metrics.ingested.inc({ channel: 'kafka', status: r.status })),
+      onChunk: countKafkaChunks(metrics),
       onFatal: () => void stop('Kafka 消费者无法恢复', 1),
     });
   } catch (e) {

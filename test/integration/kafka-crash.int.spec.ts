@@ -13,6 +13,7 @@ import {
   connectedProducer,
   exactlyOnceProblems,
   httpUrlOf,
+  kafkaIngested,
   postgresProbe,
   produceWorkload,
   runId,
@@ -40,10 +41,6 @@ const finalCounts = (p: LiandongProcess) => {
   const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)\s*$/.exec(p.output().trim());
   return m ? { accepted: Number(m[1]), duplicate: Number(m[2]), rejected: Number(m[3]) } : null;
 };
-
-/** a series of liandong_ingested_events_total{channel="kafka"} in a /metrics text (NaN when missing) */
-const kafkaIngested = (metrics: string, status: 'accepted' | 'duplicate' | 'rejected'): number =>
-  Number(new RegExp(`^liandong_ingested_events_total\\{channel="kafka",status="${status}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`liandong ingest on ${engine} (real broker, child processes): crash and rebalance safety`, function () {

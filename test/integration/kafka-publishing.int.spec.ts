@@ -18,6 +18,7 @@ import {
   cleanUpKafka,
   cloudEvent,
   connectedProducer,
+  kafkaIngested,
   readStoreFile,
   runId,
   startInProcessIngest,
@@ -200,6 +201,9 @@ describe('Publishing to Kafka as docs/publishing.md says (real broker)', functio
         return r.json?.data?.rejections?.totalCount === 1 ? r.json.data.rejections.nodes[0] : undefined;
       }, 250);
       expect(rejection).to.deep.include({ code: 'unknown_case', channel: 'kafka', eventId: 'emb-2' });
+      // what Kafka brought is counted in /metrics like what HTTP brings
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect([kafkaIngested(metrics, 'accepted'), kafkaIngested(metrics, 'duplicate'), kafkaIngested(metrics, 'rejected')], metrics).to.deep.equal([1, 0, 1]);
 
       const code = await stopLiandongProcess(program, 'SIGTERM');
       expect(code, program.output().slice(-2000)).to.equal(0);

@@ -365,6 +365,10 @@ export function httpUrlOf(p: LiandongProcess): string {
   return match[1]!;
 }
 
+/** a series of liandong_ingested_events_total{channel="kafka"} in a /metrics text (NaN when missing) */
+export const kafkaIngested = (metrics: string, status: 'accepted' | 'duplicate' | 'rejected'): number =>
+  Number(new RegExp(`^liandong_ingested_events_total\\{channel="kafka",status="${status}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+
 /** `liandong ingest` on a SQLite data directory, resolved once its ready banner is printed */
 export const startIngestProcess = (options: { config: string; dataDir: string; prefix: string; groupId: string; env?: Record<string, string> }): Promise<LiandongProcess> =>
   startLiandongProcess({
