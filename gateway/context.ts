@@ -65,7 +65,12 @@ export interface GatewayContext {
   /** the caller's address as the HTTP server saw it, for the access log */
   client?: string | null;
   /** set by the server when the answer may be kept (gateway/answerCache.ts), filled in as the operation runs */
-  answer?: { cacheable: boolean; described: DescribedRequest | null };
+  answer?: {
+    cacheable: boolean;
+    described: DescribedRequest | null;
+    /** called once the operation is known to be one that may be kept: identical requests may then wait for it */
+    onCacheable?: () => void;
+  };
 }
 
 /** Per-request batching: a dossier with 50 agenda items is one getMany, not 50 gets. */

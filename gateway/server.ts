@@ -11,7 +11,7 @@ import { GraphQLError } from 'graphql';
 import { chinaDate } from '../domain/deadlines/index.js';
 import type { AccessLogWriter } from '../infra/accessLog/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
-import { answersFromReadModels, createAnswerCache, type AnswerCache, type AnswerCacheStats, type CachedAnswer } from './answerCache.js';
+import { answersFromReadModels, audienceOf, createAnswerCache, type AnswerCache, type AnswerCacheStats, type CachedAnswer } from './answerCache.js';
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
@@ -103,7 +103,10 @@ const answerPlugin: ApolloServerPlugin<GatewayContext> = {
   async requestDidStart() {
     return {
       async didResolveOperation({ contextValue, operation }) {
-        if (contextValue.answer && operation) contextValue.answer.cacheable = answersFromReadModels(operation);
+        const slot = contextValue.answer;
+        if (!slot || !operation) return;
+        slot.cacheable = answersFromReadModels(operation);
+        if (slot.cacheable) slot.onCacheable?.();
       },
       async willSendResponse({ contextValue, request, operation, document, response }) {
         const slot = contextValue.answer;
@@ -149,6 +152,16 @@ export interface GraphqlRouter {
   stop(): Promise<void>;
   /** hits, misses and size of the answer cache; null when it is off */
   answerCacheStats(): AnswerCacheStats | null;
+}
+
+/** a request whose answer may be kept: where it goes, and how the requests waiting for it are told */
+interface Keep {
+  key: string;
+  /** the read models' version when it was asked: kept only if still the same once computed */
+  version: string;
+  slot: NonNullable<GatewayContext['answer']>;
+  /** hands the kept answer (or nothing) to the requests waiting for it; a no-op until claimed */
+  settle: (kept: CachedAnswer<DescribedRequest> | undefined) => void;
 }
 
 export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
@@ -218,25 +231,39 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   const handle = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-    let keep: { key: string; version: string; slot: NonNullable<GatewayContext['answer']> } | null = null;
+    let keep: Keep | null = null;
     let principal: Principal | null = null;
     if (answers && cacheOptions && req.method === 'POST' && typeof body === 'object' && body !== null && typeof body.query === 'string') {
       principal = options.authenticate(req.headers.authorization);
       if (principal) {
         const version = await versionOf(cacheOptions.projections);
         const key = answers.key({
-          principal: `${principal.name}|${principal.agency.id}|${principal.roles.join(',')}|${req.headers.accept ?? ''}`,
+          audience: `${audienceOf(principal, body.query)}|${req.headers.accept ?? ''}`,
           today: chinaDate(options.services.now().toISOString()),
           version,
           query: body.query,
           operationName: typeof body.operationName === 'string' ? body.operationName : null,
           variables: body.variables ?? null,
         });
-        const kept = answers.get(key);
+        let kept = answers.get(key);
+        // no await unless someone is computing it: between the miss and the claim below no other request may run
+        const computing = kept ? undefined : answers.pending(key);
+        if (computing) kept = await computing;
         if (kept) return sendKept(req, res, key, principal, kept, req.ip ?? null, started);
-        keep = { key, version, slot: { cacheable: false, described: null } };
+        const entry: Keep = { key, version, slot: { cacheable: false, described: null }, settle: () => undefined };
+        // claimed once the operation is known to be keepable, so identical requests of other kinds never wait
+        entry.slot.onCacheable = () => (entry.settle = answers.claim(key));
+        keep = entry;
       }
     }
+    try {
+      await execute(req, res, keep, principal);
+    } finally {
+      keep?.settle(undefined); // nothing kept (or kept already: then this does nothing); waiters compute their own
+    }
+  };
+
+  const execute = async (req: Request, res: Response, keep: Keep | null, principal: Principal | null): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const answer = await server.executeHTTPGraphQLRequest({
@@ -249,7 +276,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       // kept only if no projection committed while it was computed: otherwise it may mix two versions
       if (keep && keep.slot.cacheable && keep.slot.described && res.statusCode === 200 && (await versionOf(cacheOptions!.projections)) === keep.version) {
         const body = Buffer.from(answer.body.string, 'utf8');
-        answers!.set(keep.key, { body, gzip: gzipSync(body), extra: keep.slot.described });
+        const kept = { body, gzip: gzipSync(body), extra: keep.slot.described };
+        answers!.set(keep.key, kept);
+        keep.settle(kept);
         res.send(body);
         return;
       }

@@ -1,7 +1,9 @@
 /**
  * The GraphQL answer cache (gateway/answerCache.ts): which operations may be kept, the size bound, and —
  * through the real router over an embedded platform wired in this process — that a kept answer is served
- * only to the same principal, on the same day, while the read models have not moved, and is still logged.
+ * only to the same audience (agency and roles; the principal too when it asks for `me`), on the same day, while
+ * the read models have not moved, and is still logged under whoever asked; and that identical requests arriving
+ * while an answer is computed wait for it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -10,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { answersFromReadModels, createAnswerCache } from '../../../gateway/answerCache.js';
+import { answersFromReadModels, audienceOf, createAnswerCache } from '../../../gateway/answerCache.js';
 import type { GraphqlRouter } from '../../../gateway/server.js';
 import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
 import { fixedClock } from '../../../infra/clock.js';
@@ -19,6 +21,9 @@ import type { SqliteEventStore } from '../../../infra/eventStore/sqliteEventStor
 import type { ProjectionRunner } from '../../../projections/runner.js';
 import { gql } from '../../e2e/harness.js';
 import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
+
+/** a second organizer of 司法局 (same agency and roles as TEST_CITY's) */
+const SECOND_ORGANIZER = { name: 'organizer-2', agencyId: 'xj-justice', roles: ['organizer'], token: 'test-organizer-2-token' };
 
 const operation = (text: string): OperationDefinitionNode => parse(text).definitions[0] as OperationDefinitionNode;
 
@@ -41,14 +46,14 @@ describe('answersFromReadModels: which operations may be kept', () => {
 
 describe('createAnswerCache: an LRU bounded by size', () => {
   const key = (cache: ReturnType<typeof createAnswerCache<string>>, query: string, version = '1') =>
-    cache.key({ principal: 'p', today: '2024-09-10', version, query, operationName: null, variables: {} });
+    cache.key({ audience: 'p', today: '2024-09-10', version, query, operationName: null, variables: {} });
 
-  it('gives different keys for a different principal, day, version, query or variables', () => {
+  it('gives different keys for a different audience, day, version, query or variables', () => {
     const cache = createAnswerCache<string>({ maxBytes: 1 << 20 });
-    const base = { principal: 'p', today: '2024-09-10', version: '7,7', query: '{ me { name } }', operationName: null, variables: { a: 1 } };
+    const base = { audience: 'p', today: '2024-09-10', version: '7,7', query: '{ me { name } }', operationName: null, variables: { a: 1 } };
     const keys = new Set([
       cache.key(base),
-      cache.key({ ...base, principal: 'q' }),
+      cache.key({ ...base, audience: 'q' }),
       cache.key({ ...base, today: '2024-09-11' }),
       cache.key({ ...base, version: '8,8' }),
       cache.key({ ...base, query: '{ agencies { id } }' }),
@@ -79,11 +84,66 @@ describe('createAnswerCache: an LRU bounded by size', () => {
   });
 });
 
+describe('audienceOf: whose answers are the same', () => {
+  const organizer = { name: 'organizer', agency: { id: 'xj-justice' }, roles: ['organizer', 'viewer'] };
+  const colleague = { name: 'organizer-2', agency: { id: 'xj-justice' }, roles: ['viewer', 'organizer'] };
+  const DOSSIER = '{ meeting(id: "m-1") { attention { reason } } }';
+
+  it('is the agency and roles: colleagues with the same roles share, in whatever order the roles are listed', () => {
+    expect(audienceOf(organizer, DOSSIER)).to.equal(audienceOf(colleague, DOSSIER));
+    expect(audienceOf(organizer, DOSSIER)).not.to.equal(audienceOf({ ...organizer, roles: ['organizer'] }, DOSSIER));
+    expect(audienceOf(organizer, DOSSIER)).not.to.equal(audienceOf({ ...organizer, agency: { id: 'xj-gov' } }, DOSSIER));
+  });
+
+  it('adds the name when the query shows `me`, however it is written; other words do not', () => {
+    for (const query of ['{ me { name } }', '{ who: me { roles } cases { totalCount } }', 'query{me{name}}', '{ cases(agency: "me") { totalCount } }']) {
+      expect(audienceOf(organizer, query), query).not.to.equal(audienceOf(colleague, query));
+    }
+    for (const query of ['{ meetings { id } }', '{ cases { nodes { name_me: title } } }', '{ mean: agencies { id } }']) {
+      expect(audienceOf(organizer, query), query).to.equal(audienceOf(colleague, query));
+    }
+  });
+});
+
+describe('createAnswerCache: an answer being computed is waited for, not computed again', () => {
+  const answer = (text: string) => ({ body: Buffer.from(text), gzip: Buffer.alloc(0), extra: text });
+
+  it('hands the kept answer to every request that waited for it, and counts them as shared', async () => {
+    const cache = createAnswerCache<string>({ maxBytes: 1 << 20 });
+    expect(cache.pending('k')).to.equal(undefined);
+    const settle = cache.claim('k');
+    const waiting = [cache.pending('k'), cache.pending('k')];
+    settle(answer('dossier'));
+    expect((await Promise.all(waiting)).map((a) => a?.extra)).to.deep.equal(['dossier', 'dossier']);
+    expect(cache.stats()).to.deep.include({ waited: 2, shared: 2 });
+    expect(cache.pending('k')).to.equal(undefined);
+  });
+
+  it('tells the waiting requests when nothing was kept, so they compute their own; a second settle changes nothing', async () => {
+    const cache = createAnswerCache<string>({ maxBytes: 1 << 20 });
+    const settle = cache.claim('k');
+    const waiting = cache.pending('k')!;
+    settle(undefined);
+    settle(answer('late'));
+    expect(await waiting).to.equal(undefined);
+    expect(cache.stats()).to.deep.include({ waited: 1, shared: 0 });
+  });
+
+  it('an earlier claim, settled late, does not remove a later one of the same key', () => {
+    const cache = createAnswerCache<string>({ maxBytes: 1 << 20 });
+    const first = cache.claim('k');
+    cache.claim('k'); // a waiter that was told "not kept" computes and claims again
+    first(undefined);
+    expect(cache.pending('k')).not.to.equal(undefined);
+  });
+});
+
 describe('GraphQL answer cache through the router', function () {
   this.timeout(60_000);
   const ORGANIZER = 'test-organizer-token';
   const COURT = 'test-court-token'; // viewer of xj-court
   const POLICE = 'test-police-token'; // viewer of xj-police
+  const ORGANIZER_2 = SECOND_ORGANIZER.token; // the same agency and roles as ORGANIZER
   const dir = mkdtempSync(join(tmpdir(), 'ld-answers-'));
   const clock = fixedClock('2024-09-10T01:00:00.000Z');
   let platform: InProcessPlatform;
@@ -106,7 +166,7 @@ describe('GraphQL answer cache through the router', function () {
   };
 
   before(async () => {
-    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, introspection: false });
+    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, introspection: false, extraPrincipals: [SECOND_ORGANIZER] });
     ({ store, runner, graphql, base } = platform);
     accessLog = platform.accessLog!;
     await register('C-1', 'xj-court');
@@ -178,6 +238,18 @@ describe('GraphQL answer cache through the router', function () {
     expect(await ids(ORGANIZER)).to.deep.equal(['C-1', 'C-2']);
   });
 
+  it('serves a colleague with the same agency and roles what the first was shown, logged under the colleague', async () => {
+    expect(await ids(ORGANIZER)).to.deep.equal(['C-1', 'C-2']);
+    const hits = stats().hits;
+    expect(await ids(ORGANIZER_2)).to.deep.equal(['C-1', 'C-2']);
+    expect(stats().hits - hits).to.equal(1);
+    const [last] = (await accessLog.list({ first: 1 })).nodes;
+    expect(last).to.deep.include({ principal: 'organizer-2', outcome: 'ok' });
+    // but `me` is one's own
+    const me = async (token: string) => (await gql(base, token, '{ me { name } }')).json?.data?.me.name;
+    expect([await me(ORGANIZER), await me(ORGANIZER_2), await me(ORGANIZER), await me(ORGANIZER_2)]).to.deep.equal(['organizer', 'organizer-2', 'organizer', 'organizer-2']);
+  });
+
   it('never hands one principal what another was shown', async () => {
     expect(await ids(ORGANIZER)).to.deep.equal(['C-1', 'C-2']);
     expect(await ids(COURT)).to.deep.equal(['C-1']);
@@ -212,5 +284,42 @@ describe('GraphQL answer cache through the router', function () {
   it('still refuses a request without a valid token', async () => {
     const answer = await gql(base, 'no-such-token', CASES);
     expect(answer.status).to.equal(401);
+  });
+});
+
+describe('GraphQL answer cache under concurrent requests (read models answering late, as Redis would)', function () {
+  this.timeout(60_000);
+  const dir = mkdtempSync(join(tmpdir(), 'ld-answers-slow-'));
+  const clock = fixedClock('2024-09-10T01:00:00.000Z');
+  let platform: InProcessPlatform;
+
+  before(async () => {
+    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, extraPrincipals: [SECOND_ORGANIZER], slowReadsMs: 40 });
+  });
+
+  after(async () => {
+    await platform?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('computes the answer once for the identical requests that arrive while it is computed', async () => {
+    const query = '{ cases(first: 10) { totalCount } handoffs(first: 10) { totalCount } }';
+    const tokens = ['test-organizer-token', SECOND_ORGANIZER.token, 'test-organizer-token', SECOND_ORGANIZER.token, 'test-organizer-token', SECOND_ORGANIZER.token];
+    const before = platform.graphql.answerCacheStats()!;
+    const answers = await Promise.all(tokens.map((token) => gql(platform.base, token, query)));
+    const after = platform.graphql.answerCacheStats()!;
+    for (const a of answers) expect(a.json?.data, JSON.stringify(a.json)).to.deep.equal({ cases: { totalCount: 0 }, handoffs: { totalCount: 0 } });
+    expect(after.misses - before.misses, 'all six arrived before any answer was kept').to.equal(6);
+    expect([after.waited - before.waited, after.shared - before.shared], 'five waited for the first, and got its answer').to.deep.equal([5, 5]);
+    const logged = (await platform.accessLog!.list({ first: 6 })).nodes.map((e) => e.principal).sort();
+    expect(logged).to.deep.equal(['organizer', 'organizer', 'organizer', 'organizer-2', 'organizer-2', 'organizer-2']);
+  });
+
+  it('does not make a request that may not be kept wait for an identical one', async () => {
+    const history = '{ history(stream: "case-none") { totalCount } }';
+    const before = platform.graphql.answerCacheStats()!;
+    const answers = await Promise.all([0, 1, 2].map(() => gql(platform.base, 'test-auditor-token', history)));
+    for (const a of answers) expect(a.json?.data?.history.totalCount).to.equal(0);
+    expect(platform.graphql.answerCacheStats()!.waited - before.waited).to.equal(0);
   });
 });

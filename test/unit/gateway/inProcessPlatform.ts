@@ -20,6 +20,7 @@ import { createMetrics } from '../../../infra/http/metrics.js';
 import { createIngestPipeline } from '../../../infra/ingest/pipeline.js';
 import { createValidator } from '../../../infra/ingest/validator.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
+import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
 import { allProjections } from '../../../projections/index.js';
 import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
@@ -39,6 +40,10 @@ export interface InProcessPlatformOptions {
   /** keep read-model answers up to this many bytes (gateway/answerCache.ts) */
   answerCacheBytes?: number;
   introspection?: boolean;
+  /** principals beside TEST_CITY's (same shape as the config's `principals`) */
+  extraPrincipals?: readonly Record<string, unknown>[];
+  /** every read of a read model document or index answers this much later, as over a network (Redis) */
+  slowReadsMs?: number;
 }
 
 export interface InProcessPlatform {
@@ -58,11 +63,12 @@ export interface InProcessPlatform {
  */
 export async function startInProcessPlatform(dir: string, options: InProcessPlatformOptions): Promise<InProcessPlatform> {
   const { clock } = options;
-  const config = parseConfig(JSON.stringify(TEST_CITY), 'config.json');
+  const config = parseConfig(JSON.stringify({ ...TEST_CITY, principals: [...TEST_CITY.principals, ...(options.extraPrincipals ?? [])] }), 'config.json');
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
   const rejections = openSqliteRejectionStore({ database: store.database });
   const readModels = openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
+  const served = options.slowReadsMs === undefined ? readModels : slowReads(readModels, options.slowReadsMs);
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const projections = allProjections();
   const runner = createProjectionRunner({ store, readModels, projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
@@ -73,7 +79,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   const services: GatewayServices = {
     agencies,
     rejections,
-    readModels,
+    readModels: served,
     events: store,
     deadlines,
     commands: createCommandService({ store, waitForProjections }),
@@ -117,5 +123,17 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
       await accessLog?.close();
       await store.close();
     },
+  };
+}
+
+/** the store with its document and index reads answering `ms` later (commits and checkpoints as they are) */
+function slowReads(store: ReadModelStore, ms: number): ReadModelStore {
+  const later = <T>(value: Promise<T>): Promise<T> => new Promise((resolve, reject) => setTimeout(() => value.then(resolve, reject), ms));
+  return {
+    ...store,
+    get: (collection, id) => later(store.get(collection, id)),
+    getMany: (collection, ids) => later(store.getMany(collection, ids)),
+    findIds: (collection, index, value) => later(store.findIds(collection, index, value)),
+    listIds: (collection) => later(store.listIds(collection)),
   };
 }
