@@ -294,7 +294,7 @@ describe('GraphQL answer cache under concurrent requests (read models answering 
   let platform: InProcessPlatform;
 
   before(async () => {
-    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, extraPrincipals: [SECOND_ORGANIZER], slowReadsMs: 40 });
+    platform = await startInProcessPlatform(dir, { clock, accessLog: true, answerCacheBytes: 1 << 20, extraPrincipals: [SECOND_ORGANIZER], slowReadsMs: 150 });
   });
 
   after(async () => {
@@ -309,8 +309,12 @@ describe('GraphQL answer cache under concurrent requests (read models answering 
     const answers = await Promise.all(tokens.map((token) => gql(platform.base, token, query)));
     const after = platform.graphql.answerCacheStats()!;
     for (const a of answers) expect(a.json?.data, JSON.stringify(a.json)).to.deep.equal({ cases: { totalCount: 0 }, handoffs: { totalCount: 0 } });
-    expect(after.misses - before.misses, 'all six arrived before any answer was kept').to.equal(6);
-    expect([after.waited - before.waited, after.shared - before.shared], 'five waited for the first, and got its answer').to.deep.equal([5, 5]);
+    const [hits, misses, waited, shared] = [after.hits - before.hits, after.misses - before.misses, after.waited - before.waited, after.shared - before.shared];
+    // a request arriving after the answer was kept is a hit; one arriving while it was computed waits for it
+    expect(hits + misses).to.equal(6);
+    expect(misses - waited, 'computed once').to.equal(1);
+    expect(waited, 'requests arrived while it was computed (reads take 150 ms each)').to.be.at.least(1);
+    expect(shared, 'and got its answer').to.equal(waited);
     const logged = (await platform.accessLog!.list({ first: 6 })).nodes.map((e) => e.principal).sort();
     expect(logged).to.deep.equal(['organizer', 'organizer', 'organizer', 'organizer-2', 'organizer-2', 'organizer-2']);
   });
