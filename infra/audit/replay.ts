@@ -11,7 +11,7 @@
  * they are derived from the same evolve results as the documents.
  */
 import { createHash } from 'node:crypto';
-import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
+import { portOnly, type EventStore, type RecordedEvent } from '../eventStore/eventStore.js';
 import { canonicalJson } from '../eventStore/canonicalJson.js';
 import type { ReadModelStore } from '../readModels/readModelStore.js';
 import type { Projection } from '../../projections/projection.js';
@@ -146,7 +146,7 @@ export async function digestProjection(readModels: ReadModelStore, projection: P
 /** the store as it was at `upTo`: nothing after it is read */
 function storeUpTo(store: EventStore, upTo: bigint): EventStore {
   return {
-    ...bind(store),
+    ...portOnly(store),
     async readAll(options = {}) {
       if (options.after !== undefined && options.after !== null && options.after >= upTo) return [];
       const events = await store.readAll(options);
@@ -161,19 +161,7 @@ function storeUpTo(store: EventStore, upTo: bigint): EventStore {
 }
 
 function emptyStore(store: EventStore): EventStore {
-  return { ...bind(store), readAll: async () => [], headPosition: async () => null };
-}
-
-function bind(store: EventStore): EventStore {
-  return {
-    append: (requests) => store.append(requests),
-    readStream: (streamId, options) => store.readStream(streamId, options),
-    readAll: (options) => store.readAll(options),
-    subscribe: (options) => store.subscribe(options),
-    findByIdempotencyKeys: (keys) => store.findByIdempotencyKeys(keys),
-    headPosition: () => store.headPosition(),
-    close: () => Promise.resolve(),
-  };
+  return { ...portOnly(store), readAll: async () => [], headPosition: async () => null };
 }
 
 /** where two JSON values differ, as paths like `state.handoffs.h1.status` (at most `depth` deep) */

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { fixedClock } from '../../../infra/clock.js';
 import { canonicalJson } from '../../../infra/eventStore/canonicalJson.js';
 import { eventHash, eventHashFromStoredText, type ChainedEvent } from '../../../infra/eventStore/eventHash.js';
-import type { EventMetadata, EventStore, NewEvent } from '../../../infra/eventStore/eventStore.js';
+import { portOnly, type EventMetadata, type EventStore, type NewEvent } from '../../../infra/eventStore/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createCheckpointWriter } from '../../../infra/audit/checkpoints.js';
 import { signerFromPrivateKey, trustedKeys, type CheckpointSigner } from '../../../infra/audit/signingKey.js';
@@ -144,16 +144,6 @@ describe('verifyStore on the SQLite store: fast path and slow path give the same
   const metadata: EventMetadata = { source: 'ly-court', eventId: null, principal: 'clerk', channel: 'http', time: '2024-09-10T09:00:00+08:00' };
   const fact = (label: string): NewEvent => ({ type: 'case.noted', data: { label, note: '移送材料已签收', amount: 12.5 }, metadata });
   const verify = (on: EventStore = store): Promise<AuditReport> => verifyStore({ store: on, trustedKeys: trustedKeys([signer.publicKey]) });
-  /** the same store seen only through the port: verifyStore's generic path (readAll, parse, canonicalise) */
-  const portOnly = (): EventStore => ({
-    append: (r) => store.append(r),
-    readStream: (s, o) => store.readStream(s, o),
-    readAll: (o) => store.readAll(o),
-    subscribe: (o) => store.subscribe(o),
-    findByIdempotencyKeys: (k) => store.findByIdempotencyKeys(k),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
-  });
   /** rewrites every row's texts as the store wrote them before they were canonical (JSON.stringify) */
   const rewriteAsBefore = (): void => {
     const rows = store.database.prepare('SELECT position, data, metadata FROM events').all() as { position: number; data: string; metadata: string }[];
@@ -182,7 +172,7 @@ describe('verifyStore on the SQLite store: fast path and slow path give the same
   });
 
   it('verifies a clean store without reading it through readAll, with the generic path’s report', async () => {
-    const generic = await verify(portOnly());
+    const generic = await verify(portOnly(store));
     let readAllCalls = 0;
     const readAll = store.readAll.bind(store);
     store.readAll = async (options) => {
@@ -199,7 +189,7 @@ describe('verifyStore on the SQLite store: fast path and slow path give the same
     rewriteAsBefore();
     const report = await verify();
     expect(report, report.detail).to.deep.include({ ok: true, checked: 5, findingCount: 0 });
-    expect(report).to.deep.equal(await verify(portOnly()));
+    expect(report).to.deep.equal(await verify(portOnly(store)));
   });
 
   it('finds a changed event the same way on both paths, canonical or not', async () => {
@@ -209,10 +199,10 @@ describe('verifyStore on the SQLite store: fast path and slow path give the same
     const fast = await verify();
     expect(fast).to.deep.include({ ok: false, firstBrokenPosition: 2n, findingCount: 1 });
     expect(fast.detail).to.match(/流 case-A 修订 1（位置 2）的内容与存储的哈希不符/);
-    expect(fast).to.deep.equal(await verify(portOnly()));
+    expect(fast).to.deep.equal(await verify(portOnly(store)));
 
     rewriteAsBefore();
-    expect(await verify()).to.deep.equal(await verify(portOnly()));
+    expect(await verify()).to.deep.equal(await verify(portOnly(store)));
   });
 
   it('does not take moved data/metadata texts for the stored event: they fail as the generic path fails', async () => {
@@ -227,7 +217,7 @@ describe('verifyStore on the SQLite store: fast path and slow path give the same
       .prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?')
       .run(`${stored.data},"metadata":${stored.metadata.slice(0, cut)}`, stored.metadata.slice(cut + ',"metadata":'.length), position);
     let generic: unknown;
-    await verify(portOnly()).catch((error: unknown) => (generic = error));
+    await verify(portOnly(store)).catch((error: unknown) => (generic = error));
     let fast: unknown;
     await verify().catch((error: unknown) => (fast = error));
     expect(generic).to.be.instanceOf(SyntaxError);
