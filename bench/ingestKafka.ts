@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kafka, logLevel } from 'kafkajs';
+import { ensureTopics } from '../infra/kafka/ensureTopics.js';
 import { agencyTopic, rejectionsTopic } from '../infra/kafka/topics.js';
 import { DEFAULT_TOPIC_PARTITIONS } from '../infra/kafka/settings.js';
 import { spawnNode, stopChild } from './program.js';
@@ -54,8 +55,7 @@ export async function kafkaIngestVsBare(options: {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [...topics, rejectionsTopic(prefix)].map((topic) => ({ topic, numPartitions: DEFAULT_TOPIC_PARTITIONS })) });
-    await leadersElected(admin, topics);
+    await ensureTopics(admin, [...topics, rejectionsTopic(prefix)], { partitions: DEFAULT_TOPIC_PARTITIONS, replicationFactor: undefined });
     const total = workload.events;
     await produce(kafka, prefix, workload, options.produceStep);
     const bare = await bareConsumer(kafka, `${prefix}bare`, topics, total, options.timeoutSeconds, options.bareStep);
@@ -65,17 +65,6 @@ export async function kafkaIngestVsBare(options: {
     await admin.deleteTopics({ topics: [...topics, rejectionsTopic(prefix)] }).catch(() => undefined);
     await admin.deleteGroups([`${prefix}bare`, `${prefix}ingest`]).catch(() => undefined);
     await admin.disconnect();
-  }
-}
-
-/** a busy broker answers createTopics before every partition has a leader everywhere */
-async function leadersElected(admin: ReturnType<Kafka['admin']>, topics: string[]): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const metadata = await admin.fetchTopicMetadata({ topics }).catch(() => null);
-    const ready = metadata?.topics.every((t) => t.partitions.length === DEFAULT_TOPIC_PARTITIONS && t.partitions.every((p) => p.leader >= 0));
-    if (ready || Date.now() > deadline) return;
-    await sleep(250);
   }
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local engines for liandong's integration tests and distributed mode.
 #
-#   bash scripts/services.sh start    # Kafka (KRaft, single node) + Redis + PostgreSQL, idempotent
+#   bash scripts/services.sh start    # Kafka (KRaft, single node) + kcat + Redis + PostgreSQL, idempotent
 #   bash scripts/services.sh stop     # stops the Kafka broker this script started (Redis/PG left alone)
 #   bash scripts/services.sh status   # one line per engine; exit 1 if any engine is down
 #
@@ -493,6 +493,14 @@ pg_status() {
   fi
 }
 
+# kcat: the Kafka integration tests run the command lines docs/publishing.md shows agencies
+kcat_ensure() {
+  if have kcat; then return 0; fi
+  apt_install kcat kcat
+  have kcat || die "kcat is still missing after apt-get install kcat"
+  say "kcat: $(kcat -V 2>&1 | head -1)"
+}
+
 # ---------------------------------------------------------------------------------------------
 
 with_lock() {
@@ -510,6 +518,7 @@ case $cmd in
     skipped postgres || pg_start
     skipped redis || redis_start
     skipped kafka || kafka_start
+    skipped kafka || kcat_ensure
     say "services: all up ($((SECONDS - t0))s)"
     ;;
   stop)

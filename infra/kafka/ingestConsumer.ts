@@ -8,12 +8,13 @@
  * are ever committed, so a crash at any point redelivers what was not finished: the pipeline answers
  * `duplicate` for what had been stored, and nothing is lost or stored twice.
  */
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
 import type { Clock } from '../clock.js';
 import type { IngestPipeline, IngestResult } from '../ingest/pipeline.js';
 import { decodeCloudEvent, type BindingMode } from './cloudEventsBinding.js';
+import { ensureTopics, type EnsuredTopic } from './ensureTopics.js';
 import type { Log } from './kafkaClient.js';
 import type { KafkaSettings } from './settings.js';
 import { agencyTopic, rejectionsTopic } from './topics.js';
@@ -171,28 +172,6 @@ export interface StartInfo {
   rejectionsTopic: string;
 }
 
-/** Creates the topics that are missing; returns their partition counts. */
-export async function ensureTopics(
-  admin: Admin,
-  topics: string[],
-  options: { partitions: number; replicationFactor: number | undefined },
-): Promise<Map<string, { partitions: number; created: boolean }>> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: options.partitions,
-        ...(options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor }),
-      })),
-    });
-  }
-  const metadata = await admin.fetchTopicMetadata({ topics });
-  return new Map(metadata.topics.map((t) => [t.name, { partitions: t.partitions.length, created: missing.includes(t.name) }]));
-}
-
 export function createKafkaIngest(deps: KafkaIngestDeps) {
   const { kafka, settings, log } = deps;
   const topicAgency = new Map([...deps.agencies.values()].map((a) => [agencyTopic(settings.topicPrefix, a.id), a]));
@@ -227,7 +206,7 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
     async start(): Promise<StartInfo> {
       const admin = kafka.admin();
       await admin.connect();
-      let partitions: Map<string, { partitions: number; created: boolean }>;
+      let partitions: Map<string, EnsuredTopic>;
       try {
         partitions = await ensureTopics(admin, [...topicAgency.keys(), rejections], {
           partitions: settings.topicPartitions,

@@ -81,6 +81,25 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000)
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** a few turns of the event loop, so that anything already due runs (no wall-clock time involved) */
+const turns = async (n = 10): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/**
+ * A barrier instead of a sleep: resolves once a fresh subscription from `after` has been delivered `count`
+ * events of the stream. By then the store has handed those events to its subscribers, so a test that checks
+ * that some other subscription did NOT get them is not just checking too early.
+ */
+async function deliveredTo(store: EventStore, after: bigint | null, streamId: string, count: number): Promise<void> {
+  const sentinel = recorder(store, after);
+  try {
+    await waitFor(() => sentinel.of([streamId]).length >= count, `a second subscriber to receive ${count} events of ${streamId}`, 15_000);
+  } finally {
+    await sentinel.subscription.stop();
+  }
+}
+
 /** Collects what a subscription delivers and checks, on every delivery, the order and one-at-a-time rules. */
 function recorder(store: EventStore, after: bigint | null, onEvent?: (event: RecordedEvent) => Promise<void> | void) {
   const delivered: RecordedEvent[] = [];
@@ -538,7 +557,7 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
           const live = await store.append([{ streamId, expectedRevision: 4, events: numbered(3) }]);
           await waitFor(() => subscriber.of([streamId]).length === 8, 'live events');
           expect(positionsOf(subscriber.of([streamId]))).to.deep.equal([...before[0]!.positions, ...live[0]!.positions]);
-          await sleep(50);
+          await deliveredTo(store, before[0]!.positions.at(-1)!, streamId, 3);
           expect(subscriber.caughtUpCalls).to.equal(1);
           expect(subscriber.errors).to.deep.equal([]);
         } finally {
@@ -609,7 +628,7 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
         });
         try {
           await waitFor(() => subscriber.of([streamId]).length === 20, '20 events');
-          await sleep(50);
+          await deliveredTo(store, start, streamId, 20);
           expect(subscriber.of([streamId]).map((recorded) => recorded.revision)).to.deep.equal(
             Array.from({ length: 20 }, (_, index) => index),
           );
@@ -661,14 +680,14 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
         const stopping = subscriber.subscription.stop().then(() => {
           stopped = true;
         });
-        await sleep(20);
+        await turns();
         expect(stopped, 'stop() resolved while onEvent was still running').to.equal(false);
         release();
         await stopping;
         expect(finished).to.equal(1);
 
-        await store.append([{ streamId, expectedRevision: 1, events: numbered(2) }]);
-        await sleep(200);
+        const [more] = await store.append([{ streamId, expectedRevision: 1, events: numbered(2) }]);
+        await deliveredTo(store, more!.positions[0]! - 1n, streamId, 2);
         expect(subscriber.delivered).to.have.length(1);
       });
 
@@ -680,8 +699,8 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
         });
         await store.append([{ streamId, expectedRevision: 'no_stream', events: numbered(4) }]);
         await waitFor(() => subscriber.errors.length > 0, 'onError');
-        await store.append([{ streamId, expectedRevision: 3, events: numbered(1) }]);
-        await sleep(100);
+        const [more] = await store.append([{ streamId, expectedRevision: 3, events: numbered(1) }]);
+        await deliveredTo(store, more!.positions[0]! - 1n, streamId, 1);
         expect(subscriber.errors).to.deep.equal([failure]);
         expect(subscriber.delivered.map((recorded) => recorded.revision)).to.deep.equal([0, 1]);
         await subscriber.subscription.stop();
@@ -711,8 +730,9 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
         await waitFor(() => subscriber.caughtUpCalls === 1, 'onCaughtUp');
         await second.close();
         await subscriber.subscription.stop();
-        await store.append([{ streamId: streamName('case'), expectedRevision: 'no_stream', events: numbered(1) }]);
-        await sleep(100);
+        const streamId = streamName('case');
+        const [more] = await store.append([{ streamId, expectedRevision: 'no_stream', events: numbered(1) }]);
+        await deliveredTo(store, more!.positions[0]! - 1n, streamId, 1);
         expect(subscriber.delivered).to.deep.equal([]);
       });
     });

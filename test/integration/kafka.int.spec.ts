@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { waitForUsablePartitions } from '../../infra/kafka/ensureTopics.js';
 import { kafkaBrokers, probeKafka, requireEngine } from './engines.js';
 
 const PARTITIONS = 4;
@@ -52,6 +53,8 @@ describe('Kafka (real broker, kafkajs)', function () {
       waitForLeaders: true,
     });
     expect(created, 'topic newly created').to.equal(true);
+    // KRaft: leaders in the metadata come before the partitions are hosted (infra/kafka/ensureTopics.ts)
+    await waitForUsablePartitions(admin!, [topic], 30_000);
     const meta = await admin!.fetchTopicMetadata({ topics: [topic] });
     expect(meta.topics[0]?.partitions).to.have.length(PARTITIONS);
 

@@ -22,7 +22,7 @@ import { createProjectionRunner } from '../../projections/runner.js';
 import { TEST_CITY } from '../e2e/fixtures.js';
 import { databaseUrl, probePostgres, probeRedis, redisUrl, requireEngine } from './engines.js';
 import { differencesFromRebuild, dropRedisPrefix, dropSchema, isolation, testCityContext } from './distributedSupport.js';
-import { AGENCIES, caseScript, sleep, waitFor } from './kafkaSupport.js';
+import { AGENCIES, caseScript, waitFor } from './kafkaSupport.js';
 
 describe('projection lease on Redis (real server)', function () {
   this.timeout(30_000);
@@ -64,29 +64,34 @@ describe('projection lease on Redis (real server)', function () {
   });
 
   it('renewal extends only the holder’s own term; an expired holder can neither renew nor release the next term', async () => {
-    const a = await open('a', 400);
-    const b = await open('b', 400);
+    // Times are awaited by polling the clock, never by fixed sleeps: the only assumption is that no step
+    // stalls for more than half a term (750 ms).
+    const ttl = 1500;
+    const a = await open('a', ttl);
+    const b = await open('b', ttl);
+    const until = (what: string, at: number) => waitFor(what, ttl * 4, () => (Date.now() >= at ? true : undefined), 10);
     const sentAt = Date.now();
     const grant = await a.acquire();
-    expect(grant!.validUntil).to.be.at.most(sentAt + 400 - 100);
+    expect(grant!.validUntil).to.be.at.most(sentAt + ttl - 100);
     expect(grant!.validUntil).to.be.greaterThan(sentAt);
 
-    // renewed past its first TTL, it is still held
-    await sleep(250);
+    // renewed half-way through its first term …
+    await until('half of the first term', sentAt + ttl / 2);
     const renewed = await a.renew(grant!);
     expect(renewed).to.not.equal(null);
-    await sleep(250);
+    expect(renewed!.validUntil).to.be.greaterThan(grant!.validUntil);
+    // … it is still held once the first term (as Redis counts it, from before the grant) is over
+    await until('the end of the first term', sentAt + ttl + 50);
     expect(await b.acquire(), 'renewed, so not free after the first TTL').to.equal(null);
 
     // not renewed: expires, and b takes it with the next token
-    await sleep(400);
-    expect(await a.current()).to.equal(null);
+    await waitFor('the renewed term to expire', ttl * 4, async () => ((await a.current()) === null ? true : undefined), 25);
     const taken = await b.acquire();
     expect(taken!.token).to.equal(grant!.token + 1n);
     expect(await a.renew(renewed!)).to.equal(null);
     await a.release(renewed!);
     expect(await b.holds(taken!)).to.equal(true);
-    expect((await b.current())!.expiresInMs).to.be.within(1, 400);
+    expect((await b.current())!.expiresInMs).to.be.within(1, ttl);
   });
 
   it('keeps the fencing token when the lease key is gone (tokens never repeat)', async () => {
