@@ -65,7 +65,7 @@ export async function waitForUsablePartitions(admin: Admin, topics: string[], ti
       last = (error as Error).message;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Kafka 主题 ${topics.join(', ')} 在 ${Math.round(timeoutMs / 1000)} 秒内仍不可用（${last}）：请检查 Kafka 代理是否正常运行`);
+      throw new Error(`Kafka 主题 ${topics.join(', ')} 在 ${timeoutMs / 1000} 秒内仍不可用（${last}）：请检查 Kafka 代理是否正常运行`);
     }
     await pause(200);
   }
