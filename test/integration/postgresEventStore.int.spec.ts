@@ -140,18 +140,24 @@ describe('PostgreSQL event store (real server)', function () {
             fastSettled = true;
           });
 
-          // a plain sequence would show the fast event here; dozens of polls later, nothing is visible
+          // the technique at work: the fast append waits for the event_head row lock, it cannot commit first
+          // (polled until PostgreSQL shows it waiting, so a slow machine cannot make this check early)
+          const lockWaiters = async () =>
+            Number(
+              (
+                await adminPool().query<{ count: string }>(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
+                  `UPDATE "${schema}".event_head%`,
+                ])
+              ).rows[0]!.count,
+            );
+          await waitFor(() => lockWaiters().then((n) => n === 1), 'the fast append waiting for the head lock');
+          expect(fastSettled, 'fast append finished while the slow one held the head').to.equal(false);
+          // a plain sequence would show the fast event here; with the subscriber polling all along, nothing is visible
           await sleep(300);
           expect(subscriber.delivered, 'delivered while the slow append was open').to.deep.equal([]);
           expect(await reader.readAll({ after: start })).to.deep.equal([]);
           expect(await reader.headPosition()).to.equal(start);
-          // the technique at work: the fast append waits for the event_head row lock, it cannot commit first
-          expect(fastSettled, 'fast append finished while the slow one held the head').to.equal(false);
-          const waiting = await adminPool().query<{ count: string }>(
-            `SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
-            [`UPDATE "${schema}".event_head%`],
-          );
-          expect(Number(waiting.rows[0]!.count)).to.equal(1);
+          expect(await lockWaiters(), 'still waiting').to.equal(1);
 
           release();
           const [slowResult] = await slow;
