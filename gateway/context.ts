@@ -64,6 +64,11 @@ export interface GatewayContext {
   today: IsoDate;
   /** the caller's address as the HTTP server saw it, for the access log */
   client?: string | null;
+  /**
+   * set by the server: whether this request's access-log entry has been written (by the access-log plugin), so
+   * the server writes one itself for a request that ends where no plugin looks (gateway/server.ts)
+   */
+  accessLogged?: { logged: boolean };
   /** set by the server when the answer may be kept (gateway/answerCache.ts), filled in as the operation runs */
   answer?: {
     cacheable: boolean;
@@ -98,8 +103,7 @@ export function requireRole(ctx: GatewayContext, ...roles: Role[]): void {
 
 export const READ_ROLES: Role[] = ['viewer', 'organizer', 'auditor'];
 
-/** organizers and auditors see every agency; a viewer only its own */
-export const seesAll = (ctx: GatewayContext): boolean => hasRole(ctx.principal, 'organizer', 'auditor');
+// what each reader may see (organizers and auditors everything, a viewer its own agency's): readSide/visibility.ts
 
 export const agencyOf = (ctx: GatewayContext, id: string): Agency =>
   ctx.services.agencies.get(id) ?? { id, kind: 'government', name: id };

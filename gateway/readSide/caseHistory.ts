@@ -7,7 +7,8 @@
  * the nearest snapshot below it instead of from the first event. What a request knows at `asOf` is every event
  * with recordedAt ≤ asOf; when that set is the first k events of the stream (recordedAt follows the append
  * order — the normal case) the snapshot path answers, otherwise (a clock that went back between appends) the
- * stream is folded from scratch exactly as before.
+ * stream is folded from scratch exactly as before. `case(id, atRevision)` asks for the first atRevision + 1
+ * events directly and takes the same snapshot path.
  *
  * A handoff's clock is a function of the handoff object alone (and of the fixed calendar and policy), and
  * `evolveCase` keeps the object of every handoff an event did not touch: clocks are memoised by handoff object,
@@ -35,6 +36,12 @@ export interface CaseHistoryOptions {
 export interface CaseHistory {
   /** the case after the events recorded at or before `limit` (ms since the epoch); null when there was none yet */
   caseAt(caseId: string, limit: number): Promise<CaseDoc | null>;
+  /**
+   * the case after its events 0..`revision` (`case(id, atRevision)`): unlike `caseAt`, this tells apart events
+   * recorded in the same millisecond (one append's batch shares its recordedAt). null when the stream has no
+   * such revision (yet) or the case did not exist after it; `revision` must be a non-negative integer.
+   */
+  caseAtRevision(caseId: string, revision: number): Promise<CaseDoc | null>;
 }
 
 interface Snapshot {
@@ -120,17 +127,53 @@ export function createCaseHistory(options: CaseHistoryOptions): CaseHistory {
     return count;
   };
 
+  /** the stream's history, its recordedAt list brought up to date; `fresh` = the events read past its known head */
+  const refreshed = async (streamId: string): Promise<{ history: StreamHistory; fresh: RecordedEvent[] }> => {
+    const history = historyOf(streamId);
+    // events appended since this stream was last asked for (none, usually)
+    const fresh = await events.readStream(streamId, { fromRevision: history.recordedAt.length });
+    for (const event of fresh) {
+      // another request may have added these meanwhile; only the next revision extends the list
+      if (event.revision === history.recordedAt.length) history.recordedAt.push(Date.parse(event.recordedAt));
+    }
+    return { history, fresh };
+  };
+
+  /** the case after the stream's first `count` events, from the nearest snapshot below (kept as a snapshot) */
+  const prefixDoc = async (caseId: string, streamId: string, history: StreamHistory, fresh: readonly RecordedEvent[], count: number): Promise<CaseDoc | null> => {
+    const base = nearest(history, count);
+    if (base && base.count === count) {
+      keep(history, base);
+      if (base.doc === undefined) base.doc = docOf(base.state);
+      return base.doc;
+    }
+    const from = base?.count ?? 0;
+    if (base) keep(history, base);
+    // a long stream gets its checkpoints spread out, so they never take more than half of its snapshots
+    const every = Math.max(checkpointEvery, Math.ceil(count / Math.max(1, Math.floor(maxSnapshots / 2))));
+    const first = fresh[0]?.revision;
+    const missing =
+      first !== undefined && first <= from && fresh.length >= count - first
+        ? fresh.slice(from - first, count - first)
+        : await events.readStream(streamId, { fromRevision: from, maxCount: count - from });
+    if (missing.length !== count - from || missing.some((event, i) => event.revision !== from + i)) {
+      throw new Error(`stream ${streamId}: expected revisions ${from}..${count - 1}, read ${missing.length} events`);
+    }
+    let state: CaseState = base?.state ?? { status: 'none' };
+    for (const [i, event] of missing.entries()) {
+      state = evolveCase(state, toInput(event, caseId));
+      const folded = from + i + 1;
+      if (folded % every === 0 && folded < count) keep(history, { count: folded, state, doc: undefined });
+    }
+    const snapshot: Snapshot = { count, state, doc: docOf(state) };
+    keep(history, snapshot);
+    return snapshot.doc ?? null;
+  };
+
   return {
     async caseAt(caseId, limit) {
       const streamId = caseStream(caseId);
-      const history = historyOf(streamId);
-      // events appended since this stream was last asked for (none, usually)
-      const fresh = await events.readStream(streamId, { fromRevision: history.recordedAt.length });
-      for (const event of fresh) {
-        // another request may have added these meanwhile; only the next revision extends the list
-        if (event.revision === history.recordedAt.length) history.recordedAt.push(Date.parse(event.recordedAt));
-      }
-
+      const { history, fresh } = await refreshed(streamId);
       const count = knownPrefix(history.recordedAt, limit);
       if (count === null) {
         // recordedAt is not in revision order here: the known events are not a prefix, fold them all afresh
@@ -139,34 +182,16 @@ export function createCaseHistory(options: CaseHistoryOptions): CaseHistory {
         for (const event of all) if (Date.parse(event.recordedAt) <= limit) state = evolveCase(state, toInput(event, caseId));
         return docOf(state);
       }
+      return prefixDoc(caseId, streamId, history, fresh, count);
+    },
 
-      const base = nearest(history, count);
-      if (base && base.count === count) {
-        keep(history, base);
-        if (base.doc === undefined) base.doc = docOf(base.state);
-        return base.doc;
-      }
-      const from = base?.count ?? 0;
-      if (base) keep(history, base);
-      // a long stream gets its checkpoints spread out, so they never take more than half of its snapshots
-      const every = Math.max(checkpointEvery, Math.ceil(count / Math.max(1, Math.floor(maxSnapshots / 2))));
-      const first = fresh[0]?.revision;
-      const missing =
-        first !== undefined && first <= from && fresh.length >= count - first
-          ? fresh.slice(from - first, count - first)
-          : await events.readStream(streamId, { fromRevision: from, maxCount: count - from });
-      if (missing.length !== count - from || missing.some((event, i) => event.revision !== from + i)) {
-        throw new Error(`stream ${streamId}: expected revisions ${from}..${count - 1}, read ${missing.length} events`);
-      }
-      let state: CaseState = base?.state ?? { status: 'none' };
-      for (const [i, event] of missing.entries()) {
-        state = evolveCase(state, toInput(event, caseId));
-        const folded = from + i + 1;
-        if (folded % every === 0 && folded < count) keep(history, { count: folded, state, doc: undefined });
-      }
-      const snapshot: Snapshot = { count, state, doc: docOf(state) };
-      keep(history, snapshot);
-      return snapshot.doc ?? null;
+    async caseAtRevision(caseId, revision) {
+      if (!Number.isSafeInteger(revision) || revision < 0) throw new RangeError(`revision ${revision}: expected a non-negative integer`);
+      const streamId = caseStream(caseId);
+      const { history, fresh } = await refreshed(streamId);
+      // a revision the stream does not have (yet): nothing was known after it
+      if (revision >= history.recordedAt.length) return null;
+      return prefixDoc(caseId, streamId, history, fresh, revision + 1);
     },
   };
 }

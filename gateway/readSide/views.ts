@@ -1,6 +1,6 @@
 import { chinaDate, handoffClockRule, isOverdue, quarterOf, type DeadlinePolicy, type IsoDate } from '../../domain/deadlines/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
-import type { ActionItem, CopyNotice, ExistingCase, Handoff, HandoffDeadline, Suggestion, CaseDeadline } from '../../domain/catalog/index.js';
+import type { ActionItem, CopyNotice, Handoff, HandoffDeadline, Suggestion, CaseDeadline } from '../../domain/catalog/index.js';
 
 /** What the Handoff type of the schema resolves from: the case's handoff and its clock. */
 export interface HandoffView {
@@ -56,9 +56,6 @@ export const noticeAcknowledged = (v: NoticeView): boolean => v.notice.recipient
 export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
 
 export const actionItemOverdue = (a: ActionItem, today: IsoDate): boolean => a.completedAt === null && today > a.dueDate;
-
-/** Does this case involve the agency (graphql.md "Access": a viewer sees only these)? */
-export const involves = (s: ExistingCase, agencyId: string): boolean => s.agencies.includes(agencyId);
 
 /** When a handoff's clock started (receipt, or the request for 回执 clocks): the scorecard counts by it. */
 export function handoffClockStart(h: Handoff, policy: DeadlinePolicy): string | null {

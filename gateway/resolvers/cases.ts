@@ -3,25 +3,24 @@ import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
-import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext, type GatewayServices } from '../context.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext, type GatewayServices } from '../context.js';
 import { createCaseHistory, type CaseHistory } from '../readSide/caseHistory.js';
-import { caseDeadlineOverdue, handoffOverdue, involves, type HandoffView } from '../readSide/views.js';
+import { caseDeadlineOverdue, handoffOverdue, type HandoffView } from '../readSide/views.js';
+import { visibilityOf } from '../readSide/visibility.js';
 import { paginate } from './pagination.js';
 
-/** What the Case type resolves from: the state, its clocks, and (for asOf) the events known then. */
+/** What the Case type resolves from: the state, its clocks, and (for asOf / atRevision) the events known then. */
 export interface CaseView {
   doc: CaseDoc;
   asOf: string | null;
+  /** the case after its events 0..atRevision (auditors' `case(id, atRevision)`): its timeline stops there */
+  atRevision?: number;
 }
 
 const toView = (doc: CaseDoc): CaseView => ({ doc, asOf: null });
 
-async function visibleCase(ctx: GatewayContext, id: string): Promise<CaseDoc | null> {
-  const doc = await ctx.loaders.caseDoc.load(id);
-  if (!doc) return null;
-  if (!seesAll(ctx) && !involves(doc.state, ctx.principal.agency.id)) return null;
-  return doc;
-}
+/** the case when the caller may see it (readSide/visibility.ts), otherwise null as if there were none */
+const visibleCase = async (ctx: GatewayContext, id: string): Promise<CaseDoc | null> => visibilityOf(ctx).caseDoc(await ctx.loaders.caseDoc.load(id));
 
 /** The case as the platform knew it at `asOf`: its stream folded up to recordedAt ≤ asOf. */
 async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<CaseView | null> {
@@ -30,6 +29,13 @@ async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<
   if (Number.isNaN(limit)) throw badInput('asOf 应为带时区的 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
   const doc = await caseHistoryOf(ctx.services).caseAt(id, limit);
   return doc ? { doc, asOf } : null;
+}
+
+/** The case after its events 0..atRevision; a revision the stream does not have (yet) is null, like an unknown id. */
+async function caseAtRevision(ctx: GatewayContext, id: string, atRevision: number): Promise<CaseView | null> {
+  if (!Number.isSafeInteger(atRevision) || atRevision < 0) throw badInput('atRevision 应为非负整数（事件流中的版本号，从 0 开始）');
+  const doc = await caseHistoryOf(ctx.services).caseAtRevision(id, atRevision);
+  return doc ? { doc, asOf: null, atRevision } : null;
 }
 
 /** The services' own case history, or one made for them (a WeakMap: it lives exactly as long as they do). */
@@ -46,8 +52,14 @@ function caseHistoryOf(services: GatewayServices): CaseHistory {
 
 export const caseResolvers = {
   Query: {
-    async case(_: unknown, args: { id: string; asOf?: string | null }, ctx: GatewayContext): Promise<CaseView | null> {
+    async case(_: unknown, args: { id: string; asOf?: string | null; atRevision?: number | null }, ctx: GatewayContext): Promise<CaseView | null> {
       requireRole(ctx, ...READ_ROLES);
+      if (args.atRevision !== undefined && args.atRevision !== null) {
+        // graphql.md revision 2: "atRevision: auditors" (unlike asOf, not organizers)
+        if (!hasRole(ctx.principal, 'auditor')) throw forbidden('atRevision（按事件版本回看）仅限 auditor（审计）角色');
+        if (args.asOf) throw badInput('asOf 与 atRevision 只能给出其一');
+        return caseAtRevision(ctx, args.id, args.atRevision);
+      }
       if (args.asOf) {
         // graphql.md "Access": auditors read asOf; organizers read everything but history and auditVerify
         if (!hasRole(ctx.principal, 'auditor', 'organizer')) throw forbidden('asOf（历史时点查询）仅限 auditor（审计）或 organizer（会议组织）角色');
@@ -59,7 +71,8 @@ export const caseResolvers = {
     async cases(_: unknown, args: { agency?: string | null; kind?: string | null; status?: string | null; first?: number | null; after?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
       const rm = ctx.services.readModels;
-      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
+      const visibility = visibilityOf(ctx);
+      const own = visibility.agency;
       const sets: Promise<string[]>[] = [];
       if (args.agency) sets.push(rm.findIds(CASES, CaseIndex.agency, args.agency));
       if (own) sets.push(rm.findIds(CASES, CaseIndex.agency, own));
@@ -73,7 +86,7 @@ export const caseResolvers = {
       }, first!);
       const page = paginate(ids, (id) => id, args.first, args.after);
       const docs = await ctx.loaders.caseDoc.loadMany(page.nodes);
-      return { ...page, nodes: docs.filter((d): d is CaseDoc => !!d && !(d instanceof Error)).map(toView) };
+      return { ...page, nodes: docs.flatMap((d) => visibility.caseDoc(d) ?? []).map(toView) };
     },
   },
   Case: {
@@ -95,8 +108,10 @@ export const caseResolvers = {
     judgmentOutcome: (v: CaseView) => v.doc.state.judgment?.outcome ?? null,
     reconsiderationDecision: (v: CaseView) => v.doc.state.reconsideration?.decision ?? null,
     async timeline(v: CaseView, _: unknown, ctx: GatewayContext) {
+      const stream = caseStream(v.doc.state.id);
+      if (v.atRevision !== undefined) return (await ctx.services.events.readStream(stream, { maxCount: v.atRevision + 1 })).map((e) => timelineEntry(e, ctx));
       const limit = v.asOf ? Date.parse(v.asOf) : Infinity;
-      const events = (await ctx.services.events.readStream(caseStream(v.doc.state.id))).filter((e) => Date.parse(e.recordedAt) <= limit);
+      const events = (await ctx.services.events.readStream(stream)).filter((e) => Date.parse(e.recordedAt) <= limit);
       return events.map((e) => timelineEntry(e, ctx));
     },
   },

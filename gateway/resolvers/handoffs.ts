@@ -1,6 +1,7 @@
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
-import { badInput, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { handoffOverdue, handoffViews, type HandoffView } from '../readSide/views.js';
+import { visibilityOf } from '../readSide/visibility.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 
 interface HandoffArgs {
@@ -41,7 +42,7 @@ export const handoffResolvers = {
   Query: {
     async handoffs(_: unknown, args: HandoffArgs, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
-      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
+      const visibility = visibilityOf(ctx);
       const size = pageSize(args.first);
       const after = cursorEntry(decodeCursor(args.after));
       // one pass over every candidate handoff: count what matches, and keep the page's `first` smallest after
@@ -52,7 +53,7 @@ export const handoffResolvers = {
       for (const doc of await candidateCases(ctx, args)) {
         for (const view of handoffViews(doc, ctx.today)) {
           const h = view.handoff;
-          if (own && h.from !== own && h.to !== own) continue;
+          if (!visibility.handoff(h)) continue;
           if ((args.toAgency && h.to !== args.toAgency) || (args.fromAgency && h.from !== args.fromAgency)) continue;
           if ((args.status && h.status !== args.status) || (args.purpose && h.purpose !== args.purpose)) continue;
           const overdue = handoffOverdue(view);

@@ -1,4 +1,6 @@
+import { canonicalJson } from '../../infra/eventStore/canonicalJson.js';
 import type { EventStore, RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import { nestingDepth } from '../../infra/ingest/nesting.js';
 import type { AccessRecord } from '../../infra/accessLog/accessLog.js';
 import { agencyOf, badInput, requireRole, type GatewayContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
@@ -50,11 +52,26 @@ export const historyResolvers = {
     source: (e: RecordedEvent) => e.metadata.source,
     principal: (e: RecordedEvent) => e.metadata.principal,
     channel: (e: RecordedEvent) => e.metadata.channel,
+    data: (e: RecordedEvent) => readable(e.data),
+    metadata: (e: RecordedEvent) => readable(e.metadata),
   },
   AccessLogEntry: {
     agency: (entry: AccessRecord, _: unknown, ctx: GatewayContext) => (entry.agencyId ? agencyOf(ctx, entry.agencyId) : null),
   },
 };
+
+/**
+ * Stored data or metadata nesting deeper than this many levels is handed out as its canonical JSON text (a JSON
+ * string, where the value is otherwise always an object) instead of as a value. Ingest refuses events nesting more
+ * than 32 levels (events.md §2; metadata adds two around an extension), but a store may hold deeper ones written
+ * before that check: serialising the answer (JSON.stringify recurses) would overflow the stack at a few thousand
+ * levels and fail the whole page. The text is what the hash was computed over (canonicalJson.ts, no recursion),
+ * so the auditor can still check it.
+ */
+export const READABLE_NESTING_DEPTH = 64;
+
+const readable = (value: object): unknown =>
+  nestingDepth(value, READABLE_NESTING_DEPTH) > READABLE_NESTING_DEPTH ? canonicalJson(value) : value;
 
 const revisionCursor = (revision: number): string => encodeCursor(String(revision).padStart(12, '0'));
 

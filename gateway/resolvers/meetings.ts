@@ -1,26 +1,23 @@
 import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
 import { meetingStream } from '../../domain/shared/events.js';
 import { chinaDate } from '../../domain/deadlines/index.js';
-import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import { CASES, CaseIndex } from '../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../projections/meetings/meetings.projection.js';
-import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
-import { actionItemOverdue, handoffOverdue, handoffViews, involves, suggestionOverdue, suggestionViews } from '../readSide/views.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
+import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../readSide/views.js';
+import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
 import type { CaseView } from './cases.js';
 import { runCommand } from './commands.js';
 
+/** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
 interface ActionItemView {
   item: ActionItem;
+  caseId: string | null;
 }
 
 async function loadMeeting(ctx: GatewayContext, id: string): Promise<Meeting | null> {
   return (await ctx.loaders.meetingDoc.load(id))?.state ?? null;
 }
-
-const visibleMeeting = (ctx: GatewayContext, m: Meeting): boolean => {
-  if (seesAll(ctx)) return true;
-  const own = ctx.principal.agency.id;
-  return m.organizer === own || m.participants.includes(own) || m.attendees.includes(own) || m.actionItems.some((a) => a.owner === own);
-};
 
 async function organizerCommand(ctx: GatewayContext, meetingId: string, command: Record<string, unknown>): Promise<Meeting> {
   requireRole(ctx, 'organizer');
@@ -71,7 +68,9 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   const ids = new Set<string>();
   for (const value of ['handoffs', 'suggestions']) for (const id of await rm.findIds(CASES, CaseIndex.has, value)) ids.add(id);
   for (const reason of ['agency_lost', 'reconsideration_corrected', 'performance_pending', 'major_dispute']) for (const id of await rm.findIds(CASES, CaseIndex.attention, reason)) ids.add(id);
-  const docs = (await ctx.loaders.caseDoc.loadMany([...ids].filter((id) => !onAgenda.has(id)))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
+  // a viewer's list holds only the cases it may see (graphql.md "Access")
+  const visibility = visibilityOf(ctx);
+  const docs = (await ctx.loaders.caseDoc.loadMany([...ids].filter((id) => !onAgenda.has(id)))).flatMap((d) => visibility.caseDoc(d) ?? []);
   const items: { case: CaseView; reason: string; detail: string }[] = [];
   const name = (id: string) => agencyOf(ctx, id).name;
   for (const doc of docs) {
@@ -95,20 +94,21 @@ export const meetingResolvers = {
     async meeting(_: unknown, args: { id: string }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
       const m = await loadMeeting(ctx, args.id);
-      return m && visibleMeeting(ctx, m) ? m : null;
+      return m && visibilityOf(ctx).meeting(m) ? m : null;
     },
     async meetings(_: unknown, args: { from?: string | null; to?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
       const rm = ctx.services.readModels;
-      const own = ctx.principal.agency.id;
+      const visibility = visibilityOf(ctx);
+      const own = visibility.agency;
       // a viewer's meetings: those it takes part in, and those that gave it an action item
-      const ids = seesAll(ctx)
+      const ids = own === null
         ? await rm.listIds(MEETINGS)
         : [...new Set([...(await rm.findIds(MEETINGS, MeetingIndex.participant, own)), ...(await rm.findIds(MEETINGS, MeetingIndex.owner, own))])];
       const docs = (await ctx.loaders.meetingDoc.loadMany(ids)).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
       return docs
         .map((d) => d.state)
-        .filter((m) => visibleMeeting(ctx, m))
+        .filter((m) => visibility.meeting(m))
         .filter((m) => (!args.from || chinaDate(m.scheduledAt) >= args.from) && (!args.to || chinaDate(m.scheduledAt) <= args.to))
         .sort((a, b) => Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt));
     },
@@ -132,7 +132,8 @@ export const meetingResolvers = {
       const before = await loadMeeting(ctx, meetingId);
       const m = await organizerCommand(ctx, meetingId, { type: 'AssignActionItem', caseId: caseId ?? null, ...rest });
       const id = actionIdFor(meetingId, (before?.actionItems.length ?? 0) + 1);
-      return { item: m.actionItems.find((a) => a.actionId === id) ?? m.actionItems[m.actionItems.length - 1]! };
+      const item = m.actionItems.find((a) => a.actionId === id) ?? m.actionItems[m.actionItems.length - 1]!;
+      return { item, caseId: item.caseId };
     },
     async completeActionItem(_: unknown, args: { id: string; note?: string | null }, ctx: GatewayContext): Promise<ActionItemView> {
       // the owner agency's people (viewer or organizer); auditors change nothing, publishers publish action_item.completed
@@ -152,7 +153,8 @@ export const meetingResolvers = {
         time: now,
       });
       ctx.loaders.meetingDoc.clear(meetingId);
-      return { item: m.actionItems.find((a) => a.actionId === args.id)! };
+      // the owner's own item; shown as the caller may see it (its case named only if the case is the caller's to see)
+      return (await visibilityOf(ctx).actionItem(m.actionItems.find((a) => a.actionId === args.id)!))!;
     },
     cancelMeeting: (_: unknown, args: { id: string; reason: string }, ctx: GatewayContext) =>
       organizerCommand(ctx, args.id, { type: 'CancelMeeting', reason: args.reason }),
@@ -163,35 +165,36 @@ export const meetingResolvers = {
     attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
     async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
       const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
-      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
+      const visibility = visibilityOf(ctx);
       return m.agenda.flatMap((a, i) => {
-        const doc = docs[i];
-        if (!doc || doc instanceof Error) return [];
         // a viewer sees only the cases that involve its agency (graphql.md "Access"), here as everywhere
-        if (own && !involves(doc.state, own)) return [];
-        return [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }];
+        const doc = visibility.caseDoc(docs[i]);
+        return doc ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
       });
     },
-    actionItems: (m: Meeting): ActionItemView[] => m.actionItems.map((item) => ({ item })),
+    actionItems: (m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> => visibleActionItems(ctx, m.actionItems),
     async carriedOver(m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> {
       // open action items of earlier meetings: still open when this meeting takes place
+      // — of those the caller may see: a viewer, of meetings it may see, its own items and those of cases it may see
+      const visibility = visibilityOf(ctx);
       const docs = (await ctx.loaders.meetingDoc.loadMany(await ctx.services.readModels.listIds(MEETINGS))).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
-      return docs
+      const open = docs
         .map((d) => d.state)
         .filter((earlier) => earlier.id !== m.id && earlier.status === 'HELD' && Date.parse(earlier.scheduledAt) < Date.parse(m.scheduledAt))
-        .filter((earlier) => visibleMeeting(ctx, earlier))
+        .filter((earlier) => visibility.meeting(earlier))
         .flatMap((earlier) => earlier.actionItems)
-        .filter((a) => a.completedAt === null || Date.parse(a.completedAt) > Date.parse(m.scheduledAt))
-        .map((item) => ({ item }));
+        .filter((a) => a.completedAt === null || Date.parse(a.completedAt) > Date.parse(m.scheduledAt));
+      return visibleActionItems(ctx, open);
     },
-    attention: (m: Meeting, _: unknown, ctx: GatewayContext) => (seesAll(ctx) ? attentionFor(ctx, m) : []),
+    // a viewer's attention list: the cases it may see (attentionFor asks visibility, as every list does)
+    attention: (m: Meeting, _: unknown, ctx: GatewayContext) => attentionFor(ctx, m),
   },
   AttentionItem: {},
   AgendaItem: {},
   ActionItem: {
     id: (v: ActionItemView) => v.item.actionId,
     meetingId: (v: ActionItemView) => v.item.meetingId,
-    caseId: (v: ActionItemView) => v.item.caseId,
+    caseId: (v: ActionItemView) => v.caseId,
     text: (v: ActionItemView) => v.item.text,
     owner: (v: ActionItemView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.item.owner),
     dueDate: (v: ActionItemView) => v.item.dueDate,

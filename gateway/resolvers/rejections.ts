@@ -1,4 +1,5 @@
-import { forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
+import { visibilityOf } from '../readSide/visibility.js';
 import { pageSize } from './pagination.js';
 import { badInput } from '../context.js';
 
@@ -7,10 +8,11 @@ export const rejectionResolvers = {
     async rejections(_: unknown, args: { agency?: string | null; first?: number | null; after?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
       let agencyId = args.agency ?? undefined;
-      if (!seesAll(ctx)) {
+      const visibility = visibilityOf(ctx);
+      if (visibility.agency !== null) {
         // a viewer sees its own agency's rejections only (graphql.md "Access")
-        if (agencyId !== undefined && agencyId !== ctx.principal.agency.id) throw forbidden('只能查看本机构的退回事件');
-        agencyId = ctx.principal.agency.id;
+        if (agencyId !== undefined && !visibility.agencyRow(agencyId)) throw forbidden('只能查看本机构的退回事件');
+        agencyId = visibility.agency;
       }
       const page = await ctx.services.rejections
         .list({ ...(agencyId !== undefined ? { agencyId } : {}), first: pageSize(args.first), ...(args.after ? { after: args.after } : {}) })

@@ -1,8 +1,9 @@
 import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import type { Agency } from '../../domain/shared/agencies.js';
-import { badInput, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { handoffClockStart, handoffOverdue, handoffViews, inQuarter, suggestionViews } from '../readSide/views.js';
+import { visibilityOf } from '../readSide/visibility.js';
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
@@ -57,7 +58,8 @@ export const scorecardResolvers = {
       if (!/^\d{4}Q[1-4]$/.test(args.quarter)) throw badInput('quarter 格式应为 YYYYQn，如 2024Q3');
       let agencies = [...ctx.services.agencies.values()].filter((a) => a.kind === 'government');
       if (args.agency) agencies = agencies.filter((a) => a.id === args.agency);
-      if (!seesAll(ctx)) agencies = agencies.filter((a) => a.id === ctx.principal.agency.id);
+      const visibility = visibilityOf(ctx);
+      agencies = agencies.filter((a) => visibility.agencyRow(a.id));
       return Promise.all(agencies.map((a) => scorecardOf(ctx, a, args.quarter)));
     },
   },

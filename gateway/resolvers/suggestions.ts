@@ -1,7 +1,7 @@
 import { caseIdOfNotice } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
-import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, seesAll, type GatewayContext } from '../context.js';
+import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import {
   noticeAcknowledged,
   noticeDueDate,
@@ -12,6 +12,7 @@ import {
   type NoticeView,
   type SuggestionView,
 } from '../readSide/views.js';
+import { visibilityOf } from '../readSide/visibility.js';
 import { runCommand } from './commands.js';
 
 const load = async (ctx: GatewayContext, index: string, value: string): Promise<CaseDoc[]> =>
@@ -21,13 +22,13 @@ export const suggestionResolvers = {
   Query: {
     async suggestions(_: unknown, args: { toAgency?: string | null; overdue?: boolean | null }, ctx: GatewayContext): Promise<SuggestionView[]> {
       requireRole(ctx, ...READ_ROLES);
-      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
+      const visibility = visibilityOf(ctx);
       const docs = args.toAgency ? await load(ctx, CaseIndex.suggestionTo, args.toAgency) : await load(ctx, CaseIndex.has, 'suggestions');
       return docs
         .flatMap((d) => suggestionViews(d, ctx.today))
         .filter(
           (v) =>
-            (!own || v.suggestion.to === own || v.suggestion.from === own) &&
+            visibility.suggestion(v.suggestion) &&
             (!args.toAgency || v.suggestion.to === args.toAgency) &&
             (args.overdue === null || args.overdue === undefined || suggestionOverdue(v) === args.overdue),
         )
@@ -35,14 +36,15 @@ export const suggestionResolvers = {
     },
     async copyNotices(_: unknown, args: { agency?: string | null; acknowledged?: boolean | null }, ctx: GatewayContext): Promise<NoticeView[]> {
       requireRole(ctx, ...READ_ROLES);
-      const own = seesAll(ctx) ? null : ctx.principal.agency.id;
-      const recipient = args.agency ?? own;
+      const visibility = visibilityOf(ctx);
+      // a viewer's notices are those addressed to it: start from its own recipient index
+      const recipient = args.agency ?? visibility.agency;
       const docs = recipient ? await load(ctx, CaseIndex.noticeRecipient, recipient) : await load(ctx, CaseIndex.has, 'notices');
       return docs
         .flatMap((d) => noticeViews(d, ctx.today))
         .filter(
           (v) =>
-            (!own || v.notice.recipients.includes(own)) &&
+            visibility.notice(v.notice) &&
             (!args.agency || v.notice.recipients.includes(args.agency)) &&
             (args.acknowledged === null ||
               args.acknowledged === undefined ||

@@ -18,48 +18,109 @@
  */
 
 export function canonicalJson(value: unknown): string {
-  const text = serialize(value, '');
+  const text = serialize(value);
   if (text === undefined) throw new TypeError('canonicalJson: the value has no JSON form (undefined, a function or a symbol)');
   return text;
 }
 
-// plain loops and string concatenation: this runs for every appended event (about 1 µs for a small one)
-function serialize(value: unknown, key: string): string | undefined {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      // JSON.stringify: NaN and ±Infinity → null, -0 → 0, otherwise Number.prototype.toString
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'bigint':
-      throw new TypeError('canonicalJson: a bigint has no JSON form');
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return serialize((value as { toJSON(key: string): unknown }).toJSON(key), key);
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let index = 0; index < value.length; index++) {
-      if (index > 0) out += ',';
-      out += serialize(value[index], String(index)) ?? 'null';
+/** an array or object being written: its text so far and the next member to write */
+interface Frame {
+  /** the array; null for an object */
+  array: readonly unknown[] | null;
+  /** the object; null for an array */
+  record: Record<string, unknown> | null;
+  /** the object's member names in RFC 8785 order; empty for an array */
+  keys: string[];
+  /** the next element (array) or the next name in `keys` (object) */
+  index: number;
+  /** the name of the object member being written */
+  name: string;
+  out: string;
+  /** no member written yet (objects: skipped members leave no comma) */
+  first: boolean;
+}
+
+/**
+ * Without recursion, so that no nesting depth can overflow the stack (events.md §2 refuses more than 32 levels
+ * at ingest, but a store may hold events written before that check, or by other writers). Plain loops and string
+ * concatenation: this runs for every appended event (about 1 µs for a small one).
+ */
+function serialize(root: unknown): string | undefined {
+  const stack: Frame[] = [];
+  let value = root;
+  let key = '';
+  for (;;) {
+    // `value` → its text (a scalar, or undefined when it has no JSON form), or a frame opened for it
+    let text: string | undefined;
+    let opened = false;
+    for (;;) {
+      if (value === null) {
+        text = 'null';
+        break;
+      }
+      const type = typeof value;
+      if (type === 'string' || type === 'number') {
+        // strings escaped as JSON.stringify does; numbers: NaN and ±Infinity → null, -0 → 0, otherwise Number.prototype.toString
+        text = JSON.stringify(value);
+        break;
+      }
+      if (type === 'boolean') {
+        text = value ? 'true' : 'false';
+        break;
+      }
+      if (type === 'bigint') throw new TypeError('canonicalJson: a bigint has no JSON form');
+      if (type === 'undefined' || type === 'function' || type === 'symbol') {
+        text = undefined;
+        break;
+      }
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') {
+        value = (toJSON as (key: string) => unknown).call(value, key);
+        continue;
+      }
+      if (Array.isArray(value)) stack.push({ array: value, record: null, keys: [], index: 0, name: '', out: '[', first: true });
+      // the default sort compares UTF-16 code units, which is exactly RFC 8785's member order
+      else stack.push({ array: null, record: value as Record<string, unknown>, keys: Object.keys(value as object).sort(), index: 0, name: '', out: '{', first: true });
+      opened = true;
+      break;
     }
-    return `${out}]`;
+    if (!opened) {
+      if (stack.length === 0) return text;
+      put(stack[stack.length - 1]!, text);
+    }
+    // the next member to write, closing every frame that has none left
+    for (;;) {
+      const frame = stack[stack.length - 1]!;
+      if (frame.array !== null) {
+        if (frame.index < frame.array.length) {
+          key = String(frame.index);
+          value = frame.array[frame.index];
+          frame.index += 1;
+          break;
+        }
+      } else if (frame.index < frame.keys.length) {
+        const name = frame.keys[frame.index]!;
+        frame.index += 1;
+        frame.name = name;
+        key = name;
+        value = frame.record![name];
+        break;
+      }
+      stack.pop();
+      const closed = frame.array !== null ? `${frame.out}]` : `${frame.out}}`;
+      if (stack.length === 0) return closed;
+      put(stack[stack.length - 1]!, closed);
+    }
   }
-  const record = value as Record<string, unknown>;
-  // the default sort compares UTF-16 code units, which is exactly RFC 8785's member order
-  const keys = Object.keys(record).sort();
-  let out = '{';
-  let first = true;
-  for (const name of keys) {
-    const member = serialize(record[name], name);
-    if (member === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(name)}:${member}`;
-    first = false;
+}
+
+/** appends a member's text to its array or object (undefined: null in an array, left out of an object) */
+function put(frame: Frame, text: string | undefined): void {
+  if (frame.array !== null) {
+    frame.out += frame.first ? (text ?? 'null') : `,${text ?? 'null'}`;
+    frame.first = false;
+  } else if (text !== undefined) {
+    frame.out += `${frame.first ? '' : ','}${JSON.stringify(frame.name)}:${text}`;
+    frame.first = false;
   }
-  return `${out}}`;
 }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Authenticator } from '../../gateway/auth.js';
 import { hasRole } from '../../gateway/auth.js';
+import { arrayElementTexts, MAX_NESTING_DEPTH } from '../ingest/nesting.js';
 import type { IncomingEvent, IngestPipeline, IngestResult } from '../ingest/pipeline.js';
 import type { RejectionStore } from '../rejections/rejectionStore.js';
 import type { Clock } from '../clock.js';
@@ -60,10 +61,18 @@ export function ingestRoute(deps: {
 
     let parsed: unknown;
     try {
+      // JSON.parse does not recurse: any nesting parses, and each event's own nesting is checked by the pipeline
       parsed = JSON.parse(text);
     } catch (e) {
+      if (!(e instanceof SyntaxError)) {
+        // not a syntax error (the engine ran out of stack or memory on it): nothing of it can be answered one by one
+        const message = `请求体无法解析（${(e as Error).message}）：请减少嵌套层级（每个事件不超过 ${MAX_NESTING_DEPTH} 层）或分批发送`;
+        await keep('invalid_envelope', message, text);
+        res.status(400).json({ error: 'bad_request', message });
+        return;
+      }
       // Unparseable: one rejected result for the whole body, kept so the agency can see what it sent.
-      const message = `JSON 解析失败：${(e as Error).message}`;
+      const message = `JSON 解析失败：${e.message}`;
       await keep('invalid_envelope', message, text);
       res.status(200).json({ results: [{ id: null, status: 'rejected', code: 'invalid_envelope', message }] });
       return;
@@ -75,9 +84,11 @@ export function ingestRoute(deps: {
       res.status(413).json({ error: 'payload_too_large', message });
       return;
     }
-    const batch: IncomingEvent[] = Array.isArray(parsed)
-      ? items.map((value) => ({ value, raw: JSON.stringify(value) }))
-      : [{ value: parsed, raw: text }];
+    // Each element of a batch keeps its own bytes, as sent: a rejection shows what the agency wrote, and nothing
+    // has to be serialised again (JSON.stringify overflows the stack on a value nested a few thousand levels deep).
+    const texts = Array.isArray(parsed) ? arrayElementTexts(text) : null;
+    if (Array.isArray(parsed) && texts?.length !== items.length) throw new Error(`batch split into ${texts?.length ?? 'no'} texts for ${items.length} events`);
+    const batch: IncomingEvent[] = texts ? items.map((value, i) => ({ value, raw: texts[i]! })) : [{ value: parsed, raw: text }];
     const results: IngestResult[] = await deps.pipeline.ingest(batch, sender);
     for (const r of results) deps.metrics.ingested.inc({ channel: 'http', status: r.status });
     const newest = results.reduce<bigint | null>((max, r) => (r.status === 'accepted' && (max === null || BigInt(r.position) > max) ? BigInt(r.position) : max), null);

@@ -13,6 +13,7 @@ import {
   type NewEvent,
 } from '../eventStore/eventStore.js';
 import type { RejectionStore } from '../rejections/rejectionStore.js';
+import { nestsTooDeep, TOO_DEEP_MESSAGE } from './nesting.js';
 import { StreamStateCache, toDomainEvent } from './streamState.js';
 import type { Validator } from './validator.js';
 
@@ -116,6 +117,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const bad = (code: RejectionCode, message: string): Screened => ({ kind: 'rejected', code, message });
     if (Buffer.byteLength(incoming.raw, 'utf8') > MAX_EVENT_BYTES) return bad('invalid_envelope', `单个事件超过 ${MAX_EVENT_BYTES / 1024} KiB 上限`);
     const v = incoming.value;
+    // before anything else walks the value: nothing below (nor the store's canonical JSON) meets deeper nesting
+    if (nestsTooDeep(v)) return bad('invalid_envelope', TOO_DEEP_MESSAGE);
     if (v === undefined || v === null || typeof v !== 'object' || Array.isArray(v)) return bad('invalid_envelope', '不是 CloudEvents 1.0 结构化 JSON 对象');
     const envelope = validator.envelope(v);
     if (!envelope.ok) return bad('invalid_envelope', `CloudEvents 信封不合规：${envelope.message}`);

@@ -25,8 +25,8 @@ const chinaToday = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'A
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const percent = (rate: number | null): string => (rate === null ? '' : `${(rate * 100).toFixed(1)}%`);
 
-/** polls until `check` holds: the console answers asynchronously after every click */
-async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+/** polls until `check` holds: the console answers asynchronously after every click (the page's own timeout) */
+async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -330,13 +330,32 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
     await page.locator('#verify-title ~ [role="status"] .badge').waitFor();
     expect(await page.locator('#verify-title ~ [role="status"]').textContent()).to.contain('校验通过');
 
+    // the slider steps by revision (case(id, atRevision)): events of one batch share their recordedAt, and a
+    // point in time could not show the case between them. The card says which revision its answer is for
+    // (data-revision, aria-busy while the next one is on its way), so each step waits for exactly its own answer.
+    const revisions = (await events.locator('td:first-child').allTextContents()).map(Number);
+    expect(revisions).to.deep.equal([...Array(count).keys()]);
+    const asOf = page.locator('section').filter({ has: page.locator('#asof-title') });
+    const caseAfter = (revision: number) => asOf.locator(`[data-revision="${revision}"][aria-busy="false"]`);
+    const timelineAfter = (revision: number) => caseAfter(revision).locator('ol.timeline li');
+    await caseAfter(count - 1).waitFor(); // it opens at the last event
+    expect(await timelineAfter(count - 1).count()).to.equal(count);
+
     const slider = page.getByRole('slider');
     await slider.focus();
     await page.keyboard.press('Home'); // the keyboard moves it: the first event only
-    await page.getByText(/（1 \/ \d+）/).waitFor();
-    await until('the case shows as it was after its first event', async () => (await page.locator('[aria-live="polite"] ol.timeline li').count()) === 1);
+    await asOf.getByText(new RegExp(`（1 / ${count}）`)).waitFor();
+    await caseAfter(0).waitFor();
+    expect(await timelineAfter(0).count(), 'the case as it was after its first event').to.equal(1);
+    if (count > 1) {
+      await page.keyboard.press('ArrowRight'); // the second event, often recorded in the same batch as the first
+      await caseAfter(1).waitFor();
+      expect(await timelineAfter(1).count(), 'the case as it was after its second event').to.equal(2);
+    }
     await page.keyboard.press('End');
-    await page.getByText(new RegExp(`（${count} / ${count}）`)).waitFor();
+    await asOf.getByText(new RegExp(`（${count} / ${count}）`)).waitFor();
+    await caseAfter(count - 1).waitFor();
+    expect(await timelineAfter(count - 1).count()).to.equal(count);
     await shot('audit');
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
@@ -24,7 +25,10 @@ import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
 import { allProjections } from '../../../projections/index.js';
 import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
+import { loadDemoCity } from '../../../infra/demo/wire.js';
 import { TEST_CITY } from '../../e2e/fixtures.js';
+
+const DEMO_CONFIG = new URL('../../../infra/config/demo.config.json', import.meta.url);
 
 type FixedClock = ReturnType<typeof fixedClock>;
 
@@ -44,6 +48,11 @@ export interface InProcessPlatformOptions {
   extraPrincipals?: readonly Record<string, unknown>[];
   /** every read of a read model document or index answers this much later, as over a network (Redis) */
   slowReadsMs?: number;
+  /**
+   * the demo city 云岭市 (infra/config/demo.config.json, its principals instead of TEST_CITY's), loaded as of the
+   * clock's now as `npm start` loads it: events through the ingest pipeline, meeting work through the resolvers
+   */
+  demoCity?: boolean;
 }
 
 export interface InProcessPlatform {
@@ -63,7 +72,8 @@ export interface InProcessPlatform {
  */
 export async function startInProcessPlatform(dir: string, options: InProcessPlatformOptions): Promise<InProcessPlatform> {
   const { clock } = options;
-  const config = parseConfig(JSON.stringify({ ...TEST_CITY, principals: [...TEST_CITY.principals, ...(options.extraPrincipals ?? [])] }), 'config.json');
+  const city = options.demoCity ? (JSON.parse(readFileSync(DEMO_CONFIG, 'utf8')) as typeof TEST_CITY) : TEST_CITY;
+  const config = parseConfig(JSON.stringify({ ...city, principals: [...city.principals, ...(options.extraPrincipals ?? [])] }), 'config.json');
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const store = openSqliteEventStore({ path: join(dir, 'liandong.db'), clock });
   const rejections = openSqliteRejectionStore({ database: store.database });
@@ -88,6 +98,11 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     audit: options.auditKeys && auditVerifier(store, options.auditKeys),
     accessLog,
   };
+  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+  if (options.demoCity) {
+    const loaded = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections });
+    if (loaded.unexpected.length > 0) throw new Error(`demo city: ${loaded.unexpected.join('; ')}`);
+  }
   const authenticate = createAuthenticator(config.principals, agencies);
   const graphql = await createGraphqlRouter({
     services,
@@ -100,7 +115,6 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   const metrics = createMetrics();
   const routers = [graphql.router];
   if (options.ingest) {
-    const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
     routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
   }
   const app = createHttpApp({ metrics, health: { notReadyReason: async () => null }, routers });

@@ -174,14 +174,33 @@ describe('GraphQL access per role (graphql.md "Access")', function () {
       expect((await errorCode(MARKET, '{ rejections(agency: "xj-court") { totalCount } }')).code).to.equal('FORBIDDEN');
     });
 
-    it('meetings: only those it takes part in or owns an item of; the agenda shows only its cases; no attention list', async () => {
+    it('meetings: only those it takes part in or owns an item of; agenda and attention show only its cases', async () => {
       const court = await data(COURT, `{ meetings { id } meeting(id: "${meetingWithAgenda}") { agenda { case { id } } attention { reason } } other: meeting(id: "${policeMeeting}") { id } }`);
       expect(court.meetings.map((m: { id: string }) => m.id)).to.deep.equal([meetingWithAgenda]);
       expect(court.meeting.agenda).to.deep.equal([{ case: { id: 'L1' } }]);
-      expect(court.meeting.attention).to.deep.equal([]);
+      expect(court.meeting.attention).to.deep.equal([]); // R1, the only case on the organizer's list, is not the court's
       expect(court.other).to.equal(null);
+      const gov = await data(GOV_VIEWER, `{ meeting(id: "${meetingWithAgenda}") { attention { case { id } reason } } }`);
+      expect(gov.meeting.attention).to.deep.equal([{ case: { id: 'R1' }, reason: 'reconsideration_corrected' }]);
       const police = await data(POLICE, `{ meetings { id } meeting(id: "${policeMeeting}") { id } }`);
       expect(police.meetings.map((m: { id: string }) => m.id)).to.deep.equal([policeMeeting]);
+    });
+
+    it('action items and carried-over items: only those of cases it may see and those its agency owns (issue 13)', async () => {
+      const items = `actionItems { id caseId text owner { id } } carriedOver { id caseId text }`;
+      const ids = (list: { id: string }[]) => list.map((a) => a.id);
+      // 法院 sees L1: the market's item on L1, not the 区政府's item without a case
+      const court = await data(COURT, `{ meeting(id: "${meetingWithAgenda}") { ${items} } }`);
+      expect(ids(court.meeting.actionItems)).to.deep.equal([marketItem]);
+      expect(court.meeting.actionItems[0]).to.include({ caseId: 'L1', text: '报送败诉案件整改报告' });
+      const gov = await data(GOV_VIEWER, `{ meeting(id: "${meetingWithAgenda}") { ${items} } }`);
+      expect(ids(gov.meeting.actionItems)).to.have.members([marketItem, govItem]);
+      // 公安 takes part in the next meeting, whose carried-over items are L1's and 区政府's: none of them its own
+      const police = await data(POLICE, `{ meeting(id: "${policeMeeting}") { ${items} } meetings { ${items} } }`);
+      expect(police.meeting.carriedOver).to.deep.equal([]);
+      expect(JSON.stringify(police)).not.to.match(/L1|报送败诉案件整改报告|组织行政机关负责人出庭应诉培训/);
+      const organizer = await data(ORGANIZER, `{ meeting(id: "${policeMeeting}") { carriedOver { id } } }`);
+      expect(ids(organizer.meeting.carriedOver)).to.have.members([marketItem, govItem]);
     });
 
     it('history, auditVerify and asOf are not for viewers', async () => {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
-import { gql, GraphqlError, useConnection, useQuery } from '../api';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { gql, GraphqlError, useConnection, useQuery, type QueryState } from '../api';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n';
 import { CASE_DETAIL, isAuditor, type CaseDetail } from '../model';
@@ -119,25 +119,52 @@ function StreamHistory({ stream }: { stream: string }) {
   );
 }
 
-/** The slider walks the stream's events; the case is folded from what the platform had recorded by then. */
+/** The case after a stream's events 0..revision, and which revision the answer shown is for. */
+function useCaseAtRevision(caseId: string, revision: number): QueryState<{ case: CaseDetail | null }> & { shownRevision: number | null } {
+  const [answer, setAnswer] = useState<{ revision: number; data: { case: CaseDetail | null } | null; error: GraphqlError | null } | null>(null);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    let current = true;
+    gql<{ case: CaseDetail | null }>(`query($id: ID!, $atRevision: Int) { case(id: $id, atRevision: $atRevision) { ${CASE_DETAIL} } }`, { id: caseId, atRevision: revision }).then(
+      (data) => current && setAnswer({ revision, data, error: null }),
+      (error: GraphqlError) => current && setAnswer({ revision, data: null, error }),
+    );
+    return () => void (current = false);
+  }, [caseId, revision, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { data: answer?.data ?? null, error: answer?.error ?? null, loading: answer?.revision !== revision, reload, shownRevision: answer?.revision ?? null };
+}
+
+/**
+ * The slider walks the stream's events; the case is folded from its events up to the chosen one (`atRevision`:
+ * events of one batch share their recordedAt, so a point in time could not tell them apart). Until the answer
+ * for the chosen event arrives the previous one stays, marked busy; `data-revision` says which event it is for.
+ */
 function AsOf({ caseId, events }: { caseId: string; events: StoredEvent[] }) {
   const { t, lang, code } = useI18n();
   const { agencies } = useSession();
   const [index, setIndex] = useState(events.length - 1);
   const event = events[Math.min(index, events.length - 1)]!;
-  const asOf = event.recordedAt;
-  const state = useQuery<{ case: CaseDetail | null }>(`query($id: ID!, $asOf: DateTime) { case(id: $id, asOf: $asOf) { ${CASE_DETAIL} } }`, { id: caseId, asOf });
+  const state = useCaseAtRevision(caseId, event.revision);
   return (
     <section aria-labelledby="asof-title">
       <h2 id="asof-title">{t('asOf')}</h2>
       <p class="muted">{t('asOfHelp')}</p>
-      <Field label={`${t('asOf')}：${dateTime(asOf, lang, true)} · ${t('revision')} ${event.revision} ${event.type}（${index + 1} / ${events.length}）`}>
-        <input type="range" min={0} max={events.length - 1} step={1} value={index} aria-valuetext={`${dateTime(asOf, lang, true)} ${event.type}`} onInput={(e) => setIndex(Number(e.currentTarget.value))} />
+      <Field label={`${t('asOf')}：${dateTime(event.recordedAt, lang, true)} · ${t('revision')} ${event.revision} ${event.type}（${index + 1} / ${events.length}）`}>
+        <input
+          type="range"
+          min={0}
+          max={events.length - 1}
+          step={1}
+          value={index}
+          aria-valuetext={`${t('revision')} ${event.revision} ${event.type} ${dateTime(event.recordedAt, lang, true)}`}
+          onInput={(e) => setIndex(Number(e.currentTarget.value))}
+        />
       </Field>
       <Loaded state={state}>
         {(data) =>
           data.case ? (
-            <div class="card" aria-live="polite">
+            <div class="card" aria-live="polite" aria-busy={state.loading} data-revision={state.shownRevision}>
               <h3>
                 {t('asOfState')}：{data.case.title}
               </h3>
@@ -156,7 +183,9 @@ function AsOf({ caseId, events }: { caseId: string; events: StoredEvent[] }) {
               <Timeline entries={data.case.timeline} label={t('timeline')} />
             </div>
           ) : (
-            <p class="muted">{t('none')}</p>
+            <p class="muted" aria-busy={state.loading} data-revision={state.shownRevision}>
+              {t('none')}
+            </p>
           )
         }
       </Loaded>
