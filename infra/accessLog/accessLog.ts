@@ -2,11 +2,13 @@
  * The AccessLog port: one entry per GraphQL operation — who (principal, roles, agency), what (operation
  * type and name, the root fields with their inline arguments, the variables with secrets removed), when,
  * from where, and how it ended. Append-only: entries are never changed, and only entries older than the
- * retention period (at least one year) are ever deleted. Auditors read it through GraphQL `accessLog`.
+ * retention period (at least one year) are ever deleted, oldest first. Entries are hash-chained
+ * (infra/audit/logChain.ts) and checked by `liandong audit verify`. Auditors read it through GraphQL `accessLog`.
  *
  * Embedded mode keeps it in SQLite (sqliteAccessLog.ts); a server adapter (PostgreSQL) runs the same
  * contract suite (test/contract/accessLog.contract.ts).
  */
+import type { ChainedLog } from '../audit/logChain.js';
 
 export type AccessOutcome =
   /** answered without errors */
@@ -76,10 +78,11 @@ export interface AccessLogReader {
   list(filter: AccessLogFilter): Promise<AccessLogPage>;
 }
 
-export interface AccessLog extends AccessLogWriter, AccessLogReader {
+export interface AccessLog extends AccessLogWriter, AccessLogReader, ChainedLog {
   /**
-   * Deletes the entries recorded before `before`. Refuses (RetentionError, deleting nothing) when that
-   * would delete an entry younger than MIN_RETENTION_DAYS.
+   * Deletes the entries recorded before `before`, from the oldest end only (an old entry recorded after a
+   * younger one waits for it), so the rest of the chain stays unbroken. Refuses (RetentionError, deleting
+   * nothing) when that would delete an entry younger than MIN_RETENTION_DAYS.
    */
   prune(before: Date): Promise<number>;
   close(): Promise<void>;

@@ -1,14 +1,22 @@
 /**
  * The access log in PostgreSQL (distributed mode): every gateway replica records into one table.
  *
- * Ids come from an identity column: entries are independent, so there is no order to serialize on, and an
- * auditor reading newest first who misses an entry committed a moment late sees it on the next read from
- * the top. Append-only is enforced by the table itself: triggers refuse every UPDATE and every DELETE of an
- * entry younger than MIN_RETENTION_DAYS (against the server's clock). Values the caller controls (variables,
- * fields) are in `json` columns, which can hold U+0000 where `text` cannot.
+ * Entries are hash-chained (infra/audit/logChain.ts), so they have one order: ids come from the one row of
+ * `access_log_head` (newest id and hash, newest pruned id and hash), locked by each writing transaction, so
+ * replicas' entries commit one after another in id order. Within a process, entries that arrive while a write
+ * is under way are written together in the next transaction (group commit), so the lock is taken once per
+ * burst, not per request.
+ *
+ * Append-only is enforced by the table itself (migration 2): a trigger refuses every UPDATE (an upsert's
+ * ON CONFLICT DO UPDATE and MERGE's UPDATE included), every DELETE of an entry younger than MIN_RETENTION_DAYS
+ * (against the server's clock), TRUNCATE, and every INSERT that is not the next id chained onto the head; the
+ * head itself changes only from inside those triggers (pg_trigger_depth). A superuser can still switch the
+ * triggers off — `liandong audit verify` then names the changed entry. Values the caller controls
+ * (variables, fields) are in `json` columns, which can hold U+0000 where `text` cannot.
  */
 import pg from 'pg';
-import { migrateComponent } from '../postgres/migrateComponent.js';
+import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
+import { chainHash, type ChainReader } from '../audit/logChain.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
 import { idCursors } from '../idCursor.js';
 
@@ -28,7 +36,7 @@ const encodeCursor = cursors.encode;
 const decodeCursor = cursors.decode;
 const KEPT = 'access_log entries are kept at least';
 
-const MIGRATIONS: readonly ((schema: string) => string)[] = [
+const MIGRATIONS: readonly PostgresMigration[] = [
   (schema) => `
    CREATE TABLE ${schema}.access_log (
      id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -55,6 +63,86 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
    END $$;
    CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON ${schema}.access_log
      FOR EACH ROW EXECUTE FUNCTION ${schema}.access_log_append_only();`,
+  // 2: the hash chain, ids from the head. Entries written before it get their hashes here, once, in id
+  // order (the oldest stored entry starts the chain, prevHash null).
+  async (schema, client) => {
+    const table = `${schema}.access_log`;
+    // ids continue after the newest ever handed out, even when retention emptied the table
+    const sequence = await client.query<{ last: string | null }>(`SELECT pg_sequence_last_value(pg_get_serial_sequence($1, 'id'))::text AS last`, [table]);
+    await client.query(`
+      DROP TRIGGER access_log_append_only ON ${table};
+      DROP FUNCTION ${schema}.access_log_append_only();
+      ALTER TABLE ${table} ALTER COLUMN id DROP IDENTITY;
+      ALTER TABLE ${table} ADD COLUMN hash text, ADD COLUMN prev_hash text;
+      CREATE TABLE ${schema}.access_log_head (
+        singleton   boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        last_id     bigint NOT NULL,   -- the newest entry ever written (0: none)
+        last_hash   text,
+        pruned_id   bigint NOT NULL,   -- the newest entry removed by retention (0: none)
+        pruned_hash text
+      );`);
+    let prevHash: string | null = null;
+    let firstId: bigint | null = null;
+    let lastId = 0n;
+    for (;;) {
+      const { rows } = await client.query<AccessRow>(`SELECT ${COLUMNS} FROM ${table} WHERE id > $1 ORDER BY id LIMIT 1000`, [lastId.toString()]);
+      if (rows.length === 0) break;
+      const hashes: string[] = [];
+      const prevHashes: (string | null)[] = [];
+      for (const row of rows) {
+        firstId ??= BigInt(row.id);
+        const hash = chainHash(toRecord(row), prevHash);
+        hashes.push(hash);
+        prevHashes.push(prevHash);
+        prevHash = hash;
+        lastId = BigInt(row.id);
+      }
+      await client.query(
+        `UPDATE ${table} AS l SET hash = u.hash, prev_hash = u.prev_hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (id, hash, prev_hash) WHERE l.id = u.id`,
+        [rows.map((row) => row.id), hashes, prevHashes],
+      );
+    }
+    const sequenced = sequence.rows[0]?.last === null || sequence.rows[0] === undefined ? 0n : BigInt(sequence.rows[0].last);
+    const last = lastId > sequenced ? lastId : sequenced;
+    await client.query(`INSERT INTO ${schema}.access_log_head (singleton, last_id, last_hash, pruned_id, pruned_hash) VALUES (true, $1, $2, $3, NULL)`, [
+      last.toString(),
+      prevHash,
+      (firstId === null ? last : firstId - 1n).toString(),
+    ]);
+    return `
+      CREATE FUNCTION ${schema}.access_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        head record;
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          SELECT last_id, last_hash INTO head FROM ${schema}.access_log_head FOR UPDATE;
+          IF NEW.hash IS NULL OR NEW.id IS DISTINCT FROM head.last_id + 1 OR NEW.prev_hash IS DISTINCT FROM head.last_hash THEN
+            RAISE EXCEPTION 'access_log is append-only and hash-chained: entry % is not the next entry (%) chained onto the newest one', NEW.id, head.last_id + 1;
+          END IF;
+          UPDATE ${schema}.access_log_head SET last_id = NEW.id, last_hash = NEW.hash;
+          RETURN NEW;
+        ELSIF TG_OP = 'DELETE' THEN
+          IF OLD.at >= now() - interval '${MIN_RETENTION_DAYS} days' THEN RAISE EXCEPTION '${KEPT} ${MIN_RETENTION_DAYS} days'; END IF;
+          UPDATE ${schema}.access_log_head SET pruned_id = OLD.id, pruned_hash = OLD.hash WHERE pruned_id < OLD.id;
+          RETURN OLD;
+        END IF;
+        RAISE EXCEPTION 'access_log is append-only (% refused)', TG_OP;
+      END $$;
+      CREATE TRIGGER access_log_append_only BEFORE INSERT OR UPDATE OR DELETE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION ${schema}.access_log_guard();
+      CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON ${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.access_log_guard();
+      CREATE FUNCTION ${schema}.access_log_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- only the log's own trigger moves the head
+        IF pg_trigger_depth() < 2 OR TG_OP <> 'UPDATE' THEN RAISE EXCEPTION 'access_log_head moves only with the log (% refused)', TG_OP; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER access_log_head_guard BEFORE INSERT OR UPDATE OR DELETE ON ${schema}.access_log_head
+        FOR EACH ROW EXECUTE FUNCTION ${schema}.access_log_head_guard();
+      CREATE TRIGGER access_log_head_no_truncate BEFORE TRUNCATE ON ${schema}.access_log_head
+        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.access_log_head_guard();`;
+  },
 ];
 
 interface AccessRow {
@@ -89,13 +177,21 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
   }
 
   const sql = {
-    insert: `INSERT INTO ${table} (at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms)
-      VALUES ($1, $2, $3::json, $4, $5, $6, $7::json, $8::json, $9, $10::json, $11, $12)`,
+    head: `SELECT last_id::text AS last_id, last_hash, pruned_id::text AS pruned_id, pruned_hash FROM "${schema}".access_log_head`,
+    lockHead: `SELECT last_id::text AS last_id, last_hash FROM "${schema}".access_log_head FOR UPDATE`,
+    insert: `INSERT INTO ${table} (id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms, hash, prev_hash)
+      SELECT id, at, principal, roles::json, agency_id, operation_type, operation_name, fields::json, variables::json, outcome, error_codes::json, client, duration_ms, hash, prev_hash
+      FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
+                  $13::double precision[], $14::text[], $15::text[])
+        WITH ORDINALITY AS e (id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms, hash, prev_hash, n)
+      ORDER BY n`,
     page: `SELECT ${COLUMNS} FROM ${table} WHERE id < $1 ORDER BY id DESC LIMIT $2`,
     pageForPrincipal: `SELECT ${COLUMNS} FROM ${table} WHERE principal = $3 AND id < $1 ORDER BY id DESC LIMIT $2`,
+    chain: `SELECT ${COLUMNS}, hash, prev_hash FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`,
     count: `SELECT count(*)::bigint AS n FROM ${table}`,
     countForPrincipal: `SELECT count(*)::bigint AS n FROM ${table} WHERE principal = $1`,
-    prune: `DELETE FROM ${table} WHERE at < $1`,
+    // only from the oldest end, so what remains is one unbroken stretch of the chain
+    prune: `DELETE FROM ${table} WHERE id < coalesce((SELECT min(id) FROM ${table} WHERE at >= $1), (SELECT last_id + 1 FROM "${schema}".access_log_head))`,
   };
 
   let closed = false;
@@ -103,23 +199,114 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
     if (closed) throw new Error('access log is closed');
   };
 
+  /** one transaction: lock the head, chain the entries onto it, insert them */
+  const writeBatch = async (entries: readonly AccessEntry[]): Promise<void> => {
+    const client = await pool.connect();
+    let dead: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const head = (await client.query<{ last_id: string; last_hash: string | null }>(sql.lockHead)).rows[0]!;
+        let id = BigInt(head.last_id);
+        let prevHash = head.last_hash;
+        const rows: AccessRow[] = [];
+        const hashes: string[] = [];
+        const prevHashes: (string | null)[] = [];
+        for (const entry of entries) {
+          id += 1n;
+          const row = rowOf(id.toString(), entry);
+          // hashed as it will be read back
+          const hash = chainHash(toRecord(row), prevHash);
+          rows.push(row);
+          hashes.push(hash);
+          prevHashes.push(prevHash);
+          prevHash = hash;
+        }
+        const json = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+        await client.query(sql.insert, [
+          rows.map((r) => r.id),
+          rows.map((r) => r.at.toISOString()),
+          rows.map((r) => r.principal),
+          rows.map((r) => json(r.roles)),
+          rows.map((r) => r.agency_id),
+          rows.map((r) => r.operation_type),
+          rows.map((r) => r.operation_name),
+          rows.map((r) => json(r.fields)),
+          rows.map((r) => json(r.variables)),
+          rows.map((r) => r.outcome),
+          rows.map((r) => json(r.error_codes)),
+          rows.map((r) => r.client),
+          rows.map((r) => r.duration_ms),
+          hashes,
+          prevHashes,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (dead = rollbackError));
+        throw error;
+      }
+    } finally {
+      client.release(dead);
+    }
+  };
+
+  // group commit: entries arriving while a write is under way go together in the next one
+  let pending: { entry: AccessEntry; resolve(): void; reject(error: unknown): void }[] = [];
+  let writing: Promise<void> | null = null;
+  const drain = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await writeBatch(batch.map((item) => item.entry));
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    writing = null;
+  };
+
   return {
-    async record(entry) {
+    chainName: '访问日志',
+
+    async openChain(): Promise<ChainReader> {
       assertOpen();
-      await pool.query(sql.insert, [
-        entry.at,
-        entry.principal,
-        JSON.stringify(entry.roles),
-        entry.agencyId,
-        entry.operationType,
-        entry.operationName,
-        JSON.stringify(entry.fields),
-        entry.variables === null ? null : JSON.stringify(entry.variables),
-        entry.outcome,
-        JSON.stringify(entry.errorCodes),
-        entry.client,
-        entry.durationMs,
-      ]);
+      // one snapshot for the whole walk
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      return {
+        async read(afterId, max) {
+          const head = (await client.query<{ last_id: string; last_hash: string | null; pruned_id: string; pruned_hash: string | null }>(sql.head)).rows[0]!;
+          const { rows } = await client.query<AccessRow & { hash: string | null; prev_hash: string | null }>(sql.chain, [afterId.toString(), max]);
+          return {
+            head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: BigInt(head.pruned_id), prunedHash: head.pruned_hash },
+            rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash, prevHash: row.prev_hash, record: toRecord(row) })),
+          };
+        },
+        async close() {
+          await client.query('COMMIT').catch(() => undefined);
+          client.release();
+        },
+      };
+    },
+
+    record(entry) {
+      assertOpen();
+      try {
+        rowOf('0', entry); // refuses an unreadable time before it can spoil a batch
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ entry, resolve, reject });
+        writing ??= drain();
+      });
     },
 
     async list({ first, after, principal }): Promise<AccessLogPage> {
@@ -162,11 +349,34 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
     async close() {
       if (closed) return;
       closed = true;
+      await writing;
       await pool.end();
     },
   };
 }
 
+/** the row an entry becomes: `at` as timestamptz gives it back (milliseconds, UTC) */
+function rowOf(id: string, entry: AccessEntry): AccessRow {
+  const at = new Date(entry.at);
+  if (Number.isNaN(at.getTime())) throw new RangeError(`access log entry time is not a time: ${JSON.stringify(entry.at)}`);
+  return {
+    id,
+    at,
+    principal: entry.principal ?? null,
+    roles: entry.roles,
+    agency_id: entry.agencyId ?? null,
+    operation_type: entry.operationType ?? null,
+    operation_name: entry.operationName ?? null,
+    fields: entry.fields,
+    variables: entry.variables ?? null,
+    outcome: entry.outcome,
+    error_codes: entry.errorCodes,
+    client: entry.client ?? null,
+    duration_ms: entry.durationMs ?? null,
+  };
+}
+
+/** the record as list() returns it, and as its hash covers it */
 function toRecord(row: AccessRow): AccessRecord {
   return {
     id: row.id,

@@ -3,16 +3,23 @@
  * read does not contend with ingest for the event store's write lock.
  *
  * Entries that arrive together are written in one transaction (group commit: one fsync for a burst of
- * concurrent operations), and record() resolves once theirs is on disk. Append-only is enforced by the
- * file itself: a trigger refuses every UPDATE, and every DELETE of an entry younger than a year.
+ * concurrent operations), and record() resolves once theirs is on disk.
+ *
+ * Append-only is enforced by the file itself (migration 2): triggers refuse every UPDATE, every DELETE of an
+ * entry younger than a year, and every INSERT that is not the next id chained onto the head — which is what
+ * stops INSERT OR REPLACE / REPLACE INTO / upserts: REPLACE deletes the old row without firing DELETE
+ * triggers, but the BEFORE INSERT trigger runs first and its RAISE(ABORT) overrides the statement's conflict
+ * resolution. Entries are hash-chained (infra/audit/logChain.ts); `access_log_head` holds the newest id and
+ * hash and the newest pruned one, and moves only with the log.
  */
-import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import { chainHash, type ChainHead, type ChainReader, type ChainRow } from '../audit/logChain.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
 import { idCursors } from '../idCursor.js';
 
 export type SqliteAccessLogOptions = { path: string } | { database: SqliteDatabase };
 
-const MIGRATIONS = [
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE access_log (
      id             INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused, even after pruning
      at             TEXT NOT NULL,                     -- RFC 3339 UTC (toISOString), so text order is time order
@@ -35,10 +42,77 @@ const MIGRATIONS = [
    CREATE TRIGGER access_log_retention BEFORE DELETE ON access_log
    WHEN old.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-${MIN_RETENTION_DAYS} days')
    BEGIN SELECT RAISE(ABORT, 'access_log entries are kept at least ${MIN_RETENTION_DAYS} days'); END;`,
+  // 2: the hash chain. Entries written before it get their hashes here, once, in id order (the oldest
+  // stored entry starts the chain, prevHash null); from then on a missing hash is reported, never filled in.
+  (db) => {
+    db.exec(`DROP TRIGGER access_log_no_update;
+      ALTER TABLE access_log ADD COLUMN hash TEXT;
+      ALTER TABLE access_log ADD COLUMN prev_hash TEXT;
+      CREATE TABLE access_log_head (
+        singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+        last_id     INTEGER NOT NULL,   -- the newest entry ever written (0: none)
+        last_hash   TEXT,
+        pruned_id   INTEGER NOT NULL,   -- the newest entry removed by retention (0: none)
+        pruned_hash TEXT
+      );`);
+    const page = db.prepare<[number], AccessRow>(`SELECT ${COLUMNS} FROM access_log WHERE id > ? ORDER BY id LIMIT 1000`);
+    const write = db.prepare<[string, string | null, number]>('UPDATE access_log SET hash = ?, prev_hash = ? WHERE id = ?');
+    let prevHash: string | null = null;
+    let firstId: number | null = null;
+    let lastId = 0;
+    for (let rows = page.all(0); rows.length > 0; rows = page.all(lastId)) {
+      for (const row of rows) {
+        firstId ??= row.id;
+        const hash = chainHash(toRecord(row), prevHash);
+        write.run(hash, prevHash, row.id);
+        prevHash = hash;
+        lastId = row.id;
+      }
+    }
+    // ids continue after the newest ever handed out, even when retention emptied the table
+    const sequence = db.prepare<[], number>("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'access_log'").pluck().get() ?? 0;
+    const last = Math.max(lastId, sequence);
+    db.prepare('INSERT INTO access_log_head (singleton, last_id, last_hash, pruned_id, pruned_hash) VALUES (1, ?, ?, ?, NULL)').run(
+      last,
+      prevHash,
+      firstId === null ? last : firstId - 1,
+    );
+    db.exec(APPEND_ONLY);
+  },
 ];
+
+/** the triggers of migration 2 (the retention trigger of migration 1 stays) */
+const APPEND_ONLY = `
+  CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+  BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+  -- every INSERT, whatever its conflict clause: a new id, the next one, chained onto the head
+  CREATE TRIGGER access_log_append BEFORE INSERT ON access_log
+  BEGIN
+    SELECT RAISE(ABORT, 'access_log is append-only: an entry is never replaced') WHERE EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id);
+    SELECT RAISE(ABORT, 'access_log is hash-chained: a new entry takes the next id and the newest entry''s hash as prev_hash')
+    WHERE NEW.hash IS NULL OR NEW.id IS NOT (SELECT last_id + 1 FROM access_log_head) OR NEW.prev_hash IS NOT (SELECT last_hash FROM access_log_head);
+  END;
+  CREATE TRIGGER access_log_appended AFTER INSERT ON access_log
+  BEGIN UPDATE access_log_head SET last_id = NEW.id, last_hash = NEW.hash; END;
+  CREATE TRIGGER access_log_pruned AFTER DELETE ON access_log
+  BEGIN UPDATE access_log_head SET pruned_id = OLD.id, pruned_hash = OLD.hash WHERE OLD.id > pruned_id; END;
+  CREATE TRIGGER access_log_head_one_row BEFORE INSERT ON access_log_head
+  BEGIN SELECT RAISE(ABORT, 'access_log_head has exactly one row'); END;
+  CREATE TRIGGER access_log_head_kept BEFORE DELETE ON access_log_head
+  BEGIN SELECT RAISE(ABORT, 'access_log_head has exactly one row'); END;
+  -- the head moves only with the log: onto the entry just appended, or past entries just pruned
+  CREATE TRIGGER access_log_head_moves_with_log BEFORE UPDATE ON access_log_head
+  WHEN NEW.singleton IS NOT OLD.singleton
+    OR NOT (NEW.last_id = OLD.last_id AND NEW.last_hash IS OLD.last_hash
+            OR NEW.last_id = OLD.last_id + 1 AND EXISTS (SELECT 1 FROM access_log WHERE id = NEW.last_id AND hash IS NEW.last_hash))
+    OR NOT (NEW.pruned_id = OLD.pruned_id AND NEW.pruned_hash IS OLD.pruned_hash
+            OR NEW.pruned_id > OLD.pruned_id AND NEW.pruned_id <= NEW.last_id AND NOT EXISTS (SELECT 1 FROM access_log WHERE id = NEW.pruned_id))
+  BEGIN SELECT RAISE(ABORT, 'access_log_head moves only with the log'); END;`;
 
 interface AccessRow {
   id: number;
+  hash?: string | null;
+  prev_hash?: string | null;
   at: string;
   principal: string | null;
   roles: string;
@@ -72,35 +146,75 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
 
   const statements = {
     insert: db.prepare(
-      `INSERT INTO access_log (at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms)
-       VALUES (@at, @principal, @roles, @agencyId, @operationType, @operationName, @fields, @variables, @outcome, @errorCodes, @client, @durationMs)`,
+      `INSERT INTO access_log (id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms, hash, prev_hash)
+       VALUES (@id, @at, @principal, @roles, @agencyId, @operationType, @operationName, @fields, @variables, @outcome, @errorCodes, @client, @durationMs, @hash, @prevHash)`,
     ),
+    head: db.prepare<[], { last_id: number; last_hash: string | null; pruned_id: number; pruned_hash: string | null }>(
+      'SELECT last_id, last_hash, pruned_id, pruned_hash FROM access_log_head',
+    ),
+    chain: db.prepare<[number, number], AccessRow>(`SELECT ${COLUMNS}, hash, prev_hash FROM access_log WHERE id > ? ORDER BY id LIMIT ?`),
+    firstKept: db.prepare<[string], number | null>('SELECT min(id) FROM access_log WHERE at >= ?').pluck(),
     page: db.prepare<[number, number], AccessRow>(`SELECT ${COLUMNS} FROM access_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     pageForPrincipal: db.prepare<[string, number, number], AccessRow>(
       `SELECT ${COLUMNS} FROM access_log WHERE principal = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ),
     count: db.prepare<[], number>('SELECT count(*) FROM access_log').pluck(),
     countForPrincipal: db.prepare<[string], number>('SELECT count(*) FROM access_log WHERE principal = ?').pluck(),
-    prune: db.prepare<[string]>('DELETE FROM access_log WHERE at < ?'),
+    // only from the oldest end, so what remains is one unbroken stretch of the chain
+    prune: db.prepare<[number]>('DELETE FROM access_log WHERE id < ?'),
   };
 
   const insertAll = db.transaction((entries: readonly AccessEntry[]) => {
+    const head = statements.head.get()!;
+    let id = head.last_id;
+    let prevHash = head.last_hash;
     for (const entry of entries) {
-      statements.insert.run({
+      id += 1;
+      const row: AccessRow = {
+        id,
         at: entry.at,
-        principal: entry.principal,
+        principal: entry.principal ?? null,
         roles: JSON.stringify(entry.roles),
-        agencyId: entry.agencyId,
-        operationType: entry.operationType,
-        operationName: entry.operationName,
+        agency_id: entry.agencyId ?? null,
+        operation_type: entry.operationType ?? null,
+        operation_name: entry.operationName ?? null,
         fields: JSON.stringify(entry.fields),
-        variables: entry.variables === null ? null : JSON.stringify(entry.variables),
+        variables: entry.variables === null || entry.variables === undefined ? null : JSON.stringify(entry.variables),
         outcome: entry.outcome,
-        errorCodes: JSON.stringify(entry.errorCodes),
-        client: entry.client,
-        durationMs: entry.durationMs,
+        error_codes: JSON.stringify(entry.errorCodes),
+        client: entry.client ?? null,
+        duration_ms: entry.durationMs ?? null,
+      };
+      // hashed as it will be read back
+      const hash = chainHash(toRecord(row), prevHash);
+      statements.insert.run({
+        id,
+        at: row.at,
+        principal: row.principal,
+        roles: row.roles,
+        agencyId: row.agency_id,
+        operationType: row.operation_type,
+        operationName: row.operation_name,
+        fields: row.fields,
+        variables: row.variables,
+        outcome: row.outcome,
+        errorCodes: row.error_codes,
+        client: row.client,
+        durationMs: row.duration_ms,
+        hash,
+        prevHash,
       });
+      prevHash = hash;
     }
+  });
+
+  const readChain = db.transaction((afterId: number, max: number): { head: ChainHead; rows: ChainRow[] } => {
+    const head = statements.head.get()!;
+    const rows = statements.chain.all(afterId, max);
+    return {
+      head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: BigInt(head.pruned_id), prunedHash: head.pruned_hash },
+      rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash ?? null, prevHash: row.prev_hash ?? null, record: toRecord(row) })),
+    };
   });
 
   // group commit: what arrives in one turn of the event loop is written together
@@ -124,6 +238,17 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
   };
 
   return {
+    chainName: '访问日志',
+
+    async openChain(): Promise<ChainReader> {
+      assertOpen();
+      return {
+        // head and page in one read transaction
+        read: async (afterId, max) => readChain(Number(afterId), max),
+        close: async () => undefined,
+      };
+    },
+
     record(entry) {
       assertOpen();
       return new Promise<void>((resolve, reject) => {
@@ -151,7 +276,12 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
     async prune(before) {
       assertOpen();
       try {
-        return statements.prune.run(before.toISOString()).changes;
+        return db
+          .transaction(() => {
+            const firstKept = statements.firstKept.get(before.toISOString()) ?? statements.head.get()!.last_id + 1;
+            return statements.prune.run(firstKept).changes;
+          })
+          .immediate();
       } catch (error) {
         if (String((error as Error).message).includes('kept at least')) {
           throw new RetentionError(`访问日志至少保留 ${MIN_RETENTION_DAYS} 天：不能删除 ${before.toISOString()} 之前一年内的记录`);
@@ -172,8 +302,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
   };
 }
 
-
-
+/** the record as list() returns it, and as its hash covers it */
 function toRecord(row: AccessRow): AccessRecord {
   return {
     id: String(row.id),

@@ -15,6 +15,7 @@ import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { createCheckpointWriter, scheduleCheckpoints, type CheckpointSchedule, type CheckpointWriter, type WrittenCheckpoint } from './checkpoints.js';
 import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
 import { verifyStore, type AuditReport } from './verify.js';
+import type { ChainedLog } from './logChain.js';
 
 export interface AuditKeys {
   /** null where no private key is available (a verifier with public keys only) */
@@ -60,9 +61,9 @@ export function auditKeys(options: {
   return { signer, trusted: trustedKeys(keys), source, generated };
 }
 
-/** what auditVerify calls */
-export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePositions = true) => ({
-  verify: (options: { stream?: string }): Promise<AuditReport> => verifyStore({ store, trustedKeys: trusted, densePositions, ...options }),
+/** what auditVerify calls; `logs` (the access log, the rejections) are verified with the whole store */
+export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePositions = true, logs: readonly ChainedLog[] = []) => ({
+  verify: (options: { stream?: string }): Promise<AuditReport> => verifyStore({ store, trustedKeys: trusted, densePositions, logs, ...options }),
 });
 
 const DAY_MS = 86_400_000;
@@ -99,6 +100,8 @@ export function openEmbeddedAudit(deps: {
   configPath: string;
   dataDir: string;
   store: EventStore;
+  /** the rejection store, verified with the event store by auditVerify */
+  rejections?: ChainedLog;
   clock: Clock;
   log: { info(message: string): void; error(message: string): void };
 }): EmbeddedAudit {
@@ -112,7 +115,7 @@ export function openEmbeddedAudit(deps: {
   return {
     keys,
     accessLog,
-    verifier: auditVerifier(deps.store, keys.trusted),
+    verifier: auditVerifier(deps.store, keys.trusted, true, [accessLog, ...(deps.rejections ? [deps.rejections] : [])]),
     writer,
     async start() {
       if (keys.generated) {

@@ -15,8 +15,12 @@
  *      the number of events matches, and the digest of (position, hash) over the interval matches (the
  *      global order between streams).
  *
+ * 3. With the whole store, the append-only logs given in `logs` (the access log, the rejections): each
+ *    one's hash chain, ids and head (logChain.ts); their findings name the entry's id.
+ *
  * A finding does not stop the walk: the chain is picked up again from the stored values, so one altered
- * event is one finding. `firstBrokenPosition` is the smallest position named by any finding.
+ * event is one finding. `firstBrokenPosition` is the smallest position named by any finding of the event
+ * store; `ok` and `detail` cover the logs too.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../eventStore/eventStore.js';
@@ -24,6 +28,7 @@ import { eventHash, eventHashFromStoredText } from '../eventStore/eventHash.js';
 import { chainRowsOf, chainedEventOfRow, type ChainRow } from '../eventStore/chainRows.js';
 import { bodyOf, CHECKPOINT_STREAM, HeadSet, isCheckpointStream, parseCheckpoint, signedMessage, type HeadEntry, type StreamHead } from './checkpoints.js';
 import { verifySignature, type TrustedKeys } from './signingKey.js';
+import { verifyChain, type ChainedLog, type LogReport } from './logChain.js';
 
 export interface AuditFinding {
   /** the position where the store stops matching its chains or checkpoints; null when none can be named */
@@ -50,6 +55,8 @@ export interface AuditReport {
   unsealed: number;
   /** key ids that signed the valid checkpoints */
   keyIds: string[];
+  /** the append-only logs verified with the whole store (access log, rejections), in the order given */
+  logs: LogReport[];
 }
 
 export interface VerifyOptions {
@@ -64,6 +71,8 @@ export interface VerifyOptions {
   pageSize?: number;
   /** findings kept in the report (default 100); the walk always goes to the end */
   maxFindings?: number;
+  /** append-only logs to verify with the whole store (not with `stream`): the access log, the rejections */
+  logs?: readonly ChainedLog[];
   onProgress?(position: bigint, head: bigint | null): void;
 }
 
@@ -310,19 +319,27 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
   while (nextBoundary < boundaries.length) closeBoundary(boundaries[nextBoundary++]!);
   if (!wholeStore && isCheckpointStream(stream)) afterSeal = 0;
 
+  const logs: LogReport[] = [];
+  if (wholeStore) for (const log of options.logs ?? []) logs.push(await verifyChain(log, { maxFindings }));
+  const brokenLogs = logs.filter((log) => !log.ok);
+
   const firstFinding = first as AuditFinding | null;
-  const ok = findingCount === 0;
+  const ok = findingCount === 0 && brokenLogs.length === 0;
   const scope = wholeStore ? '整个事件库' : `流 ${stream}`;
   let detail: string;
-  if (!ok) {
-    detail = firstFinding!.message + (findingCount > 1 ? `（另有 ${findingCount - 1} 处问题）` : '');
+  if (findingCount > 0) {
+    detail = firstFinding!.message + (findingCount > 1 ? `（另有 ${findingCount - 1} 处问题）` : '') + brokenLogs.map((log) => `；${log.detail}`).join('');
   } else {
     const sealed =
       sealedThrough === null
         ? '尚无检查点：删除整个流或流尾部的事件还无法发现'
         : `${boundaries.length} 个检查点签名有效（密钥 ${[...keyIds].join('、')}），封存至位置 ${sealedThrough}` +
           (afterSeal > 0 ? `；其后 ${afterSeal} 个事件尚待下一个检查点封存` : '');
-    detail = `${scope}：${checked} 个事件的哈希链完整${lastPosition === null ? '' : `（至位置 ${lastPosition}）`}；${sealed}`;
+    const events = `${scope}：${checked} 个事件的哈希链完整${lastPosition === null ? '' : `（至位置 ${lastPosition}）`}；${sealed}`;
+    detail =
+      brokenLogs.length > 0
+        ? `${brokenLogs.map((log) => log.detail).join('；')}；${events}`
+        : events + logs.map((log) => `；${log.detail}`).join('');
   }
   return {
     ok,
@@ -335,6 +352,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
     sealedThrough,
     unsealed: afterSeal,
     keyIds: [...keyIds],
+    logs,
   };
 }
 

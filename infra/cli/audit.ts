@@ -15,6 +15,12 @@ import { createCheckpointWriter } from '../audit/checkpoints.js';
 import { replayProjections, type ProjectionReplay } from '../audit/replay.js';
 import { SigningKeyError } from '../audit/signingKey.js';
 import { verifyStore } from '../audit/verify.js';
+import type { ChainedLog } from '../audit/logChain.js';
+import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
+import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js';
+import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
+import { openPostgresRejectionStore } from '../rejections/postgresRejectionStore.js';
+import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
@@ -41,6 +47,8 @@ export class AuditCommandError extends Error {
 
 interface OpenedStore {
   store: EventStore;
+  /** the SQLite store's open file (the rejections live in it) */
+  database?: SqliteDatabase;
   where: string;
   /** SQL stores hand out positions 1, 2, 3, …; EventStoreDB's are log offsets */
   densePositions: boolean;
@@ -63,7 +71,46 @@ async function openStore(options: AuditCommandOptions): Promise<OpenedStore> {
   const path = join(dataDir, 'liandong.db');
   // opening would create an empty store, which would then verify clean
   if (!existsSync(path)) throw new AuditCommandError(`数据目录 ${dataDir} 中没有事件库 liandong.db：请用 --data-dir 指定平台的数据目录`);
-  return { store: openSqliteEventStore({ path }), where: `SQLite ${path}`, densePositions: true, dataDir };
+  const store = openSqliteEventStore({ path });
+  return { store, database: store.database, where: `SQLite ${path}`, densePositions: true, dataDir };
+}
+
+type OpenedLog = ChainedLog & { close(): Promise<void> };
+
+/**
+ * The append-only logs verified with the store: the rejections (in the event store's SQLite file, the
+ * PostgreSQL table of DATABASE_URL, or with EventStoreDB alone `<dataDir>/rejections.db`) and the access log
+ * (`<dataDir>/access-log.db`, or PostgreSQL).
+ */
+async function openLogs(options: AuditCommandOptions, opened: OpenedStore): Promise<{ logs: OpenedLog[]; where: string[] }> {
+  const logs: OpenedLog[] = [];
+  const where: string[] = [];
+  try {
+    if (options.env.DATABASE_URL) {
+      const schema = options.env.DATABASE_SCHEMA || undefined;
+      const connection = { connectionString: options.env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: 1 };
+      logs.push(await openPostgresRejectionStore(connection));
+      logs.push(await openPostgresAccessLog(connection));
+      where.push('退回记录与访问日志（PostgreSQL）');
+    } else if (opened.database === undefined && opened.dataDir !== null && existsSync(join(opened.dataDir, 'rejections.db'))) {
+      // EventStoreDB without PostgreSQL: the ingest replica's own rejection file
+      logs.push(openSqliteRejectionStore({ path: join(opened.dataDir, 'rejections.db') }));
+      where.push(`退回记录（${join(opened.dataDir, 'rejections.db')}）`);
+    } else if (opened.database !== undefined && opened.dataDir !== null) {
+      logs.push(openSqliteRejectionStore({ database: opened.database }));
+      const accessLogPath = join(opened.dataDir, 'access-log.db');
+      if (existsSync(accessLogPath)) {
+        logs.push(openSqliteAccessLog({ path: accessLogPath }));
+        where.push(`退回记录（事件库文件中）与访问日志（${accessLogPath}）`);
+      } else {
+        where.push('退回记录（事件库文件中）；数据目录中没有访问日志 access-log.db');
+      }
+    }
+  } catch (error) {
+    for (const log of logs) await log.close();
+    throw error;
+  }
+  return { logs, where };
 }
 
 function keysFor(options: AuditCommandOptions, config: PlatformConfig, configPath: string, dataDir: string | null, publicKeyFiles: readonly string[]) {
@@ -98,8 +145,15 @@ function onInterrupt(cleanup: () => Promise<void>): () => void {
 export async function auditVerifyCommand(options: AuditCommandOptions & { stream?: string; publicKeyFiles: string[] }): Promise<number> {
   const { config, configPath } = loadConfig(options);
   const opened = await openStore(options);
-  const release = onInterrupt(() => opened.store.close());
+  let logs: OpenedLog[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const log of logs) await log.close().catch(() => undefined);
+    await opened.store.close();
+  };
+  const release = onInterrupt(closeAll);
   try {
+    let logsWhere: string[] = [];
+    if (!options.stream) ({ logs, where: logsWhere } = await openLogs(options, opened));
     const keys = keysFor(options, config, configPath, opened.dataDir, options.publicKeyFiles);
     console.log(`审计校验：${options.stream ? `流 ${options.stream}` : '整个事件库'}（${opened.where}）`);
     console.log(
@@ -107,6 +161,7 @@ export async function auditVerifyCommand(options: AuditCommandOptions & { stream
         ? '  注意：没有可信公钥（未配置 audit.signingKeyFile / audit.publicKeyFiles，也未用 --public-key 指定），检查点签名无法核对'
         : `  可信公钥：${[...keys.trusted.keys()].join('、')}`,
     );
+    for (const line of logsWhere) console.log(`  一并校验：${line}`);
     const head = await opened.store.headPosition();
     const bar = process.stderr.isTTY && !options.stream && head !== null && head > 10_000n ? progressBar('校验中') : null;
     bar?.start(Number(head), 0);
@@ -115,6 +170,7 @@ export async function auditVerifyCommand(options: AuditCommandOptions & { stream
       store: opened.store,
       trustedKeys: keys.trusted,
       densePositions: opened.densePositions,
+      logs,
       ...(options.stream ? { stream: options.stream } : {}),
       onProgress: (position) => bar?.update(Number(position)),
     });
@@ -125,14 +181,23 @@ export async function auditVerifyCommand(options: AuditCommandOptions & { stream
       console.log(`  ✔ 通过：${report.detail}`);
       return 0;
     }
-    console.log(`  ✘ 第一个出问题的位置：${report.firstBrokenPosition ?? '（无法确定）'}`);
-    console.log(`    ${report.detail}`);
-    console.log(`  全部问题（${report.findingCount} 处${report.findingCount > report.findings.length ? `，列出前 ${report.findings.length} 处` : ''}）：`);
-    for (const finding of report.findings) console.log(`    位置 ${finding.position ?? '—'}${finding.streamId ? ` [${finding.streamId}]` : ''}：${finding.message}`);
+    if (report.findingCount > 0) {
+      console.log(`  ✘ 第一个出问题的位置：${report.firstBrokenPosition ?? '（无法确定）'}`);
+      console.log(`    ${report.detail}`);
+      console.log(`  全部问题（${report.findingCount} 处${report.findingCount > report.findings.length ? `，列出前 ${report.findings.length} 处` : ''}）：`);
+      for (const finding of report.findings) console.log(`    位置 ${finding.position ?? '—'}${finding.streamId ? ` [${finding.streamId}]` : ''}：${finding.message}`);
+    } else {
+      console.log(`  ✘ ${report.detail}`);
+    }
+    for (const log of report.logs) {
+      if (log.ok) continue;
+      console.log(`  ✘ ${log.name}：第一个出问题的条目 ${log.firstBrokenId ?? '（无法确定）'}；全部问题（${log.findingCount} 处${log.findingCount > log.findings.length ? `，列出前 ${log.findings.length} 处` : ''}）：`);
+      for (const finding of log.findings) console.log(`    条目 ${finding.id ?? '—'}：${finding.message}`);
+    }
     return 1;
   } finally {
     release();
-    await opened.store.close();
+    await closeAll();
   }
 }
 

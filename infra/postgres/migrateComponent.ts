@@ -10,11 +10,17 @@ export const migrationLockKey = (schema: string): string =>
   createHash('sha256').update(`liandong.migrate:${schema}`).digest().readBigInt64BE(0).toString();
 
 /**
+ * One migration: the SQL for the quoted schema name. It may first use the client (inside the migration's
+ * transaction, holding the lock) for what SQL cannot do, such as computing hashes over existing rows.
+ */
+export type PostgresMigration = (quotedSchema: string, client: pg.PoolClient) => string | Promise<string>;
+
+/**
  * Brings one component's tables in `schema` up to `migrations.length`, recorded in the shared
  * `schema_versions` table (one row per component). DDL runs only when something is missing, so a role
  * without CREATE rights can open a schema a DBA has already migrated; a newer version is refused.
  */
-export async function migrateComponent(pool: pg.Pool, schema: string, component: string, migrations: readonly ((quotedSchema: string) => string)[]): Promise<void> {
+export async function migrateComponent(pool: pg.Pool, schema: string, component: string, migrations: readonly PostgresMigration[]): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -33,7 +39,7 @@ export async function migrateComponent(pool: pg.Pool, schema: string, component:
     if (current < migrations.length) {
       if (!namespace) await client.query(`CREATE SCHEMA ${quoted}`);
       if (!versions) await client.query(`CREATE TABLE ${quoted}.schema_versions (component text PRIMARY KEY, version integer NOT NULL)`);
-      for (let version = current; version < migrations.length; version++) await client.query(migrations[version]!(quoted));
+      for (let version = current; version < migrations.length; version++) await client.query(await migrations[version]!(quoted, client));
       await client.query(
         `INSERT INTO ${quoted}.schema_versions (component, version) VALUES ($1, $2) ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version`,
         [component, migrations.length],

@@ -2,11 +2,16 @@
  * Rejections in PostgreSQL (distributed mode): every ingest and gateway replica records into one table, so an
  * agency sees all of its rejections whichever replica refused the event.
  *
- * Ids come from the one row of `rejection_head` (`UPDATE … SET id = id + n RETURNING id`), as event positions
- * come from `event_head`: the row lock serializes the recording transactions, so they commit in id order and a
- * reader paging with `after` can never see id 12 while 11 is still to commit and then skip it. A sequence
- * would hand out ids in call order but let them become visible out of order. Rejections are rare, so the
- * serialization costs nothing that matters.
+ * Ids come from the one row of `rejection_head` (locked with `SELECT … FOR UPDATE`, moved by the insert
+ * trigger), as event positions come from `event_head`: the row lock serializes the recording transactions, so
+ * they commit in id order and a reader paging with `after` can never see id 12 while 11 is still to commit and
+ * then skip it. A sequence would hand out ids in call order but let them become visible out of order.
+ * Rejections are rare, so the serialization costs nothing that matters.
+ *
+ * Append-only and hash-chained (migration 2; infra/audit/logChain.ts): the head also holds the newest hash,
+ * each record's hash covers its content and the previous one's, and triggers refuse UPDATE (upserts and
+ * MERGE included), DELETE, TRUNCATE and any INSERT that is not the next id chained onto the head; the head
+ * changes only from inside that trigger (pg_trigger_depth).
  *
  * Everything the sender controls (source, message, event id and type, raw bytes) is kept in a `json` column:
  * `text` cannot hold U+0000, which garbage input may carry, and a rejection that cannot be stored would stop a
@@ -14,7 +19,8 @@
  * channel, code, received_at) hold platform-made values only.
  */
 import pg from 'pg';
-import { migrateComponent } from '../postgres/migrateComponent.js';
+import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
+import { chainHash, type ChainReader } from '../audit/logChain.js';
 import {
   type NewRejection,
   type RejectionChannel,
@@ -41,7 +47,7 @@ const cursors = idCursors(CURSOR_PREFIX, /^[1-9]\d{0,17}$|^0$/);
 const encodeCursor = cursors.encode;
 const decodeCursor = cursors.decode;
 
-const MIGRATIONS: readonly ((schema: string) => string)[] = [
+const MIGRATIONS: readonly PostgresMigration[] = [
   (schema) => `
    CREATE TABLE ${schema}.rejections (
      id          bigint PRIMARY KEY,      -- from rejection_head, in commit order
@@ -58,7 +64,64 @@ const MIGRATIONS: readonly ((schema: string) => string)[] = [
      id        bigint  NOT NULL
    );
    INSERT INTO ${schema}.rejection_head (singleton, id) VALUES (true, 0);`,
+  // 2: the hash chain; rejections stored before it get their hashes here, once, in id order
+  async (schema, client) => {
+    const table = `${schema}.rejections`;
+    await client.query(`ALTER TABLE ${table} ADD COLUMN hash text, ADD COLUMN prev_hash text;
+      ALTER TABLE ${schema}.rejection_head ADD COLUMN last_hash text;`);
+    let prevHash: string | null = null;
+    let lastId = 0n;
+    for (;;) {
+      const { rows } = await client.query<RejectionRow>(`SELECT ${COLUMNS} FROM ${table} WHERE id > $1 ORDER BY id LIMIT 1000`, [lastId.toString()]);
+      if (rows.length === 0) break;
+      const hashes: string[] = [];
+      const prevHashes: (string | null)[] = [];
+      for (const row of rows) {
+        const hash = chainHash(toRecord(row), prevHash);
+        hashes.push(hash);
+        prevHashes.push(prevHash);
+        prevHash = hash;
+        lastId = BigInt(row.id);
+      }
+      await client.query(
+        `UPDATE ${table} AS r SET hash = u.hash, prev_hash = u.prev_hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (id, hash, prev_hash) WHERE r.id = u.id`,
+        [rows.map((row) => row.id), hashes, prevHashes],
+      );
+    }
+    await client.query(`UPDATE ${schema}.rejection_head SET last_hash = $1`, [prevHash]);
+    return `
+      CREATE FUNCTION ${schema}.rejections_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        head record;
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          SELECT id, last_hash INTO head FROM ${schema}.rejection_head FOR UPDATE;
+          IF NEW.hash IS NULL OR NEW.id IS DISTINCT FROM head.id + 1 OR NEW.prev_hash IS DISTINCT FROM head.last_hash THEN
+            RAISE EXCEPTION 'rejections are append-only and hash-chained: rejection % is not the next one (%) chained onto the newest', NEW.id, head.id + 1;
+          END IF;
+          UPDATE ${schema}.rejection_head SET id = NEW.id, last_hash = NEW.hash;
+          RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'rejections are append-only (% refused)', TG_OP;
+      END $$;
+      CREATE TRIGGER rejections_append_only BEFORE INSERT OR UPDATE OR DELETE ON ${table}
+        FOR EACH ROW EXECUTE FUNCTION ${schema}.rejections_guard();
+      CREATE TRIGGER rejections_no_truncate BEFORE TRUNCATE ON ${table}
+        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.rejections_guard();
+      CREATE FUNCTION ${schema}.rejection_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- only the rejections' own trigger moves the head
+        IF pg_trigger_depth() < 2 OR TG_OP <> 'UPDATE' THEN RAISE EXCEPTION 'rejection_head moves only with the rejections (% refused)', TG_OP; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER rejection_head_guard BEFORE INSERT OR UPDATE OR DELETE ON ${schema}.rejection_head
+        FOR EACH ROW EXECUTE FUNCTION ${schema}.rejection_head_guard();
+      CREATE TRIGGER rejection_head_no_truncate BEFORE TRUNCATE ON ${schema}.rejection_head
+        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.rejection_head_guard();`;
+  },
 ];
+
+const COLUMNS = 'id, agency_id, channel, code, received_at, detail';
 
 interface Detail {
   source: string | null;
@@ -94,11 +157,14 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
   }
 
   const sql = {
-    take: `UPDATE ${table('rejection_head')} SET id = id + $1 RETURNING id`,
-    insert: `INSERT INTO ${table('rejections')} (id, agency_id, channel, code, received_at, detail)
-      SELECT id, agency_id, channel, code, received_at, detail::json
-      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-        AS recorded (id, agency_id, channel, code, received_at, detail)`,
+    take: `SELECT id::text AS id, last_hash FROM ${table('rejection_head')} FOR UPDATE`,
+    head: `SELECT id::text AS id, last_hash FROM ${table('rejection_head')}`,
+    insert: `INSERT INTO ${table('rejections')} (id, agency_id, channel, code, received_at, detail, hash, prev_hash)
+      SELECT id, agency_id, channel, code, received_at, detail::json, hash, prev_hash
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+        WITH ORDINALITY AS recorded (id, agency_id, channel, code, received_at, detail, hash, prev_hash, n)
+      ORDER BY n`,
+    chain: `SELECT ${COLUMNS}, hash, prev_hash FROM ${table('rejections')} WHERE id > $1 ORDER BY id LIMIT $2`,
     page: `SELECT id, agency_id, channel, code, received_at, detail FROM ${table('rejections')} WHERE id > $1 ORDER BY id LIMIT $2`,
     pageForAgency: `SELECT id, agency_id, channel, code, received_at, detail FROM ${table('rejections')}
       WHERE agency_id = $3 AND id > $1 ORDER BY id LIMIT $2`,
@@ -112,6 +178,34 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
   };
 
   return {
+    chainName: '退回记录',
+
+    async openChain(): Promise<ChainReader> {
+      assertOpen();
+      // one snapshot for the whole walk
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      return {
+        async read(afterId, max) {
+          const head = (await client.query<{ id: string; last_hash: string | null }>(sql.head)).rows[0]!;
+          const { rows } = await client.query<RejectionRow & { hash: string | null; prev_hash: string | null }>(sql.chain, [afterId.toString(), max]);
+          return {
+            head: { lastId: BigInt(head.id), lastHash: head.last_hash, prunedId: 0n, prunedHash: null },
+            rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash, prevHash: row.prev_hash, record: toRecord(row) })),
+          };
+        },
+        async close() {
+          await client.query('COMMIT').catch(() => undefined);
+          client.release();
+        },
+      };
+    },
+
     async record(rejections) {
       assertOpen();
       if (rejections.length === 0) return [];
@@ -119,18 +213,29 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
       const copies = rejections.map(copyOf);
       const details = copies.map(({ source, message, eventId, eventType, raw }) => JSON.stringify({ source, message, eventId, eventType, raw } satisfies Detail));
       return inTransaction(pool, async (client) => {
-        const head = await client.query<{ id: string }>(sql.take, [copies.length]);
-        const first = BigInt(head.rows[0]!.id) - BigInt(copies.length) + 1n;
-        const ids = copies.map((_, index) => (first + BigInt(index)).toString());
+        const head = (await client.query<{ id: string; last_hash: string | null }>(sql.take)).rows[0]!;
+        const first = BigInt(head.id) + 1n;
+        const records: RejectionRecord[] = copies.map((copy, index) => ({ id: (first + BigInt(index)).toString(), ...copy }));
+        const hashes: string[] = [];
+        const prevHashes: (string | null)[] = [];
+        let prevHash = head.last_hash;
+        for (const record of records) {
+          const hash = chainHash(record, prevHash);
+          hashes.push(hash);
+          prevHashes.push(prevHash);
+          prevHash = hash;
+        }
         await client.query(sql.insert, [
-          ids,
+          records.map((r) => r.id),
           copies.map((r) => r.agencyId),
           copies.map((r) => r.channel),
           copies.map((r) => r.code),
           copies.map((r) => r.receivedAt),
           details,
+          hashes,
+          prevHashes,
         ]);
-        return copies.map((copy, index) => ({ id: ids[index]!, ...copy }));
+        return records;
       });
     },
 
@@ -185,6 +290,7 @@ function copyOf(rejection: NewRejection): NewRejection {
   };
 }
 
+/** the record as list() returns it, and as its hash covers it */
 function toRecord(row: RejectionRow): RejectionRecord {
   return {
     id: row.id,

@@ -1,8 +1,10 @@
 /**
  * The RejectionStore port: every event the platform refused, with its original bytes, kept so the
  * publishing agency can see why and correct and resend (补正). events.md §5: nothing is lost, so a
- * record() that resolves is durable.
+ * record() that resolves is durable. Rejections are never changed or deleted: the stores refuse it at the
+ * database and chain each record's hash onto the previous one's.
  */
+import type { ChainedLog } from '../audit/logChain.js';
 
 export type RejectionChannel = 'http' | 'kafka' | 'graphql';
 
@@ -45,7 +47,8 @@ export interface RejectionPage {
   hasNextPage: boolean;
 }
 
-export interface RejectionStore {
+/** append-only and hash-chained (infra/audit/logChain.ts), checked by `liandong audit verify` */
+export interface RejectionStore extends ChainedLog {
   /** stores all or none; returns the records with their ids, in input order */
   record(rejections: readonly NewRejection[]): Promise<RejectionRecord[]>;
   list(filter: RejectionFilter): Promise<RejectionPage>;

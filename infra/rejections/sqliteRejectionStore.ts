@@ -1,8 +1,14 @@
 /**
  * Rejections in SQLite. Given an open database (the event store's) it shares that file and leaves the
  * connection to its owner; given a path it opens and owns its own, with the same durable settings.
+ *
+ * Append-only and hash-chained (migration 2; infra/audit/logChain.ts): triggers refuse every UPDATE and
+ * DELETE, and every INSERT that is not the next id chained onto `rejections_head` — INSERT OR REPLACE,
+ * REPLACE INTO and upserts included (the BEFORE INSERT trigger's RAISE(ABORT) runs before REPLACE could
+ * delete the old row, and overrides the statement's conflict resolution).
  */
-import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
+import { chainHash, type ChainReader } from '../audit/logChain.js';
 import {
   type NewRejection,
   type RejectionChannel,
@@ -14,7 +20,7 @@ import { idCursors } from '../idCursor.js';
 
 export type SqliteRejectionStoreOptions = { database: SqliteDatabase } | { path: string };
 
-const MIGRATIONS = [
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE rejections (
      id          INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: ids only grow, even after a purge
      agency_id   TEXT,
@@ -29,10 +35,56 @@ const MIGRATIONS = [
    );
    -- a viewer lists its own agency's rejections
    CREATE INDEX rejections_by_agency ON rejections (agency_id, id);`,
+  // 2: the hash chain; rejections stored before it get their hashes here, once, in id order
+  (db) => {
+    db.exec(`ALTER TABLE rejections ADD COLUMN hash TEXT;
+      ALTER TABLE rejections ADD COLUMN prev_hash TEXT;
+      CREATE TABLE rejections_head (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        last_id   INTEGER NOT NULL,   -- the newest rejection (0: none)
+        last_hash TEXT
+      );`);
+    const page = db.prepare<[number], RejectionRow>(`SELECT ${COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT 1000`);
+    const write = db.prepare<[string, string | null, number]>('UPDATE rejections SET hash = ?, prev_hash = ? WHERE id = ?');
+    let prevHash: string | null = null;
+    let lastId = 0;
+    for (let rows = page.all(0); rows.length > 0; rows = page.all(lastId)) {
+      for (const row of rows) {
+        const hash = chainHash(toRecord(row), prevHash);
+        write.run(hash, prevHash, row.id);
+        prevHash = hash;
+        lastId = row.id;
+      }
+    }
+    db.prepare('INSERT INTO rejections_head (singleton, last_id, last_hash) VALUES (1, ?, ?)').run(lastId, prevHash);
+    db.exec(`
+      CREATE TRIGGER rejections_no_update BEFORE UPDATE ON rejections
+      BEGIN SELECT RAISE(ABORT, 'rejections are append-only'); END;
+      CREATE TRIGGER rejections_no_delete BEFORE DELETE ON rejections
+      BEGIN SELECT RAISE(ABORT, 'rejections are append-only'); END;
+      CREATE TRIGGER rejections_append BEFORE INSERT ON rejections
+      BEGIN
+        SELECT RAISE(ABORT, 'rejections are append-only: a rejection is never replaced') WHERE EXISTS (SELECT 1 FROM rejections WHERE id = NEW.id);
+        SELECT RAISE(ABORT, 'rejections are hash-chained: a new rejection takes the next id and the newest one''s hash as prev_hash')
+        WHERE NEW.hash IS NULL OR NEW.id IS NOT (SELECT last_id + 1 FROM rejections_head) OR NEW.prev_hash IS NOT (SELECT last_hash FROM rejections_head);
+      END;
+      CREATE TRIGGER rejections_appended AFTER INSERT ON rejections
+      BEGIN UPDATE rejections_head SET last_id = NEW.id, last_hash = NEW.hash; END;
+      CREATE TRIGGER rejections_head_one_row BEFORE INSERT ON rejections_head
+      BEGIN SELECT RAISE(ABORT, 'rejections_head has exactly one row'); END;
+      CREATE TRIGGER rejections_head_kept BEFORE DELETE ON rejections_head
+      BEGIN SELECT RAISE(ABORT, 'rejections_head has exactly one row'); END;
+      CREATE TRIGGER rejections_head_moves_with_log BEFORE UPDATE ON rejections_head
+      WHEN NEW.singleton IS NOT OLD.singleton
+        OR NOT (NEW.last_id = OLD.last_id + 1 AND EXISTS (SELECT 1 FROM rejections WHERE id = NEW.last_id AND hash IS NEW.last_hash))
+      BEGIN SELECT RAISE(ABORT, 'rejections_head moves only with the log'); END;`);
+  },
 ];
 
 interface RejectionRow {
   id: number;
+  hash?: string | null;
+  prev_hash?: string | null;
   agency_id: string | null;
   source: string | null;
   channel: RejectionChannel;
@@ -61,9 +113,11 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
   }
 
   const statements = {
-    insert: db.prepare<[string | null, string | null, string, string, string, string, string | null, string | null, string]>(
-      'INSERT INTO rejections (agency_id, source, channel, received_at, code, message, event_id, event_type, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    insert: db.prepare<[number, string | null, string | null, string, string, string, string, string | null, string | null, string, string, string | null]>(
+      'INSERT INTO rejections (id, agency_id, source, channel, received_at, code, message, event_id, event_type, raw, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    head: db.prepare<[], { last_id: number; last_hash: string | null }>('SELECT last_id, last_hash FROM rejections_head'),
+    chain: db.prepare<[number, number], RejectionRow>(`SELECT ${COLUMNS}, hash, prev_hash FROM rejections WHERE id > ? ORDER BY id LIMIT ?`),
     page: db.prepare<[number, number], RejectionRow>(`SELECT ${COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?`),
     pageForAgency: db.prepare<[string, number, number], RejectionRow>(
       `SELECT ${COLUMNS} FROM rejections WHERE agency_id = ? AND id > ? ORDER BY id LIMIT ?`,
@@ -72,22 +126,15 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
     countForAgency: db.prepare<[string], number>('SELECT count(*) FROM rejections WHERE agency_id = ?').pluck(),
   };
 
-  const recordInTransaction = db.transaction((rejections: readonly NewRejection[]): RejectionRecord[] =>
-    rejections.map((rejection) => {
-      const { lastInsertRowid } = statements.insert.run(
-        rejection.agencyId,
-        rejection.source,
-        rejection.channel,
-        rejection.receivedAt,
-        rejection.code,
-        rejection.message,
-        rejection.eventId,
-        rejection.eventType,
-        rejection.raw,
-      );
+  const recordInTransaction = db.transaction((rejections: readonly NewRejection[]): RejectionRecord[] => {
+    const head = statements.head.get()!;
+    let id = head.last_id;
+    let prevHash = head.last_hash;
+    return rejections.map((rejection) => {
+      id += 1;
       // built field by field: a caller's extra properties (or a stray id) must not leak into the record
-      return {
-        id: String(lastInsertRowid),
+      const record: RejectionRecord = {
+        id: String(id),
         agencyId: rejection.agencyId,
         source: rejection.source,
         channel: rejection.channel,
@@ -98,8 +145,33 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
         eventType: rejection.eventType,
         raw: rejection.raw,
       };
-    }),
-  );
+      const hash = chainHash(record, prevHash);
+      statements.insert.run(
+        id,
+        record.agencyId,
+        record.source,
+        record.channel,
+        record.receivedAt,
+        record.code,
+        record.message,
+        record.eventId,
+        record.eventType,
+        record.raw,
+        hash,
+        prevHash,
+      );
+      prevHash = hash;
+      return record;
+    });
+  });
+
+  const readChain = db.transaction((afterId: number, max: number) => {
+    const head = statements.head.get()!;
+    return {
+      head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: 0n, prunedHash: null },
+      rows: statements.chain.all(afterId, max).map((row) => ({ id: BigInt(row.id), hash: row.hash ?? null, prevHash: row.prev_hash ?? null, record: toRecord(row) })),
+    };
+  });
 
   let closed = false;
   const assertOpen = (): void => {
@@ -107,6 +179,13 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
   };
 
   return {
+    chainName: '退回记录',
+
+    async openChain(): Promise<ChainReader> {
+      assertOpen();
+      return { read: async (afterId, max) => readChain(Number(afterId), max), close: async () => undefined };
+    },
+
     async record(rejections) {
       assertOpen();
       if (rejections.length === 0) return [];
@@ -140,8 +219,7 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
   };
 }
 
-
-
+/** the record as list() returns it, and as its hash covers it */
 function toRecord(row: RejectionRow): RejectionRecord {
   return {
     id: String(row.id),

@@ -7,13 +7,24 @@
  */
 import { expect } from 'chai';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog } from '../../infra/accessLog/accessLog.js';
+import { verifyChain } from '../../infra/audit/logChain.js';
 import { InvalidCursorError } from '../../infra/rejections/rejectionStore.js';
+import { chainTamperTests, type RowShape, type SqlTamper } from './chainTamper.js';
 
 export interface AccessLogFixture {
   log: AccessLog;
   reopen(): Promise<AccessLog>;
   cleanup(): Promise<void>;
+  /** plain SQL on the log's table, as a DBA or an intruder with the file could */
+  tamper: SqlTamper;
 }
+
+/** a whole access_log row in SQL (the same text works for SQLite's TEXT and PostgreSQL's json/timestamptz columns) */
+export const accessLogRow: RowShape = {
+  columns: '(id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms)',
+  values: (id) => `(${id}, '2000-01-01T00:00:00.000Z', 'intruder', '[]', NULL, 'query', 'Forged', '[]', NULL, 'ok', '[]', NULL, NULL)`,
+  change: "principal = 'intruder'",
+};
 
 const DAY = 86_400_000;
 
@@ -101,6 +112,40 @@ export function accessLogContract(name: string, factory: () => Promise<AccessLog
       expect(await log.prune(new Date(now - 700 * DAY))).to.equal(1);
       expect(await log.prune(new Date(now - (MIN_RETENTION_DAYS + 1) * DAY))).to.equal(1);
       expect((await log.list({ first: 10 })).nodes.map((node) => node.operationName)).to.deep.equal(['recent']);
+    });
+
+    it('verifies clean after pruning, and keeps chaining after everything old was pruned', async () => {
+      const now = Date.now();
+      await log.record(accessEntry({ operationName: 'old', at: new Date(now - 800 * DAY).toISOString() }));
+      await log.record(accessEntry({ operationName: 'older-than-a-year', at: new Date(now - 400 * DAY).toISOString() }));
+      expect(await log.prune(new Date(now - (MIN_RETENTION_DAYS + 1) * DAY))).to.equal(2);
+      expect((await verifyChain(log)).ok).to.equal(true);
+      await log.record(accessEntry({ operationName: 'after' }));
+      await log.record(accessEntry({ operationName: 'later' }));
+      const report = await verifyChain(log);
+      expect(report, report.detail).to.deep.include({ ok: true, checked: 2 });
+      expect((await log.list({ first: 10 })).nodes.map((node) => node.id)).to.deep.equal(['4', '3']);
+    });
+
+    it('prunes only from the oldest end: an old entry recorded after a younger one waits for it', async () => {
+      const now = Date.now();
+      await log.record(accessEntry({ operationName: 'old', at: new Date(now - 800 * DAY).toISOString() }));
+      await log.record(accessEntry({ operationName: 'young', at: new Date(now - 10 * DAY).toISOString() }));
+      await log.record(accessEntry({ operationName: 'late-old', at: new Date(now - 700 * DAY).toISOString() }));
+      expect(await log.prune(new Date(now - 600 * DAY))).to.equal(1);
+      expect((await log.list({ first: 10 })).nodes.map((node) => node.operationName)).to.deep.equal(['late-old', 'young']);
+      expect((await verifyChain(log)).ok).to.equal(true);
+    });
+
+    describe('append-only at the database, hash-chained', () => {
+      chainTamperTests(() => ({
+        tamper: fixture.tamper,
+        log,
+        row: accessLogRow,
+        write: async (n) => {
+          for (let index = 0; index < n; index++) await log.record(accessEntry({ operationName: `op${index}` }));
+        },
+      }));
     });
   });
 }

@@ -8,6 +8,7 @@
  */
 import { expect } from 'chai';
 import { InvalidCursorError, type NewRejection, type RejectionRecord, type RejectionStore } from '../../infra/rejections/rejectionStore.js';
+import { chainTamperTests, type RowShape, type SqlTamper } from './chainTamper.js';
 
 export interface RejectionStoreFixture {
   /** an empty store; cleanup() closes it */
@@ -15,7 +16,23 @@ export interface RejectionStoreFixture {
   /** a fresh store on the same storage; the test closes `store` first and closes this one itself */
   reopen(): Promise<RejectionStore>;
   cleanup(): Promise<void>;
+  /** plain SQL on the store's table, as a DBA or an intruder with the file could */
+  tamper: SqlTamper;
 }
+
+/** a whole rejections row in SQL, per dialect (PostgreSQL keeps the sender's values in one json column) */
+export const rejectionRow = (dialect: SqlTamper['dialect']): RowShape =>
+  dialect === 'sqlite'
+    ? {
+        columns: '(id, agency_id, source, channel, received_at, code, message, event_id, event_type, raw)',
+        values: (id) => `(${id}, 'ly-court', 'ly-court', 'http', '2000-01-01T00:00:00.000Z', 'invalid_data', 'forged', NULL, NULL, '{}')`,
+        change: "message = 'forged'",
+      }
+    : {
+        columns: '(id, agency_id, channel, code, received_at, detail)',
+        values: (id) => `(${id}, 'ly-court', 'http', 'invalid_data', '2000-01-01T00:00:00.000Z', '{"source":null,"message":"forged","eventId":null,"eventType":null,"raw":"{}"}')`,
+        change: "code = 'forged'",
+      };
 
 export type RejectionStoreFactory = () => Promise<RejectionStoreFixture>;
 
@@ -140,6 +157,20 @@ export function rejectionStoreContract(name: string, factory: RejectionStoreFact
       } finally {
         await reopened.close();
       }
+    });
+
+    describe('append-only at the database, hash-chained', () => {
+      chainTamperTests(() => ({
+        tamper: fixture.tamper,
+        log: store,
+        row: rejectionRow(fixture.tamper.dialect),
+        write: async (n) => {
+          // in two batches: ids and the chain continue across record() calls
+          const first = Math.ceil(n / 2);
+          await store.record(Array.from({ length: first }, (_, index) => rejection({ eventId: `evt-${index}` })));
+          if (n > first) await store.record(Array.from({ length: n - first }, (_, index) => rejection({ eventId: `evt-${first + index}`, raw: '重新发送 \u0000' })));
+        },
+      }));
     });
   });
 }

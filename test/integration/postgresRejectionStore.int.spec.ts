@@ -11,6 +11,8 @@ import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStor
 import { openPostgresRejectionStore } from '../../infra/rejections/postgresRejectionStore.js';
 import type { NewRejection, RejectionRecord, RejectionStore } from '../../infra/rejections/rejectionStore.js';
 import { rejectionStoreContract } from '../contract/rejectionStore.contract.js';
+import { postgresTamper } from '../contract/chainTamper.js';
+import { verifyChain } from '../../infra/audit/logChain.js';
 import { databaseUrl, probePostgres, requireEngine } from './engines.js';
 
 const freshSchema = (): string => `rej_${randomBytes(5).toString('hex')}`;
@@ -31,7 +33,7 @@ const rejection = (overrides: Partial<NewRejection> = {}): NewRejection => ({
 describe('PostgreSQL rejection store (real server)', function () {
   before(requireEngine('postgres', probePostgres));
 
-  let admin: pg.Client | undefined;
+  let admin: pg.Pool | undefined;
   const schemas: string[] = [];
   const newSchema = (): string => {
     const schema = freshSchema();
@@ -40,8 +42,7 @@ describe('PostgreSQL rejection store (real server)', function () {
   };
   after(async () => {
     if (schemas.length === 0) return;
-    admin = new pg.Client({ connectionString: databaseUrl() });
-    await admin.connect();
+    admin ??= new pg.Pool({ connectionString: databaseUrl(), max: 2 });
     for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.end();
   });
@@ -50,7 +51,8 @@ describe('PostgreSQL rejection store (real server)', function () {
     const schema = newSchema();
     const open = (): Promise<RejectionStore> => openPostgresRejectionStore({ connectionString: databaseUrl(), schema });
     const store = await open();
-    return { store, reopen: open, cleanup: () => store.close() };
+    admin ??= new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+    return { store, reopen: open, cleanup: () => store.close(), tamper: postgresTamper(admin, schema, 'rejections', 'rejection_head') };
   });
 
   describe('PostgreSQL adapter', function () {
@@ -116,6 +118,31 @@ describe('PostgreSQL rejection store (real server)', function () {
       }
       expect(paged.map((record) => record.id)).to.deep.equal([...ids].sort((x, y) => (x < y ? -1 : 1)).map(String));
       expect((await replicas[1]!.list({ agencyId: 'agency-2', first: 0 })).totalCount).to.equal(60);
+    });
+
+    it('gives rejections stored before the hash chain their hashes at migration', async () => {
+      const schema = newSchema();
+      const q = `"${schema}"`;
+      admin ??= new pg.Pool({ connectionString: databaseUrl(), max: 2 });
+      // the schema before the chain (migration 1), as databases written then hold it
+      await admin.query(`CREATE SCHEMA ${q};
+        CREATE TABLE ${q}.schema_versions (component text PRIMARY KEY, version integer NOT NULL);
+        INSERT INTO ${q}.schema_versions VALUES ('rejections', 1);
+        CREATE TABLE ${q}.rejections (id bigint PRIMARY KEY, agency_id text, channel text NOT NULL CHECK (channel IN ('http', 'kafka', 'graphql')),
+          code text NOT NULL, received_at text NOT NULL, detail json NOT NULL);
+        CREATE INDEX rejections_by_agency ON ${q}.rejections (agency_id, id);
+        CREATE TABLE ${q}.rejection_head (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), id bigint NOT NULL);
+        INSERT INTO ${q}.rejection_head (singleton, id) VALUES (true, 2);
+        INSERT INTO ${q}.rejections VALUES
+          (1, 'xj-court', 'kafka', 'invalid_data', '2024-09-10T01:00:00.000Z', '{"source":"xj-court","message":"缺少当事人","eventId":"e1","eventType":"case.registered","raw":"{\\u0000}"}'),
+          (2, NULL, 'http', 'invalid_envelope', '2024-09-10T01:00:01.000Z', '{"source":null,"message":"bad JSON","eventId":null,"eventType":null,"raw":"{"}');`);
+      const store = await open(schema);
+      const migrated = await verifyChain(store);
+      expect(migrated, migrated.detail).to.deep.include({ ok: true, checked: 2 });
+      const [next] = await store.record([rejection()]);
+      expect(next!.id).to.equal('3');
+      expect((await verifyChain(store)).ok).to.equal(true);
+      expect((await store.list({ first: 5 })).nodes.map((node) => node.raw)).to.deep.equal(['{\u0000}', '{', '{}']);
     });
 
     it('shares a schema with the event store, whichever opens it first', async () => {

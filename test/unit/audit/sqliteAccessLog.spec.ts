@@ -6,6 +6,8 @@ import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js
 import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { REDACTED, redactVariables } from '../../../infra/accessLog/accessLog.js';
 import { accessEntry, accessLogContract } from '../../contract/accessLog.contract.js';
+import { sqliteTamper } from '../../contract/chainTamper.js';
+import { verifyChain } from '../../../infra/audit/logChain.js';
 
 accessLogContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
@@ -13,6 +15,7 @@ accessLogContract('sqlite', async () => {
   const log = open();
   return {
     log,
+    tamper: sqliteTamper(join(dir, 'access-log.db'), 'access_log', 'access_log_head'),
     reopen: async () => open(),
     cleanup: async () => {
       await log.close();
@@ -21,7 +24,84 @@ accessLogContract('sqlite', async () => {
   };
 });
 
+/** the access log's schema before the hash chain (migration 1), as databases written then hold it */
+const VERSION_1 = `CREATE TABLE access_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, principal TEXT, roles TEXT NOT NULL, agency_id TEXT,
+     operation_type TEXT, operation_name TEXT, fields TEXT NOT NULL, variables TEXT, outcome TEXT NOT NULL,
+     error_codes TEXT NOT NULL, client TEXT, duration_ms REAL);
+   CREATE INDEX access_log_by_principal ON access_log (principal, id);
+   CREATE INDEX access_log_by_time ON access_log (at);
+   CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+   BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+   CREATE TRIGGER access_log_retention BEFORE DELETE ON access_log
+   WHEN old.at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-365 days')
+   BEGIN SELECT RAISE(ABORT, 'access_log entries are kept at least 365 days'); END;
+   CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
+   INSERT INTO schema_versions VALUES ('accessLog', 1);`;
+
 describe('SQLite access log', () => {
+  describe('a log written before the hash chain', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const oldLog = (entries: { at: string; name: string }[], pruneThrough: number): void => {
+      const db = openDurableDatabase(join(dir, 'access-log.db'));
+      db.exec(VERSION_1);
+      const insert = db.prepare(
+        `INSERT INTO access_log (at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms)
+         VALUES (?, 'audit-office', '["auditor"]', 'ly-justice', 'query', ?, '["history(stream: \\"case-XJ-1\\")"]', '{"first":10}', 'ok', '[]', '127.0.0.1', 3.5)`,
+      );
+      for (const { at, name } of entries) insert.run(at, name);
+      db.prepare('DELETE FROM access_log WHERE id <= ?').run(pruneThrough);
+      db.close();
+    };
+    const longAgo = new Date(Date.now() - 800 * 86_400_000).toISOString();
+
+    it('gets its hashes at migration, starting the chain after what retention already pruned', async () => {
+      oldLog(
+        [
+          { at: longAgo, name: 'pruned-1' },
+          { at: longAgo, name: 'pruned-2' },
+          ...[3, 4, 5].map((n) => ({ at: new Date().toISOString(), name: `kept-${n}` })),
+        ],
+        2,
+      );
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      try {
+        const migrated = await verifyChain(log);
+        expect(migrated, migrated.detail).to.deep.include({ ok: true, checked: 3 });
+        expect(migrated.detail).to.contain('条目 2 及以前已按保留期清理');
+        await log.record(accessEntry({ operationName: 'after' }));
+        expect((await log.list({ first: 10 })).nodes.map((node) => `${node.id} ${node.operationName}`)).to.deep.equal(['6 after', '5 kept-5', '4 kept-4', '3 kept-3']);
+        expect((await verifyChain(log)).ok).to.equal(true);
+      } finally {
+        await log.close();
+      }
+      const tamper = sqliteTamper(join(dir, 'access-log.db'), 'access_log', 'access_log_head');
+      const rows = await tamper.rows();
+      expect(rows[0]).to.include({ id: 3, prev_hash: null });
+      expect(await tamper.run("INSERT OR REPLACE INTO access_log (id, at, roles, fields, outcome, error_codes) VALUES (4, '2000-01-01T00:00:00.000Z', '[]', '[]', 'ok', '[]')").catch((e: Error) => e.message)).to.match(/never replaced/);
+      expect(await tamper.rows()).to.deep.equal(rows);
+    });
+
+    it('continues its ids after entries retention pruned entirely', async () => {
+      oldLog([{ at: longAgo, name: 'pruned-1' }, { at: longAgo, name: 'pruned-2' }], 2);
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      try {
+        expect((await verifyChain(log)).ok).to.equal(true);
+        await log.record(accessEntry());
+        expect((await log.list({ first: 10 })).nodes.map((node) => node.id)).to.deep.equal(['3']);
+        expect((await verifyChain(log)).ok).to.equal(true);
+      } finally {
+        await log.close();
+      }
+    });
+  });
+
   it('refuses to change or delete a young entry even in plain SQL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
     try {

@@ -6,6 +6,8 @@ import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
 import { rejectionStoreContract } from '../../contract/rejectionStore.contract.js';
+import { sqliteTamper } from '../../contract/chainTamper.js';
+import { verifyChain } from '../../../infra/audit/logChain.js';
 
 rejectionStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-rejections-'));
@@ -15,7 +17,7 @@ rejectionStoreContract('sqlite', async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { store, reopen: async () => open(), cleanup };
+  return { store, reopen: async () => open(), cleanup, tamper: sqliteTamper(join(dir, 'rejections.db'), 'rejections', 'rejections_head') };
 });
 
 describe('SQLite rejection store', () => {
@@ -68,7 +70,7 @@ describe('SQLite rejection store', () => {
     const db = openDurableDatabase(path);
     try {
       expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-      expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'rejections'").pluck().get()).to.equal(1);
+      expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'rejections'").pluck().get()).to.equal(2);
     } finally {
       db.close();
     }
@@ -82,6 +84,39 @@ describe('SQLite rejection store', () => {
       await store.record([good, { ...good, channel: 'carrier-pigeon' as 'http' }]).catch((error: unknown) => (failure = error));
       expect(failure).to.be.instanceOf(Error);
       expect((await store.list({ first: 5 })).totalCount).to.equal(0);
+      // the failed batch gave its ids back: the chain continues at 1
+      expect((await store.record([good]))[0]!.id).to.equal('1');
+      expect((await verifyChain(store)).ok).to.equal(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('gives rejections stored before the hash chain their hashes at migration', async () => {
+    const path = join(dir, 'rejections.db');
+    const db = openDurableDatabase(path);
+    // the schema before the chain (migration 1), as files written then hold it
+    db.exec(`CREATE TABLE rejections (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, agency_id TEXT, source TEXT,
+        channel TEXT NOT NULL CHECK (channel IN ('http', 'kafka', 'graphql')), received_at TEXT NOT NULL,
+        code TEXT NOT NULL, message TEXT NOT NULL, event_id TEXT, event_type TEXT, raw TEXT NOT NULL);
+      CREATE INDEX rejections_by_agency ON rejections (agency_id, id);
+      CREATE TABLE schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL);
+      INSERT INTO schema_versions VALUES ('rejections', 1);
+      INSERT INTO rejections (agency_id, source, channel, received_at, code, message, event_id, event_type, raw) VALUES
+        ('ly-gov', 'ly-gov', 'http', '2024-05-06T01:30:00.000Z', 'invalid_data', '案件不存在', 'e1', 'case.closed', '{"a":1}'),
+        (NULL, NULL, 'kafka', '2024-05-06T01:31:00.000Z', 'invalid_envelope', 'bad JSON', NULL, NULL, '{not json');`);
+    db.close();
+    const store = openSqliteRejectionStore({ path });
+    try {
+      const migrated = await verifyChain(store);
+      expect(migrated, migrated.detail).to.deep.include({ ok: true, checked: 2 });
+      const [next] = await store.record([
+        { agencyId: 'ly-gov', source: 'ly-gov', channel: 'http', receivedAt: '2024-05-07T01:30:00.000Z', code: 'invalid_data', message: 'x', eventId: 'e2', eventType: null, raw: '{}' },
+      ]);
+      expect(next!.id).to.equal('3');
+      expect((await verifyChain(store)).ok).to.equal(true);
+      expect((await store.list({ first: 5 })).nodes.map((node) => node.message)).to.deep.equal(['案件不存在', 'bad JSON', 'x']);
     } finally {
       await store.close();
     }
