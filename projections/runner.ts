@@ -10,12 +10,24 @@
  * a fresh store nobody reads, so it keeps the documents in memory across batches (up to
  * `rebuildBufferDocuments`) and commits them far less often — each document written once per commit.
  *
- * A projection that throws is stopped where it failed: the events before the failing one are committed,
- * its checkpoint stays just below it, the error is logged with the position, and status()/lag()/waitFor()
- * report it. The other projections carry on. Restarting the process retries it.
+ * A projection whose evolve (or keys) throws is stopped where it failed — a poison event: the same event
+ * would fail the same way again. The events before the failing one are committed, its checkpoint stays just
+ * below it, the error is logged with the position, and status()/lag()/waitFor() report it. The other
+ * projections carry on. Restarting the process retries it.
+ *
+ * A projection whose read-model store fails (a read or a commit) is treated by the kind of error
+ * (infra/readModels/transientStoreError.ts): a *transient* one (a full disk, an I/O error, a lost connection,
+ * a busy database) is retried — the projection pauses (status().retrying, not ready), waits a growing pause
+ * (`retry.initialDelayMs` doubling up to `retry.maxDelayMs`, each drawn between half and all of it), and
+ * then applies again from its checkpoint up to where the others are, for as long as it takes; the other
+ * projections carry on meanwhile, and waitFor() waits rather than rejects. A *permanent* store error stops
+ * the projection like a poison event. Nothing is applied twice or skipped either way: a failed commit
+ * changed nothing (documents and checkpoint move together), and a retry starts from the checkpoint.
+ * A rebuild does not retry: it rejects, and is started again from the reset.
  */
 import type { EventStore, RecordedEvent, Subscription } from '../infra/eventStore/eventStore.js';
 import type { DocumentWrite, ReadModelStore } from '../infra/readModels/readModelStore.js';
+import { isTransientStoreError } from '../infra/readModels/transientStoreError.js';
 import { positionOf, withPosition, type Projection } from './projection.js';
 
 export interface ProjectionProgress {
@@ -51,6 +63,35 @@ export interface ProjectionRunnerDeps<Ctx> {
    * many it holds (and writes at once).
    */
   rebuildBufferDocuments?: number;
+  /** how transient store errors are retried (see the top of this file) */
+  retry?: ProjectionRetryOptions;
+}
+
+export interface ProjectionRetryOptions {
+  /** the pause after the first failure (default 250 ms); it doubles after each further one */
+  initialDelayMs?: number;
+  /** the longest pause (default 30,000 ms): a disk that has room again is used within this */
+  maxDelayMs?: number;
+  /** jitter, in [0, 1): a pause is half its nominal length plus this fraction of the other half (default Math.random) */
+  random?: () => number;
+  /** where pauses are waited (default the global timers; tests fire them by hand) */
+  timers?: { setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  /** which store errors are retried (default isTransientStoreError); the others stop the projection */
+  isTransient?: (error: unknown) => boolean;
+}
+
+/** a projection pausing after a transient store error, to try again */
+export interface ProjectionRetry {
+  /** the first event not applied (its checkpoint is below it) */
+  position: bigint;
+  /** store failures in a row so far; the retry waited for is the attempt-th */
+  attempt: number;
+  /** what failed: reading documents or committing them */
+  operation: 'read' | 'write';
+  message: string;
+  error: unknown;
+  /** the pause before this retry */
+  delayMs: number;
 }
 
 export interface ProjectionFailure {
@@ -66,6 +107,8 @@ export interface ProjectionStatus {
   checkpoint: bigint | null;
   /** set once the projection has stopped on an error */
   failure: ProjectionFailure | null;
+  /** set while the projection pauses after a transient store error, to try again */
+  retrying: ProjectionRetry | null;
 }
 
 export interface ProjectionRunner {
@@ -83,7 +126,7 @@ export interface ProjectionRunner {
   waitFor(position: bigint, timeoutMs?: number, projections?: readonly string[]): Promise<void>;
   /** head − the slowest projection's checkpoint (0 when all are current) */
   lag(): Promise<bigint>;
-  /** each projection's checkpoint and failure, for readiness and metrics */
+  /** each projection's checkpoint, failure and retry, for readiness and metrics */
   status(): ProjectionStatus[];
   /**
    * Resets the projections' collections and checkpoints in `into` and applies every event from the start.
@@ -121,6 +164,8 @@ export class ProjectionTimeoutError extends Error {
 const DEFAULT_BATCH_SIZE = 10_000;
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
 const DEFAULT_RESUBSCRIBE_DELAY_MS = 1000;
+const DEFAULT_RETRY_INITIAL_DELAY_MS = 250;
+const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 /**
  * Above the full benchmark's 10,000 cases: a rebuild of a store that size commits once at the end. Every
  * batch of 10,000 events touches nearly every case once, so a smaller buffer would be flushed every batch and
@@ -140,7 +185,13 @@ interface Track<Ctx> {
   readonly collections: ReadonlySet<string>;
   checkpoint: bigint | null;
   failure: ProjectionFailure | null;
+  retrying: ProjectionRetry | null;
+  /** the pending pause before the next retry */
+  retryTimer: unknown;
 }
+
+/** where applyBatch reports what stopped a track: the projection's own code, or the read-model store */
+type FailureReport<Ctx> = (track: Track<Ctx>, position: bigint, error: unknown, source: 'projection' | 'read' | 'write') => void;
 
 interface Waiter {
   position: bigint;
@@ -162,6 +213,16 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   };
   if (deps.rebuildBufferDocuments !== undefined) checkBuffer(deps.rebuildBufferDocuments);
   checkProjections(projections);
+  const initialDelayMs = deps.retry?.initialDelayMs ?? DEFAULT_RETRY_INITIAL_DELAY_MS;
+  const maxDelayMs = deps.retry?.maxDelayMs ?? Math.max(DEFAULT_RETRY_MAX_DELAY_MS, initialDelayMs);
+  if (!(initialDelayMs > 0) || !Number.isFinite(initialDelayMs)) throw new RangeError(`retry.initialDelayMs must be a positive number, got ${initialDelayMs}`);
+  if (!(maxDelayMs >= initialDelayMs) || !Number.isFinite(maxDelayMs)) throw new RangeError(`retry.maxDelayMs must be at least retry.initialDelayMs, got ${maxDelayMs}`);
+  const random = deps.retry?.random ?? Math.random;
+  const timers = deps.retry?.timers ?? {
+    setTimeout: (callback: () => void, ms: number): unknown => setTimeout(callback, ms),
+    clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
+  };
+  const isTransient = deps.retry?.isTransient ?? isTransientStoreError;
 
   const tracks = projections.map(newTrack);
   const waiters = new Set<Waiter>();
@@ -179,9 +240,21 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   // arrived by the next turn of the event loop, one batch at a time
   let buffer: RecordedEvent[] = [];
   let flushScheduled: NodeJS.Immediate | null = null;
+  /**
+   * Every batch (catch-up, live, a retry's) is applied through here, one at a time: between two of them
+   * every healthy track has applied everything up to `cursor`, which is where a retrying track rejoins.
+   */
   let applying: Promise<void> = Promise.resolve();
+  const exclusive = (work: () => Promise<void>): Promise<void> => {
+    const next = applying.then(work);
+    applying = next.catch(() => undefined);
+    return next;
+  };
 
-  const healthy = (): Track<Ctx>[] => tracks.filter((track) => track.failure === null);
+  /** the tracks that take each batch as it comes */
+  const healthy = (): Track<Ctx>[] => tracks.filter((track) => track.failure === null && track.retrying === null);
+  /** the tracks not stopped: healthy, or pausing to retry */
+  const following = (): Track<Ctx>[] => tracks.filter((track) => track.failure === null);
 
   const settleWaiters = (): void => {
     for (const waiter of waiters) {
@@ -200,7 +273,14 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     settleWaiters();
   };
 
+  const cancelRetry = (track: Track<Ctx>): void => {
+    if (track.retryTimer !== null) timers.clearTimeout(track.retryTimer);
+    track.retryTimer = null;
+  };
+
   const fail = (track: Track<Ctx>, position: bigint, error: unknown): void => {
+    cancelRetry(track);
+    track.retrying = null;
     track.failure = { position, message: describe(error), error };
     logger.error(`projection ${track.projection.name} stopped at position ${position}: ${describe(error)}`, {
       projection: track.projection.name,
@@ -211,18 +291,75 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     settleWaiters();
   };
 
+  /** the pause before the attempt-th retry: the nominal one doubles from initialDelayMs up to maxDelayMs; half of it is jitter */
+  const pauseBefore = (attempt: number): number => {
+    const nominal = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(attempt - 1, 60));
+    return nominal / 2 + (nominal / 2) * Math.min(Math.max(random(), 0), 1);
+  };
+
+  /** a projection error or a permanent store error stops the track; a transient store error pauses it to retry */
+  const report: FailureReport<Ctx> = (track, position, error, source) => {
+    if (source === 'projection' || !isTransient(error)) return fail(track, position, error);
+    const attempt = (track.retrying?.attempt ?? 0) + 1;
+    const delayMs = pauseBefore(attempt);
+    track.retrying = { position, attempt, operation: source, message: describe(error), error, delayMs };
+    logger.error(
+      `projection ${track.projection.name}: ${source === 'write' ? 'committing' : 'reading'} read models failed at position ${position} ` +
+        `(transient), retry ${attempt} in ${Math.round(delayMs)} ms: ${describe(error)}`,
+      { projection: track.projection.name, position: position.toString(), checkpoint: track.checkpoint?.toString() ?? null, attempt, error },
+    );
+    cancelRetry(track);
+    // a stopped runner retries nothing; start() begins again from the checkpoints
+    if (stopping) return;
+    track.retryTimer = timers.setTimeout(() => {
+      track.retryTimer = null;
+      void retry(track);
+    }, delayMs);
+  };
+
+  /**
+   * After a retrying track's pause: applies the events from its checkpoint up to `cursor` (where the healthy
+   * tracks are), batch by batch, and then it takes the batches as they come again. A failure on the way
+   * reports again (a longer pause, or a stop).
+   */
+  const retry = (track: Track<Ctx>): Promise<void> =>
+    exclusive(async () => {
+      const target = cursor;
+      for (;;) {
+        const pausing = track.retrying;
+        if (stopping || pausing === null || track.failure !== null) return;
+        if (target === null || (track.checkpoint !== null && track.checkpoint >= target)) break;
+        let events: RecordedEvent[];
+        try {
+          events = await store.readAll({ after: track.checkpoint, maxCount: batchSize });
+        } catch (error) {
+          report(track, pausing.position, error, 'read');
+          return;
+        }
+        const due = events.slice(0, firstAfter(events, target));
+        await applyBatch(track, due, readModels, ctx, report);
+        // failed again: a new pause (or a stop) was reported
+        if (track.retrying !== pausing || track.failure !== null) return;
+        if (due.length < events.length || events.length < batchSize) break;
+      }
+      const attempts = track.retrying?.attempt ?? 0;
+      track.retrying = null;
+      logger.info(`projection ${track.projection.name} applies again after ${attempts} retries, at ${track.checkpoint ?? 'the beginning'}`);
+      settleWaiters();
+    }).catch((error: unknown) => logger.error(`retrying projection ${track.projection.name} failed: ${describe(error)}`, { error }));
+
   const applyToAll = async (events: readonly RecordedEvent[]): Promise<void> => {
     const last = events.at(-1);
     if (last === undefined) return;
-    await Promise.all(healthy().map((track) => applyBatch(track, events, readModels, ctx, fail)));
+    await Promise.all(healthy().map((track) => applyBatch(track, events, readModels, ctx, report)));
     cursor = last.position;
     if (head === null || cursor > head) head = cursor;
     settleWaiters();
     deps.onProgress?.({ position: cursor, head });
   };
 
-  const flush = (): Promise<void> => {
-    applying = applying.then(async () => {
+  const flush = (): Promise<void> =>
+    exclusive(async () => {
       if (buffer.length === 0) return;
       const events = buffer;
       buffer = [];
@@ -233,11 +370,10 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
         logger.error(`applying live events failed: ${describe(error)}`, { error });
       }
     });
-    return applying;
-  };
 
   const subscribeLive = (): void => {
-    if (stopping || healthy().length === 0) return;
+    // a retrying track needs the cursor to move on (it catches up to it), so it keeps the subscription too
+    if (stopping || following().length === 0) return;
     subscription = store.subscribe({
       after: cursor,
       onEvent: (event) => {
@@ -263,8 +399,12 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   };
 
   const catchUp = async (): Promise<void> => {
-    // a start after a stop retries projections that had failed
-    for (const track of tracks) track.failure = null;
+    // a start after a stop retries projections that had failed or were pausing
+    for (const track of tracks) {
+      cancelRetry(track);
+      track.failure = null;
+      track.retrying = null;
+    }
     await loadCheckpoints();
     head = await store.headPosition();
     for (const track of tracks) {
@@ -285,7 +425,8 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     logger.info(`catching up from ${cursor ?? 'the beginning'} to ${head ?? 'the empty head'}`);
     while (!stopping) {
       const events = await store.readAll({ after: cursor, maxCount: batchSize });
-      await applyToAll(events);
+      await exclusive(() => applyToAll(events));
+      // with every track stopped or pausing, live following moves the cursor on (retries catch up to it)
       if (events.length < batchSize || healthy().length === 0) break;
     }
   };
@@ -304,6 +445,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
       if (!started) return;
       stopping = true;
       await catchingUp?.catch(() => undefined);
+      for (const track of tracks) cancelRetry(track);
       if (resubscribeTimer !== null) clearTimeout(resubscribeTimer);
       resubscribeTimer = null;
       await subscription?.stop();
@@ -351,7 +493,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     },
 
     status() {
-      return tracks.map((track) => ({ name: track.projection.name, checkpoint: track.checkpoint, failure: track.failure }));
+      return tracks.map((track) => ({ name: track.projection.name, checkpoint: track.checkpoint, failure: track.failure, retrying: track.retrying }));
     },
 
     async rebuild(into, onProgress = deps.onProgress) {
@@ -436,7 +578,7 @@ async function applyBatch<Ctx>(
   events: readonly RecordedEvent[],
   readModels: ReadModelStore,
   ctx: Ctx,
-  fail: (track: Track<Ctx>, position: bigint, error: unknown) => void,
+  fail: FailureReport<Ctx>,
   buffer?: RebuildBuffer,
 ): Promise<void> {
   const { projection, handles, collections } = track;
@@ -481,7 +623,7 @@ async function applyBatch<Ctx>(
       if (buffer !== undefined) buffer.documents += list.length;
     }
   } catch (error) {
-    fail(track, events[start]!.position, error);
+    fail(track, events[start]!.position, error, 'read');
     return;
   }
 
@@ -532,11 +674,11 @@ async function applyBatch<Ctx>(
       await readModels.commit(projection.name, position, writesOf(cache));
       track.checkpoint = position;
     } catch (error) {
-      fail(track, events[start]!.position, error);
+      fail(track, events[start]!.position, error, 'write');
       return;
     }
   }
-  if (failure !== null) fail(track, events[failure.index]!.position, failure.error);
+  if (failure !== null) fail(track, events[failure.index]!.position, failure.error, 'projection');
 }
 
 /** commits what a rebuild buffer holds and empties it; false (after `fail`) when the commit failed */
@@ -544,14 +686,14 @@ async function flushBuffer<Ctx>(
   track: Track<Ctx>,
   buffer: RebuildBuffer,
   readModels: ReadModelStore,
-  fail: (track: Track<Ctx>, position: bigint, error: unknown) => void,
+  fail: FailureReport<Ctx>,
 ): Promise<boolean> {
   if (buffer.uncommittedFrom !== null && buffer.applied !== null) {
     try {
       await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache));
       track.checkpoint = buffer.applied;
     } catch (error) {
-      fail(track, buffer.uncommittedFrom, error);
+      fail(track, buffer.uncommittedFrom, error, 'write');
       return false;
     }
   }
@@ -587,6 +729,8 @@ function newTrack<Ctx>(projection: Projection<Ctx>): Track<Ctx> {
     collections: new Set(projection.collections),
     checkpoint: null,
     failure: null,
+    retrying: null,
+    retryTimer: null,
   };
 }
 

@@ -12,6 +12,7 @@ import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../eventStore/eventStore.js';
 import { createHttpApp } from '../http/app.js';
+import { projectionNotReadyReason } from '../http/projectionHealth.js';
 import { createMetrics } from '../http/metrics.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
 import type { Lease } from '../lease/lease.js';
@@ -101,8 +102,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         const runner = ownership.runner();
         if (state.role !== 'owner' || runner === null) return state.role === 'stopped' ? '正在停止' : null; // a standby is ready to take over
         if (!state.caughtUp) return '刚取得投影租约，正在从检查点追赶事件';
-        const failed = runner.status().find((p) => p.failure);
-        if (failed) return `投影 ${failed.name} 在位置 ${failed.failure!.position} 出错：${failed.failure!.message}`;
+        const trouble = projectionNotReadyReason(runner.status()); // stopped, or retrying after a store error
+        if (trouble !== null) return trouble;
         const behind = await eventsBehind(store, runner.status().map((p) => p.checkpoint), READY_LAG);
         metrics.projectionLag.set(behind);
         return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件` : null;

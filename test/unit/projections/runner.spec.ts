@@ -626,7 +626,7 @@ describe('projection runner', () => {
       expect(await live.lag()).to.equal(head);
       await live.start();
       expect(await live.lag()).to.equal(0n);
-      expect(live.status()).to.deep.equal([{ name: 'streamCounts', checkpoint: head, failure: null }]);
+      expect(live.status()).to.deep.equal([{ name: 'streamCounts', checkpoint: head, failure: null, retrying: null }]);
     });
   });
 
