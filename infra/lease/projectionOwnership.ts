@@ -10,8 +10,9 @@
  *     replica gives the lease up and competes for it again rather than guess who is right;
  *   - stop() is called (SIGTERM): the runner finishes what was delivered, the lease is released at once, so a
  *     standby takes over within its acquire interval instead of the TTL.
- * A projection that fails on its own (a bug, an unreachable store) is retried within the term with a growing
- * pause (1 s … 60 s), as a restart of the process would.
+ * A projection that stops on its own (a poison event, a permanent store error) is retried within the term with a
+ * growing pause (1 s … 60 s), as a restart of the process would. Transient store errors (an unreachable store, a
+ * full disk) never get this far: the runner retries those itself (projections/runner.ts).
  *
  * A standby that finds the lease free takes it; after the owner died without releasing it, that is within the
  * TTL plus one acquire interval.
