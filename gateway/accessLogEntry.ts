@@ -44,7 +44,7 @@ export function outcomeOf(errors: readonly GraphQLFormattedError[]): { outcome: 
       ? 'ok'
       : has('QUERY_REFUSED')
         ? 'refused'
-        : has('GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND')
+        : has('GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
           ? 'invalid'
           : has('FORBIDDEN')
             ? 'forbidden'

@@ -13,7 +13,10 @@
  * own name as well when the query asks for `me` (the only field that shows it; see `audienceOf`). So a viewer
  * never gets what an organizer was shown, nor one agency what another's viewer was; an answer that says
  * "overdue" is not served the next day; and any committed event (which moves every checkpoint) makes every
- * kept answer unreachable. Only answers without errors are kept. A hit is still written to the access log under
+ * kept answer unreachable. Only answers without errors are kept, and only requests Apollo would take as they are
+ * are looked up (server.ts `mayUseCache`: the cache never answers for a request Apollo would refuse); the Accept
+ * header as sent is part of the key and a kept answer is sent with the headers Apollo chose for it (its negotiated
+ * content type), so a kept answer is the answer Apollo would give. A hit is still written to the access log under
  * the principal who asked, like any other answer. A kept answer is also kept gzip-compressed (a dossier's
  * attention list is hundreds of kilobytes of repetitive text on an intranet link) and sent that way to clients
  * that accept it.
@@ -22,7 +25,7 @@
  * again (`pending` / `claim`): after an event, the people who had the dossier open ask again at about the same
  * time, and with read models in Redis the computations would otherwise overlap and multiply.
  *
- * Not cached: mutations, `case(asOf)` (it folds the event store), `history`, `auditVerify`, `rejections` and
+ * Not cached: mutations, `case(asOf)` and `case(atRevision)` (they fold the event store), `history`, `auditVerify`, `rejections` and
  * `accessLog` (their sources change without the read models moving), and anything that is not a plain field
  * at the root.
  */
@@ -51,8 +54,9 @@ export function answersFromReadModels(operation: OperationDefinitionNode): boole
     (selection) =>
       selection.kind === Kind.FIELD &&
       READ_MODEL_FIELDS.has(selection.name.value) &&
-      // case(asOf) reads the event store; a variable named anything might carry it, so any asOf argument counts
-      !(selection.name.value === 'case' && selection.arguments?.some((argument) => argument.name.value === 'asOf')),
+      // case(asOf) and case(atRevision) read the event store; a variable named anything might carry them, so any
+      // such argument counts
+      !(selection.name.value === 'case' && selection.arguments?.some((argument) => argument.name.value === 'asOf' || argument.name.value === 'atRevision')),
   );
 }
 

@@ -7,7 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
-import { GraphQLError } from 'graphql';
+import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { chinaDate } from '../domain/deadlines/index.js';
 import type { AccessLogWriter } from '../infra/accessLog/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
@@ -15,7 +15,7 @@ import { answersFromReadModels, audienceOf, createAnswerCache, type AnswerCache,
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
-import { resolvers } from './resolvers/index.js';
+import { resolvers, ScalarInputError } from './resolvers/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const typeDefs = readFileSync(join(here, 'schema.graphql'), 'utf8');
@@ -38,12 +38,13 @@ export interface GraphqlOptions {
 }
 
 /** Guards run once the operation is known and before any resolver (graphql.md "Guards"). */
-const guardPlugin = (limits: GuardLimits): ApolloServerPlugin<GatewayContext> => ({
+const guardPlugin = (limits: GuardLimits, introspection: boolean): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
     return {
       async didResolveOperation({ document, operation, request }) {
         if (!operation) return;
-        const problem = checkGuards(document, operation, request.variables ?? {}, limits);
+        // with introspection on, the standard introspection query (depth 14) is not refused for depth
+        const problem = checkGuards(document, operation, request.variables ?? {}, limits, { introspection });
         if (problem) throw guardError(problem);
       },
     };
@@ -66,11 +67,14 @@ const outcomePlugin = (report: (o: 'ok' | 'error') => void): ApolloServerPlugin<
  * cannot be written the answer is withheld (503): an auditor must be able to trust that whatever was read
  * was logged.
  */
-const accessLogPlugin = (log: AccessLogWriter): ApolloServerPlugin<GatewayContext> => ({
+const accessLogPlugin = (log: AccessLogWriter, handled: (context: GatewayContext) => void): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
     const started = performance.now();
     return {
       async willSendResponse({ contextValue, request, operation, document, response }) {
+        // from here on this request's entry is this plugin's to write (or its answer withheld): the router's
+        // fallback (`logUnlogged`) is for requests that never reach this point
+        handled(contextValue);
         const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
         const entry = accessEntry({
           principal: contextValue.principal,
@@ -154,6 +158,13 @@ export interface GraphqlRouter {
   answerCacheStats(): AnswerCacheStats | null;
 }
 
+/** what is kept beside a kept answer: its access-log description and the headers Apollo answered with */
+interface KeptExtra {
+  described: DescribedRequest;
+  /** content-type first of all: the media type negotiated for the request that computed it */
+  headers: [string, string][];
+}
+
 /** a request whose answer may be kept: where it goes, and how the requests waiting for it are told */
 interface Keep {
   key: string;
@@ -161,8 +172,135 @@ interface Keep {
   version: string;
   slot: NonNullable<GatewayContext['answer']>;
   /** hands the kept answer (or nothing) to the requests waiting for it; a no-op until claimed */
-  settle: (kept: CachedAnswer<DescribedRequest> | undefined) => void;
+  settle: (kept: CachedAnswer<KeptExtra> | undefined) => void;
 }
+
+/** whether this request's access-log entry has been written (or its answer withheld because it could not be) */
+type Tracker = NonNullable<GatewayContext['accessLogged']>;
+
+/** the GraphQL request as the client sent it, before Apollo looks at it (fields of any type) */
+interface RawRequest {
+  query?: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+  extensions?: unknown;
+}
+
+/** Limits before work (issue 13): nothing is buffered before the token is checked. */
+const MAX_BODY = '1mb';
+/** an unauthenticated request's body is read only this far (for its access-log entry), then 401 */
+export const MAX_UNAUTHENTICATED_BODY = 16 * 1024;
+/** …and for at most this long: a slow client holds its connection no longer */
+const UNAUTHENTICATED_READ_MS = 5_000;
+/** variables (and extensions) nested deeper than this are refused with 400; the schema's inputs are 3 levels at most */
+export const MAX_VARIABLE_DEPTH = 32;
+
+const INTERNAL_ERROR_MESSAGE = '平台内部错误，请稍后重试；若持续出现请联系运维并提供时间点';
+const ACCESS_LOG_UNAVAILABLE = { errors: [{ message: '访问日志暂时无法记录，本次查询不予应答，请稍后重试', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }] };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** how deep arrays and objects nest in `value` (the value itself is level 1), counted without recursion, up to limit + 1 */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** the request's GraphQL parameters: the JSON body of a POST, the search parameters of a GET */
+function rawRequestOf(req: Request): RawRequest {
+  if (req.method !== 'GET') return isRecord(req.body) ? (req.body as RawRequest) : {};
+  const params = new URL(req.url, 'http://localhost').searchParams;
+  const json = (name: string): unknown => {
+    const text = params.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined, variables: json('variables'), extensions: json('extensions') };
+}
+
+/** the access log's description of a request Apollo never ran (or ran into trouble with): whatever can be read of it */
+function describeRaw(raw: RawRequest): DescribedRequest {
+  const operationName = typeof raw.operationName === 'string' ? raw.operationName : null;
+  const variables = isRecord(raw.variables) ? raw.variables : null;
+  try {
+    let document: DocumentNode | null = null;
+    if (typeof raw.query === 'string') {
+      try {
+        document = parse(raw.query);
+      } catch {
+        /* not GraphQL: described without fields */
+      }
+    }
+    return describeRequest({ operation: null, document, operationName, variables });
+  } catch {
+    return { operationType: null, operationName, fields: [], variables: null };
+  }
+}
+
+/**
+ * Reads at most `max` bytes of a body, for at most `ms`: the bytes if the whole body fit, else null. Whatever
+ * is left is not read (the caller answers with `Connection: close`).
+ */
+function readAtMost(req: Request, max: number, ms: number): Promise<Buffer | null> {
+  if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve(null);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (result: Buffer | null) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onFail);
+      req.off('aborted', onFail);
+      req.pause();
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) return finish(null);
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(Buffer.concat(chunks));
+    const onFail = () => finish(null);
+    const timer = setTimeout(onFail, ms);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onFail);
+    req.once('aborted', onFail);
+  });
+}
+
+/** an express body-parser error as an answer: status, code and a Chinese message */
+function bodyProblem(error: Error & { status?: number; type?: string }): { status: number; code: string; message: string } {
+  if (error.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `请求体超过 ${MAX_BODY.toUpperCase()} 上限` };
+  if (error.type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: `请求体不是合法的 JSON：${error.message}` };
+  if (error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `不支持的请求体编码或字符集：${error.message}` };
+  const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 400;
+  return { status, code: 'BAD_REQUEST', message: `无法读取请求体：${error.message}` };
+}
+
+/** a GraphQL error answer of our own (the same shape as Apollo's) */
+const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
+
+/** the scalar error (resolvers/index.ts) behind a GraphQL error, if it is one */
+const isScalarInputError = (error: unknown): boolean => {
+  for (let e: unknown = error, hops = 0; e instanceof Error && hops < 5; e = (e as GraphQLError).originalError, hops++) if (e instanceof ScalarInputError) return true;
+  return false;
+};
 
 export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
   const cacheOptions = options.answerCache && options.answerCache.maxBytes > 0 ? options.answerCache : null;
@@ -170,6 +308,16 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     typeDefs,
     resolvers: resolvers as never,
     introspection: options.introspection,
+    // no "Did you mean …" in validation errors when the schema is not public (graphql.md "Guards"); formatError
+    // below also takes them out of the messages graphql-js builds elsewhere (variables, enum values)
+    hideSchemaDetailsFromClientErrors: !options.introspection,
+    formatError: (formatted, error) => {
+      let answer = formatted;
+      // a bad Date/DateTime written inline is reported by graphql-js as a validation error: it is the caller's input
+      if (isScalarInputError(error)) answer = { ...answer, extensions: { ...answer.extensions, code: 'BAD_USER_INPUT' } };
+      if (!options.introspection && /Did you mean/.test(answer.message)) answer = { ...answer, message: answer.message.replace(/;? ?Did you mean .*$/s, '') };
+      return answer;
+    },
     allowBatchedHttpRequests: false,
     // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
     stopOnTerminationSignals: false,
@@ -180,103 +328,227 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       // no @cacheControl hints in this schema (answers are kept by version instead, answerCache.ts): without this,
       // Apollo would still compute a cache policy for every resolved field
       ApolloServerPluginCacheControlDisabled(),
-      ...(options.guards === null ? [] : [guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS)]),
+      ...(options.guards === null ? [] : [guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS, options.introspection)]),
       ...(options.onOperation ? [outcomePlugin(options.onOperation)] : []),
-      ...(options.accessLog ? [accessLogPlugin(options.accessLog)] : []),
+      ...(options.accessLog
+        ? [
+            accessLogPlugin(options.accessLog, (context) => {
+              if (context.accessLogged) context.accessLogged.logged = true;
+            }),
+          ]
+        : []),
       ...(cacheOptions ? [answerPlugin] : []),
     ],
   });
   await server.start();
 
-  const answers: AnswerCache<DescribedRequest> | null = cacheOptions ? createAnswerCache({ maxBytes: cacheOptions.maxBytes }) : null;
+  const answers: AnswerCache<KeptExtra> | null = cacheOptions ? createAnswerCache({ maxBytes: cacheOptions.maxBytes }) : null;
   const readModels = options.services.readModels;
   const versionOf = async (projections: readonly string[]): Promise<string> =>
     (await Promise.all(projections.map((name) => readModels.checkpoint(name)))).map((position) => position?.toString() ?? '-').join(',');
 
-  /** `known`: the principal the handler already resolved from this request's token, so it is not resolved twice */
-  const contextFor = async (req: Request, answer: GatewayContext['answer'], known: Principal | null): Promise<GatewayContext> => {
-    const principal = known ?? options.authenticate(req.headers.authorization);
-    if (!principal) {
-      // no operation runs, so no plugin sees it: logged here (a failure to log changes nothing: it is a 401 anyway)
-      if (options.accessLog) await recordUnauthenticated(options.accessLog, { body: req.body as unknown, client: req.ip ?? null, at: options.services.now() });
-      throw new GraphQLError('缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token', {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      });
+  /**
+   * Writes the entry of a request the access-log plugin did not see — refused before Apollo ran it, or failed
+   * outside it — before its answer leaves. False when it could not be written: then the answer is withheld (503).
+   */
+  const logUnlogged = async (req: Request, principal: Principal, tracker: Tracker, request: DescribedRequest, errors: readonly GraphQLFormattedError[], started: number): Promise<boolean> => {
+    if (tracker.logged || !options.accessLog) return true;
+    tracker.logged = true;
+    const entry = accessEntry({ principal, at: options.services.now(), request, ...outcomeOf(errors), client: req.ip ?? null, durationMs: performance.now() - started });
+    try {
+      await options.accessLog.record(entry);
+      return true;
+    } catch (error) {
+      console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
+      return false;
     }
-    return { ...createContext(principal, options.services), client: req.ip ?? null, ...(answer ? { answer } : {}) };
+  };
+
+  /** a request refused by the router itself (not by Apollo): logged, counted, answered */
+  const refuse = async (req: Request, res: Response, principal: Principal, tracker: Tracker, started: number, problem: { status: number; code: string; message: string }, request: DescribedRequest): Promise<void> => {
+    const body = errorBody(problem.message, problem.code);
+    const logged = await logUnlogged(req, principal, tracker, request, body.errors, started);
+    options.onOperation?.('error');
+    if (!logged) return void res.status(503).json(ACCESS_LOG_UNAVAILABLE);
+    res.status(problem.status).json(body);
+  };
+
+  /**
+   * Limits before work: the token is checked before a byte of the body is read. Without a valid one, at most
+   * 16 KiB are read (for the access log) and the answer is 401, the connection closed if more was coming.
+   * With one, the body is read (up to 1 MB); what cannot be read is refused and logged like any operation.
+   */
+  const gate = (req: Request, res: Response, next: (error?: unknown) => void): void => {
+    const started = performance.now();
+    const principal = options.authenticate(req.headers.authorization);
+    if (principal) {
+      res.locals.principal = principal;
+      jsonBody(req, res, (error?: unknown) => {
+        if (!error) return next();
+        const tracker: Tracker = { logged: false };
+        const request: DescribedRequest = { operationType: null, operationName: null, fields: [], variables: null };
+        refuse(req, res, principal, tracker, started, bodyProblem(error as Error), request).catch(next);
+      });
+      return;
+    }
+    readAtMost(req, MAX_UNAUTHENTICATED_BODY, UNAUTHENTICATED_READ_MS)
+      .then(async (bytes) => {
+        let body: unknown = req.method === 'GET' ? rawRequestOf(req) : undefined;
+        if (bytes !== null && bytes.length > 0) {
+          try {
+            body = JSON.parse(bytes.toString('utf8')) as unknown;
+          } catch {
+            /* not JSON: logged without fields */
+          }
+        }
+        // no operation runs, so no plugin sees it: logged here (a failure to log changes nothing: it is a 401 anyway)
+        if (options.accessLog) await recordUnauthenticated(options.accessLog, { body, client: req.ip ?? null, at: options.services.now() });
+        if (!req.complete) res.set('Connection', 'close');
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer')
+          .json(errorBody('缺少或无效的访问令牌：请在 Authorization 头中携带 Bearer token', 'UNAUTHENTICATED'));
+      })
+      .catch(next);
+  };
+  const jsonBody = express.json({ limit: MAX_BODY });
+
+  const contextFor = async (req: Request, answer: GatewayContext['answer'], principal: Principal, tracker: Tracker): Promise<GatewayContext> => {
+    // Apollo hands plugins a shallow copy of the context: the tracker object is shared with it
+    return { ...createContext(principal, options.services), client: req.ip ?? null, accessLogged: tracker, ...(answer ? { answer } : {}) };
   };
 
   /** a kept answer, sent after its access-log entry is on disk (as every answer is) */
-  const sendKept = async (req: Request, res: Response, key: string, principal: Principal, kept: CachedAnswer<DescribedRequest>, client: string | null, started: number): Promise<void> => {
-    const described = kept.extra;
+  const sendKept = async (req: Request, res: Response, key: string, principal: Principal, kept: CachedAnswer<KeptExtra>, tracker: Tracker, started: number): Promise<void> => {
+    const { described, headers } = kept.extra;
     if (options.accessLog) {
-      const entry = accessEntry({ principal, at: options.services.now(), request: described, outcome: 'ok', errorCodes: [], client, durationMs: performance.now() - started });
+      tracker.logged = true;
+      const entry = accessEntry({ principal, at: options.services.now(), request: described, outcome: 'ok', errorCodes: [], client: req.ip ?? null, durationMs: performance.now() - started });
       try {
         await options.accessLog.record(entry);
       } catch (error) {
         console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
         options.onOperation?.('error');
-        res.status(503).json({ errors: [{ message: '访问日志暂时无法记录，本次查询不予应答，请稍后重试', extensions: { code: 'ACCESS_LOG_UNAVAILABLE' } }] });
+        res.status(503).json(ACCESS_LOG_UNAVAILABLE);
         return;
       }
     }
     options.onOperation?.('ok');
+    // the headers Apollo answered with (its negotiated content type above all), then what a kept answer adds:
     // the key names the answer exactly (version included), so it is its entity tag: express need not hash the body
-    res.status(200).type('application/json; charset=utf-8').set('ETag', `W/"${key}"`).vary('Accept-Encoding');
+    for (const [name, value] of headers) res.setHeader(name, value);
+    res.status(200).set('ETag', `W/"${key}"`).vary('Accept-Encoding');
     if (req.acceptsEncodings('gzip', 'identity') === 'gzip') res.set('Content-Encoding', 'gzip').send(kept.gzip);
     else res.send(kept.body);
   };
 
+  /**
+   * A request the cache may answer: a POST whose parameters are all well-formed, so that Apollo would accept it
+   * exactly as the request that computed a kept answer (a bad operationName, variables or extensions are
+   * Apollo's to refuse, every time). The key holds every parameter as sent and the Accept header, so a kept
+   * answer is only ever sent for the same question negotiated the same way.
+   */
+  const mayUseCache = (req: Request, raw: RawRequest): raw is { query: string; operationName?: string | null; variables?: Record<string, unknown> | null } =>
+    req.method === 'POST' &&
+    isRecord(req.body) &&
+    Object.keys(req.body).every((name) => name === 'query' || name === 'operationName' || name === 'variables') &&
+    typeof raw.query === 'string' &&
+    (raw.operationName === undefined || raw.operationName === null || typeof raw.operationName === 'string') &&
+    (raw.variables === undefined || raw.variables === null || isRecord(raw.variables));
+
   // Apollo's express integration, written out so that an answer can be kept and sent again as text
   const handle = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
-    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+    const principal = res.locals.principal as Principal;
+    const tracker: Tracker = { logged: false };
+    const raw = rawRequestOf(req);
     let keep: Keep | null = null;
-    let principal: Principal | null = null;
-    if (answers && cacheOptions && req.method === 'POST' && typeof body === 'object' && body !== null && typeof body.query === 'string') {
-      principal = options.authenticate(req.headers.authorization);
-      if (principal) {
+    try {
+      // over-nested input reaches nothing that recurses (coercion, the cache key, the log): refused at once
+      for (const [name, value] of [
+        ['variables', raw.variables],
+        ['extensions', raw.extensions],
+      ] as const) {
+        if (nestingDepth(value, MAX_VARIABLE_DEPTH) > MAX_VARIABLE_DEPTH) {
+          const message = `${name === 'variables' ? '变量（variables）' : '扩展（extensions）'}嵌套超过 ${MAX_VARIABLE_DEPTH} 层，请求不予处理（本平台的输入最多几层，请检查客户端如何构造它）`;
+          return await refuse(req, res, principal, tracker, started, { status: 400, code: 'BAD_REQUEST', message }, describeRaw({ ...raw, variables: null }));
+        }
+      }
+      if (answers && cacheOptions && mayUseCache(req, raw)) {
         const version = await versionOf(cacheOptions.projections);
         const key = answers.key({
-          audience: `${audienceOf(principal, body.query)}|${req.headers.accept ?? ''}`,
+          audience: `${audienceOf(principal, raw.query)}|${req.headers.accept ?? ''}`,
           today: chinaDate(options.services.now().toISOString()),
           version,
-          query: body.query,
-          operationName: typeof body.operationName === 'string' ? body.operationName : null,
-          variables: body.variables ?? null,
+          query: raw.query,
+          operationName: raw.operationName ?? null,
+          variables: raw.variables ?? null,
         });
         let kept = answers.get(key);
         // no await unless someone is computing it: between the miss and the claim below no other request may run
         const computing = kept ? undefined : answers.pending(key);
         if (computing) kept = await computing;
-        if (kept) return sendKept(req, res, key, principal, kept, req.ip ?? null, started);
+        if (kept) return await sendKept(req, res, key, principal, kept, tracker, started);
         const entry: Keep = { key, version, slot: { cacheable: false, described: null }, settle: () => undefined };
         // claimed once the operation is known to be keepable, so identical requests of other kinds never wait
         entry.slot.onCacheable = () => (entry.settle = answers.claim(key));
         keep = entry;
       }
-    }
-    try {
-      await execute(req, res, keep, principal);
+      await execute(req, res, keep, principal, tracker, raw, started);
+    } catch (error) {
+      // a failure outside Apollo's own handling (the read models' version, the cache, the log…): a 500 in Chinese,
+      // logged like any other answer; the detail stays in the server log
+      console.error('[GraphQL] 处理请求时出错', error);
+      const internal = errorBody(INTERNAL_ERROR_MESSAGE, 'INTERNAL_SERVER_ERROR');
+      const logged = await logUnlogged(req, principal, tracker, describeRaw(raw), internal.errors, started);
+      options.onOperation?.('error');
+      if (res.headersSent) return void res.destroy();
+      if (!logged) return void res.status(503).json(ACCESS_LOG_UNAVAILABLE);
+      res.status(500).json(internal);
     } finally {
       keep?.settle(undefined); // nothing kept (or kept already: then this does nothing); waiters compute their own
     }
   };
 
-  const execute = async (req: Request, res: Response, keep: Keep | null, principal: Principal | null): Promise<void> => {
+  const execute = async (req: Request, res: Response, keep: Keep | null, principal: Principal, tracker: Tracker, raw: RawRequest, started: number): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const answer = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
-      context: () => contextFor(req, keep?.slot, principal),
+      context: () => contextFor(req, keep?.slot, principal, tracker),
     });
+    const status = answer.status ?? 200;
+    if (!tracker.logged && answer.body.kind === 'complete') {
+      // Apollo answered without running the operation's plugins: refused before it ran (a bad operationName,
+      // variables that are not an object, a CSRF-suspect content type…) or failed where no plugin looks
+      let errors: GraphQLFormattedError[] = [];
+      try {
+        const parsed = JSON.parse(answer.body.string) as { errors?: GraphQLFormattedError[] };
+        errors = Array.isArray(parsed.errors) ? parsed.errors : [];
+      } catch {
+        /* not JSON */
+      }
+      if (status >= 500) {
+        // Apollo's text of an internal failure may carry its cause: that goes to the server log, not the caller
+        console.error(`[GraphQL] Apollo 内部错误（${status}）：${errors.map((e) => e.message).join('；')}`);
+        const internal = errorBody(INTERNAL_ERROR_MESSAGE, 'INTERNAL_SERVER_ERROR');
+        const logged = await logUnlogged(req, principal, tracker, describeRaw(raw), internal.errors, started);
+        options.onOperation?.('error');
+        if (!logged) return void res.status(503).json(ACCESS_LOG_UNAVAILABLE);
+        return void res.status(500).json(internal);
+      }
+      if (errors.length === 0) errors = [{ message: `HTTP ${status}`, extensions: { code: status >= 400 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' } }];
+      const logged = await logUnlogged(req, principal, tracker, describeRaw(raw), errors, started);
+      if (status >= 400) options.onOperation?.('error');
+      if (!logged) return void res.status(503).json(ACCESS_LOG_UNAVAILABLE);
+    }
     for (const [name, value] of answer.headers) res.setHeader(name, value);
-    res.statusCode = answer.status ?? 200;
+    res.statusCode = status;
     if (answer.body.kind === 'complete') {
       // kept only if no projection committed while it was computed: otherwise it may mix two versions
       if (keep && keep.slot.cacheable && keep.slot.described && res.statusCode === 200 && (await versionOf(cacheOptions!.projections)) === keep.version) {
         const body = Buffer.from(answer.body.string, 'utf8');
-        const kept = { body, gzip: gzipSync(body), extra: keep.slot.described };
+        const kept = { body, gzip: gzipSync(body), extra: { described: keep.slot.described, headers: [...answer.headers].filter(([name]) => name !== 'content-length') } };
         answers!.set(keep.key, kept);
         keep.settle(kept);
         res.send(body);
@@ -291,6 +563,6 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
 
   const router = express.Router();
   if (options.graphiql) router.use(graphiqlRouter());
-  router.use('/graphql', express.json({ limit: '1mb' }), handle);
+  router.use('/graphql', gate, handle);
   return { router, stop: () => server.stop(), answerCacheStats: () => answers?.stats() ?? null };
 }

@@ -5,6 +5,9 @@ import { AGENCY_ID_PATTERN, AGENCY_KINDS } from '../../domain/shared/agencies.js
 export const ROLES = ['publisher', 'viewer', 'organizer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** concurrent HTTP connections per process unless configured (docs/decisions.md "Limits before work") */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
 
 const agency = z.object({
@@ -47,6 +50,14 @@ export const configSchema = z
       })
       .strict()
       .default({ introspection: true, graphiql: true, answerCacheMiB: 64 }),
+    /** the HTTP server of every process (issue 13 "limits before work"); LIANDONG_MAX_CONNECTIONS overrides it */
+    http: z
+      .object({
+        /** connections open at once; beyond it new ones are closed at once (node's server.maxConnections) */
+        maxConnections: z.number().int().min(1, 'http.maxConnections 至少为 1').max(1_000_000, 'http.maxConnections 最多 1000000').default(DEFAULT_MAX_CONNECTIONS),
+      })
+      .strict()
+      .default({ maxConnections: DEFAULT_MAX_CONNECTIONS }),
     /** audit (docs/audit.md): the checkpoint signing key, how often to seal, how long to keep the access log */
     audit: z
       .object({

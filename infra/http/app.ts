@@ -1,4 +1,6 @@
+import type { Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import { DEFAULT_MAX_CONNECTIONS } from '../config/schema.js';
 import type { Metrics } from './metrics.js';
 
 export interface HealthProbe {
@@ -6,13 +8,38 @@ export interface HealthProbe {
   notReadyReason(): Promise<string | null>;
 }
 
+export interface HttpLimits {
+  /** connections open at once; a connection beyond it is closed as soon as it is accepted */
+  maxConnections: number;
+}
+
+/** A setting the operator must fix; the CLI prints the message without a stack trace (it matches the class name). */
+class StartupError extends Error {}
+
+/** the limits of a process: the config file's `http`, LIANDONG_MAX_CONNECTIONS over it */
+export function httpLimitsFrom(config: { http: { maxConnections: number } }, env: NodeJS.ProcessEnv): HttpLimits {
+  const text = env.LIANDONG_MAX_CONNECTIONS;
+  if (text === undefined || text.trim() === '') return { maxConnections: config.http.maxConnections };
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new StartupError(`环境变量 LIANDONG_MAX_CONNECTIONS=${text} 无效：应为不小于 1 的整数（同时打开的 HTTP 连接数上限）`);
+  return { maxConnections: value };
+}
+
 /**
  * The HTTP surface of a process: liveness, readiness and metrics (no token: expose them on an internal
- * interface in production), plus whatever routers the process serves.
+ * interface in production), plus whatever routers the process serves. The server `app.listen` creates holds
+ * at most `limits.maxConnections` connections (config `http.maxConnections`, default 1024).
  */
-export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; routers: Router[] }): Express {
+export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; routers: Router[]; limits?: HttpLimits }): Express {
   const app = express();
   app.disable('x-powered-by');
+  const maxConnections = deps.limits?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  const listen = app.listen.bind(app) as (...args: unknown[]) => Server;
+  app.listen = ((...args: unknown[]) => {
+    const server = listen(...args);
+    server.maxConnections = maxConnections;
+    return server;
+  }) as Express['listen'];
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => end({ route: routeLabel(req.path), status: String(res.statusCode) }));

@@ -18,7 +18,7 @@ import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
 import { createCommandService } from '../commands/commandService.js';
 import { loadConfigFile } from '../config/loadConfig.js';
-import { createHttpApp } from '../http/app.js';
+import { createHttpApp, httpLimitsFrom } from '../http/app.js';
 import { ingestRoute } from '../http/ingestRoute.js';
 import { createMetrics } from '../http/metrics.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
@@ -115,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     commands: createCommandService({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
-    audit: auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL), // audit (issue 7); EventStoreDB positions are not dense
+    audit: auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL, [accessLog, rejections]), // audit (issue 7); EventStoreDB positions are not dense; the access log and rejections are chained too
     accessLog, // audit (issue 7)
   };
   const metrics = createMetrics();
@@ -137,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   }
   const app = createHttpApp({
     metrics,
+    limits: httpLimitsFrom(config, options.env), // limits before work (issue 13)
     health: {
       notReadyReason: async () => {
         const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), READY_LAG);
