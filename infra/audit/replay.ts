@@ -58,12 +58,18 @@ export interface ReplayDeps<Ctx> {
   batchSize?: number;
   maxDifferences?: number;
   onProgress?(progress: ProjectionProgress & { upTo: bigint | null }): void;
+  /**
+   * stops the replay between slices (each read of the store, each page of documents digested): it rejects
+   * with the signal's reason. The event loop turns at each slice, so a process signal is seen there.
+   */
+  signal?: AbortSignal;
 }
 
 const GET_MANY = 1000;
 
 export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<ProjectionReplay[]> {
   const maxDifferences = deps.maxDifferences ?? 50;
+  await betweenSlices(deps.signal);
   const head = (await deps.store.headPosition()) ?? 0n;
   // projections whose live checkpoints agree are rebuilt together, in one pass over the store
   const groups = new Map<string, { upTo: bigint | null; projections: Projection<Ctx>[] }>();
@@ -78,7 +84,7 @@ export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<Pro
   const results: ProjectionReplay[] = [];
   for (const { upTo, projections } of groups.values()) {
     const runner = createProjectionRunner({
-      store: upTo === null ? emptyStore(deps.store) : storeUpTo(deps.store, upTo),
+      store: upTo === null ? emptyStore(deps.store) : storeUpTo(deps.store, upTo, deps.signal),
       readModels: deps.scratch,
       projections,
       ctx: deps.ctx,
@@ -87,8 +93,8 @@ export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<Pro
     });
     await runner.rebuild(deps.scratch, (progress) => deps.onProgress?.({ ...progress, upTo }));
     for (const projection of projections) {
-      const live = await digestProjection(deps.live, projection);
-      const rebuilt = await digestProjection(deps.scratch, projection);
+      const live = await digestProjection(deps.live, projection, deps.signal);
+      const rebuilt = await digestProjection(deps.scratch, projection, deps.signal);
       const differences: ReplayDifference[] = [];
       let differenceCount = 0;
       const note = async (key: string, kind: ReplayDifference['kind']): Promise<void> => {
@@ -125,12 +131,13 @@ export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<Pro
   return deps.projections.map((projection) => results.find((result) => result.name === projection.name)!);
 }
 
-export async function digestProjection(readModels: ReadModelStore, projection: Pick<Projection<unknown>, 'collections'>): Promise<ProjectionDigest> {
+export async function digestProjection(readModels: ReadModelStore, projection: Pick<Projection<unknown>, 'collections'>, signal?: AbortSignal): Promise<ProjectionDigest> {
   const digest = createHash('sha256');
   const byDocument = new Map<string, string>();
   for (const collection of [...projection.collections].sort()) {
     const ids = await readModels.listIds(collection);
     for (let start = 0; start < ids.length; start += GET_MANY) {
+      if (start % (GET_MANY * 10) === 0) await betweenSlices(signal);
       const chunk = ids.slice(start, start + GET_MANY);
       const docs = await readModels.getMany<unknown>(collection, chunk);
       chunk.forEach((id, index) => {
@@ -143,11 +150,12 @@ export async function digestProjection(readModels: ReadModelStore, projection: P
   return { digest: digest.digest('hex'), documents: byDocument.size, byDocument };
 }
 
-/** the store as it was at `upTo`: nothing after it is read */
-function storeUpTo(store: EventStore, upTo: bigint): EventStore {
+/** the store as it was at `upTo`: nothing after it is read; each read is a slice `signal` can stop the replay at */
+function storeUpTo(store: EventStore, upTo: bigint, signal: AbortSignal | undefined): EventStore {
   return {
     ...portOnly(store),
     async readAll(options = {}) {
+      await betweenSlices(signal);
       if (options.after !== undefined && options.after !== null && options.after >= upTo) return [];
       const events = await store.readAll(options);
       const beyond = events.findIndex((event: RecordedEvent) => event.position > upTo);
@@ -158,6 +166,16 @@ function storeUpTo(store: EventStore, upTo: bigint): EventStore {
       return head === null || head < upTo ? head : upTo;
     },
   };
+}
+
+/**
+ * Lets the event loop turn — signals are delivered there, and synchronous SQLite work chained by promises
+ * alone would never let them in — then throws the signal's reason if it was aborted.
+ */
+async function betweenSlices(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
 }
 
 function emptyStore(store: EventStore): EventStore {

@@ -6,7 +6,7 @@
  * holding several public keys (after a rotation) knows which one to use.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface CheckpointSigner {
@@ -77,13 +77,25 @@ export const GENERATED_PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
 export function loadOrCreateDataDirKey(dataDir: string): { signer: CheckpointSigner; path: string; publicKeyPath: string; created: boolean } {
   const path = join(dataDir, GENERATED_KEY_FILE);
   const publicKeyPath = join(dataDir, GENERATED_PUBLIC_KEY_FILE);
-  if (existsSync(path)) return { signer: loadSigningKey(path), path, publicKeyPath, created: false };
+  if (existsSync(path)) {
+    keepPrivate(path);
+    return { signer: loadSigningKey(path), path, publicKeyPath, created: false };
+  }
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   // 'wx': never overwrite a key another process created meanwhile
   writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
   writeFileSync(publicKeyPath, publicKey.export({ type: 'spki', format: 'pem' }));
   return { signer: signerFromPrivateKey(privateKey), path, publicKeyPath, created: true };
+}
+
+/** a generated key left readable by others (an older version, a careless copy) is made 0600 again; best effort */
+function keepPrivate(path: string): void {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  } catch {
+    /* not ours to change (another user's copy): loading it still works */
+  }
 }
 
 export function trustedKeys(keys: readonly KeyObject[]): TrustedKeys {

@@ -292,6 +292,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = rows.readChainRows(after, rowPage);
       for (const row of page) visitRow(row);
       if (page.length > 0) options.onProgress?.(BigInt(page.at(-1)![0]), head);
+      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
       if (page.length < rowPage) break;
       after = page.at(-1)![0];
     }
@@ -300,6 +301,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = await store.readAll({ after, maxCount: pageSize });
       for (const event of page) visit(event, eventHash);
       if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
+      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
       if (page.length < pageSize) break;
       after = page.at(-1)!.position;
     }
@@ -308,6 +310,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = await store.readStream(stream, { fromRevision: from, maxCount: pageSize });
       for (const event of page) visit(event, eventHash);
       if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
+      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
       if (page.length < pageSize) break;
       from = page.at(-1)!.revision + 1;
     }
@@ -382,3 +385,6 @@ function linkProblem<E extends Walked>(event: E, previous: Link | undefined, has
 function placeOf(event: Walked): string {
   return `流 ${event.streamId} 修订 ${event.revision}（位置 ${event.position}）`;
 }
+
+/** the event loop turns between pages, so a process signal (Ctrl+C during `liandong audit verify`) is seen */
+const betweenPages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

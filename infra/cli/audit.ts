@@ -2,7 +2,8 @@
  * `liandong audit verify`, `liandong audit checkpoint` and `liandong replay` (operations.md CLI;
  * docs/audit.md). They open the same stores the platform uses — the SQLite files in the data directory, or
  * with EVENTSTORE_URL / DATABASE_URL (and REDIS_URL for replay) the distributed ones — and never change an
- * event. Exit codes: 0 all well, 1 a finding or a difference, 2 a usage or configuration problem.
+ * event. Exit codes: 0 all well, 1 a finding or a difference, 2 a usage or configuration problem, 130 / 143
+ * stopped by SIGINT / SIGTERM before a conclusion (interrupt.ts).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,8 @@ import { createCheckpointWriter } from '../audit/checkpoints.js';
 import { replayProjections, type ProjectionReplay } from '../audit/replay.js';
 import { SigningKeyError } from '../audit/signingKey.js';
 import { verifyStore } from '../audit/verify.js';
+import { exitCodeFor, Interrupted, onStopSignals } from './interrupt.js';
+import { lockDataDir, StartupError, type DataDirLock } from '../main/dataDir.js';
 import type { ChainedLog } from '../audit/logChain.js';
 import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js';
@@ -128,18 +131,15 @@ const progressBar = (label: string) =>
     cliProgress.Presets.shades_classic,
   );
 
-/** stops cleanly on Ctrl+C: the store is closed and scratch files removed */
-function onInterrupt(cleanup: () => Promise<void>): () => void {
-  const handler = (): void => {
-    console.error('\n已中断。');
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.removeListener('SIGINT', handler);
-    process.removeListener('SIGTERM', handler);
-  };
+/**
+ * stops on Ctrl+C / SIGTERM (the walk lets the event loop turn between pages): one line, the stores
+ * closed, exit 130 / 143 (interrupt.ts)
+ */
+function onInterrupt(what: string, cleanup: () => Promise<void>): () => void {
+  return onStopSignals((signal) => {
+    console.error(`\n${what}已中断（${signal}）：没有完成，没有结论。`);
+    void cleanup().finally(() => process.exit(exitCodeFor(signal)));
+  });
 }
 
 export async function auditVerifyCommand(options: AuditCommandOptions & { stream?: string; publicKeyFiles: string[] }): Promise<number> {
@@ -150,7 +150,7 @@ export async function auditVerifyCommand(options: AuditCommandOptions & { stream
     for (const log of logs) await log.close().catch(() => undefined);
     await opened.store.close();
   };
-  const release = onInterrupt(closeAll);
+  const release = onInterrupt('审计校验', closeAll);
   try {
     let logsWhere: string[] = [];
     if (!options.stream) ({ logs, where: logsWhere } = await openLogs(options, opened));
@@ -230,13 +230,18 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
   let liveWhere: string;
   const scratchDir = mkdtempSync(join(tmpdir(), 'liandong-replay-'));
   let scratch: ReadModelStore | null = null;
+  let lock: DataDirLock | null = null;
   const cleanup = async (): Promise<void> => {
     await scratch?.close();
     await live?.close();
+    lock?.release();
     await opened.store.close();
     rmSync(scratchDir, { recursive: true, force: true });
   };
-  const release = onInterrupt(cleanup);
+  // Ctrl+C / SIGTERM: the rebuild stops at its next slice, the stores are closed, the scratch space removed
+  const interrupt = new AbortController();
+  const release = onStopSignals((signal) => interrupt.abort(new Interrupted(signal)));
+  let bar: cliProgress.SingleBar | undefined;
   try {
     if (options.env.REDIS_URL) {
       const { redisSettingsFromEnv } = await import('../main/distributedStores.js');
@@ -247,6 +252,13 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
     } else {
       const path = join(resolve(options.dataDir), 'readmodels.db');
       if (!existsSync(path)) throw new AuditCommandError(`没有读模型文件 ${path}：平台还没有在这个数据目录运行过`);
+      // the read models need the directory to themselves: a running platform is named with its pid
+      try {
+        lock = lockDataDir(resolve(options.dataDir));
+      } catch (error) {
+        if (error instanceof StartupError) throw new AuditCommandError(error.message);
+        throw error;
+      }
       try {
         live = openEmbeddedReadModelStore({ path });
       } catch (error) {
@@ -260,7 +272,8 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
     scratch = openEmbeddedReadModelStore({ path: join(scratchDir, 'scratch.db') });
     console.log(`重放：从 ${opened.where} 重建 ${projections.map((projection) => projection.name).join('、')} 到临时空间，与现行读模型（${liveWhere}）比对`);
 
-    const bar = progressBar('重建中');
+    bar = progressBar('重建中');
+    const rebuildBar = bar;
     let barFor: bigint | null | undefined;
     const ctx = { deadlines: { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines } };
     const results = await replayProjections({
@@ -271,16 +284,22 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
       ctx,
       onProgress: ({ position, upTo }) => {
         if (barFor !== upTo) {
-          if (barFor !== undefined) bar.stop();
-          bar.start(Number(upTo ?? 0n), 0);
+          if (barFor !== undefined) rebuildBar.stop();
+          rebuildBar.start(Number(upTo ?? 0n), 0);
           barFor = upTo;
         }
-        bar.update(Number(position));
+        rebuildBar.update(Number(position));
       },
+      signal: interrupt.signal,
     });
     if (barFor !== undefined) bar.stop();
     printReplay(results);
     return results.every((result) => result.equal) ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    bar?.stop();
+    console.error(`\n重放已中断（${error.signal}）：比对没有完成，没有结论。`);
+    return error.exitCode;
   } finally {
     release();
     await cleanup();

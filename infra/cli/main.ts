@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/loadConfig.js';
+import { Interrupted } from './interrupt.js';
 
 const USAGE = `用法 (usage): liandong <命令> [选项]
 
@@ -178,6 +179,11 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`未知命令 "${command}"`);
     }
   } catch (e) {
+    // issue 13: stopped by Ctrl+C / SIGTERM during start-up (the demo load): one line, 130 / 143
+    if (e instanceof Interrupted) {
+      console.error(e.message);
+      return e.exitCode;
+    }
     if (e instanceof ConfigError || (e as Error | undefined)?.constructor?.name === 'StartupError') {
       console.error((e as Error).message);
       return 2;

@@ -13,6 +13,12 @@ export interface DemoLoadDeps {
   mutate(name: MutationName, asAgency: string, at: string, args: Record<string, unknown>): Promise<{ id: string }>;
   /** after every step; units are events and mutations */
   onProgress?(done: number, total: number): void;
+  /**
+   * stops the load between steps (Ctrl+C during start-up): it rejects with the signal's reason. The event
+   * loop turns before each step, so a process signal is seen there. The start-up marker (dataDir.ts) makes
+   * the next start load the demo again.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DemoLoadResult {
@@ -60,6 +66,10 @@ export async function loadDemo(steps: DemoStep[], deps: DemoLoadDeps): Promise<D
   let done = 0;
 
   for (const step of steps) {
+    if (deps.signal) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      deps.signal.throwIfAborted();
+    }
     if (step.kind === 'mutation') {
       const label = `${step.name}(${step.ref ?? JSON.stringify(step.args).slice(0, 80)})`;
       try {

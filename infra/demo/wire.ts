@@ -14,7 +14,7 @@ type MutationResolver = (parent: unknown, args: Record<string, unknown>, ctx: un
  * agency's publisher, meeting work through the GraphQL mutation resolvers as the organizer — each at the
  * scenario's own time, so meetings happen in the past and their clocks make sense today.
  */
-export async function loadDemoCity(deps: { config: PlatformConfig; agencies: AgencyDirectory; pipeline: IngestPipeline; services: GatewayServices; now: Date; waitForProjections(position: bigint): Promise<void> }): Promise<DemoLoadResult> {
+export async function loadDemoCity(deps: { config: PlatformConfig; agencies: AgencyDirectory; pipeline: IngestPipeline; services: GatewayServices; now: Date; waitForProjections(position: bigint): Promise<void>; signal?: AbortSignal }): Promise<DemoLoadResult> {
   const publisherOf = (agencyId: string) => deps.config.principals.find((p) => p.agencyId === agencyId && p.roles.includes('publisher'));
   const organizer = deps.config.principals.find((p) => p.roles.includes('organizer'))!;
   const mutations = (resolvers as unknown as Record<string, Record<string, MutationResolver>>).Mutation!;
@@ -23,6 +23,7 @@ export async function loadDemoCity(deps: { config: PlatformConfig; agencies: Age
   let started = false;
   try {
     return await loadDemo(steps, {
+      ...(deps.signal ? { signal: deps.signal } : {}),
       publish: async (agencyId, events) => {
         const agency = deps.agencies.get(agencyId) as Agency;
         const results = await deps.pipeline.ingest(

@@ -3,6 +3,7 @@
  * and the rejection store so the embedded platform can keep both in one file (one fsync per commit,
  * one backup to take).
  */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
@@ -11,6 +12,7 @@ export type SqliteDatabase = Database.Database;
 const BUSY_TIMEOUT_MS = 5000;
 
 export function openDurableDatabase(path: string): SqliteDatabase {
+  createPrivately(path);
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     // WAL lets subscribers read while a writer commits; FULL fsyncs the WAL on every commit, so an
@@ -24,6 +26,22 @@ export function openDurableDatabase(path: string): SqliteDatabase {
     db.close();
     throw error;
   }
+}
+
+/**
+ * A new database file is created empty with mode 0600 (chmod, so the umask cannot widen it) before SQLite
+ * opens it: events, rejections and the access log are nobody else's to read, and SQLite gives the WAL and
+ * SHM files it creates the mode of the database file. Existing files are left as they are (the embedded
+ * platform tightens its data directory at start, infra/main/dataDir.ts).
+ */
+function createPrivately(path: string): void {
+  if (path === '' || path === ':memory:' || path.startsWith('file:') || existsSync(path)) return;
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    return; // created by another process meanwhile, or a missing directory (SQLite's own error says it better)
+  }
+  chmodSync(path, 0o600);
 }
 
 /** SQL, or code for what SQL cannot do (computing hashes over existing rows); runs inside the migration's transaction */

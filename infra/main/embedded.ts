@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { checkPortFree, discardInterruptedDemo, lockDataDir, markDemoFinished, markDemoStarted, portError, readDemoMarker, securePrivateDirectory, StartupError } from './dataDir.js'; // issue 13
+import { Interrupted, onStopSignals } from '../cli/interrupt.js'; // issue 13
 import { resolve, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
@@ -11,7 +12,8 @@ import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
-import { createHttpApp } from '../http/app.js';
+import { createHttpApp, httpLimitsFrom } from '../http/app.js';
+import { projectionHealthProbe } from '../http/projectionHealth.js'; // self-healing projections (issue 13)
 import { ingestRoute } from '../http/ingestRoute.js';
 import { countKafkaChunks, createMetrics } from '../http/metrics.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
@@ -31,6 +33,7 @@ import { createCommandService } from '../commands/commandService.js';
 import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
 import { openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7)
+import { nodeReleaseBannerLines } from '../nodeRelease.js'; // end-of-life warning (issue 19)
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -48,7 +51,27 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const config: PlatformConfig = loadConfigFile(configPath);
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const isDemoConfig = configPath === DEMO_CONFIG;
+  // --- clean process behaviour (issue 13): before any store is opened, the data directory is made private
+  // (0700, files 0600) and locked for this process, and the port checked — each a one-line StartupError ---
+  securePrivateDirectory(dataDir);
+  const lock = lockDataDir(dataDir);
+  try {
+    await checkPortFree(options.port, options.host);
+    if (readDemoMarker(dataDir)?.state === 'started') {
+      if (!options.demo || !isDemoConfig) {
+        throw new StartupError(
+          `数据目录 ${dataDir} 中的演示数据上次载入时被中断，内容不完整：请不带 --config 和 --no-demo 启动（npm start），会删除不完整的演示数据并重新载入；或用 --data-dir 指定其他目录`,
+        );
+      }
+      const removed = discardInterruptedDemo(dataDir);
+      console.log(`  演示数据上次载入时被中断（载入途中进程结束）：已删除不完整的演示数据（${removed.join('、') || '无文件'}），现在重新载入。`);
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  // --- end clean process behaviour ---
   const clock = systemClock;
 
   const store = openSqliteEventStore({ path: join(dataDir, 'liandong.db'), clock });
@@ -59,7 +82,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   // --- audit (issue 7): checkpoint signing key (generated into the data dir unless configured), access log ---
   const audit = (() => {
     try {
-      return openEmbeddedAudit({ config, configPath, dataDir, store, clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
+      return openEmbeddedAudit({ config, configPath, dataDir, store, rejections, clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
     } catch (e) {
       void store.close();
       throw (e as Error).name === 'SigningKeyError' ? new StartupError((e as Error).message) : e;
@@ -92,9 +115,25 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     audit: audit.verifier, // audit (issue 7)
     accessLog: audit.accessLog, // audit (issue 7)
   };
-  const isDemoConfig = configPath === DEMO_CONFIG;
   if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
-    const result = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections });
+    // issue 13: marked started/finished in the data dir (a killed load is loaded again at the next start);
+    // Ctrl+C / SIGTERM stops it between steps and closes the stores
+    const marker = markDemoStarted(dataDir, clock.now());
+    const interrupt = new AbortController();
+    const release = onStopSignals((signal) => interrupt.abort(new Interrupted(signal, `演示数据载入已中断（${signal}）：下次启动时会删除不完整的演示数据并重新载入。`)));
+    const result = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections, signal: interrupt.signal })
+      .catch(async (error: unknown) => {
+        if (error instanceof Interrupted) {
+          await runner.stop();
+          await readModels.close();
+          await audit.stop();
+          await store.close();
+          lock.release();
+        }
+        throw error;
+      })
+      .finally(release);
+    markDemoFinished(dataDir, marker, clock.now(), result);
     console.log(`  演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
     if (result.unexpected.length > 0) console.warn(`  注意：演示数据有 ${result.unexpected.length} 处与预期不符：\n    ${result.unexpected.slice(0, 10).join('\n    ')}`);
   }
@@ -114,15 +153,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));
   const app = createHttpApp({
     metrics,
-    health: {
-      notReadyReason: async () => {
-        const lag = await runner.lag();
-        metrics.projectionLag.set(Number(lag));
-        const failed = runner.status().find((p) => p.failure);
-        if (failed) return `投影 ${failed.name} 在位置 ${failed.failure!.position} 出错：${failed.failure!.message}`;
-        return lag > READY_LAG ? `读模型落后事件库 ${lag} 个事件` : null;
-      },
-    },
+    limits: httpLimitsFrom(config, process.env), // limits before work (issue 13)
+    // a stopped projection, one retrying after a store error (a full disk), or a lag over READY_LAG: not ready
+    health: projectionHealthProbe({ runner, metrics, readyLag: READY_LAG }),
     // --- web console (issue 9): the built web/dist at / ---
     routers: [ingest, graphql.router, consoleRouter()],
     // --- end web console ---
@@ -136,8 +169,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await readModels.close();
     await audit.stop(); // audit (issue 7)
     await store.close();
-    if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port 指定其他端口，或先停止占用它的程序。`);
-    throw e;
+    lock.release(); // issue 13
+    throw portError(e, options.port, options.host);
   }) as Server;
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
@@ -170,6 +203,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await runner.stop();
     await readModels.close();
     await store.close();
+    lock.release(); // issue 13
     console.log('已停止。');
     resolveStopped(0);
   };
@@ -179,7 +213,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
 }
 
 /** A start-up problem the operator can fix; the CLI prints the message without a stack trace. */
-export class StartupError extends Error {}
+export { StartupError };
 
 /** /readyz answers "not ready" while the read models trail the store by more than this many events */
 const READY_LAG = 1000n;
@@ -211,6 +245,6 @@ function printBanner(p: { url: string; dataDir: string; configPath: string; conf
     lines.push('  演示令牌 (Authorization: Bearer <令牌>)：');
     for (const x of plain) lines.push(`    ${x.token!.padEnd(16)} ${x.roles.join('+').padEnd(18)} ${x.name}（${p.config.agencies.find((a) => a.id === x.agencyId)?.name}）`);
   }
-  lines.push('  按 Ctrl+C 停止。', '');
+  lines.push(...nodeReleaseBannerLines(), '  按 Ctrl+C 停止。', ''); // end-of-life warning (issue 19)
   console.log(lines.join('\n'));
 }
