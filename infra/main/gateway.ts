@@ -28,6 +28,7 @@ import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
 import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface GatewayOptions {
   configPath: string | undefined;
@@ -168,6 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       `  退回记录:            ${stores.rejections.where}`,
       `  读模型:              ${redis.where}（由 liandong project 写入；写后读等待其检查点，最多 ${waitTimeoutMs} ms）`,
       `  配置文件:            ${configPath}`,
+      ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  无状态：可运行多个副本，置于负载均衡之后。按 Ctrl+C 停止。',
       '',
     ].join('\n'),

@@ -21,6 +21,7 @@ import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '
 import type { RejectionStore } from '../rejections/rejectionStore.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 import { databaseWhere, openEventStoreFromEnv, openRejectionStoreFromEnv } from './distributedStores.js';
+import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface IngestOptions {
   configPath: string | undefined;
@@ -147,6 +148,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       '  提交策略:            事件入库或退回留存之后才提交位移（至少一次投递 + 幂等追加：不丢失、不重复）',
+      ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  按 Ctrl+C 停止。',
       '',
     ].join('\n'),

@@ -21,6 +21,7 @@ import { openRedisLease } from '../lease/redisLease.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { openEventStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface ProjectOptions {
   configPath: string | undefined;
@@ -132,6 +133,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       '                       同一时刻只有一个副本写读模型；其余副本待命，持有者停止续约后接管',
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
+      ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  按 Ctrl+C 停止。',
       '',
     ].join('\n'),

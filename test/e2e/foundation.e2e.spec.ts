@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { TEST_CITY } from './fixtures.js';
+import { nodeReleaseBannerLines } from '../../infra/nodeRelease.js';
 import { cloudEvent, gql, kill, publish, sleep, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
 
 const COURT = 'test-court-token';
@@ -136,6 +137,17 @@ describe('liandong start (e2e): the foundation as a user meets it', function () 
       expect((await fetch(`${program.base}/readyz`)).status).to.equal(200);
       const metrics = await (await fetch(`${program.base}/metrics`)).text();
       expect(metrics).to.match(/liandong_ingested_events_total\{channel="http",status="accepted"\} \d+/);
+    });
+
+    it('runs on the Node.js of the test run and says in its banner when that release is past its end of life (issue 19)', async () => {
+      // scripts/node-matrix.sh runs npm test on several releases: the program (started through npm and the node on
+      // PATH) must be the one under test, not the machine's
+      const metrics = await (await fetch(`${program.base}/metrics`)).text();
+      expect(metrics).to.contain(`liandong_nodejs_version_info{version="${process.version}"`);
+      for (let waited = 0; !program.output().includes('按 Ctrl+C 停止') && waited < 10_000; waited += 100) await sleep(100);
+      const expected = nodeReleaseBannerLines(process.version);
+      for (const line of expected) expect(program.output()).to.contain(line);
+      if (expected.length === 0) expect(program.output()).not.to.match(/(警告|提示)：Node\.js/);
     });
   });
 
