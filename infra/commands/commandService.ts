@@ -2,7 +2,7 @@ import { caseDecider, meetingDecider } from '../../domain/catalog/index.js';
 import type { Decider } from '../../domain/shared/decider.js';
 import type { DomainEvent } from '../../domain/shared/events.js';
 import type { CommandPort, CommandRequest } from '../../gateway/context.js';
-import { ExpectedRevisionConflict, type EventStore } from '../eventStore/eventStore.js';
+import { ExpectedRevisionConflict, type EventStore } from '../../ports/eventStore.js';
 import { toDomainEvent } from '../ingest/streamState.js';
 
 const MAX_ATTEMPTS = 8;

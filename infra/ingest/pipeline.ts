@@ -3,7 +3,7 @@ import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
 import type { Decider } from '../../domain/shared/decider.js';
 import { DomainError, type RejectionCode } from '../../domain/shared/errors.js';
 import type { DomainEvent } from '../../domain/shared/events.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import {
   DuplicateEventError,
   ExpectedRevisionConflict,
@@ -11,9 +11,9 @@ import {
   type Channel,
   type EventStore,
   type NewEvent,
-} from '../eventStore/eventStore.js';
-import type { RejectionStore } from '../rejections/rejectionStore.js';
-import { nestsTooDeep, TOO_DEEP_MESSAGE } from './nesting.js';
+} from '../../ports/eventStore.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
+import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
 import { StreamStateCache, toDomainEvent } from './streamState.js';
 import type { Validator } from './validator.js';
 

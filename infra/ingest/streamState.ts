@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../domain/shared/events.js';
-import type { RecordedEvent } from '../eventStore/eventStore.js';
+import type { RecordedEvent } from '../../ports/eventStore.js';
 
 /** The domain's view of a stored event: the fact, with envelope time and publisher from the metadata. */
 export const toDomainEvent = (e: RecordedEvent): DomainEvent & { subject: string } => ({

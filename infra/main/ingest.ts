@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
-import type { EventStore } from '../eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { createHttpApp } from '../http/app.js';
 import { countKafkaChunks, createMetrics } from '../http/metrics.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
@@ -18,7 +18,7 @@ import { ingestReadiness } from '../kafka/ingestReadiness.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
 import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
-import type { RejectionStore } from '../rejections/rejectionStore.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 import { databaseWhere, openEventStoreFromEnv, openRejectionStoreFromEnv } from './distributedStores.js';
 
