@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { CommandHandler } from '../application/commandHandler.js';
 import { GraphQLError } from 'graphql';
 import type { Agency, AgencyDirectory } from '../domain/shared/agencies.js';
 import type { DeadlineDeps } from '../domain/cases/deadlines.js';
@@ -15,21 +16,6 @@ import type { DescribedRequest } from './accessLogEntry.js';
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
 
-/** A command for one stream, run by the platform on behalf of a principal (organizer mutations etc.). */
-export interface CommandRequest {
-  streamId: string;
-  kind: 'case' | 'meeting';
-  command: unknown;
-  source: string;
-  principal: string;
-  /** when it happened; also the decider's `now` */
-  time: string;
-}
-/** Runs a command: decide → append with expected revision (retrying on conflicts) → read models caught up. */
-export interface CommandPort {
-  execute(request: CommandRequest): Promise<{ state: unknown }>;
-}
-
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
   agencies: AgencyDirectory;
@@ -37,7 +23,8 @@ export interface GatewayServices {
   readModels: ReadModelStore;
   events: EventStore;
   deadlines: DeadlineDeps;
-  commands: CommandPort;
+  /** application/commandHandler.ts: load → decide → append with expected revision → retry; read models caught up */
+  commands: CommandHandler;
   now(): Date;
   newMeetingId(): string;
   /** auditVerify (docs/audit.md); absent where the process has no trusted key to check checkpoints with */

@@ -12,7 +12,7 @@ import { auditVerifier } from '../../../infra/audit/auditServices.js';
 import type { TrustedKeys } from '../../../infra/audit/signingKey.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import type { fixedClock } from '../../../infra/clock.js';
-import { createCommandService } from '../../../infra/commands/commandService.js';
+import { createCommandHandler } from '../../../application/commandHandler.js';
 import { parseConfig } from '../../../infra/config/loadConfig.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createHttpApp } from '../../../infra/http/app.js';
@@ -92,7 +92,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     readModels: served,
     events: store,
     deadlines,
-    commands: createCommandService({ store, waitForProjections }),
+    commands: createCommandHandler({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${++meetings}`,
     audit: options.auditKeys && auditVerifier(store, options.auditKeys),
@@ -100,7 +100,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   };
   const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
   if (options.demoCity) {
-    const loaded = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections });
+    const loaded = await loadDemoCity({ config, agencies, pipeline, commands: services.commands, newMeetingId: services.newMeetingId, now: clock.now(), waitForProjections });
     if (loaded.unexpected.length > 0) throw new Error(`demo city: ${loaded.unexpected.join('; ')}`);
   }
   const authenticate = createAuthenticator(config.principals, agencies);
