@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { EventStore, RecordedEvent } from '../infra/eventStore/eventStore.js';
+import type { EventStore, RecordedEvent } from '../ports/eventStore.js';
 import type { SqliteDatabase } from '../infra/eventStore/sqliteDatabase.js';
 import type { Step } from './progress.js';
 
@@ -92,7 +92,7 @@ export interface ChainCost {
 export async function chainCost(store: EventStore, database: SqliteDatabase, maxEvents: number, step?: Step): Promise<ChainCost | string> {
   const hash = await load<HashModule>('../infra/eventStore/eventHash.js', ['eventHashFromCanonical']);
   if (typeof hash === 'string') return `哈希链尚未实现 (hash chain not built yet): ${hash}`;
-  const canonical = await load<CanonicalModule>('../infra/eventStore/canonicalJson.js', ['canonicalJson']);
+  const canonical = await load<CanonicalModule>('../ports/canonicalJson.js', ['canonicalJson']);
   if (typeof canonical === 'string') return `哈希链尚未实现 (hash chain not built yet): ${canonical}`;
   const sample = await store.readAll({ maxCount: maxEvents });
   if (sample.length === 0) return 'no stored events to time';

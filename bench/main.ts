@@ -1,5 +1,5 @@
 /**
- * `liandong bench [--quick]`: the benchmark suite (docs/benchmarks.md). Runs every measurement in turn with
+ * `npm run bench [-- --quick]` (bench/cli.ts): the benchmark suite (docs/benchmarks.md). Runs every measurement in turn with
  * a progress display, prints a table and writes bench/results.json.
  *
  * Order of a run (each step needs the one before):

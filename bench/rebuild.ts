@@ -10,9 +10,9 @@ import { allProjections, type ReadModelContext } from '../projections/index.js';
 import { createProjectionRunner } from '../projections/runner.js';
 import { chineseDaysCalendar } from '../infra/calendar/chineseDays.js';
 import type { PlatformConfig } from '../infra/config/schema.js';
-import type { EventStore } from '../infra/eventStore/eventStore.js';
+import type { EventStore } from '../ports/eventStore.js';
 import { openEmbeddedReadModelStore } from '../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../ports/readModelStore.js';
 import type { Step } from './progress.js';
 
 const PAGE = 10_000;

@@ -5,7 +5,8 @@
  * server.ts.
  */
 import { Kind, parse, print, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { isSecretName, REDACTED, redactVariables, type AccessEntry, type AccessLogWriter, type AccessOutcome } from '../infra/accessLog/accessLog.js';
+import type { AccessEntry, AccessLogWriter, AccessOutcome } from '../ports/accessLog.js';
+import { isSecretName, REDACTED, redactVariables } from './redaction.js';
 import type { Principal } from './auth.js';
 
 export interface DescribedRequest {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Agency, AgencyDirectory } from '../domain/shared/agencies.js';
-import type { PrincipalConfig, Role } from '../infra/config/schema.js';
+import type { PrincipalConfig, Role } from '../ports/principals.js';
 
 /** Who is calling: a configured principal acting for one agency. */
 export interface Principal {

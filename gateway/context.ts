@@ -1,34 +1,20 @@
 import DataLoader from 'dataloader';
+import type { CommandHandler } from '../application/commandHandler.js';
 import { GraphQLError } from 'graphql';
 import type { Agency, AgencyDirectory } from '../domain/shared/agencies.js';
 import type { DeadlineDeps } from '../domain/cases/deadlines.js';
 import { chinaDate, type IsoDate } from '../domain/deadlines/index.js';
-import type { Role } from '../infra/config/schema.js';
-import type { AccessLogReader } from '../infra/accessLog/accessLog.js';
-import type { AuditReport } from '../infra/audit/verify.js';
-import type { EventStore } from '../infra/eventStore/eventStore.js';
-import type { ReadModelStore } from '../infra/readModels/readModelStore.js';
-import type { RejectionStore } from '../infra/rejections/rejectionStore.js';
+import type { Role } from '../ports/principals.js';
+import type { AccessLogReader } from '../ports/accessLog.js';
+import type { AuditReport } from '../ports/audit.js';
+import type { EventStore } from '../ports/eventStore.js';
+import type { ReadModelStore } from '../ports/readModelStore.js';
+import type { RejectionStore } from '../ports/rejectionStore.js';
 import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
 import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
 import type { DescribedRequest } from './accessLogEntry.js';
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
-
-/** A command for one stream, run by the platform on behalf of a principal (organizer mutations etc.). */
-export interface CommandRequest {
-  streamId: string;
-  kind: 'case' | 'meeting';
-  command: unknown;
-  source: string;
-  principal: string;
-  /** when it happened; also the decider's `now` */
-  time: string;
-}
-/** Runs a command: decide → append with expected revision (retrying on conflicts) → read models caught up. */
-export interface CommandPort {
-  execute(request: CommandRequest): Promise<{ state: unknown }>;
-}
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
@@ -37,7 +23,8 @@ export interface GatewayServices {
   readModels: ReadModelStore;
   events: EventStore;
   deadlines: DeadlineDeps;
-  commands: CommandPort;
+  /** application/commandHandler.ts: load → decide → append with expected revision → retry; read models caught up */
+  commands: CommandHandler;
   now(): Date;
   newMeetingId(): string;
   /** auditVerify (docs/audit.md); absent where the process has no trusted key to check checkpoints with */

@@ -9,7 +9,7 @@ import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { chinaDate } from '../domain/deadlines/index.js';
-import type { AccessLogWriter } from '../infra/accessLog/accessLog.js';
+import type { AccessLogWriter } from '../ports/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
 import { answersFromReadModels, audienceOf, createAnswerCache, type AnswerCache, type AnswerCacheStats, type CachedAnswer } from './answerCache.js';
 import type { Authenticator, Principal } from './auth.js';

@@ -1,7 +1,5 @@
-/** The Clock port: the one place time enters. Tests pass a fixed clock. */
-export interface Clock {
-  now(): Date;
-}
+/** Clocks (ports/clock.ts): the system's, and a fixed one tests set and advance. */
+import type { Clock } from '../ports/clock.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './rejections/rejectionStore.js';
+import { InvalidCursorError } from '../ports/rejectionStore.js';
 
 /**
  * Opaque page cursors over numeric row ids (base64url of `prefix + id`), so clients cannot come to depend on

@@ -3,7 +3,7 @@
  * and a pure evolve per document. The runner (runner.ts) does everything with I/O: reading events,
  * loading and caching documents, committing documents and checkpoint together, idempotency.
  */
-import type { RecordedEvent } from '../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../ports/eventStore.js';
 
 /** Lookups a projection needs besides the event (agency registry, calendar…), passed in by the composition root. */
 export interface ProjectionContext {

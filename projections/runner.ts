@@ -16,7 +16,7 @@
  * projections carry on. Restarting the process retries it.
  *
  * A projection whose read-model store fails (a read or a commit) is treated by the kind of error
- * (infra/readModels/transientStoreError.ts): a *transient* one (a full disk, an I/O error, a lost connection,
+ * (ports/transientStoreError.ts): a *transient* one (a full disk, an I/O error, a lost connection,
  * a busy database) is retried — the projection pauses (status().retrying, not ready), waits a growing pause
  * (`retry.initialDelayMs` doubling up to `retry.maxDelayMs`, each drawn between half and all of it), and
  * then applies again from its checkpoint up to where the others are, for as long as it takes; the other
@@ -25,9 +25,9 @@
  * changed nothing (documents and checkpoint move together), and a retry starts from the checkpoint.
  * A rebuild does not retry: it rejects, and is started again from the reset.
  */
-import type { EventStore, RecordedEvent, Subscription } from '../infra/eventStore/eventStore.js';
-import type { DocumentWrite, ReadModelStore } from '../infra/readModels/readModelStore.js';
-import { isTransientStoreError } from '../infra/readModels/transientStoreError.js';
+import type { EventStore, RecordedEvent, Subscription } from '../ports/eventStore.js';
+import type { DocumentWrite, ReadModelStore } from '../ports/readModelStore.js';
+import { isTransientStoreError } from '../ports/transientStoreError.js';
 import { positionOf, withPosition, type Projection } from './projection.js';
 
 export interface ProjectionProgress {

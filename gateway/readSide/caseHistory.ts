@@ -16,7 +16,7 @@
  */
 import { caseDeadlines, evolveCase, handoffDeadline, type CaseState, type DeadlineDeps, type Handoff, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
-import type { EventStore, RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 
 export interface CaseHistoryOptions {

@@ -1,6 +1,6 @@
 import { describeEvent, handoffsOf, isRfc3339 } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
-import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../../ports/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext, type GatewayServices } from '../context.js';

@@ -1,5 +1,10 @@
 import { GraphQLError } from 'graphql';
-import { badInput, type CommandRequest, type GatewayContext } from '../context.js';
+import type { CommandRequest } from '../../application/commandHandler.js';
+import type { Actor } from '../../application/requests.js';
+import { badInput, type GatewayContext } from '../context.js';
+
+/** the caller as the actor of a command */
+export const actorOf = (ctx: GatewayContext): Actor => ({ agency: ctx.principal.agency, principal: ctx.principal.name });
 
 /** Runs a command for a mutation; a rule the domain refuses becomes BAD_USER_INPUT with its Chinese message. */
 export async function runCommand<S>(ctx: GatewayContext, request: CommandRequest): Promise<S> {

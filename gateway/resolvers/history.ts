@@ -1,7 +1,7 @@
-import { canonicalJson } from '../../infra/eventStore/canonicalJson.js';
-import type { EventStore, RecordedEvent } from '../../infra/eventStore/eventStore.js';
-import { nestingDepth } from '../../infra/ingest/nesting.js';
-import type { AccessRecord } from '../../infra/accessLog/accessLog.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
+import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
+import { nestingDepth } from '../../domain/catalog/nesting.js';
+import type { AccessRecord } from '../../ports/accessLog.js';
 import { agencyOf, badInput, requireRole, type GatewayContext } from '../context.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 import { GraphQLError } from 'graphql';

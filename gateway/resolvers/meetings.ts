@@ -1,5 +1,5 @@
 import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
-import { meetingStream } from '../../domain/shared/events.js';
+import { completeActionItemRequest, organizerRequest } from '../../application/requests.js';
 import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex } from '../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../projections/meetings/meetings.projection.js';
@@ -7,7 +7,7 @@ import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayCon
 import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
 import type { CaseView } from './cases.js';
-import { runCommand } from './commands.js';
+import { actorOf, runCommand } from './commands.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
 interface ActionItemView {
@@ -22,14 +22,7 @@ async function loadMeeting(ctx: GatewayContext, id: string): Promise<Meeting | n
 async function organizerCommand(ctx: GatewayContext, meetingId: string, command: Record<string, unknown>): Promise<Meeting> {
   requireRole(ctx, 'organizer');
   const now = ctx.services.now().toISOString();
-  const state = await runCommand<Meeting>(ctx, {
-    streamId: meetingStream(meetingId),
-    kind: 'meeting',
-    command: { meetingId, organizer: ctx.principal.agency, agencies: ctx.services.agencies, now, ...command },
-    source: ctx.principal.agency.id,
-    principal: ctx.principal.name,
-    time: now,
-  });
+  const state = await runCommand<Meeting>(ctx, organizerRequest(actorOf(ctx), ctx.services.agencies, now, meetingId, command));
   ctx.loaders.meetingDoc.clear(meetingId);
   return state;
 }
@@ -144,14 +137,7 @@ export const meetingResolvers = {
       if (!meeting || !item) throw badInput(`没有编号为「${args.id}」的督办事项`);
       if (item.owner !== ctx.principal.agency.id) throw forbidden(`只有责任单位 ${agencyOf(ctx, item.owner).name} 可以办结该事项`);
       const now = ctx.services.now().toISOString();
-      const m = await runCommand<Meeting>(ctx, {
-        streamId: meetingStream(meetingId),
-        kind: 'meeting',
-        command: { type: 'CompleteActionItem', meetingId, actionId: args.id, by: ctx.principal.agency, note: args.note ?? null, time: now },
-        source: ctx.principal.agency.id,
-        principal: ctx.principal.name,
-        time: now,
-      });
+      const m = await runCommand<Meeting>(ctx, completeActionItemRequest(actorOf(ctx), now, meetingId, args.id, args.note ?? null));
       ctx.loaders.meetingDoc.clear(meetingId);
       // the owner's own item; shown as the caller may see it (its case named only if the case is the caller's to see)
       return (await visibilityOf(ctx).actionItem(m.actionItems.find((a) => a.actionId === args.id)!))!;

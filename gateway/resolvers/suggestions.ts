@@ -1,5 +1,5 @@
 import { caseIdOfNotice } from '../../domain/catalog/index.js';
-import { caseStream } from '../../domain/shared/events.js';
+import { acknowledgeNoticeRequest } from '../../application/requests.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import {
@@ -13,7 +13,7 @@ import {
   type SuggestionView,
 } from '../readSide/views.js';
 import { visibilityOf } from '../readSide/visibility.js';
-import { runCommand } from './commands.js';
+import { actorOf, runCommand } from './commands.js';
 
 const load = async (ctx: GatewayContext, index: string, value: string): Promise<CaseDoc[]> =>
   (await ctx.loaders.caseDoc.loadMany(await ctx.services.readModels.findIds(CASES, index, value))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
@@ -65,14 +65,7 @@ export const suggestionResolvers = {
       if (!doc || !notice) throw badInput(`没有编号为「${args.id}」的抄告`);
       if (!notice.recipients.includes(ctx.principal.agency.id)) throw forbidden(`${ctx.principal.agency.name} 不是该抄告的接收机关`);
       const now = ctx.services.now().toISOString();
-      await runCommand(ctx, {
-        streamId: caseStream(caseId),
-        kind: 'case',
-        command: { type: 'AcknowledgeNotice', caseId, by: ctx.principal.agency, time: now, data: { noticeId: args.id }, context: { agencies: ctx.services.agencies, copyNoticeRecipients: [], now, principal: ctx.principal.name } },
-        source: ctx.principal.agency.id,
-        principal: ctx.principal.name,
-        time: now,
-      });
+      await runCommand(ctx, acknowledgeNoticeRequest(actorOf(ctx), ctx.services.agencies, now, caseId, args.id));
       ctx.loaders.caseDoc.clear(caseId);
       const fresh = (await ctx.loaders.caseDoc.load(caseId))!;
       return noticeViews(fresh, ctx.today).find((v) => v.notice.id === args.id)!;

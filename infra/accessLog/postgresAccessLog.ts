@@ -16,8 +16,9 @@
  */
 import pg from 'pg';
 import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
-import { chainHash, type ChainReader } from '../audit/logChain.js';
-import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
+import type { ChainReader } from '../../ports/chainedLog.js';
+import { chainHash } from '../audit/logChain.js';
+import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from '../../ports/accessLog.js';
 import { idCursors } from '../idCursor.js';
 
 export interface PostgresAccessLogOptions {

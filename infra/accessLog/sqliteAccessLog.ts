@@ -13,8 +13,9 @@
  * hash and the newest pruned one, and moves only with the log.
  */
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import { chainHash, type ChainHead, type ChainReader, type ChainRow } from '../audit/logChain.js';
-import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from './accessLog.js';
+import type { ChainHead, ChainReader, ChainRow } from '../../ports/chainedLog.js';
+import { chainHash } from '../audit/logChain.js';
+import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from '../../ports/accessLog.js';
 import { idCursors } from '../idCursor.js';
 
 export type SqliteAccessLogOptions = { path: string } | { database: SqliteDatabase };

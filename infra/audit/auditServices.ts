@@ -7,15 +7,16 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import type { PlatformConfig } from '../config/schema.js';
-import type { EventStore } from '../eventStore/eventStore.js';
-import type { AccessLog } from '../accessLog/accessLog.js';
+import type { EventStore } from '../../ports/eventStore.js';
+import type { AccessLog } from '../../ports/accessLog.js';
 import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { createCheckpointWriter, scheduleCheckpoints, type CheckpointSchedule, type CheckpointWriter, type WrittenCheckpoint } from './checkpoints.js';
 import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
-import { verifyStore, type AuditReport } from './verify.js';
-import type { ChainedLog } from './logChain.js';
+import type { AuditReport } from '../../ports/audit.js';
+import { verifyStore } from './verify.js';
+import type { ChainedLog } from '../../ports/chainedLog.js';
 
 export interface AuditKeys {
   /** null where no private key is available (a verifier with public keys only) */

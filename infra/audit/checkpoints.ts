@@ -9,9 +9,9 @@
  * projection handles, and ingest only writes case and meeting streams, so nothing else reads it.
  */
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock.js';
-import { canonicalJson } from '../eventStore/canonicalJson.js';
-import { ExpectedRevisionConflict, type EventStore, type RecordedEvent } from '../eventStore/eventStore.js';
+import type { Clock } from '../../ports/clock.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
+import { ExpectedRevisionConflict, type EventStore, type RecordedEvent } from '../../ports/eventStore.js';
 import { leafHash, merkleRootOfLeafHashes } from './merkle.js';
 import type { CheckpointSigner } from './signingKey.js';
 

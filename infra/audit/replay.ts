@@ -11,9 +11,10 @@
  * they are derived from the same evolve results as the documents.
  */
 import { createHash } from 'node:crypto';
-import { portOnly, type EventStore, type RecordedEvent } from '../eventStore/eventStore.js';
-import { canonicalJson } from '../eventStore/canonicalJson.js';
-import type { ReadModelStore } from '../readModels/readModelStore.js';
+import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
+import { portOnly } from '../eventStore/portOnly.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 import type { Projection } from '../../projections/projection.js';
 import { createProjectionRunner, type ProjectionProgress } from '../../projections/runner.js';
 

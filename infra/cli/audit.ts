@@ -18,7 +18,7 @@ import { SigningKeyError } from '../audit/signingKey.js';
 import { verifyStore } from '../audit/verify.js';
 import { exitCodeFor, Interrupted, onStopSignals } from './interrupt.js';
 import { lockDataDir, StartupError, type DataDirLock } from '../main/dataDir.js';
-import type { ChainedLog } from '../audit/logChain.js';
+import type { ChainedLog } from '../../ports/chainedLog.js';
 import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
@@ -28,10 +28,10 @@ import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
-import type { EventStore } from '../eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'demo.config.json');
 

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { AGENCY_ID_PATTERN, AGENCY_KINDS } from '../../domain/shared/agencies.js';
+import { ROLES } from '../../ports/principals.js';
 
 /** The config file of operations.md "Config file", plus the calendar years operators may add. */
-export const ROLES = ['publisher', 'viewer', 'organizer', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** concurrent HTTP connections per process unless configured (docs/decisions.md "Limits before work") */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
@@ -83,4 +82,3 @@ export const configSchema = z
   .strict();
 
 export type PlatformConfig = z.output<typeof configSchema>;
-export type PrincipalConfig = PlatformConfig['principals'][number];

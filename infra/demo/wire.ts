@@ -1,23 +1,65 @@
 import cliProgress from 'cli-progress';
+import type { CommandHandler } from '../../application/commandHandler.js';
+import { acknowledgeNoticeRequest, completeActionItemRequest, organizerRequest, type Actor } from '../../application/requests.js';
+import { actionIdFor, caseIdOfNotice, type Meeting } from '../../domain/catalog/index.js';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
-import { createContext, type GatewayServices } from '../../gateway/context.js';
-import { resolvers } from '../../gateway/resolvers/index.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { loadDemo, type DemoLoadResult } from './loader.js';
-import { demoScenario } from './scenario.js';
-
-type MutationResolver = (parent: unknown, args: Record<string, unknown>, ctx: unknown) => Promise<{ id?: string; item?: { actionId: string }; notice?: { id: string } }>;
+import { demoScenario, type MutationName } from './scenario.js';
 
 /**
  * Loads the demo city through the same doors a user uses: events through the ingest pipeline as each
- * agency's publisher, meeting work through the GraphQL mutation resolvers as the organizer — each at the
- * scenario's own time, so meetings happen in the past and their clocks make sense today.
+ * agency's publisher, meeting work through the command handler (application/) as the organizer, with the
+ * commands the GraphQL mutations send (application/requests.ts) — each at the scenario's own time, so meetings
+ * happen in the past and their clocks make sense today.
  */
-export async function loadDemoCity(deps: { config: PlatformConfig; agencies: AgencyDirectory; pipeline: IngestPipeline; services: GatewayServices; now: Date; waitForProjections(position: bigint): Promise<void>; signal?: AbortSignal }): Promise<DemoLoadResult> {
+export async function loadDemoCity(deps: {
+  config: PlatformConfig;
+  agencies: AgencyDirectory;
+  pipeline: IngestPipeline;
+  /** the handler GraphQL mutations use: resolves once the read models have the change */
+  commands: CommandHandler;
+  newMeetingId(): string;
+  now: Date;
+  waitForProjections(position: bigint): Promise<void>;
+  signal?: AbortSignal;
+}): Promise<DemoLoadResult> {
   const publisherOf = (agencyId: string) => deps.config.principals.find((p) => p.agencyId === agencyId && p.roles.includes('publisher'));
   const organizer = deps.config.principals.find((p) => p.roles.includes('organizer'))!;
-  const mutations = (resolvers as unknown as Record<string, Record<string, MutationResolver>>).Mutation!;
+  /** the scenario's mutation, as the command its GraphQL mutation sends; resolves with the id the mutation returns */
+  const run = async (name: MutationName, actor: Actor, now: string, args: Record<string, any>): Promise<string> => {
+    const meeting = async (meetingId: string, command: Record<string, unknown>): Promise<Meeting> =>
+      (await deps.commands.execute(organizerRequest(actor, deps.agencies, now, meetingId, command))).state as Meeting;
+    switch (name) {
+      case 'scheduleMeeting':
+        return (await meeting(deps.newMeetingId(), { type: 'ScheduleMeeting', ...args.input })).id;
+      case 'nominateCase':
+        return (await meeting(args.meetingId, { type: 'NominateCase', caseId: args.caseId, reason: args.reason ?? 'manual' })).id;
+      case 'recordMeetingHeld':
+        return (await meeting(args.meetingId, { type: 'RecordMeetingHeld', attendees: args.attendees })).id;
+      case 'recordResolution':
+        return (await meeting(args.meetingId, { type: 'RecordResolution', caseId: args.caseId, text: args.text })).id;
+      case 'cancelMeeting':
+        return (await meeting(args.id, { type: 'CancelMeeting', reason: args.reason })).id;
+      case 'assignActionItem': {
+        const { meetingId, caseId, ...rest } = args.input;
+        const m = await meeting(meetingId, { type: 'AssignActionItem', caseId: caseId ?? null, ...rest });
+        // the item just assigned: the meeting's newest
+        return (m.actionItems.find((a) => a.actionId === actionIdFor(meetingId, m.actionItems.length)) ?? m.actionItems[m.actionItems.length - 1]!).actionId;
+      }
+      case 'completeActionItem': {
+        const id = args.id as string;
+        await deps.commands.execute(completeActionItemRequest(actor, now, id.slice(0, id.lastIndexOf(':A')), id, args.note ?? null));
+        return id;
+      }
+      case 'acknowledgeNotice': {
+        const id = args.id as string;
+        await deps.commands.execute(acknowledgeNoticeRequest(actor, deps.agencies, now, caseIdOfNotice(id)!, id));
+        return id;
+      }
+    }
+  };
   const bar = new cliProgress.SingleBar({ format: '  载入演示数据 [{bar}] {percentage}% | {value}/{total}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
   const steps = demoScenario(deps.now);
   let started = false;
@@ -38,11 +80,8 @@ export async function loadDemoCity(deps: { config: PlatformConfig; agencies: Age
       mutate: async (name, asAgency, at, args) => {
         // organizer work as the organizer; completions and acknowledgements as the owning agency
         const acting = name === 'completeActionItem' || name === 'acknowledgeNotice' ? (deps.config.principals.find((p) => p.agencyId === asAgency) ?? organizer) : organizer;
-        const roles = name === 'completeActionItem' || name === 'acknowledgeNotice' ? (['viewer'] as const) : (['organizer'] as const);
-        const principal = { name: acting.name, agency: deps.agencies.get(asAgency) ?? deps.agencies.get(acting.agencyId)!, roles: [...roles] };
-        const ctx = createContext(principal, { ...deps.services, now: () => new Date(at) });
-        const out = await mutations[name]!(undefined, args, ctx);
-        return { id: out.id ?? out.item?.actionId ?? out.notice?.id ?? '' };
+        const actor: Actor = { principal: acting.name, agency: deps.agencies.get(asAgency) ?? deps.agencies.get(acting.agencyId)! };
+        return { id: await run(name, actor, new Date(at).toISOString(), args) };
       },
       onProgress: (done, total) => {
         if (!started) {

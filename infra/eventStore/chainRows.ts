@@ -5,7 +5,7 @@
  * without parsing and re-serialising every event; stores without it (PostgreSQL, EventStoreDB) are
  * verified through the port's readAll.
  */
-import type { EventMetadata, EventStore } from './eventStore.js';
+import type { EventMetadata, EventStore } from '../../ports/eventStore.js';
 import type { ChainedEvent } from './eventHash.js';
 
 /**

@@ -28,9 +28,9 @@ import {
   type JSONEventData,
   type ReadPosition,
 } from '@eventstore/db-client';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../clock.js';
-import { canonicalJson } from './canonicalJson.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
 import { eventHashFromCanonical } from './eventHash.js';
 import {
   DuplicateEventError,
@@ -43,7 +43,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from './eventStore.js';
+} from '../../ports/eventStore.js';
 import {
   CLAIMED_TYPE,
   RELEASED_TYPE,

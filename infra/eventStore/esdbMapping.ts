@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorType } from '@eventstore/db-client';
-import { ExpectedRevisionConflict, type EventMetadata, type ExpectedRevision, type NewEvent } from './eventStore.js';
+import { ExpectedRevisionConflict, type EventMetadata, type ExpectedRevision, type NewEvent } from '../../ports/eventStore.js';
 
 // ── revisions ────────────────────────────────────────────────────────────────────────────────────────
 

@@ -15,8 +15,8 @@
  * write lock, so two appends can never chain onto the same predecessor.
  */
 import { hash } from 'node:crypto';
-import type { EventMetadata } from './eventStore.js';
-import { canonicalJson } from './canonicalJson.js';
+import type { EventMetadata } from '../../ports/eventStore.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
 
 export interface ChainedEvent {
   streamId: string;

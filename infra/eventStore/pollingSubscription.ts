@@ -7,7 +7,7 @@
  * Exactly-once, in-order delivery follows from one rule: the checkpoint only moves past an event after
  * its onEvent has settled, and every read starts strictly after the checkpoint.
  */
-import type { RecordedEvent, SubscribeOptions, Subscription } from './eventStore.js';
+import type { RecordedEvent, SubscribeOptions, Subscription } from '../../ports/eventStore.js';
 
 export interface PageSource {
   /** events with position > after, in position order, at most maxCount */

@@ -15,7 +15,7 @@
  */
 import pg from 'pg';
 import { migrationLockKey } from '../postgres/migrateComponent.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../clock.js';
 import {
   DuplicateEventError,
@@ -29,8 +29,8 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from './eventStore.js';
-import { canonicalJson } from './canonicalJson.js';
+} from '../../ports/eventStore.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
 import { eventHash, eventHashFromCanonical } from './eventHash.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
 

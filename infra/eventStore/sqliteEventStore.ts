@@ -5,7 +5,7 @@
  * transaction, so commits happen in position order and no reader can ever see a position "behind"
  * one it has already read — the port's no-late-commits rule holds without extra bookkeeping.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import { systemClock } from '../clock.js';
 import {
   DuplicateEventError,
@@ -19,8 +19,8 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
-} from './eventStore.js';
-import { canonicalJson } from './canonicalJson.js';
+} from '../../ports/eventStore.js';
+import { canonicalJson } from '../../ports/canonicalJson.js';
 import { eventHash, eventHashFromCanonical } from './eventHash.js';
 import type { ChainRow, ChainRowSource } from './chainRows.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';

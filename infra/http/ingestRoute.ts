@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Authenticator } from '../../gateway/auth.js';
 import { hasRole } from '../../gateway/auth.js';
-import { arrayElementTexts, MAX_NESTING_DEPTH } from '../ingest/nesting.js';
+import { MAX_NESTING_DEPTH } from '../../domain/catalog/nesting.js';
+import { arrayElementTexts } from '../ingest/arrayElementTexts.js';
 import type { IncomingEvent, IngestPipeline, IngestResult } from '../ingest/pipeline.js';
-import type { RejectionStore } from '../rejections/rejectionStore.js';
-import type { Clock } from '../clock.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
+import type { Clock } from '../../ports/clock.js';
 import type { Metrics } from './metrics.js';
 import { readBody } from './readBody.js';
 

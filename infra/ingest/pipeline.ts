@@ -1,9 +1,9 @@
-import { CATALOG, caseDecider, meetingDecider, routeOf, toCommand, type PublishedFact } from '../../domain/catalog/index.js';
+import { decideOn, deciderOf, expectedRevisionOf, loadStream, retryOnConflict, type AnyDecider } from '../../application/commandHandler.js';
+import { CATALOG, routeOf, toCommand, type PublishedFact } from '../../domain/catalog/index.js';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
-import type { Decider } from '../../domain/shared/decider.js';
 import { DomainError, type RejectionCode } from '../../domain/shared/errors.js';
 import type { DomainEvent } from '../../domain/shared/events.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import {
   DuplicateEventError,
   ExpectedRevisionConflict,
@@ -11,15 +11,14 @@ import {
   type Channel,
   type EventStore,
   type NewEvent,
-} from '../eventStore/eventStore.js';
-import type { RejectionStore } from '../rejections/rejectionStore.js';
-import { nestsTooDeep, TOO_DEEP_MESSAGE } from './nesting.js';
-import { StreamStateCache, toDomainEvent } from './streamState.js';
+} from '../../ports/eventStore.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
+import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
+import { StreamStateCache } from './streamState.js';
 import type { Validator } from './validator.js';
 
 export const MAX_EVENT_BYTES = 64 * 1024;
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
-const MAX_ATTEMPTS = 8;
 const CLOUD_EVENT_ATTRIBUTES = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'data', 'dataschema']);
 
 /** One published event as it arrived: the parsed value (undefined if it did not parse) and its bytes. */
@@ -83,7 +82,7 @@ type Screened =
   | { kind: 'fact'; fact: PublishedFact; key: string; extensions: Record<string, unknown> };
 
 interface StreamWork {
-  decider: Decider<unknown, DomainEvent, unknown>;
+  decider: AnyDecider;
   state: unknown;
   /** revision of the last stored event when loaded; -1 = no stream */
   loadedRevision: number;
@@ -194,10 +193,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
         const route = routeOf(s.fact);
         const work = streams.get(route.streamId) ?? (await load(route.streamId, route.kind));
         streams.set(route.streamId, work);
-        const command = toCommand(s.fact, ctxOf(items[i]!.sender));
-        const produced = work.decider.decide(command, work.state);
-        const subject = route.streamId.slice(route.streamId.indexOf('-') + 1);
-        for (const event of produced) work.state = work.decider.evolve(work.state, { ...event, subject } as DomainEvent);
+        const produced = decideOn(work, route.streamId, toCommand(s.fact, ctxOf(items[i]!.sender)));
         placed.set(i, { streamId: route.streamId, index: work.pending.length });
         produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, items[i]!.sender, n === 0)));
         inBatch.set(s.key, i);
@@ -211,7 +207,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const requests: AppendRequest[] = [];
     for (const [streamId, work] of streams) {
       if (work.pending.length === 0) continue;
-      requests.push({ streamId, expectedRevision: work.loadedRevision < 0 ? 'no_stream' : work.loadedRevision, events: work.pending });
+      requests.push({ streamId, expectedRevision: expectedRevisionOf(work.loadedRevision), events: work.pending });
     }
     const appended = requests.length > 0 ? await store.append(requests) : [];
     for (const r of appended) cache.set(r.streamId, { state: streams.get(r.streamId)!.state, revision: r.nextExpectedRevision, generation });
@@ -245,50 +241,44 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return { results: final, rejected };
 
     async function load(streamId: string, kind: 'case' | 'meeting'): Promise<StreamWork> {
-      const decider = (kind === 'case' ? caseDecider : meetingDecider) as unknown as Decider<unknown, DomainEvent, unknown>;
       // from the state decided last time, the events stored since (usually none); from the start otherwise
       const cached = cache.get(streamId);
       // nobody else has written since the entry was current: it is the stream's state, no read needed
-      if (cached && cached.generation === generation) return { decider, state: cached.state, loadedRevision: cached.revision, pending: [] };
-      const stored = await store.readStream(streamId, cached ? { fromRevision: cached.revision + 1 } : {});
-      let state = cached ? cached.state : decider.initialState();
-      for (const e of stored) state = decider.evolve(state, toDomainEvent(e));
-      return { decider, state, loadedRevision: stored.at(-1)?.revision ?? cached?.revision ?? -1, pending: [] };
+      if (cached && cached.generation === generation) return { decider: deciderOf(kind), state: cached.state, loadedRevision: cached.revision, pending: [] };
+      const loaded = await loadStream(store, streamId, kind, cached);
+      return { decider: loaded.decider, state: loaded.state, loadedRevision: loaded.revision, pending: [] };
     }
   }
 
-  async function run(items: Item[]): Promise<IngestResult[]> {
-    for (let n = 1; ; n++) {
-      try {
-        const { results, rejected } = await attempt(items);
-        if (rejected.length > 0) {
-          const receivedAt = clock.now().toISOString();
-          await deps.rejections.record(
-            rejected.map((i) => {
-              const r = results[i] as Extract<IngestResult, { status: 'rejected' }>;
-              const { incoming, sender } = items[i]!;
-              const value = incoming.value as Record<string, unknown> | undefined;
-              return {
-                agencyId: sender.agency.id,
-                source: typeof value?.source === 'string' ? value.source : null,
-                channel: sender.channel,
-                receivedAt,
-                code: r.code,
-                message: r.message,
-                eventId: r.id,
-                eventType: typeof value?.type === 'string' ? value.type : null,
-                raw: incoming.raw,
-              };
-            }),
-          );
-        }
-        return results;
-      } catch (e) {
-        // Someone else appended to one of our streams, or stored one of our events, first: decide again.
-        if ((e instanceof ExpectedRevisionConflict || e instanceof DuplicateEventError) && n < MAX_ATTEMPTS) continue;
-        throw e;
+  // Someone else appended to one of our streams, or stored one of our events, first: decide again.
+  const conflict = (e: unknown): boolean => e instanceof ExpectedRevisionConflict || e instanceof DuplicateEventError;
+
+  function run(items: Item[]): Promise<IngestResult[]> {
+    return retryOnConflict(async () => {
+      const { results, rejected } = await attempt(items);
+      if (rejected.length > 0) {
+        const receivedAt = clock.now().toISOString();
+        await deps.rejections.record(
+          rejected.map((i) => {
+            const r = results[i] as Extract<IngestResult, { status: 'rejected' }>;
+            const { incoming, sender } = items[i]!;
+            const value = incoming.value as Record<string, unknown> | undefined;
+            return {
+              agencyId: sender.agency.id,
+              source: typeof value?.source === 'string' ? value.source : null,
+              channel: sender.channel,
+              receivedAt,
+              code: r.code,
+              message: r.message,
+              eventId: r.id,
+              eventType: typeof value?.type === 'string' ? value.type : null,
+              raw: incoming.raw,
+            };
+          }),
+        );
       }
-    }
+      return results;
+    }, conflict);
   }
 
   /** the waiting batches, oldest first, up to MAX_GROUP_EVENTS (always at least one) */

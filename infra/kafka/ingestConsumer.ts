@@ -11,7 +11,7 @@
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { Partitioners } from 'kafkajs';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import type { IngestPipeline, IngestResult } from '../ingest/pipeline.js';
 import { decodeCloudEvent, type BindingMode } from './cloudEventsBinding.js';
 import { ensureTopics, type EnsuredTopic } from './ensureTopics.js';

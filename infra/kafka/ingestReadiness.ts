@@ -2,7 +2,7 @@
  * /readyz of `liandong ingest`: ready while the consumer is a member of its group and the event store
  * answers. Either one missing means no event moves from Kafka to the store, whatever liveness says.
  */
-import type { EventStore } from '../eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import type { ConsumerState } from './ingestConsumer.js';
 
 const NOT_RUNNING: Record<Exclude<ConsumerState, 'running'>, string> = {

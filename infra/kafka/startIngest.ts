@@ -3,7 +3,7 @@
  * (`liandong ingest`, and `liandong start` when KAFKA_BROKERS is set).
  */
 import type { AgencyDirectory } from '../../domain/shared/agencies.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../ports/clock.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { createKafkaIngest, type ChunkReport, type KafkaIngest, type StartInfo } from './ingestConsumer.js';
 import { createKafka, type Log } from './kafkaClient.js';

@@ -1,4 +1,4 @@
-import type { ReadModelStore } from '../readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 /**
  * The read model store as a lease holder writes through it: every commit and reset first passes `fence`

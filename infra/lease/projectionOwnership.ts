@@ -18,9 +18,9 @@
  * TTL plus one acquire interval.
  */
 import type { ProjectionRunner } from '../../projections/runner.js';
-import type { ReadModelStore } from '../readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { fencedReadModelStore } from './fencedReadModels.js';
-import { LeaseLostError, type Lease, type LeaseGrant, type LeaseHolder } from './lease.js';
+import { LeaseLostError, type Lease, type LeaseGrant, type LeaseHolder } from '../../ports/lease.js';
 
 export type OwnershipState =
   | { role: 'standby'; holder: LeaseHolder | null }

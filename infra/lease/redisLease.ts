@@ -17,7 +17,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Lease, LeaseGrant, LeaseHolder } from './lease.js';
+import type { Lease, LeaseGrant, LeaseHolder } from '../../ports/lease.js';
 
 export interface RedisLeaseOptions {
   /** redis://[user:password@]host:port[/db] */

@@ -8,11 +8,11 @@
  *   REDIS_URL        read models and the projection lease
  *   REDIS_KEY_PREFIX one per deployment (default `liandong:`)
  */
-import type { Clock } from '../clock.js';
-import type { EventStore } from '../eventStore/eventStore.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openPostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { openPostgresRejectionStore } from '../rejections/postgresRejectionStore.js';
-import type { RejectionStore } from '../rejections/rejectionStore.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
 
 /** A setting the operator must fix; the CLI prints the message without a stack trace (matched by name). */
 export class StartupError extends Error {

@@ -29,7 +29,7 @@ import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
 import { createProjectionRunner } from '../../projections/runner.js';
 import { allProjections } from '../../projections/index.js';
-import { createCommandService } from '../commands/commandService.js';
+import { createCommandHandler } from '../../application/commandHandler.js';
 import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
 import { openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7)
@@ -109,7 +109,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     readModels,
     events: store,
     deadlines,
-    commands: createCommandService({ store, waitForProjections }),
+    commands: createCommandHandler({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: audit.verifier, // audit (issue 7)
@@ -121,7 +121,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     const marker = markDemoStarted(dataDir, clock.now());
     const interrupt = new AbortController();
     const release = onStopSignals((signal) => interrupt.abort(new Interrupted(signal, `演示数据载入已中断（${signal}）：下次启动时会删除不完整的演示数据并重新载入。`)));
-    const result = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections, signal: interrupt.signal })
+    const result = await loadDemoCity({ config, agencies, pipeline, commands: services.commands, newMeetingId: services.newMeetingId, now: clock.now(), waitForProjections, signal: interrupt.signal })
       .catch(async (error: unknown) => {
         if (error instanceof Interrupted) {
           await runner.stop();

@@ -16,7 +16,7 @@ import { consoleRouter } from '../../gateway/console.js';
 import { allProjections } from '../../projections/index.js';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
-import { createCommandService } from '../commands/commandService.js';
+import { createCommandHandler } from '../../application/commandHandler.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import { createHttpApp, httpLimitsFrom } from '../http/app.js';
 import { ingestRoute } from '../http/ingestRoute.js';
@@ -113,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     readModels,
     events: store,
     deadlines,
-    commands: createCommandService({ store, waitForProjections }),
+    commands: createCommandHandler({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL, [accessLog, rejections]), // audit (issue 7); EventStoreDB positions are not dense; the access log and rejections are chained too

@@ -6,8 +6,8 @@
  * the position means the documents are there too.
  */
 import { ProjectionTimeoutError } from '../../projections/runner.js';
-import type { EventStore } from '../eventStore/eventStore.js';
-import type { ReadModelStore } from './readModelStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 export interface CheckpointWaitOptions {
   readModels: ReadModelStore;

@@ -17,7 +17,7 @@
  */
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import type { DocumentWrite, ReadModelStore } from './readModelStore.js';
+import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
 import { SortedIds } from './sortedIds.js';
 
 export interface EmbeddedReadModelStoreOptions {

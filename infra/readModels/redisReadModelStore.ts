@@ -28,7 +28,7 @@
  * commit writes are type-checked in step 1 and a foreign value under the prefix stops the commit before MULTI.
  */
 import { Redis } from 'ioredis';
-import type { DocumentWrite, ReadModelStore } from './readModelStore.js';
+import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
 import { indexMember, redisReadModelKeys, type RedisReadModelKeys } from './redisKeys.js';
 
 export interface RedisReadModelStoreOptions {

@@ -20,14 +20,15 @@
  */
 import pg from 'pg';
 import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
-import { chainHash, type ChainReader } from '../audit/logChain.js';
+import type { ChainReader } from '../../ports/chainedLog.js';
+import { chainHash } from '../audit/logChain.js';
 import {
   type NewRejection,
   type RejectionChannel,
   type RejectionPage,
   type RejectionRecord,
   type RejectionStore,
-} from './rejectionStore.js';
+} from '../../ports/rejectionStore.js';
 import { idCursors } from '../idCursor.js';
 
 export interface PostgresRejectionStoreOptions {

@@ -8,14 +8,15 @@
  * delete the old row, and overrides the statement's conflict resolution).
  */
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import { chainHash, type ChainReader } from '../audit/logChain.js';
+import type { ChainReader } from '../../ports/chainedLog.js';
+import { chainHash } from '../audit/logChain.js';
 import {
   type NewRejection,
   type RejectionChannel,
   type RejectionPage,
   type RejectionRecord,
   type RejectionStore,
-} from './rejectionStore.js';
+} from '../../ports/rejectionStore.js';
 import { idCursors } from '../idCursor.js';
 
 export type SqliteRejectionStoreOptions = { database: SqliteDatabase } | { path: string };

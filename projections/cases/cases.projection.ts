@@ -9,7 +9,7 @@ import {
   type HandoffDeadline,
 } from '../../domain/catalog/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
-import type { RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../../ports/eventStore.js';
 import type { Projection } from '../projection.js';
 
 export const CASES = 'cases';

@@ -6,9 +6,9 @@
  * The factory returns an empty log; `reopen` opens the same storage again after `log` was closed.
  */
 import { expect } from 'chai';
-import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog } from '../../infra/accessLog/accessLog.js';
+import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog } from '../../ports/accessLog.js';
 import { verifyChain } from '../../infra/audit/logChain.js';
-import { InvalidCursorError } from '../../infra/rejections/rejectionStore.js';
+import { InvalidCursorError } from '../../ports/rejectionStore.js';
 import { chainTamperTests, type RowShape, type SqlTamper } from './chainTamper.js';
 
 export interface AccessLogFixture {

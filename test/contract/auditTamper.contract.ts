@@ -13,11 +13,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { fixedClock } from '../../infra/clock.js';
-import type { EventMetadata, EventStore, NewEvent } from '../../infra/eventStore/eventStore.js';
+import type { EventMetadata, EventStore, NewEvent } from '../../ports/eventStore.js';
 import { eventHash } from '../../infra/eventStore/eventHash.js';
 import { CHECKPOINT_STREAM, createCheckpointWriter } from '../../infra/audit/checkpoints.js';
 import { signerFromPrivateKey, trustedKeys, type CheckpointSigner } from '../../infra/audit/signingKey.js';
-import { verifyStore, type AuditReport } from '../../infra/audit/verify.js';
+import type { AuditReport } from '../../ports/audit.js';
+import { verifyStore } from '../../infra/audit/verify.js';
 
 /** raw access to the rows, as someone with the database password would have */
 export interface TamperAccess {

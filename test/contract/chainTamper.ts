@@ -11,7 +11,7 @@
 import { expect } from 'chai';
 import type pg from 'pg';
 import { openDurableDatabase, type SqliteDatabase } from '../../infra/eventStore/sqliteDatabase.js';
-import type { ChainedLog, LogReport } from '../../infra/audit/logChain.js';
+import type { ChainedLog, LogReport } from '../../ports/chainedLog.js';
 import { verifyChain } from '../../infra/audit/logChain.js';
 
 export interface SqlTamper {

@@ -22,7 +22,7 @@ import {
   type NewEvent,
   type RecordedEvent,
   type SubscribeOptions,
-} from '../../infra/eventStore/eventStore.js';
+} from '../../ports/eventStore.js';
 import { eventHash } from '../../infra/eventStore/eventHash.js';
 
 export interface EventStoreFixture {

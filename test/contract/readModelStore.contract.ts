@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { ReadModelStore } from '../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 export interface ReadModelStoreFixture {
   /** a ready store */

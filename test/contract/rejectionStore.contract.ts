@@ -7,7 +7,7 @@
  * record() acknowledged was kept. The factory must return an empty store (counts are compared exactly).
  */
 import { expect } from 'chai';
-import { InvalidCursorError, type NewRejection, type RejectionRecord, type RejectionStore } from '../../infra/rejections/rejectionStore.js';
+import { InvalidCursorError, type NewRejection, type RejectionRecord, type RejectionStore } from '../../ports/rejectionStore.js';
 import { chainTamperTests, type RowShape, type SqlTamper } from './chainTamper.js';
 
 export interface RejectionStoreFixture {

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fixedClock } from '../../infra/clock.js';
-import type { AppendRequest, EventMetadata } from '../../infra/eventStore/eventStore.js';
+import type { AppendRequest, EventMetadata } from '../../ports/eventStore.js';
 import { openSqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../infra/readModels/embeddedReadModelStore.js';
 import { allProjections } from '../../projections/index.js';

@@ -10,9 +10,9 @@ import { allProjections, type ReadModelContext } from '../../projections/index.j
 import { createProjectionRunner } from '../../projections/runner.js';
 import { chineseDaysCalendar } from '../../infra/calendar/chineseDays.js';
 import { parseConfig } from '../../infra/config/loadConfig.js';
-import type { EventStore } from '../../infra/eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openEmbeddedReadModelStore } from '../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { TEST_CITY } from '../e2e/fixtures.js';
 import { databaseUrl, redisUrl } from './engines.js';
 

@@ -15,7 +15,7 @@ import { EventStoreDBClient, jsonEvent, NO_STREAM } from '@eventstore/db-client'
 import { fixedClock } from '../../infra/clock.js';
 import { openEsdbEventStore, type EsdbEventStoreOptions } from '../../infra/eventStore/esdbEventStore.js';
 import { CLAIMED_TYPE, decodePosition, eventIdForIdempotencyKey, idempotencyStreamOf } from '../../infra/eventStore/esdbMapping.js';
-import { DuplicateEventError, type EventMetadata, type EventStore, type NewEvent } from '../../infra/eventStore/eventStore.js';
+import { DuplicateEventError, type EventMetadata, type EventStore, type NewEvent } from '../../ports/eventStore.js';
 import { eventStoreContract } from '../contract/eventStore.contract.js';
 
 const url = process.env.EVENTSTORE_URL?.trim() ?? '';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Admin, Producer } from 'kafkajs';
 import pg from 'pg';
-import type { EventStore } from '../../infra/eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStore.js';
 import { openSqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
 import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';

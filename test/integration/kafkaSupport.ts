@@ -13,7 +13,7 @@ import { Kafka, Partitioners, logLevel, type Admin, type Message, type Producer 
 import pg from 'pg';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { systemClock } from '../../infra/clock.js';
-import type { EventStore } from '../../infra/eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
 import { createIngestPipeline, type IngestPipeline } from '../../infra/ingest/pipeline.js';
 import { createValidator } from '../../infra/ingest/validator.js';
@@ -21,7 +21,7 @@ import { createKafkaIngest, type ChunkReport, type KafkaIngest } from '../../inf
 import { silentLog, type Log } from '../../infra/kafka/kafkaClient.js';
 import { DEFAULT_CHUNK_SIZE } from '../../infra/kafka/settings.js';
 import { agencyTopic } from '../../infra/kafka/topics.js';
-import type { RejectionStore } from '../../infra/rejections/rejectionStore.js';
+import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
 import { TEST_CITY } from '../e2e/fixtures.js';
 import { databaseUrl, kafkaBrokers } from './engines.js';

@@ -7,14 +7,14 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { systemClock } from '../../infra/clock.js';
-import type { EventStore } from '../../infra/eventStore/eventStore.js';
+import type { EventStore } from '../../ports/eventStore.js';
 import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStore.js';
 import { createIngestPipeline } from '../../infra/ingest/pipeline.js';
 import { createValidator } from '../../infra/ingest/validator.js';
-import type { Lease } from '../../infra/lease/lease.js';
+import type { Lease } from '../../ports/lease.js';
 import { createProjectionOwnership, type OwnershipState, type ProjectionOwnership } from '../../infra/lease/projectionOwnership.js';
 import { openRedisLease } from '../../infra/lease/redisLease.js';
-import type { ReadModelStore } from '../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { openRedisReadModelStore } from '../../infra/readModels/redisReadModelStore.js';
 import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
 import { allProjections } from '../../projections/index.js';

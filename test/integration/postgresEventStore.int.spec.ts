@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import pg from 'pg';
 import { fixedClock } from '../../infra/clock.js';
-import type { EventMetadata, EventStore, NewEvent, RecordedEvent, SubscribeOptions } from '../../infra/eventStore/eventStore.js';
+import type { EventMetadata, EventStore, NewEvent, RecordedEvent, SubscribeOptions } from '../../ports/eventStore.js';
 import { openPostgresEventStore, type PostgresEventStoreOptions } from '../../infra/eventStore/postgresEventStore.js';
 import { eventStoreContract } from '../contract/eventStore.contract.js';
 import { databaseUrl, probePostgres, requireEngine } from './engines.js';

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStore.js';
 import { openPostgresRejectionStore } from '../../infra/rejections/postgresRejectionStore.js';
-import type { NewRejection, RejectionRecord, RejectionStore } from '../../infra/rejections/rejectionStore.js';
+import type { NewRejection, RejectionRecord, RejectionStore } from '../../ports/rejectionStore.js';
 import { rejectionStoreContract } from '../contract/rejectionStore.contract.js';
 import { postgresTamper } from '../contract/chainTamper.js';
 import { verifyChain } from '../../infra/audit/logChain.js';

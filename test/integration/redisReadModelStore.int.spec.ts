@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import type { DocumentWrite, ReadModelStore } from '../../infra/readModels/readModelStore.js';
+import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
 import { indexMember, redisReadModelKeys } from '../../infra/readModels/redisKeys.js';
 import { CheckpointConflictError, openRedisReadModelStore, type RedisReadModelStoreOptions } from '../../infra/readModels/redisReadModelStore.js';
 import { readModelStoreContract } from '../contract/readModelStore.contract.js';

@@ -11,11 +11,11 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { EventMetadata, NewEvent, RecordedEvent } from '../../infra/eventStore/eventStore.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../infra/eventStore/sqliteEventStore.js';
 import { projectionNotReadyReason } from '../../infra/http/projectionHealth.js';
 import { openEmbeddedReadModelStore } from '../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../ports/readModelStore.js';
 import type { Projection } from '../../projections/projection.js';
 import { createProjectionRunner, type ProjectionRunner } from '../../projections/runner.js';
 import { TEST_CITY } from '../e2e/fixtures.js';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
 import { fixedClock } from '../../../infra/clock.js';
-import type { EventStore, NewEvent } from '../../../infra/eventStore/eventStore.js';
+import type { EventStore, NewEvent } from '../../../ports/eventStore.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import {
   bodyOf,

@@ -15,9 +15,9 @@ import { signerFromPrivateKey, trustedKeys } from '../../../infra/audit/signingK
 import { verifyStore } from '../../../infra/audit/verify.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import { canonicalJson } from '../../../infra/eventStore/canonicalJson.js';
+import { canonicalJson } from '../../../ports/canonicalJson.js';
 import { eventHash } from '../../../infra/eventStore/eventHash.js';
-import type { EventMetadata } from '../../../infra/eventStore/eventStore.js';
+import type { EventMetadata } from '../../../ports/eventStore.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import { allProjections } from '../../../projections/index.js';

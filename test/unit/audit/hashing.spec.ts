@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { canonicalJson } from '../../../infra/eventStore/canonicalJson.js';
+import { canonicalJson } from '../../../ports/canonicalJson.js';
 import { canonicalEventText, eventHash, eventHashFromCanonical, type ChainedEvent } from '../../../infra/eventStore/eventHash.js';
 import { merkleRoot } from '../../../infra/audit/merkle.js';
 

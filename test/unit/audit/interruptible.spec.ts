@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import type { AppendRequest } from '../../../infra/eventStore/eventStore.js';
+import type { AppendRequest } from '../../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import { replayProjections } from '../../../infra/audit/replay.js';

@@ -12,7 +12,7 @@ import { chainHash } from '../../../infra/audit/logChain.js';
 import { trustedKeys } from '../../../infra/audit/signingKey.js';
 import { verifyStore } from '../../../infra/audit/verify.js';
 import { auditVerifyCommand } from '../../../infra/cli/audit.js';
-import { canonicalJson } from '../../../infra/eventStore/canonicalJson.js';
+import { canonicalJson } from '../../../ports/canonicalJson.js';
 import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';

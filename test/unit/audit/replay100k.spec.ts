@@ -12,7 +12,7 @@ import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import type { AppendRequest, EventMetadata } from '../../../infra/eventStore/eventStore.js';
+import type { AppendRequest, EventMetadata } from '../../../ports/eventStore.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import { createCheckpointWriter } from '../../../infra/audit/checkpoints.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
 import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
-import { REDACTED, redactVariables } from '../../../infra/accessLog/accessLog.js';
+import { REDACTED, redactVariables } from '../../../gateway/redaction.js';
 import { accessEntry, accessLogContract } from '../../contract/accessLog.contract.js';
 import { sqliteTamper } from '../../contract/chainTamper.js';
 import { verifyChain } from '../../../infra/audit/logChain.js';

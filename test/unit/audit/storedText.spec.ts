@@ -11,13 +11,15 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { fixedClock } from '../../../infra/clock.js';
-import { canonicalJson } from '../../../infra/eventStore/canonicalJson.js';
+import { canonicalJson } from '../../../ports/canonicalJson.js';
 import { eventHash, eventHashFromStoredText, type ChainedEvent } from '../../../infra/eventStore/eventHash.js';
-import { portOnly, type EventMetadata, type EventStore, type NewEvent } from '../../../infra/eventStore/eventStore.js';
+import { portOnly } from '../../../infra/eventStore/portOnly.js';
+import type { EventMetadata, EventStore, NewEvent } from '../../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createCheckpointWriter } from '../../../infra/audit/checkpoints.js';
 import { signerFromPrivateKey, trustedKeys, type CheckpointSigner } from '../../../infra/audit/signingKey.js';
-import { verifyStore, type AuditReport } from '../../../infra/audit/verify.js';
+import type { AuditReport } from '../../../ports/audit.js';
+import { verifyStore } from '../../../infra/audit/verify.js';
 
 const event: ChainedEvent = {
   streamId: 'case-XJ-1',

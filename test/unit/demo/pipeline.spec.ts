@@ -8,7 +8,7 @@ import { caseStream, meetingStream, type DomainEvent } from '../../../domain/sha
 import { fixedClock } from '../../../infra/clock.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../../../infra/ingest/pipeline.js';
-import { toDomainEvent } from '../../../infra/ingest/streamState.js';
+import { toDomainEvent } from '../../../application/commandHandler.js';
 import { createValidator } from '../../../infra/ingest/validator.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
 import { loadDemo, type DemoLoadDeps, type DemoLoadResult } from '../../../infra/demo/loader.js';

@@ -10,7 +10,7 @@ import {
   UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { ExpectedRevisionConflict, type EventMetadata } from '../../../infra/eventStore/eventStore.js';
+import { ExpectedRevisionConflict, type EventMetadata } from '../../../ports/eventStore.js';
 import {
   CLAIMED_TYPE,
   EventStoreAccessDeniedError,

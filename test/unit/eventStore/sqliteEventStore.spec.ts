@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { fixedClock } from '../../../infra/clock.js';
-import type { EventMetadata, NewEvent } from '../../../infra/eventStore/eventStore.js';
+import type { EventMetadata, NewEvent } from '../../../ports/eventStore.js';
 import { migrate, openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { eventStoreContract } from '../../contract/eventStore.contract.js';

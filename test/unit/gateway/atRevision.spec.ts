@@ -17,7 +17,7 @@ import { answersFromReadModels } from '../../../gateway/answerCache.js';
 import { createCaseHistory } from '../../../gateway/readSide/caseHistory.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import type { EventMetadata } from '../../../infra/eventStore/eventStore.js';
+import type { EventMetadata } from '../../../ports/eventStore.js';
 import type { SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { gql } from '../../e2e/harness.js';

@@ -3,7 +3,7 @@ import { caseDeadlines, foldCase, handoffDeadline, type HandoffDeadline } from '
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { createCaseHistory, type CaseHistoryOptions } from '../../../gateway/readSide/caseHistory.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../../ports/eventStore.js';
 import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { at, eventLog } from '../projections/support.js';
 

@@ -6,13 +6,13 @@ import type { Agency } from '../../../domain/shared/agencies.js';
 import { createAuthenticator } from '../../../gateway/auth.js';
 import type { GatewayServices } from '../../../gateway/context.js';
 import { createGraphqlRouter, type GraphqlRouter } from '../../../gateway/server.js';
-import type { AccessLog } from '../../../infra/accessLog/accessLog.js';
+import type { AccessLog } from '../../../ports/accessLog.js';
 import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
 import { auditVerifier } from '../../../infra/audit/auditServices.js';
 import type { TrustedKeys } from '../../../infra/audit/signingKey.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import type { fixedClock } from '../../../infra/clock.js';
-import { createCommandService } from '../../../infra/commands/commandService.js';
+import { createCommandHandler } from '../../../application/commandHandler.js';
 import { parseConfig } from '../../../infra/config/loadConfig.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createHttpApp } from '../../../infra/http/app.js';
@@ -21,7 +21,7 @@ import { createMetrics } from '../../../infra/http/metrics.js';
 import { createIngestPipeline } from '../../../infra/ingest/pipeline.js';
 import { createValidator } from '../../../infra/ingest/validator.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';
 import { allProjections } from '../../../projections/index.js';
 import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
@@ -92,7 +92,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     readModels: served,
     events: store,
     deadlines,
-    commands: createCommandService({ store, waitForProjections }),
+    commands: createCommandHandler({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${++meetings}`,
     audit: options.auditKeys && auditVerifier(store, options.auditKeys),
@@ -100,7 +100,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   };
   const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
   if (options.demoCity) {
-    const loaded = await loadDemoCity({ config, agencies, pipeline, services, now: clock.now(), waitForProjections });
+    const loaded = await loadDemoCity({ config, agencies, pipeline, commands: services.commands, newMeetingId: services.newMeetingId, now: clock.now(), waitForProjections });
     if (loaded.unexpected.length > 0) throw new Error(`demo city: ${loaded.unexpected.join('; ')}`);
   }
   const authenticate = createAuthenticator(config.principals, agencies);

@@ -16,12 +16,12 @@ import express from 'express';
 import { createAuthenticator } from '../../../gateway/auth.js';
 import type { GatewayServices } from '../../../gateway/context.js';
 import { createGraphqlRouter, type GraphqlRouter } from '../../../gateway/server.js';
-import type { AccessEntry, AccessLog } from '../../../infra/accessLog/accessLog.js';
+import type { AccessEntry, AccessLog } from '../../../ports/accessLog.js';
 import { fixedClock } from '../../../infra/clock.js';
 import { parseConfig } from '../../../infra/config/loadConfig.js';
 import { createHttpApp, httpLimitsFrom } from '../../../infra/http/app.js';
 import { createMetrics } from '../../../infra/http/metrics.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { TEST_CITY } from '../../e2e/fixtures.js';
 import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { ActionItem } from '../../../domain/catalog/index.js';
 import type { GatewayContext } from '../../../gateway/context.js';
 import { visibilityOf, visibleActionItems } from '../../../gateway/readSide/visibility.js';
-import type { Role } from '../../../infra/config/schema.js';
+import type { Role } from '../../../ports/principals.js';
 import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 
 /** gateway/readSide/visibility.ts on its own: the cases are stubs, only their agency lists matter */

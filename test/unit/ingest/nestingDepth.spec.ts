@@ -1,7 +1,8 @@
-/** infra/ingest/nesting.ts: nesting measured without recursion, and a batch split into its elements' own texts. */
+/** domain/catalog/nesting.ts and infra/ingest/arrayElementTexts.ts: nesting measured without recursion, and a batch split into its elements' own texts. */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { arrayElementTexts, MAX_NESTING_DEPTH, nestingDepth, nestsTooDeep } from '../../../infra/ingest/nesting.js';
+import { MAX_NESTING_DEPTH, nestingDepth, nestsTooDeep } from '../../../domain/catalog/nesting.js';
+import { arrayElementTexts } from '../../../infra/ingest/arrayElementTexts.js';
 
 describe('nestingDepth', () => {
   it('counts objects and arrays: a scalar 0, {} and [] 1, {"a":[]} 2', () => {

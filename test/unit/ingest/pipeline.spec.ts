@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Agency } from '../../../domain/shared/agencies.js';
 import { fixedClock } from '../../../infra/clock.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
-import type { EventStore } from '../../../infra/eventStore/eventStore.js';
+import type { EventStore } from '../../../ports/eventStore.js';
 import { createIngestPipeline, type IncomingEvent, type Sender } from '../../../infra/ingest/pipeline.js';
 import { createValidator } from '../../../infra/ingest/validator.js';
 import { openSqliteRejectionStore } from '../../../infra/rejections/sqliteRejectionStore.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { handoffDeadline } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import type { RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, CaseIndex, casesProjection, type CaseDoc, type CaseProjectionContext } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';

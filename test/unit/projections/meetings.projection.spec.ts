@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { MEETINGS, MeetingIndex, meetingsProjection, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
 import { at, eventLog } from './support.js';

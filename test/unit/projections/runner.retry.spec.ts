@@ -9,13 +9,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { EventMetadata, NewEvent, RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { createHttpApp } from '../../../infra/http/app.js';
 import { createMetrics } from '../../../infra/http/metrics.js';
 import { projectionHealthProbe, projectionNotReadyReason } from '../../../infra/http/projectionHealth.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import type { Projection } from '../../../projections/projection.js';
 import { createProjectionRunner, type ProjectionLogger, type ProjectionRunner, type ProjectionRunnerDeps } from '../../../projections/runner.js';
 

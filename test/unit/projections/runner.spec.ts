@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { EventMetadata, NewEvent, RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../../ports/eventStore.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { POSITION_FIELD, projectEvents, type Projection } from '../../../projections/projection.js';
 import {
   createProjectionRunner,

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../../infra/eventStore/eventStore.js';
+import type { RecordedEvent } from '../../../ports/eventStore.js';
 
 /** A time on a China-time day, e.g. at('2024-09-13') = 2024-09-13T09:00:00+08:00. */
 export const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`;

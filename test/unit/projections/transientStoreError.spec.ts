@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { LeaseLostError } from '../../../infra/lease/lease.js';
+import { LeaseLostError } from '../../../ports/lease.js';
 import { CheckpointConflictError } from '../../../infra/readModels/redisReadModelStore.js';
-import { isTransientStoreError } from '../../../infra/readModels/transientStoreError.js';
+import { isTransientStoreError } from '../../../ports/transientStoreError.js';
 
 const coded = (code: string, message = code, name = 'Error'): Error => Object.assign(new Error(message), { name, code });
 const replyError = (message: string): Error => Object.assign(new Error(message), { name: 'ReplyError' });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
-import type { ReadModelStore } from '../../../infra/readModels/readModelStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { readModelStoreContract } from '../../contract/readModelStore.contract.js';
 
 readModelStoreContract('embedded (SQLite file)', async () => {

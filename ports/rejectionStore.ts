@@ -4,7 +4,7 @@
  * record() that resolves is durable. Rejections are never changed or deleted: the stores refuse it at the
  * database and chain each record's hash onto the previous one's.
  */
-import type { ChainedLog } from '../audit/logChain.js';
+import type { ChainedLog } from './chainedLog.js';
 
 export type RejectionChannel = 'http' | 'kafka' | 'graphql';
 
