@@ -15,6 +15,7 @@ export const METRIC_NAMES = [
   'audit_verify',
   'chain_overhead',
   'rss_1m',
+  'healthz_p99_under_load',
 ] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 

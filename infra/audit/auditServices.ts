@@ -14,9 +14,8 @@ import type { AccessLog } from '../../ports/accessLog.js';
 import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { createCheckpointWriter, scheduleCheckpoints, type CheckpointSchedule, type CheckpointWriter, type WrittenCheckpoint } from './checkpoints.js';
 import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
-import type { AuditReport } from '../../ports/audit.js';
-import { verifyStore } from './verify.js';
 import type { ChainedLog } from '../../ports/chainedLog.js';
+import { createBackgroundVerifier, type AuditVerifier, type VerifyTarget } from './backgroundVerifier.js'; // issue 14: off the event loop
 
 export interface AuditKeys {
   /** null where no private key is available (a verifier with public keys only) */
@@ -62,10 +61,30 @@ export function auditKeys(options: {
   return { signer, trusted: trustedKeys(keys), source, generated };
 }
 
-/** what auditVerify calls; `logs` (the access log, the rejections) are verified with the whole store */
-export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePositions = true, logs: readonly ChainedLog[] = []) => ({
-  verify: (options: { stream?: string }): Promise<AuditReport> => verifyStore({ store, trustedKeys: trusted, densePositions, logs, ...options }),
-});
+/**
+ * what auditVerify calls; `logs` (the access log, the rejections) are verified with the whole store. With
+ * `target` (where those stores are) the verification runs in a worker thread; without it (a `:memory:` store)
+ * on this thread in bounded slices (backgroundVerifier.ts). One at a time either way.
+ */
+export const auditVerifier = (store: EventStore, trusted: TrustedKeys, densePositions = true, logs: readonly ChainedLog[] = [], target?: VerifyTarget): AuditVerifier =>
+  createBackgroundVerifier({ trusted, inThread: { store, densePositions, logs }, ...(target ? { target } : {}) });
+
+/** the embedded platform's access log, beside the event store in the data directory */
+const ACCESS_LOG_FILE = 'access-log.db';
+
+/** the embedded platform's stores for the verification worker: the event store (rejections in its file) and the access log */
+export function embeddedVerifyTarget(dataDir: string): VerifyTarget {
+  const events = join(dataDir, 'liandong.db');
+  return {
+    events: { engine: 'sqlite', path: events },
+    densePositions: true,
+    // the order auditVerify reports them in (openEmbeddedAudit's logs)
+    logs: [
+      { log: 'accessLog', engine: 'sqlite', path: join(dataDir, ACCESS_LOG_FILE) },
+      { log: 'rejections', engine: 'sqlite', path: events },
+    ],
+  };
+}
 
 const DAY_MS = 86_400_000;
 
@@ -87,7 +106,7 @@ export function keepAccessLog(deps: { accessLog: AccessLog; days: number; clock:
 export interface EmbeddedAudit {
   keys: AuditKeys;
   accessLog: AccessLog;
-  verifier: ReturnType<typeof auditVerifier>;
+  verifier: AuditVerifier;
   writer: CheckpointWriter;
   /** seals what is stored now, then every interval; prunes the access log now and daily */
   start(): Promise<WrittenCheckpoint | null>;
@@ -103,20 +122,23 @@ export function openEmbeddedAudit(deps: {
   store: EventStore;
   /** the rejection store, verified with the event store by auditVerify */
   rejections?: ChainedLog;
+  /** where the event store and rejections are, for the verification worker (embeddedVerifyTarget); without it, in-thread slices */
+  verifyTarget?: VerifyTarget;
   clock: Clock;
   log: { info(message: string): void; error(message: string): void };
 }): EmbeddedAudit {
   const keys = auditKeys({ config: deps.config, configPath: deps.configPath, dataDir: deps.dataDir, generate: true });
-  const accessLog = openSqliteAccessLog({ path: join(deps.dataDir, 'access-log.db') });
+  const accessLog = openSqliteAccessLog({ path: join(deps.dataDir, ACCESS_LOG_FILE) });
   const writer = createCheckpointWriter({ store: deps.store, signer: keys.signer!, clock: deps.clock });
   const { checkpointIntervalSeconds, accessLogRetentionDays } = deps.config.audit;
+  const verifier = auditVerifier(deps.store, keys.trusted, true, [accessLog, ...(deps.rejections ? [deps.rejections] : [])], deps.verifyTarget);
   let schedule: CheckpointSchedule | null = null;
   let retention: { stop(): void } | null = null;
 
   return {
     keys,
     accessLog,
-    verifier: auditVerifier(deps.store, keys.trusted, true, [accessLog, ...(deps.rejections ? [deps.rejections] : [])]),
+    verifier,
     writer,
     async start() {
       if (keys.generated) {
@@ -140,6 +162,7 @@ export function openEmbeddedAudit(deps: {
       return written;
     },
     async stop() {
+      await verifier.stop(); // issue 14: a running verification ends with the process
       retention?.stop();
       await schedule?.stop().catch((error: Error) => deps.log.error(`停止前写检查点失败：${error.message}`));
       await accessLog.close();

@@ -23,7 +23,11 @@ export function chainHash(record: object, prevHash: string | null): string {
   return hash('sha256', canonicalJson({ ...record, prevHash }), 'hex');
 }
 
-export async function verifyChain(log: ChainedLog, options: { pageSize?: number; maxFindings?: number } = {}): Promise<LogReport> {
+export async function verifyChain(
+  log: ChainedLog,
+  /** `pause` lets the event loop turn between pages (verify.ts `slices`); a SQLite page is read synchronously */
+  options: { pageSize?: number; maxFindings?: number; pause?: () => Promise<void> } = {},
+): Promise<LogReport> {
   const pageSize = options.pageSize ?? 1000;
   const maxFindings = options.maxFindings ?? 100;
   const name = log.chainName;
@@ -84,6 +88,7 @@ export async function verifyChain(log: ChainedLog, options: { pageSize?: number;
       }
       head = page.head;
       if (page.rows.length < pageSize) break;
+      await options.pause?.();
       page = await reader.read(page.rows.at(-1)!.id, pageSize);
     }
     // the newest entry must be the head's

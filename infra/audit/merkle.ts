@@ -35,4 +35,24 @@ export function merkleRootOfLeafHashes(leaves: readonly Buffer[]): Buffer {
   return level[0]!;
 }
 
+/** inner-node hashes between two pauses of merkleRootOfLeafHashesInSlices (a few ms on a 2-core machine) */
+const NODES_PER_SLICE = 2048;
+
+/** merkleRootOfLeafHashes, awaiting `pause` (verify.ts `slices`) every few thousand hashes: for a thread that serves requests */
+export async function merkleRootOfLeafHashesInSlices(leaves: readonly Buffer[], pause: () => Promise<void>): Promise<Buffer> {
+  if (leaves.length === 0) return createHash('sha256').digest();
+  let level: Buffer[] = [...leaves];
+  let hashed = 0;
+  while (level.length > 1) {
+    const next: Buffer[] = [];
+    for (let index = 0; index + 1 < level.length; index += 2) {
+      next.push(nodeHash(level[index]!, level[index + 1]!));
+      if (++hashed % NODES_PER_SLICE === 0) await pause();
+    }
+    if (level.length % 2 === 1) next.push(level.at(-1)!);
+    level = next;
+  }
+  return level[0]!;
+}
+
 export const merkleRoot = (leaves: readonly (Buffer | string)[]): Buffer => merkleRootOfLeafHashes(leaves.map(leafHash));

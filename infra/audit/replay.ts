@@ -66,7 +66,12 @@ export interface ReplayDeps<Ctx> {
   signal?: AbortSignal;
 }
 
-const GET_MANY = 1000;
+/** documents read per getMany while digesting: a case document is up to ~40 KB of canonical JSON */
+const GET_MANY = 250;
+/** events per read of the rebuild (the runner's default is 10,000): a slice of the CLI's event loop */
+const REPLAY_BATCH_SIZE = 1000;
+/** documents per commit into the scratch store (the runner's default is 20,000: a 1–2 s commit on 2 cores) */
+const REPLAY_BUFFER_DOCUMENTS = 2000;
 
 export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<ProjectionReplay[]> {
   const maxDifferences = deps.maxDifferences ?? 50;
@@ -89,7 +94,8 @@ export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<Pro
       readModels: deps.scratch,
       projections,
       ctx: deps.ctx,
-      ...(deps.batchSize === undefined ? {} : { batchSize: deps.batchSize }),
+      batchSize: deps.batchSize ?? REPLAY_BATCH_SIZE,
+      rebuildBufferDocuments: REPLAY_BUFFER_DOCUMENTS,
       logger: { info: () => undefined, error: () => undefined },
     });
     await runner.rebuild(deps.scratch, (progress) => deps.onProgress?.({ ...progress, upTo }));
@@ -138,7 +144,7 @@ export async function digestProjection(readModels: ReadModelStore, projection: P
   for (const collection of [...projection.collections].sort()) {
     const ids = await readModels.listIds(collection);
     for (let start = 0; start < ids.length; start += GET_MANY) {
-      if (start % (GET_MANY * 10) === 0) await betweenSlices(signal);
+      await betweenSlices(signal);
       const chunk = ids.slice(start, start + GET_MANY);
       const docs = await readModels.getMany<unknown>(collection, chunk);
       chunk.forEach((id, index) => {

@@ -47,6 +47,8 @@ export interface VerifyOptions {
   /** append-only logs to verify with the whole store (not with `stream`): the access log, the rejections */
   logs?: readonly ChainedLog[];
   onProgress?(position: bigint, head: bigint | null): void;
+  /** stops the walk at the next slice: it rejects with the signal's reason */
+  signal?: AbortSignal;
 }
 
 /** rows per read on the store's ChainRowSource */
@@ -88,6 +90,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
     if (first === null || (position !== null && (first.position === null || position < first.position))) first = finding;
   };
   let checked = 0;
+  const pause = slices(options.signal);
 
   // 1. the checkpoints
   const boundaries: Boundary[] = [];
@@ -121,8 +124,13 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
         if (checkpoint.previous !== (lastValid?.hash ?? null) || BigInt(checkpoint.previousPosition) !== (lastValid?.covers ?? 0n)) {
           find(event.position, CHECKPOINT_STREAM, `${where}与上一个检查点接不上：中间的检查点被删除或替换`);
         }
-        for (const [streamId, revision, position, hash] of checkpoint.heads) promised.set(streamId, { revision, position: BigInt(position), hash });
-        if (promised.root() !== checkpoint.root || promised.size !== checkpoint.streamCount) {
+        // a checkpoint lists every stream it seals (30,000 heads, one hash each, in a city's first checkpoint)
+        for (let index = 0; index < checkpoint.heads.length; index++) {
+          const [streamId, revision, position, hash] = checkpoint.heads[index]!;
+          promised.set(streamId, { revision, position: BigInt(position), hash });
+          if (index % HEADS_PER_SLICE === HEADS_PER_SLICE - 1) await pause();
+        }
+        if ((await promised.rootInSlices(pause)) !== checkpoint.root || promised.size !== checkpoint.streamCount) {
           find(event.position, CHECKPOINT_STREAM, `${where}列出的流头与签名的 Merkle 根不符`);
         }
         keyIds.add(checkpoint.keyId);
@@ -135,6 +143,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
           eventCount: checkpoint.eventCount,
           eventsDigest: checkpoint.eventsDigest,
         });
+        await pause();
       }
       if (page.length < 100) break;
       from = page.at(-1)!.revision + 1;
@@ -265,7 +274,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = rows.readChainRows(after, rowPage);
       for (const row of page) visitRow(row);
       if (page.length > 0) options.onProgress?.(BigInt(page.at(-1)![0]), head);
-      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
+      await pause(); // issue 13: lets SIGINT / SIGTERM in; issue 14: and every other request
       if (page.length < rowPage) break;
       after = page.at(-1)![0];
     }
@@ -274,7 +283,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = await store.readAll({ after, maxCount: pageSize });
       for (const event of page) visit(event, eventHash);
       if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
-      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
+      await pause(); // issue 13: lets SIGINT / SIGTERM in; issue 14: and every other request
       if (page.length < pageSize) break;
       after = page.at(-1)!.position;
     }
@@ -283,7 +292,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
       const page = await store.readStream(stream, { fromRevision: from, maxCount: pageSize });
       for (const event of page) visit(event, eventHash);
       if (page.length > 0) options.onProgress?.(page.at(-1)!.position, head);
-      await betweenPages(); // issue 13: lets SIGINT / SIGTERM in
+      await pause(); // issue 13: lets SIGINT / SIGTERM in; issue 14: and every other request
       if (page.length < pageSize) break;
       from = page.at(-1)!.revision + 1;
     }
@@ -296,7 +305,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
   if (!wholeStore && isCheckpointStream(stream)) afterSeal = 0;
 
   const logs: LogReport[] = [];
-  if (wholeStore) for (const log of options.logs ?? []) logs.push(await verifyChain(log, { maxFindings }));
+  if (wholeStore) for (const log of options.logs ?? []) logs.push(await verifyChain(log, { maxFindings, pause }));
   const brokenLogs = logs.filter((log) => !log.ok);
 
   const firstFinding = first as AuditFinding | null;
@@ -359,5 +368,22 @@ function placeOf(event: Walked): string {
   return `流 ${event.streamId} 修订 ${event.revision}（位置 ${event.position}）`;
 }
 
-/** the event loop turns between pages, so a process signal (Ctrl+C during `liandong audit verify`) is seen */
-const betweenPages = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * The longest the walk runs without letting the event loop turn, where it runs on a thread that serves
+ * requests (backgroundVerifier.ts's in-thread fallback; the CLI, where a process signal must be seen). A
+ * page of rows, a checkpoint or HEADS_PER_SLICE of its heads is the unit checked against it: each takes
+ * about 10–20 ms on a 2-core machine (1,000 rows: about 15 ms).
+ */
+const SLICE_MS = 10;
+const HEADS_PER_SLICE = 1000;
+
+/** a pause that lets the event loop turn (setImmediate: timers and I/O first) once SLICE_MS has passed since the last turn */
+export function slices(signal?: AbortSignal): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+    signal?.throwIfAborted();
+  };
+}

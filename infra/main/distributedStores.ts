@@ -13,6 +13,7 @@ import type { EventStore } from '../../ports/eventStore.js';
 import { openPostgresEventStore } from '../eventStore/postgresEventStore.js';
 import { openPostgresRejectionStore } from '../rejections/postgresRejectionStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
+import type { VerifyTarget } from '../audit/backgroundVerifier.js';
 
 /** A setting the operator must fix; the CLI prints the message without a stack trace (matched by name). */
 export class StartupError extends Error {
@@ -59,6 +60,24 @@ export async function openRejectionStoreFromEnv(env: NodeJS.ProcessEnv): Promise
   const schema = env.DATABASE_SCHEMA || undefined;
   const rejections = await openPostgresRejectionStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}) });
   return { rejections, where: `PostgreSQL ${databaseWhere(env)}` };
+}
+
+/**
+ * the stores auditVerify checks, by where they are, for its worker thread (issue 14): the event store the
+ * environment names, and the access log and rejections in PostgreSQL (DATABASE_URL, needed by the gateway)
+ */
+export function verifyTargetFromEnv(env: NodeJS.ProcessEnv): VerifyTarget {
+  const schema = env.DATABASE_SCHEMA || undefined;
+  const postgres = { engine: 'postgres' as const, connectionString: env.DATABASE_URL ?? '', ...(schema ? { schema } : {}) };
+  return {
+    events: env.EVENTSTORE_URL ? { engine: 'esdb', connectionString: env.EVENTSTORE_URL } : postgres,
+    // EventStoreDB positions are log offsets, not 1, 2, 3, …
+    densePositions: !env.EVENTSTORE_URL,
+    logs: [
+      { log: 'accessLog', ...postgres },
+      { log: 'rejections', ...postgres },
+    ],
+  };
 }
 
 /** host:port/database (and schema), without credentials */

@@ -32,7 +32,7 @@ import { allProjections } from '../../projections/index.js';
 import { createCommandHandler } from '../../application/commandHandler.js';
 import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
-import { openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7)
+import { embeddedVerifyTarget, openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7); verify in a worker (issue 14)
 import { nodeReleaseBannerLines } from '../nodeRelease.js'; // end-of-life warning (issue 19)
 
 export interface EmbeddedOptions {
@@ -82,7 +82,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   // --- audit (issue 7): checkpoint signing key (generated into the data dir unless configured), access log ---
   const audit = (() => {
     try {
-      return openEmbeddedAudit({ config, configPath, dataDir, store, rejections, clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
+      return openEmbeddedAudit({ config, configPath, dataDir, store, rejections, verifyTarget: embeddedVerifyTarget(dataDir), clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
     } catch (e) {
       void store.close();
       throw (e as Error).name === 'SigningKeyError' ? new StartupError((e as Error).message) : e;
@@ -196,6 +196,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    void audit.verifier.stop(); // issue 14: a running auditVerify (minutes on a large store) is not waited for: it answers 审计校验已中止
     await closed;
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();

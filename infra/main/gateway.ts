@@ -27,7 +27,7 @@ import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
-import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError, verifyTargetFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface GatewayOptions {
@@ -104,6 +104,11 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   });
   // --- end audit ---
 
+  // audit (issue 7); issue 14: verified in a worker thread with its own connections (EventStoreDB positions are
+  // not dense; the access log and rejections are chained too)
+  const verifier = auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL, [accessLog, rejections], verifyTargetFromEnv(options.env));
+  opened.push({ close: () => verifier.stop() });
+
   const projectionNames = allProjections().map((p) => p.name);
   const waitForProjections = checkpointWaiter({ readModels, projections: projectionNames, timeoutMs: waitTimeoutMs });
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
@@ -116,7 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     commands: createCommandHandler({ store, waitForProjections }),
     now: () => clock.now(),
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
-    audit: auditVerifier(store, auditTrust, !options.env.EVENTSTORE_URL, [accessLog, rejections]), // audit (issue 7); EventStoreDB positions are not dense; the access log and rejections are chained too
+    audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
   };
   const metrics = createMetrics();
@@ -185,6 +190,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    void verifier.stop(); // issue 14: a running auditVerify is not waited for: it answers 审计校验已中止
     await closed;
     await graphql.stop();
     await closeAll();
