@@ -330,7 +330,15 @@ describe('Redis read model store (real server)', function () {
         await store.reset(['handoffs'], ['handoffs']);
 
         expect(await keysUnder(prefix)).to.deep.equal(
-          [keys.checkpoint('other'), keys.documents('kept'), keys.ids('kept'), keys.entries('kept'), keys.indexRegistry('kept'), keys.index('kept', indexMember('toAgency', 'agency-1'))].sort(),
+          [
+            keys.checkpoint('other'),
+            keys.documents('kept'),
+            keys.ids('kept'),
+            keys.entries('kept'),
+            keys.indexRegistry('kept'),
+            keys.index('kept', indexMember('toAgency', 'agency-1')),
+            keys.range('kept', 'toAgency'),
+          ].sort(),
         );
       });
 
