@@ -2,7 +2,55 @@
  * The ReadModelStore port: JSON documents per collection, secondary indexes, and per-projection
  * checkpoints written atomically with the documents they cover (so a crash never applies an event
  * twice or skips one). Embedded (SQLite) and Redis adapters run the same contract suite.
+ *
+ * Every index is ordered: besides "which ids are filed under this value" (findIds) it answers range
+ * reads over its (value, id) entries (findRange, countRange). Values and ids are compared by Unicode
+ * code point, which is the byte order of their UTF-8 form (what Redis sorts by) and, for text without
+ * characters beyond U+FFFF, the same as JavaScript's `<`. Any string is allowed, separators included.
+ *
+ * A value is an opaque string, so a caller that wants an order over several fields encodes a sortable
+ * key: fields that sort as text (ISO dates, zero-padded numbers), joined by a separator that never occurs
+ * inside a field, so every value of one leading field forms one contiguous range.
+ * E.g. the running clocks filed under `<owner agency>|<due date>` (`ly-justice|2026-12-03`):
+ *   - overdue for ly-justice on 2026-12-04:   { from: 'ly-justice|', to: 'ly-justice|2026-12-03' }
+ *   - due within three days:                  { from: 'ly-justice|2026-12-04', to: 'ly-justice|2026-12-07' }
+ *   - everything of ly-justice (a prefix):    { from: 'ly-justice|', to: 'ly-justice|\u{10ffff}' }
+ *     (`to` bounds the whole value, so a prefix read ends at the prefix followed by the highest code point;
+ *     the separator must not occur inside the field before it, or `ly|x` would fall into the range of `ly`.)
  */
+
+/** one entry of an index: the document `id` is filed under `value` */
+export interface IndexEntry {
+  value: string;
+  id: string;
+}
+
+/** which entries of an index a range read covers; both bounds apply to the value and are inclusive */
+export interface IndexBounds {
+  /** the lowest value included (absent: from the first entry) */
+  from?: string;
+  /** the highest value included (absent: to the last entry) */
+  to?: string;
+}
+
+export interface RangeQuery extends IndexBounds {
+  /**
+   * Keyset pagination: start strictly after this entry, in the direction read — pass the `next` of the
+   * previous page. Stable under concurrent commits: an entry present for the whole walk is seen exactly once.
+   */
+  after?: IndexEntry | null;
+  /** entries per page, a positive integer */
+  limit: number;
+  /** descending by (value, id) instead of ascending */
+  reverse?: boolean;
+}
+
+export interface RangePage {
+  /** ordered by (value, id), ascending or (reverse) descending */
+  entries: IndexEntry[];
+  /** the cursor for the next page (the last entry of this one) when more entries follow; null when the range is exhausted */
+  next: IndexEntry | null;
+}
 
 export interface DocumentWrite {
   collection: string;
@@ -22,6 +70,13 @@ export interface ReadModelStore {
   getMany<T>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;
   /** ids of documents found under index `index` = `value`, ascending by id */
   findIds(collection: string, index: string, value: string): Promise<string[]>;
+  /**
+   * A page of the index's entries within `query`'s bounds, in (value, id) order. A document listed under
+   * several values of the index appears once per value. The entries are the caller's to keep or change.
+   */
+  findRange(collection: string, index: string, query: RangeQuery): Promise<RangePage>;
+  /** how many entries of the index lie within the bounds (a document once per value it is filed under) */
+  countRange(collection: string, index: string, bounds?: IndexBounds): Promise<number>;
   /** every id in a collection, ascending */
   listIds(collection: string): Promise<string[]>;
   /** apply writes and move the projection's checkpoint to `position` in one atomic step */

@@ -13,6 +13,8 @@ export function fencedReadModelStore(store: ReadModelStore, fence: () => Promise
     get: <T>(collection: string, id: string) => store.get<T>(collection, id),
     getMany: <T>(collection: string, ids: readonly string[]) => store.getMany<T>(collection, ids),
     findIds: (collection, index, value) => store.findIds(collection, index, value),
+    findRange: (collection, index, query) => store.findRange(collection, index, query),
+    countRange: (collection, index, bounds) => store.countRange(collection, index, bounds),
     listIds: (collection) => store.listIds(collection),
     checkpoint: (projection) => store.checkpoint(projection),
     async commit(projection, position, writes) {

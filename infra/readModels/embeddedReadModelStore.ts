@@ -4,6 +4,9 @@
  * (documents, index entries and checkpoint together), so a restart loads exactly what was committed and
  * a crash can never leave documents ahead of or behind their checkpoint.
  *
+ * Each index is one ordered list of (value, id) entries (SortedEntries), rebuilt from the documents' stored
+ * entries at open: findIds reads the entries of one value, findRange and countRange a range of values.
+ *
  * Documents are deep-frozen when committed and handed out as they are: reads cost nothing and a caller
  * that tries to change one gets a TypeError instead of silently changing the store. The price is that
  * commit takes ownership of the objects it is given (they are frozen in place); projections build new
@@ -18,7 +21,8 @@
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
 import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
-import { SortedIds } from './sortedIds.js';
+import { checkRangeQuery } from './indexOrder.js';
+import { SortedEntries, SortedIds } from './sortedIds.js';
 
 export interface EmbeddedReadModelStoreOptions {
   /** a SQLite file of its own (the platform passes `<dataDir>/readmodels.db`), or ':memory:' */
@@ -53,8 +57,8 @@ interface StoredDocument {
 interface Collection {
   readonly docs: Map<string, StoredDocument>;
   readonly ids: SortedIds;
-  /** index name → value → ids */
-  readonly indexes: Map<string, Map<string, SortedIds>>;
+  /** index name → its (value, id) entries in order: findIds reads one value, findRange a range of them */
+  readonly indexes: Map<string, SortedEntries>;
 }
 
 /** collection → id → the document after the commit (null: deleted) */
@@ -112,19 +116,16 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   };
 
   const addEntry = (collection: Collection, index: string, value: string, id: string): void => {
-    let byValue = collection.indexes.get(index);
-    if (byValue === undefined) collection.indexes.set(index, (byValue = new Map()));
-    let ids = byValue.get(value);
-    if (ids === undefined) byValue.set(value, (ids = new SortedIds()));
-    ids.add(id);
+    let entries = collection.indexes.get(index);
+    if (entries === undefined) collection.indexes.set(index, (entries = new SortedEntries()));
+    entries.add(value, id);
   };
 
   const removeEntry = (collection: Collection, index: string, value: string, id: string): void => {
-    const byValue = collection.indexes.get(index);
-    const ids = byValue?.get(value);
-    if (ids === undefined) return;
-    ids.delete(id);
-    if (ids.size === 0) byValue!.delete(value);
+    const entries = collection.indexes.get(index);
+    if (entries === undefined) return;
+    entries.delete(value, id);
+    if (entries.size === 0) collection.indexes.delete(index);
   };
 
   /** moves a document's index entries from `before` to `after`, touching only values that changed */
@@ -219,7 +220,18 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
     async findIds(collection, index, value) {
       assertOpen();
-      return collections.get(collection)?.indexes.get(index)?.get(value)?.toArray() ?? [];
+      return collections.get(collection)?.indexes.get(index)?.idsOf(value) ?? [];
+    },
+
+    async findRange(collection, index, query) {
+      assertOpen();
+      checkRangeQuery(query);
+      return collections.get(collection)?.indexes.get(index)?.range(query) ?? { entries: [], next: null };
+    },
+
+    async countRange(collection, index, bounds) {
+      assertOpen();
+      return collections.get(collection)?.indexes.get(index)?.count(bounds) ?? 0;
     },
 
     async listIds(collection) {

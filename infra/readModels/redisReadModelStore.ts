@@ -4,8 +4,10 @@
  *
  * Reads are single commands on a shared, auto-pipelined connection: `get` = HGET, `getMany` = HMGET on the
  * collection's document hash (one command per 1,000 ids), `findIds` / `listIds` = ZRANGE on a score-0 sorted
- * set, which Redis keeps in byte order — ascending ids without sorting. Every read parses the stored JSON
- * afresh, so a caller owns what it gets and cannot change the store through it.
+ * set, which Redis keeps in byte order — ascending ids without sorting. `findRange` = ZRANGEBYLEX (or
+ * ZREVRANGEBYLEX) with LIMIT on the index's range set, whose members "<value>\0<id>" sort by (value, id);
+ * `countRange` = ZLEXCOUNT on it. Every read parses the stored JSON afresh, so a caller owns what it gets and
+ * cannot change the store through it.
  *
  * A commit takes two round trips on a writer connection of its own:
  *   1. WATCH the projection's checkpoint and every key the commit will write, GET the checkpoint, TYPE the
@@ -28,8 +30,9 @@
  * commit writes are type-checked in step 1 and a foreign value under the prefix stops the commit before MULTI.
  */
 import { Redis } from 'ioredis';
-import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
-import { indexMember, redisReadModelKeys, type RedisReadModelKeys } from './redisKeys.js';
+import type { DocumentWrite, IndexEntry, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
+import { checkRangeQuery, compareText } from './indexOrder.js';
+import { escapeRangeValue, indexMember, parseRangeMember, rangeMember, redisReadModelKeys, type RedisReadModelKeys } from './redisKeys.js';
 
 export interface RedisReadModelStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -91,6 +94,9 @@ interface CollectionChanges {
   /** index member ("<index>:<value>") → ids filed under it / taken out of it */
   indexAdds: Map<string, string[]>;
   indexRemovals: Map<string, string[]>;
+  /** index → range members ("<value>\0<id>") added to / removed from its range set */
+  rangeAdds: Map<string, string[]>;
+  rangeRemovals: Map<string, string[]>;
 }
 
 type RedisType = 'string' | 'hash' | 'zset' | 'set';
@@ -187,6 +193,28 @@ export async function openRedisReadModelStore(options: RedisReadModelStoreOption
       return reader.zrange(keys.ids(collection), 0, '-1');
     },
 
+    async findRange(collection, index, query) {
+      assertOpen();
+      checkRangeQuery(query);
+      const key = keys.range(collection, index);
+      const { lowest, highest } = lexBounds(query);
+      // one more than asked: whether a next page exists is known without a second read
+      const members = query.reverse
+        ? await reader.zrevrangebylex(key, highest, lowest, 'LIMIT', 0, query.limit + 1)
+        : await reader.zrangebylex(key, lowest, highest, 'LIMIT', 0, query.limit + 1);
+      const entries = members.map(parseRangeMember);
+      if (entries.length <= query.limit) return { entries, next: null };
+      entries.pop();
+      const last = entries.at(-1)!;
+      return { entries, next: { value: last.value, id: last.id } };
+    },
+
+    async countRange(collection, index, bounds) {
+      assertOpen();
+      const { lowest, highest } = lexBounds({ ...bounds, limit: 1 });
+      return reader.zlexcount(keys.range(collection, index), lowest, highest);
+    },
+
     async commit(projection, position, writes) {
       assertOpen();
       await track(commit(projection, position, writes));
@@ -262,6 +290,7 @@ async function commitOn(
       ids.push(id);
       if (document.json === null) continue;
       for (const [index, values] of document.named) {
+        if (values.length > 0) typed.set(keys.range(collection, index), 'zset');
         for (const value of values) typed.set(keys.index(collection, indexMember(index, value)), 'zset');
       }
     }
@@ -335,6 +364,8 @@ function collectionChanges(collection: string, byId: Map<string, DocumentPlan>, 
     entryDeletes: [],
     indexAdds: new Map(),
     indexRemovals: new Map(),
+    rangeAdds: new Map(),
+    rangeRemovals: new Map(),
   };
   const file = (into: Map<string, string[]>, member: string, id: string): void => {
     const ids = into.get(member);
@@ -362,8 +393,16 @@ function collectionChanges(collection: string, byId: Map<string, DocumentPlan>, 
     }
     const had = members(beforeEntries);
     const has = members(after);
-    for (const member of had) if (!has.has(member)) file(changes.indexRemovals, member, id);
-    for (const member of has) if (!had.has(member)) file(changes.indexAdds, member, id);
+    for (const [member, [index, value]] of had) {
+      if (has.has(member)) continue;
+      file(changes.indexRemovals, member, id);
+      file(changes.rangeRemovals, index, rangeMember(value, id));
+    }
+    for (const [member, [index, value]] of has) {
+      if (had.has(member)) continue;
+      file(changes.indexAdds, member, id);
+      file(changes.rangeAdds, index, rangeMember(value, id));
+    }
   }
   return changes;
 }
@@ -389,7 +428,13 @@ function queueCollection(
   for (const [member, added] of changes.indexAdds) {
     for (const chunk of chunked(added, CHUNK)) transaction.zadd(keys.index(collection, member), ...scored(chunk));
   }
-  // the registry lists every index key that may exist, so reset finds them without a SCAN
+  for (const [index, removed] of changes.rangeRemovals) {
+    for (const chunk of chunked(removed, CHUNK)) transaction.zrem(keys.range(collection, index), ...chunk);
+  }
+  for (const [index, added] of changes.rangeAdds) {
+    for (const chunk of chunked(added, CHUNK)) transaction.zadd(keys.range(collection, index), ...scored(chunk));
+  }
+  // the registry lists every index key that may exist, so reset finds them (and the range sets) without a SCAN
   for (const chunk of chunked([...changes.indexAdds.keys()], CHUNK)) transaction.sadd(keys.indexRegistry(collection), ...chunk);
 }
 
@@ -403,11 +448,35 @@ function entriesAfter(before: Entries | null, document: DocumentPlan): Entries |
   return Object.keys(after).length === 0 ? null : after;
 }
 
-function members(entries: Entries | null): Set<string> {
-  const found = new Set<string>();
+/** the document's entries as index member → [index, value] */
+function members(entries: Entries | null): Map<string, [string, string]> {
+  const found = new Map<string, [string, string]>();
   if (entries === null) return found;
-  for (const index of Object.keys(entries)) for (const value of entries[index]!) found.add(indexMember(index, value));
+  for (const index of Object.keys(entries)) for (const value of entries[index]!) found.set(indexMember(index, value), [index, value]);
   return found;
+}
+
+/**
+ * ZRANGEBYLEX bounds of a range query over members "<escaped value>\0<id>":
+ *   value ≥ from        [<from>\0          (every id is ≥ the empty one)
+ *   value ≤ to          (<to>\x01          (above "<to>\0<any id>", below any longer value, whose next byte is ≥ \x01)
+ *   beyond `after`      (<after value>\0<after id>, the lower bound ascending, the upper one descending
+ * A cursor and a bound on the same side: whichever is tighter.
+ */
+function lexBounds(query: RangeQuery): { lowest: string; highest: string } {
+  const after: IndexEntry | null = query.after ?? null;
+  let lowest = query.from === undefined ? '-' : `[${escapeRangeValue(query.from)}\0`;
+  let highest = query.to === undefined ? '+' : `(${escapeRangeValue(query.to)}\x01`;
+  if (after !== null) {
+    const cursor = `(${rangeMember(after.value, after.id)}`;
+    if (!query.reverse) {
+      // (after.value, after.id) ≥ (from, '') exactly when after.value ≥ from
+      if (query.from === undefined || compareText(after.value, query.from) >= 0) lowest = cursor;
+    } else if (query.to === undefined || compareText(after.value, query.to) <= 0) {
+      highest = cursor;
+    }
+  }
+  return { lowest, highest };
 }
 
 function parseEntries(collection: string, id: string, json: string): Entries {
@@ -419,7 +488,8 @@ function parseEntries(collection: string, id: string, json: string): Entries {
 }
 
 /**
- * Drops the collections' keys (documents, ids, entries, every index key in the registry, the registry) and
+ * Drops the collections' keys (documents, ids, entries, every index key in the registry and the range set of
+ * its index, the registry) and
  * the checkpoints in one transaction, so a crash midway cannot leave index entries without their documents.
  * The registry makes the key list exact without a SCAN over the whole keyspace (which would also match a
  * deployment whose prefix extends this one). Retried if a commit slips in between.
@@ -439,7 +509,12 @@ async function resetOn(writer: Redis, keys: RedisReadModelKeys, projections: rea
       const doomed = [...checkpoints];
       collections.forEach((collection, index) => {
         doomed.push(keys.documents(collection), keys.ids(collection), keys.entries(collection), keys.indexRegistry(collection));
-        for (const member of registries[index]!) doomed.push(keys.index(collection, member));
+        const ranges = new Set<string>();
+        for (const member of registries[index]!) {
+          doomed.push(keys.index(collection, member));
+          ranges.add(keys.rangeOfIndexMember(collection, member));
+        }
+        doomed.push(...ranges);
       });
       const transaction = writer.multi();
       for (const chunk of chunked(doomed, CHUNK)) transaction.unlink(...chunk);

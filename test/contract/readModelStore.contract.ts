@@ -16,7 +16,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { ReadModelStore } from '../../ports/readModelStore.js';
+import fc from 'fast-check';
+import type { IndexEntry, RangePage, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
 
 export interface ReadModelStoreFixture {
   /** a ready store */
@@ -352,6 +353,298 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
       });
     });
 
+    describe('ordered indexes: range reads', () => {
+      /** clocks filed under "<owner agency>|<due date>", the encoding the port's comment describes */
+      const clock = (id: string, agency: string, dueDate: string) => ({
+        collection: handoffs,
+        id,
+        doc: { clockId: id, agency, dueDate },
+        indexes: { ownerDue: [`${agency}|${dueDate}`] },
+      });
+      const seedClocks = () =>
+        store.commit(projection, 1n, [
+          clock('k-4', 'ly-justice', '2026-12-03'),
+          clock('k-1', 'ly-justice', '2026-12-01'),
+          clock('k-3', 'ly-justice', '2026-12-03'),
+          clock('k-2', 'ly-justice', '2026-12-02'),
+          clock('k-5', 'ly-justice', '2026-12-09'),
+          clock('k-6', 'ly-court', '2026-11-30'),
+          clock('k-7', 'ly-justicebureau', '2026-12-01'),
+        ]);
+      const ids = (page: RangePage): string[] => page.entries.map((entry) => entry.id);
+      const all = async (query: Omit<RangeQuery, 'limit'>, limit = 1000) => store.findRange(handoffs, 'ownerDue', { ...query, limit });
+
+      it('reads the entries between two values, both inclusive, ordered by value and then id', async () => {
+        await seedClocks();
+        // "overdue for ly-justice on 2026-12-04": due on or before the 3rd
+        const overdue = await all({ from: 'ly-justice|', to: 'ly-justice|2026-12-03' });
+        expect(overdue.entries).to.deep.equal([
+          { value: 'ly-justice|2026-12-01', id: 'k-1' },
+          { value: 'ly-justice|2026-12-02', id: 'k-2' },
+          { value: 'ly-justice|2026-12-03', id: 'k-3' },
+          { value: 'ly-justice|2026-12-03', id: 'k-4' },
+        ]);
+        expect(overdue.next).to.equal(null);
+        expect(ids(await all({ from: 'ly-justice|2026-12-02', to: 'ly-justice|2026-12-02' }))).to.deep.equal(['k-2']);
+        // a prefix read: a neighbour whose agency id extends this one stays out
+        expect(ids(await all({ from: 'ly-justice|', to: 'ly-justice|\u{10ffff}' }))).to.deep.equal(['k-1', 'k-2', 'k-3', 'k-4', 'k-5']);
+        // whole index: 'ly-justicebureau|…' sorts before 'ly-justice|…' ('b' < '|'), yet outside its prefix range
+        expect(ids(await all({}))).to.deep.equal(['k-6', 'k-7', 'k-1', 'k-2', 'k-3', 'k-4', 'k-5']);
+        expect(ids(await all({ to: 'ly-justice|2026-12-01' }))).to.deep.equal(['k-6', 'k-7', 'k-1']);
+        expect(ids(await all({ from: 'ly-justice|2026-12-09' }))).to.deep.equal(['k-5']);
+      });
+
+      it('answers an empty page for an empty range, an unknown index or collection', async () => {
+        await seedClocks();
+        const empty = { entries: [], next: null };
+        expect(await all({ from: 'ly-justice|2026-12-04', to: 'ly-justice|2026-12-08' })).to.deep.equal(empty);
+        expect(await all({ from: 'ly-justice|2026-12-09', to: 'ly-justice|2026-12-01' })).to.deep.equal(empty);
+        expect(await all({ from: 'ly-police|', to: 'ly-police|\u{10ffff}' })).to.deep.equal(empty);
+        expect(await all({ from: 'ly-police|', to: 'ly-police|\u{10ffff}', reverse: true })).to.deep.equal(empty);
+        expect(await store.findRange(handoffs, 'status', { limit: 10 })).to.deep.equal(empty);
+        expect(await store.findRange(unique('empty'), 'ownerDue', { limit: 10 })).to.deep.equal(empty);
+        expect(await store.countRange(handoffs, 'ownerDue', { from: 'ly-justice|2026-12-04', to: 'ly-justice|2026-12-08' })).to.equal(0);
+        expect(await store.countRange(handoffs, 'status')).to.equal(0);
+        expect(await store.countRange(unique('empty'), 'ownerDue', {})).to.equal(0);
+      });
+
+      it('reads in reverse: descending by value and then id, within the same bounds', async () => {
+        await seedClocks();
+        expect(ids(await all({ from: 'ly-justice|', to: 'ly-justice|2026-12-03', reverse: true }))).to.deep.equal(['k-4', 'k-3', 'k-2', 'k-1']);
+        expect(ids(await all({ reverse: true }))).to.deep.equal(['k-5', 'k-4', 'k-3', 'k-2', 'k-1', 'k-7', 'k-6']);
+        const latest = await all({ from: 'ly-justice|', to: 'ly-justice|\u{10ffff}', reverse: true }, 2);
+        expect(latest).to.deep.equal({
+          entries: [
+            { value: 'ly-justice|2026-12-09', id: 'k-5' },
+            { value: 'ly-justice|2026-12-03', id: 'k-4' },
+          ],
+          next: { value: 'ly-justice|2026-12-03', id: 'k-4' },
+        });
+      });
+
+      it('pages with a cursor: each page starts after the previous one’s next, and the last has none', async () => {
+        await seedClocks();
+        const bounds = { from: 'ly-justice|', to: 'ly-justice|\u{10ffff}' };
+        const first = await all(bounds, 2);
+        expect(ids(first)).to.deep.equal(['k-1', 'k-2']);
+        expect(first.next).to.deep.equal({ value: 'ly-justice|2026-12-02', id: 'k-2' });
+        const second = await all({ ...bounds, after: first.next }, 2);
+        expect(ids(second)).to.deep.equal(['k-3', 'k-4']);
+        const third = await all({ ...bounds, after: second.next }, 2);
+        expect(third).to.deep.equal({ entries: [{ value: 'ly-justice|2026-12-09', id: 'k-5' }], next: null });
+        // exactly `limit` entries left: the page is full and still the last one
+        expect(await all({ ...bounds, after: first.next }, 3)).to.have.property('next', null);
+        // a cursor below `from` or beyond `to` does not widen the range
+        expect(ids(await all({ ...bounds, after: { value: 'ly-court|2026-11-30', id: 'k-6' } }))).to.deep.equal(['k-1', 'k-2', 'k-3', 'k-4', 'k-5']);
+        expect(ids(await all({ ...bounds, after: { value: 'ly-police|', id: '' }, reverse: true }))).to.deep.equal(['k-5', 'k-4', 'k-3', 'k-2', 'k-1']);
+        // the cursor need not be an entry that exists
+        expect(ids(await all({ ...bounds, after: { value: 'ly-justice|2026-12-03', id: 'k-35' } }))).to.deep.equal(['k-4', 'k-5']);
+        expect(ids(await all({ ...bounds, after: { value: 'ly-justice|2026-12-03', id: 'k-35' }, reverse: true }))).to.deep.equal(['k-3', 'k-2', 'k-1']);
+      });
+
+      it('sees every entry present for a whole walk exactly once, while commits land between pages', async () => {
+        const entry = (index: number) => clock(`k-${String(index).padStart(3, '0')}`, 'ly-justice', `2026-12-${String(1 + (index % 28)).padStart(2, '0')}`);
+        await store.commit(projection, 1n, Array.from({ length: 60 }, (_, index) => entry(index * 2)));
+        const stable = new Set(Array.from({ length: 60 }, (_, index) => entry(index * 2).id).filter((_, index) => index % 3 !== 0));
+        const seen: IndexEntry[] = [];
+        let after: IndexEntry | null = null;
+        for (let page = 0; ; page++) {
+          const read = await all({ after }, 7);
+          seen.push(...read.entries);
+          if (read.next === null) break;
+          after = read.next;
+          // between pages: new entries on both sides of the cursor, and some of the original ones leave
+          await store.commit(projection, BigInt(page + 2), [
+            entry(page * 4 + 1),
+            entry(119 - page * 2),
+            { collection: handoffs, id: entry(page * 6).id, doc: null },
+          ]);
+        }
+        const seenIds = seen.map((found) => found.id);
+        for (const id of stable) expect(seenIds.filter((seenId) => seenId === id), id).to.have.length(1);
+        expect(seen).to.deep.equal([...seen].sort((a, b) => byCodePoint(a.value, b.value) || byCodePoint(a.id, b.id)));
+      });
+
+      it('counts the entries within bounds', async () => {
+        await seedClocks();
+        expect(await store.countRange(handoffs, 'ownerDue')).to.equal(7);
+        expect(await store.countRange(handoffs, 'ownerDue', {})).to.equal(7);
+        expect(await store.countRange(handoffs, 'ownerDue', { from: 'ly-justice|', to: 'ly-justice|2026-12-03' })).to.equal(4);
+        expect(await store.countRange(handoffs, 'ownerDue', { from: 'ly-justice|2026-12-03', to: 'ly-justice|2026-12-03' })).to.equal(2);
+        expect(await store.countRange(handoffs, 'ownerDue', { to: 'ly-justice|2026-12-01' })).to.equal(3);
+        expect(await store.countRange(handoffs, 'ownerDue', { from: 'ly-justice|2026-12-09' })).to.equal(1);
+        expect(await store.countRange(handoffs, 'ownerDue', { from: 'ly-z' })).to.equal(0);
+      });
+
+      it('lists a document once per value it is filed under, and keeps each index’s order apart', async () => {
+        await store.commit(projection, 1n, [
+          { collection: cases, id: 'c-1', doc: {}, indexes: { agencyDue: ['ly-gov|2026-01-05', 'ly-court|2026-01-09'], opened: ['2025-12-01'] } },
+          { collection: cases, id: 'c-2', doc: {}, indexes: { agencyDue: ['ly-court|2026-01-02', 'ly-court|2026-01-02'], opened: ['2025-11-01'] } },
+        ]);
+        expect((await store.findRange(cases, 'agencyDue', { limit: 10 })).entries).to.deep.equal([
+          { value: 'ly-court|2026-01-02', id: 'c-2' },
+          { value: 'ly-court|2026-01-09', id: 'c-1' },
+          { value: 'ly-gov|2026-01-05', id: 'c-1' },
+        ]);
+        expect((await store.findRange(cases, 'opened', { limit: 10 })).entries.map((entry) => entry.id)).to.deep.equal(['c-2', 'c-1']);
+        expect(await store.countRange(cases, 'agencyDue')).to.equal(3);
+      });
+
+      it('moves a re-indexed document between ranges, drops a deleted one, and leaves others alone', async () => {
+        await seedClocks();
+        const overdue = { from: 'ly-justice|', to: 'ly-justice|2026-12-03' };
+        await store.commit(projection, 2n, [
+          // the deadline was extended: k-2 leaves the overdue range
+          clock('k-2', 'ly-justice', '2026-12-20'),
+          // handed over to another agency
+          clock('k-3', 'ly-court', '2026-12-03'),
+          { collection: handoffs, id: 'k-1', doc: null },
+          // written without naming the index: keeps its entry
+          { collection: handoffs, id: 'k-4', doc: { clockId: 'k-4', note: 'touched' } },
+        ]);
+        expect(ids(await all(overdue))).to.deep.equal(['k-4']);
+        expect(ids(await all({ from: 'ly-court|', to: 'ly-court|\u{10ffff}' }))).to.deep.equal(['k-6', 'k-3']);
+        expect(ids(await all({ from: 'ly-justice|', to: 'ly-justice|\u{10ffff}' }))).to.deep.equal(['k-4', 'k-5', 'k-2']);
+        expect(await store.countRange(handoffs, 'ownerDue')).to.equal(6);
+        expect(await store.findIds(handoffs, 'ownerDue', 'ly-justice|2026-12-20')).to.deep.equal(['k-2']);
+        // an empty list takes the document out of the index
+        await store.commit(projection, 3n, [{ ...clock('k-5', 'ly-justice', '2026-12-09'), indexes: { ownerDue: [] } }]);
+        expect(ids(await all({ from: 'ly-justice|', to: 'ly-justice|\u{10ffff}' }))).to.deep.equal(['k-4', 'k-2']);
+        expect(await store.countRange(handoffs, 'ownerDue')).to.equal(5);
+      });
+
+      it('is emptied by reset, and filled again by the rebuild that follows', async () => {
+        await seedClocks();
+        await store.reset([projection], [handoffs]);
+        expect(await all({})).to.deep.equal({ entries: [], next: null });
+        expect(await store.countRange(handoffs, 'ownerDue')).to.equal(0);
+        await store.commit(projection, 1n, [clock('k-9', 'ly-gov', '2027-01-04')]);
+        expect(ids(await all({}))).to.deep.equal(['k-9']);
+        if (fixture.reopen) {
+          store = await fixture.reopen();
+          expect(ids(await all({}))).to.deep.equal(['k-9']);
+        }
+      });
+
+      it('orders values and ids by code point, separators and characters beyond U+FFFF included', async () => {
+        // U+FF11 (fullwidth 1) is below U+20000 by code point, above its surrogate pair by UTF-16 code unit
+        const values = ['a', 'a\0', 'a\0b', 'a\x01', 'a\x01\0', 'a\x02', 'a|b', 'a:b', 'a%3Ab', 'a{b}', 'a\u{ff11}', 'a\u{20000}', 'ab', '', '辽源|2026'];
+        const writes = values.map((value, index) => ({ collection: cases, id: `c-${index}`, doc: { value }, indexes: { key: [value] } }));
+        writes.push(
+          { collection: cases, id: 'c-x\0\u{20000}', doc: { value: 'a|b' }, indexes: { key: ['a|b'] } },
+          { collection: cases, id: 'c-x\0\u{ff11}', doc: { value: 'a|b' }, indexes: { key: ['a|b'] } },
+        );
+        await store.commit(projection, 1n, writes);
+        const expected = writes
+          .map(({ id, doc }) => ({ value: doc.value, id }))
+          .sort((a, b) => byCodePoint(a.value, b.value) || byCodePoint(a.id, b.id));
+        const check = async (): Promise<void> => {
+          expect((await store.findRange(cases, 'key', { limit: 100 })).entries).to.deep.equal(expected);
+          expect((await store.findRange(cases, 'key', { limit: 100, reverse: true })).entries).to.deep.equal([...expected].reverse());
+          expect((await store.findRange(cases, 'key', { from: 'a\0', to: 'a\x01', limit: 100 })).entries.map((entry) => entry.value)).to.deep.equal(['a\0', 'a\0b', 'a\x01']);
+          expect(await store.countRange(cases, 'key', { from: 'a\0', to: 'a\x01' })).to.equal(3);
+          expect(await store.countRange(cases, 'key', { from: '', to: '' })).to.equal(1);
+          expect(await store.countRange(cases, 'key', { from: 'a\u{ff11}', to: 'a\u{20000}' })).to.equal(2);
+          const walked: IndexEntry[] = [];
+          let after: IndexEntry | null = null;
+          do {
+            const page: RangePage = await store.findRange(cases, 'key', { after, limit: 2 });
+            walked.push(...page.entries);
+            after = page.next;
+          } while (after !== null);
+          expect(walked).to.deep.equal(expected);
+          for (const value of values) expect(await store.findIds(cases, 'key', value), JSON.stringify(value)).to.have.length(value === 'a|b' ? 3 : 1);
+        };
+        await check();
+        if (fixture.reopen) {
+          store = await fixture.reopen();
+          await check();
+        }
+      });
+
+      it('gives the same ranges after a reopen, and carries on from them', async function () {
+        if (!fixture.reopen) this.skip();
+        await seedClocks();
+        await store.commit(projection, 2n, [clock('k-2', 'ly-justice', '2026-12-20'), { collection: handoffs, id: 'k-6', doc: null }]);
+        const before = await all({});
+        const reversed = await all({ from: 'ly-justice|', reverse: true }, 3);
+        store = await fixture.reopen!();
+        expect(await all({})).to.deep.equal(before);
+        expect(await all({ from: 'ly-justice|', reverse: true }, 3)).to.deep.equal(reversed);
+        expect(await store.countRange(handoffs, 'ownerDue')).to.equal(6);
+        await store.commit(projection, 3n, [clock('k-1', 'ly-court', '2026-12-01')]);
+        expect(ids(await all({ from: 'ly-court|', to: 'ly-court|\u{10ffff}' }))).to.deep.equal(['k-1']);
+        expect(ids(await all({ from: 'ly-justice|', to: 'ly-justice|2026-12-03' }))).to.deep.equal(['k-3', 'k-4']);
+      });
+
+      it('refuses a limit that is not a positive integer', async () => {
+        for (const limit of [0, -1, 1.5, Number.NaN]) {
+          let failure: unknown;
+          await store.findRange(handoffs, 'ownerDue', { limit }).catch((error: unknown) => (failure = error));
+          expect(failure, String(limit)).to.be.instanceOf(RangeError);
+        }
+      });
+
+      it('pages through any range exactly as one read of it, and counts it (property)', async function () {
+        this.timeout(120_000);
+        // a small alphabet so values share prefixes, with the characters an encoding could trip over
+        const text = fc.string({ unit: fc.constantFrom('a', 'b', '|', ':', '\0', '\x01', '\x02', '中', '\u{ff11}', '\u{20000}'), maxLength: 3 });
+        const values = fc.uniqueArray(text, { maxLength: 3 });
+        const writesArb = fc.array(fc.record({ id: fc.constantFrom('d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-\0', 'd-\u{20000}', 'd-\u{ff11}'), values: fc.option(values) }), {
+          maxLength: 12,
+        });
+        const queryArb = fc.record({
+          from: fc.option(text, { nil: undefined }),
+          to: fc.option(text, { nil: undefined }),
+          reverse: fc.boolean(),
+          limit: fc.integer({ min: 1, max: 4 }),
+        });
+        let round = 0;
+        await fc.assert(
+          fc.asyncProperty(writesArb, writesArb, fc.array(queryArb, { minLength: 1, maxLength: 4 }), async (first, second, queries) => {
+            const collection = unique('ranges');
+            const model = new Map<string, readonly string[]>();
+            for (const writes of [first, second]) {
+              await store.commit(
+                projection,
+                BigInt(++round),
+                writes.map(({ id, values }) => ({ collection, id, doc: values === null ? null : { id }, indexes: values === null ? undefined : { key: values } })),
+              );
+              for (const { id, values } of writes) {
+                if (values === null) model.delete(id);
+                else model.set(id, values);
+              }
+            }
+            for (const query of queries) {
+              const inRange = (value: string) =>
+                (query.from === undefined || byCodePoint(value, query.from) >= 0) && (query.to === undefined || byCodePoint(value, query.to) <= 0);
+              const expected = [...model]
+                .flatMap(([id, values]) => [...new Set(values)].map((value) => ({ value, id })))
+                .filter((entry) => inRange(entry.value))
+                .sort((a, b) => byCodePoint(a.value, b.value) || byCodePoint(a.id, b.id));
+              if (query.reverse) expected.reverse();
+              const bounds = { from: query.from, to: query.to };
+              expect((await store.findRange(collection, 'key', { ...query, limit: 1000 })).entries).to.deep.equal(expected);
+              expect(await store.countRange(collection, 'key', bounds)).to.equal(expected.length);
+              const walked: IndexEntry[] = [];
+              let after: IndexEntry | null = null;
+              for (let pages = 0; ; pages++) {
+                const page: RangePage = await store.findRange(collection, 'key', { ...query, after });
+                expect(page.entries.length).to.be.at.most(query.limit);
+                walked.push(...page.entries);
+                if (page.next === null) break;
+                expect(page.next).to.deep.equal(page.entries.at(-1));
+                expect(pages).to.be.below(expected.length);
+                after = page.next;
+              }
+              expect(walked).to.deep.equal(expected);
+            }
+          }),
+          { numRuns: 40 },
+        );
+      });
+    });
+
     describe('a large commit', () => {
       it('writes 10,000 documents with their index entries in one commit', async () => {
         const count = 10_000;
@@ -387,6 +680,11 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
   });
 }
 
+/** the order the port promises: Unicode code points, i.e. UTF-8 bytes (an oracle independent of the adapters' own comparison) */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /** a store may freeze what it hands out (the change throws) or hand out copies (the change is lost) */
 function tryTo(change: () => unknown): void {
   try {
@@ -394,4 +692,73 @@ function tryTo(change: () => unknown): void {
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
   }
+}
+
+/**
+ * A rough measure of one ordered index of 100,000 entries (printed by the adapters' specs, not asserted):
+ * one commit of 100,000 clock documents filed under "<agency>|<due date>", then 100 live commits moving 10
+ * clocks each to another due date, then 50-entry pages (one agency's overdue range, from its start and from a
+ * cursor in the middle of the index) and a count of one agency's range. `projection` and `collection` must be
+ * fresh names. Checks what it reads, so a wrong answer cannot pass for a fast one.
+ */
+export async function measureOrderedIndex(store: ReadModelStore, projection: string, collection: string): Promise<string> {
+  const size = 100_000;
+  const agencies = Array.from({ length: 20 }, (_, index) => `ly-agency-${String(index).padStart(2, '0')}`);
+  const due = (n: number): string => {
+    const day = new Date(Date.UTC(2026, 0, 1) + (n % 730) * 86_400_000);
+    return day.toISOString().slice(0, 10);
+  };
+  // ids in a scattered order, so inserts land all over the index
+  const id = (index: number): string => `clock-${String((index * 7919) % size).padStart(6, '0')}`;
+  const clock = (index: number, shift: number) => {
+    const agency = agencies[index % agencies.length]!;
+    const dueDate = due(index * 31 + shift);
+    return { collection, id: id(index), doc: { clockId: id(index), agency, dueDate }, indexes: { ownerDue: [`${agency}|${dueDate}`] } };
+  };
+
+  let started = performance.now();
+  await store.commit(projection, 1n, Array.from({ length: size }, (_, index) => clock(index, 0)));
+  const bulk = performance.now() - started;
+
+  const live: number[] = [];
+  for (let round = 0; round < 100; round++) {
+    const writes = Array.from({ length: 10 }, (_, offset) => clock((round * 997 + offset * 9973) % size, round + 1));
+    started = performance.now();
+    await store.commit(projection, BigInt(round + 2), writes);
+    live.push(performance.now() - started);
+  }
+
+  const overdue = { from: `${agencies[7]}|`, to: `${agencies[7]}|2026-09-30` };
+  const expectedOverdue = await store.countRange(collection, 'ownerDue', overdue);
+  expect(expectedOverdue).to.be.greaterThan(1000);
+  const firstPages: number[] = [];
+  const cursorPages: number[] = [];
+  let cursor: IndexEntry | null = null;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    started = performance.now();
+    const first = await store.findRange(collection, 'ownerDue', { ...overdue, limit: 50 });
+    firstPages.push(performance.now() - started);
+    expect(first.entries).to.have.length(50);
+    // a cursor somewhere in the middle of the whole index, a different one each time
+    cursor = { value: `${agencies[(attempt * 7) % agencies.length]}|${due(attempt * 13)}`, id: '' };
+    started = performance.now();
+    const page = await store.findRange(collection, 'ownerDue', { after: cursor, limit: 50, reverse: attempt % 2 === 1 });
+    cursorPages.push(performance.now() - started);
+    expect(page.entries).to.have.length(50);
+  }
+  started = performance.now();
+  const counted = await store.countRange(collection, 'ownerDue', { from: `${agencies[3]}|`, to: `${agencies[3]}|\u{10ffff}` });
+  const count = performance.now() - started;
+  expect(counted).to.equal(size / agencies.length);
+
+  const ms = (values: readonly number[], q: number): string => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
+  };
+  return (
+    `ordered index of 100,000 entries: one commit of 100,000 documents ${bulk.toFixed(0)} ms; ` +
+    `commits moving 10 entries median ${ms(live, 0.5)} ms, p95 ${ms(live, 0.95)} ms; ` +
+    `a 50-entry page median ${ms(firstPages, 0.5)} ms (p95 ${ms(firstPages, 0.95)}), from a cursor mid-index ${ms(cursorPages, 0.5)} ms (p95 ${ms(cursorPages, 0.95)}); ` +
+    `countRange of 5,000 ${count.toFixed(2)} ms`
+  );
 }

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
 import { indexMember, redisReadModelKeys } from '../../infra/readModels/redisKeys.js';
 import { CheckpointConflictError, openRedisReadModelStore, type RedisReadModelStoreOptions } from '../../infra/readModels/redisReadModelStore.js';
-import { readModelStoreContract } from '../contract/readModelStore.contract.js';
+import { measureOrderedIndex, readModelStoreContract } from '../contract/readModelStore.contract.js';
 import { probeRedis, redisUrl, requireEngine } from './engines.js';
 
 const freshPrefix = (): string => `liandong:test:${randomBytes(6).toString('hex')}:`;
@@ -330,7 +330,15 @@ describe('Redis read model store (real server)', function () {
         await store.reset(['handoffs'], ['handoffs']);
 
         expect(await keysUnder(prefix)).to.deep.equal(
-          [keys.checkpoint('other'), keys.documents('kept'), keys.ids('kept'), keys.entries('kept'), keys.indexRegistry('kept'), keys.index('kept', indexMember('toAgency', 'agency-1'))].sort(),
+          [
+            keys.checkpoint('other'),
+            keys.documents('kept'),
+            keys.ids('kept'),
+            keys.entries('kept'),
+            keys.indexRegistry('kept'),
+            keys.index('kept', indexMember('toAgency', 'agency-1')),
+            keys.range('kept', 'toAgency'),
+          ].sort(),
         );
       });
 
@@ -391,6 +399,10 @@ describe('Redis read model store (real server)', function () {
         expect(received).to.have.length(10_000);
         expect(received.slice(0, 2)).to.deep.equal([id(0), id(5)]);
         expect(await store.findIds('handoffs', 'toAgency', 'ly-court')).to.have.length(10_000);
+      });
+
+      it('an ordered index of 100,000 entries', async () => {
+        console.log(`      Redis: ${await measureOrderedIndex(await open(), 'clocks', 'clocks')}`);
       });
 
       it('100 commits of 1,000 documents, and getMany of 500', async () => {

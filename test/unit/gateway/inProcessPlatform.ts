@@ -148,6 +148,8 @@ function slowReads(store: ReadModelStore, ms: number): ReadModelStore {
     get: (collection, id) => later(store.get(collection, id)),
     getMany: (collection, ids) => later(store.getMany(collection, ids)),
     findIds: (collection, index, value) => later(store.findIds(collection, index, value)),
+    findRange: (collection, index, query) => later(store.findRange(collection, index, query)),
+    countRange: (collection, index, bounds) => later(store.countRange(collection, index, bounds)),
     listIds: (collection) => later(store.listIds(collection)),
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
-import { readModelStoreContract } from '../../contract/readModelStore.contract.js';
+import { measureOrderedIndex, readModelStoreContract } from '../../contract/readModelStore.contract.js';
 
 readModelStoreContract('embedded (SQLite file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-readmodels-'));
@@ -121,6 +121,11 @@ describe('embedded read model store', () => {
     expect(failure).to.be.instanceOf(TypeError);
     expect(await store.checkpoint('cases')).to.equal(null);
     expect(await store.get('cases', 'c-1')).to.equal(null);
+  });
+
+  it('an ordered index of 100,000 entries (timings printed, not asserted)', async function () {
+    this.timeout(120_000);
+    console.log(`      embedded (SQLite file): ${await measureOrderedIndex(store, 'clocks', 'clocks')}`);
   });
 
   it('refuses calls after close', async () => {
