@@ -16,8 +16,9 @@
  */
 import pg from 'pg';
 import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
+import { backfillChain, chainedTableTriggers, openChainReader } from '../postgres/chainedTable.js';
 import type { ChainReader } from '../../ports/chainedLog.js';
-import { chainHash } from '../audit/logChain.js';
+import { chainLinks } from '../audit/logChain.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from '../../ports/accessLog.js';
 import { idCursors } from '../idCursor.js';
 
@@ -82,67 +83,24 @@ const MIGRATIONS: readonly PostgresMigration[] = [
         pruned_id   bigint NOT NULL,   -- the newest entry removed by retention (0: none)
         pruned_hash text
       );`);
-    let prevHash: string | null = null;
-    let firstId: bigint | null = null;
-    let lastId = 0n;
-    for (;;) {
-      const { rows } = await client.query<AccessRow>(`SELECT ${COLUMNS} FROM ${table} WHERE id > $1 ORDER BY id LIMIT 1000`, [lastId.toString()]);
-      if (rows.length === 0) break;
-      const hashes: string[] = [];
-      const prevHashes: (string | null)[] = [];
-      for (const row of rows) {
-        firstId ??= BigInt(row.id);
-        const hash = chainHash(toRecord(row), prevHash);
-        hashes.push(hash);
-        prevHashes.push(prevHash);
-        prevHash = hash;
-        lastId = BigInt(row.id);
-      }
-      await client.query(
-        `UPDATE ${table} AS l SET hash = u.hash, prev_hash = u.prev_hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (id, hash, prev_hash) WHERE l.id = u.id`,
-        [rows.map((row) => row.id), hashes, prevHashes],
-      );
-    }
+    const { firstId, lastId, lastHash } = await backfillChain(client, { table, columns: COLUMNS, alias: 'l', toRecord });
     const sequenced = sequence.rows[0]?.last === null || sequence.rows[0] === undefined ? 0n : BigInt(sequence.rows[0].last);
     const last = lastId > sequenced ? lastId : sequenced;
     await client.query(`INSERT INTO ${schema}.access_log_head (singleton, last_id, last_hash, pruned_id, pruned_hash) VALUES (true, $1, $2, $3, NULL)`, [
       last.toString(),
-      prevHash,
+      lastHash,
       (firstId === null ? last : firstId - 1n).toString(),
     ]);
-    return `
-      CREATE FUNCTION ${schema}.access_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        head record;
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          SELECT last_id, last_hash INTO head FROM ${schema}.access_log_head FOR UPDATE;
-          IF NEW.hash IS NULL OR NEW.id IS DISTINCT FROM head.last_id + 1 OR NEW.prev_hash IS DISTINCT FROM head.last_hash THEN
-            RAISE EXCEPTION 'access_log is append-only and hash-chained: entry % is not the next entry (%) chained onto the newest one', NEW.id, head.last_id + 1;
-          END IF;
-          UPDATE ${schema}.access_log_head SET last_id = NEW.id, last_hash = NEW.hash;
-          RETURN NEW;
-        ELSIF TG_OP = 'DELETE' THEN
-          IF OLD.at >= now() - interval '${MIN_RETENTION_DAYS} days' THEN RAISE EXCEPTION '${KEPT} ${MIN_RETENTION_DAYS} days'; END IF;
-          UPDATE ${schema}.access_log_head SET pruned_id = OLD.id, pruned_hash = OLD.hash WHERE pruned_id < OLD.id;
-          RETURN OLD;
-        END IF;
-        RAISE EXCEPTION 'access_log is append-only (% refused)', TG_OP;
-      END $$;
-      CREATE TRIGGER access_log_append_only BEFORE INSERT OR UPDATE OR DELETE ON ${table}
-        FOR EACH ROW EXECUTE FUNCTION ${schema}.access_log_guard();
-      CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON ${table}
-        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.access_log_guard();
-      CREATE FUNCTION ${schema}.access_log_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        -- only the log's own trigger moves the head
-        IF pg_trigger_depth() < 2 OR TG_OP <> 'UPDATE' THEN RAISE EXCEPTION 'access_log_head moves only with the log (% refused)', TG_OP; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER access_log_head_guard BEFORE INSERT OR UPDATE OR DELETE ON ${schema}.access_log_head
-        FOR EACH ROW EXECUTE FUNCTION ${schema}.access_log_head_guard();
-      CREATE TRIGGER access_log_head_no_truncate BEFORE TRUNCATE ON ${schema}.access_log_head
-        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.access_log_head_guard();`;
+    return chainedTableTriggers(schema, {
+      table: 'access_log',
+      head: 'access_log_head',
+      headId: 'last_id',
+      subject: 'access_log is',
+      notNext: 'entry % is not the next entry (%) chained onto the newest one',
+      owner: 'log',
+      owners: "log's",
+      retention: `IF OLD.at >= now() - interval '${MIN_RETENTION_DAYS} days' THEN RAISE EXCEPTION '${KEPT} ${MIN_RETENTION_DAYS} days'; END IF;`,
+    });
   },
 ];
 
@@ -208,21 +166,10 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
       await client.query('BEGIN');
       try {
         const head = (await client.query<{ last_id: string; last_hash: string | null }>(sql.lockHead)).rows[0]!;
-        let id = BigInt(head.last_id);
-        let prevHash = head.last_hash;
-        const rows: AccessRow[] = [];
-        const hashes: string[] = [];
-        const prevHashes: (string | null)[] = [];
-        for (const entry of entries) {
-          id += 1n;
-          const row = rowOf(id.toString(), entry);
-          // hashed as it will be read back
-          const hash = chainHash(toRecord(row), prevHash);
-          rows.push(row);
-          hashes.push(hash);
-          prevHashes.push(prevHash);
-          prevHash = hash;
-        }
+        const first = BigInt(head.last_id) + 1n;
+        const rows = entries.map((entry, index) => rowOf((first + BigInt(index)).toString(), entry));
+        // hashed as they will be read back
+        const { hashes, prevHashes } = chainLinks(rows.map(toRecord), head.last_hash);
         const json = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
         await client.query(sql.insert, [
           rows.map((r) => r.id),
@@ -273,28 +220,17 @@ export async function openPostgresAccessLog(options: PostgresAccessLogOptions): 
 
     async openChain(): Promise<ChainReader> {
       assertOpen();
-      // one snapshot for the whole walk
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      } catch (error) {
-        client.release(error as Error);
-        throw error;
-      }
-      return {
-        async read(afterId, max) {
-          const head = (await client.query<{ last_id: string; last_hash: string | null; pruned_id: string; pruned_hash: string | null }>(sql.head)).rows[0]!;
-          const { rows } = await client.query<AccessRow & { hash: string | null; prev_hash: string | null }>(sql.chain, [afterId.toString(), max]);
-          return {
-            head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: BigInt(head.pruned_id), prunedHash: head.pruned_hash },
-            rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash, prevHash: row.prev_hash, record: toRecord(row) })),
-          };
-        },
-        async close() {
-          await client.query('COMMIT').catch(() => undefined);
-          client.release();
-        },
-      };
+      return openChainReader(
+        pool,
+        sql,
+        (head: { last_id: string; last_hash: string | null; pruned_id: string; pruned_hash: string | null }) => ({
+          lastId: BigInt(head.last_id),
+          lastHash: head.last_hash,
+          prunedId: BigInt(head.pruned_id),
+          prunedHash: head.pruned_hash,
+        }),
+        (row: AccessRow & { hash: string | null; prev_hash: string | null }) => toRecord(row),
+      );
     },
 
     record(entry) {

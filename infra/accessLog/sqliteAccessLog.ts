@@ -13,7 +13,8 @@
  * hash and the newest pruned one, and moves only with the log.
  */
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import type { ChainHead, ChainReader, ChainRow } from '../../ports/chainedLog.js';
+import type { ChainReader } from '../../ports/chainedLog.js';
+import { backfillChain, chainedTableTriggers, chainReaders } from '../sqlite/chainedTable.js';
 import { chainHash } from '../audit/logChain.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from '../../ports/accessLog.js';
 import { idCursors } from '../idCursor.js';
@@ -56,26 +57,13 @@ const MIGRATIONS: readonly Migration[] = [
         pruned_id   INTEGER NOT NULL,   -- the newest entry removed by retention (0: none)
         pruned_hash TEXT
       );`);
-    const page = db.prepare<[number], AccessRow>(`SELECT ${COLUMNS} FROM access_log WHERE id > ? ORDER BY id LIMIT 1000`);
-    const write = db.prepare<[string, string | null, number]>('UPDATE access_log SET hash = ?, prev_hash = ? WHERE id = ?');
-    let prevHash: string | null = null;
-    let firstId: number | null = null;
-    let lastId = 0;
-    for (let rows = page.all(0); rows.length > 0; rows = page.all(lastId)) {
-      for (const row of rows) {
-        firstId ??= row.id;
-        const hash = chainHash(toRecord(row), prevHash);
-        write.run(hash, prevHash, row.id);
-        prevHash = hash;
-        lastId = row.id;
-      }
-    }
+    const { firstId, lastId, lastHash } = backfillChain(db, { table: 'access_log', columns: COLUMNS, toRecord });
     // ids continue after the newest ever handed out, even when retention emptied the table
     const sequence = db.prepare<[], number>("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'access_log'").pluck().get() ?? 0;
     const last = Math.max(lastId, sequence);
     db.prepare('INSERT INTO access_log_head (singleton, last_id, last_hash, pruned_id, pruned_hash) VALUES (1, ?, ?, ?, NULL)').run(
       last,
-      prevHash,
+      lastHash,
       firstId === null ? last : firstId - 1,
     );
     db.exec(APPEND_ONLY);
@@ -83,32 +71,14 @@ const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** the triggers of migration 2 (the retention trigger of migration 1 stays) */
-const APPEND_ONLY = `
-  CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
-  BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
-  -- every INSERT, whatever its conflict clause: a new id, the next one, chained onto the head
-  CREATE TRIGGER access_log_append BEFORE INSERT ON access_log
-  BEGIN
-    SELECT RAISE(ABORT, 'access_log is append-only: an entry is never replaced') WHERE EXISTS (SELECT 1 FROM access_log WHERE id = NEW.id);
-    SELECT RAISE(ABORT, 'access_log is hash-chained: a new entry takes the next id and the newest entry''s hash as prev_hash')
-    WHERE NEW.hash IS NULL OR NEW.id IS NOT (SELECT last_id + 1 FROM access_log_head) OR NEW.prev_hash IS NOT (SELECT last_hash FROM access_log_head);
-  END;
-  CREATE TRIGGER access_log_appended AFTER INSERT ON access_log
-  BEGIN UPDATE access_log_head SET last_id = NEW.id, last_hash = NEW.hash; END;
-  CREATE TRIGGER access_log_pruned AFTER DELETE ON access_log
-  BEGIN UPDATE access_log_head SET pruned_id = OLD.id, pruned_hash = OLD.hash WHERE OLD.id > pruned_id; END;
-  CREATE TRIGGER access_log_head_one_row BEFORE INSERT ON access_log_head
-  BEGIN SELECT RAISE(ABORT, 'access_log_head has exactly one row'); END;
-  CREATE TRIGGER access_log_head_kept BEFORE DELETE ON access_log_head
-  BEGIN SELECT RAISE(ABORT, 'access_log_head has exactly one row'); END;
-  -- the head moves only with the log: onto the entry just appended, or past entries just pruned
-  CREATE TRIGGER access_log_head_moves_with_log BEFORE UPDATE ON access_log_head
-  WHEN NEW.singleton IS NOT OLD.singleton
-    OR NOT (NEW.last_id = OLD.last_id AND NEW.last_hash IS OLD.last_hash
-            OR NEW.last_id = OLD.last_id + 1 AND EXISTS (SELECT 1 FROM access_log WHERE id = NEW.last_id AND hash IS NEW.last_hash))
-    OR NOT (NEW.pruned_id = OLD.pruned_id AND NEW.pruned_hash IS OLD.pruned_hash
-            OR NEW.pruned_id > OLD.pruned_id AND NEW.pruned_id <= NEW.last_id AND NOT EXISTS (SELECT 1 FROM access_log WHERE id = NEW.pruned_id))
-  BEGIN SELECT RAISE(ABORT, 'access_log_head moves only with the log'); END;`;
+const APPEND_ONLY = chainedTableTriggers({
+  table: 'access_log',
+  head: 'access_log_head',
+  subject: 'access_log is',
+  replaced: 'an entry is never replaced',
+  chained: "a new entry takes the next id and the newest entry''s hash as prev_hash",
+  pruned: true,
+});
 
 interface AccessRow {
   id: number;
@@ -153,7 +123,6 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
     head: db.prepare<[], { last_id: number; last_hash: string | null; pruned_id: number; pruned_hash: string | null }>(
       'SELECT last_id, last_hash, pruned_id, pruned_hash FROM access_log_head',
     ),
-    chain: db.prepare<[number, number], AccessRow>(`SELECT ${COLUMNS}, hash, prev_hash FROM access_log WHERE id > ? ORDER BY id LIMIT ?`),
     firstKept: db.prepare<[string], number | null>('SELECT min(id) FROM access_log WHERE at >= ?').pluck(),
     page: db.prepare<[number, number], AccessRow>(`SELECT ${COLUMNS} FROM access_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     pageForPrincipal: db.prepare<[string, number, number], AccessRow>(
@@ -209,14 +178,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
     }
   });
 
-  const readChain = db.transaction((afterId: number, max: number): { head: ChainHead; rows: ChainRow[] } => {
-    const head = statements.head.get()!;
-    const rows = statements.chain.all(afterId, max);
-    return {
-      head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: BigInt(head.pruned_id), prunedHash: head.pruned_hash },
-      rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash ?? null, prevHash: row.prev_hash ?? null, record: toRecord(row) })),
-    };
-  });
+  const openChain = chainReaders(db, { table: 'access_log', columns: COLUMNS, head: () => statements.head.get()!, toRecord });
 
   // group commit: what arrives in one turn of the event loop is written together
   let pending: { entry: AccessEntry; resolve(): void; reject(error: unknown): void }[] = [];
@@ -243,11 +205,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
 
     async openChain(): Promise<ChainReader> {
       assertOpen();
-      return {
-        // head and page in one read transaction
-        read: async (afterId, max) => readChain(Number(afterId), max),
-        close: async () => undefined,
-      };
+      return openChain();
     },
 
     record(entry) {

@@ -23,6 +23,20 @@ export function chainHash(record: object, prevHash: string | null): string {
   return hash('sha256', canonicalJson({ ...record, prevHash }), 'hex');
 }
 
+/** the hashes of `records`, in order, each chained onto the one before (the first onto `prevHash`) */
+export function chainLinks(records: readonly object[], prevHash: string | null): { hashes: string[]; prevHashes: (string | null)[]; lastHash: string | null } {
+  const hashes: string[] = [];
+  const prevHashes: (string | null)[] = [];
+  let lastHash = prevHash;
+  for (const record of records) {
+    const hash = chainHash(record, lastHash);
+    hashes.push(hash);
+    prevHashes.push(lastHash);
+    lastHash = hash;
+  }
+  return { hashes, prevHashes, lastHash };
+}
+
 export async function verifyChain(
   log: ChainedLog,
   /** `pause` lets the event loop turn between pages (verify.ts `slices`); a SQLite page is read synchronously */

@@ -20,8 +20,9 @@
  */
 import pg from 'pg';
 import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
+import { backfillChain, chainedTableTriggers, openChainReader } from '../postgres/chainedTable.js';
 import type { ChainReader } from '../../ports/chainedLog.js';
-import { chainHash } from '../audit/logChain.js';
+import { chainLinks } from '../audit/logChain.js';
 import {
   type NewRejection,
   type RejectionChannel,
@@ -70,55 +71,17 @@ const MIGRATIONS: readonly PostgresMigration[] = [
     const table = `${schema}.rejections`;
     await client.query(`ALTER TABLE ${table} ADD COLUMN hash text, ADD COLUMN prev_hash text;
       ALTER TABLE ${schema}.rejection_head ADD COLUMN last_hash text;`);
-    let prevHash: string | null = null;
-    let lastId = 0n;
-    for (;;) {
-      const { rows } = await client.query<RejectionRow>(`SELECT ${COLUMNS} FROM ${table} WHERE id > $1 ORDER BY id LIMIT 1000`, [lastId.toString()]);
-      if (rows.length === 0) break;
-      const hashes: string[] = [];
-      const prevHashes: (string | null)[] = [];
-      for (const row of rows) {
-        const hash = chainHash(toRecord(row), prevHash);
-        hashes.push(hash);
-        prevHashes.push(prevHash);
-        prevHash = hash;
-        lastId = BigInt(row.id);
-      }
-      await client.query(
-        `UPDATE ${table} AS r SET hash = u.hash, prev_hash = u.prev_hash FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u (id, hash, prev_hash) WHERE r.id = u.id`,
-        [rows.map((row) => row.id), hashes, prevHashes],
-      );
-    }
-    await client.query(`UPDATE ${schema}.rejection_head SET last_hash = $1`, [prevHash]);
-    return `
-      CREATE FUNCTION ${schema}.rejections_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        head record;
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          SELECT id, last_hash INTO head FROM ${schema}.rejection_head FOR UPDATE;
-          IF NEW.hash IS NULL OR NEW.id IS DISTINCT FROM head.id + 1 OR NEW.prev_hash IS DISTINCT FROM head.last_hash THEN
-            RAISE EXCEPTION 'rejections are append-only and hash-chained: rejection % is not the next one (%) chained onto the newest', NEW.id, head.id + 1;
-          END IF;
-          UPDATE ${schema}.rejection_head SET id = NEW.id, last_hash = NEW.hash;
-          RETURN NEW;
-        END IF;
-        RAISE EXCEPTION 'rejections are append-only (% refused)', TG_OP;
-      END $$;
-      CREATE TRIGGER rejections_append_only BEFORE INSERT OR UPDATE OR DELETE ON ${table}
-        FOR EACH ROW EXECUTE FUNCTION ${schema}.rejections_guard();
-      CREATE TRIGGER rejections_no_truncate BEFORE TRUNCATE ON ${table}
-        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.rejections_guard();
-      CREATE FUNCTION ${schema}.rejection_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        -- only the rejections' own trigger moves the head
-        IF pg_trigger_depth() < 2 OR TG_OP <> 'UPDATE' THEN RAISE EXCEPTION 'rejection_head moves only with the rejections (% refused)', TG_OP; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER rejection_head_guard BEFORE INSERT OR UPDATE OR DELETE ON ${schema}.rejection_head
-        FOR EACH ROW EXECUTE FUNCTION ${schema}.rejection_head_guard();
-      CREATE TRIGGER rejection_head_no_truncate BEFORE TRUNCATE ON ${schema}.rejection_head
-        FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.rejection_head_guard();`;
+    const { lastHash } = await backfillChain(client, { table, columns: COLUMNS, alias: 'r', toRecord });
+    await client.query(`UPDATE ${schema}.rejection_head SET last_hash = $1`, [lastHash]);
+    return chainedTableTriggers(schema, {
+      table: 'rejections',
+      head: 'rejection_head',
+      headId: 'id',
+      subject: 'rejections are',
+      notNext: 'rejection % is not the next one (%) chained onto the newest',
+      owner: 'rejections',
+      owners: "rejections'",
+    });
   },
 ];
 
@@ -183,28 +146,12 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
 
     async openChain(): Promise<ChainReader> {
       assertOpen();
-      // one snapshot for the whole walk
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      } catch (error) {
-        client.release(error as Error);
-        throw error;
-      }
-      return {
-        async read(afterId, max) {
-          const head = (await client.query<{ id: string; last_hash: string | null }>(sql.head)).rows[0]!;
-          const { rows } = await client.query<RejectionRow & { hash: string | null; prev_hash: string | null }>(sql.chain, [afterId.toString(), max]);
-          return {
-            head: { lastId: BigInt(head.id), lastHash: head.last_hash, prunedId: 0n, prunedHash: null },
-            rows: rows.map((row) => ({ id: BigInt(row.id), hash: row.hash, prevHash: row.prev_hash, record: toRecord(row) })),
-          };
-        },
-        async close() {
-          await client.query('COMMIT').catch(() => undefined);
-          client.release();
-        },
-      };
+      return openChainReader(
+        pool,
+        sql,
+        (head: { id: string; last_hash: string | null }) => ({ lastId: BigInt(head.id), lastHash: head.last_hash, prunedId: 0n, prunedHash: null }),
+        (row: RejectionRow & { hash: string | null; prev_hash: string | null }) => toRecord(row),
+      );
     },
 
     async record(rejections) {
@@ -217,15 +164,7 @@ export async function openPostgresRejectionStore(options: PostgresRejectionStore
         const head = (await client.query<{ id: string; last_hash: string | null }>(sql.take)).rows[0]!;
         const first = BigInt(head.id) + 1n;
         const records: RejectionRecord[] = copies.map((copy, index) => ({ id: (first + BigInt(index)).toString(), ...copy }));
-        const hashes: string[] = [];
-        const prevHashes: (string | null)[] = [];
-        let prevHash = head.last_hash;
-        for (const record of records) {
-          const hash = chainHash(record, prevHash);
-          hashes.push(hash);
-          prevHashes.push(prevHash);
-          prevHash = hash;
-        }
+        const { hashes, prevHashes } = chainLinks(records, head.last_hash);
         await client.query(sql.insert, [
           records.map((r) => r.id),
           copies.map((r) => r.agencyId),

@@ -9,6 +9,7 @@
  */
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import type { ChainReader } from '../../ports/chainedLog.js';
+import { backfillChain, chainedTableTriggers, chainReaders } from '../sqlite/chainedTable.js';
 import { chainHash } from '../audit/logChain.js';
 import {
   type NewRejection,
@@ -45,40 +46,18 @@ const MIGRATIONS: readonly Migration[] = [
         last_id   INTEGER NOT NULL,   -- the newest rejection (0: none)
         last_hash TEXT
       );`);
-    const page = db.prepare<[number], RejectionRow>(`SELECT ${COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT 1000`);
-    const write = db.prepare<[string, string | null, number]>('UPDATE rejections SET hash = ?, prev_hash = ? WHERE id = ?');
-    let prevHash: string | null = null;
-    let lastId = 0;
-    for (let rows = page.all(0); rows.length > 0; rows = page.all(lastId)) {
-      for (const row of rows) {
-        const hash = chainHash(toRecord(row), prevHash);
-        write.run(hash, prevHash, row.id);
-        prevHash = hash;
-        lastId = row.id;
-      }
-    }
-    db.prepare('INSERT INTO rejections_head (singleton, last_id, last_hash) VALUES (1, ?, ?)').run(lastId, prevHash);
-    db.exec(`
-      CREATE TRIGGER rejections_no_update BEFORE UPDATE ON rejections
-      BEGIN SELECT RAISE(ABORT, 'rejections are append-only'); END;
-      CREATE TRIGGER rejections_no_delete BEFORE DELETE ON rejections
-      BEGIN SELECT RAISE(ABORT, 'rejections are append-only'); END;
-      CREATE TRIGGER rejections_append BEFORE INSERT ON rejections
-      BEGIN
-        SELECT RAISE(ABORT, 'rejections are append-only: a rejection is never replaced') WHERE EXISTS (SELECT 1 FROM rejections WHERE id = NEW.id);
-        SELECT RAISE(ABORT, 'rejections are hash-chained: a new rejection takes the next id and the newest one''s hash as prev_hash')
-        WHERE NEW.hash IS NULL OR NEW.id IS NOT (SELECT last_id + 1 FROM rejections_head) OR NEW.prev_hash IS NOT (SELECT last_hash FROM rejections_head);
-      END;
-      CREATE TRIGGER rejections_appended AFTER INSERT ON rejections
-      BEGIN UPDATE rejections_head SET last_id = NEW.id, last_hash = NEW.hash; END;
-      CREATE TRIGGER rejections_head_one_row BEFORE INSERT ON rejections_head
-      BEGIN SELECT RAISE(ABORT, 'rejections_head has exactly one row'); END;
-      CREATE TRIGGER rejections_head_kept BEFORE DELETE ON rejections_head
-      BEGIN SELECT RAISE(ABORT, 'rejections_head has exactly one row'); END;
-      CREATE TRIGGER rejections_head_moves_with_log BEFORE UPDATE ON rejections_head
-      WHEN NEW.singleton IS NOT OLD.singleton
-        OR NOT (NEW.last_id = OLD.last_id + 1 AND EXISTS (SELECT 1 FROM rejections WHERE id = NEW.last_id AND hash IS NEW.last_hash))
-      BEGIN SELECT RAISE(ABORT, 'rejections_head moves only with the log'); END;`);
+    const { lastId, lastHash } = backfillChain(db, { table: 'rejections', columns: COLUMNS, toRecord });
+    db.prepare('INSERT INTO rejections_head (singleton, last_id, last_hash) VALUES (1, ?, ?)').run(lastId, lastHash);
+    db.exec(
+      chainedTableTriggers({
+        table: 'rejections',
+        head: 'rejections_head',
+        subject: 'rejections are',
+        replaced: 'a rejection is never replaced',
+        chained: "a new rejection takes the next id and the newest one''s hash as prev_hash",
+        pruned: false,
+      }),
+    );
   },
 ];
 
@@ -118,7 +97,6 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
       'INSERT INTO rejections (id, agency_id, source, channel, received_at, code, message, event_id, event_type, raw, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     head: db.prepare<[], { last_id: number; last_hash: string | null }>('SELECT last_id, last_hash FROM rejections_head'),
-    chain: db.prepare<[number, number], RejectionRow>(`SELECT ${COLUMNS}, hash, prev_hash FROM rejections WHERE id > ? ORDER BY id LIMIT ?`),
     page: db.prepare<[number, number], RejectionRow>(`SELECT ${COLUMNS} FROM rejections WHERE id > ? ORDER BY id LIMIT ?`),
     pageForAgency: db.prepare<[string, number, number], RejectionRow>(
       `SELECT ${COLUMNS} FROM rejections WHERE agency_id = ? AND id > ? ORDER BY id LIMIT ?`,
@@ -166,13 +144,7 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
     });
   });
 
-  const readChain = db.transaction((afterId: number, max: number) => {
-    const head = statements.head.get()!;
-    return {
-      head: { lastId: BigInt(head.last_id), lastHash: head.last_hash, prunedId: 0n, prunedHash: null },
-      rows: statements.chain.all(afterId, max).map((row) => ({ id: BigInt(row.id), hash: row.hash ?? null, prevHash: row.prev_hash ?? null, record: toRecord(row) })),
-    };
-  });
+  const openChain = chainReaders(db, { table: 'rejections', columns: COLUMNS, head: () => statements.head.get()!, toRecord });
 
   let closed = false;
   const assertOpen = (): void => {
@@ -184,7 +156,7 @@ export function openSqliteRejectionStore(options: SqliteRejectionStoreOptions): 
 
     async openChain(): Promise<ChainReader> {
       assertOpen();
-      return { read: async (afterId, max) => readChain(Number(afterId), max), close: async () => undefined };
+      return openChain();
     },
 
     async record(rejections) {

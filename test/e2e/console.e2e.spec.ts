@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
 import { exited, freePort, gql, sleep, stopProgram, tempDir, type RunningProgram } from './harness.js';
 
 /**
@@ -17,7 +18,6 @@ import { exited, freePort, gql, sleep, stopProgram, tempDir, type RunningProgram
  * `LIANDONG_SCREENSHOTS=docs/screenshots npm run test:e2e` also saves a screenshot of every page.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = process.env.LIANDONG_SCREENSHOTS;
 const OWNER = { agency: 'yl-market', token: 'demo-market' };
 
@@ -67,27 +67,12 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
   const dir = tempDir('ld-console-');
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-      console.warn(`      ${CHROMIUM} missing (apt-get install chromium): console e2e skipped`);
-      this.skip();
-    }
+    skipWithoutChromium(this, 'console');
     // the console under test is the one in web/, built now (about a second)
     const build = spawnSync(process.execPath, ['web/build.mjs'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     expect(build.status, build.stderr + build.stdout).to.equal(0);
     program = await startWithDemo(join(dir, 'data'));
-    browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1366, height: 900 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ browser, page } = await launchChromium(dir, { defaultTimeout: 15_000, pageErrors, acceptDownloads: true, timezoneId: 'Asia/Shanghai' }));
   });
 
   after(async () => {
@@ -97,10 +82,7 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !page) return;
-    const path = join(tempDir('ld-console-failed-'), 'page.png');
-    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-    console.error(`      the page when it failed: ${path}\n      program output:\n${program?.output().slice(-2000)}`);
+    await reportFailure(this, page, program, 'ld-console-failed-');
   });
 
   /** a screenshot from `from` (default the top) down, cut at about two screens */

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
 import { startProgram, stopProgram, tempDir, type RunningProgram } from './harness.js';
 
 /**
@@ -12,8 +13,6 @@ import { startProgram, stopProgram, tempDir, type RunningProgram } from './harne
  * tab starts with the demo organizer's token).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-
 describe('GraphiQL (e2e): the documentation explorer loads the schema in a real browser', function () {
   this.timeout(120_000);
   let program: RunningProgram;
@@ -23,22 +22,9 @@ describe('GraphiQL (e2e): the documentation explorer loads the schema in a real 
   const dir = tempDir('ld-graphiql-');
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-      console.warn(`      ${CHROMIUM} missing (apt-get install chromium): GraphiQL e2e skipped`);
-      this.skip();
-    }
+    skipWithoutChromium(this, 'GraphiQL');
     program = await startProgram({ config: 'infra/config/demo.config.json', dataDir: join(dir, 'data') });
-    browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 900 },
-      locale: 'zh-CN',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ browser, page } = await launchChromium(dir, { defaultTimeout: 20_000, pageErrors }));
   });
 
   after(async () => {
@@ -48,10 +34,7 @@ describe('GraphiQL (e2e): the documentation explorer loads the schema in a real 
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || !page) return;
-    const path = join(tempDir('ld-graphiql-failed-'), 'page.png');
-    await page.screenshot({ path, fullPage: true }).catch(() => undefined);
-    console.error(`      the page when it failed: ${path}\n      program output:\n${program?.output().slice(-2000)}`);
+    await reportFailure(this, page, program, 'ld-graphiql-failed-');
   });
 
   it('opens /graphql, loads the schema by introspection and shows Query in the docs panel', async () => {

@@ -15,11 +15,19 @@ import { allProjections } from '../../projections/index.js';
 
 const DAY = 86_400_000;
 
-/** one civil dispute a court registers and hands to the justice bureau for mediation (5 events) */
-function caseEvents(index: number): AppendRequest {
+/**
+ * One civil dispute a court registers and hands to the justice bureau for mediation (5 events): case `P<index>`
+ * of agencies `xj-court` and `xj-justice` (`id` and `city` change them). The mediation completes, or with
+ * `varied` every fourth case is withdrawn instead and every third of the others fails.
+ */
+export function caseEvents(index: number, options: { id?: string; city?: string; varied?: boolean } = {}): AppendRequest {
   const day = new Date(Date.UTC(2024, 0, 2) + (index % 300) * DAY).toISOString().slice(0, 10);
   const time = (hh: number) => `${day}T${String(hh).padStart(2, '0')}:00:00+08:00`;
-  const id = `P${index}`;
+  const id = `${options.id ?? 'P'}${index}`;
+  const court = `${options.city ?? 'xj'}-court`;
+  const justice = `${options.city ?? 'xj'}-justice`;
+  const withdrawn = options.varied === true && index % 4 === 0;
+  const failed = options.varied === true && index % 3 === 0;
   const metadata = (source: string, hh: number, step: number): EventMetadata => ({
     source,
     eventId: `e-${index * 5 + step}`,
@@ -35,12 +43,14 @@ function caseEvents(index: number): AppendRequest {
       {
         type: 'case.registered',
         data: { kind: 'civil_dispute', title: `买卖合同纠纷 ${index}`, parties: [{ name: '某商贸有限公司', role: 'plaintiff', type: 'private_enterprise' }, { name: `张${index}`, role: 'defendant', type: 'person' }] },
-        metadata: metadata('xj-court', 9, 0),
+        metadata: metadata(court, 9, 0),
       },
-      { type: 'handoff.requested', data: { handoffId: `${id}-h1`, to: 'xj-justice', purpose: 'entrusted_mediation', note: '诉前委派调解' }, metadata: metadata('xj-court', 10, 1) },
-      { type: 'handoff.received', data: { handoffId: `${id}-h1` }, metadata: metadata('xj-justice', 11, 2) },
-      { type: 'handoff.accepted', data: { handoffId: `${id}-h1` }, metadata: metadata('xj-justice', 12, 3) },
-      { type: 'handoff.completed', data: { handoffId: `${id}-h1`, outcome: 'mediated' }, metadata: metadata('xj-justice', 16, 4) },
+      { type: 'handoff.requested', data: { handoffId: `${id}-h1`, to: justice, purpose: 'entrusted_mediation', note: '诉前委派调解' }, metadata: metadata(court, 10, 1) },
+      { type: 'handoff.received', data: { handoffId: `${id}-h1` }, metadata: metadata(justice, 11, 2) },
+      { type: 'handoff.accepted', data: { handoffId: `${id}-h1` }, metadata: metadata(justice, 12, 3) },
+      withdrawn
+        ? { type: 'case.closed', data: { outcome: 'withdrawn', note: '原告撤诉' }, metadata: metadata(court, 17, 4) }
+        : { type: 'handoff.completed', data: { handoffId: `${id}-h1`, outcome: failed ? 'failed' : 'mediated' }, metadata: metadata(justice, 16, 4) },
     ],
   };
 }

@@ -12,7 +12,6 @@ import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
-import type { AppendRequest, EventMetadata } from '../../../ports/eventStore.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import { createCheckpointWriter } from '../../../infra/audit/checkpoints.js';
@@ -21,40 +20,9 @@ import { signerFromPrivateKey, trustedKeys } from '../../../infra/audit/signingK
 import { verifyStore } from '../../../infra/audit/verify.js';
 import { allProjections } from '../../../projections/index.js';
 import { createProjectionRunner } from '../../../projections/runner.js';
+import { caseEvents } from '../../e2e/process.fixtures.js';
 
 const CASES = 20_000; // × 5 events
-const DAY = 86_400_000;
-
-/** one civil dispute a court registers and hands to the justice bureau for mediation, which completes it */
-function caseEvents(index: number): AppendRequest {
-  const day = new Date(Date.UTC(2024, 0, 2) + (index % 300) * DAY).toISOString().slice(0, 10);
-  const time = (hh: number) => `${day}T${String(hh).padStart(2, '0')}:00:00+08:00`;
-  const id = `R${index}`;
-  const metadata = (source: string, hh: number, step: number): EventMetadata => ({
-    source,
-    eventId: `e-${index * 5 + step}`,
-    principal: `${source}-system`,
-    channel: 'http',
-    time: time(hh),
-    subject: id,
-  });
-  return {
-    streamId: `case-${id}`,
-    expectedRevision: 'no_stream',
-    events: [
-      {
-        type: 'case.registered',
-        data: { kind: 'civil_dispute', title: `买卖合同纠纷 ${index}`, parties: [{ name: '某商贸有限公司', role: 'plaintiff', type: 'private_enterprise' }, { name: `张${index}`, role: 'defendant', type: 'person' }] },
-        metadata: metadata('ly-court', 9, 0),
-      },
-      { type: 'handoff.requested', data: { handoffId: `${id}-h1`, to: 'ly-justice', purpose: 'entrusted_mediation', note: '诉前委派调解' }, metadata: metadata('ly-court', 10, 1) },
-      { type: 'handoff.received', data: { handoffId: `${id}-h1` }, metadata: metadata('ly-justice', 11, 2) },
-      { type: 'handoff.accepted', data: { handoffId: `${id}-h1` }, metadata: metadata('ly-justice', 12, 3) },
-      ...(index % 4 === 0 ? [] : [{ type: 'handoff.completed', data: { handoffId: `${id}-h1`, outcome: index % 3 === 0 ? 'failed' : 'mediated' }, metadata: metadata('ly-justice', 16, 4) }]),
-      ...(index % 4 === 0 ? [{ type: 'case.closed', data: { outcome: 'withdrawn', note: '原告撤诉' }, metadata: metadata('ly-court', 17, 4) }] : []),
-    ],
-  };
-}
 
 describe('replay and verify a store of 100,000 events (SQLite)', function () {
   this.timeout(300_000);
@@ -71,7 +39,7 @@ describe('replay and verify a store of 100,000 events (SQLite)', function () {
     try {
       let started = performance.now();
       for (let from = 0; from < CASES; from += 1000) {
-        await store.append(Array.from({ length: 1000 }, (_, offset) => caseEvents(from + offset)));
+        await store.append(Array.from({ length: 1000 }, (_, offset) => caseEvents(from + offset, { id: 'R', city: 'ly', varied: true })));
         clock.advance(1000);
       }
       const appendMs = performance.now() - started;
