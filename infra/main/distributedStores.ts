@@ -115,3 +115,21 @@ export function positiveIntFromEnv(env: NodeJS.ProcessEnv, name: string, fallbac
   if (!Number.isInteger(value) || value < minimum) throw new StartupError(`环境变量 ${name}=${text} 无效：应为不小于 ${minimum} 的整数`);
   return value;
 }
+
+/**
+ * Startup against a server that may still be coming up (compose starts containers together) or is briefly
+ * unreachable: tries `open` until it succeeds or `waitMs` has passed, saying once what it waits for. A process
+ * that exits on the first refused connection only makes the orchestrator restart it in a loop.
+ */
+export async function openWhenReachable<T>(what: string, open: () => Promise<T>, options: { waitMs: number; say(line: string): void }): Promise<T> {
+  const deadline = Date.now() + options.waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (attempt === 1) options.say(`${what} 暂时无法连接（${(error as Error).message}），${Math.round(options.waitMs / 1000)} 秒内继续重试 …`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+    }
+  }
+}

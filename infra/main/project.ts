@@ -20,7 +20,7 @@ import { createProjectionOwnership, type OwnershipState } from '../lease/project
 import { openRedisLease } from '../lease/redisLease.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
-import { openEventStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface ProjectOptions {
@@ -61,7 +61,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     throw new StartupError(`无法打开事件存储：${describeError(e)}`);
   }
   try {
-    lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: LEASE_NAME, ttlMs });
+    const waitMs = positiveIntFromEnv(options.env, 'LIANDONG_CONNECT_WAIT_MS', 30_000, 0);
+    lease = await openWhenReachable(redis.where, () => openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: LEASE_NAME, ttlMs }), { waitMs, say: (line) => log.warn(line) });
     opened.push(lease);
   } catch (e) {
     await closeAll();
