@@ -91,6 +91,8 @@ export const handoffBoardProjection: Projection<HandoffBoardContext> = {
   name: 'handoffBoard',
   canHandle: HANDOFF_EVENT_TYPES,
   collections: [HANDOFF_BOARD],
+  // read only by range (boardPlan / boardSegments): no per-value set in Redis for values that are all unique
+  rangeIndexes: [BOARD_INDEX],
   keys(event) {
     const handoffId = (event.data as { handoffId?: unknown }).handoffId;
     if (!event.streamId.startsWith('case-') || typeof handoffId !== 'string') return [];
