@@ -62,13 +62,22 @@ export interface DocumentWrite {
    * Replaces the document's previous entries for every index it names.
    */
   indexes?: Record<string, readonly string[]>;
+  /**
+   * Range-only indexes of the collection: read with findRange / countRange only, so the store keeps just their
+   * ordered entries (Redis: no set key per value — an index whose every value is unique, like the handoff board's,
+   * would otherwise cost a key per entry). findIds on one still answers, as the one-value range [value, value],
+   * at a range read's cost. The kind belongs to the index, not to the write: every write to the collection
+   * (deletes included) names the same list — a projection declares it once (Projection.rangeIndexes) and the
+   * runner passes it on — and changing it needs a reset of the collection (a rebuild: rename the projection).
+   */
+  rangeIndexes?: readonly string[];
 }
 
 export interface ReadModelStore {
   get<T>(collection: string, id: string): Promise<T | null>;
   /** same order as ids; null where missing */
   getMany<T>(collection: string, ids: readonly string[]): Promise<(T | null)[]>;
-  /** ids of documents found under index `index` = `value`, ascending by id */
+  /** ids of documents found under index `index` = `value`, ascending by id (on a range-only index: a range read) */
   findIds(collection: string, index: string, value: string): Promise<string[]>;
   /**
    * A page of the index's entries within `query`'s bounds, in (value, id) order. A document listed under

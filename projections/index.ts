@@ -1,9 +1,14 @@
 import type { Projection } from './projection.js';
 import { casesProjection, type CaseProjectionContext } from './cases/cases.projection.js';
 import { meetingsProjection } from './meetings/meetings.projection.js';
+import { handoffBoardProjection } from './handoffBoard/handoffBoard.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
 /** Every read model of the platform, in one list for the runner, replay and tests. */
-export const allProjections = (): Projection<ReadModelContext>[] => [casesProjection, meetingsProjection as Projection<ReadModelContext>];
+export const allProjections = (): Projection<ReadModelContext>[] => [
+  casesProjection,
+  meetingsProjection as Projection<ReadModelContext>,
+  handoffBoardProjection,
+];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

@@ -30,6 +30,11 @@ export interface Projection<Ctx = unknown> {
   canHandle: readonly string[];
   /** every collection it writes, and only those: a rebuild resets exactly these */
   collections: readonly string[];
+  /**
+   * Indexes (of any of its collections) read only with findRange / countRange: the store keeps only their ordered
+   * entries (DocumentWrite.rangeIndexes). Changing this list needs a rebuild: rename the projection.
+   */
+  rangeIndexes?: readonly string[];
   /** which documents an event touches; [] for none. Every collection must be in `collections`. */
   keys(event: RecordedEvent, ctx: Ctx): readonly DocumentKey[];
   /**

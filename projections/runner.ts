@@ -671,7 +671,7 @@ async function applyBatch<Ctx>(
   } else if (end > start) {
     const position = events[end - 1]!.position;
     try {
-      await readModels.commit(projection.name, position, writesOf(cache));
+      await readModels.commit(projection.name, position, writesOf(cache, projection.rangeIndexes));
       track.checkpoint = position;
     } catch (error) {
       fail(track, events[start]!.position, error, 'write');
@@ -690,7 +690,7 @@ async function flushBuffer<Ctx>(
 ): Promise<boolean> {
   if (buffer.uncommittedFrom !== null && buffer.applied !== null) {
     try {
-      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache));
+      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache, track.projection.rangeIndexes));
       track.checkpoint = buffer.applied;
     } catch (error) {
       fail(track, buffer.uncommittedFrom, error, 'write');
@@ -703,18 +703,19 @@ async function flushBuffer<Ctx>(
   return true;
 }
 
-/** the writes of the documents evolved since they were read */
-function writesOf(cache: DocumentCache): DocumentWrite[] {
+/** the writes of the documents evolved since they were read; every one names the projection's range-only indexes */
+function writesOf(cache: DocumentCache, rangeIndexes: readonly string[] | undefined): DocumentWrite[] {
   const writes: DocumentWrite[] = [];
+  const kinds: Pick<DocumentWrite, 'rangeIndexes'> = rangeIndexes !== undefined && rangeIndexes.length > 0 ? { rangeIndexes } : {};
   for (const [collection, entries] of cache) {
     for (const [id, entry] of entries) {
       if (!entry.changed) continue;
       if (entry.doc === null) {
-        writes.push({ collection, id, doc: null });
+        writes.push({ collection, id, doc: null, ...kinds });
         continue;
       }
-      if (entry.deleted) writes.push({ collection, id, doc: null });
-      const write: DocumentWrite = { collection, id, doc: withPosition(entry.doc, entry.position!) };
+      if (entry.deleted) writes.push({ collection, id, doc: null, ...kinds });
+      const write: DocumentWrite = { collection, id, doc: withPosition(entry.doc, entry.position!), ...kinds };
       if (entry.indexes !== undefined) write.indexes = entry.indexes;
       writes.push(write);
     }

@@ -405,6 +405,80 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
   };
 };
 
+/** The case event types that change a handoff (the one their `handoffId` names). */
+export const HANDOFF_EVENT_TYPES = [
+  'handoff.requested',
+  'handoff.received',
+  'handoff.accepted',
+  'handoff.returned',
+  'handoff.extended',
+  'handoff.completed',
+  'handoff.withdrawn',
+] as const satisfies readonly CaseEventType[];
+
+/**
+ * One handoff after one of its events: the single definition of a handoff's life, used by the case fold
+ * (evolveCase) and by read models that keep one document per handoff (projections/handoffBoard). `handoff` is
+ * the handoff the event's `handoffId` names (null when there is none yet); the result is null for a follow-up
+ * of a handoff that does not exist, and `handoff` itself for an event that does not change handoffs. A request
+ * (re)starts the handoff; a follow-up spreads the changed fields over it (the same key order as before) —
+ * written out per type rather than through a change callback, as every event of a case with many handoffs
+ * goes through here.
+ */
+export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): Handoff | null => {
+  const event = input as CaseEvent;
+  const time = event.time;
+  if (event.type === 'handoff.requested') {
+    const d = event.data;
+    return {
+      id: d.handoffId,
+      from: event.source ?? '',
+      to: d.to,
+      purpose: d.purpose,
+      status: 'REQUESTED',
+      requestedAt: time,
+      receivedAt: null,
+      acceptedAt: null,
+      completedAt: null,
+      returnedAt: null,
+      withdrawnAt: null,
+      outcome: null,
+      returnReason: null,
+      withdrawReason: null,
+      extensionDays: 0,
+      extensionApprovedBy: null,
+      extendedAt: null,
+      previousHandoffId: d.previousHandoffId ?? null,
+      documents: d.documents ?? [],
+      note: d.note ?? null,
+    };
+  }
+  if (handoff === null) return null;
+  const h = handoff;
+  switch (event.type) {
+    case 'handoff.received':
+      return { ...h, status: 'RECEIVED', receivedAt: time };
+    case 'handoff.accepted':
+      return { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time };
+    case 'handoff.returned':
+      return { ...h, status: 'RETURNED', returnedAt: time, returnReason: event.data.reason };
+    case 'handoff.extended':
+      return { ...h, extensionDays: h.extensionDays + event.data.days, extensionApprovedBy: event.data.approvedBy, extendedAt: time };
+    case 'handoff.completed':
+      return { ...h, status: 'COMPLETED', completedAt: time, outcome: event.data.outcome, receivedAt: h.receivedAt ?? time };
+    case 'handoff.withdrawn':
+      return { ...h, status: 'WITHDRAWN', withdrawnAt: time, withdrawReason: event.data.reason };
+    default:
+      return h;
+  }
+};
+
+/**
+ * Who is party to a handoff — the agencies a viewer must belong to to see it (graphql.md "Access": the handoffs
+ * it sent or received). Sender first, no repeats.
+ */
+export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
+
 /**
  * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
  * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
@@ -437,71 +511,16 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
         ...involve(s, event.data.agencyId),
         selfCorrections: [...s.selfCorrections, { agencyId: event.data.agencyId, action: event.data.action, reportedBy: source, reportedAt: time }],
       };
-    case 'handoff.requested': {
-      const d = event.data;
-      const handoff: Handoff = {
-        id: d.handoffId,
-        from: source,
-        to: d.to,
-        purpose: d.purpose,
-        status: 'REQUESTED',
-        requestedAt: time,
-        receivedAt: null,
-        acceptedAt: null,
-        completedAt: null,
-        returnedAt: null,
-        withdrawnAt: null,
-        outcome: null,
-        returnReason: null,
-        withdrawReason: null,
-        extensionDays: 0,
-        extensionApprovedBy: null,
-        extendedAt: null,
-        previousHandoffId: d.previousHandoffId ?? null,
-        documents: d.documents ?? [],
-        note: d.note ?? null,
-      };
-      return withHandoff(involve(s, d.to), d.handoffId, handoff);
-    }
-    // the follow-ups of a handoff: the handoff with the changed fields spread over it (the same key order as
-    // before), written out per type rather than through a change callback, as every event of a case
-    // with many handoffs goes through here
-    case 'handoff.received': {
-      const h = s.handoffs[event.data.handoffId];
-      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'RECEIVED', receivedAt: time }) : s;
-    }
-    case 'handoff.accepted': {
-      const h = s.handoffs[event.data.handoffId];
-      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time }) : s;
-    }
-    case 'handoff.returned': {
-      const h = s.handoffs[event.data.handoffId];
-      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'RETURNED', returnedAt: time, returnReason: event.data.reason }) : s;
-    }
-    case 'handoff.extended': {
-      const h = s.handoffs[event.data.handoffId];
-      if (!h) return s;
-      return withHandoff(s, event.data.handoffId, {
-        ...h,
-        extensionDays: h.extensionDays + event.data.days,
-        extensionApprovedBy: event.data.approvedBy,
-        extendedAt: time,
-      });
-    }
-    case 'handoff.completed': {
-      const h = s.handoffs[event.data.handoffId];
-      if (!h) return s;
-      return withHandoff(s, event.data.handoffId, {
-        ...h,
-        status: 'COMPLETED',
-        completedAt: time,
-        outcome: event.data.outcome,
-        receivedAt: h.receivedAt ?? time,
-      });
-    }
+    case 'handoff.requested':
+      return withHandoff(involve(s, event.data.to), event.data.handoffId, evolveHandoff(null, event)!);
+    case 'handoff.received':
+    case 'handoff.accepted':
+    case 'handoff.returned':
+    case 'handoff.extended':
+    case 'handoff.completed':
     case 'handoff.withdrawn': {
       const h = s.handoffs[event.data.handoffId];
-      return h ? withHandoff(s, event.data.handoffId, { ...h, status: 'WITHDRAWN', withdrawnAt: time, withdrawReason: event.data.reason }) : s;
+      return h ? withHandoff(s, event.data.handoffId, evolveHandoff(h, event)!) : s;
     }
     case 'hearing.scheduled': {
       const d = event.data;

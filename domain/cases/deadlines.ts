@@ -14,6 +14,7 @@ import {
   computeDueDate,
   fixedDueDate,
   handoffClockRule,
+  isOverdue,
   noticeAckPeriod,
   reconsiderationDecisionPeriod,
   suggestionReplyPeriod,
@@ -59,7 +60,7 @@ export interface HandoffDeadline {
  */
 export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDeadline | null => {
   const rule = handoffClockRule(handoff.purpose, deps.policy);
-  const startedAt = rule.startsOn === 'requested' ? handoff.requestedAt : handoff.receivedAt;
+  const startedAt = handoffClockStart(handoff, deps.policy);
   if (startedAt === null) return null;
   const { dueDate, provisional } = computeDueDate({
     start: chinaDate(startedAt),
@@ -71,6 +72,21 @@ export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDe
   const endedAt = handoff.status === 'RETURNED' ? handoff.returnedAt : handoff.status === 'WITHDRAWN' ? handoff.withdrawnAt : null;
   return { dueDate, provisional, metAt, stoppedAt: metAt ?? endedAt, basis: rule.source };
 };
+
+/** When a handoff's clock started (receipt, or the request for 回执 clocks); null while it has not. The scorecard counts by it. */
+export const handoffClockStart = (handoff: Handoff, policy: DeadlinePolicy): string | null =>
+  handoffClockRule(handoff.purpose, policy).startsOn === 'requested' ? handoff.requestedAt : handoff.receivedAt;
+
+/** The handoff's clock runs: started, and neither met nor ended. Only a running clock can become overdue. */
+export const handoffClockRunning = (deadline: HandoffDeadline | null): deadline is HandoffDeadline => deadline !== null && deadline.stoppedAt === null;
+
+/** Overdue on `today`: a running clock whose due date has passed (graphql.md Handoff.overdue). */
+export const handoffOverdue = (deadline: HandoffDeadline | null, today: IsoDate): boolean =>
+  deadline !== null && isOverdue({ dueDate: deadline.dueDate, stopped: deadline.stoppedAt !== null }, today);
+
+/** The handoff has ended (completed, returned for correction, withdrawn): the board lists it after the open ones. */
+export const handoffEnded = (handoff: Pick<Handoff, 'status'>): boolean =>
+  handoff.status === 'COMPLETED' || handoff.status === 'RETURNED' || handoff.status === 'WITHDRAWN';
 
 const earliest = (times: readonly string[]): string | null =>
   times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);

@@ -1,4 +1,5 @@
-import { chinaDate, handoffClockRule, isOverdue, quarterOf, type DeadlinePolicy, type IsoDate } from '../../domain/deadlines/index.js';
+import { chinaDate, isOverdue, quarterOf, type IsoDate } from '../../domain/deadlines/index.js';
+import { handoffOverdue as handoffOverdueOn } from '../../domain/catalog/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import type { ActionItem, CopyNotice, Handoff, HandoffDeadline, Suggestion, CaseDeadline } from '../../domain/catalog/index.js';
 
@@ -25,8 +26,8 @@ export interface NoticeView {
 export const handoffViews = (doc: CaseDoc, today: IsoDate): HandoffView[] =>
   Object.values(doc.state.handoffs).map((handoff) => ({ caseId: doc.state.id, handoff, deadline: doc.handoffDeadlines[handoff.id] ?? null, today }));
 
-export const handoffOverdue = (v: HandoffView): boolean =>
-  v.deadline !== null && isOverdue({ dueDate: v.deadline.dueDate, stopped: v.deadline.stoppedAt !== null }, v.today);
+/** the domain's rule (domain/cases/deadlines.ts handoffOverdue) on a view */
+export const handoffOverdue = (v: HandoffView): boolean => handoffOverdueOn(v.deadline, v.today);
 
 export const suggestionViews = (doc: CaseDoc, today: IsoDate): SuggestionView[] =>
   Object.values(doc.state.suggestions).map((suggestion) => ({
@@ -56,11 +57,5 @@ export const noticeAcknowledged = (v: NoticeView): boolean => v.notice.recipient
 export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
 
 export const actionItemOverdue = (a: ActionItem, today: IsoDate): boolean => a.completedAt === null && today > a.dueDate;
-
-/** When a handoff's clock started (receipt, or the request for 回执 clocks): the scorecard counts by it. */
-export function handoffClockStart(h: Handoff, policy: DeadlinePolicy): string | null {
-  const rule = handoffClockRule(h.purpose, policy);
-  return rule.startsOn === 'requested' ? h.requestedAt : h.receivedAt;
-}
 
 export const inQuarter = (time: string | null | undefined, quarter: string): boolean => !!time && quarterOf(chinaDate(time)) === quarter;

@@ -1,4 +1,4 @@
-import type { ActionItem, CopyNotice, ExistingCase, Handoff, Meeting, Suggestion } from '../../domain/catalog/index.js';
+import { handoffParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
 import type { GatewayContext } from '../context.js';
@@ -74,7 +74,7 @@ function agencyOnly(ctx: GatewayContext, own: string): Visibility {
     case: involved,
     caseDoc,
     caseId,
-    handoff: (h) => h.from === own || h.to === own,
+    handoff: (h) => handoffParties(h).includes(own),
     suggestion: (s) => s.from === own || s.to === own,
     notice: (n) => n.recipients.includes(own),
     agencyRow: (agencyId) => agencyId === own,

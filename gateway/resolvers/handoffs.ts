@@ -1,6 +1,15 @@
-import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import {
+  BOARD_INDEX,
+  boardPlan,
+  boardSegments,
+  HANDOFF_BOARD,
+  type BoardSegment,
+  type HandoffBoardDoc,
+  type LaneRange,
+} from '../../projections/handoffBoard/handoffBoard.projection.js';
+import type { IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
-import { handoffOverdue, handoffViews, type HandoffView } from '../readSide/views.js';
+import type { HandoffView } from '../readSide/views.js';
 import { visibilityOf } from '../readSide/visibility.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 
@@ -14,107 +23,137 @@ interface HandoffArgs {
   after?: string | null;
 }
 
-/** Candidate cases first (by index), then the handoffs of those cases that match every filter. */
-async function candidateCases(ctx: GatewayContext, args: HandoffArgs): Promise<CaseDoc[]> {
-  const rm = ctx.services.readModels;
-  const ids = args.toAgency
-    ? await rm.findIds(CASES, CaseIndex.handoffTo, args.toAgency)
-    : args.fromAgency
-      ? await rm.findIds(CASES, CaseIndex.handoffFrom, args.fromAgency)
-      : await rm.findIds(CASES, CaseIndex.has, 'handoffs');
-  return (await ctx.loaders.caseDoc.loadMany(ids)).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
-}
-
-/**
- * One handoff on the board, with its place in the board's order as a tuple — cheap to compare for every handoff
- * of the city; the cursor's text key is built only for the handoffs on the page.
- */
-interface BoardEntry {
-  view: HandoffView;
-  rank: number;
-  due: string;
-  requested: number;
-  /** `${caseId}/${handoffId}`, built the first time a tie needs it */
-  id?: string;
-}
-
-export const handoffResolvers = {
-  Query: {
-    async handoffs(_: unknown, args: HandoffArgs, ctx: GatewayContext) {
-      requireRole(ctx, ...READ_ROLES);
-      const visibility = visibilityOf(ctx);
-      const size = pageSize(args.first);
-      const after = cursorEntry(decodeCursor(args.after));
-      // one pass over every candidate handoff: count what matches, and keep the page's `first` smallest after
-      // the cursor (n·log first) instead of sorting the whole city's board; same page as sorting all of them
-      let totalCount = 0;
-      let rest = 0;
-      const page: BoardEntry[] = [];
-      for (const doc of await candidateCases(ctx, args)) {
-        for (const view of handoffViews(doc, ctx.today)) {
-          const h = view.handoff;
-          if (!visibility.handoff(h)) continue;
-          if ((args.toAgency && h.to !== args.toAgency) || (args.fromAgency && h.from !== args.fromAgency)) continue;
-          if ((args.status && h.status !== args.status) || (args.purpose && h.purpose !== args.purpose)) continue;
-          const overdue = handoffOverdue(view);
-          if (args.overdue !== null && args.overdue !== undefined && overdue !== args.overdue) continue;
-          totalCount += 1;
-          const entry: BoardEntry = { view, rank: overdue ? 0 : ENDED.has(h.status) ? 2 : 1, due: view.deadline?.dueDate ?? UNDATED, requested: Date.parse(h.requestedAt) };
-          if (after && compareEntries(entry, after) <= 0) continue;
-          rest += 1;
-          keepSmallest(page, entry, size);
-        }
-      }
-      const last = page[page.length - 1];
-      return {
-        totalCount,
-        nodes: page.map((entry) => entry.view),
-        pageInfo: { endCursor: last ? encodeCursor(keyOf(last)) : null, hasNextPage: rest > size },
-      };
-    },
-  },
-};
-
-const ENDED = new Set(['COMPLETED', 'RETURNED', 'WITHDRAWN']);
-const UNDATED = '9999-99-99';
-
 /**
  * The board's order: overdue first, then the other open handoffs, then the ended ones (completed, returned,
  * withdrawn — an old completed handoff must not push today's overdue ones down); within each, earliest due
  * first, undated last, then by request time, then by case and handoff id. The cursor is the text key
- * `rank|due|requestedAt (UTC ISO)|caseId/handoffId`, whose fixed-width fields make text order the same order.
+ * `rank|due|requestedAt (UTC ISO)|caseId/handoffId`: the rank, then the board key the index orders each lane by
+ * (projections/handoffBoard). The same cursors as when the board was computed from case documents.
  */
-const idOf = (entry: BoardEntry): string => (entry.id ??= `${entry.view.caseId}/${entry.view.handoff.id}`);
-const keyOf = (entry: BoardEntry): string => `${entry.rank}|${entry.due}|${new Date(entry.requested).toISOString()}|${idOf(entry)}`;
-
-function compareEntries(a: BoardEntry, b: BoardEntry): number {
-  if (a.rank !== b.rank) return a.rank - b.rank;
-  if (a.due !== b.due) return a.due < b.due ? -1 : 1;
-  if (a.requested !== b.requested) return a.requested - b.requested;
-  const x = idOf(a);
-  const y = idOf(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+interface Cursor {
+  rank: number;
+  /** `due|requestedAt|caseId/handoffId` */
+  key: string;
 }
 
-/** the cursor's key back as an entry to compare with (its view is never read) */
-function cursorEntry(key: string | null): BoardEntry | null {
-  if (key === null) return null;
-  const match = /^([0-2])\|([^|]{10})\|([^|]+)\|(.*)$/s.exec(key);
+function parseCursor(text: string | null): Cursor | null {
+  if (text === null) return null;
+  const match = /^([0-2])\|([^|]{10})\|([^|]+)\|(.*)$/s.exec(text);
   const requested = match ? Date.parse(match[3]!) : NaN;
   if (!match || Number.isNaN(requested)) throw badInput('after 游标无效，请使用上一页返回的 endCursor');
-  return { view: undefined as never, rank: Number(match[1]), due: match[2]!, requested, id: match[4]! };
+  return { rank: Number(match[1]), key: `${match[2]}|${new Date(requested).toISOString()}|${match[4]}` };
 }
 
-/** inserts `entry` into `kept` (ascending, at most `k` long) if it is among the `k` smallest so far */
-function keepSmallest(kept: BoardEntry[], entry: BoardEntry, k: number): void {
-  if (kept.length === k && (k === 0 || compareEntries(entry, kept[k - 1]!) >= 0)) return;
-  let low = 0;
-  let high = kept.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareEntries(kept[middle]!, entry) < 0) low = middle + 1;
-    else high = middle;
-  }
-  kept.splice(low, 0, entry);
-  if (kept.length > k) kept.pop();
+/** an entry with the lane's board key beside it: lanes of one segment interleave by that key */
+interface Placed {
+  entry: IndexEntry;
+  key: string;
+  rank: number;
 }
+
+const byKey = (a: Placed, b: Placed): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** the lane's range after the cursor's key (strictly: the smallest value above `v` is `v` + NUL) */
+const after = (lane: LaneRange, cursor: Cursor | null, rank: number): LaneRange | null => {
+  if (cursor === null || rank > cursor.rank) return lane;
+  if (rank < cursor.rank) return null;
+  const from = `${lane.prefix}${cursor.key}\u0000`;
+  return from > lane.from ? { ...lane, from } : lane;
+};
+
+/** The first `limit` entries of the segments after the cursor, in board order: one range read per lane. */
+async function firstEntries(rm: ReadModelStore, segments: readonly BoardSegment[], cursor: Cursor | null, limit: number): Promise<Placed[]> {
+  const found: Placed[] = [];
+  for (const segment of segments) {
+    const wanted = limit - found.length;
+    if (wanted <= 0) break;
+    const lanes = segment.lanes.map((lane) => after(lane, cursor, segment.rank)).filter((lane): lane is LaneRange => lane !== null);
+    const pages = await Promise.all(lanes.map((lane) => rm.findRange(HANDOFF_BOARD, BOARD_INDEX, { from: lane.from, to: lane.to, limit: wanted })));
+    const merged = pages.flatMap((page, i) => page.entries.map((entry) => ({ entry, key: entry.value.slice(lanes[i]!.prefix.length), rank: segment.rank })));
+    found.push(...merged.sort(byKey).slice(0, wanted));
+  }
+  return found;
+}
+
+/** Every entry of the segments, in board order (a scope with a residual filter: one agency's handoffs). */
+async function allEntries(rm: ReadModelStore, segments: readonly BoardSegment[]): Promise<Placed[]> {
+  const found: Placed[] = [];
+  for (const segment of segments) {
+    const merged: Placed[] = [];
+    for (const lane of segment.lanes) {
+      let next: IndexEntry | null = null;
+      do {
+        const page = await rm.findRange(HANDOFF_BOARD, BOARD_INDEX, { from: lane.from, to: lane.to, after: next, limit: 2000 });
+        for (const entry of page.entries) merged.push({ entry, key: entry.value.slice(lane.prefix.length), rank: segment.rank });
+        next = page.next;
+      } while (next !== null);
+    }
+    found.push(...merged.sort(byKey));
+  }
+  return found;
+}
+
+const isAfter = (placed: Placed, cursor: Cursor | null): boolean =>
+  cursor === null || placed.rank > cursor.rank || (placed.rank === cursor.rank && placed.key > cursor.key);
+
+async function documents(rm: ReadModelStore, entries: readonly Placed[]): Promise<HandoffBoardDoc[]> {
+  const docs = await rm.getMany<HandoffBoardDoc>(HANDOFF_BOARD, entries.map((p) => p.entry.id));
+  return docs.map((doc, i) => {
+    if (doc === null) throw new Error(`handoff board: index entry without document ${entries[i]!.entry.id}`);
+    return doc;
+  });
+}
+
+export const handoffResolvers = {
+  Query: {
+    /** read from the handoffBoard projection: range reads and counts over its one index, documents of the page only */
+    async handoffs(_: unknown, args: HandoffArgs, ctx: GatewayContext) {
+      requireRole(ctx, ...READ_ROLES);
+      const rm = ctx.services.readModels;
+      const size = pageSize(args.first);
+      const cursor = parseCursor(decodeCursor(args.after));
+      const plan = boardPlan({ viewer: visibilityOf(ctx).agency, ...args });
+      const none = { totalCount: 0, nodes: [], pageInfo: { endCursor: null, hasNextPage: false } };
+      if (plan === null) return none;
+      const segments = boardSegments(plan.scope, args, ctx.today);
+      const view = (doc: HandoffBoardDoc): HandoffView => ({ caseId: doc.caseId, handoff: doc.handoff, deadline: doc.deadline, today: ctx.today });
+      const endCursor = (p: Placed | undefined) => (p ? encodeCursor(`${p.rank}|${p.key}`) : null);
+
+      if (plan.residual === undefined) {
+        const lanes = segments.flatMap((s) => s.lanes);
+        const [counts, found] = await Promise.all([
+          Promise.all(lanes.map((lane) => rm.countRange(HANDOFF_BOARD, BOARD_INDEX, lane))),
+          firstEntries(rm, segments, cursor, size + 1),
+        ]);
+        const page = found.slice(0, size);
+        return {
+          totalCount: counts.reduce((a, b) => a + b, 0),
+          nodes: (await documents(rm, page)).map(view),
+          pageInfo: { endCursor: endCursor(page[page.length - 1]), hasNextPage: found.length > size },
+        };
+      }
+
+      // a purpose combined with an agency or a viewer: the scope's documents are read and filtered
+      const candidates = await allEntries(rm, segments);
+      let totalCount = 0;
+      let rest = 0;
+      const page: { placed: Placed; doc: HandoffBoardDoc }[] = [];
+      for (let i = 0; i < candidates.length; i += 500) {
+        const chunk = candidates.slice(i, i + 500);
+        const docs = await documents(rm, chunk);
+        docs.forEach((doc, j) => {
+          if (!plan.residual!(doc)) return;
+          totalCount += 1;
+          if (!isAfter(chunk[j]!, cursor)) return;
+          rest += 1;
+          if (page.length < size) page.push({ placed: chunk[j]!, doc });
+        });
+      }
+      return {
+        totalCount,
+        nodes: page.map((p) => view(p.doc)),
+        pageInfo: { endCursor: endCursor(page[page.length - 1]?.placed), hasNextPage: rest > size },
+      };
+    },
+  },
+};

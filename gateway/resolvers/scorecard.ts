@@ -2,7 +2,8 @@ import { chinaDate } from '../../domain/deadlines/index.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import type { Agency } from '../../domain/shared/agencies.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
-import { handoffClockStart, handoffOverdue, handoffViews, inQuarter, suggestionViews } from '../readSide/views.js';
+import { handoffClockStart } from '../../domain/catalog/index.js';
+import { handoffOverdue, handoffViews, inQuarter, suggestionViews } from '../readSide/views.js';
 import { visibilityOf } from '../readSide/visibility.js';
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);

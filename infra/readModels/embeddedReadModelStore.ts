@@ -6,6 +6,8 @@
  *
  * Each index is one ordered list of (value, id) entries (SortedEntries), rebuilt from the documents' stored
  * entries at open: findIds reads the entries of one value, findRange and countRange a range of values.
+ * A range-only index (DocumentWrite.rangeIndexes) therefore needs nothing different here: there is no list per
+ * value to skip, and findIds on it is the same one-value read.
  *
  * Documents are deep-frozen when committed and handed out as they are: reads cost nothing and a caller
  * that tries to change one gets a TypeError instead of silently changing the store. The price is that

@@ -8,8 +8,10 @@
  *   P c:<collection>:doc               hash    id → document JSON            (get: HGET, getMany: HMGET)
  *   P c:<collection>:ids               zset    every id, score 0             (listIds: ZRANGE, byte order)
  *   P c:<collection>:entries           hash    id → {"index":["value",…]}    the document's index entries
- *   P c:<collection>:ix                set     "<index>:<value>" of every index key written since the last reset
- *   P c:<collection>:ix:<index>:<value> zset   ids filed under index = value, score 0 (findIds: ZRANGE)
+ *   P c:<collection>:ix                set     "<index>:<value>" of every index key written since the last reset,
+ *                                              and "<index>" of every range-only index written since (no value keys)
+ *   P c:<collection>:ix:<index>:<value> zset   ids filed under index = value, score 0 (findIds: ZRANGE);
+ *                                              none for a range-only index (DocumentWrite.rangeIndexes)
  *   P c:<collection>:rx:<index>        zset    "<value>\0<id>" of every entry of the index, score 0
  *                                              (findRange: ZRANGEBYLEX, countRange: ZLEXCOUNT; see rangeMember)
  *
@@ -27,6 +29,15 @@ export function escapeKeyPart(part: string): string {
 /** the member of a collection's index registry that names the index key for `index` = `value` */
 export function indexMember(index: string, value: string): string {
   return `${escapeKeyPart(index)}:${escapeKeyPart(value)}`;
+}
+
+/** the registry member of a range-only index: its escaped name, without the ':' every value member has */
+export function rangeIndexMember(index: string): string {
+  return escapeKeyPart(index);
+}
+
+export function isRangeIndexMember(member: string): boolean {
+  return !member.includes(':');
 }
 
 /**
@@ -61,7 +72,7 @@ export interface RedisReadModelKeys {
   index(collection: string, member: string): string;
   /** the range set of an index */
   range(collection: string, index: string): string;
-  /** the range set of the index an index registry member (indexMember) belongs to */
+  /** the range set of the index an index registry member (indexMember or rangeIndexMember) belongs to */
   rangeOfIndexMember(collection: string, member: string): string;
 }
 
@@ -75,7 +86,8 @@ export function redisReadModelKeys(prefix: string): RedisReadModelKeys {
     indexRegistry: (collection) => collectionKey(collection, 'ix'),
     index: (collection, member) => collectionKey(collection, `ix:${member}`),
     range: (collection, index) => collectionKey(collection, `rx:${escapeKeyPart(index)}`),
-    // the escaped index, the member's part before its first ':', has no ':' of its own
-    rangeOfIndexMember: (collection, member) => collectionKey(collection, `rx:${member.slice(0, member.indexOf(':'))}`),
+    // the escaped index, the member's part before its first ':' (all of a range-only index's member), has no ':' of its own
+    rangeOfIndexMember: (collection, member) =>
+      collectionKey(collection, `rx:${isRangeIndexMember(member) ? member : member.slice(0, member.indexOf(':'))}`),
   };
 }

@@ -6,7 +6,11 @@
  * collection's document hash (one command per 1,000 ids), `findIds` / `listIds` = ZRANGE on a score-0 sorted
  * set, which Redis keeps in byte order — ascending ids without sorting. `findRange` = ZRANGEBYLEX (or
  * ZREVRANGEBYLEX) with LIMIT on the index's range set, whose members "<value>\0<id>" sort by (value, id);
- * `countRange` = ZLEXCOUNT on it. Every read parses the stored JSON afresh, so a caller owns what it gets and
+ * `countRange` = ZLEXCOUNT on it. A range-only index (DocumentWrite.rangeIndexes) has only its range set: no set
+ * per value and no registry member per value, just one registry member naming the index (so reset finds the range
+ * set). `findIds` answers for it from the range set: when the value's set is empty (or absent), a ZRANGEBYLEX over
+ * the one-value range [value, value] follows — which for an ordinary index is empty too, so no kind is needed to
+ * read, and an ordinary index pays the second command only for a value nothing is filed under. Every read parses the stored JSON afresh, so a caller owns what it gets and
  * cannot change the store through it.
  *
  * A commit takes two round trips on a writer connection of its own:
@@ -32,7 +36,16 @@
 import { Redis } from 'ioredis';
 import type { DocumentWrite, IndexEntry, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
 import { checkRangeQuery, compareText } from './indexOrder.js';
-import { escapeRangeValue, indexMember, parseRangeMember, rangeMember, redisReadModelKeys, type RedisReadModelKeys } from './redisKeys.js';
+import {
+  escapeRangeValue,
+  indexMember,
+  isRangeIndexMember,
+  parseRangeMember,
+  rangeIndexMember,
+  rangeMember,
+  redisReadModelKeys,
+  type RedisReadModelKeys,
+} from './redisKeys.js';
 
 export interface RedisReadModelStoreOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -82,7 +95,13 @@ interface DocumentPlan {
   touchesEntries: boolean;
 }
 
-type Plan = Map<string, Map<string, DocumentPlan>>;
+interface CollectionPlan {
+  documents: Map<string, DocumentPlan>;
+  /** the collection's range-only indexes, as the writes name them */
+  rangeIndexes: Set<string>;
+}
+
+type Plan = Map<string, CollectionPlan>;
 
 interface CollectionChanges {
   documentSets: string[];
@@ -97,6 +116,8 @@ interface CollectionChanges {
   /** index → range members ("<value>\0<id>") added to / removed from its range set */
   rangeAdds: Map<string, string[]>;
   rangeRemovals: Map<string, string[]>;
+  /** the collection's range-only indexes */
+  rangeOnly: ReadonlySet<string>;
 }
 
 type RedisType = 'string' | 'hash' | 'zset' | 'set';
@@ -185,7 +206,11 @@ export async function openRedisReadModelStore(options: RedisReadModelStoreOption
 
     async findIds(collection, index, value) {
       assertOpen();
-      return reader.zrange(keys.index(collection, indexMember(index, value)), 0, '-1');
+      const ids = await reader.zrange(keys.index(collection, indexMember(index, value)), 0, '-1');
+      if (ids.length > 0) return ids;
+      // a range-only index has no set per value: the one-value range of its range set (empty for an ordinary index)
+      const members = await reader.zrangebylex(keys.range(collection, index), `[${escapeRangeValue(value)}\0`, `(${escapeRangeValue(value)}\x01`);
+      return members.map((member) => parseRangeMember(member).id);
     },
 
     async listIds(collection) {
@@ -242,9 +267,11 @@ export async function openRedisReadModelStore(options: RedisReadModelStoreOption
 /** Collapses the writes per document, in order, and serialises the documents — before any I/O. */
 function planCommit(writes: readonly DocumentWrite[]): Plan {
   const plan: Plan = new Map();
-  for (const { collection, id, doc, indexes } of writes) {
-    let byId = plan.get(collection);
-    if (byId === undefined) plan.set(collection, (byId = new Map()));
+  for (const { collection, id, doc, indexes, rangeIndexes } of writes) {
+    let collectionPlan = plan.get(collection);
+    if (collectionPlan === undefined) plan.set(collection, (collectionPlan = { documents: new Map(), rangeIndexes: new Set() }));
+    if (rangeIndexes !== undefined) for (const index of rangeIndexes) collectionPlan.rangeIndexes.add(index);
+    const byId = collectionPlan.documents;
     let document = byId.get(id);
     if (document === undefined) byId.set(id, (document = { json: null, restarted: false, named: new Map(), touchesEntries: false }));
     if (doc === null) {
@@ -279,7 +306,7 @@ async function commitOn(
   // 1. watch and read
   const typed = new Map<string, RedisType>([[checkpointKey, 'string']]);
   const reads: { collection: string; ids: string[] }[] = [];
-  for (const [collection, byId] of plan) {
+  for (const [collection, { documents: byId, rangeIndexes }] of plan) {
     typed.set(keys.documents(collection), 'hash');
     typed.set(keys.ids(collection), 'zset');
     typed.set(keys.entries(collection), 'hash');
@@ -291,6 +318,7 @@ async function commitOn(
       if (document.json === null) continue;
       for (const [index, values] of document.named) {
         if (values.length > 0) typed.set(keys.range(collection, index), 'zset');
+        if (rangeIndexes.has(index)) continue;
         for (const value of values) typed.set(keys.index(collection, indexMember(index, value)), 'zset');
       }
     }
@@ -332,8 +360,8 @@ async function commitOn(
 
     // 2. one transaction
     const transaction = writer.multi();
-    for (const [collection, byId] of plan) {
-      queueCollection(transaction, keys, collection, collectionChanges(collection, byId, previous.get(collection)));
+    for (const [collection, { documents, rangeIndexes }] of plan) {
+      queueCollection(transaction, keys, collection, collectionChanges(collection, documents, rangeIndexes, previous.get(collection)));
     }
     transaction.set(checkpointKey, position.toString());
     executed = true;
@@ -354,7 +382,12 @@ async function commitOn(
 }
 
 /** what a commit changes in one collection, given the previous entries of the documents whose entries it touches */
-function collectionChanges(collection: string, byId: Map<string, DocumentPlan>, previous: Map<string, string | null> | undefined): CollectionChanges {
+function collectionChanges(
+  collection: string,
+  byId: Map<string, DocumentPlan>,
+  rangeIndexes: ReadonlySet<string>,
+  previous: Map<string, string | null> | undefined,
+): CollectionChanges {
   const changes: CollectionChanges = {
     documentSets: [],
     documentDeletes: [],
@@ -366,6 +399,7 @@ function collectionChanges(collection: string, byId: Map<string, DocumentPlan>, 
     indexRemovals: new Map(),
     rangeAdds: new Map(),
     rangeRemovals: new Map(),
+    rangeOnly: rangeIndexes,
   };
   const file = (into: Map<string, string[]>, member: string, id: string): void => {
     const ids = into.get(member);
@@ -393,14 +427,15 @@ function collectionChanges(collection: string, byId: Map<string, DocumentPlan>, 
     }
     const had = members(beforeEntries);
     const has = members(after);
+    // a range-only index has its range set and nothing else
     for (const [member, [index, value]] of had) {
       if (has.has(member)) continue;
-      file(changes.indexRemovals, member, id);
+      if (!rangeIndexes.has(index)) file(changes.indexRemovals, member, id);
       file(changes.rangeRemovals, index, rangeMember(value, id));
     }
     for (const [member, [index, value]] of has) {
       if (had.has(member)) continue;
-      file(changes.indexAdds, member, id);
+      if (!rangeIndexes.has(index)) file(changes.indexAdds, member, id);
       file(changes.rangeAdds, index, rangeMember(value, id));
     }
   }
@@ -434,8 +469,11 @@ function queueCollection(
   for (const [index, added] of changes.rangeAdds) {
     for (const chunk of chunked(added, CHUNK)) transaction.zadd(keys.range(collection, index), ...scored(chunk));
   }
-  // the registry lists every index key that may exist, so reset finds them (and the range sets) without a SCAN
-  for (const chunk of chunked([...changes.indexAdds.keys()], CHUNK)) transaction.sadd(keys.indexRegistry(collection), ...chunk);
+  // the registry lists every index key that may exist, so reset finds them (and the range sets) without a SCAN;
+  // a range-only index is listed by its name alone (rangeIndexMember), once for its range set
+  const registered = [...changes.indexAdds.keys()];
+  for (const index of changes.rangeAdds.keys()) if (changes.rangeOnly.has(index)) registered.push(rangeIndexMember(index));
+  for (const chunk of chunked(registered, CHUNK)) transaction.sadd(keys.indexRegistry(collection), ...chunk);
 }
 
 /** the document's entries after the commit: every index a write named replaces the previous values */
@@ -489,7 +527,7 @@ function parseEntries(collection: string, id: string, json: string): Entries {
 
 /**
  * Drops the collections' keys (documents, ids, entries, every index key in the registry and the range set of
- * its index, the registry) and
+ * its index — a range-only index's member names only the latter —, the registry) and
  * the checkpoints in one transaction, so a crash midway cannot leave index entries without their documents.
  * The registry makes the key list exact without a SCAN over the whole keyspace (which would also match a
  * deployment whose prefix extends this one). Retried if a commit slips in between.
@@ -511,7 +549,8 @@ async function resetOn(writer: Redis, keys: RedisReadModelKeys, projections: rea
         doomed.push(keys.documents(collection), keys.ids(collection), keys.entries(collection), keys.indexRegistry(collection));
         const ranges = new Set<string>();
         for (const member of registries[index]!) {
-          doomed.push(keys.index(collection, member));
+          // a range-only index's member names no set of its own, only its range set
+          if (!isRangeIndexMember(member)) doomed.push(keys.index(collection, member));
           ranges.add(keys.rangeOfIndexMember(collection, member));
         }
         doomed.push(...ranges);

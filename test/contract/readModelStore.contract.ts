@@ -645,6 +645,82 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
       });
     });
 
+    describe('range-only indexes (DocumentWrite.rangeIndexes)', () => {
+      /** board entries, unique per document and value, next to an ordinary index in the same collection */
+      const card = (id: string, lane: string, due: string, agency = 'ly-justice') => ({
+        collection: handoffs,
+        id,
+        doc: { id, lane, due, agency },
+        indexes: { board: [`*|${lane}|${due}|${id}`, `t:${agency}|${lane}|${due}|${id}`], toAgency: [agency] },
+        rangeIndexes: ['board'],
+      });
+      const gone = (id: string) => ({ collection: handoffs, id, doc: null, rangeIndexes: ['board'] });
+      const lane = async (prefix: string, reverse = false) =>
+        (await store.findRange(handoffs, 'board', { from: prefix, to: `${prefix}\u{10ffff}`, limit: 100, reverse })).entries.map((entry) => entry.id);
+
+      it('answers range reads and counts as an ordinary index does, and keeps the ordinary index beside it', async () => {
+        await store.commit(projection, 1n, [card('h-3', 'R', '2026-12-03'), card('h-1', 'R', '2026-12-01', 'ly-court'), card('h-2', 'E', '2026-11-30')]);
+        expect(await lane('*|R|')).to.deep.equal(['h-1', 'h-3']);
+        expect(await lane('*|R|', true)).to.deep.equal(['h-3', 'h-1']);
+        expect(await lane('t:ly-justice|')).to.deep.equal(['h-2', 'h-3']);
+        expect(await store.countRange(handoffs, 'board')).to.equal(6);
+        expect(await store.countRange(handoffs, 'board', { from: '*|', to: '*|\u{10ffff}' })).to.equal(3);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-justice')).to.deep.equal(['h-2', 'h-3']);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-court')).to.deep.equal(['h-1']);
+      });
+
+      it('serves findIds on a range-only index as the one-value range [value, value]', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'R', '2026-12-01'), card('h-2', 'R', '2026-12-02')]);
+        expect(await store.findIds(handoffs, 'board', '*|R|2026-12-01|h-1')).to.deep.equal(['h-1']);
+        expect(await store.findIds(handoffs, 'board', '*|R|2026-12-01')).to.deep.equal([]);
+        expect(await store.findIds(handoffs, 'board', 'nothing')).to.deep.equal([]);
+        // several documents under one value: ascending by id
+        await store.commit(projection, 2n, [
+          { collection: handoffs, id: 'h-9', doc: {}, indexes: { board: ['shared'] }, rangeIndexes: ['board'] },
+          { collection: handoffs, id: 'h-0', doc: {}, indexes: { board: ['shared', 'sharedX'] }, rangeIndexes: ['board'] },
+        ]);
+        expect(await store.findIds(handoffs, 'board', 'shared')).to.deep.equal(['h-0', 'h-9']);
+        expect(await store.findIds(handoffs, 'board', 'sharedX')).to.deep.equal(['h-0']);
+      });
+
+      it('moves a re-indexed document, drops a deleted one, and a re-created one starts with no entries', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'R', '2026-12-01'), card('h-2', 'R', '2026-12-02'), card('h-3', 'R', '2026-12-03')]);
+        await store.commit(projection, 2n, [card('h-1', 'E', '2026-12-01'), gone('h-2'), { collection: handoffs, id: 'h-3', doc: { touched: true }, rangeIndexes: ['board'] }]);
+        expect(await lane('*|R|')).to.deep.equal(['h-3']);
+        expect(await lane('*|E|')).to.deep.equal(['h-1']);
+        expect(await store.countRange(handoffs, 'board')).to.equal(4);
+        expect(await store.findIds(handoffs, 'board', '*|R|2026-12-01|h-1')).to.deep.equal([]);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-justice')).to.deep.equal(['h-1', 'h-3']);
+        // deleted and written again in one commit: only the new entries
+        await store.commit(projection, 3n, [gone('h-1'), { ...card('h-1', 'N', '2026-12-05'), indexes: { board: ['*|N|2026-12-05|h-1'] } }]);
+        expect(await lane('*|E|')).to.deep.equal([]);
+        expect(await lane('*|N|')).to.deep.equal(['h-1']);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-justice')).to.deep.equal(['h-3']);
+        // an empty list takes the document out of the index
+        await store.commit(projection, 4n, [{ ...card('h-3', 'R', '2026-12-03'), indexes: { board: [] } }]);
+        expect(await store.countRange(handoffs, 'board')).to.equal(1);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-justice')).to.deep.equal(['h-3']);
+      });
+
+      it('is emptied by reset, filled again by the rebuild that follows, and kept across a reopen', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'R', '2026-12-01'), card('h-2', 'R', '2026-12-02')]);
+        await store.reset([projection], [handoffs]);
+        expect(await store.countRange(handoffs, 'board')).to.equal(0);
+        expect(await store.findIds(handoffs, 'board', '*|R|2026-12-01|h-1')).to.deep.equal([]);
+        expect(await store.findIds(handoffs, 'toAgency', 'ly-justice')).to.deep.equal([]);
+        await store.commit(projection, 1n, [card('h-3', 'R', '2026-12-03')]);
+        expect(await lane('*|R|')).to.deep.equal(['h-3']);
+        if (fixture.reopen) {
+          store = await fixture.reopen();
+          expect(await lane('*|R|')).to.deep.equal(['h-3']);
+          expect(await store.findIds(handoffs, 'board', '*|R|2026-12-03|h-3')).to.deep.equal(['h-3']);
+          await store.commit(projection, 2n, [card('h-3', 'E', '2026-12-03')]);
+          expect(await lane('*|R|')).to.deep.equal([]);
+          expect(await lane('*|E|')).to.deep.equal(['h-3']);
+        }
+      });
+    });
+
     describe('a large commit', () => {
       it('writes 10,000 documents with their index entries in one commit', async () => {
         const count = 10_000;

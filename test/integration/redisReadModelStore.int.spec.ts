@@ -342,6 +342,32 @@ describe('Redis read model store (real server)', function () {
         );
       });
 
+      it('writes a range-only index as its range set alone, and reset finds it there', async () => {
+        const store = await open();
+        const keys = redisReadModelKeys(prefix);
+        const board = (index: number) => ({
+          collection: 'board',
+          id: `h-${index}`,
+          doc: { index },
+          indexes: { board: ['*', 't:a', 'f:b'].map((scope) => `${scope}|R|${index}`), toAgency: ['a'] },
+          rangeIndexes: ['board'],
+        });
+        await store.commit('board', 1n, Array.from({ length: 50 }, (_, index) => board(index)));
+        await store.commit('board', 2n, [{ collection: 'board', id: 'h-0', doc: null, rangeIndexes: ['board'] }, { ...board(1), indexes: { board: ['*|E|1'] } }]);
+        const collectionKeys = [keys.documents('board'), keys.ids('board'), keys.entries('board'), keys.indexRegistry('board'), keys.range('board', 'board')];
+        // 147 board entries, no key per value: only the ordinary index has one
+        expect(await keysUnder(prefix)).to.deep.equal(
+          [...collectionKeys, keys.range('board', 'toAgency'), keys.index('board', indexMember('toAgency', 'a')), keys.checkpoint('board')].sort(),
+        );
+        expect(await admin().smembers(keys.indexRegistry('board'))).to.have.members(['board', indexMember('toAgency', 'a')]);
+        expect(await store.countRange('board', 'board')).to.equal(3 * 48 + 1);
+        expect(await store.findIds('board', 'board', '*|E|1')).to.deep.equal(['h-1']);
+        expect(await store.findIds('board', 'toAgency', 'a')).to.have.length(49);
+
+        await store.reset(['board'], ['board']);
+        expect(await keysUnder(prefix)).to.deep.equal([]);
+      });
+
       it('hands out a fresh copy on every read', async () => {
         const store = await open();
         await store.commit('p', 1n, [{ collection: 'cases', id: 'c-1', doc: { tags: ['a'] } }]);

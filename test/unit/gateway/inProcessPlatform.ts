@@ -62,6 +62,8 @@ export interface InProcessPlatform {
   runner: ProjectionRunner;
   graphql: GraphqlRouter;
   accessLog: AccessLog | undefined;
+  /** what the resolvers are given, for specs that call a resolver directly */
+  services: GatewayServices;
   stop(): Promise<void>;
 }
 
@@ -128,6 +130,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     runner,
     graphql,
     accessLog,
+    services,
     async stop() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
