@@ -13,7 +13,7 @@ import type { HandoffView } from '../readSide/views.js';
 import { visibilityOf } from '../readSide/visibility.js';
 import { decodeCursor, encodeCursor, pageSize } from './pagination.js';
 
-interface HandoffArgs {
+export interface HandoffArgs {
   toAgency?: string | null;
   fromAgency?: string | null;
   status?: string | null;

@@ -3,16 +3,8 @@ import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../../..
 import { handoffOverdue, handoffViews, type HandoffView } from '../../../gateway/readSide/views.js';
 import { visibilityOf } from '../../../gateway/readSide/visibility.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../gateway/resolvers/pagination.js';
+import type { HandoffArgs } from '../../../gateway/resolvers/handoffs.js';
 
-interface HandoffArgs {
-  toAgency?: string | null;
-  fromAgency?: string | null;
-  status?: string | null;
-  overdue?: boolean | null;
-  purpose?: string | null;
-  first?: number | null;
-  after?: string | null;
-}
 
 /** Candidate cases first (by index), then the handoffs of those cases that match every filter. */
 async function candidateCases(ctx: GatewayContext, args: HandoffArgs): Promise<CaseDoc[]> {

@@ -480,7 +480,9 @@ describe('HTTP server: a cap on concurrent connections', function () {
     const extra = await open();
     expect(await healthz(extra)).to.equal('');
     held[0]!.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    // until the server has seen the close (polled, not a fixed pause): then one place is free again
+    const connections = () => new Promise<number>((ok) => server!.getConnections((_e, n) => ok(n)));
+    for (const deadline = Date.now() + 10_000; (await connections()) >= 3 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
     const next = await open();
     expect(await healthz(next)).to.match(/^HTTP\/1\.1 200/);
     for (const socket of [...held, extra, next]) socket.destroy();

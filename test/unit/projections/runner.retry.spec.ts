@@ -18,6 +18,7 @@ import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedRe
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import type { Projection } from '../../../projections/projection.js';
 import { createProjectionRunner, type ProjectionLogger, type ProjectionRunner, type ProjectionRunnerDeps } from '../../../projections/runner.js';
+import { countsIn, expectedCounts } from './support.js';
 
 interface Ctx {
   /** evolve of this projection throws on the event at this position (a poison event) */
@@ -58,21 +59,6 @@ async function appendSpread(store: SqliteEventStore, count: number, streams: num
   const results = await store.append([...requests].map(([streamId, events]) => ({ streamId, expectedRevision: 'any' as const, events })));
   for (const result of results) for (const position of result.positions) if (position > last) last = position;
   return last;
-}
-
-async function expectedCounts(store: SqliteEventStore): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const recorded of await store.readAll()) {
-    if (recorded.type === 'case.noted') continue;
-    counts.set(recorded.streamId, (counts.get(recorded.streamId) ?? 0) + 1);
-  }
-  return counts;
-}
-
-async function countsIn(readModels: ReadModelStore, collection = 'streamCounts'): Promise<Map<string, number>> {
-  const ids = await readModels.listIds(collection);
-  const docs = await readModels.getMany<StreamCount>(collection, ids);
-  return new Map(ids.map((id, index) => [id, docs[index]!.count]));
 }
 
 /** what better-sqlite3 throws when the disk is full */

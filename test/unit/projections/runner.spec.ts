@@ -16,6 +16,7 @@ import {
   type ProjectionRunner,
   type ProjectionRunnerDeps,
 } from '../../../projections/runner.js';
+import { countsIn, expectedCounts } from './support.js';
 
 // A tiny projection: how many handled events each stream has, and the type of its last one.
 
@@ -78,22 +79,6 @@ async function handledFrom(store: SqliteEventStore, position: bigint): Promise<b
   const found = (await store.readAll({ after: position - 1n })).find((recorded) => recorded.type !== 'case.noted');
   if (found === undefined) throw new Error(`no handled event from ${position}`);
   return found.position;
-}
-
-/** what a correct projection holds: counts of handled events per stream */
-async function expectedCounts(store: SqliteEventStore): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const recorded of await store.readAll()) {
-    if (recorded.type === 'case.noted') continue;
-    counts.set(recorded.streamId, (counts.get(recorded.streamId) ?? 0) + 1);
-  }
-  return counts;
-}
-
-async function countsIn(readModels: ReadModelStore, collection = 'streamCounts'): Promise<Map<string, number>> {
-  const ids = await readModels.listIds(collection);
-  const docs = await readModels.getMany<StreamCount>(collection, ids);
-  return new Map(ids.map((id, index) => [id, docs[index]!.count]));
 }
 
 /** everything a store holds for some collections: ids, documents, and the lastType index */

@@ -1,4 +1,5 @@
-import type { RecordedEvent } from '../../../ports/eventStore.js';
+import type { EventStore, RecordedEvent } from '../../../ports/eventStore.js';
+import type { ReadModelStore } from '../../../ports/readModelStore.js';
 
 /** A time on a China-time day, e.g. at('2024-09-13') = 2024-09-13T09:00:00+08:00. */
 export const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`;
@@ -39,4 +40,23 @@ export function eventLog() {
       idempotencyKey: source === null ? null : `${source}/evt-${position}`,
     } as RecordedEvent;
   };
+}
+
+/**
+ * The runner specs' counting projection: what a correct one holds (handled events per stream; `case.noted` is
+ * not handled), and what a store holds for it.
+ */
+export async function expectedCounts(store: Pick<EventStore, 'readAll'>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const recorded of await store.readAll()) {
+    if (recorded.type === 'case.noted') continue;
+    counts.set(recorded.streamId, (counts.get(recorded.streamId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export async function countsIn(readModels: ReadModelStore, collection = 'streamCounts'): Promise<Map<string, number>> {
+  const ids = await readModels.listIds(collection);
+  const docs = await readModels.getMany<{ count: number }>(collection, ids);
+  return new Map(ids.map((id, index) => [id, docs[index]!.count]));
 }
