@@ -480,6 +480,61 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
 export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
 
 /**
+ * One hearing after one of its events (`hearing.scheduled` (re)schedules it, `hearing.held` records it held): the
+ * single definition used by the case fold and by read models that keep hearings apart (projections/scorecard).
+ * Null for `hearing.held` of a hearing never scheduled; `hearing` itself for any other event.
+ */
+export const evolveHearing = (hearing: Hearing | null, input: CaseEventInput): Hearing | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'hearing.scheduled') {
+    const d = event.data;
+    return {
+      id: d.hearingId,
+      at: d.at,
+      scheduledBy: event.source ?? '',
+      scheduledAt: event.time,
+      observers: d.observers ?? [],
+      held: false,
+      heldAt: null,
+      agencyHeadAppeared: null,
+      observerAgencies: [],
+    };
+  }
+  if (hearing === null) return null;
+  if (event.type !== 'hearing.held') return hearing;
+  const d = event.data;
+  return { ...hearing, held: true, heldAt: event.time, agencyHeadAppeared: d.agencyHeadAppeared ?? null, observerAgencies: d.observerAgencies ?? [] };
+};
+
+/**
+ * One suggestion after one of its events (`suggestion.issued` (re)issues it, `suggestion.replied` records the
+ * reply): the single definition used by the case fold and by read models that keep suggestions apart. Null for a
+ * reply to a suggestion never issued; `suggestion` itself for any other event.
+ */
+export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEventInput): Suggestion | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'suggestion.issued') {
+    const d = event.data;
+    return {
+      id: d.suggestionId,
+      from: event.source ?? '',
+      to: d.to,
+      category: d.category,
+      summary: d.summary,
+      urgent: d.urgent ?? false,
+      issuedAt: event.time,
+      repliedAt: null,
+      adopted: null,
+      replySummary: null,
+    };
+  }
+  if (suggestion === null) return null;
+  if (event.type !== 'suggestion.replied') return suggestion;
+  const d = event.data;
+  return { ...suggestion, repliedAt: event.time, adopted: d.adopted, replySummary: d.summary };
+};
+
+/**
  * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
  * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
  * one its `handoffId` names: the case read model (projections/cases) carries over what it derived from the
@@ -523,35 +578,14 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       return h ? withHandoff(s, event.data.handoffId, evolveHandoff(h, event)!) : s;
     }
     case 'hearing.scheduled': {
-      const d = event.data;
-      const observers = d.observers ?? [];
-      const next = involve(s, ...observers);
-      const hearing: Hearing = {
-        id: d.hearingId,
-        at: d.at,
-        scheduledBy: source,
-        scheduledAt: time,
-        observers,
-        held: false,
-        heldAt: null,
-        agencyHeadAppeared: null,
-        observerAgencies: [],
-      };
-      return { ...next, hearings: { ...next.hearings, [d.hearingId]: hearing } };
+      const next = involve(s, ...(event.data.observers ?? []));
+      return { ...next, hearings: { ...next.hearings, [event.data.hearingId]: evolveHearing(null, event)! } };
     }
     case 'hearing.held': {
-      const d = event.data;
-      const hearing = s.hearings[d.hearingId];
+      const hearing = s.hearings[event.data.hearingId];
       if (!hearing) return s;
-      const observerAgencies = d.observerAgencies ?? [];
-      const next = involve(s, ...observerAgencies);
-      return {
-        ...next,
-        hearings: {
-          ...next.hearings,
-          [d.hearingId]: { ...hearing, held: true, heldAt: time, agencyHeadAppeared: d.agencyHeadAppeared ?? null, observerAgencies },
-        },
-      };
+      const next = involve(s, ...(event.data.observerAgencies ?? []));
+      return { ...next, hearings: { ...next.hearings, [event.data.hearingId]: evolveHearing(hearing, event)! } };
     }
     case 'judgment.issued': {
       const d = event.data;
@@ -568,30 +602,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'judicial_confirmation.decided':
       return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
     case 'suggestion.issued': {
-      const d = event.data;
-      const next = involve(s, d.to);
-      const suggestion: Suggestion = {
-        id: d.suggestionId,
-        from: source,
-        to: d.to,
-        category: d.category,
-        summary: d.summary,
-        urgent: d.urgent ?? false,
-        issuedAt: time,
-        repliedAt: null,
-        adopted: null,
-        replySummary: null,
-      };
-      return { ...next, suggestions: { ...next.suggestions, [d.suggestionId]: suggestion } };
+      const next = involve(s, event.data.to);
+      return { ...next, suggestions: { ...next.suggestions, [event.data.suggestionId]: evolveSuggestion(null, event)! } };
     }
     case 'suggestion.replied': {
-      const d = event.data;
-      const suggestion = s.suggestions[d.suggestionId];
+      const suggestion = s.suggestions[event.data.suggestionId];
       if (!suggestion) return s;
-      return {
-        ...s,
-        suggestions: { ...s.suggestions, [d.suggestionId]: { ...suggestion, repliedAt: time, adopted: d.adopted, replySummary: d.summary } },
-      };
+      return { ...s, suggestions: { ...s.suggestions, [event.data.suggestionId]: evolveSuggestion(suggestion, event)! } };
     }
     case 'reconsideration.decided': {
       const d = event.data;

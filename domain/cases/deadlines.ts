@@ -14,6 +14,7 @@ import {
   computeDueDate,
   fixedDueDate,
   handoffClockRule,
+  isLate,
   isOverdue,
   noticeAckPeriod,
   reconsiderationDecisionPeriod,
@@ -22,7 +23,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, Handoff, Judgment } from './case.js';
+import type { CaseState, Handoff, Judgment, Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -84,6 +85,20 @@ export const handoffClockRunning = (deadline: HandoffDeadline | null): deadline 
 export const handoffOverdue = (deadline: HandoffDeadline | null, today: IsoDate): boolean =>
   deadline !== null && isOverdue({ dueDate: deadline.dueDate, stopped: deadline.stoppedAt !== null }, today);
 
+/** The reply clock of a suggestion (deadlines.md): from the day it was issued, by category and urgency. */
+export const suggestionReplyDue = (
+  suggestion: Pick<Suggestion, 'issuedAt' | 'category' | 'urgent'>,
+  calendar: WorkingDayCalendar,
+): { dueDate: IsoDate; provisional: boolean } =>
+  computeDueDate({ start: chinaDate(suggestion.issuedAt), period: suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent }), calendar });
+
+/**
+ * How a clock's stopping event came, for statistics (graphql.md AgencyScorecard): `on_time` on or before the due
+ * date, `late` after it (isLate, by China-time date), null while it has not come (running, or ended without it).
+ */
+export const metTiming = (metAt: string | null, dueDate: IsoDate): 'on_time' | 'late' | null =>
+  metAt === null ? null : isLate({ dueDate, stoppedOn: chinaDate(metAt) }) ? 'late' : 'on_time';
+
 /** The handoff has ended (completed, returned for correction, withdrawn): the board lists it after the open ones. */
 export const handoffEnded = (handoff: Pick<Handoff, 'status'>): boolean =>
   handoff.status === 'COMPLETED' || handoff.status === 'RETURNED' || handoff.status === 'WITHDRAWN';
@@ -119,8 +134,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent });
-    push(`suggestion_reply:${suggestion.id}`, computeDueDate({ start: chinaDate(suggestion.issuedAt), period, calendar }), suggestion.repliedAt);
+    push(`suggestion_reply:${suggestion.id}`, suggestionReplyDue(suggestion, calendar), suggestion.repliedAt);
   }
 
   const decision = state.reconsideration;

@@ -1,54 +1,26 @@
-import { chinaDate } from '../../domain/deadlines/index.js';
-import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import type { Agency } from '../../domain/shared/agencies.js';
+import { ROW_INDEX, SCORECARD, scorecardBounds, type ScorecardCounts } from '../../projections/scorecard/scorecard.projection.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
-import { handoffClockStart } from '../../domain/catalog/index.js';
-import { handoffOverdue, handoffViews, inQuarter, suggestionViews } from '../readSide/views.js';
 import { visibilityOf } from '../readSide/visibility.js';
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
-/** 季通报: one row per 行政机关, counted exactly as graphql.md's AgencyScorecard comments say. */
+/**
+ * 季通报: one row per 行政机关, counted exactly as graphql.md's AgencyScorecard comments say — each column one range
+ * count over the scorecard projection (projections/scorecard); today only cuts the range of `handoffsOverdue`.
+ */
 async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string) {
   const rm = ctx.services.readModels;
-  const load = async (index: string) =>
-    (await ctx.loaders.caseDoc.loadMany(await rm.findIds(CASES, index, agency.id))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
-  const [asDefendant, handoffCases, suggestionCases] = await Promise.all([load(CaseIndex.defendant), load(CaseIndex.handoffTo), load(CaseIndex.suggestionTo)]);
-
-  const litigation = asDefendant.filter((d) => d.state.kind === 'administrative_litigation');
-  const judgments = litigation.flatMap((d) => Object.values(d.state.judgments)).filter((j) => inQuarter(j.issuedAt, quarter));
-  const hearings = litigation.flatMap((d) => Object.values(d.state.hearings)).filter((h) => h.held && inQuarter(h.heldAt, quarter));
-  const decisions = asDefendant.flatMap((d) => (d.state.reconsideration && inQuarter(d.state.reconsideration.decidedAt, quarter) ? [d.state.reconsideration] : []));
-  const suggestions = suggestionCases.flatMap((d) => suggestionViews(d, ctx.today)).filter((v) => v.suggestion.to === agency.id && inQuarter(v.suggestion.issuedAt, quarter));
-  const handoffs = handoffCases
-    .flatMap((d) => handoffViews(d, ctx.today))
-    .filter((v) => v.handoff.to === agency.id && inQuarter(handoffClockStart(v.handoff, ctx.services.deadlines.policy), quarter));
-  const late = (metAt: string | null, dueDate: string | undefined) => !!metAt && !!dueDate && chinaDate(metAt) > dueDate;
-  const onTime = (metAt: string | null, dueDate: string | undefined) => !!metAt && !!dueDate && chinaDate(metAt) <= dueDate;
-
-  const litigationConcluded = judgments.length;
-  const litigationLost = judgments.filter((j) => j.outcome === 'agency_lost').length;
-  const hearingsHeld = hearings.length;
-  const headAppearances = hearings.filter((h) => h.agencyHeadAppeared === true).length;
-  const reconsiderationsDecided = decisions.length;
-  const reconsiderationsCorrected = decisions.filter((r) => r.corrective).length;
+  const bounds = Object.entries(scorecardBounds(agency.id, quarter, ctx.today));
+  const counts = await Promise.all(bounds.map(([, b]) => rm.countRange(SCORECARD, ROW_INDEX, b)));
+  const c = Object.fromEntries(bounds.map(([column], i) => [column, counts[i]!])) as ScorecardCounts;
   return {
     agency,
     quarter,
-    litigationConcluded,
-    litigationLost,
-    lossRate: rate(litigationLost, litigationConcluded),
-    hearingsHeld,
-    headAppearances,
-    headAppearanceRate: rate(headAppearances, hearingsHeld),
-    reconsiderationsDecided,
-    reconsiderationsCorrected,
-    correctionRate: rate(reconsiderationsCorrected, reconsiderationsDecided),
-    suggestionsReceived: suggestions.length,
-    suggestionsRepliedOnTime: suggestions.filter((v) => onTime(v.suggestion.repliedAt, v.deadline?.dueDate)).length,
-    handoffsReceived: handoffs.length,
-    handoffsCompletedOnTime: handoffs.filter((v) => onTime(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,
-    handoffsOverdue: handoffs.filter((v) => handoffOverdue(v) || late(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,
+    ...c,
+    lossRate: rate(c.litigationLost, c.litigationConcluded),
+    headAppearanceRate: rate(c.headAppearances, c.hearingsHeld),
+    correctionRate: rate(c.reconsiderationsCorrected, c.reconsiderationsDecided),
   };
 }
 
