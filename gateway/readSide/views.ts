@@ -1,4 +1,4 @@
-import { chinaDate, isOverdue, quarterOf, type IsoDate } from '../../domain/deadlines/index.js';
+import { chinaDate, isOverdue, type IsoDate } from '../../domain/deadlines/index.js';
 import { handoffOverdue as handoffOverdueOn } from '../../domain/catalog/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import type { ActionItem, CopyNotice, Handoff, HandoffDeadline, Suggestion, CaseDeadline } from '../../domain/catalog/index.js';
@@ -57,5 +57,3 @@ export const noticeAcknowledged = (v: NoticeView): boolean => v.notice.recipient
 export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
 
 export const actionItemOverdue = (a: ActionItem, today: IsoDate): boolean => a.completedAt === null && today > a.dueDate;
-
-export const inQuarter = (time: string | null | undefined, quarter: string): boolean => !!time && quarterOf(chinaDate(time)) === quarter;

@@ -262,7 +262,7 @@ describe('scorecard projection', () => {
         expect({ suggestion: s?.suggestion, dueDate: s?.dueDate }).to.deep.equal({ suggestion, dueDate: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`)!.dueDate });
         suggestions += 1;
       }
-      if (c.state.status !== 'none' && c.state.defendantAgencyId) {
+      if (c.state.defendantAgencyId) {
         const k = projected.get(caseDocId(c.state.id))?.doc as ScorecardCaseDoc | undefined;
         expect(k?.hearings, c.state.id).to.deep.equal(c.state.hearings);
         expect(Object.keys(k!.judgments)).to.deep.equal(Object.keys(c.state.judgments));
