@@ -479,6 +479,60 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
  */
 export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
 
+/** The case event types that change a suggestion (the one their `suggestionId` names). */
+export const SUGGESTION_EVENT_TYPES = ['suggestion.issued', 'suggestion.replied'] as const satisfies readonly CaseEventType[];
+
+/**
+ * One suggestion after one of its events: the single definition of a suggestion's life, used by the case fold
+ * (evolveCase) and by the suggestions read model (projections/suggestions). As evolveHandoff: null for a reply to
+ * a suggestion that does not exist, `suggestion` itself for an event that does not change suggestions.
+ */
+export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEventInput): Suggestion | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'suggestion.issued') {
+    const d = event.data;
+    return {
+      id: d.suggestionId,
+      from: event.source ?? '',
+      to: d.to,
+      category: d.category,
+      summary: d.summary,
+      urgent: d.urgent ?? false,
+      issuedAt: event.time,
+      repliedAt: null,
+      adopted: null,
+      replySummary: null,
+    };
+  }
+  if (suggestion === null) return null;
+  if (event.type === 'suggestion.replied') return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
+  return suggestion;
+};
+
+/** Who may see a suggestion besides organizers and auditors (graphql.md "Access": the suggestions it sent or received). */
+export const suggestionParties = (s: Pick<Suggestion, 'from' | 'to'>): readonly string[] => (s.from === s.to ? [s.from] : [s.from, s.to]);
+
+/** The case event types that change a copy notice (the one their `noticeId` names). */
+export const COPY_NOTICE_EVENT_TYPES = ['notice.issued', 'notice.acknowledged'] as const satisfies readonly CaseEventType[];
+
+/**
+ * One copy notice (同步抄告) after one of its events: the single definition, used by the case fold and by the copy
+ * notices read model (projections/copyNotices). Null for an acknowledgement of a notice that does not exist.
+ */
+export const evolveCopyNotice = (notice: CopyNotice | null, input: CaseEventInput): CopyNotice | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'notice.issued') {
+    const d = event.data;
+    return { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: event.time, acknowledgements: {} };
+  }
+  if (notice === null) return null;
+  if (event.type === 'notice.acknowledged') return { ...notice, acknowledgements: { ...notice.acknowledgements, [event.source ?? '']: event.time } };
+  return notice;
+};
+
+/** Who may see a copy notice besides organizers and auditors (graphql.md "Access": the notices addressed to it). */
+export const copyNoticeParties = (n: Pick<CopyNotice, 'recipients'>): readonly string[] => n.recipients;
+
 /**
  * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
  * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
@@ -568,30 +622,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'judicial_confirmation.decided':
       return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
     case 'suggestion.issued': {
-      const d = event.data;
-      const next = involve(s, d.to);
-      const suggestion: Suggestion = {
-        id: d.suggestionId,
-        from: source,
-        to: d.to,
-        category: d.category,
-        summary: d.summary,
-        urgent: d.urgent ?? false,
-        issuedAt: time,
-        repliedAt: null,
-        adopted: null,
-        replySummary: null,
-      };
-      return { ...next, suggestions: { ...next.suggestions, [d.suggestionId]: suggestion } };
+      const next = involve(s, event.data.to);
+      return { ...next, suggestions: { ...next.suggestions, [event.data.suggestionId]: evolveSuggestion(null, event)! } };
     }
     case 'suggestion.replied': {
-      const d = event.data;
-      const suggestion = s.suggestions[d.suggestionId];
+      const suggestion = s.suggestions[event.data.suggestionId];
       if (!suggestion) return s;
-      return {
-        ...s,
-        suggestions: { ...s.suggestions, [d.suggestionId]: { ...suggestion, repliedAt: time, adopted: d.adopted, replySummary: d.summary } },
-      };
+      return { ...s, suggestions: { ...s.suggestions, [event.data.suggestionId]: evolveSuggestion(suggestion, event)! } };
     }
     case 'reconsideration.decided': {
       const d = event.data;
@@ -616,18 +653,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'correction.reported':
       return { ...s, correctionReportedAt: time };
     case 'notice.issued': {
-      const d = event.data;
-      const next = involve(s, ...d.recipients);
-      const notice: CopyNotice = { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: time, acknowledgements: {} };
-      return { ...next, copyNotices: { ...next.copyNotices, [d.noticeId]: notice } };
+      const next = involve(s, ...event.data.recipients);
+      return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };
     }
     case 'notice.acknowledged': {
       const notice = s.copyNotices[event.data.noticeId];
       if (!notice) return s;
-      return {
-        ...s,
-        copyNotices: { ...s.copyNotices, [notice.id]: { ...notice, acknowledgements: { ...notice.acknowledgements, [source]: time } } },
-      };
+      return { ...s, copyNotices: { ...s.copyNotices, [notice.id]: evolveCopyNotice(notice, event)! } };
     }
     default:
       return s;
