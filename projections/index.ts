@@ -3,6 +3,8 @@ import { casesProjection, type CaseProjectionContext } from './cases/cases.proje
 import { meetingsProjection } from './meetings/meetings.projection.js';
 import { handoffBoardProjection } from './handoffBoard/handoffBoard.projection.js';
 import { scorecardProjection } from './scorecard/scorecard.projection.js';
+import { suggestionsProjection } from './suggestions/suggestions.projection.js';
+import { copyNoticesProjection } from './copyNotices/copyNotices.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -12,5 +14,7 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   meetingsProjection as Projection<ReadModelContext>,
   handoffBoardProjection,
   scorecardProjection,
+  suggestionsProjection,
+  copyNoticesProjection,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

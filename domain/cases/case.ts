@@ -479,6 +479,60 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
  */
 export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
 
+/** The case event types that change a suggestion (the one their `suggestionId` names). */
+export const SUGGESTION_EVENT_TYPES = ['suggestion.issued', 'suggestion.replied'] as const satisfies readonly CaseEventType[];
+
+/**
+ * One suggestion after one of its events: the single definition of a suggestion's life, used by the case fold
+ * (evolveCase) and by the suggestions read model (projections/suggestions). As evolveHandoff: null for a reply to
+ * a suggestion that does not exist, `suggestion` itself for an event that does not change suggestions.
+ */
+export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEventInput): Suggestion | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'suggestion.issued') {
+    const d = event.data;
+    return {
+      id: d.suggestionId,
+      from: event.source ?? '',
+      to: d.to,
+      category: d.category,
+      summary: d.summary,
+      urgent: d.urgent ?? false,
+      issuedAt: event.time,
+      repliedAt: null,
+      adopted: null,
+      replySummary: null,
+    };
+  }
+  if (suggestion === null) return null;
+  if (event.type === 'suggestion.replied') return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
+  return suggestion;
+};
+
+/** Who may see a suggestion besides organizers and auditors (graphql.md "Access": the suggestions it sent or received). */
+export const suggestionParties = (s: Pick<Suggestion, 'from' | 'to'>): readonly string[] => (s.from === s.to ? [s.from] : [s.from, s.to]);
+
+/** The case event types that change a copy notice (the one their `noticeId` names). */
+export const COPY_NOTICE_EVENT_TYPES = ['notice.issued', 'notice.acknowledged'] as const satisfies readonly CaseEventType[];
+
+/**
+ * One copy notice (同步抄告) after one of its events: the single definition, used by the case fold and by the copy
+ * notices read model (projections/copyNotices). Null for an acknowledgement of a notice that does not exist.
+ */
+export const evolveCopyNotice = (notice: CopyNotice | null, input: CaseEventInput): CopyNotice | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'notice.issued') {
+    const d = event.data;
+    return { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: event.time, acknowledgements: {} };
+  }
+  if (notice === null) return null;
+  if (event.type === 'notice.acknowledged') return { ...notice, acknowledgements: { ...notice.acknowledgements, [event.source ?? '']: event.time } };
+  return notice;
+};
+
+/** Who may see a copy notice besides organizers and auditors (graphql.md "Access": the notices addressed to it). */
+export const copyNoticeParties = (n: Pick<CopyNotice, 'recipients'>): readonly string[] => n.recipients;
+
 /**
  * One hearing after one of its events (`hearing.scheduled` (re)schedules it, `hearing.held` records it held): the
  * single definition used by the case fold and by read models that keep hearings apart (projections/scorecard).
@@ -504,34 +558,6 @@ export const evolveHearing = (hearing: Hearing | null, input: CaseEventInput): H
   if (event.type !== 'hearing.held') return hearing;
   const d = event.data;
   return { ...hearing, held: true, heldAt: event.time, agencyHeadAppeared: d.agencyHeadAppeared ?? null, observerAgencies: d.observerAgencies ?? [] };
-};
-
-/**
- * One suggestion after one of its events (`suggestion.issued` (re)issues it, `suggestion.replied` records the
- * reply): the single definition used by the case fold and by read models that keep suggestions apart. Null for a
- * reply to a suggestion never issued; `suggestion` itself for any other event.
- */
-export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEventInput): Suggestion | null => {
-  const event = input as CaseEvent;
-  if (event.type === 'suggestion.issued') {
-    const d = event.data;
-    return {
-      id: d.suggestionId,
-      from: event.source ?? '',
-      to: d.to,
-      category: d.category,
-      summary: d.summary,
-      urgent: d.urgent ?? false,
-      issuedAt: event.time,
-      repliedAt: null,
-      adopted: null,
-      replySummary: null,
-    };
-  }
-  if (suggestion === null) return null;
-  if (event.type !== 'suggestion.replied') return suggestion;
-  const d = event.data;
-  return { ...suggestion, repliedAt: event.time, adopted: d.adopted, replySummary: d.summary };
 };
 
 /**
@@ -633,18 +659,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'correction.reported':
       return { ...s, correctionReportedAt: time };
     case 'notice.issued': {
-      const d = event.data;
-      const next = involve(s, ...d.recipients);
-      const notice: CopyNotice = { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: time, acknowledgements: {} };
-      return { ...next, copyNotices: { ...next.copyNotices, [d.noticeId]: notice } };
+      const next = involve(s, ...event.data.recipients);
+      return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };
     }
     case 'notice.acknowledged': {
       const notice = s.copyNotices[event.data.noticeId];
       if (!notice) return s;
-      return {
-        ...s,
-        copyNotices: { ...s.copyNotices, [notice.id]: { ...notice, acknowledgements: { ...notice.acknowledgements, [source]: time } } },
-      };
+      return { ...s, copyNotices: { ...s.copyNotices, [notice.id]: evolveCopyNotice(notice, event)! } };
     }
     default:
       return s;

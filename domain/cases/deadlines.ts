@@ -23,7 +23,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, Handoff, Judgment, Suggestion } from './case.js';
+import type { CaseState, CopyNotice, Handoff, Judgment, Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -134,7 +134,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    push(`suggestion_reply:${suggestion.id}`, suggestionReplyDue(suggestion, calendar), suggestion.repliedAt);
+    deadlines.push(suggestionReplyDeadline(suggestion, deps));
   }
 
   const decision = state.reconsideration;
@@ -143,8 +143,29 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const notice of Object.values(state.copyNotices).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    const due = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(policy), calendar });
-    for (const agencyId of notice.recipients) push(`notice_ack:${notice.id}:${agencyId}`, due, notice.acknowledgements[agencyId] ?? null);
+    deadlines.push(...noticeAckDeadlines(notice, deps));
   }
   return deadlines;
+};
+
+/**
+ * A suggestion's reply clock (`suggestion_reply:<id>`): it depends on nothing but the suggestion, so the case's
+ * clocks and the suggestions read model (projections/suggestions) compute it alike.
+ */
+export const suggestionReplyDeadline = (suggestion: Suggestion, deps: DeadlineDeps): CaseDeadline => {
+  const { dueDate, provisional } = suggestionReplyDue(suggestion, deps.calendar);
+  return { name: `suggestion_reply:${suggestion.id}`, dueDate, provisional, metAt: suggestion.repliedAt, stoppedAt: suggestion.repliedAt };
+};
+
+/**
+ * A copy notice's acknowledgement clocks (`notice_ack:<noticeId>:<agencyId>`), one per recipient in the order of
+ * its recipients: they all start on the day of issue, so they share one due date. Nothing but the notice decides
+ * them (the case's clocks and projections/copyNotices).
+ */
+export const noticeAckDeadlines = (notice: CopyNotice, deps: DeadlineDeps): CaseDeadline[] => {
+  const { dueDate, provisional } = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(deps.policy), calendar: deps.calendar });
+  return notice.recipients.map((agencyId) => {
+    const metAt = notice.acknowledgements[agencyId] ?? null;
+    return { name: `notice_ack:${notice.id}:${agencyId}`, dueDate, provisional, metAt, stoppedAt: metAt };
+  });
 };

@@ -19,6 +19,7 @@ export interface SuggestionView {
 export interface NoticeView {
   caseId: string;
   notice: CopyNotice;
+  /** its acknowledgement clocks, one per recipient (noticeAckDeadlines) */
   deadlines: CaseDeadline[];
   today: IsoDate;
 }
@@ -40,19 +41,10 @@ export const suggestionViews = (doc: CaseDoc, today: IsoDate): SuggestionView[] 
 export const suggestionOverdue = (v: SuggestionView): boolean =>
   v.deadline !== undefined && isOverdue({ dueDate: v.deadline.dueDate, stopped: v.deadline.stoppedAt !== null }, v.today);
 
-export const noticeViews = (doc: CaseDoc, today: IsoDate): NoticeView[] =>
-  Object.values(doc.state.copyNotices).map((notice) => ({
-    caseId: doc.state.id,
-    notice,
-    deadlines: doc.deadlines.filter((d) => d.name.startsWith(`notice_ack:${notice.id}:`)),
-    today,
-  }));
-
 /** A notice's due date: its recipients' clocks all start together, so they share one date. */
 export const noticeDueDate = (v: NoticeView): IsoDate => v.deadlines[0]?.dueDate ?? chinaDate(v.notice.issuedAt);
 export const noticeOverdue = (v: NoticeView): boolean =>
   v.deadlines.some((d) => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, v.today));
-export const noticeAcknowledged = (v: NoticeView): boolean => v.notice.recipients.every((r) => v.notice.acknowledgements[r] !== undefined);
 
 export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
 

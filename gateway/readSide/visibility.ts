@@ -1,4 +1,4 @@
-import { handoffParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
+import { copyNoticeParties, handoffParties, suggestionParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
 import type { GatewayContext } from '../context.js';
@@ -75,8 +75,8 @@ function agencyOnly(ctx: GatewayContext, own: string): Visibility {
     caseDoc,
     caseId,
     handoff: (h) => handoffParties(h).includes(own),
-    suggestion: (s) => s.from === own || s.to === own,
-    notice: (n) => n.recipients.includes(own),
+    suggestion: (s) => suggestionParties(s).includes(own),
+    notice: (n) => copyNoticeParties(n).includes(own),
     agencyRow: (agencyId) => agencyId === own,
     meeting: (m) => m.organizer === own || m.participants.includes(own) || m.attendees.includes(own) || m.actionItems.some((a) => a.owner === own),
     async actionItem(item) {
