@@ -331,7 +331,9 @@ async function replayPeak(dataDir: string, step: Step): Promise<ReplayRun | stri
   let peak = 0;
   const timer = setInterval(() => {
     try {
-      peak = Math.max(peak, processMemory(child.pid!).peak);
+      // a process that is exiting has a status without VmHWM (NaN): the last reading before it stands
+      const now = processMemory(child.pid!).peak;
+      if (Number.isFinite(now)) peak = Math.max(peak, now);
     } catch {
       /* exited between two reads */
     }
@@ -590,7 +592,7 @@ async function underLoadMetrics(p: { dataDir: string; meetingId: string; quarter
         { name: 'p50 idle', value: idle.p50, unit: 'ms' },
       ],
       notes: [
-        `/healthz asked every 20 ms by one client (fetch, its own pool); value = the worst p99 of every loaded phase: each GraphQL flood (50 clients + ingest ${PUBLISH_RATE}/s), the full HTTP ingest of step 2 (${p.ingestHealthz.polls} polls, the program of step 2), auditVerify (${verify.healthz.polls} polls)`,
+        `/healthz asked every 20 ms by one client (fetch, its own pool; a slow answer delays the next poll); value = the worst p99 of every loaded phase: each GraphQL flood (50 clients + ingest ${PUBLISH_RATE}/s; ${floods.map((f) => `${f.name.split(' ')[0]} ${f.run.polls}`).join(', ')} polls), the full HTTP ingest of step 2 (${p.ingestHealthz.polls} polls, the program of step 2), auditVerify (${verify.healthz.polls} polls)`,
         `auditVerify asked again as soon as it answered: ${verify.result.completed} answers, ${verify.result.errors} errors; ${verify.result.detail}`,
         publishedNote,
       ],
