@@ -1,16 +1,16 @@
 /**
- * healthz_p99_under_load (issue 14 item 5, style.md 12 "The event loop is for I/O"): how long `/healthz`
- * takes on the real program (`liandong start`, answer cache off) while heavy work runs in it, against the
- * same program idle — measured in the same process, one phase after the other:
+ * healthz_p99_under_load (issue 14 item 5, style.md 12 "The event loop is for I/O"): how long `/healthz` takes on
+ * the real program (`liandong start`) while work runs in it, against the same program idle. The phases (each
+ * measured by bench/main.ts where that work happens):
  *   idle     nothing else asked of it (the baseline);
- *   verify   `auditVerify` over the whole bench store, asked again as soon as it answers;
- *   dossier  50 clients, each asking the organizer's dossier (`meeting(id)`) again as soon as it answers.
- * `/healthz` is asked by one client every POLL_MS, with its own connection pool (fetch), so a slow answer
- * only delays the next poll. The metric is the worse of the two loaded p99s; each phase is a figure.
+ *   ingest   the whole workload sent over HTTP (ingest_http);
+ *   floods   each GraphQL flood (50 clients) while the paced publisher sends 200 events/s (graphql_*_p99);
+ *   verify   `auditVerify` over the whole bench store, asked again as soon as it answers.
+ * `/healthz` is asked by one client every POLL_MS, with its own connection pool (fetch), so a slow answer only
+ * delays the next poll. The metric is the worst loaded p99; each phase is a figure.
  */
 import { graphql } from './http.js';
 import type { Step } from './progress.js';
-import { DOSSIER_QUERY } from './graphql.js';
 
 const POLL_MS = 20;
 
@@ -19,76 +19,53 @@ export interface HealthzRun {
   p99: number;
   worst: number;
   polls: number;
-  /** requests of the load completed during the phase (auditVerify answers, dossiers) */
-  completed: number;
-  errors: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
-/** polls /healthz for `seconds` while `load` runs (it is told to stop when the time is up, and awaited) */
-async function pollWhile(base: string, seconds: number, step: Step, load: (stopped: () => boolean) => Promise<{ completed: number; errors: number }>): Promise<HealthzRun> {
-  const until = performance.now() + seconds * 1000;
-  const stopped = () => performance.now() >= until;
-  const loading = load(stopped);
+/**
+ * Polls /healthz until `work` settles (at least one poll), and returns both. A /healthz that is not 200 fails
+ * the measurement; `step`, when given, counts seconds.
+ */
+export async function pollHealthzWhile<T>(base: string, work: Promise<T>, step?: Step): Promise<{ healthz: HealthzRun; result: T }> {
+  let settled = false;
+  const watched = work.finally(() => (settled = true));
+  // a failure of the work is the caller's: it is awaited below, so it is not an unhandled rejection meanwhile
+  watched.catch(() => undefined);
+  const started = performance.now();
   const samples: number[] = [];
-  while (!stopped()) {
+  do {
     const sent = performance.now();
     const r = await fetch(`${base}/healthz`);
     await r.arrayBuffer();
     const took = performance.now() - sent;
     if (r.status !== 200) throw new Error(`/healthz answered HTTP ${r.status}`);
     samples.push(took);
-    step.update(Math.min(seconds, Math.round((seconds * 1000 - (until - performance.now())) / 1000)));
+    step?.update(Math.round((performance.now() - started) / 1000));
     await sleep(Math.max(0, POLL_MS - took));
-  }
-  const { completed, errors } = await loading;
+  } while (!settled);
+  const result = await watched;
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), worst: samples.at(-1) ?? NaN, polls: samples.length, completed, errors };
+  return { healthz: { p50: percentile(samples, 50), p99: percentile(samples, 99), worst: samples.at(-1) ?? NaN, polls: samples.length }, result };
 }
 
-export async function measureHealthz(options: {
-  base: string;
-  auditor: string;
-  organizer: string;
-  meetingId: string;
-  seconds: number;
-  steps: { idle: Step; verify: Step; dossier: Step };
-}): Promise<{ idle: HealthzRun; verify: HealthzRun; dossier: HealthzRun; verifyDetail: string }> {
-  const { base, seconds } = options;
-  const idle = await pollWhile(base, seconds, options.steps.idle, async () => ({ completed: 0, errors: 0 }));
-  options.steps.idle.done(`p99 ${idle.p99.toFixed(1)} ms`);
+/** Resolves after `seconds`: /healthz polled while nothing else is asked of the program. */
+export const idleFor = (seconds: number): Promise<{ completed: number; errors: number }> => sleep(seconds * 1000).then(() => ({ completed: 0, errors: 0 }));
 
-  let verifyDetail = '';
-  const verify = await pollWhile(base, seconds, options.steps.verify, async (stopped) => {
-    let completed = 0;
-    let errors = 0;
-    while (!stopped()) {
-      const answer = await graphql(base, options.auditor, '{ auditVerify { ok checked detail } }');
-      const verified = answer.data?.auditVerify as { ok: boolean; checked: number; detail: string } | undefined;
-      if (verified?.ok) completed += 1;
-      else errors += 1;
-      verifyDetail = verified ? `${verified.ok ? 'ok' : 'FOUND PROBLEMS'}, ${verified.checked.toLocaleString()} events: ${verified.detail}` : (answer.errors?.[0]?.message ?? 'no answer');
-    }
-    return { completed, errors };
-  });
-  options.steps.verify.done(`p99 ${verify.p99.toFixed(1)} ms`);
-
-  const dossier = await pollWhile(base, seconds, options.steps.dossier, async (stopped) => {
-    let completed = 0;
-    let errors = 0;
-    const client = async (): Promise<void> => {
-      while (!stopped()) {
-        const answer = await graphql(base, options.organizer, DOSSIER_QUERY, { id: options.meetingId }).catch((e: Error) => ({ errors: [{ message: e.message }], data: null }));
-        if (answer.errors?.length || !answer.data?.meeting) errors += 1;
-        else completed += 1;
-      }
-    };
-    await Promise.all(Array.from({ length: 50 }, client));
-    return { completed, errors };
-  });
-  options.steps.dossier.done(`p99 ${dossier.p99.toFixed(1)} ms`);
-  return { idle, verify, dossier, verifyDetail };
+/** `auditVerify` asked again as soon as it answers, for `seconds` */
+export async function verifyLoad(base: string, auditor: string, seconds: number): Promise<{ completed: number; errors: number; detail: string }> {
+  const until = performance.now() + seconds * 1000;
+  let completed = 0;
+  let errors = 0;
+  let detail = '';
+  while (performance.now() < until) {
+    const answer = await graphql(base, auditor, '{ auditVerify { ok checked detail } }');
+    const verified = answer.data?.auditVerify as { ok: boolean; checked: number; detail: string } | undefined;
+    if (verified?.ok) completed += 1;
+    else errors += 1;
+    detail = verified ? `${verified.ok ? 'ok' : 'FOUND PROBLEMS'}, ${verified.checked.toLocaleString()} events: ${verified.detail}` : (answer.errors?.[0]?.message ?? 'no answer');
+  }
+  return { completed, errors, detail };
 }

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(REPO_ROOT, 'bin', 'liandong.mjs');
+export const BIN = join(REPO_ROOT, 'bin', 'liandong.mjs');
 
 export interface RunningProgram {
   readonly child: ChildProcess;

@@ -7,10 +7,13 @@ import { writeFileSync } from 'node:fs';
 export const METRIC_NAMES = [
   'ingest_http',
   'ingest_kafka',
+  'ingest_postgres',
   'rebuild_embedded',
   'rebuild_redis',
   'graphql_dossier_p99',
   'graphql_board_p99',
+  'graphql_clocks_p99',
+  'graphql_scorecard_p99',
   'asof_p50',
   'audit_verify',
   'chain_overhead',

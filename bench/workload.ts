@@ -94,6 +94,8 @@ export interface WorkloadOptions {
    * case's events travel on one topic and one partition (Kafka orders within a partition only).
    */
   channel?: 'http' | 'kafka';
+  /** case ids start with it (default 'b'): a second workload beside the first (the paced publisher's) needs its own */
+  idPrefix?: string;
 }
 
 export function demoConfig(): PlatformConfig {
@@ -274,7 +276,7 @@ export async function buildWorkload(options: WorkloadOptions): Promise<Workload>
   const longTemplate = cycleTemplates[0] ?? templates[0]!;
   const longPerCycle = longTemplate.cycle ? 1 + longTemplate.cycle.followUps.length : 1;
   const longCycles = Math.max(0, Math.round((options.longCaseEvents - longTemplate.opening.length - longTemplate.closing.length) / longPerCycle));
-  const longCase = benchCase('bench-long-0001', longTemplate, longCycles, Math.max(BLOCK, Math.ceil(longCycles / 4)));
+  const longCase = benchCase(options.idPrefix ? `${options.idPrefix}-long-0001` : 'bench-long-0001', longTemplate, longCycles, Math.max(BLOCK, Math.ceil(longCycles / 4)));
 
   // cases without a handoff to repeat keep their length; the others share what is left
   const picks = Array.from({ length: options.cases }, (_, i) => templates[i % templates.length]!);
@@ -288,7 +290,7 @@ export async function buildWorkload(options: WorkloadOptions): Promise<Workload>
     const exact = t.cycle ? cyclesEach + carry : 0;
     const cycles = Math.max(0, Math.round(exact));
     if (t.cycle) carry = exact - cycles;
-    return benchCase(`b${String(i + 1).padStart(5, '0')}-${t.caseId}`, t, cycles, BLOCK);
+    return benchCase(`${options.idPrefix ?? 'b'}${String(i + 1).padStart(5, '0')}-${t.caseId}`, t, cycles, BLOCK);
   });
   const all = [...cases, longCase];
   return { cases: all, longCase, events: all.reduce((n, c) => n + c.length, 0), templates, droppedTemplateEvents: dropped };
@@ -356,4 +358,34 @@ export function* batches(workload: Pick<Workload, 'cases'>, size: number): Gener
     }
     yield { agencyId, events };
   }
+}
+
+/** "2024Q3": the quarter of an instant, by its China-time date (graphql.md `scorecard(quarter)`) */
+export const quarterOf = (time: string): string => {
+  const china = new Date(Date.parse(time) + 8 * 3600_000);
+  return `${china.getUTCFullYear()}Q${Math.floor(china.getUTCMonth() / 3) + 1}`;
+};
+
+/**
+ * The quarter in which most of the workload's events happened (envelope `time`, China date): the scorecard
+ * question with the most to count. Exact without rendering a million events: a copy of a template carries the
+ * template's times, its added handoffs those of the template's repeated handoff.
+ */
+export function busiestQuarter(workload: Pick<Workload, 'cases'>): string {
+  const counts = new Map<string, number>();
+  const add = (e: TemplateEvent, n: number) => {
+    if (n <= 0) return;
+    const q = quarterOf(String((JSON.parse(e.json) as { time: string }).time));
+    counts.set(q, (counts.get(q) ?? 0) + n);
+  };
+  const perTemplate = new Map<CaseTemplate, { fixed: number; cycles: number }>();
+  for (const c of workload.cases) {
+    const seen = perTemplate.get(c.template) ?? { fixed: 0, cycles: 0 };
+    perTemplate.set(c.template, { fixed: seen.fixed + 1, cycles: seen.cycles + c.cycles });
+  }
+  for (const [t, { fixed, cycles }] of perTemplate) {
+    for (const e of [...t.opening, ...t.closing]) add(e, fixed);
+    if (t.cycle) for (const e of [t.cycle.requested, ...t.cycle.followUps]) add(e, cycles);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? quarterOf(new Date().toISOString());
 }

@@ -12,7 +12,6 @@ import type { ReadModelStore } from '../ports/readModelStore.js';
 import type { RejectionStore } from '../ports/rejectionStore.js';
 import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
 import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
-import type { DescribedRequest } from './accessLogEntry.js';
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
 
@@ -56,16 +55,12 @@ export interface GatewayContext {
    * the server writes one itself for a request that ends where no plugin looks (gateway/server.ts)
    */
   accessLogged?: { logged: boolean };
-  /** set by the server when the answer may be kept (gateway/answerCache.ts), filled in as the operation runs */
-  answer?: {
-    cacheable: boolean;
-    described: DescribedRequest | null;
-    /** called once the operation is known to be one that may be kept: identical requests may then wait for it */
-    onCacheable?: () => void;
-  };
 }
 
-/** Per-request batching: a dossier with 50 agenda items is one getMany, not 50 gets. */
+/**
+ * Per-request batching and memoisation: a dossier with 50 agenda items is one getMany, not 50 gets, and a
+ * document asked for twice in one request is read once. Nothing outlives the request (no answer cache, issue 14).
+ */
 export function createContext(principal: Principal, services: GatewayServices): GatewayContext {
   return {
     principal,

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,10 +7,8 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { chinaDate } from '../domain/deadlines/index.js';
 import type { AccessLogWriter } from '../ports/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
-import { answersFromReadModels, audienceOf, createAnswerCache, type AnswerCache, type AnswerCacheStats, type CachedAnswer } from './answerCache.js';
 import type { Authenticator, Principal } from './auth.js';
 import { createContext, type GatewayContext, type GatewayServices } from './context.js';
 import { checkGuards, guardError, type GuardLimits, DEFAULT_GUARD_LIMITS } from './guards.js';
@@ -28,11 +25,6 @@ export interface GraphqlOptions {
   /** null: no guard plugin (only the benchmark's "unguarded" server, to measure what the guards cost) */
   guards?: GuardLimits | null;
   onOperation?(outcome: 'ok' | 'error'): void;
-  /**
-   * Keep answers of read-model queries until a projection commits (gateway/answerCache.ts). `projections`:
-   * the projections whose checkpoints version the read side; maxBytes 0 turns the cache off.
-   */
-  answerCache?: { maxBytes: number; projections: readonly string[] };
   /** every operation, by anyone, is recorded here before its answer is sent (docs/audit.md "Access log") */
   accessLog?: AccessLogWriter;
 }
@@ -99,33 +91,6 @@ const accessLogPlugin = (log: AccessLogWriter, handled: (context: GatewayContext
   },
 });
 
-/**
- * Marks an answer as one that may be kept (gateway/answerCache.ts): a query reading only the read models that
- * ended without errors. Its access-log description goes with it, so a later hit is logged the same way.
- */
-const answerPlugin: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ contextValue, operation }) {
-        const slot = contextValue.answer;
-        if (!slot || !operation) return;
-        slot.cacheable = answersFromReadModels(operation);
-        if (slot.cacheable) slot.onCacheable?.();
-      },
-      async willSendResponse({ contextValue, request, operation, document, response }) {
-        const slot = contextValue.answer;
-        if (!slot?.cacheable) return;
-        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : ['incremental'];
-        if (errors && errors.length > 0) {
-          slot.cacheable = false;
-          return;
-        }
-        slot.described = describeRequest({ operation: operation ?? null, document: document ?? null, operationName: request.operationName ?? null, variables: request.variables });
-      },
-    };
-  },
-};
-
 /** GraphiQL's files come from the installed packages: nothing is loaded from a CDN. */
 function graphiqlRouter(): Router {
   const require = createRequire(import.meta.url);
@@ -154,25 +119,6 @@ function graphiqlRouter(): Router {
 export interface GraphqlRouter {
   router: Router;
   stop(): Promise<void>;
-  /** hits, misses and size of the answer cache; null when it is off */
-  answerCacheStats(): AnswerCacheStats | null;
-}
-
-/** what is kept beside a kept answer: its access-log description and the headers Apollo answered with */
-interface KeptExtra {
-  described: DescribedRequest;
-  /** content-type first of all: the media type negotiated for the request that computed it */
-  headers: [string, string][];
-}
-
-/** a request whose answer may be kept: where it goes, and how the requests waiting for it are told */
-interface Keep {
-  key: string;
-  /** the read models' version when it was asked: kept only if still the same once computed */
-  version: string;
-  slot: NonNullable<GatewayContext['answer']>;
-  /** hands the kept answer (or nothing) to the requests waiting for it; a no-op until claimed */
-  settle: (kept: CachedAnswer<KeptExtra> | undefined) => void;
 }
 
 /** whether this request's access-log entry has been written (or its answer withheld because it could not be) */
@@ -303,7 +249,6 @@ const isScalarInputError = (error: unknown): boolean => {
 };
 
 export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
-  const cacheOptions = options.answerCache && options.answerCache.maxBytes > 0 ? options.answerCache : null;
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -325,8 +270,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      // no @cacheControl hints in this schema (answers are kept by version instead, answerCache.ts): without this,
-      // Apollo would still compute a cache policy for every resolved field
+      // no @cacheControl hints in this schema (answers are never kept: every request reads the read models, issue 14);
+      // without this, Apollo would still compute a cache policy for every resolved field
       ApolloServerPluginCacheControlDisabled(),
       ...(options.guards === null ? [] : [guardPlugin(options.guards ?? DEFAULT_GUARD_LIMITS, options.introspection)]),
       ...(options.onOperation ? [outcomePlugin(options.onOperation)] : []),
@@ -337,15 +282,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
             }),
           ]
         : []),
-      ...(cacheOptions ? [answerPlugin] : []),
     ],
   });
   await server.start();
-
-  const answers: AnswerCache<KeptExtra> | null = cacheOptions ? createAnswerCache({ maxBytes: cacheOptions.maxBytes }) : null;
-  const readModels = options.services.readModels;
-  const versionOf = async (projections: readonly string[]): Promise<string> =>
-    (await Promise.all(projections.map((name) => readModels.checkpoint(name)))).map((position) => position?.toString() ?? '-').join(',');
 
   /**
    * Writes the entry of a request the access-log plugin did not see — refused before Apollo ran it, or failed
@@ -413,58 +352,19 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   };
   const jsonBody = express.json({ limit: MAX_BODY });
 
-  const contextFor = async (req: Request, answer: GatewayContext['answer'], principal: Principal, tracker: Tracker): Promise<GatewayContext> => {
+  const contextFor = async (req: Request, principal: Principal, tracker: Tracker): Promise<GatewayContext> => {
     // Apollo hands plugins a shallow copy of the context: the tracker object is shared with it
-    return { ...createContext(principal, options.services), client: req.ip ?? null, accessLogged: tracker, ...(answer ? { answer } : {}) };
+    return { ...createContext(principal, options.services), client: req.ip ?? null, accessLogged: tracker };
   };
 
-  /** a kept answer, sent after its access-log entry is on disk (as every answer is) */
-  const sendKept = async (req: Request, res: Response, key: string, principal: Principal, kept: CachedAnswer<KeptExtra>, tracker: Tracker, started: number): Promise<void> => {
-    const { described, headers } = kept.extra;
-    if (options.accessLog) {
-      tracker.logged = true;
-      const entry = accessEntry({ principal, at: options.services.now(), request: described, outcome: 'ok', errorCodes: [], client: req.ip ?? null, durationMs: performance.now() - started });
-      try {
-        await options.accessLog.record(entry);
-      } catch (error) {
-        console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
-        options.onOperation?.('error');
-        res.status(503).json(ACCESS_LOG_UNAVAILABLE);
-        return;
-      }
-    }
-    options.onOperation?.('ok');
-    // the headers Apollo answered with (its negotiated content type above all), then what a kept answer adds:
-    // the key names the answer exactly (version included), so it is its entity tag: express need not hash the body
-    for (const [name, value] of headers) res.setHeader(name, value);
-    res.status(200).set('ETag', `W/"${key}"`).vary('Accept-Encoding');
-    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') res.set('Content-Encoding', 'gzip').send(kept.gzip);
-    else res.send(kept.body);
-  };
-
-  /**
-   * A request the cache may answer: a POST whose parameters are all well-formed, so that Apollo would accept it
-   * exactly as the request that computed a kept answer (a bad operationName, variables or extensions are
-   * Apollo's to refuse, every time). The key holds every parameter as sent and the Accept header, so a kept
-   * answer is only ever sent for the same question negotiated the same way.
-   */
-  const mayUseCache = (req: Request, raw: RawRequest): raw is { query: string; operationName?: string | null; variables?: Record<string, unknown> | null } =>
-    req.method === 'POST' &&
-    isRecord(req.body) &&
-    Object.keys(req.body).every((name) => name === 'query' || name === 'operationName' || name === 'variables') &&
-    typeof raw.query === 'string' &&
-    (raw.operationName === undefined || raw.operationName === null || typeof raw.operationName === 'string') &&
-    (raw.variables === undefined || raw.variables === null || isRecord(raw.variables));
-
-  // Apollo's express integration, written out so that an answer can be kept and sent again as text
+  // Apollo's express integration, written out so that every answer leaves only after its access-log entry
   const handle = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
     const principal = res.locals.principal as Principal;
     const tracker: Tracker = { logged: false };
     const raw = rawRequestOf(req);
-    let keep: Keep | null = null;
     try {
-      // over-nested input reaches nothing that recurses (coercion, the cache key, the log): refused at once
+      // over-nested input reaches nothing that recurses (coercion, the log): refused at once
       for (const [name, value] of [
         ['variables', raw.variables],
         ['extensions', raw.extensions],
@@ -474,29 +374,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
           return await refuse(req, res, principal, tracker, started, { status: 400, code: 'BAD_REQUEST', message }, describeRaw({ ...raw, variables: null }));
         }
       }
-      if (answers && cacheOptions && mayUseCache(req, raw)) {
-        const version = await versionOf(cacheOptions.projections);
-        const key = answers.key({
-          audience: `${audienceOf(principal, raw.query)}|${req.headers.accept ?? ''}`,
-          today: chinaDate(options.services.now().toISOString()),
-          version,
-          query: raw.query,
-          operationName: raw.operationName ?? null,
-          variables: raw.variables ?? null,
-        });
-        let kept = answers.get(key);
-        // no await unless someone is computing it: between the miss and the claim below no other request may run
-        const computing = kept ? undefined : answers.pending(key);
-        if (computing) kept = await computing;
-        if (kept) return await sendKept(req, res, key, principal, kept, tracker, started);
-        const entry: Keep = { key, version, slot: { cacheable: false, described: null }, settle: () => undefined };
-        // claimed once the operation is known to be keepable, so identical requests of other kinds never wait
-        entry.slot.onCacheable = () => (entry.settle = answers.claim(key));
-        keep = entry;
-      }
-      await execute(req, res, keep, principal, tracker, raw, started);
+      await execute(req, res, principal, tracker, raw, started);
     } catch (error) {
-      // a failure outside Apollo's own handling (the read models' version, the cache, the log…): a 500 in Chinese,
+      // a failure outside Apollo's own handling (the log…): a 500 in Chinese,
       // logged like any other answer; the detail stays in the server log
       console.error('[GraphQL] 处理请求时出错', error);
       const internal = errorBody(INTERNAL_ERROR_MESSAGE, 'INTERNAL_SERVER_ERROR');
@@ -505,17 +385,15 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       if (res.headersSent) return void res.destroy();
       if (!logged) return void res.status(503).json(ACCESS_LOG_UNAVAILABLE);
       res.status(500).json(internal);
-    } finally {
-      keep?.settle(undefined); // nothing kept (or kept already: then this does nothing); waiters compute their own
     }
   };
 
-  const execute = async (req: Request, res: Response, keep: Keep | null, principal: Principal, tracker: Tracker, raw: RawRequest, started: number): Promise<void> => {
+  const execute = async (req: Request, res: Response, principal: Principal, tracker: Tracker, raw: RawRequest, started: number): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     const answer = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
-      context: () => contextFor(req, keep?.slot, principal, tracker),
+      context: () => contextFor(req, principal, tracker),
     });
     const status = answer.status ?? 200;
     if (!tracker.logged && answer.body.kind === 'complete') {
@@ -545,15 +423,6 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     for (const [name, value] of answer.headers) res.setHeader(name, value);
     res.statusCode = status;
     if (answer.body.kind === 'complete') {
-      // kept only if no projection committed while it was computed: otherwise it may mix two versions
-      if (keep && keep.slot.cacheable && keep.slot.described && res.statusCode === 200 && (await versionOf(cacheOptions!.projections)) === keep.version) {
-        const body = Buffer.from(answer.body.string, 'utf8');
-        const kept = { body, gzip: gzipSync(body), extra: { described: keep.slot.described, headers: [...answer.headers].filter(([name]) => name !== 'content-length') } };
-        answers!.set(keep.key, kept);
-        keep.settle(kept);
-        res.send(body);
-        return;
-      }
       res.send(answer.body.string);
       return;
     }
@@ -564,5 +433,5 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   const router = express.Router();
   if (options.graphiql) router.use(graphiqlRouter());
   router.use('/graphql', gate, handle);
-  return { router, stop: () => server.stop(), answerCacheStats: () => answers?.stats() ?? null };
+  return { router, stop: () => server.stop() };
 }

@@ -69,6 +69,18 @@ function crossCheck(config: PlatformConfig): [(string | number)[], string][] {
   return problems;
 }
 
+/**
+ * What an accepted config says that no longer does anything: one Chinese line each, printed once at startup by
+ * the processes that serve GraphQL (infra/main/embedded.ts, infra/main/gateway.ts).
+ */
+export function configWarnings(config: PlatformConfig): string[] {
+  const warnings: string[] = [];
+  if (config.graphql.answerCacheMiB !== undefined) {
+    warnings.push(`配置项 graphql.answerCacheMiB（${config.graphql.answerCacheMiB}）已不再起作用：GraphQL 应答缓存已移除，每次查询直接读取读模型；可从配置文件中删除此项`);
+  }
+  return warnings;
+}
+
 export function loadConfigFile(file: string): PlatformConfig {
   let text: string;
   try {

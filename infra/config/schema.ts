@@ -44,11 +44,15 @@ export const configSchema = z
       .object({
         introspection: z.boolean().default(true),
         graphiql: z.boolean().default(true),
-        /** answers of read-model queries kept until the read models move (gateway/answerCache.ts); 0 = off */
-        answerCacheMiB: z.number().int().min(0).max(4096).default(64),
+        /**
+         * Retired (issue 14): the whole-answer cache is gone, every request reads the read models. Released
+         * configs carry the key, so it is still accepted — and ignored, with one warning at startup
+         * (configWarnings in loadConfig.ts).
+         */
+        answerCacheMiB: z.number().int().min(0).max(4096).optional(),
       })
       .strict()
-      .default({ introspection: true, graphiql: true, answerCacheMiB: 64 }),
+      .default({ introspection: true, graphiql: true }),
     /** the HTTP server of every process (issue 13 "limits before work"); LIANDONG_MAX_CONNECTIONS overrides it */
     http: z
       .object({

@@ -9,7 +9,7 @@ import { createAuthenticator } from '../../gateway/auth.js';
 import { createGraphqlRouter } from '../../gateway/server.js';
 import { consoleRouter } from '../../gateway/console.js'; // web console (issue 9)
 import { systemClock } from '../clock.js';
-import { loadConfigFile } from '../config/loadConfig.js';
+import { configWarnings, loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createHttpApp, httpLimitsFrom } from '../http/app.js';
@@ -49,6 +49,8 @@ const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config'
 export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: string; stopped: Promise<number> }> {
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : DEMO_CONFIG);
   const config: PlatformConfig = loadConfigFile(configPath);
+  // retired settings still accepted from released configs: said once, here, so the operator can remove them
+  for (const warning of configWarnings(config)) console.warn(`[配置] ${warning}`);
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const dataDir = resolve(options.dataDir);
   const isDemoConfig = configPath === DEMO_CONFIG;
@@ -147,7 +149,6 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
-    answerCache: { maxBytes: config.graphql.answerCacheMiB * 2 ** 20, projections: allProjections().map((p) => p.name) },
     accessLog: audit.accessLog, // audit (issue 7): every operation, by anyone
   });
   const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));

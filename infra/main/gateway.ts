@@ -17,7 +17,7 @@ import { allProjections } from '../../projections/index.js';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { systemClock } from '../clock.js';
 import { createCommandHandler } from '../../application/commandHandler.js';
-import { loadConfigFile } from '../config/loadConfig.js';
+import { configWarnings, loadConfigFile } from '../config/loadConfig.js';
 import { createHttpApp, httpLimitsFrom } from '../http/app.js';
 import { ingestRoute } from '../http/ingestRoute.js';
 import { createMetrics } from '../http/metrics.js';
@@ -44,6 +44,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
   if (!configPath) throw new StartupError('liandong gateway 需要配置文件（机构与令牌）：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定');
   const config = loadConfigFile(configPath);
+  // retired settings still accepted from released configs: said once, here, so the operator can remove them
+  for (const warning of configWarnings(config)) console.warn(`[配置] ${warning}`);
   // --- audit (issue 7): the public keys auditVerify trusts (checkpoints come from `liandong audit checkpoint`) ---
   let auditTrust: ReturnType<typeof auditKeys>['trusted'];
   try {
@@ -132,7 +134,6 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     introspection: config.graphql.introspection,
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
-    answerCache: { maxBytes: config.graphql.answerCacheMiB * 2 ** 20, projections: projectionNames },
     accessLog, // audit (issue 7): every operation, by anyone
   });
   // the web console is static files talking to this gateway's GraphQL: every replica serves it

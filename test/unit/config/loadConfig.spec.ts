@@ -1,6 +1,8 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from '../../../infra/config/loadConfig.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, configWarnings, parseConfig } from '../../../infra/config/loadConfig.js';
 
 const good = {
   agencies: [
@@ -29,7 +31,47 @@ describe('config loading', () => {
   it('accepts the operations.md example shape and fills defaults', () => {
     const config = parseConfig(text(good), 'test.json');
     expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 });
-    expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true, answerCacheMiB: 64 });
+    expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
+    expect(configWarnings(config)).to.deep.equal([]);
+  });
+
+  it('still accepts the retired graphql.answerCacheMiB of released configs, with one Chinese warning that it does nothing', () => {
+    for (const mib of [0, 64, 512]) {
+      const config = parseConfig(text({ ...good, graphql: { introspection: false, graphiql: false, answerCacheMiB: mib } }), 'released.json');
+      expect(config.graphql.introspection).to.equal(false);
+      const warnings = configWarnings(config);
+      expect(warnings, String(mib)).to.have.length(1);
+      expect(warnings[0]).to.contain('graphql.answerCacheMiB').and.to.contain(`（${mib}）`).and.to.match(/不再起作用/);
+    }
+    // still a number of MiB: a typo in it is refused as before, not silently ignored
+    expect(problemsOf({ ...good, graphql: { answerCacheMiB: 'lots' } })).to.contain('answerCacheMiB');
+  });
+
+  it('prints the warning once when `liandong start` starts with such a config', async () => {
+    const { startEmbedded } = await import('../../../infra/main/embedded.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ld-retired-key-'));
+    const configPath = join(dir, 'released.json');
+    writeFileSync(configPath, text({ ...good, graphql: { answerCacheMiB: 64 } }));
+    const warned: string[] = [];
+    const warn = console.warn;
+    const log = console.log;
+    console.warn = (...args: unknown[]) => void warned.push(args.join(' '));
+    console.log = () => undefined;
+    try {
+      const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
+      const started = await startEmbedded({ configPath, dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', demo: false });
+      // stopped through its own signal handlers only (not every SIGTERM listener of the test process), then they go
+      const added = (signal: 'SIGTERM' | 'SIGINT') => process.listeners(signal).filter((l) => !before.has(l));
+      const [stop] = added('SIGTERM');
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) for (const l of added(signal)) process.off(signal, l);
+      (stop as (s: string) => void)('SIGTERM');
+      await started.stopped;
+    } finally {
+      console.warn = warn;
+      console.log = log;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(warned.filter((w) => w.includes('answerCacheMiB'))).to.have.length(1);
   });
 
   it('accepts the built-in demo config', () => {

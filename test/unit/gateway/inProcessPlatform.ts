@@ -41,8 +41,6 @@ export interface InProcessPlatformOptions {
   accessLog?: boolean;
   /** checkpoint keys `auditVerify` trusts; without them the process has no audit verifier */
   auditKeys?: TrustedKeys;
-  /** keep read-model answers up to this many bytes (gateway/answerCache.ts) */
-  answerCacheBytes?: number;
   introspection?: boolean;
   /** principals beside TEST_CITY's (same shape as the config's `principals`) */
   extraPrincipals?: readonly Record<string, unknown>[];
@@ -112,7 +110,6 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     introspection: options.introspection ?? true,
     graphiql: false,
     accessLog,
-    answerCache: options.answerCacheBytes === undefined ? undefined : { maxBytes: options.answerCacheBytes, projections: projections.map((p) => p.name) },
   });
   const metrics = createMetrics();
   const routers = [graphql.router];
