@@ -2,6 +2,7 @@ import type { Projection } from './projection.js';
 import { casesProjection, type CaseProjectionContext } from './cases/cases.projection.js';
 import { meetingsProjection } from './meetings/meetings.projection.js';
 import { handoffBoardProjection } from './handoffBoard/handoffBoard.projection.js';
+import { clocksProjection } from './clocks/clocks.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -10,5 +11,6 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   casesProjection,
   meetingsProjection as Projection<ReadModelContext>,
   handoffBoardProjection,
+  clocksProjection,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

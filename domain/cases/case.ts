@@ -480,6 +480,49 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
 export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
 
 /**
+ * One suggestion after one of its events (the single definition, used by the case fold and by read models that keep
+ * one document per suggestion's clock): null for a reply to a suggestion that does not exist; the suggestion itself
+ * for an event about something else.
+ */
+export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEventInput): Suggestion | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'suggestion.issued') {
+    const d = event.data;
+    return {
+      id: d.suggestionId,
+      from: event.source ?? '',
+      to: d.to,
+      category: d.category,
+      summary: d.summary,
+      urgent: d.urgent ?? false,
+      issuedAt: event.time,
+      repliedAt: null,
+      adopted: null,
+      replySummary: null,
+    };
+  }
+  if (suggestion === null) return null;
+  if (event.type === 'suggestion.replied' && event.data.suggestionId === suggestion.id) {
+    return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
+  }
+  return suggestion;
+};
+
+/** One copy notice after one of its events (same single definition as evolveSuggestion): an acknowledgement is its source's. */
+export const evolveCopyNotice = (notice: CopyNotice | null, input: CaseEventInput): CopyNotice | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'notice.issued') {
+    const d = event.data;
+    return { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: event.time, acknowledgements: {} };
+  }
+  if (notice === null) return null;
+  if (event.type === 'notice.acknowledged' && event.data.noticeId === notice.id) {
+    return { ...notice, acknowledgements: { ...notice.acknowledgements, [event.source ?? '']: event.time } };
+  }
+  return notice;
+};
+
+/**
  * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
  * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
  * one its `handoffId` names: the case read model (projections/cases) carries over what it derived from the
@@ -568,30 +611,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'judicial_confirmation.decided':
       return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
     case 'suggestion.issued': {
-      const d = event.data;
-      const next = involve(s, d.to);
-      const suggestion: Suggestion = {
-        id: d.suggestionId,
-        from: source,
-        to: d.to,
-        category: d.category,
-        summary: d.summary,
-        urgent: d.urgent ?? false,
-        issuedAt: time,
-        repliedAt: null,
-        adopted: null,
-        replySummary: null,
-      };
-      return { ...next, suggestions: { ...next.suggestions, [d.suggestionId]: suggestion } };
+      const next = involve(s, event.data.to);
+      return { ...next, suggestions: { ...next.suggestions, [event.data.suggestionId]: evolveSuggestion(null, event)! } };
     }
     case 'suggestion.replied': {
-      const d = event.data;
-      const suggestion = s.suggestions[d.suggestionId];
+      const suggestion = s.suggestions[event.data.suggestionId];
       if (!suggestion) return s;
-      return {
-        ...s,
-        suggestions: { ...s.suggestions, [d.suggestionId]: { ...suggestion, repliedAt: time, adopted: d.adopted, replySummary: d.summary } },
-      };
+      return { ...s, suggestions: { ...s.suggestions, [suggestion.id]: evolveSuggestion(suggestion, event)! } };
     }
     case 'reconsideration.decided': {
       const d = event.data;
@@ -616,18 +642,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     case 'correction.reported':
       return { ...s, correctionReportedAt: time };
     case 'notice.issued': {
-      const d = event.data;
-      const next = involve(s, ...d.recipients);
-      const notice: CopyNotice = { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: time, acknowledgements: {} };
-      return { ...next, copyNotices: { ...next.copyNotices, [d.noticeId]: notice } };
+      const next = involve(s, ...event.data.recipients);
+      return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };
     }
     case 'notice.acknowledged': {
       const notice = s.copyNotices[event.data.noticeId];
       if (!notice) return s;
-      return {
-        ...s,
-        copyNotices: { ...s.copyNotices, [notice.id]: { ...notice, acknowledgements: { ...notice.acknowledgements, [source]: time } } },
-      };
+      return { ...s, copyNotices: { ...s.copyNotices, [notice.id]: evolveCopyNotice(notice, event)! } };
     }
     default:
       return s;

@@ -22,7 +22,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, Handoff, Judgment } from './case.js';
+import type { CaseState, CopyNotice, Handoff, Judgment, Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -92,7 +92,7 @@ const earliest = (times: readonly string[]): string | null =>
   times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);
 
 /** The judgment that starts the community-correction clocks: the latest one ordering it. */
-const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
+export const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
   judgments.filter((j) => j.communityCorrection).reduce<Judgment | null>((latest, j) => (latest === null || Date.parse(j.issuedAt) >= Date.parse(latest.issuedAt) ? j : latest), null);
 
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
@@ -119,8 +119,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent });
-    push(`suggestion_reply:${suggestion.id}`, computeDueDate({ start: chinaDate(suggestion.issuedAt), period, calendar }), suggestion.repliedAt);
+    deadlines.push(suggestionReplyDeadline(suggestion, deps));
   }
 
   const decision = state.reconsideration;
@@ -129,8 +128,23 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const notice of Object.values(state.copyNotices).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    const due = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(policy), calendar });
-    for (const agencyId of notice.recipients) push(`notice_ack:${notice.id}:${agencyId}`, due, notice.acknowledgements[agencyId] ?? null);
+    deadlines.push(...noticeAckDeadlines(notice, deps));
   }
   return deadlines;
+};
+
+/** A suggestion's reply clock (Case.deadlines `suggestion_reply:<id>`); a case's closing does not stop it. */
+export const suggestionReplyDeadline = (suggestion: Suggestion, deps: DeadlineDeps): CaseDeadline => {
+  const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent });
+  const due = computeDueDate({ start: chinaDate(suggestion.issuedAt), period, calendar: deps.calendar });
+  return { name: `suggestion_reply:${suggestion.id}`, dueDate: due.dueDate, provisional: due.provisional, metAt: suggestion.repliedAt, stoppedAt: suggestion.repliedAt };
+};
+
+/** A copy notice's acknowledgement clocks, one per recipient in the notice's order (`notice_ack:<noticeId>:<agencyId>`). */
+export const noticeAckDeadlines = (notice: CopyNotice, deps: DeadlineDeps): CaseDeadline[] => {
+  const due = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(deps.policy), calendar: deps.calendar });
+  return notice.recipients.map((agencyId) => {
+    const metAt = notice.acknowledgements[agencyId] ?? null;
+    return { name: `notice_ack:${notice.id}:${agencyId}`, dueDate: due.dueDate, provisional: due.provisional, metAt, stoppedAt: metAt };
+  });
 };
