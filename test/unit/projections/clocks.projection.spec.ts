@@ -149,7 +149,7 @@ describe('clocks projection', () => {
       const { e, registered } = reconsideration();
       const suggestion = e('case-FY-1', 'yl-proc', 'suggestion.issued', { suggestionId: 'FY-1-s1', to: 'yl-market', category: 'procuratorial', summary: '建议' }, at('2024-05-08'));
       const p = one([registered, suggestion], ClockDocId.case('FY-1'));
-      const source = p.doc.source as { case: { suggestions: object; parties: unknown[] } };
+      const source = p.doc.source as unknown as { case: { suggestions: object; parties: unknown[] } };
       expect(source.case.suggestions).to.deep.equal({});
       expect(source.case.parties).to.deep.equal([]);
       const s = one([registered, suggestion], ClockDocId.suggestion('FY-1', 'FY-1-s1'));
