@@ -179,6 +179,9 @@ export function caseLevelClocks(state: CaseState, deps: DeadlineDeps): ClockFact
 export function evolveCaseClockFacts(facts: CaseState, event: CaseEventInput): CaseState {
   const next = evolveCase(facts, event);
   if (next === facts || next.status === 'none') return next;
+  // most of a case's events are about what the facts leave out: unless they involve a new agency, the facts stay
+  // the same object — no case-level clock is recomputed and nothing is written (a rebuild's hot path)
+  if (facts.status !== 'none' && next.agencies === facts.agencies && aboutLeftOut(facts, event)) return facts;
   const handoffs = Object.values(next.handoffs);
   const keep = handoffs.filter((h) => h.purpose === 'community_correction');
   const trimmed =
@@ -196,4 +199,15 @@ export function evolveCaseClockFacts(facts: CaseState, event: CaseEventInput): C
     copyNotices: {},
     handoffs: Object.fromEntries(keep.map((h) => [h.id, h])),
   };
+}
+
+const LEFT_OUT_TYPES: ReadonlySet<string> = new Set(['suggestion.issued', 'suggestion.replied', 'notice.issued', 'notice.acknowledged', 'self_correction.reported']);
+
+/** The event changes only what evolveCaseClockFacts leaves out: another purpose's handoff, a suggestion, a notice … */
+function aboutLeftOut(facts: ExistingCase, event: CaseEventInput): boolean {
+  if (LEFT_OUT_TYPES.has(event.type)) return true;
+  if (!event.type.startsWith('handoff.')) return false;
+  const data = event.data as { handoffId?: unknown; purpose?: unknown };
+  if (typeof data.handoffId !== 'string' || data.handoffId in facts.handoffs) return false;
+  return event.type !== 'handoff.requested' || data.purpose !== 'community_correction';
 }
