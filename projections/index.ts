@@ -5,6 +5,7 @@ import { handoffBoardProjection } from './handoffBoard/handoffBoard.projection.j
 import { scorecardProjection } from './scorecard/scorecard.projection.js';
 import { suggestionsProjection } from './suggestions/suggestions.projection.js';
 import { copyNoticesProjection } from './copyNotices/copyNotices.projection.js';
+import { clocksProjection } from './clocks/clocks.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -16,5 +17,6 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   scorecardProjection,
   suggestionsProjection,
   copyNoticesProjection,
+  clocksProjection,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

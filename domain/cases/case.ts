@@ -505,7 +505,7 @@ export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEvent
     };
   }
   if (suggestion === null) return null;
-  if (event.type === 'suggestion.replied') return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
+  if (event.type === 'suggestion.replied' && event.data.suggestionId === suggestion.id) return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
   return suggestion;
 };
 
@@ -526,7 +526,7 @@ export const evolveCopyNotice = (notice: CopyNotice | null, input: CaseEventInpu
     return { id: d.noticeId, reason: d.reason, trigger: d.trigger, recipients: d.recipients, issuedAt: event.time, acknowledgements: {} };
   }
   if (notice === null) return null;
-  if (event.type === 'notice.acknowledged') return { ...notice, acknowledgements: { ...notice.acknowledgements, [event.source ?? '']: event.time } };
+  if (event.type === 'notice.acknowledged' && event.data.noticeId === notice.id) return { ...notice, acknowledgements: { ...notice.acknowledgements, [event.source ?? '']: event.time } };
   return notice;
 };
 

@@ -107,7 +107,7 @@ const earliest = (times: readonly string[]): string | null =>
   times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);
 
 /** The judgment that starts the community-correction clocks: the latest one ordering it. */
-const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
+export const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
   judgments.filter((j) => j.communityCorrection).reduce<Judgment | null>((latest, j) => (latest === null || Date.parse(j.issuedAt) >= Date.parse(latest.issuedAt) ? j : latest), null);
 
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */

@@ -17,5 +17,5 @@ export { caseDeadlines, handoffDeadline, handoffClockStart, handoffClockRunning,
 
 export { meetingDecider, decideMeeting } from '../meetings/decide.js';
 export type * from '../meetings/decide.js';
-export { evolveMeeting, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
+export { evolveMeeting, evolveActionItem, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
 export type * from '../meetings/meeting.js';

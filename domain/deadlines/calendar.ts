@@ -81,3 +81,28 @@ export function addWorkingDays(start: IsoDate, n: number, cal: WorkingDayCalenda
   for (let counted = 0; counted < n; counted++) current = nextWorkingDay(addDays(current, 1), cal);
   return current;
 }
+
+/**
+ * Working days left from `today` until `dueDate` (graphql.md Clock.daysLeft): the working days after today up to and
+ * including the due date — 0 when it is due today (or on the rest days before the next working day). Past its due
+ * date the count is negative: minus the working days after the due date up to and including today, and at least
+ * -1, since an overdue clock must never read as "due today".
+ */
+export function workingDaysLeft(today: IsoDate, dueDate: IsoDate, cal: WorkingDayCalendar): number {
+  if (!isIsoDate(today) || !isIsoDate(dueDate)) throw new RangeError(`not calendar dates: ${JSON.stringify([today, dueDate])}`);
+  const countAfter = (from: IsoDate, to: IsoDate): number => {
+    let counted = 0;
+    for (let d = addDays(from, 1); d <= to; d = addDays(d, 1)) if (cal.isWorkingDay(d)) counted++;
+    return counted;
+  };
+  if (dueDate >= today) return countAfter(today, dueDate);
+  return -Math.max(1, countAfter(dueDate, today));
+}
+
+/**
+ * The last due date with at most `n` working days left on `today` (workingDaysLeft ≤ n): the day before the
+ * (n+1)-th working day after today. `clocks(dueWithinDays: n)` reads due dates from today to this one.
+ */
+export function lastDueWithinWorkingDays(today: IsoDate, n: number, cal: WorkingDayCalendar): IsoDate {
+  return addDays(addWorkingDays(today, n + 1, cal), -1);
+}

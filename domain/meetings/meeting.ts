@@ -117,6 +117,32 @@ export const meetingIdOfAction = (actionId: string): string | null => {
   return /^[1-9][0-9]{0,8}$/.test(actionId.slice(at + 2)) ? actionId.slice(0, at) : null;
 };
 
+/**
+ * One action item after one of its events: the single definition of an item's life, used by the meeting fold and
+ * by read models that keep one document per item (projections/clocks). Null for a completion of an item that does
+ * not exist yet; the item itself for an event that does not change it.
+ */
+export const evolveActionItem = (item: ActionItem | null, input: DomainEvent, meetingId: string): ActionItem | null => {
+  const event = input as MeetingEvent;
+  if (event.type === 'action_item.assigned') {
+    const d = event.data;
+    return {
+      actionId: d.actionId,
+      meetingId,
+      caseId: d.caseId,
+      text: d.text,
+      owner: d.owner,
+      dueDate: d.dueDate,
+      assignedAt: event.time,
+      completedAt: null,
+      note: null,
+    };
+  }
+  if (item === null) return null;
+  if (event.type === 'action_item.completed' && event.data.actionId === item.actionId) return { ...item, completedAt: event.time, note: event.data.note ?? null };
+  return item;
+};
+
 export const evolveMeeting = (state: MeetingState, input: DomainEvent): MeetingState => {
   const event = input as MeetingEvent;
   if (event.type === 'meeting.scheduled') {
@@ -153,27 +179,12 @@ export const evolveMeeting = (state: MeetingState, input: DomainEvent): MeetingS
         ...state,
         agenda: state.agenda.map((a) => (a.caseId === event.data.caseId ? { ...a, resolution: event.data.text, resolvedAt: event.time } : a)),
       };
-    case 'action_item.assigned': {
-      const d = event.data;
-      const item: ActionItem = {
-        actionId: d.actionId,
-        meetingId: state.id,
-        caseId: d.caseId,
-        text: d.text,
-        owner: d.owner,
-        dueDate: d.dueDate,
-        assignedAt: event.time,
-        completedAt: null,
-        note: null,
-      };
-      return { ...state, actionItems: [...state.actionItems, item] };
-    }
+    case 'action_item.assigned':
+      return { ...state, actionItems: [...state.actionItems, evolveActionItem(null, event, state.id)!] };
     case 'action_item.completed':
       return {
         ...state,
-        actionItems: state.actionItems.map((a) =>
-          a.actionId === event.data.actionId ? { ...a, completedAt: event.time, note: event.data.note ?? null } : a,
-        ),
+        actionItems: state.actionItems.map((a) => (a.actionId === event.data.actionId ? evolveActionItem(a, event, state.id)! : a)),
       };
     case 'meeting.cancelled':
       return { ...state, status: 'CANCELLED', cancelledAt: event.time, cancelReason: event.data.reason };

@@ -1,4 +1,5 @@
 import { copyNoticeParties, handoffParties, suggestionParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
+import type { ClockFacts } from '../../domain/clocks/runningClocks.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
 import type { GatewayContext } from '../context.js';
@@ -31,6 +32,12 @@ export interface Visibility {
   meeting(m: Meeting): boolean;
   /** null: not to be seen at all; otherwise the item with the case id it may be shown with */
   actionItem(item: ActionItem): Promise<{ item: ActionItem; caseId: string | null } | null>;
+  /**
+   * A running clock (graphql.md `clocks`): seen as the thing it belongs to is — its `visibleTo` holds that thing's
+   * parties (domain/clocks/runningClocks.ts, the same party rules as `handoff`, `suggestion`, `notice` and `case`
+   * here), and an action item's clock as `actionItem` sees the item: its owner, or whoever may see its case.
+   */
+  clock(clock: ClockFacts): Promise<boolean>;
 }
 
 const made = new WeakMap<GatewayContext, Visibility>();
@@ -59,6 +66,7 @@ function everything(ctx: GatewayContext): Visibility {
     agencyRow: () => true,
     meeting: () => true,
     actionItem: async (item) => ({ item, caseId: item.caseId }),
+    clock: async () => true,
   };
 }
 
@@ -84,6 +92,8 @@ function agencyOnly(ctx: GatewayContext, own: string): Visibility {
       if (caseSeen) return { item, caseId: item.caseId };
       return item.owner === own ? { item, caseId: null } : null;
     },
+    clock: async (clock) =>
+      clock.visibleTo.includes(own) || (clock.kind === 'ACTION_ITEM' && clock.caseId !== null && (await caseId(clock.caseId))),
   };
 }
 

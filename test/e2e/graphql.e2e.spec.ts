@@ -415,6 +415,57 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
     });
   });
 
+  describe('clocks (revision 2): the 临期/逾期 view', () => {
+    const FIELDS = 'totalCount pageInfo { endCursor hasNextPage } nodes { id kind name dueDate dueDateProvisional daysLeft overdue owner { id } case { id } }';
+
+    it('overdue: the running clocks past their due date, soonest first; a viewer sees only its own things', async () => {
+      const d = await query(ORGANIZER, `{ clocks(overdue: true, first: 500) { ${FIELDS} } }`);
+      const byId = new Map<string, Node>(d.clocks.nodes.map((c: Node) => [c.id, c]));
+      expect(d.clocks.totalCount).to.equal(d.clocks.nodes.length);
+      // H3: 信息通报 received 09-20 (Fri) + 5 working days = 09-27, never completed
+      expect(byId.get('K1:information_notice:H3')).to.deep.include({ kind: 'HANDOFF', dueDate: '2024-09-27', overdue: true, owner: { id: 'xj-market' }, case: { id: 'K1' } });
+      // s3: judicial suggestion issued 09-02 + 2 months = 11-02 (Saturday) → 11-04, never replied
+      expect(byId.get('L1:suggestion_reply:s3')).to.deep.include({ kind: 'SUGGESTION', dueDate: '2024-11-04', overdue: true, owner: { id: 'xj-market' } });
+      // R3: ordered performance by 10-15, never performed — the defendant's duty
+      expect(byId.get('R3:reconsideration_performance')).to.deep.include({ kind: 'PERFORMANCE', dueDate: '2024-10-15', owner: { id: 'xj-market' } });
+      for (const c of d.clocks.nodes as Node[]) expect(c.overdue && (c.daysLeft as number) < 0, c.id).to.equal(true);
+      const dues = (d.clocks.nodes as Node[]).map((c) => `${c.dueDate as string}|${c.id}`);
+      expect(dues).to.deep.equal([...dues].sort());
+      // the running ones of this week are not overdue
+      expect([...byId.keys()].some((id) => id.startsWith('N3:'))).to.equal(false);
+
+      const proc = await query(PROC, `{ clocks(overdue: true, first: 500) { ${FIELDS} } }`);
+      // H3 went from 公安 to 市场监管局: the procuratorate, though involved in K1, is no party to it
+      expect(ids(proc.clocks.nodes)).not.to.include('K1:information_notice:H3');
+      const market = await query(MARKET, `{ clocks(overdue: true, agency: "xj-market", first: 500) { ${FIELDS} } }`);
+      expect(ids(market.clocks.nodes)).to.include.members(['K1:information_notice:H3', 'L1:suggestion_reply:s3', 'R3:reconsideration_performance']);
+    });
+
+    it('dueWithinDays: 3 — a 行刑衔接 transfer received today is due within 3 working days; publishers are refused', async () => {
+      await send(MARKET, [
+        ce('xj-market', 'case.registered', 'T1', minutesAgo(30), { kind: 'criminal', title: '某公司涉嫌销售假冒商品案', parties: [{ name: '某公司', role: 'respondent', type: 'enterprise' }] }),
+        ce('xj-market', 'handoff.requested', 'T1', minutesAgo(30), { handoffId: 'T1-h1', to: 'xj-police', purpose: 'criminal_transfer' }),
+      ]);
+      await send(POLICE, [ce('xj-police', 'handoff.received', 'T1', minutesAgo(20), { handoffId: 'T1-h1' })]);
+      const d = await query(ORGANIZER, `{ clocks(dueWithinDays: 3, first: 20) { ${FIELDS} } }`);
+      const clock = (d.clocks.nodes as Node[]).find((c) => c.id === 'T1:criminal_transfer:T1-h1');
+      // 3 days from today's receipt, moved to the next working day when it is a rest day: at most 3 working days
+      expect(clock, JSON.stringify(d.clocks.nodes)).to.deep.include({ kind: 'HANDOFF', name: 'criminal_transfer:T1-h1', overdue: false, owner: { id: 'xj-police' } });
+      expect(clock!.daysLeft).to.be.within(0, 3);
+      expect(clock!.dueDate! > chinaToday() && (clock!.dueDate as string) <= addDays(chinaToday(), 7)).to.equal(true);
+      for (const c of d.clocks.nodes as Node[]) expect(!c.overdue && (c.daysLeft as number) >= 0 && (c.daysLeft as number) <= 3, c.id).to.equal(true);
+      // the 30-day mediation received this week is running but not due within 3 working days
+      expect(ids(d.clocks.nodes)).not.to.include('N3:entrusted_mediation:H6');
+      const all = await query(ORGANIZER, `{ clocks(first: 500) { totalCount nodes { id } } }`);
+      expect(ids(all.clocks.nodes)).to.include.members(['N3:entrusted_mediation:H6', 'N3:suggestion_reply:s4', 'T1:criminal_transfer:T1-h1']);
+      const police = await query(POLICE, `{ clocks(dueWithinDays: 3, kind: HANDOFF) { totalCount nodes { id } } }`);
+      expect(ids(police.clocks.nodes)).to.include('T1:criminal_transfer:T1-h1');
+      const court = await query(COURT, `{ clocks(dueWithinDays: 3) { totalCount nodes { id } } }`);
+      expect(ids(court.clocks.nodes)).not.to.include('T1:criminal_transfer:T1-h1');
+      expect((await refused(JUSTICE, '{ clocks { totalCount } }')).code).to.equal('FORBIDDEN');
+    });
+  });
+
   describe('scorecard (季通报)', () => {
     const FIELDS = `agency { id } quarter litigationConcluded litigationLost lossRate hearingsHeld headAppearances headAppearanceRate
       reconsiderationsDecided reconsiderationsCorrected correctionRate suggestionsReceived suggestionsRepliedOnTime
