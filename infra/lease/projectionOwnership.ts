@@ -16,6 +16,10 @@
  *
  * A standby that finds the lease free takes it; after the owner died without releasing it, that is within the
  * TTL plus one acquire interval.
+ *
+ * `liandong project` runs one of these per projection, each over its own lease (sharedProjections.ts); `share`
+ * then says when to leave a free lease to another replica and when to hand a held one over (a term that ends
+ * with 'handover' releases its lease like a stop, and the replica goes back to waiting).
  */
 import type { ProjectionRunner } from '../../projections/runner.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
