@@ -52,3 +52,27 @@ export class LeaseLostError extends Error {
     super(`lease ${lease} (token ${token}) is no longer held: ${reason}`);
   }
 }
+
+/**
+ * Who else shares the work of a set of leases (the `liandong project` replicas of a deployment), so each
+ * replica can take its share of the projections and no more. Membership is a heartbeat with the leases'
+ * TTL: a replica that stops beating drops out when its leases would expire anyway.
+ */
+export interface LeaseRoster {
+  /** this replica's name among the others: the holder of every lease it takes */
+  readonly self: string;
+  /**
+   * announces this replica alive for another TTL and answers, in one round trip, the live replicas (itself
+   * included) and the current holder of each named lease (null when free)
+   */
+  heartbeat(leases: readonly string[]): Promise<RosterView>;
+  /** drops this replica at once (a clean stop), so the others count it out without waiting for the TTL */
+  leave(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RosterView {
+  live: string[];
+  /** lease name → holder, null when nobody holds it */
+  holders: Map<string, string | null>;
+}

@@ -9,20 +9,25 @@
  * in id order, the line `<collection> NUL <id> NUL <canonical JSON of the document> LF` (canonicalJson.ts;
  * documents include the runner's `_position`). Index entries are not in it: the port cannot list them, and
  * they are derived from the same evolve results as the documents.
+ *
+ * Memory stays bounded whatever the size of the store (issue 14: 1.77 GB RSS at 329k events before): the event
+ * store is read in pages of REPLAY_BATCH_SIZE, the rebuild holds at most REPLAY_BUFFER_DOCUMENTS documents before
+ * committing them to the scratch store, and the comparison walks both stores in id order a page of GET_MANY
+ * documents at a time (compareProjection). The stores given should not hold everything in memory themselves:
+ * the CLI opens the scratch space and an embedded live file with diskReadModelStore.ts.
  */
 import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
 import { portOnly } from '../eventStore/portOnly.js';
 import { canonicalJson } from '../../ports/canonicalJson.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
+import { compareText } from '../readModels/indexOrder.js';
 import type { Projection } from '../../projections/projection.js';
 import { createProjectionRunner, type ProjectionProgress } from '../../projections/runner.js';
 
 export interface ProjectionDigest {
   digest: string;
   documents: number;
-  /** `collection/id` → SHA-256 of the document's canonical JSON */
-  byDocument: Map<string, string>;
 }
 
 export interface ReplayDifference {
@@ -100,61 +105,108 @@ export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<Pro
     });
     await runner.rebuild(deps.scratch, (progress) => deps.onProgress?.({ ...progress, upTo }));
     for (const projection of projections) {
-      const live = await digestProjection(deps.live, projection, deps.signal);
-      const rebuilt = await digestProjection(deps.scratch, projection, deps.signal);
-      const differences: ReplayDifference[] = [];
-      let differenceCount = 0;
-      const note = async (key: string, kind: ReplayDifference['kind']): Promise<void> => {
-        differenceCount += 1;
-        if (differences.length >= maxDifferences) return;
-        const slash = key.indexOf('/');
-        const [collection, id] = [key.slice(0, slash), key.slice(slash + 1)];
-        const paths =
-          kind === 'different' ? differingPaths(await deps.live.get(collection, id), await deps.scratch.get(collection, id), '', 4).slice(0, 5) : [];
-        differences.push({ collection, id, kind, paths });
-      };
-      if (live.digest !== rebuilt.digest) {
-        for (const [key, hash] of live.byDocument) {
-          const other = rebuilt.byDocument.get(key);
-          if (other === undefined) await note(key, 'only_live');
-          else if (other !== hash) await note(key, 'different');
-        }
-        for (const key of rebuilt.byDocument.keys()) if (!live.byDocument.has(key)) await note(key, 'only_rebuilt');
-      }
+      const compared = await compareProjection(deps.live, deps.scratch, projection, maxDifferences, deps.signal);
       results.push({
         name: projection.name,
         liveCheckpoint: upTo,
         liveBehind: head - (upTo ?? 0n),
-        liveDigest: live.digest,
-        rebuiltDigest: rebuilt.digest,
-        liveDocuments: live.documents,
-        rebuiltDocuments: rebuilt.documents,
-        equal: live.digest === rebuilt.digest,
-        differences,
-        differenceCount,
+        liveDigest: compared.live.digest,
+        rebuiltDigest: compared.rebuilt.digest,
+        liveDocuments: compared.live.documents,
+        rebuiltDocuments: compared.rebuilt.documents,
+        equal: compared.live.digest === compared.rebuilt.digest,
+        differences: compared.differences,
+        differenceCount: compared.differenceCount,
       });
     }
   }
   return deps.projections.map((projection) => results.find((result) => result.name === projection.name)!);
 }
 
+/**
+ * Walks the live and the rebuilt documents of a projection together, collection by collection in id order, a
+ * page of ids at a time (GET_MANY from each store): each page feeds both digests and is compared there, and
+ * then dropped. What is held is the two id lists and one page of documents, however large the read models.
+ */
+async function compareProjection(
+  live: ReadModelStore,
+  rebuilt: ReadModelStore,
+  projection: Pick<Projection<unknown>, 'collections'>,
+  maxDifferences: number,
+  signal?: AbortSignal,
+): Promise<{ live: ProjectionDigest; rebuilt: ProjectionDigest; differences: ReplayDifference[]; differenceCount: number }> {
+  const digests = { live: createHash('sha256'), rebuilt: createHash('sha256') };
+  const counts = { live: 0, rebuilt: 0 };
+  const differences: ReplayDifference[] = [];
+  let differenceCount = 0;
+  const note = (collection: string, id: string, kind: ReplayDifference['kind'], paths: () => string[]): void => {
+    differenceCount += 1;
+    if (differences.length < maxDifferences) differences.push({ collection, id, kind, paths: paths() });
+  };
+  for (const collection of [...projection.collections].sort()) {
+    const [liveIds, rebuiltIds] = await Promise.all([live.listIds(collection), rebuilt.listIds(collection)]);
+    let l = 0;
+    let r = 0;
+    while (l < liveIds.length || r < rebuiltIds.length) {
+      await betweenSlices(signal);
+      // the next page: up to GET_MANY ids of the merged order, taken from whichever list is behind
+      const page: { id: string; inLive: boolean; inRebuilt: boolean }[] = [];
+      while (page.length < GET_MANY && (l < liveIds.length || r < rebuiltIds.length)) {
+        const a = liveIds[l];
+        const b = rebuiltIds[r];
+        const order = a === undefined ? 1 : b === undefined ? -1 : compareText(a, b);
+        page.push({ id: order <= 0 ? a! : b!, inLive: order <= 0, inRebuilt: order >= 0 });
+        if (order <= 0) l++;
+        if (order >= 0) r++;
+      }
+      const [liveDocs, rebuiltDocs] = await Promise.all([
+        live.getMany<unknown>(collection, page.filter((p) => p.inLive).map((p) => p.id)),
+        rebuilt.getMany<unknown>(collection, page.filter((p) => p.inRebuilt).map((p) => p.id)),
+      ]);
+      let li = 0;
+      let ri = 0;
+      for (const { id, inLive, inRebuilt } of page) {
+        const liveDoc = inLive ? (liveDocs[li++] ?? null) : undefined;
+        const rebuiltDoc = inRebuilt ? (rebuiltDocs[ri++] ?? null) : undefined;
+        const liveText = liveDoc === undefined ? undefined : canonicalJson(liveDoc);
+        const rebuiltText = rebuiltDoc === undefined ? undefined : canonicalJson(rebuiltDoc);
+        if (liveText !== undefined) {
+          digests.live.update(`${collection}\u0000${id}\u0000${liveText}\n`);
+          counts.live++;
+        }
+        if (rebuiltText !== undefined) {
+          digests.rebuilt.update(`${collection}\u0000${id}\u0000${rebuiltText}\n`);
+          counts.rebuilt++;
+        }
+        if (rebuiltText === undefined) note(collection, id, 'only_live', () => []);
+        else if (liveText === undefined) note(collection, id, 'only_rebuilt', () => []);
+        else if (liveText !== rebuiltText) note(collection, id, 'different', () => differingPaths(liveDoc, rebuiltDoc, '', 4).slice(0, 5));
+      }
+    }
+  }
+  return {
+    live: { digest: digests.live.digest('hex'), documents: counts.live },
+    rebuilt: { digest: digests.rebuilt.digest('hex'), documents: counts.rebuilt },
+    differences,
+    differenceCount,
+  };
+}
+
+/** the digest of a projection's documents in one store (see the top of this file), a page at a time */
 export async function digestProjection(readModels: ReadModelStore, projection: Pick<Projection<unknown>, 'collections'>, signal?: AbortSignal): Promise<ProjectionDigest> {
   const digest = createHash('sha256');
-  const byDocument = new Map<string, string>();
+  let documents = 0;
   for (const collection of [...projection.collections].sort()) {
     const ids = await readModels.listIds(collection);
     for (let start = 0; start < ids.length; start += GET_MANY) {
       await betweenSlices(signal);
       const chunk = ids.slice(start, start + GET_MANY);
       const docs = await readModels.getMany<unknown>(collection, chunk);
-      chunk.forEach((id, index) => {
-        const text = canonicalJson(docs[index] ?? null);
-        digest.update(`${collection}\u0000${id}\u0000${text}\n`);
-        byDocument.set(`${collection}/${id}`, createHash('sha256').update(text).digest('hex'));
-      });
+      chunk.forEach((id, index) => digest.update(`${collection}\u0000${id}\u0000${canonicalJson(docs[index] ?? null)}\n`));
+      documents += chunk.length;
     }
   }
-  return { digest: digest.digest('hex'), documents: byDocument.size, byDocument };
+  return { digest: digest.digest('hex'), documents };
 }
 
 /** the store as it was at `upTo`: nothing after it is read; each read is a slice `signal` can stop the replay at */

@@ -30,7 +30,7 @@ import { loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { EventStore } from '../../ports/eventStore.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
-import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
+import { openDiskReadModelStore } from '../readModels/diskReadModelStore.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'demo.config.json');
@@ -260,7 +260,8 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
         throw error;
       }
       try {
-        live = openEmbeddedReadModelStore({ path });
+        // read in place, a page at a time: loading the whole file into memory is what made replay need 1.77 GB
+        live = openDiskReadModelStore({ path });
       } catch (error) {
         if (/in use by another process/.test((error as Error).message)) {
           throw new AuditCommandError(`读模型文件 ${path} 正被运行中的平台占用：请先停止 liandong start，再运行 replay`);
@@ -269,7 +270,7 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
       }
       liveWhere = `SQLite ${path}`;
     }
-    scratch = openEmbeddedReadModelStore({ path: join(scratchDir, 'scratch.db') });
+    scratch = openDiskReadModelStore({ path: join(scratchDir, 'scratch.db') });
     console.log(`重放：从 ${opened.where} 重建 ${projections.map((projection) => projection.name).join('、')} 到临时空间，与现行读模型（${liveWhere}）比对`);
 
     bar = progressBar('重建中');

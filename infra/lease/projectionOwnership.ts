@@ -16,6 +16,10 @@
  *
  * A standby that finds the lease free takes it; after the owner died without releasing it, that is within the
  * TTL plus one acquire interval.
+ *
+ * `liandong project` runs one of these per projection, each over its own lease (sharedProjections.ts); `share`
+ * then says when to leave a free lease to another replica and when to hand a held one over (a term that ends
+ * with 'handover' releases its lease like a stop, and the replica goes back to waiting).
  */
 import type { ProjectionRunner } from '../../projections/runner.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
@@ -45,6 +49,20 @@ export interface ProjectionOwnershipDeps {
   /** how often the owner renews (default: a third of the TTL) */
   renewIntervalMs?: number;
   onChange?(state: OwnershipState): void;
+  /**
+   * When several leases share the replicas (one per projection, infra/lease/sharedProjections.ts): whether to
+   * try for the lease now, and whether to hand a held one over to a replica with fewer. Unset: always try, never
+   * hand over (one lease for all the work).
+   */
+  share?: OwnershipShare;
+}
+
+export interface OwnershipShare {
+  /** asked right before each attempt to take the lease; true reserves the attempt until afterAcquire */
+  beforeAcquire(): boolean;
+  afterAcquire(): void;
+  /** asked while owning: true ends the term and releases the lease for another replica */
+  shouldHandOver(): boolean;
 }
 
 export interface ProjectionOwnership {
@@ -57,7 +75,7 @@ export interface ProjectionOwnership {
   stop(): Promise<void>;
 }
 
-type TermEnd = 'lost' | 'conflict' | 'stopping';
+type TermEnd = 'lost' | 'conflict' | 'stopping' | 'handover';
 
 const WATCH_INTERVAL_MS = 200;
 const RETRY_MIN_MS = 1000;
@@ -149,6 +167,7 @@ export function createProjectionOwnership(deps: ProjectionOwnershipDeps): Projec
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
         if (lost !== null) return 'lost';
         if (stopping) return 'stopping';
+        if (deps.share?.shouldHandOver()) return 'handover';
       }
     } finally {
       clearInterval(renewTimer);
@@ -198,6 +217,11 @@ export function createProjectionOwnership(deps: ProjectionOwnershipDeps): Projec
         end = { end: 'lost' };
         break;
       }
+      if (deps.share?.shouldHandOver()) {
+        log.info(`让出投影租约（令牌 ${token}），由负担较轻的副本接手`);
+        end = { end: 'handover' };
+        break;
+      }
       const failed = runner.status().find((p) => p.failure !== null);
       if (failed && isCheckpointConflict(failed.failure!.error)) {
         log.warn(`读模型检查点被其他进程改动（${failed.failure!.message}）：让出投影租约，重新竞争`);
@@ -224,12 +248,16 @@ export function createProjectionOwnership(deps: ProjectionOwnershipDeps): Projec
     let reported = '';
     while (!stopping) {
       let grant: LeaseGrant | null = null;
+      // over this replica's share: leave the free lease to a replica with fewer
+      const trying = deps.share?.beforeAcquire() ?? true;
       try {
-        grant = await lease.acquire();
+        if (trying) grant = await lease.acquire();
       } catch (error) {
         const line = `无法访问租约（${describe(error)}），稍后重试`;
         if (line !== reported) log.warn(line);
         reported = line;
+      } finally {
+        if (trying) deps.share?.afterAcquire();
       }
       if (grant === null) {
         const holder = await lease.current().catch(() => null);

@@ -1,6 +1,6 @@
 /**
  * Composition root of `liandong project` (distributed mode): event store → projections → Redis read models,
- * with a single owner among the replicas (infra/lease/). Wiring only.
+ * one lease per projection, shared among the replicas (infra/lease/sharedProjections.ts). Wiring only.
  */
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -15,9 +15,11 @@ import { createHttpApp } from '../http/app.js';
 import { projectionNotReadyReason } from '../http/projectionHealth.js';
 import { createMetrics } from '../http/metrics.js';
 import { consoleLog } from '../kafka/kafkaClient.js';
-import type { Lease } from '../../ports/lease.js';
+import type { Lease, LeaseRoster } from '../../ports/lease.js';
 import { createProjectionOwnership, type OwnershipState } from '../lease/projectionOwnership.js';
 import { openRedisLease } from '../lease/redisLease.js';
+import { openRedisRoster } from '../lease/redisRoster.js';
+import { createSharedProjections } from '../lease/sharedProjections.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
@@ -30,9 +32,11 @@ export interface ProjectOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export const LEASE_NAME = 'projector';
+/** the group of the projection leases: projection `cases` is guarded by lease `projector:cases` */
+export const LEASE_GROUP = 'projector';
+export const projectionLeaseName = (projection: string): string => `${LEASE_GROUP}:${projection}`;
 const DEFAULT_LEASE_TTL_MS = 10_000;
-/** /readyz answers "not ready" while the owner's read models trail the store by more than this many events */
+/** /readyz answers "not ready" while a projection this replica owns trails the store by more than this many events */
 const READY_LAG = 1000;
 
 export async function startProject(options: ProjectOptions): Promise<{ stopped: Promise<number> }> {
@@ -52,7 +56,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   };
   let store: EventStore;
   let where: string;
-  let lease: Lease;
+  let roster: LeaseRoster;
+  const leases = new Map<string, Lease>();
   try {
     ({ store, where } = await openEventStoreFromEnv(options.env, systemClock));
     opened.push(store);
@@ -62,51 +67,92 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   }
   try {
     const waitMs = positiveIntFromEnv(options.env, 'LIANDONG_CONNECT_WAIT_MS', 30_000, 0);
-    lease = await openWhenReachable(redis.where, () => openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: LEASE_NAME, ttlMs }), { waitMs, say: (line) => log.warn(line) });
-    opened.push(lease);
+    roster = await openWhenReachable(redis.where, () => openRedisRoster({ url: redis.url, keyPrefix: redis.keyPrefix, group: LEASE_GROUP, ttlMs }), {
+      waitMs,
+      say: (line) => log.warn(line),
+    });
+    opened.push(roster);
+    // one lease per projection, all held under the roster's name (so the roster can count who holds what)
+    for (const projection of projections) {
+      const lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: projectionLeaseName(projection.name), ttlMs, holder: roster.self });
+      opened.push(lease);
+      leases.set(projection.name, lease);
+    }
   } catch (e) {
     await closeAll();
     throw new StartupError(`无法连接 ${redis.where}：${describeError(e)}`);
   }
 
   const metrics = createMetrics();
-  const leaseOwner = new Gauge({ name: 'liandong_projection_lease_owner', help: '1 while this replica owns the projection lease', registers: [metrics.registry] });
-  const leaseToken = new Gauge({ name: 'liandong_projection_lease_token', help: 'Fencing token of the current term (0 while standby)', registers: [metrics.registry] });
-  const ownership = createProjectionOwnership({
-    lease,
-    openReadModels: () =>
-      openRedisReadModelStore({
-        url: redis.url,
-        keyPrefix: redis.keyPrefix,
-        connectionName: 'liandong-projector',
-        logger: { error: (message, fields) => log.error(`${message} ${fields?.['error'] ?? ''}`) },
-      }),
-    createRunner: (readModels) =>
-      createProjectionRunner({
-        store,
-        readModels,
-        projections,
-        ctx: { deadlines },
-        logger: { info: () => undefined, error: (message) => log.error(message) },
-      }),
+  const leaseOwner = new Gauge({
+    name: 'liandong_projection_lease_owner',
+    help: '1 while this replica owns the lease of the projection',
+    labelNames: ['projection'],
+    registers: [metrics.registry],
+  });
+  const leaseToken = new Gauge({
+    name: 'liandong_projection_lease_token',
+    help: 'Fencing token of the current term of the projection (0 while another replica owns it)',
+    labelNames: ['projection'],
+    registers: [metrics.registry],
+  });
+  for (const projection of projections) {
+    leaseOwner.set({ projection: projection.name }, 0);
+    leaseToken.set({ projection: projection.name }, 0);
+  }
+  const shared = createSharedProjections({
+    roster,
+    leases,
     log,
-    onChange: (state: OwnershipState) => {
-      leaseOwner.set(state.role === 'owner' ? 1 : 0);
-      leaseToken.set(state.role === 'owner' ? Number(state.token) : 0);
+    createOwnership: (name, lease, share) => {
+      const projection = projections.find((p) => p.name === name)!;
+      const named = consoleLog(`投影 ${name}`);
+      return createProjectionOwnership({
+        lease,
+        share,
+        // a store instance per term: its checkpoint fencing starts from what this term commits
+        openReadModels: () =>
+          openRedisReadModelStore({
+            url: redis.url,
+            keyPrefix: redis.keyPrefix,
+            connectionName: `liandong-projector:${name}`,
+            maxWriters: 2,
+            logger: { error: (message, fields) => named.error(`${message} ${fields?.['error'] ?? ''}`) },
+          }),
+        createRunner: (readModels) =>
+          createProjectionRunner({
+            store,
+            readModels,
+            projections: [projection],
+            ctx: { deadlines },
+            logger: { info: () => undefined, error: (message) => named.error(message) },
+          }),
+        log: named,
+        onChange: (state: OwnershipState) => {
+          leaseOwner.set({ projection: name }, state.role === 'owner' ? 1 : 0);
+          leaseToken.set({ projection: name }, state.role === 'owner' ? Number(state.token) : 0);
+        },
+      });
     },
   });
 
   const app = createHttpApp({
     metrics,
     health: {
+      // ready when every projection this replica owns is caught up and healthy; owning none, it is ready to take some
       notReadyReason: async () => {
-        const state = ownership.state();
-        const runner = ownership.runner();
-        if (state.role !== 'owner' || runner === null) return state.role === 'stopped' ? '正在停止' : null; // a standby is ready to take over
-        if (!state.caughtUp) return '刚取得投影租约，正在从检查点追赶事件';
-        const trouble = projectionNotReadyReason(runner.status()); // stopped, or retrying after a store error
-        if (trouble !== null) return trouble;
-        const behind = await eventsBehind(store, runner.status().map((p) => p.checkpoint), READY_LAG);
+        const checkpoints: (bigint | null)[] = [];
+        for (const [name, ownership] of shared.ownerships) {
+          const state = ownership.state();
+          if (state.role === 'stopped') return '正在停止';
+          const runner = ownership.runner();
+          if (state.role !== 'owner' || runner === null) continue;
+          if (!state.caughtUp) return `刚取得投影 ${name} 的租约，正在从检查点追赶事件`;
+          const trouble = projectionNotReadyReason(runner.status()); // stopped, or retrying after a store error
+          if (trouble !== null) return trouble;
+          checkpoints.push(...runner.status().map((p) => p.checkpoint));
+        }
+        const behind = checkpoints.length === 0 ? 0 : await eventsBehind(store, checkpoints, READY_LAG);
         metrics.projectionLag.set(behind);
         return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件` : null;
       },
@@ -122,7 +168,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   });
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
 
-  ownership.start();
+  await shared.start();
   console.log(
     [
       '',
@@ -130,8 +176,9 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       `  事件存储:            ${where}`,
       `  读模型:              ${redis.where}`,
       `  投影:                ${projections.map((p) => p.name).join('、')}`,
-      `  投影租约:            ${redis.keyPrefix}lease:${LEASE_NAME}（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
-      '                       同一时刻只有一个副本写读模型；其余副本待命，持有者停止续约后接管',
+      `  投影租约:            每个投影一个：${redis.keyPrefix}lease:${LEASE_GROUP}:<投影名>（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
+      `                       副本名 ${roster.self}；各副本分担投影（每个副本至多取其应得份额），`,
+      '                       每个投影同一时刻只有一个副本写入；某副本停止续约后，其投影由其余副本各自接管',
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
@@ -146,10 +193,10 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n收到 ${signal}，正在停止：应用已读取的事件，释放投影租约（待命副本随即接管），关闭存储…`);
+    console.log(`\n收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
-    await ownership.stop();
+    await shared.stop();
     await closed;
     await closeAll();
     console.log('已停止。');

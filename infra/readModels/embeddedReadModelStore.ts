@@ -45,7 +45,7 @@ const MIGRATIONS = [
    ) WITHOUT ROWID;`,
 ];
 
-type IndexValues = Readonly<Record<string, readonly string[]>>;
+export type IndexValues = Readonly<Record<string, readonly string[]>>;
 
 interface StoredDocument {
   /** deep-frozen */
@@ -272,7 +272,8 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   };
 }
 
-function openDatabase(path: string): SqliteDatabase {
+/** the read model file, migrated and locked for this process (diskReadModelStore.ts opens the same file format) */
+export function openDatabase(path: string): SqliteDatabase {
   const db = openDurableDatabase(path);
   try {
     db.pragma('synchronous = NORMAL');
@@ -294,7 +295,7 @@ function openDatabase(path: string): SqliteDatabase {
  * The document's entries after a write: every index the write names is replaced, the others kept.
  * Returns `previous` itself when nothing changes, so the caller can skip re-indexing and re-serialising.
  */
-function mergeIndexes(previous: IndexValues | null, named: DocumentWrite['indexes']): IndexValues | null {
+export function mergeIndexes(previous: IndexValues | null, named: DocumentWrite['indexes']): IndexValues | null {
   if (named === undefined) return previous;
   let merged: Record<string, readonly string[]> | null = null;
   for (const index of Object.keys(named)) {

@@ -4,11 +4,11 @@
  * (read models, projection lease). Two ingest replicas, two projectors, two gateways:
  *   (a) events produced to Kafka appear in the gateways' GraphQL answers; a rejected one in `rejections`;
  *   (c) both gateways answer the same, and a write through one is read through the other at once;
- *   (b) exactly one projector owns the lease; SIGKILL it and an ingest replica mid-stream: the standby takes over
- *       within about the lease TTL, every published event is stored once, and the read models end identical to an
+ *   (b) the two projectors share the projections, one lease each; SIGKILL the holder of `cases` and an ingest
+ *       replica mid-stream: the other projector takes every projection over within about the lease TTL, every published event is stored once, and the read models end identical to an
  *       embedded rebuild of the same events (GraphQL totals, and document by document), so no event was applied
  *       twice or skipped;
- *   and SIGTERM hands the lease over at once, every process exiting 0.
+ *   and a projector that joins gets its share, SIGTERM hands the leases over at once, every process exiting 0.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +22,15 @@ import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { openRedisReadModelStore } from '../../infra/readModels/redisReadModelStore.js';
 import { allProjections } from '../../projections/index.js';
 import { gql, publish } from '../e2e/harness.js';
-import { differencesFromRebuild, dropRedisPrefix, dropSchema, isolation } from './distributedSupport.js';
+import { createIngestPipeline } from '../../infra/ingest/pipeline.js';
+import { createValidator } from '../../infra/ingest/validator.js';
+import { openSqliteRejectionStore } from '../../infra/rejections/sqliteRejectionStore.js';
+import { TEST_CITY } from '../e2e/fixtures.js';
+import { differencesFromRebuild, dropRedisPrefix, dropSchema, isolation, leasesPerPid, projectionLeaseHolders } from './distributedSupport.js';
 import { databaseUrl, kafkaBrokers, probeKafka, probePostgres, probeRedis, redisUrl, requireEngine } from './engines.js';
 import {
+  AGENCIES,
+  caseScript,
   cleanUpKafka,
   cloudEvent,
   connectedProducer,
@@ -81,23 +87,14 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
     return match[1]!;
   };
   const pidOf = (p: LiandongProcess): number => p.child.pid!;
-  const leaseHolderPid = async (): Promise<number | null> => {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(redisUrl());
-    try {
-      const value = await redis.get(`${keyPrefix}lease:projector`);
-      return value === null ? null : Number(value.split('|')[1]!.split(':').at(-2));
-    } finally {
-      await redis.quit();
-    }
-  };
   const total = async (gateway: string, field: string): Promise<number | undefined> => {
     const { json } = await gql(gateway, AUDITOR, `{ ${field} { totalCount } }`);
     return json?.data?.[field.split('(')[0]!]?.totalCount as number | undefined;
   };
   const metric = async (base: string, name: string): Promise<number> => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
+    return Number(new RegExp(`^${escaped} (\\S+)$`, 'm').exec(text)?.[1]);
   };
 
   let dir: string | undefined;
@@ -210,15 +207,19 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
     expect(read.json?.data?.case).to.deep.equal({ id: 'MARKET-HTTP-1', title: '食品买卖合同纠纷', registeredBy: { id: 'xj-market' } });
   });
 
-  it('(b) two projectors: one owns the lease; SIGKILL it mid-stream and the other takes over, the read models staying exact', async function () {
-    const ownerPid = await leaseHolderPid();
-    const owner = projectors.find((p) => pidOf(p) === ownerPid);
+  it('(b) two projectors share the projections (one lease each); SIGKILL the holder of cases mid-stream and the other takes over, the read models staying exact', async function () {
+    const pids = projectors.map(pidOf);
+    const holders = await waitFor('both projectors to share every projection', 20_000, async () => {
+      const now = await projectionLeaseHolders(keyPrefix);
+      const counts = leasesPerPid(now, pids);
+      return [...now.values()].every((pid) => pid !== null && pids.includes(pid)) && Math.min(...counts) >= 1 ? now : undefined;
+    }, 20);
+    const owner = projectors.find((p) => pidOf(p) === holders.get('cases'))!;
     const standby = projectors.find((p) => p !== owner)!;
-    expect(owner, `lease held by pid ${ownerPid}, projectors ${projectors.map(pidOf).join(', ')}`).to.not.equal(undefined);
-    expect(owner!.output()).to.include('已取得投影租约');
-    expect(standby.output()).to.include('待命：投影租约由').and.not.include('已取得投影租约');
-    expect(await metric(urlOf(owner!, '/healthz'), 'liandong_projection_lease_owner')).to.equal(1);
-    expect(await metric(urlOf(standby, '/healthz'), 'liandong_projection_lease_owner')).to.equal(0);
+    expect(owner.output()).to.include('已取得投影租约');
+    expect(standby.output()).to.include('已取得投影租约');
+    expect(await metric(urlOf(owner, '/healthz'), 'liandong_projection_lease_owner{projection="cases"}')).to.equal(1);
+    expect(await metric(urlOf(standby, '/healthz'), 'liandong_projection_lease_owner{projection="cases"}')).to.equal(0);
 
     // the rest of every case script, produced slowly so the owner dies in the middle of the stream
     const headBefore = (await events.headPosition())!;
@@ -230,10 +231,12 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
     const killedAt = Date.now();
     const atKill = await observer.checkpoint('cases');
     // an ingest replica dies at the same moment: the group gives its partitions to the other after the session timeout
-    await Promise.all([stopLiandongProcess(owner!, 'SIGKILL'), stopLiandongProcess(ingests[1]!, 'SIGKILL')]);
-    await waitFor('the standby to take the lease', 20_000, () => (standby.output().includes('已取得投影租约') ? true : undefined), 20);
+    await Promise.all([stopLiandongProcess(owner, 'SIGKILL'), stopLiandongProcess(ingests[1]!, 'SIGKILL')]);
+    await waitFor('the other projector to take every lease', 20_000, async () => {
+      const now = await projectionLeaseHolders(keyPrefix);
+      return [...now.values()].every((pid) => pid === pidOf(standby)) ? true : undefined;
+    }, 20);
     const failoverMs = Date.now() - killedAt;
-    expect(await leaseHolderPid()).to.equal(pidOf(standby));
     expect(failoverMs, 'within the TTL plus the acquire interval and start-up slack').to.be.lessThan(LEASE_TTL_MS + 2500);
     await producing;
 
@@ -262,18 +265,24 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
     const stored = await events.readAll({ maxCount: 100_000 });
     expect(stored.filter((e) => e.metadata.channel === 'kafka')).to.have.length(load.total);
     console.log(
-      `      owner SIGKILLed with the cases checkpoint at ${atKill}; standby owned the lease ${failoverMs} ms later (TTL ${LEASE_TTL_MS} ms); ` +
+      `      holder of cases SIGKILLed with the cases checkpoint at ${atKill}; the other owned every projection lease ${failoverMs} ms later (TTL ${LEASE_TTL_MS} ms); ` +
         `${head} events, read models identical to an embedded rebuild`,
     );
   });
 
-  it('SIGTERM of the owner releases the lease, so a standby takes over at once; every process exits 0', async function () {
+  it('a projector that joins gets its share; SIGTERM of the other releases its leases at once; every process exits 0', async function () {
     const owner = projectors.find((p) => p.child.exitCode === null && p.child.signalCode === null)!;
     const fresh = await start('project');
-    await waitFor('the new projector on standby', 20_000, () => (fresh.output().includes('待命') ? true : undefined), 20);
+    await waitFor('the new projector to get its share', 20_000, async () => {
+      const counts = leasesPerPid(await projectionLeaseHolders(keyPrefix), [pidOf(owner), pidOf(fresh)]);
+      return Math.min(...counts) >= 1 ? true : undefined;
+    }, 20);
     const stoppedAt = Date.now();
     expect(await stopLiandongProcess(owner, 'SIGTERM')).to.equal(0);
-    await waitFor('the standby to take the released lease', 10_000, () => (fresh.output().includes('已取得投影租约') ? true : undefined), 20);
+    await waitFor('the new projector to take the released leases', 10_000, async () => {
+      const now = await projectionLeaseHolders(keyPrefix);
+      return [...now.values()].every((pid) => pid === pidOf(fresh)) ? true : undefined;
+    }, 20);
     const handoverMs = Date.now() - stoppedAt;
     expect(handoverMs, 'released, not expired').to.be.lessThan(LEASE_TTL_MS);
     expect(owner.output()).to.include('已停止。');
@@ -282,6 +291,167 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
       if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
       expect(await stopLiandongProcess(p, 'SIGTERM'), p.output().slice(-800)).to.equal(0);
     }
-    console.log(`      SIGTERM of the owner → the standby owned the lease ${handoverMs} ms later`);
+    console.log(`      SIGTERM of a projector → the other owned every projection lease ${handoverMs} ms later`);
+  });
+});
+
+/**
+ * One lease per projection (issue 14): two `liandong project` processes over the real PostgreSQL event store and
+ * Redis (no Kafka: events are appended through the ingest pipeline) split the projections between them; SIGKILL
+ * one while events arrive, and the other takes each of its projections over within about the lease TTL, with the
+ * read models ending identical to a single-process embedded rebuild of the same events (so nothing was applied
+ * twice or lost). Then a third process joins and gets its share handed over.
+ */
+describe('distributed mode: two projector processes share the projections, one lease each (real PostgreSQL, Redis)', function () {
+  this.timeout(180_000);
+  before(requireEngine('postgres', probePostgres));
+  before(requireEngine('redis', probeRedis));
+
+  const TTL_MS = 2000;
+  const { keyPrefix, schema } = isolation('share');
+  const processes: LiandongProcess[] = [];
+  let dir: string | undefined;
+  let env: Record<string, string>;
+  let store: EventStore;
+  let observer: ReadModelStore;
+  const names = allProjections().map((p) => p.name);
+
+  const start = async (): Promise<LiandongProcess> => {
+    const p = await startLiandongProcess({ args: ['project'], env, ready: '已就绪' });
+    processes.push(p);
+    return p;
+  };
+  const pidOf = (p: LiandongProcess): number => p.child.pid!;
+  const healthzOf = (p: LiandongProcess): string => {
+    const match = /(http:\/\/127\.0\.0\.1:\d+)\/healthz/.exec(p.output());
+    if (!match) throw new Error(`no URL in the banner:\n${p.output()}`);
+    return match[1]!;
+  };
+  /** the lease owner gauge of each projection, as the process reports it */
+  const ownerGauges = async (p: LiandongProcess): Promise<Map<string, number>> => {
+    const text = await (await fetch(`${healthzOf(p)}/metrics`)).text();
+    return new Map(names.map((name) => [name, Number(new RegExp(`^liandong_projection_lease_owner\\{projection="${name}"\\} (\\S+)$`, 'm').exec(text)?.[1])]));
+  };
+
+  const ingest = () =>
+    createIngestPipeline({
+      store,
+      rejections: openSqliteRejectionStore({ path: ':memory:' }),
+      validator: createValidator(),
+      agencies: AGENCIES,
+      copyNoticeRecipients: TEST_CITY.copyNoticeRecipients,
+      clock: systemClock,
+    });
+  /** case scripts of the court (five events each), `pauseMs` between cases; the head afterwards */
+  async function publishCases(from: number, count: number, pauseMs = 0): Promise<bigint> {
+    const pipeline = ingest();
+    const agency = AGENCIES.get('xj-court')!;
+    for (let n = from; n < from + count; n++) {
+      const results = await pipeline.ingest(
+        caseScript('xj-court', 'xj-justice', n).map((event) => ({ value: event, raw: JSON.stringify(event) })),
+        { agency, principal: 'court-system', channel: 'http' },
+      );
+      expect(results.every((r) => r.status === 'accepted'), JSON.stringify(results)).to.equal(true);
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+    return (await store.headPosition())!;
+  }
+  const caughtUpTo = (position: bigint) =>
+    waitFor(`every projection at ${position}`, 60_000, async () => {
+      const checkpoints = await Promise.all(names.map((name) => observer.checkpoint(name)));
+      return checkpoints.every((c) => c !== null && c >= position) ? true : undefined;
+    }, 50);
+  /** waits until every lease is held by one of `pids` and the counts differ by at most one; the holders */
+  const settledAmong = (what: string, pids: readonly number[], timeoutMs: number) =>
+    waitFor(what, timeoutMs, async () => {
+      const holders = await projectionLeaseHolders(keyPrefix);
+      if (![...holders.values()].every((pid) => pid !== null && pids.includes(pid))) return undefined;
+      const counts = leasesPerPid(holders, pids);
+      return Math.max(...counts) - Math.min(...counts) <= 1 ? holders : undefined;
+    }, 20);
+
+  before(async function () {
+    dir = tempDir('ld-share-');
+    env = {
+      LIANDONG_CONFIG: writeCityConfig(dir),
+      DATABASE_URL: databaseUrl(),
+      DATABASE_SCHEMA: schema,
+      REDIS_URL: redisUrl(),
+      REDIS_KEY_PREFIX: keyPrefix,
+      LIANDONG_LEASE_TTL_MS: String(TTL_MS),
+    };
+    store = await openPostgresEventStore({ connectionString: databaseUrl(), schema, clock: systemClock });
+    observer = await openRedisReadModelStore({ url: redisUrl(), keyPrefix });
+  });
+  after(async function () {
+    for (const p of processes) await stopLiandongProcess(p, 'SIGKILL');
+    await observer?.close();
+    await store?.close();
+    await dropRedisPrefix(keyPrefix);
+    await dropSchema(schema);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('split the projections; SIGKILL one mid-stream and the other takes each of its projections over within the TTL, exactly', async function () {
+    expect(names.length, 'needs at least two projections to share').to.be.at.least(2);
+    await publishCases(0, 40);
+    const [a, b] = await Promise.all([start(), start()]);
+    const holders = await settledAmong('the two processes to share every projection', [pidOf(a!), pidOf(b!)], 20_000);
+    const counts = leasesPerPid(holders, [pidOf(a!), pidOf(b!)]);
+    expect(Math.min(...counts), `each holds some: ${JSON.stringify([...holders])}`).to.be.at.least(1);
+    // each process reports, per projection, exactly the leases Redis says it holds
+    for (const p of [a!, b!]) {
+      const gauges = await ownerGauges(p);
+      for (const name of names) expect(gauges.get(name), `${name} on pid ${pidOf(p)}`).to.equal(holders.get(name) === pidOf(p) ? 1 : 0);
+    }
+    await caughtUpTo((await store.headPosition())!);
+
+    // events keep arriving while the process holding the most projections dies
+    const victim = counts[0]! >= counts[1]! ? a! : b!;
+    const survivor = victim === a ? b! : a!;
+    const victims = names.filter((name) => holders.get(name) === pidOf(victim));
+    const publishing = publishCases(40, 60, 20);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const killedAt = Date.now();
+    await stopLiandongProcess(victim, 'SIGKILL');
+    const takenOver = new Map<string, number>();
+    await waitFor('the survivor to hold every projection', 20_000, async () => {
+      const now = await projectionLeaseHolders(keyPrefix);
+      for (const name of victims) if (now.get(name) === pidOf(survivor) && !takenOver.has(name)) takenOver.set(name, Date.now() - killedAt);
+      return names.every((name) => now.get(name) === pidOf(survivor)) ? true : undefined;
+    }, 20);
+    // each projection fails over on its own once its lease expires (the dead process leaves the roster at the same
+    // time): within the TTL plus a heartbeat and an acquire interval
+    for (const [name, ms] of takenOver) expect(ms, `${name} taken over`).to.be.lessThan(TTL_MS + 2500);
+    const head = await publishing;
+    await caughtUpTo(head);
+    for (const name of names) expect(await observer.checkpoint(name)).to.equal(head);
+    expect(await differencesFromRebuild(store, observer)).to.deep.equal([]);
+    const ready = await fetch(`${healthzOf(survivor)}/readyz`);
+    expect(ready.status, await ready.clone().text()).to.equal(200);
+    console.log(
+      `      ${names.length} projections split ${counts.join('/')}; SIGKILL of the holder of ${victims.join('、')} → taken over after ` +
+        `${[...takenOver].map(([name, ms]) => `${name} ${ms} ms`).join(', ')} (TTL ${TTL_MS} ms); ${head} events, identical to an embedded rebuild`,
+    );
+  });
+
+  it('a process that joins gets its share handed over; SIGTERM releases at once; every process exits 0', async function () {
+    const survivor = processes.find((p) => p.child.exitCode === null && p.child.signalCode === null)!;
+    const joined = await start();
+    const joinedAt = Date.now();
+    await settledAmong('the holder of everything to hand the newcomer its share', [pidOf(survivor), pidOf(joined)], 20_000);
+    const handedOverMs = Date.now() - joinedAt;
+    expect(survivor.output()).to.include('让出投影租约');
+    const head = await publishCases(100, 5);
+    await caughtUpTo(head);
+
+    const stoppedAt = Date.now();
+    expect(await stopLiandongProcess(survivor, 'SIGTERM'), survivor.output().slice(-800)).to.equal(0);
+    await settledAmong('the remaining process to take the released leases', [pidOf(joined)], 10_000);
+    const releasedMs = Date.now() - stoppedAt;
+    expect(releasedMs, 'released, not expired').to.be.lessThan(TTL_MS);
+    expect(await differencesFromRebuild(store, observer)).to.deep.equal([]);
+    expect(await stopLiandongProcess(joined, 'SIGTERM'), joined.output().slice(-800)).to.equal(0);
+    console.log(`      a newcomer got its share ${handedOverMs} ms after it was ready; after SIGTERM of the other it held everything ${releasedMs} ms later`);
   });
 });

@@ -14,6 +14,7 @@ import type { EventStore } from '../../ports/eventStore.js';
 import { openEmbeddedReadModelStore } from '../../infra/readModels/embeddedReadModelStore.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { TEST_CITY } from '../e2e/fixtures.js';
+import { projectionLeaseName } from '../../infra/main/project.js';
 import { databaseUrl, redisUrl } from './engines.js';
 
 export const testCityConfig = () => parseConfig(JSON.stringify(TEST_CITY), 'city.json');
@@ -82,4 +83,24 @@ export async function differencesFromRebuild(store: EventStore, readModels: Read
   } finally {
     await embedded.close();
   }
+}
+
+/**
+ * projection → the pid of the `liandong project` process holding its lease (null when free), read from Redis
+ * (a holder is `host:pid:random`, infra/lease/redisLease.ts)
+ */
+export async function projectionLeaseHolders(keyPrefix: string): Promise<Map<string, number | null>> {
+  const names = allProjections().map((p) => p.name);
+  const redis = new Redis(redisUrl(), { connectionName: 'liandong-test-lease-holders' });
+  try {
+    const values = await redis.mget(...names.map((name) => `${keyPrefix}lease:${projectionLeaseName(name)}`));
+    return new Map(names.map((name, at) => [name, values[at] ? Number(values[at].split('|')[1]!.split(':').at(-2)) : null]));
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** how many projection leases each pid holds (0 for a pid holding none) */
+export function leasesPerPid(holders: ReadonlyMap<string, number | null>, pids: readonly number[]): number[] {
+  return pids.map((pid) => [...holders.values()].filter((holder) => holder === pid).length);
 }

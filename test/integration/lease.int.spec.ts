@@ -11,7 +11,8 @@ import type { EventStore } from '../../ports/eventStore.js';
 import { openPostgresEventStore } from '../../infra/eventStore/postgresEventStore.js';
 import { createIngestPipeline } from '../../infra/ingest/pipeline.js';
 import { createValidator } from '../../infra/ingest/validator.js';
-import type { Lease } from '../../ports/lease.js';
+import type { Lease, LeaseRoster } from '../../ports/lease.js';
+import { openRedisRoster } from '../../infra/lease/redisRoster.js';
 import { createProjectionOwnership, type OwnershipState, type ProjectionOwnership } from '../../infra/lease/projectionOwnership.js';
 import { openRedisLease } from '../../infra/lease/redisLease.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
@@ -102,6 +103,52 @@ describe('projection lease on Redis (real server)', function () {
     await admin.quit();
     const second = await a.acquire();
     expect(second!.token).to.equal(first!.token + 1n);
+  });
+});
+
+describe('roster of projector replicas on Redis (real server)', function () {
+  this.timeout(30_000);
+  before(requireEngine('redis', probeRedis));
+
+  const { keyPrefix } = isolation('roster');
+  const rosters: LeaseRoster[] = [];
+  const leases: Lease[] = [];
+  const openRoster = async (self: string, ttlMs = 600): Promise<LeaseRoster> => {
+    const roster = await openRedisRoster({ url: redisUrl(), keyPrefix, group: 'projector', ttlMs, self });
+    rosters.push(roster);
+    return roster;
+  };
+  afterEach(async () => {
+    for (const roster of rosters.splice(0)) await roster.close();
+    for (const lease of leases.splice(0)) await lease.close();
+    await dropRedisPrefix(keyPrefix);
+  });
+
+  it('lists the replicas that beat within the TTL and who holds each lease; one that stops beating drops out, one that leaves at once', async () => {
+    const a = await openRoster('replica-a');
+    const b = await openRoster('replica-b');
+    const c = await openRoster('replica-c');
+    const lease = await openRedisLease({ url: redisUrl(), keyPrefix, name: 'projector:cases', ttlMs: 600, holder: 'replica-b' });
+    leases.push(lease);
+    await a.heartbeat([]);
+    await c.heartbeat([]);
+    const grant = await lease.acquire();
+    expect(grant).to.not.equal(null);
+    const seen = await b.heartbeat(['projector:cases', 'projector:meetings']);
+    expect(seen.live.sort()).to.deep.equal(['replica-a', 'replica-b', 'replica-c']);
+    expect([...seen.holders]).to.deep.equal([
+      ['projector:cases', 'replica-b'],
+      ['projector:meetings', null],
+    ]);
+
+    await c.leave();
+    expect((await b.heartbeat([])).live.sort(), 'left at once').to.deep.equal(['replica-a', 'replica-b']);
+    // a stops beating; b keeps on: after the TTL only b is live
+    for (let beat = 0; beat < 4; beat++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await b.heartbeat([]);
+    }
+    expect((await b.heartbeat([])).live).to.deep.equal(['replica-b']);
   });
 });
 
