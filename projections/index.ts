@@ -2,6 +2,8 @@ import type { Projection } from './projection.js';
 import { casesProjection, type CaseProjectionContext } from './cases/cases.projection.js';
 import { meetingsProjection } from './meetings/meetings.projection.js';
 import { handoffBoardProjection } from './handoffBoard/handoffBoard.projection.js';
+import { attentionProjection } from './attention/attention.projection.js';
+import { meetingCalendarProjection } from './meetings/meetingCalendar.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -10,5 +12,7 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   casesProjection,
   meetingsProjection as Projection<ReadModelContext>,
   handoffBoardProjection,
+  attentionProjection,
+  meetingCalendarProjection as Projection<ReadModelContext>,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

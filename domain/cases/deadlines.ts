@@ -22,7 +22,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, Handoff, Judgment } from './case.js';
+import type { CaseState, Handoff, Judgment, Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -95,6 +95,13 @@ const earliest = (times: readonly string[]): string | null =>
 const communityCorrectionJudgment = (judgments: readonly Judgment[]): Judgment | null =>
   judgments.filter((j) => j.communityCorrection).reduce<Judgment | null>((latest, j) => (latest === null || Date.parse(j.issuedAt) >= Date.parse(latest.issuedAt) ? j : latest), null);
 
+/** The due date of a suggestion's reply clock (suggestion_reply:<id>): read by the case's clocks and the attention list. */
+export const suggestionReplyDue = (
+  suggestion: Pick<Suggestion, 'category' | 'urgent' | 'issuedAt'>,
+  calendar: WorkingDayCalendar,
+): { dueDate: IsoDate; provisional: boolean } =>
+  computeDueDate({ start: chinaDate(suggestion.issuedAt), period: suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent }), calendar });
+
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
 export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadline[] => {
   if (state.status === 'none') return [];
@@ -119,8 +126,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   }
 
   for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent });
-    push(`suggestion_reply:${suggestion.id}`, computeDueDate({ start: chinaDate(suggestion.issuedAt), period, calendar }), suggestion.repliedAt);
+    push(`suggestion_reply:${suggestion.id}`, suggestionReplyDue(suggestion, calendar), suggestion.repliedAt);
   }
 
   const decision = state.reconsideration;

@@ -1,4 +1,4 @@
-import { handoffParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
+import { handoffParties, meetingParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
 import type { GatewayContext } from '../context.js';
@@ -78,7 +78,7 @@ function agencyOnly(ctx: GatewayContext, own: string): Visibility {
     suggestion: (s) => s.from === own || s.to === own,
     notice: (n) => n.recipients.includes(own),
     agencyRow: (agencyId) => agencyId === own,
-    meeting: (m) => m.organizer === own || m.participants.includes(own) || m.attendees.includes(own) || m.actionItems.some((a) => a.owner === own),
+    meeting: (m) => meetingParties(m).includes(own),
     async actionItem(item) {
       const caseSeen = item.caseId !== null && (await caseId(item.caseId));
       if (caseSeen) return { item, caseId: item.caseId };
