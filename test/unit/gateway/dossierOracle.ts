@@ -6,7 +6,7 @@
 import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../../domain/catalog/index.js';
 import { completeActionItemRequest, organizerRequest } from '../../../application/requests.js';
 import { chinaDate } from '../../../domain/deadlines/index.js';
-import { CASES, CaseIndex } from '../../../projections/cases/cases.projection.js';
+import { CASES } from '../../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
 import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
@@ -64,8 +64,9 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   /** not yet on the agenda of a meeting held at or after `time` */
   const undiscussedSince = (caseId: string, time: string) => (discussed.get(caseId) ?? -Infinity) < Date.parse(time);
   const ids = new Set<string>();
-  for (const value of ['handoffs', 'suggestions']) for (const id of await rm.findIds(CASES, CaseIndex.has, value)) ids.add(id);
-  for (const reason of ['agency_lost', 'reconsideration_corrected', 'performance_pending', 'major_dispute']) for (const id of await rm.findIds(CASES, CaseIndex.attention, reason)) ids.add(id);
+  // (the case index of standing reasons it read is gone with the one attention rule: every case is a candidate here,
+  // which finds the same cases — the rule below decides — only slower)
+  for (const id of await rm.listIds(CASES)) ids.add(id);
   // a viewer's list holds only the cases it may see (graphql.md "Access")
   const visibility = visibilityOf(ctx);
   const docs = (await ctx.loaders.caseDoc.loadMany([...ids].filter((id) => !onAgenda.has(id)))).flatMap((d) => visibility.caseDoc(d) ?? []);
