@@ -13,7 +13,7 @@
 import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
 import type { ExistingCase, Judgment } from '../cases/case.js';
 import { handoffClockRunning, handoffDeadline, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
-import { chinaDate, compareDates, type IsoDate } from '../deadlines/index.js';
+import { chinaDate, compareDates, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
 
 /** the reasons, most pressing first: the order of the list */
 export const ATTENTION_REASONS = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'] as const;
@@ -27,7 +27,7 @@ export interface AttentionClock {
   readonly to: string;
   readonly dueDate: IsoDate;
   /** a handoff's purpose; null for a suggestion */
-  readonly purpose: string | null;
+  readonly purpose: HandoffPurpose | null;
 }
 
 /** Everything the rule reads of a case (projections/attention keeps it per case; attentionFactsOfCase takes it from a case's state). */
