@@ -670,6 +670,29 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
   }
 };
 
+/**
+ * What a list shows of a case besides its clocks and history (graphql.md Case: its first fields): small read models
+ * keep it (projections/attention), so a list of many cases loads no whole case state for them.
+ */
+export type CaseSummary = Pick<
+  ExistingCase,
+  'id' | 'kind' | 'title' | 'caseNumber' | 'status' | 'registeredBy' | 'registeredAt' | 'defendantAgencyId' | 'privateEnterprise' | 'major' | 'agencies'
+>;
+
+export const caseSummaryOf = (s: CaseSummary): CaseSummary => ({
+  id: s.id,
+  kind: s.kind,
+  title: s.title,
+  caseNumber: s.caseNumber,
+  status: s.status,
+  registeredBy: s.registeredBy,
+  registeredAt: s.registeredAt,
+  defendantAgencyId: s.defendantAgencyId,
+  privateEnterprise: s.privateEnterprise,
+  major: s.major,
+  agencies: s.agencies,
+});
+
 /** The state of case `caseId` after these events (sets `id` even when the events do not carry a subject). */
 export const foldCase = (caseId: string, events: Iterable<DomainEvent>): CaseState => {
   let state = initialCaseState();

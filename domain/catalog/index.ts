@@ -9,7 +9,7 @@ export * from './vocabulary.js';
 
 export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
 export type * from '../cases/decide.js';
-export { evolveCase, evolveHandoff, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
+export { evolveCase, evolveHandoff, caseSummaryOf, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
 export type * from '../cases/case.js';
 export { caseDeadlines, suggestionReplyDue, handoffDeadline, handoffClockStart, handoffClockRunning, handoffOverdue, handoffEnded, type CaseDeadline, type HandoffDeadline, type DeadlineDeps } from '../cases/deadlines.js';
 

@@ -18,7 +18,8 @@ import type { GatewayContext } from '../context.js';
 export interface Visibility {
   /** null: sees every agency's data (organizer, auditor); otherwise the viewer's agency */
   readonly agency: string | null;
-  case(state: ExistingCase): boolean;
+  /** a case (its whole state, or a summary of it) may be seen */
+  case(state: Pick<ExistingCase, 'agencies'>): boolean;
   /** the document when it may be seen, otherwise null */
   caseDoc(doc: CaseDoc | null | undefined | Error): CaseDoc | null;
   /** whether the case with this id exists and may be seen (read through the request's loader) */
@@ -63,7 +64,7 @@ function everything(ctx: GatewayContext): Visibility {
 }
 
 function agencyOnly(ctx: GatewayContext, own: string): Visibility {
-  const involved = (s: ExistingCase): boolean => s.agencies.includes(own);
+  const involved = (s: Pick<ExistingCase, 'agencies'>): boolean => s.agencies.includes(own);
   const caseDoc = (doc: CaseDoc | null | undefined | Error): CaseDoc | null => {
     const d = loaded(doc);
     return d && involved(d.state) ? d : null;

@@ -2,13 +2,12 @@ import { actionIdFor, attentionDetail, attentionFindings, ATTENTION_REASONS, typ
 import { completeActionItemRequest, organizerRequest } from '../../application/requests.js';
 import type { IndexBounds, IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
 import { ATTENTION, ATTENTION_INDEX, AttentionScope, attentionFacts, CLOCK_LANES, STANDING_LANES, type AttentionDoc } from '../../projections/attention/attention.projection.js';
-import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { CALENDAR_INDEX, CalendarScope, carriedOverItem, carriedOverRanges, dateRange, MEETING_CALENDAR } from '../../projections/meetings/meetingCalendar.projection.js';
 import type { MeetingDoc } from '../../projections/meetings/meetings.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { actionItemOverdue } from '../readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
-import type { CaseView } from './cases.js';
+import type { CaseSummaryView, CaseView } from './cases.js';
 import { actorOf, runCommand } from './commands.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
@@ -68,7 +67,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   for (const entries of await Promise.all(lanes.map((bounds) => allEntries(rm, ATTENTION, ATTENTION_INDEX, bounds)))) {
     for (const { id } of entries) if (!onAgenda.has(id)) ids.add(id);
   }
-  const docs = (await rm.getMany<AttentionDoc>(ATTENTION, [...ids])).filter((d): d is AttentionDoc => d !== null && d.registered);
+  const docs = (await rm.getMany<AttentionDoc>(ATTENTION, [...ids])).filter((d): d is AttentionDoc => d !== null && d.summary !== null);
   // the meetings that discussed a case matter only for its standing reasons
   const nominated = new Set(docs.flatMap((d) => (d.lostAt !== null || d.reconsideration?.corrective ? d.nominations : [])));
   nominated.delete(meeting.id);
@@ -81,25 +80,20 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
       const at = heldAt.get(id);
       return at !== undefined && (last === null || at > last) ? at : last;
     }, null);
-  const found = docs.flatMap((doc) => {
-    const facts = attentionFacts(doc);
-    return attentionFindings(facts, today, lastDiscussed(doc)).map((finding) => ({ doc, facts, finding }));
-  });
-  // the Case objects of the list: only the cases that are on it
-  const caseIds = [...new Set(found.map((f) => f.doc.caseId))];
-  const caseDocs = new Map<string, CaseDoc>();
-  (await ctx.loaders.caseDoc.loadMany(caseIds)).forEach((d, i) => {
-    const doc = visibility.caseDoc(d);
-    if (doc) caseDocs.set(caseIds[i]!, doc);
-  });
   const name = (id: string) => agencyOf(ctx, id).name;
   const rank = (reason: string) => (ATTENTION_REASONS as readonly string[]).indexOf(reason);
-  return found
-    .flatMap(({ doc, facts, finding }) => {
-      const caseDoc = caseDocs.get(doc.caseId);
-      return caseDoc ? [{ case: { doc: caseDoc, asOf: null } satisfies CaseView, reason: finding.reason as string, detail: attentionDetail(facts, finding, name) }] : [];
+  // the Case of an item is its summary: a list of many cases loads no whole case document unless the query asks for more
+  return docs
+    .filter((doc) => visibility.case(doc.summary!))
+    .flatMap((doc) => {
+      const facts = attentionFacts(doc);
+      return attentionFindings(facts, today, lastDiscussed(doc)).map((finding) => ({
+        case: { summary: doc.summary! } satisfies CaseSummaryView,
+        reason: finding.reason as string,
+        detail: attentionDetail(facts, finding, name),
+      }));
     })
-    .sort((a, b) => rank(a.reason) - rank(b.reason) || a.case.doc.state.id.localeCompare(b.case.doc.state.id));
+    .sort((a, b) => rank(a.reason) - rank(b.reason) || a.case.summary.id.localeCompare(b.case.summary.id));
 }
 
 /** code point order, as the read-model store lists ids */

@@ -1,5 +1,7 @@
 import {
+  caseSummaryOf,
   correctionOf,
+  evolveCase,
   evolveHandoff,
   handoffDeadline,
   handoffEnded,
@@ -14,7 +16,7 @@ import {
   type AttentionClock,
   type AttentionFacts,
   type CaseEvent,
-  type CaseKind,
+  type CaseSummary,
   type Handoff,
   type Reconsideration,
 } from '../../domain/catalog/index.js';
@@ -39,13 +41,11 @@ export const ATTENTION = 'attention';
 
 export interface AttentionDoc {
   caseId: string;
-  /** false for a document a nomination made before its case was registered: never on a list */
-  registered: boolean;
-  title: string;
-  kind: CaseKind | null;
-  status: 'open' | 'closed';
-  major: boolean;
-  defendant: string | null;
+  /**
+   * What the list shows of the case (its Case fields but clocks and history, kept current: status, agencies); null for
+   * a document a nomination made before its case was registered — never on a list
+   */
+  summary: CaseSummary | null;
   /** ExistingCase.agencies: the viewers that may see the case (organizers and auditors see every case) */
   visibleTo: readonly string[];
   /**
@@ -96,14 +96,14 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
   }
   return {
     caseId: doc.caseId,
-    title: doc.title,
-    defendant: doc.defendant,
+    title: doc.summary?.title ?? '',
+    defendant: doc.summary?.defendantAgencyId ?? null,
     handoffClocks,
     suggestionClocks: Object.values(doc.suggestions),
     performanceDue: performanceDueOf(doc.reconsideration as Reconsideration | null),
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
-    majorDispute: doc.kind !== null && majorDisputeOf({ kind: doc.kind, major: doc.major, status: doc.status }),
+    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
   };
 }
 
@@ -115,7 +115,7 @@ const earliest = (dates: readonly IsoDate[]): IsoDate | null => dates.reduce<Iso
  * before today. A standing lane's key is the fact's time (UTC) or empty.
  */
 export function attentionEntries(doc: AttentionDoc): string[] {
-  if (!doc.registered) return [];
+  if (doc.summary === null) return [];
   const facts = attentionFacts(doc);
   const lanes: string[] = [];
   const handoffDue = earliest(facts.handoffClocks.map((c) => c.dueDate));
@@ -137,12 +137,7 @@ const NOMINATED = 'meeting.case_nominated';
 
 const stub = (caseId: string): AttentionDoc => ({
   caseId,
-  registered: false,
-  title: '',
-  kind: null,
-  status: 'open',
-  major: false,
-  defendant: null,
+  summary: null,
   visibleTo: [],
   handoffs: {},
   suggestions: {},
@@ -162,25 +157,20 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
   const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) };
   const e = input as unknown as CaseEvent;
   if (e.type === 'case.registered') {
-    if (before.registered) return before;
-    const d = e.data;
-    return {
-      ...before,
-      registered: true,
-      title: d.title,
-      kind: d.kind,
-      major: d.major ?? false,
-      defendant: d.defendantAgencyId ?? null,
-      visibleTo: withInvolved([], involvedAgencies(input)),
-    };
+    if (before.summary !== null) return before;
+    // the registration read as the case's own fold reads it (evolveCase), of which the summary keeps a few fields
+    const registered = evolveCase({ status: 'none' }, input);
+    if (registered.status === 'none') return before;
+    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies };
   }
-  if (!before.registered) return before;
+  const summary = before.summary;
+  if (summary === null) return before;
   const visibleTo = withInvolved(before.visibleTo, involvedAgencies(input));
-  const doc = visibleTo === before.visibleTo ? before : { ...before, visibleTo };
+  const doc = visibleTo === before.visibleTo ? before : { ...before, visibleTo, summary: { ...summary, agencies: visibleTo } };
   const time = e.time;
   switch (e.type) {
     case 'case.closed':
-      return { ...doc, status: 'closed' };
+      return { ...doc, summary: { ...doc.summary!, status: 'closed' } };
     case 'handoff.requested':
     case 'handoff.received':
     case 'handoff.accepted':
@@ -238,7 +228,7 @@ export const attentionProjection: Projection<AttentionContext> = {
       if (doc.nominations.includes(meetingId)) return { doc: before };
       next = { ...doc, nominations: [...doc.nominations, meetingId] };
       // a nomination changes no entry
-      return before?.registered ? { doc: next } : { doc: next, indexes: { [ATTENTION_INDEX]: attentionEntries(next) } };
+      return before?.summary ? { doc: next } : { doc: next, indexes: { [ATTENTION_INDEX]: attentionEntries(next) } };
     }
     if (before === null && event.type !== 'case.registered') return { doc: null };
     next = evolveCaseEvent(before ?? stub(caseIdOf(event)), event, ctx);

@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Meeting } from '../../../domain/catalog/index.js';
+import { caseSummaryOf, type Meeting } from '../../../domain/catalog/index.js';
 import type { Principal } from '../../../gateway/auth.js';
 import { createContext, type GatewayContext } from '../../../gateway/context.js';
-import type { CaseView } from '../../../gateway/resolvers/cases.js';
+import type { CaseSummaryView, CaseView } from '../../../gateway/resolvers/cases.js';
 import { meetingResolvers } from '../../../gateway/resolvers/meetings.js';
 import { fixedClock } from '../../../infra/clock.js';
 import { MEETINGS, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
@@ -35,6 +35,11 @@ interface Attention {
   reason: string;
   detail: string;
 }
+interface NewAttention {
+  case: CaseSummaryView;
+  reason: string;
+  detail: string;
+}
 interface Agenda {
   case: CaseView;
   reason: string;
@@ -45,7 +50,9 @@ interface ActionItemView {
   caseId: string | null;
 }
 
-const attentionShown = (items: Attention[]) => items.map((a) => ({ caseId: a.case.doc.state.id, reason: a.reason, detail: a.detail }));
+/** an attention item as shown: its Case is the case's summary now, which must equal the summary of the whole case */
+const attentionShown = (items: Attention[]) => items.map((a) => ({ case: caseSummaryOf(a.case.doc.state), reason: a.reason, detail: a.detail }));
+const attentionGot = (items: NewAttention[]) => items.map((a) => ({ case: a.case.summary, reason: a.reason, detail: a.detail }));
 const agendaShown = (items: Agenda[]) => items.map((a) => ({ caseId: a.case.doc.state.id, reason: a.reason, resolution: a.resolution }));
 const itemsShown = (items: ActionItemView[]) => items.map((v) => ({ id: v.item.actionId, caseId: v.caseId }));
 
@@ -95,8 +102,8 @@ describe('dossier read models: the same answers as the dossier folded from case 
           const before = (await oldMeetingResolvers.Meeting.attention(m, undefined, oldCtx)) as Attention[];
           const want = underUnifiedRule(before);
           dropped += before.length - want.length;
-          const got = (await meetingResolvers.Meeting.attention(m, undefined, newCtx)) as Attention[];
-          expect(attentionShown(got), `attention ${label}`).to.deep.equal(attentionShown(want));
+          const got: NewAttention[] = await meetingResolvers.Meeting.attention(m, undefined, newCtx);
+          expect(attentionGot(got), `attention ${label}`).to.deep.equal(attentionShown(want));
           attention += want.length;
           const carriedWant = await oldMeetingResolvers.Meeting.carriedOver(m, undefined, oldCtx);
           expect(itemsShown(await meetingResolvers.Meeting.carriedOver(m, undefined, newCtx)), `carriedOver ${label}`).to.deep.equal(itemsShown(carriedWant));

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { attentionFactsOfCase, evolveCase, handoffDeadline, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
+import { attentionFactsOfCase, caseSummaryOf, evolveCase, handoffDeadline, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { loadDemo } from '../../../infra/demo/loader.js';
@@ -41,7 +41,8 @@ describe('attention projection', () => {
 
   it('a registered case without clocks or standing reasons is in no lane, and may be seen by its agencies', () => {
     const p = projectOne([litigation], 'L1');
-    expect(p.doc).to.include({ caseId: 'L1', registered: true, title: '张某诉市市场监督管理局行政处罚案', status: 'open', defendant: 'ly-market', lostAt: null });
+    expect(p.doc).to.include({ caseId: 'L1', lostAt: null });
+    expect(p.doc.summary).to.deep.equal(caseSummaryOf(fold([litigation])));
     expect(p.doc.visibleTo).to.deep.equal(['ly-court', 'ly-market']);
     expect(p.indexes[ATTENTION_INDEX]).to.deep.equal([]);
   });
@@ -129,7 +130,9 @@ describe('attention projection', () => {
       );
       expect(entries(projectOne([reg], 'G1'))).to.deep.equal(['*|M|', 'v:ly-justice|M|']);
       const closed = log('case-G1', 'ly-justice', 'case.closed', { outcome: 'resolved_substantively' }, at('2024-11-01'));
-      expect(projectOne([reg, closed], 'G1').indexes[ATTENTION_INDEX]).to.deep.equal([]);
+      const after = projectOne([reg, closed], 'G1');
+      expect(after.indexes[ATTENTION_INDEX]).to.deep.equal([]);
+      expect(after.doc.summary!.status).to.equal('closed');
     });
   });
 
@@ -148,11 +151,11 @@ describe('attention projection', () => {
       const log = eventLog();
       const early = log('meeting-m-1', 'ly-justice', 'meeting.case_nominated', { caseId: 'X1', reason: 'manual' }, at('2024-10-08'));
       const stubbed = projectOne([early], 'X1');
-      expect(stubbed.doc.registered).to.equal(false);
+      expect(stubbed.doc.summary).to.equal(null);
       expect(stubbed.indexes[ATTENTION_INDEX]).to.deep.equal([]);
       const reg = log('case-X1', 'ly-justice', 'case.registered', { kind: 'government_dispute', title: '某纠纷', parties: [], major: true }, at('2024-10-09'));
       const p = projectOne([early, reg], 'X1');
-      expect(p.doc).to.include({ registered: true, title: '某纠纷' });
+      expect(p.doc.summary).to.include({ id: 'X1', title: '某纠纷', kind: 'government_dispute', status: 'open' });
       expect(p.doc.nominations).to.deep.equal(['m-1']);
       expect(entries(p)).to.deep.equal(['*|M|', 'v:ly-justice|M|']);
     });
@@ -190,6 +193,7 @@ describe('attention projection', () => {
       const s = state as ExistingCase;
       expect(attentionFacts(doc), where).to.deep.equal(attentionFactsOfCase(s, ctx.deadlines));
       expect(doc.visibleTo, where).to.deep.equal(s.agencies);
+      expect(doc.summary, where).to.deep.equal(caseSummaryOf(s));
       if (result.indexes) expect(result.indexes[ATTENTION_INDEX], where).to.deep.equal(attentionEntries(doc));
       if (attentionEntries(doc).length > 0) inLanes++;
       checked++;
