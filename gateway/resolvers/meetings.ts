@@ -7,7 +7,7 @@ import type { MeetingDoc } from '../../projections/meetings/meetings.projection.
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { actionItemOverdue } from '../readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
-import type { CaseSummaryView, CaseView } from './cases.js';
+import type { CaseSummaryView } from './cases.js';
 import { actorOf, runCommand } from './commands.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
@@ -163,12 +163,13 @@ export const meetingResolvers = {
     participants: (m: Meeting, _: unknown, ctx: GatewayContext) => m.participants.map((id) => agencyOf(ctx, id)),
     attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
     async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
-      const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
+      // each case by its summary (the attention document): its clocks and timeline load only if the query asks for them
+      const docs = await ctx.services.readModels.getMany<AttentionDoc>(ATTENTION, m.agenda.map((a) => a.caseId));
       const visibility = visibilityOf(ctx);
       return m.agenda.flatMap((a, i) => {
         // a viewer sees only the cases that involve its agency (graphql.md "Access"), here as everywhere
-        const doc = visibility.caseDoc(docs[i]);
-        return doc ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
+        const summary = docs[i]?.summary;
+        return summary && visibility.case(summary) ? [{ case: { summary } satisfies CaseSummaryView, reason: a.reason, resolution: a.resolution }] : [];
       });
     },
     actionItems: (m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> => visibleActionItems(ctx, m.actionItems),
