@@ -180,7 +180,10 @@ export const meetingResolvers = {
       const rm = ctx.services.readModels;
       const ranges = carriedOverRanges(m.scheduledAt);
       const carried = new Map<string, Set<string>>();
-      for (const entries of await Promise.all([allEntries(rm, MEETING_CALENDAR, CALENDAR_INDEX, ranges.open), allEntries(rm, MEETING_CALENDAR, CALENDAR_INDEX, ranges.completedLater)])) {
+      // graphql.md: for a held meeting, those not completed before its scheduledAt; otherwise (scheduled, cancelled)
+      // those not completed now — the open ones
+      const lanes = m.status === 'HELD' ? [ranges.open, ranges.completedLater] : [ranges.open];
+      for (const entries of await Promise.all(lanes.map((bounds) => allEntries(rm, MEETING_CALENDAR, CALENDAR_INDEX, bounds)))) {
         for (const entry of entries) {
           const actionId = carriedOverItem(entry.value, m.scheduledAt);
           if (actionId === null) continue;
