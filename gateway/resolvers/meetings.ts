@@ -33,6 +33,8 @@ async function requireCase(ctx: GatewayContext, caseId: string): Promise<void> {
 }
 
 const TOP = '\u{10ffff}';
+/** the list's order within a reason, as before (String#localeCompare), without building a collator per comparison */
+const byLocale = new Intl.Collator().compare;
 
 /** every entry of an index within the bounds, page by page */
 async function allEntries(rm: ReadModelStore, collection: string, index: string, bounds: IndexBounds): Promise<IndexEntry[]> {
@@ -93,7 +95,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
         detail: attentionDetail(facts, finding, name),
       }));
     })
-    .sort((a, b) => rank(a.reason) - rank(b.reason) || a.case.summary.id.localeCompare(b.case.summary.id));
+    .sort((a, b) => rank(a.reason) - rank(b.reason) || byLocale(a.case.summary.id, b.case.summary.id));
 }
 
 /** code point order, as the read-model store lists ids */
