@@ -6,6 +6,8 @@ import { scorecardProjection } from './scorecard/scorecard.projection.js';
 import { suggestionsProjection } from './suggestions/suggestions.projection.js';
 import { copyNoticesProjection } from './copyNotices/copyNotices.projection.js';
 import { clocksProjection } from './clocks/clocks.projection.js';
+import { attentionProjection } from './attention/attention.projection.js';
+import { meetingCalendarProjection } from './meetings/meetingCalendar.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -18,5 +20,7 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   suggestionsProjection,
   copyNoticesProjection,
   clocksProjection,
+  attentionProjection,
+  meetingCalendarProjection as Projection<ReadModelContext>,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

@@ -561,6 +561,42 @@ export const evolveHearing = (hearing: Hearing | null, input: CaseEventInput): H
 };
 
 /**
+ * The agencies an event makes party to its case (ExistingCase.agencies), in the order evolveCase adds them: its
+ * source, then whom it names (a handoff's receiver, observers, a suggestion's addressee, a notice's recipients…).
+ * For read models that keep a case's agencies without its whole state (projections/attention). evolveCase adds the
+ * observers of `hearing.held` only for a hearing it knows; the decider accepts no other.
+ */
+export const involvedAgencies = (input: CaseEventInput): (string | null | undefined)[] => {
+  const event = input as CaseEvent;
+  if (event.type === 'case.registered') return [event.source ?? '', event.data.defendantAgencyId];
+  const named: (string | null | undefined)[] = [event.source];
+  switch (event.type) {
+    case 'self_correction.reported':
+      named.push(event.data.agencyId);
+      break;
+    case 'handoff.requested':
+    case 'suggestion.issued':
+      named.push(event.data.to);
+      break;
+    case 'hearing.scheduled':
+      named.push(...(event.data.observers ?? []));
+      break;
+    case 'hearing.held':
+      named.push(...(event.data.observerAgencies ?? []));
+      break;
+    case 'notice.issued':
+      named.push(...event.data.recipients);
+      break;
+    default:
+      break;
+  }
+  return named;
+};
+
+/** `agencies` with those not yet in it appended (first-seen order, no repeats); the same array when none is new */
+export const withInvolved = (agencies: readonly string[], more: readonly (string | null | undefined)[]): readonly string[] => withAgencies(agencies, ...more);
+
+/**
  * Applies one stored event. Unknown types leave the state as it is (older code reading newer streams).
  * Parts the event does not change keep their objects, and a `handoff.*` event changes no handoff but the
  * one its `handoffId` names: the case read model (projections/cases) carries over what it derived from the
@@ -671,6 +707,29 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       return s;
   }
 };
+
+/**
+ * What a list shows of a case besides its clocks and history (graphql.md Case: its first fields): small read models
+ * keep it (projections/attention), so a list of many cases loads no whole case state for them.
+ */
+export type CaseSummary = Pick<
+  ExistingCase,
+  'id' | 'kind' | 'title' | 'caseNumber' | 'status' | 'registeredBy' | 'registeredAt' | 'defendantAgencyId' | 'privateEnterprise' | 'major' | 'agencies'
+>;
+
+export const caseSummaryOf = (s: CaseSummary): CaseSummary => ({
+  id: s.id,
+  kind: s.kind,
+  title: s.title,
+  caseNumber: s.caseNumber,
+  status: s.status,
+  registeredBy: s.registeredBy,
+  registeredAt: s.registeredAt,
+  defendantAgencyId: s.defendantAgencyId,
+  privateEnterprise: s.privateEnterprise,
+  major: s.major,
+  agencies: s.agencies,
+});
 
 /** The state of case `caseId` after these events (sets `id` even when the events do not carry a subject). */
 export const foldCase = (caseId: string, events: Iterable<DomainEvent>): CaseState => {

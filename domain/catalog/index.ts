@@ -9,7 +9,7 @@ export * from './vocabulary.js';
 
 export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
 export type * from '../cases/decide.js';
-export { evolveCase, evolveHandoff, evolveHearing, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
+export { evolveCase, evolveHandoff, evolveHearing, caseSummaryOf, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
 export { evolveSuggestion, suggestionParties, SUGGESTION_EVENT_TYPES, evolveCopyNotice, copyNoticeParties, COPY_NOTICE_EVENT_TYPES } from '../cases/case.js';
 export type * from '../cases/case.js';
 export { suggestionReplyDeadline, noticeAckDeadlines } from '../cases/deadlines.js';
@@ -17,5 +17,6 @@ export { caseDeadlines, handoffDeadline, handoffClockStart, handoffClockRunning,
 
 export { meetingDecider, decideMeeting } from '../meetings/decide.js';
 export type * from '../meetings/decide.js';
-export { evolveMeeting, evolveActionItem, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
+export { evolveMeeting, evolveActionItem, meetingParties, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
 export type * from '../meetings/meeting.js';
+export * from '../meetings/attention.js';

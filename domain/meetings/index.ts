@@ -1,2 +1,3 @@
 export * from './meeting.js';
 export * from './decide.js';
+export * from './attention.js';

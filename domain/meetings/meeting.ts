@@ -107,6 +107,14 @@ export type MeetingState = { readonly status: 'none' } | Meeting;
 
 export const initialMeetingState = (): MeetingState => ({ status: 'none' });
 
+/**
+ * The agencies that take part in a meeting — organizer, participants, attendees — and those it gave an action item:
+ * a viewer of one of them may see the meeting (graphql.md "Access"). No repeats.
+ */
+export const meetingParties = (m: Pick<Meeting, 'organizer' | 'participants' | 'attendees' | 'actionItems'>): string[] => [
+  ...new Set([m.organizer, ...m.participants, ...m.attendees, ...m.actionItems.map((a) => a.owner)]),
+];
+
 /** The action item id format: `${meetingId}:A${n}`. */
 export const actionIdFor = (meetingId: string, n: number): string => `${meetingId}:A${n}`;
 

@@ -1,4 +1,4 @@
-import { copyNoticeParties, handoffParties, suggestionParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
+import { copyNoticeParties, handoffParties, meetingParties, suggestionParties, type ActionItem, type CopyNotice, type ExistingCase, type Handoff, type Meeting, type Suggestion } from '../../domain/catalog/index.js';
 import type { ClockFacts } from '../../domain/clocks/runningClocks.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
@@ -19,7 +19,8 @@ import type { GatewayContext } from '../context.js';
 export interface Visibility {
   /** null: sees every agency's data (organizer, auditor); otherwise the viewer's agency */
   readonly agency: string | null;
-  case(state: ExistingCase): boolean;
+  /** a case (its whole state, or a summary of it) may be seen */
+  case(state: Pick<ExistingCase, 'agencies'>): boolean;
   /** the document when it may be seen, otherwise null */
   caseDoc(doc: CaseDoc | null | undefined | Error): CaseDoc | null;
   /** whether the case with this id exists and may be seen (read through the request's loader) */
@@ -71,7 +72,7 @@ function everything(ctx: GatewayContext): Visibility {
 }
 
 function agencyOnly(ctx: GatewayContext, own: string): Visibility {
-  const involved = (s: ExistingCase): boolean => s.agencies.includes(own);
+  const involved = (s: Pick<ExistingCase, 'agencies'>): boolean => s.agencies.includes(own);
   const caseDoc = (doc: CaseDoc | null | undefined | Error): CaseDoc | null => {
     const d = loaded(doc);
     return d && involved(d.state) ? d : null;
@@ -86,7 +87,7 @@ function agencyOnly(ctx: GatewayContext, own: string): Visibility {
     suggestion: (s) => suggestionParties(s).includes(own),
     notice: (n) => copyNoticeParties(n).includes(own),
     agencyRow: (agencyId) => agencyId === own,
-    meeting: (m) => m.organizer === own || m.participants.includes(own) || m.attendees.includes(own) || m.actionItems.some((a) => a.owner === own),
+    meeting: (m) => meetingParties(m).includes(own),
     async actionItem(item) {
       const caseSeen = item.caseId !== null && (await caseId(item.caseId));
       if (caseSeen) return { item, caseId: item.caseId };

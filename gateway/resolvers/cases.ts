@@ -1,4 +1,4 @@
-import { describeEvent, handoffsOf, isRfc3339 } from '../../domain/catalog/index.js';
+import { describeEvent, handoffsOf, isRfc3339, type CaseSummary } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
@@ -18,6 +18,25 @@ export interface CaseView {
 }
 
 const toView = (doc: CaseDoc): CaseView => ({ doc, asOf: null });
+
+/**
+ * A case on a list that shows few of its fields (the dossier's attention list): its summary answers the fields it
+ * holds, and the whole document is loaded (once per request, by the loader) only if the query asks for the others.
+ */
+export interface CaseSummaryView {
+  summary: CaseSummary;
+}
+/** what the Case type resolves from */
+export type CaseParent = CaseView | CaseSummaryView;
+
+const summaryOf = (v: CaseParent): CaseSummary => ('doc' in v ? v.doc.state : v.summary);
+
+/** the whole case of a summary (null while the case read model has not caught up with the summary's) */
+async function wholeCase(v: CaseParent, ctx: GatewayContext): Promise<CaseView | null> {
+  if ('doc' in v) return v;
+  const doc = await ctx.loaders.caseDoc.load(v.summary.id);
+  return doc ? toView(doc) : null;
+}
 
 /** the case when the caller may see it (readSide/visibility.ts), otherwise null as if there were none */
 const visibleCase = async (ctx: GatewayContext, id: string): Promise<CaseDoc | null> => visibilityOf(ctx).caseDoc(await ctx.loaders.caseDoc.load(id));
@@ -90,27 +109,36 @@ export const caseResolvers = {
     },
   },
   Case: {
-    id: (v: CaseView) => v.doc.state.id,
-    kind: (v: CaseView) => v.doc.state.kind,
-    title: (v: CaseView) => v.doc.state.title,
-    caseNumber: (v: CaseView) => v.doc.state.caseNumber,
-    status: (v: CaseView) => v.doc.state.status.toUpperCase(),
-    registeredBy: (v: CaseView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.doc.state.registeredBy),
-    registeredAt: (v: CaseView) => v.doc.state.registeredAt,
-    defendantAgency: (v: CaseView, _: unknown, ctx: GatewayContext) => (v.doc.state.defendantAgencyId ? agencyOf(ctx, v.doc.state.defendantAgencyId) : null),
-    privateEnterprise: (v: CaseView) => v.doc.state.privateEnterprise,
-    major: (v: CaseView) => v.doc.state.major,
-    agencies: (v: CaseView, _: unknown, ctx: GatewayContext) => v.doc.state.agencies.map((id) => agencyOf(ctx, id)),
-    handoffs: (v: CaseView, _: unknown, ctx: GatewayContext): HandoffView[] =>
-      handoffsOf(v.doc.state).map((handoff) => ({ caseId: v.doc.state.id, handoff, deadline: v.doc.handoffDeadlines[handoff.id] ?? null, today: ctx.today })),
-    deadlines: (v: CaseView, _: unknown, ctx: GatewayContext) =>
-      v.doc.deadlines.map((d) => ({ name: d.name, dueDate: d.dueDate, dueDateProvisional: d.provisional, overdue: caseDeadlineOverdue(d, ctx.today), metAt: d.metAt })),
-    judgmentOutcome: (v: CaseView) => v.doc.state.judgment?.outcome ?? null,
-    reconsiderationDecision: (v: CaseView) => v.doc.state.reconsideration?.decision ?? null,
-    async timeline(v: CaseView, _: unknown, ctx: GatewayContext) {
-      const stream = caseStream(v.doc.state.id);
-      if (v.atRevision !== undefined) return (await ctx.services.events.readStream(stream, { maxCount: v.atRevision + 1 })).map((e) => timelineEntry(e, ctx));
-      const limit = v.asOf ? Date.parse(v.asOf) : Infinity;
+    id: (v: CaseParent) => summaryOf(v).id,
+    kind: (v: CaseParent) => summaryOf(v).kind,
+    title: (v: CaseParent) => summaryOf(v).title,
+    caseNumber: (v: CaseParent) => summaryOf(v).caseNumber,
+    status: (v: CaseParent) => summaryOf(v).status.toUpperCase(),
+    registeredBy: (v: CaseParent, _: unknown, ctx: GatewayContext) => agencyOf(ctx, summaryOf(v).registeredBy),
+    registeredAt: (v: CaseParent) => summaryOf(v).registeredAt,
+    defendantAgency: (v: CaseParent, _: unknown, ctx: GatewayContext) => {
+      const defendant = summaryOf(v).defendantAgencyId;
+      return defendant ? agencyOf(ctx, defendant) : null;
+    },
+    privateEnterprise: (v: CaseParent) => summaryOf(v).privateEnterprise,
+    major: (v: CaseParent) => summaryOf(v).major,
+    agencies: (v: CaseParent, _: unknown, ctx: GatewayContext) => summaryOf(v).agencies.map((id) => agencyOf(ctx, id)),
+    async handoffs(parent: CaseParent, _: unknown, ctx: GatewayContext): Promise<HandoffView[]> {
+      const v = await wholeCase(parent, ctx);
+      return v ? handoffsOf(v.doc.state).map((handoff) => ({ caseId: v.doc.state.id, handoff, deadline: v.doc.handoffDeadlines[handoff.id] ?? null, today: ctx.today })) : [];
+    },
+    async deadlines(parent: CaseParent, _: unknown, ctx: GatewayContext) {
+      const v = await wholeCase(parent, ctx);
+      return (v?.doc.deadlines ?? []).map((d) => ({ name: d.name, dueDate: d.dueDate, dueDateProvisional: d.provisional, overdue: caseDeadlineOverdue(d, ctx.today), metAt: d.metAt }));
+    },
+    judgmentOutcome: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.judgment?.outcome ?? null,
+    reconsiderationDecision: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsideration?.decision ?? null,
+    async timeline(v: CaseParent, _: unknown, ctx: GatewayContext) {
+      const stream = caseStream(summaryOf(v).id);
+      const atRevision = 'doc' in v ? v.atRevision : undefined;
+      if (atRevision !== undefined) return (await ctx.services.events.readStream(stream, { maxCount: atRevision + 1 })).map((e) => timelineEntry(e, ctx));
+      const asOf = 'doc' in v ? v.asOf : null;
+      const limit = asOf ? Date.parse(asOf) : Infinity;
       const events = (await ctx.services.events.readStream(stream)).filter((e) => Date.parse(e.recordedAt) <= limit);
       return events.map((e) => timelineEntry(e, ctx));
     },

@@ -1,12 +1,13 @@
-import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
+import { actionIdFor, attentionDetail, attentionFindings, ATTENTION_REASONS, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
 import { completeActionItemRequest, organizerRequest } from '../../application/requests.js';
-import { chinaDate } from '../../domain/deadlines/index.js';
-import { CASES, CaseIndex } from '../../projections/cases/cases.projection.js';
-import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../projections/meetings/meetings.projection.js';
+import type { IndexBounds, IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
+import { ATTENTION, ATTENTION_INDEX, AttentionScope, attentionFacts, CLOCK_LANES, STANDING_LANES, type AttentionDoc } from '../../projections/attention/attention.projection.js';
+import { CALENDAR_INDEX, CalendarScope, carriedOverItem, carriedOverRanges, dateRange, MEETING_CALENDAR } from '../../projections/meetings/meetingCalendar.projection.js';
+import type { MeetingDoc } from '../../projections/meetings/meetings.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
-import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../readSide/views.js';
+import { actionItemOverdue } from '../readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
-import type { CaseView } from './cases.js';
+import type { CaseSummaryView } from './cases.js';
 import { actorOf, runCommand } from './commands.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
@@ -31,56 +32,74 @@ async function requireCase(ctx: GatewayContext, caseId: string): Promise<void> {
   if (!(await ctx.loaders.caseDoc.load(caseId))) throw badInput(`案件「${caseId}」不存在：请核对案件编号`);
 }
 
-/** Attention reasons, most pressing first (graphql.md Meeting.attention). */
-const REASON_ORDER = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'];
+const TOP = '\u{10ffff}';
+/** the list's order within a reason, as before (String#localeCompare), without building a collator per comparison */
+const byLocale = new Intl.Collator().compare;
+
+/** every entry of an index within the bounds, page by page */
+async function allEntries(rm: ReadModelStore, collection: string, index: string, bounds: IndexBounds): Promise<IndexEntry[]> {
+  const entries: IndexEntry[] = [];
+  let after: IndexEntry | null = null;
+  do {
+    const page = await rm.findRange(collection, index, { ...bounds, after, limit: 2000 });
+    entries.push(...page.entries);
+    after = page.next;
+  } while (after !== null);
+  return entries;
+}
 
 /**
- * case id → when it was last on the agenda of a held meeting (other than `meeting`), as epoch ms. A loss or a
- * corrective reconsideration decision is brought to the liaison meeting once: after a held meeting has
- * discussed it, it leaves the attention lists (its follow-up lives on as action items, carried over until done).
- * Conditions that are still true now — an overdue handoff, suggestion or performance — stay regardless.
+ * The attention list (graphql.md Meeting.attention; the rule: domain/meetings/attention.ts), read from the attention
+ * documents: the candidates are the cases the caller may see (the index's scope) with a clock lane due before today
+ * or a standing reason; "when last discussed" joins each candidate's nominations with those meetings' documents
+ * (held ones count, this meeting does not) — a handful of small documents, never every meeting of the city.
  */
-async function lastDiscussed(ctx: GatewayContext, meeting: Meeting): Promise<Map<string, number>> {
-  const ids = (await ctx.services.readModels.listIds(MEETINGS)).filter((id) => id !== meeting.id);
-  const docs = await ctx.loaders.meetingDoc.loadMany(ids);
-  const discussed = new Map<string, number>();
-  for (const doc of docs) {
-    if (!doc || doc instanceof Error || doc.state.status !== 'HELD') continue;
-    const at = Date.parse(doc.state.scheduledAt);
-    for (const { caseId } of doc.state.agenda) if (at > (discussed.get(caseId) ?? -Infinity)) discussed.set(caseId, at);
-  }
-  return discussed;
-}
-
 async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   const rm = ctx.services.readModels;
-  const onAgenda = new Set(meeting.agenda.map((a) => a.caseId));
-  const discussed = await lastDiscussed(ctx, meeting);
-  /** not yet on the agenda of a meeting held at or after `time` */
-  const undiscussedSince = (caseId: string, time: string) => (discussed.get(caseId) ?? -Infinity) < Date.parse(time);
-  const ids = new Set<string>();
-  for (const value of ['handoffs', 'suggestions']) for (const id of await rm.findIds(CASES, CaseIndex.has, value)) ids.add(id);
-  for (const reason of ['agency_lost', 'reconsideration_corrected', 'performance_pending', 'major_dispute']) for (const id of await rm.findIds(CASES, CaseIndex.attention, reason)) ids.add(id);
-  // a viewer's list holds only the cases it may see (graphql.md "Access")
   const visibility = visibilityOf(ctx);
-  const docs = (await ctx.loaders.caseDoc.loadMany([...ids].filter((id) => !onAgenda.has(id)))).flatMap((d) => visibility.caseDoc(d) ?? []);
-  const items: { case: CaseView; reason: string; detail: string }[] = [];
-  const name = (id: string) => agencyOf(ctx, id).name;
-  for (const doc of docs) {
-    const s = doc.state;
-    const push = (reason: string, detail: string) => items.push({ case: { doc, asOf: null }, reason, detail });
-    const lateHandoffs = handoffViews(doc, ctx.today).filter(handoffOverdue);
-    if (lateHandoffs.length) push('overdue_handoff', lateHandoffs.map((v) => `${name(v.handoff.from)}→${name(v.handoff.to)} 移送应于 ${v.deadline!.dueDate} 前办结`).join('；'));
-    const lateSuggestions = suggestionViews(doc, ctx.today).filter(suggestionOverdue);
-    if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));
-    const r = s.reconsideration;
-    if (r?.corrective && r.performanceDueAt && !r.performedAt && ctx.today > r.performanceDueAt) push('overdue_performance', `${name(s.defendantAgencyId ?? '')} 应于 ${r.performanceDueAt} 前履行复议决定`);
-    if (s.judgment?.outcome === 'agency_lost' && undiscussedSince(s.id, s.judgment.issuedAt)) push('agency_lost', `${name(s.defendantAgencyId ?? '')} 于 ${chinaDate(s.judgment.issuedAt)} 败诉`);
-    if (r?.corrective && undiscussedSince(s.id, r.decidedAt)) push('reconsideration_corrected', `复议决定：${RECONSIDERATION_DECISION_NAMES[r.decision] ?? r.decision}（${chinaDate(r.decidedAt)}）`);
-    if (s.kind === 'government_dispute' && s.major) push('major_dispute', `重大法律纠纷：${s.title}`);
+  const scope = visibility.agency === null ? AttentionScope.all : AttentionScope.visibleTo(visibility.agency);
+  const today = ctx.today;
+  const lanes: IndexBounds[] = [
+    // due before today: `<lane>|<today>` is above every earlier due date (`<date>|`) and below today's
+    ...CLOCK_LANES.map((lane) => ({ from: `${scope}|${lane}|`, to: `${scope}|${lane}|${today}` })),
+    ...STANDING_LANES.map((lane) => ({ from: `${scope}|${lane}|`, to: `${scope}|${lane}|${TOP}` })),
+  ];
+  const onAgenda = new Set(meeting.agenda.map((a) => a.caseId));
+  const ids = new Set<string>();
+  for (const entries of await Promise.all(lanes.map((bounds) => allEntries(rm, ATTENTION, ATTENTION_INDEX, bounds)))) {
+    for (const { id } of entries) if (!onAgenda.has(id)) ids.add(id);
   }
-  return items.sort((a, b) => REASON_ORDER.indexOf(a.reason) - REASON_ORDER.indexOf(b.reason) || a.case.doc.state.id.localeCompare(b.case.doc.state.id));
+  const docs = (await rm.getMany<AttentionDoc>(ATTENTION, [...ids])).filter((d): d is AttentionDoc => d !== null && d.summary !== null);
+  // the meetings that discussed a case matter only for its standing reasons
+  const nominated = new Set(docs.flatMap((d) => (d.lostAt !== null || d.reconsideration?.corrective ? d.nominations : [])));
+  nominated.delete(meeting.id);
+  const heldAt = new Map<string, number>();
+  for (const doc of await ctx.loaders.meetingDoc.loadMany([...nominated])) {
+    if (doc && !(doc instanceof Error) && doc.state.status === 'HELD') heldAt.set(doc.state.id, Date.parse(doc.state.scheduledAt));
+  }
+  const lastDiscussed = (doc: AttentionDoc): number | null =>
+    doc.nominations.reduce<number | null>((last, id) => {
+      const at = heldAt.get(id);
+      return at !== undefined && (last === null || at > last) ? at : last;
+    }, null);
+  const name = (id: string) => agencyOf(ctx, id).name;
+  const rank = (reason: string) => (ATTENTION_REASONS as readonly string[]).indexOf(reason);
+  // the Case of an item is its summary: a list of many cases loads no whole case document unless the query asks for more
+  return docs
+    .filter((doc) => visibility.case(doc.summary!))
+    .flatMap((doc) => {
+      const facts = attentionFacts(doc);
+      return attentionFindings(facts, today, lastDiscussed(doc)).map((finding) => ({
+        case: { summary: doc.summary! } satisfies CaseSummaryView,
+        reason: finding.reason as string,
+        detail: attentionDetail(facts, finding, name),
+      }));
+    })
+    .sort((a, b) => rank(a.reason) - rank(b.reason) || byLocale(a.case.summary.id, b.case.summary.id));
 }
+
+/** code point order, as the read-model store lists ids */
+const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export const meetingResolvers = {
   Query: {
@@ -91,19 +110,15 @@ export const meetingResolvers = {
     },
     async meetings(_: unknown, args: { from?: string | null; to?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
-      const rm = ctx.services.readModels;
       const visibility = visibilityOf(ctx);
-      const own = visibility.agency;
-      // a viewer's meetings: those it takes part in, and those that gave it an action item
-      const ids = own === null
-        ? await rm.listIds(MEETINGS)
-        : [...new Set([...(await rm.findIds(MEETINGS, MeetingIndex.participant, own)), ...(await rm.findIds(MEETINGS, MeetingIndex.owner, own))])];
-      const docs = (await ctx.loaders.meetingDoc.loadMany(ids)).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
+      // a viewer's meetings: those it takes part in, and those that gave it an action item (the calendar's scope)
+      const scope = visibility.agency === null ? CalendarScope.all : CalendarScope.visibleTo(visibility.agency);
+      const entries = await allEntries(ctx.services.readModels, MEETING_CALENDAR, CALENDAR_INDEX, dateRange(scope, args.from || null, args.to || null));
+      const docs = (await ctx.loaders.meetingDoc.loadMany([...new Set(entries.map((e) => e.id))])).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
       return docs
         .map((d) => d.state)
         .filter((m) => visibility.meeting(m))
-        .filter((m) => (!args.from || chinaDate(m.scheduledAt) >= args.from) && (!args.to || chinaDate(m.scheduledAt) <= args.to))
-        .sort((a, b) => Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt));
+        .sort((a, b) => Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt) || byCodePoint(a.id, b.id));
     },
   },
   Mutation: {
@@ -150,26 +165,40 @@ export const meetingResolvers = {
     participants: (m: Meeting, _: unknown, ctx: GatewayContext) => m.participants.map((id) => agencyOf(ctx, id)),
     attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
     async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
-      const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
+      // each case by its summary (the attention document): its clocks and timeline load only if the query asks for them
+      const docs = await ctx.services.readModels.getMany<AttentionDoc>(ATTENTION, m.agenda.map((a) => a.caseId));
       const visibility = visibilityOf(ctx);
       return m.agenda.flatMap((a, i) => {
         // a viewer sees only the cases that involve its agency (graphql.md "Access"), here as everywhere
-        const doc = visibility.caseDoc(docs[i]);
-        return doc ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
+        const summary = docs[i]?.summary;
+        return summary && visibility.case(summary) ? [{ case: { summary } satisfies CaseSummaryView, reason: a.reason, resolution: a.resolution }] : [];
       });
     },
     actionItems: (m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> => visibleActionItems(ctx, m.actionItems),
     async carriedOver(m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> {
-      // open action items of earlier meetings: still open when this meeting takes place
-      // — of those the caller may see: a viewer, of meetings it may see, its own items and those of cases it may see
+      // open action items of earlier held meetings: still open when this meeting takes place (two range reads of the
+      // calendar) — of those the caller may see: a viewer, of meetings it may see, its own items and those of cases it may see
       const visibility = visibilityOf(ctx);
-      const docs = (await ctx.loaders.meetingDoc.loadMany(await ctx.services.readModels.listIds(MEETINGS))).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
+      const rm = ctx.services.readModels;
+      const ranges = carriedOverRanges(m.scheduledAt);
+      const carried = new Map<string, Set<string>>();
+      // graphql.md: for a held meeting, those not completed before its scheduledAt; otherwise (scheduled, cancelled)
+      // those not completed now — the open ones
+      const lanes = m.status === 'HELD' ? [ranges.open, ranges.completedLater] : [ranges.open];
+      for (const entries of await Promise.all(lanes.map((bounds) => allEntries(rm, MEETING_CALENDAR, CALENDAR_INDEX, bounds)))) {
+        for (const entry of entries) {
+          const actionId = carriedOverItem(entry.value, m.scheduledAt);
+          if (actionId === null) continue;
+          let items = carried.get(entry.id);
+          if (!items) carried.set(entry.id, (items = new Set()));
+          items.add(actionId);
+        }
+      }
+      const docs = (await ctx.loaders.meetingDoc.loadMany([...carried.keys()].sort(byCodePoint))).filter((d): d is MeetingDoc => !!d && !(d instanceof Error));
       const open = docs
         .map((d) => d.state)
-        .filter((earlier) => earlier.id !== m.id && earlier.status === 'HELD' && Date.parse(earlier.scheduledAt) < Date.parse(m.scheduledAt))
         .filter((earlier) => visibility.meeting(earlier))
-        .flatMap((earlier) => earlier.actionItems)
-        .filter((a) => a.completedAt === null || Date.parse(a.completedAt) > Date.parse(m.scheduledAt));
+        .flatMap((earlier) => earlier.actionItems.filter((a) => carried.get(earlier.id)!.has(a.actionId)));
       return visibleActionItems(ctx, open);
     },
     // a viewer's attention list: the cases it may see (attentionFor asks visibility, as every list does)

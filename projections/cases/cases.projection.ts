@@ -42,8 +42,7 @@ export const CaseIndex = {
   suggestionFrom: 'suggestionFrom',
   noticeRecipient: 'noticeRecipient',
   has: 'has',
-  /** standing attention reasons that do not depend on today's date */
-  attention: 'attention',
+  // the attention list has its own read model (projections/attention) and its rule one definition (domain/meetings/attention.ts)
 } as const;
 
 const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);
@@ -155,14 +154,6 @@ function changedIndexes(before: ExistingCase, after: ExistingCase, handoffAgenci
     const has = hasOf(after);
     if (!sameValues(has, hasOf(before))) set(CaseIndex.has, has);
   }
-  if (
-    before.judgment !== after.judgment ||
-    before.reconsideration !== after.reconsideration ||
-    before.kind !== after.kind ||
-    before.major !== after.major
-  ) {
-    set(CaseIndex.attention, attentionOf(after));
-  }
   return changed;
 }
 
@@ -179,15 +170,6 @@ function hasOf(s: ExistingCase): string[] {
   if (!isEmpty(s.suggestions)) has.push('suggestions');
   if (!isEmpty(s.copyNotices)) has.push('notices');
   return has;
-}
-
-function attentionOf(s: ExistingCase): string[] {
-  const attention: string[] = [];
-  if (s.judgment?.outcome === 'agency_lost') attention.push('agency_lost');
-  if (s.reconsideration?.corrective) attention.push('reconsideration_corrected');
-  if (s.reconsideration?.corrective && s.reconsideration.performanceDueAt && !s.reconsideration.performedAt) attention.push('performance_pending');
-  if (s.kind === 'government_dispute' && s.major) attention.push('major_dispute');
-  return attention;
 }
 
 function sameValues(a: readonly string[], b: readonly string[]): boolean {
@@ -213,6 +195,5 @@ export function indexesOf(s: ExistingCase): Record<string, readonly string[]> {
     [CaseIndex.suggestionFrom]: uniq(suggestions.map((x) => x.from)),
     [CaseIndex.noticeRecipient]: uniq(notices.flatMap((n) => n.recipients)),
     [CaseIndex.has]: hasOf(s),
-    [CaseIndex.attention]: attentionOf(s),
   };
 }

@@ -81,7 +81,6 @@ describe('cases projection', () => {
         [CaseIndex.suggestionFrom]: [],
         [CaseIndex.noticeRecipient]: [],
         [CaseIndex.has]: [],
-        [CaseIndex.attention]: [],
       });
     });
 
@@ -257,7 +256,6 @@ describe('cases projection', () => {
       expect(p.doc.state.agencies).to.deep.equal(['ly-court', 'ly-market', 'ly-gov']);
       expect(p.indexes[CaseIndex.noticeRecipient]).to.deep.equal(['ly-market', 'ly-gov']);
       expect(p.indexes[CaseIndex.has]).to.deep.equal(['notices']);
-      expect(p.indexes[CaseIndex.attention]).to.deep.equal(['agency_lost']);
     });
 
     it('an acknowledgement meets only that recipient’s clock', () => {
@@ -335,14 +333,12 @@ describe('cases projection', () => {
         metAt: null,
         stoppedAt: null,
       });
-      expect(p.indexes[CaseIndex.attention]).to.deep.equal(['reconsideration_corrected', 'performance_pending']);
       expect(p.indexes[CaseIndex.noticeRecipient]).to.deep.equal(['ly-gov']);
     });
 
-    it('the performance report takes the case off the pending index and meets the clock', () => {
+    it('the performance report meets the clock', () => {
       const p = projectOne([registered, decided, notice, performed], 'R2');
       expect(deadline(p, 'reconsideration_performance')?.metAt).to.equal(at('2024-08-10'));
-      expect(p.indexes[CaseIndex.attention]).to.deep.equal(['reconsideration_corrected']);
     });
   });
 
@@ -357,23 +353,6 @@ describe('cases projection', () => {
     );
     expect(p.doc.state).to.include({ status: 'closed', outcome: 'resolved_substantively', closedBy: 'ly-court' });
     expect(p.indexes[CaseIndex.status]).to.deep.equal(['CLOSED']);
-  });
-
-  it('a major government dispute (重大) is a standing attention reason', () => {
-    const e = eventLog();
-    const p = projectOne(
-      [
-        e(
-          'case-G1',
-          'ly-justice',
-          'case.registered',
-          { kind: 'government_dispute', title: '市城投公司工程款纠纷', parties: [{ name: '市城投公司', role: 'defendant', type: 'state_enterprise' }], major: true },
-          at('2024-09-01'),
-        ),
-      ],
-      'G1',
-    );
-    expect(p.indexes[CaseIndex.attention]).to.deep.equal(['major_dispute']);
   });
 
   describe('idempotency: an event at or below the document’s _position changes nothing', () => {

@@ -1,0 +1,130 @@
+/**
+ * The attention rule of the liaison meeting (graphql.md Meeting.attention): which cases need the meeting and why.
+ * One definition, read by the dossier (gateway/resolvers/meetings.ts, over projections/attention) and by the demo
+ * city's organizer (infra/demo/meetings.ts, over cases folded from its plan).
+ *
+ * Two kinds of reason:
+ * - a clock that is overdue today — a handoff, a suggestion's reply, a corrective reconsideration decision's
+ *   performance — stays on the list while it is overdue, discussed or not;
+ * - a standing fact — the agency lost its case, a reconsideration decision corrected it, a major government
+ *   dispute is open — is brought to a meeting once: after a held meeting had the case on its agenda at or after
+ *   the fact, it leaves the list (its follow-up lives on as action items, carried over until done).
+ */
+import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
+import type { ExistingCase, Judgment } from '../cases/case.js';
+import { handoffClockRunning, handoffDeadline, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
+import { chinaDate, compareDates, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
+
+/** the reasons, most pressing first: the order of the list */
+export const ATTENTION_REASONS = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
+
+/** a running clock (started, not stopped) that can fall overdue */
+export interface AttentionClock {
+  /** the sender of a handoff; null for a suggestion's reply */
+  readonly from: string | null;
+  /** the agency that has to act */
+  readonly to: string;
+  readonly dueDate: IsoDate;
+  /** a handoff's purpose; null for a suggestion */
+  readonly purpose: HandoffPurpose | null;
+}
+
+/** Everything the rule reads of a case (projections/attention keeps it per case; attentionFactsOfCase takes it from a case's state). */
+export interface AttentionFacts {
+  readonly caseId: string;
+  readonly title: string;
+  readonly defendant: string | null;
+  /** running handoff clocks, in the case's handoff order */
+  readonly handoffClocks: readonly AttentionClock[];
+  /** running reply clocks of unanswered suggestions, in the case's suggestion order */
+  readonly suggestionClocks: readonly AttentionClock[];
+  /** a corrective decision's performance due date, while its performance is not reported */
+  readonly performanceDue: IsoDate | null;
+  /** when the latest judgment was issued, if the agency lost it */
+  readonly lostAt: string | null;
+  /** a corrective reconsideration decision (纠错) */
+  readonly correction: { readonly decision: string; readonly decidedAt: string } | null;
+  /** a major (重大) government dispute that is still open */
+  readonly majorDispute: boolean;
+}
+
+export interface AttentionFinding {
+  readonly reason: AttentionReason;
+  /** the overdue clocks behind overdue_handoff / overdue_suggestion; empty otherwise */
+  readonly clocks: readonly AttentionClock[];
+}
+
+/** A clock is overdue on the days after its due date (domain/deadlines isOverdue, for a running clock). */
+const overdue = (dueDate: IsoDate, today: IsoDate): boolean => compareDates(today, dueDate) > 0;
+
+/**
+ * The case's reasons on `today`, in ATTENTION_REASONS order. `lastDiscussed`: when a held meeting (other than the
+ * one asking) last had the case on its agenda — its scheduled time, epoch ms — or null.
+ */
+export function attentionFindings(facts: AttentionFacts, today: IsoDate, lastDiscussed: number | null): AttentionFinding[] {
+  const found: AttentionFinding[] = [];
+  /** not on the agenda of a meeting held at or after `time` */
+  const undiscussedSince = (time: string): boolean => lastDiscussed === null || lastDiscussed < Date.parse(time);
+  const lateHandoffs = facts.handoffClocks.filter((c) => overdue(c.dueDate, today));
+  if (lateHandoffs.length) found.push({ reason: 'overdue_handoff', clocks: lateHandoffs });
+  const lateSuggestions = facts.suggestionClocks.filter((c) => overdue(c.dueDate, today));
+  if (lateSuggestions.length) found.push({ reason: 'overdue_suggestion', clocks: lateSuggestions });
+  if (facts.performanceDue !== null && overdue(facts.performanceDue, today)) found.push({ reason: 'overdue_performance', clocks: [] });
+  if (facts.lostAt !== null && undiscussedSince(facts.lostAt)) found.push({ reason: 'agency_lost', clocks: [] });
+  if (facts.correction !== null && undiscussedSince(facts.correction.decidedAt)) found.push({ reason: 'reconsideration_corrected', clocks: [] });
+  if (facts.majorDispute) found.push({ reason: 'major_dispute', clocks: [] });
+  return found;
+}
+
+/** What the list says about a finding, for people; `agencyName` names an agency id. */
+export function attentionDetail(facts: AttentionFacts, finding: AttentionFinding, agencyName: (id: string) => string): string {
+  const defendant = agencyName(facts.defendant ?? '');
+  switch (finding.reason) {
+    case 'overdue_handoff':
+      return finding.clocks.map((c) => `${agencyName(c.from ?? '')}→${agencyName(c.to)} 移送应于 ${c.dueDate} 前办结`).join('；');
+    case 'overdue_suggestion':
+      return finding.clocks.map((c) => `${agencyName(c.to)} 应于 ${c.dueDate} 前回复建议`).join('；');
+    case 'overdue_performance':
+      return `${defendant} 应于 ${facts.performanceDue} 前履行复议决定`;
+    case 'agency_lost':
+      return `${defendant} 于 ${chinaDate(facts.lostAt!)} 败诉`;
+    case 'reconsideration_corrected': {
+      const { decision, decidedAt } = facts.correction!;
+      return `复议决定：${(RECONSIDERATION_DECISION_NAMES as Record<string, string>)[decision] ?? decision}（${chinaDate(decidedAt)}）`;
+    }
+    case 'major_dispute':
+      return `重大法律纠纷：${facts.title}`;
+  }
+}
+
+/** The standing facts of a case state (the parts that no date changes). */
+export const lostAtOf = (s: { readonly judgment: Pick<Judgment, 'outcome' | 'issuedAt'> | null }): string | null => (s.judgment?.outcome === 'agency_lost' ? s.judgment.issuedAt : null);
+export const majorDisputeOf = (s: Pick<ExistingCase, 'kind' | 'major' | 'status'>): boolean => s.kind === 'government_dispute' && s.major && s.status === 'open';
+export const performanceDueOf = (r: ExistingCase['reconsideration']): IsoDate | null =>
+  r?.corrective && r.performanceDueAt && !r.performedAt ? r.performanceDueAt : null;
+export const correctionOf = (r: ExistingCase['reconsideration']): AttentionFacts['correction'] => (r?.corrective ? { decision: r.decision, decidedAt: r.decidedAt } : null);
+
+/** The facts of a case from its whole state (the demo city's organizer, tests). */
+export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): AttentionFacts {
+  const handoffClocks: AttentionClock[] = [];
+  for (const h of Object.values(s.handoffs)) {
+    const deadline = handoffDeadline(h, deps);
+    if (handoffClockRunning(deadline)) handoffClocks.push({ from: h.from, to: h.to, dueDate: deadline.dueDate, purpose: h.purpose });
+  }
+  const suggestionClocks: AttentionClock[] = [];
+  for (const x of Object.values(s.suggestions)) {
+    if (x.repliedAt === null) suggestionClocks.push({ from: null, to: x.to, dueDate: suggestionReplyDue(x, deps.calendar).dueDate, purpose: null });
+  }
+  return {
+    caseId: s.id,
+    title: s.title,
+    defendant: s.defendantAgencyId,
+    handoffClocks,
+    suggestionClocks,
+    performanceDue: performanceDueOf(s.reconsideration),
+    lostAt: lostAtOf(s),
+    correction: correctionOf(s.reconsideration),
+    majorDispute: majorDisputeOf(s),
+  };
+}

@@ -1,0 +1,238 @@
+import {
+  caseSummaryOf,
+  correctionOf,
+  evolveCase,
+  evolveHandoff,
+  handoffDeadline,
+  handoffEnded,
+  involvedAgencies,
+  isCorrective,
+  lostAtOf,
+  majorDisputeOf,
+  performanceDueOf,
+  suggestionReplyDue,
+  withInvolved,
+  CASE_EVENT_TYPES,
+  type AttentionClock,
+  type AttentionFacts,
+  type CaseEvent,
+  type CaseSummary,
+  type Handoff,
+  type Reconsideration,
+} from '../../domain/catalog/index.js';
+import type { IsoDate } from '../../domain/deadlines/index.js';
+import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
+import type { RecordedEvent } from '../../ports/eventStore.js';
+import type { Projection } from '../projection.js';
+
+/**
+ * The dossier's attention list (graphql.md Meeting.attention; the rule: domain/meetings/attention.ts): one small
+ * document per case with what the rule reads — its running clocks that can fall overdue (only the parties and due
+ * dates the list names), its standing facts, the agencies that may see it — and the meetings that had it on their
+ * agenda. Multi-stream: case events and `meeting.case_nominated` (keys() sees the event only, so a nomination is
+ * filed on the case it names; whether that meeting was held, and when, is read from the meeting's own document when
+ * the list is asked for — see docs/decisions.md).
+ *
+ * One ordered range-only index finds the candidates: per scope (everyone, or an agency that may see the case), one
+ * lane per clock kind keyed by its earliest due date — so "overdue today" is the lane's range below today — and one
+ * lane per standing reason.
+ */
+export const ATTENTION = 'attention';
+
+export interface AttentionDoc {
+  caseId: string;
+  /**
+   * What the list shows of the case (its Case fields but clocks and history, kept current: status, agencies); null for
+   * a document a nomination made before its case was registered — never on a list
+   */
+  summary: CaseSummary | null;
+  /** ExistingCase.agencies: the viewers that may see the case (organizers and auditors see every case) */
+  visibleTo: readonly string[];
+  /**
+   * Handoffs whose clock may still run: not started yet (dueDate null) or running. A handoff leaves once its clock
+   * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). `documents` are not kept.
+   */
+  handoffs: Record<string, { handoff: Handoff; dueDate: IsoDate | null }>;
+  /** unanswered suggestions: their reply clocks */
+  suggestions: Record<string, AttentionClock>;
+  /** the latest judgment's time when the agency lost it */
+  lostAt: string | null;
+  reconsideration: Pick<Reconsideration, 'decision' | 'decidedAt' | 'corrective' | 'performanceDueAt' | 'performedAt'> | null;
+  /** meetings that had the case on their agenda (held or not: the read decides), in nomination order */
+  nominations: string[];
+}
+
+export interface AttentionContext {
+  deadlines: DeadlineDeps;
+}
+
+/** the one index of the attention documents */
+export const ATTENTION_INDEX = 'attention';
+
+/** the lanes: a clock kind, keyed by its earliest due date, or a standing reason */
+export const AttentionLane = {
+  handoff: 'H',
+  suggestion: 'S',
+  performance: 'P',
+  lost: 'L',
+  corrected: 'R',
+  major: 'M',
+} as const;
+export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance] as const;
+export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major] as const;
+
+const enc = encodeURIComponent;
+export const AttentionScope = {
+  all: '*',
+  visibleTo: (agency: string) => `v:${enc(agency)}`,
+};
+
+/** what the attention rule reads of the document */
+export function attentionFacts(doc: AttentionDoc): AttentionFacts {
+  const handoffClocks: AttentionClock[] = [];
+  for (const id in doc.handoffs) {
+    const { handoff, dueDate } = doc.handoffs[id]!;
+    if (dueDate !== null) handoffClocks.push({ from: handoff.from, to: handoff.to, dueDate, purpose: handoff.purpose });
+  }
+  return {
+    caseId: doc.caseId,
+    title: doc.summary?.title ?? '',
+    defendant: doc.summary?.defendantAgencyId ?? null,
+    handoffClocks,
+    suggestionClocks: Object.values(doc.suggestions),
+    performanceDue: performanceDueOf(doc.reconsideration as Reconsideration | null),
+    lostAt: doc.lostAt,
+    correction: correctionOf(doc.reconsideration as Reconsideration | null),
+    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
+  };
+}
+
+const earliest = (dates: readonly IsoDate[]): IsoDate | null => dates.reduce<IsoDate | null>((min, d) => (min === null || d < min ? d : min), null);
+
+/**
+ * The document's entries: `<scope>|<lane>|<key>`. A clock lane's key is `<earliest due date>|` — the trailing `|`
+ * puts a date just above the bare date, so the range up to `<scope>|<lane>|<today>` holds exactly the due dates
+ * before today. A standing lane's key is the fact's time (UTC) or empty.
+ */
+export function attentionEntries(doc: AttentionDoc): string[] {
+  if (doc.summary === null) return [];
+  const facts = attentionFacts(doc);
+  const lanes: string[] = [];
+  const handoffDue = earliest(facts.handoffClocks.map((c) => c.dueDate));
+  if (handoffDue !== null) lanes.push(`${AttentionLane.handoff}|${handoffDue}|`);
+  const suggestionDue = earliest(facts.suggestionClocks.map((c) => c.dueDate));
+  if (suggestionDue !== null) lanes.push(`${AttentionLane.suggestion}|${suggestionDue}|`);
+  if (facts.performanceDue !== null) lanes.push(`${AttentionLane.performance}|${facts.performanceDue}|`);
+  if (facts.lostAt !== null) lanes.push(`${AttentionLane.lost}|${new Date(facts.lostAt).toISOString()}`);
+  if (facts.correction !== null) lanes.push(`${AttentionLane.corrected}|${new Date(facts.correction.decidedAt).toISOString()}`);
+  if (facts.majorDispute) lanes.push(`${AttentionLane.major}|`);
+  const scopes = [AttentionScope.all, ...doc.visibleTo.map(AttentionScope.visibleTo)];
+  return scopes.flatMap((scope) => lanes.map((lane) => `${scope}|${lane}`));
+}
+
+const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);
+const meetingIdOf = (event: RecordedEvent): string => event.streamId.slice('meeting-'.length);
+
+const NOMINATED = 'meeting.case_nominated';
+
+const stub = (caseId: string): AttentionDoc => ({
+  caseId,
+  summary: null,
+  visibleTo: [],
+  handoffs: {},
+  suggestions: {},
+  lostAt: null,
+  reconsideration: null,
+  nominations: [],
+});
+
+const withoutKey = <T>(record: Record<string, T>, key: string): Record<string, T> => {
+  const next = { ...record };
+  delete next[key];
+  return next;
+};
+
+/** the document after a case event; `before` unchanged (the same object) when the event changes nothing it keeps */
+function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: AttentionContext): AttentionDoc {
+  const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) };
+  const e = input as unknown as CaseEvent;
+  if (e.type === 'case.registered') {
+    if (before.summary !== null) return before;
+    // the registration read as the case's own fold reads it (evolveCase), of which the summary keeps a few fields
+    const registered = evolveCase({ status: 'none' }, input);
+    if (registered.status === 'none') return before;
+    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies };
+  }
+  const summary = before.summary;
+  if (summary === null) return before;
+  const visibleTo = withInvolved(before.visibleTo, involvedAgencies(input));
+  const doc = visibleTo === before.visibleTo ? before : { ...before, visibleTo, summary: { ...summary, agencies: visibleTo } };
+  const time = e.time;
+  switch (e.type) {
+    case 'case.closed':
+      return { ...doc, summary: { ...doc.summary!, status: 'closed' } };
+    case 'handoff.requested':
+    case 'handoff.received':
+    case 'handoff.accepted':
+    case 'handoff.returned':
+    case 'handoff.extended':
+    case 'handoff.completed':
+    case 'handoff.withdrawn': {
+      const id = e.data.handoffId;
+      const handoff = evolveHandoff(doc.handoffs[id]?.handoff ?? null, input);
+      if (handoff === null) return doc;
+      const deadline = handoffDeadline(handoff, ctx.deadlines);
+      if (handoffEnded(handoff) || (deadline !== null && deadline.stoppedAt !== null)) {
+        return id in doc.handoffs ? { ...doc, handoffs: withoutKey(doc.handoffs, id) } : doc;
+      }
+      return { ...doc, handoffs: { ...doc.handoffs, [id]: { handoff: { ...handoff, documents: [] }, dueDate: deadline?.dueDate ?? null } } };
+    }
+    case 'judgment.issued':
+      return { ...doc, lostAt: lostAtOf({ judgment: { outcome: e.data.outcome, issuedAt: time } }) };
+    case 'suggestion.issued': {
+      const d = e.data;
+      const dueDate = suggestionReplyDue({ category: d.category, urgent: d.urgent ?? false, issuedAt: time }, ctx.deadlines.calendar).dueDate;
+      return { ...doc, suggestions: { ...doc.suggestions, [d.suggestionId]: { from: null, to: d.to, dueDate, purpose: null } } };
+    }
+    case 'suggestion.replied':
+      return e.data.suggestionId in doc.suggestions ? { ...doc, suggestions: withoutKey(doc.suggestions, e.data.suggestionId) } : doc;
+    case 'reconsideration.decided': {
+      const d = e.data;
+      return { ...doc, reconsideration: { decision: d.decision, decidedAt: time, corrective: isCorrective(d.decision), performanceDueAt: d.performanceDueAt ?? null, performedAt: null } };
+    }
+    case 'reconsideration.performed':
+      return doc.reconsideration ? { ...doc, reconsideration: { ...doc.reconsideration, performedAt: time } } : doc;
+    default:
+      return doc;
+  }
+}
+
+export const attentionProjection: Projection<AttentionContext> = {
+  name: 'attention',
+  canHandle: [...CASE_EVENT_TYPES, NOMINATED],
+  collections: [ATTENTION],
+  rangeIndexes: [ATTENTION_INDEX],
+  keys(event) {
+    if (event.type === NOMINATED) {
+      const caseId = (event.data as { caseId?: unknown }).caseId;
+      return event.streamId.startsWith('meeting-') && typeof caseId === 'string' ? [[ATTENTION, caseId]] : [];
+    }
+    return event.streamId.startsWith('case-') ? [[ATTENTION, caseIdOf(event)]] : [];
+  },
+  evolve(stored, event, ctx) {
+    const before = stored as AttentionDoc | null;
+    let next: AttentionDoc;
+    if (event.type === NOMINATED) {
+      const meetingId = meetingIdOf(event);
+      const doc = before ?? stub((event.data as { caseId: string }).caseId);
+      if (doc.nominations.includes(meetingId)) return { doc: before };
+      next = { ...doc, nominations: [...doc.nominations, meetingId] };
+      // a nomination changes no entry
+      return before?.summary ? { doc: next } : { doc: next, indexes: { [ATTENTION_INDEX]: attentionEntries(next) } };
+    }
+    if (before === null && event.type !== 'case.registered') return { doc: null };
+    next = evolveCaseEvent(before ?? stub(caseIdOf(event)), event, ctx);
+    if (next === before) return { doc: before };
+    return { doc: next, indexes: { [ATTENTION_INDEX]: attentionEntries(next) } };
+  },
+};
