@@ -2,13 +2,10 @@ import { expect } from 'chai';
 import { attentionFactsOfCase, caseSummaryOf, evolveCase, handoffDeadline, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import { loadDemo } from '../../../infra/demo/loader.js';
-import { demoScenario } from '../../../infra/demo/scenario.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { ATTENTION, ATTENTION_INDEX, attentionEntries, attentionFacts, attentionProjection, type AttentionContext, type AttentionDoc } from '../../../projections/attention/attention.projection.js';
 import { projectEvents } from '../../../projections/projection.js';
-import { memoryPlatform } from '../demo/memoryPlatform.js';
-import { at, eventLog } from './support.js';
+import { at, eventLog, demoCityEvents } from './support.js';
 
 // Given stored events (case streams and meeting nominations) → then the attention document and its index entries.
 
@@ -168,15 +165,7 @@ describe('attention projection', () => {
 
   it('after every event of the demo city: the facts the rule reads, the agencies and the entries equal those of the case folded afresh', async function () {
     this.timeout(120_000);
-    const now = new Date('2026-05-20T02:00:00Z');
-    const platform = memoryPlatform(now);
-    await loadDemo(demoScenario(now), platform);
-    const log = eventLog();
-    const events: RecordedEvent[] = [];
-    for (const [streamId, stream] of platform.streams) {
-      if (stream.kind !== 'case') continue;
-      for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
-    }
+    const events = await demoCityEvents();
     const states = new Map<string, CaseState>();
     const docs = new Map<string, AttentionDoc>();
     let checked = 0;

@@ -5,12 +5,9 @@ import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, CaseIndex, casesProjection, type CaseDoc, type CaseProjectionContext } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { at, eventLog } from './support.js';
+import { at, eventLog, demoCityEvents } from './support.js';
 import { caseDeadlines, type ExistingCase } from '../../../domain/catalog/index.js';
-import { loadDemo } from '../../../infra/demo/loader.js';
-import { demoScenario } from '../../../infra/demo/scenario.js';
 import { indexesOf } from '../../../projections/cases/cases.projection.js';
-import { memoryPlatform } from '../demo/memoryPlatform.js';
 
 // Given stored events → then the case document and the index entries the gateway finds it by.
 
@@ -414,15 +411,7 @@ describe('cases projection', () => {
     }
 
     it('gives, after every event of the demo city, the clocks and indexes computed afresh', async () => {
-      const now = new Date('2026-05-20T02:00:00Z');
-      const platform = memoryPlatform(now);
-      await loadDemo(demoScenario(now), platform);
-      const log = eventLog();
-      const events: RecordedEvent[] = [];
-      for (const [streamId, stream] of platform.streams) {
-        if (stream.kind !== 'case') continue;
-        for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
-      }
+      const events = await demoCityEvents();
       expect(checkEveryStep(events)).to.be.greaterThan(300);
     });
 

@@ -15,12 +15,9 @@ import {
   type ClocksContext,
 } from '../../../projections/clocks/clocks.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { at, eventLog } from './support.js';
-import { loadDemo } from '../../../infra/demo/loader.js';
-import { demoScenario } from '../../../infra/demo/scenario.js';
+import { at, eventLog, demoCityEvents } from './support.js';
 import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { caseClockOwner, clockKindOfName, handoffClockName, type CaseLevelClock } from '../../../domain/clocks/runningClocks.js';
-import { memoryPlatform } from '../demo/memoryPlatform.js';
 
 // Given stored events → then one document per thing that carries clocks, and the index entries the view reads.
 
@@ -228,14 +225,7 @@ describe('clocks projection', () => {
   });
 
   it('over every event of the demo city: every clock of every case and meeting, as the whole-case fold has it', async () => {
-    const now = new Date('2026-05-20T02:00:00Z');
-    const platform = memoryPlatform(now);
-    await loadDemo(demoScenario(now), platform);
-    const log = eventLog();
-    const events: RecordedEvent[] = [];
-    for (const [streamId, stream] of platform.streams) {
-      for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
-    }
+    const events = await demoCityEvents({ casesOnly: false });
     const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
     const projected = [...docs(events).values()].flatMap((p) => (p.doc as ClockDoc).clocks);
     const seen = (c: { id: string; owner: string; dueDate: string | null; running: boolean; kind: string }) => [c.id, c.kind, c.owner, c.dueDate, c.running];
@@ -255,14 +245,11 @@ describe('clocks projection', () => {
         want.push([`${state.id}:${d.name}`, clockKindOfName(d.name), owner, d.dueDate, d.stoppedAt === null]);
       }
     }
-    for (const stream of platform.streams.values()) {
-      if (stream.kind !== 'meeting') continue;
-      for (const e of stream.events) {
-        if (e.type !== 'action_item.assigned') continue;
-        const d = e.data as { actionId: string; owner: string; dueDate: string };
-        const completed = stream.events.some((c) => c.type === 'action_item.completed' && (c.data as { actionId: string }).actionId === d.actionId);
-        want.push([d.actionId, 'ACTION_ITEM', d.owner, d.dueDate, !completed]);
-      }
+    for (const e of events) {
+      if (!e.streamId.startsWith('meeting-') || e.type !== 'action_item.assigned') continue;
+      const d = e.data as { actionId: string; owner: string; dueDate: string };
+      const completed = events.some((c) => c.streamId === e.streamId && c.type === 'action_item.completed' && (c.data as { actionId: string }).actionId === d.actionId);
+      want.push([d.actionId, 'ACTION_ITEM', d.owner, d.dueDate, !completed]);
     }
     expect(projected.map(seen)).to.have.deep.members(want);
     expect(projected.filter((c) => c.running).length).to.be.greaterThan(10);

@@ -3,8 +3,6 @@ import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { noticeAckDeadlines } from '../../../domain/catalog/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import { loadDemo } from '../../../infra/demo/loader.js';
-import { demoScenario } from '../../../infra/demo/scenario.js';
 import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import {
   COPY_NOTICES,
@@ -17,8 +15,7 @@ import {
   type CopyNoticesContext,
 } from '../../../projections/copyNotices/copyNotices.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { memoryPlatform } from '../demo/memoryPlatform.js';
-import { at, eventLog } from './support.js';
+import { at, eventLog, demoCityEvents } from './support.js';
 
 // Given stored events → then one document per copy notice (同步抄告), and the index entries the list reads.
 
@@ -147,15 +144,7 @@ describe('copy notices projection', () => {
   });
 
   it('over every event of the demo city: each notice and its clocks as the case read model has them', async () => {
-    const now = new Date('2026-05-20T02:00:00Z');
-    const platform = memoryPlatform(now);
-    await loadDemo(demoScenario(now), platform);
-    const log = eventLog();
-    const events: RecordedEvent[] = [];
-    for (const [streamId, stream] of platform.streams) {
-      if (stream.kind !== 'case') continue;
-      for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
-    }
+    const events = await demoCityEvents();
     const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
     const docs = projected(events);
     let compared = 0;

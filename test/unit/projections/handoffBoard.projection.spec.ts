@@ -3,8 +3,6 @@ import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { handoffDeadline } from '../../../domain/catalog/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import { loadDemo } from '../../../infra/demo/loader.js';
-import { demoScenario } from '../../../infra/demo/scenario.js';
 import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import {
   BOARD_INDEX,
@@ -17,8 +15,7 @@ import {
   type HandoffBoardDoc,
 } from '../../../projections/handoffBoard/handoffBoard.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { memoryPlatform } from '../demo/memoryPlatform.js';
-import { at, eventLog } from './support.js';
+import { at, eventLog, demoCityEvents } from './support.js';
 
 // Given stored events → then one board document per handoff, and the index entries the board reads.
 
@@ -115,15 +112,7 @@ describe('handoff board projection', () => {
   });
 
   it('over every event of the demo city: each handoff and its clock as the case read model has them', async () => {
-    const now = new Date('2026-05-20T02:00:00Z');
-    const platform = memoryPlatform(now);
-    await loadDemo(demoScenario(now), platform);
-    const log = eventLog();
-    const events: RecordedEvent[] = [];
-    for (const [streamId, stream] of platform.streams) {
-      if (stream.kind !== 'case') continue;
-      for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
-    }
+    const events = await demoCityEvents();
     const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
     const docs = board(events);
     let compared = 0;

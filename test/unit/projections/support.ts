@@ -1,5 +1,8 @@
 import type { EventStore, RecordedEvent } from '../../../ports/eventStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
+import { loadDemo } from '../../../infra/demo/loader.js';
+import { demoScenario } from '../../../infra/demo/scenario.js';
+import { memoryPlatform } from '../demo/memoryPlatform.js';
 
 /** A time on a China-time day, e.g. at('2024-09-13') = 2024-09-13T09:00:00+08:00. */
 export const at = (day: string, hm = '09:00'): string => `${day}T${hm}:00+08:00`;
@@ -59,4 +62,21 @@ export async function countsIn(readModels: ReadModelStore, collection = 'streamC
   const ids = await readModels.listIds(collection);
   const docs = await readModels.getMany<{ count: number }>(collection, ids);
   return new Map(ids.map((id, index) => [id, docs[index]!.count]));
+}
+
+/**
+ * Every event of the demo city (as of 2026-05-20), as the event store would hand them back: the events of its case
+ * streams only, or (`casesOnly: false`) of every stream. Projection specs fold them to compare a read model with the case fold.
+ */
+export async function demoCityEvents({ casesOnly = true } = {}): Promise<RecordedEvent[]> {
+  const now = new Date('2026-05-20T02:00:00Z');
+  const platform = memoryPlatform(now);
+  await loadDemo(demoScenario(now), platform);
+  const log = eventLog();
+  const events: RecordedEvent[] = [];
+  for (const [streamId, stream] of platform.streams) {
+    if (casesOnly && stream.kind !== 'case') continue;
+    for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
+  }
+  return events;
 }
