@@ -1,18 +1,16 @@
 /**
  * The dossier as it was computed before the attention and meeting-calendar read models (gateway/resolvers/meetings.ts
  * as of commit 7adcb66): attention folded from whole case documents, carried-over items and "last discussed" from
- * every meeting of the city. Kept only here, as the oracle of dossierEquivalence.spec.ts.
+ * every meeting of the city. Kept only here, as the oracle of dossierEquivalence.spec.ts: only the queries it compares.
  */
-import { RECONSIDERATION_DECISION_NAMES, actionIdFor, type ActionItem, type Meeting } from '../../../domain/catalog/index.js';
-import { completeActionItemRequest, organizerRequest } from '../../../application/requests.js';
+import { RECONSIDERATION_DECISION_NAMES, type ActionItem, type Meeting } from '../../../domain/catalog/index.js';
 import { chinaDate } from '../../../domain/deadlines/index.js';
 import { CASES } from '../../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
-import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
-import { actionItemOverdue, handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
+import { agencyOf, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
+import { handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../../../gateway/readSide/visibility.js';
 import type { CaseView } from '../../../gateway/resolvers/cases.js';
-import { actorOf, runCommand } from '../../../gateway/resolvers/commands.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
 interface ActionItemView {
@@ -22,18 +20,6 @@ interface ActionItemView {
 
 async function loadMeeting(ctx: GatewayContext, id: string): Promise<Meeting | null> {
   return (await ctx.loaders.meetingDoc.load(id))?.state ?? null;
-}
-
-async function organizerCommand(ctx: GatewayContext, meetingId: string, command: Record<string, unknown>): Promise<Meeting> {
-  requireRole(ctx, 'organizer');
-  const now = ctx.services.now().toISOString();
-  const state = await runCommand<Meeting>(ctx, organizerRequest(actorOf(ctx), ctx.services.agencies, now, meetingId, command));
-  ctx.loaders.meetingDoc.clear(meetingId);
-  return state;
-}
-
-async function requireCase(ctx: GatewayContext, caseId: string): Promise<void> {
-  if (!(await ctx.loaders.caseDoc.load(caseId))) throw badInput(`案件「${caseId}」不存在：请核对案件编号`);
 }
 
 /** Attention reasons, most pressing first (graphql.md Meeting.attention). */
@@ -112,49 +98,7 @@ export const oldMeetingResolvers = {
         .sort((a, b) => Date.parse(a.scheduledAt) - Date.parse(b.scheduledAt));
     },
   },
-  Mutation: {
-    scheduleMeeting: (_: unknown, args: { input: { title: string; scheduledAt: string; participants: string[] } }, ctx: GatewayContext) =>
-      organizerCommand(ctx, ctx.services.newMeetingId(), { type: 'ScheduleMeeting', ...args.input }),
-    async nominateCase(_: unknown, args: { meetingId: string; caseId: string; reason?: string | null }, ctx: GatewayContext) {
-      requireRole(ctx, 'organizer');
-      await requireCase(ctx, args.caseId);
-      return organizerCommand(ctx, args.meetingId, { type: 'NominateCase', caseId: args.caseId, reason: args.reason ?? 'manual' });
-    },
-    recordMeetingHeld: (_: unknown, args: { meetingId: string; attendees: string[] }, ctx: GatewayContext) =>
-      organizerCommand(ctx, args.meetingId, { type: 'RecordMeetingHeld', attendees: args.attendees }),
-    recordResolution: (_: unknown, args: { meetingId: string; caseId: string; text: string }, ctx: GatewayContext) =>
-      organizerCommand(ctx, args.meetingId, { type: 'RecordResolution', caseId: args.caseId, text: args.text }),
-    async assignActionItem(_: unknown, args: { input: { meetingId: string; caseId?: string | null; text: string; owner: string; dueDate: string } }, ctx: GatewayContext): Promise<ActionItemView> {
-      requireRole(ctx, 'organizer');
-      const { meetingId, caseId, ...rest } = args.input;
-      if (caseId) await requireCase(ctx, caseId);
-      const before = await loadMeeting(ctx, meetingId);
-      const m = await organizerCommand(ctx, meetingId, { type: 'AssignActionItem', caseId: caseId ?? null, ...rest });
-      const id = actionIdFor(meetingId, (before?.actionItems.length ?? 0) + 1);
-      const item = m.actionItems.find((a) => a.actionId === id) ?? m.actionItems[m.actionItems.length - 1]!;
-      return { item, caseId: item.caseId };
-    },
-    async completeActionItem(_: unknown, args: { id: string; note?: string | null }, ctx: GatewayContext): Promise<ActionItemView> {
-      // the owner agency's people (viewer or organizer); auditors change nothing, publishers publish action_item.completed
-      requireRole(ctx, 'viewer', 'organizer');
-      const meetingId = args.id.includes(':A') ? args.id.slice(0, args.id.lastIndexOf(':A')) : '';
-      const meeting = meetingId ? await loadMeeting(ctx, meetingId) : null;
-      const item = meeting?.actionItems.find((a) => a.actionId === args.id);
-      if (!meeting || !item) throw badInput(`没有编号为「${args.id}」的督办事项`);
-      if (item.owner !== ctx.principal.agency.id) throw forbidden(`只有责任单位 ${agencyOf(ctx, item.owner).name} 可以办结该事项`);
-      const now = ctx.services.now().toISOString();
-      const m = await runCommand<Meeting>(ctx, completeActionItemRequest(actorOf(ctx), now, meetingId, args.id, args.note ?? null));
-      ctx.loaders.meetingDoc.clear(meetingId);
-      // the owner's own item; shown as the caller may see it (its case named only if the case is the caller's to see)
-      return (await visibilityOf(ctx).actionItem(m.actionItems.find((a) => a.actionId === args.id)!))!;
-    },
-    cancelMeeting: (_: unknown, args: { id: string; reason: string }, ctx: GatewayContext) =>
-      organizerCommand(ctx, args.id, { type: 'CancelMeeting', reason: args.reason }),
-  },
   Meeting: {
-    organizer: (m: Meeting, _: unknown, ctx: GatewayContext) => agencyOf(ctx, m.organizer),
-    participants: (m: Meeting, _: unknown, ctx: GatewayContext) => m.participants.map((id) => agencyOf(ctx, id)),
-    attendees: (m: Meeting, _: unknown, ctx: GatewayContext) => m.attendees.map((id) => agencyOf(ctx, id)),
     async agenda(m: Meeting, _: unknown, ctx: GatewayContext) {
       const docs = await ctx.loaders.caseDoc.loadMany(m.agenda.map((a) => a.caseId));
       const visibility = visibilityOf(ctx);
@@ -164,7 +108,6 @@ export const oldMeetingResolvers = {
         return doc ? [{ case: { doc, asOf: null } satisfies CaseView, reason: a.reason, resolution: a.resolution }] : [];
       });
     },
-    actionItems: (m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> => visibleActionItems(ctx, m.actionItems),
     async carriedOver(m: Meeting, _: unknown, ctx: GatewayContext): Promise<ActionItemView[]> {
       // open action items of earlier meetings: still open when this meeting takes place
       // — of those the caller may see: a viewer, of meetings it may see, its own items and those of cases it may see
@@ -180,18 +123,6 @@ export const oldMeetingResolvers = {
     },
     // a viewer's attention list: the cases it may see (attentionFor asks visibility, as every list does)
     attention: (m: Meeting, _: unknown, ctx: GatewayContext) => attentionFor(ctx, m),
-  },
-  AttentionItem: {},
-  AgendaItem: {},
-  ActionItem: {
-    id: (v: ActionItemView) => v.item.actionId,
-    meetingId: (v: ActionItemView) => v.item.meetingId,
-    caseId: (v: ActionItemView) => v.caseId,
-    text: (v: ActionItemView) => v.item.text,
-    owner: (v: ActionItemView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.item.owner),
-    dueDate: (v: ActionItemView) => v.item.dueDate,
-    completedAt: (v: ActionItemView) => v.item.completedAt,
-    overdue: (v: ActionItemView, _: unknown, ctx: GatewayContext) => actionItemOverdue(v.item, ctx.today),
   },
 };
 
