@@ -43,27 +43,17 @@ async function fill(store: SqliteEventStore, events: number): Promise<void> {
   await createCheckpointWriter({ store, signer, clock }).write();
 }
 
-/**
- * The longest the event loop went without a turn (setImmediate ticks), until stopped: as wall time, and as the CPU
- * time this process spent in that stretch. Work that holds the loop costs CPU; a machine so loaded that the process
- * is not scheduled for a while stretches the wall time without it — so the test asserts the CPU figure (a slice that
- * held the thread for 200 ms of work fails on any machine) and prints the wall figure.
- */
-function loopGaps(): { worst(): number; worstCpu(): number; stop(): void } {
+/** the longest the event loop went without a turn (setImmediate ticks), until stopped */
+function loopGaps(): { worst(): number; stop(): void } {
   let worst = 0;
-  let worstCpu = 0;
   let last = performance.now();
-  let lastCpu = process.cpuUsage();
   let handle = setImmediate(function tick() {
     const now = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
     worst = Math.max(worst, now - last);
-    worstCpu = Math.max(worstCpu, (cpu.user + cpu.system) / 1000);
     last = now;
-    lastCpu = process.cpuUsage();
     handle = setImmediate(tick);
   });
-  return { worst: () => worst, worstCpu: () => worstCpu, stop: () => clearImmediate(handle) };
+  return { worst: () => worst, stop: () => clearImmediate(handle) };
 }
 
 describe('auditVerify off the event loop (issue 14)', function () {
@@ -188,15 +178,14 @@ describe('auditVerify off the event loop (issue 14)', function () {
     });
     after(() => store.close());
 
-    it('the event loop turns at least every 200 ms of work (a slice is 10–20 ms on an idle machine) while 20,000 events and a 20,000-stream checkpoint are verified', async () => {
+    it('the event loop turns at least every 200 ms (a slice is 10–20 ms on an idle machine) while 20,000 events and a 20,000-stream checkpoint are verified', async () => {
       const verifier = createBackgroundVerifier({ trusted, inThread: { store } });
       const gaps = loopGaps();
       const report = await verifier.verify({});
       gaps.stop();
       expect(report.ok, report.detail).to.equal(true);
       expect(report.checked).to.equal(20_001);
-      console.log(`      longest stretch without an event-loop turn: ${gaps.worst().toFixed(0)} ms wall, ${gaps.worstCpu().toFixed(0)} ms CPU`);
-      expect(gaps.worstCpu(), 'CPU time of the longest stretch without an event-loop turn (ms)').to.be.below(200);
+      expect(gaps.worst(), 'longest stretch without an event-loop turn (ms)').to.be.below(200);
     });
 
     it('stop() ends it at the next slice', async () => {
