@@ -592,7 +592,7 @@ async function underLoadMetrics(p: { dataDir: string; meetingId: string; quarter
         { name: 'p50 idle', value: idle.p50, unit: 'ms' },
       ],
       notes: [
-        `/healthz asked every 20 ms by one client (fetch, its own pool; a slow answer delays the next poll); value = the worst p99 of every loaded phase: each GraphQL flood (50 clients + ingest ${PUBLISH_RATE}/s; ${floods.map((f) => `${f.name.split(' ')[0]} ${f.run.polls}`).join(', ')} polls), the full HTTP ingest of step 2 (${p.ingestHealthz.polls} polls, the program of step 2), auditVerify (${verify.healthz.polls} polls)`,
+        `/healthz asked every 20 ms by one client (fetch, its own pool; a slow answer delays the next poll); value = the worst p99 of every loaded phase: each GraphQL flood (50 clients + ingest ${PUBLISH_RATE}/s; ${floods.map((f) => `${f.name.split(' ')[0]} ${f.run.polls}`).join(', ')} polls), the full HTTP ingest of step 2 (${p.ingestHealthz.polls} polls, the program of step 2), auditVerify (${verify.healthz.polls} polls); polls sent again after a connection reset: ingest ${p.ingestHealthz.resets}, floods ${floods.reduce((n, f) => n + f.run.resets, 0)}, auditVerify ${verify.healthz.resets}`,
         `auditVerify asked again as soon as it answered: ${verify.result.completed} answers, ${verify.result.errors} errors; ${verify.result.detail}`,
         publishedNote,
       ],
