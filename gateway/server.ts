@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
+import { createTurnstile } from './turnstile.js';
 import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { AccessLogWriter } from '../ports/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
@@ -358,8 +359,10 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   };
 
   // Apollo's express integration, written out so that every answer leaves only after its access-log entry
+  const turn = createTurnstile();
   const handle = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
+    await turn();
     const principal = res.locals.principal as Principal;
     const tracker: Tracker = { logged: false };
     const raw = rawRequestOf(req);
