@@ -65,6 +65,14 @@ export interface ProjectionRunnerDeps<Ctx> {
   rebuildBufferDocuments?: number;
   /** how transient store errors are retried (see the top of this file) */
   retry?: ProjectionRetryOptions;
+  /**
+   * What the documents depend on besides the events (the working-day calendar and deadline policy of `ctx`), as a
+   * string that changes when they do (infra/calendar/fingerprint.ts). It is kept in the read-model store beside each
+   * projection's checkpoint; at start, a projection built under another one (or none) is reset and built again from
+   * the first event — deadlines.md rule 7: a year added to the calendar recomputes every due date at the next start.
+   * Unset: not checked.
+   */
+  contextVersion?: string;
 }
 
 export interface ProjectionRetryOptions {
@@ -415,6 +423,20 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     });
   };
 
+  /** resets the projections whose documents were computed under another context (or an unknown one) */
+  const resetBuiltUnderOtherContext = async (version: string): Promise<void> => {
+    const wanted = contextVersionPosition(version);
+    for (const track of tracks) {
+      const { name, collections } = track.projection;
+      const marker = contextVersionCheckpoint(name);
+      if ((await readModels.checkpoint(marker)) === wanted) continue;
+      if (track.checkpoint !== null) logger.info(`projection ${name} was built under another calendar or deadline policy: rebuilding it from the first event`);
+      await readModels.reset([name, marker], collections);
+      await readModels.commit(marker, wanted, []);
+      track.checkpoint = null;
+    }
+  };
+
   const catchUp = async (): Promise<void> => {
     // a start after a stop retries projections that had failed or were pausing
     for (const track of tracks) {
@@ -423,6 +445,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
       track.retrying = null;
     }
     await loadCheckpoints();
+    if (deps.contextVersion !== undefined) await resetBuiltUnderOtherContext(deps.contextVersion);
     head = await store.headPosition();
     for (const track of tracks) {
       if (track.checkpoint !== null && (head === null || track.checkpoint > head)) {
@@ -549,6 +572,20 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
       if (failed !== null) throw failed;
     },
   };
+}
+
+/**
+ * Where a projection's context version is kept: the checkpoint of a companion name, whose position is a hash of the
+ * version. The port has no other place for a projection's metadata, and a checkpoint moves atomically and is dropped
+ * by reset() like the projection's own.
+ */
+export const contextVersionCheckpoint = (projection: string): string => `${projection}#context`;
+
+/** FNV-1a (64-bit) of the version's UTF-16 units, cut to 52 bits and never 0: a position every store keeps exactly */
+export function contextVersionPosition(version: string): bigint {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < version.length; i++) hash = ((hash ^ BigInt(version.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return (hash & 0xfffffffffffffn) | 1n;
 }
 
 /** a document of the batch being applied */

@@ -25,9 +25,76 @@ const isWeekday = (date: IsoDate): boolean => {
   return day !== 0 && day !== 6;
 };
 
-/** The fallback for years nobody has loaded: Monday–Friday work, and every answer is provisional. */
+/** Monday–Friday work, and every answer is provisional: for years no lunar calendar covers either. */
 export function weekendOnlyCalendar(): WorkingDayCalendar {
   return { isWorkingDay: isWeekday, hasOfficialYear: () => false };
+}
+
+/**
+ * The astronomy the statutory holidays need, from a maintained library (an adapter: infra/calendar/chineseDays.ts).
+ * The domain keeps no lunar or solar-term tables, only the law's list of which days they make holidays.
+ */
+export interface LunarCalendar {
+  /** whether the library can answer for this Gregorian year; years it cannot fall back to weekends only */
+  covers(year: number): boolean;
+  /** the Gregorian date of lunar `month`/`day` (the ordinary month, not a leap 闰月) of the lunar year whose 正月初一 lies in `year` */
+  solarDateOf(year: number, month: number, day: number): IsoDate;
+  /** the 清明 solar-term day of `year` */
+  qingming(year: number): IsoDate;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+const fixedDate = (year: number, month: number, day: number): IsoDate => `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`;
+
+/**
+ * The statutory holidays of `year` under 《全国年节及纪念日放假办法》 (2024 revision, in force 2025-01-01) Art. 2
+ * (deadlines.md rule 6): 元旦 1 Jan; 春节 除夕 and 正月初一–初三; 清明节 the 清明 day; 劳动节 1–2 May; 端午节 五月初五;
+ * 中秋节 八月十五; 国庆节 1–3 Oct. Thirteen days, ascending; some may fall on a weekend (no 调休 is known without
+ * the State Council notice).
+ */
+export function statutoryHolidays(year: number, lunar: LunarCalendar): IsoDate[] {
+  if (!Number.isSafeInteger(year) || !lunar.covers(year)) throw new RangeError(`no lunar calendar for year ${year}`);
+  const lunarDate = (month: number, day: number): IsoDate => lunar.solarDateOf(year, month, day);
+  const springFestival = lunarDate(1, 1);
+  const holidays = [
+    fixedDate(year, 1, 1), // 元旦
+    addDays(springFestival, -1), // 除夕: the last day of the old lunar year, whether it has 29 or 30 days
+    springFestival,
+    addDays(springFestival, 1),
+    addDays(springFestival, 2),
+    lunar.qingming(year),
+    fixedDate(year, 5, 1), // 劳动节
+    fixedDate(year, 5, 2),
+    lunarDate(5, 5), // 端午节
+    lunarDate(8, 15), // 中秋节
+    fixedDate(year, 10, 1), // 国庆节
+    fixedDate(year, 10, 2),
+    fixedDate(year, 10, 3),
+  ];
+  // A broken adapter (a time-zone slip, a wrong year) would shift deadlines silently; failing is better.
+  for (const date of holidays) {
+    if (!isIsoDate(date) || yearOf(date) !== year) throw new RangeError(`statutory holidays of ${year}: the lunar calendar gave ${JSON.stringify(date)}`);
+  }
+  return [...new Set(holidays)].sort();
+}
+
+/**
+ * The calendar for years without a State Council notice (deadlines.md rule 6): weekends and the statutory holidays
+ * rest, every other day works (make-up workdays are unknown), and every answer is provisional. Years the lunar
+ * calendar does not cover rest on weekends only.
+ */
+export function statutoryHolidayCalendar(lunar: LunarCalendar): WorkingDayCalendar {
+  // A year's holidays are computed once: counting a due date asks about every day it passes.
+  const byYear = new Map<number, ReadonlySet<IsoDate>>();
+  const holidaysOf = (year: number): ReadonlySet<IsoDate> => {
+    let holidays = byYear.get(year);
+    if (holidays === undefined) byYear.set(year, (holidays = new Set(lunar.covers(year) ? statutoryHolidays(year, lunar) : [])));
+    return holidays;
+  };
+  return {
+    isWorkingDay: (date) => isWeekday(date) && !holidaysOf(yearOf(date)).has(date),
+    hasOfficialYear: () => false,
+  };
 }
 
 /**

@@ -1,9 +1,21 @@
 import { createRequire } from 'node:module';
-import { calendarFromYears, isIsoDate, yearOf, type IsoDate, type OfficialYear, type WorkingDayCalendar } from '../../domain/deadlines/index.js';
+import {
+  addDays,
+  calendarFromYears,
+  daysBetween,
+  isIsoDate,
+  statutoryHolidayCalendar,
+  yearOf,
+  type IsoDate,
+  type LunarCalendar,
+  type OfficialYear,
+  type WorkingDayCalendar,
+} from '../../domain/deadlines/index.js';
 
 /**
  * China's working-day calendar from the npm package `chinese-days` (State Council schedules 2004–2026 in v1.5.7),
- * with operator-supplied years (config) taking precedence over the package's.
+ * with operator-supplied years (config) taking precedence over the package's, and for every other year the statutory
+ * holidays computed from the package's lunar calendar and solar terms (provisional, deadlines.md rule 6).
  *
  * We read the package's published data file rather than call its isWorkday(): the package builds its tables and
  * answers with a mix of UTC parsing and local-time getters, so in a process running west of UTC
@@ -54,9 +66,66 @@ export function chineseDaysOfficialYears(): OfficialYear[] {
   return officialYearsFromChineseDays(data);
 }
 
-/** Build once at the composition root and pass it in; operator years from config override the package's. */
+/** The package's lunar functions, as its CommonJS build exports them (dist/index.d.ts). */
+interface ChineseDaysLunar {
+  getSolarDateFromLunar(lunarDate: Date): { date: string };
+  getLunarDate(date: string): { date: string; lunarMon: number; lunarDay: number; isLeap: boolean };
+  getSolarTermDate(year: number, month: number, term: 'pure_brightness'): string;
+}
+
+/**
+ * The years the package's lunar data (1900–2100) and solar-term formula (its 21st-century constants end with 2099)
+ * both cover; 1901 so that 除夕 of the first year has a lunar year before it.
+ */
+export const CHINESE_DAYS_LUNAR_YEARS = { first: 1901, last: 2099 } as const;
+
+/**
+ * The lunar calendar and 清明 from chinese-days, whatever the process time zone. The package's own date type parses
+ * 'YYYY-MM-DD' as UTC midnight and prints with local-time getters, so west of UTC it reads and prints the day before:
+ *   - getSolarDateFromLunar is given a local-time Date (read back with the same local getters, it is exact);
+ *   - getSolarTermDate prints its UTC-midnight result with local getters: the slip is measured on getLunarDate,
+ *     which prints the date it was given through the same path, and taken back (zero at or east of UTC, and zero
+ *     if the package ever fixes its printing);
+ *   - each lunar answer is checked with getLunarDate, whose lunar fields do not depend on the time zone.
+ */
+export function chineseDaysLunarCalendar(): LunarCalendar {
+  const lunar = createRequire(import.meta.url)('chinese-days') as ChineseDaysLunar;
+  const covers = (year: number): boolean => Number.isSafeInteger(year) && year >= CHINESE_DAYS_LUNAR_YEARS.first && year <= CHINESE_DAYS_LUNAR_YEARS.last;
+  const requireCovered = (year: number): void => {
+    if (!covers(year)) throw new RangeError(`chinese-days: no lunar calendar for ${year}`);
+  };
+  /** how many days the package's printing moves a date around `date` in this process's time zone (0 or −1) */
+  const printSlip = (date: IsoDate): number => {
+    const printed = lunar.getLunarDate(date).date;
+    if (!isIsoDate(printed)) throw new Error(`chinese-days: getLunarDate printed ${JSON.stringify(printed)}`);
+    return daysBetween(date, printed);
+  };
+  return {
+    covers,
+    solarDateOf(year, month, day) {
+      requireCovered(year);
+      const { date } = lunar.getSolarDateFromLunar(new Date(year, month - 1, day));
+      const check = isIsoDate(date) ? lunar.getLunarDate(date) : null;
+      if (check === null || check.lunarMon !== month || check.lunarDay !== day || check.isLeap) {
+        throw new Error(`chinese-days: lunar ${year}-${month}-${day} gave ${JSON.stringify(date)}, which it reads back as ${JSON.stringify(check)}`);
+      }
+      return date;
+    },
+    qingming(year) {
+      requireCovered(year);
+      const printed = lunar.getSolarTermDate(year, 4, 'pure_brightness');
+      if (!isIsoDate(printed)) throw new Error(`chinese-days: 清明 ${year} printed as ${JSON.stringify(printed)}`);
+      return addDays(printed, -printSlip(`${year}-04-05`));
+    },
+  };
+}
+
+/**
+ * Build once at the composition root and pass it in: operator years from config override the package's, and the
+ * years neither has get the statutory holidays (provisional).
+ */
 export function chineseDaysCalendar(extraYears: OfficialYear[] = []): WorkingDayCalendar {
-  const base = calendarFromYears(chineseDaysOfficialYears());
+  const base = calendarFromYears(chineseDaysOfficialYears(), statutoryHolidayCalendar(chineseDaysLunarCalendar()));
   return extraYears.length === 0 ? base : calendarFromYears(extraYears, base);
 }
 

@@ -26,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
+import { deadlineContextVersion } from '../calendar/fingerprint.js';
 import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
 import { createProjectionRunner } from '../../projections/runner.js';
 import { allProjections } from '../../projections/index.js';
@@ -99,6 +100,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     readModels,
     projections: allProjections(),
     ctx: { deadlines },
+    contextVersion: deadlineContextVersion(deadlines), // deadlines.md rule 7: a changed calendar rebuilds at start
     onProgress: catchUpProgress(await store.headPosition()),
     // routine catch-up notes stay quiet (the progress bar shows it); a failing projection is loud
     logger: { info: () => undefined, error: (message, fields) => console.error(`[读模型] ${message}`, fields?.['error'] ?? '') },

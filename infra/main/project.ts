@@ -8,6 +8,7 @@ import { Gauge } from 'prom-client';
 import { allProjections } from '../../projections/index.js';
 import { createProjectionRunner } from '../../projections/runner.js';
 import { chineseDaysCalendar } from '../calendar/chineseDays.js';
+import { deadlineContextVersion } from '../calendar/fingerprint.js';
 import { systemClock } from '../clock.js';
 import { loadConfigFile } from '../config/loadConfig.js';
 import type { EventStore } from '../../ports/eventStore.js';
@@ -46,6 +47,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const redis = redisSettingsFromEnv(options.env);
   const ttlMs = positiveIntFromEnv(options.env, 'LIANDONG_LEASE_TTL_MS', DEFAULT_LEASE_TTL_MS, 300);
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
+  const contextVersion = deadlineContextVersion(deadlines);
   const projections = allProjections();
   const log = consoleLog('投影');
 
@@ -125,6 +127,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
             readModels,
             projections: [projection],
             ctx: { deadlines },
+            contextVersion, // deadlines.md rule 7: the owner rebuilds a projection built under another calendar
             logger: { info: () => undefined, error: (message) => named.error(message) },
           }),
         log: named,
