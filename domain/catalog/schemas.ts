@@ -126,7 +126,7 @@ export const DATA_SCHEMAS = {
     ['handoffId', 'ground', 'approvedBy'],
     {
       if: { properties: { ground: { enum: [...DAYS_EXTENSION_GROUNDS] } }, required: ['ground'] },
-      then: { required: ['days'] },
+      then: { properties: { days: { type: 'integer', minimum: 1, maximum: 90 } }, required: ['days'] },
     },
   ),
   'handoff.completed': object('handoff.completed', { handoffId: id, outcome: oneOf(HANDOFF_OUTCOMES) }, ['handoffId', 'outcome']),
