@@ -497,7 +497,7 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
       return {
         ...h,
         extensionDays: h.extensionDays + (d.ground === undefined || DAYS_EXTENSION_GROUNDS.includes(d.ground) ? (d.days ?? 0) : 0),
-        extensions: [...h.extensions, extension],
+        extensions: [...extensionsOf(h), extension],
         extensionApprovedBy: d.approvedBy,
         extendedAt: time,
       };
@@ -510,6 +510,13 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
       return h;
   }
 };
+
+/**
+ * A handoff's extensions. A handoff read-model document written before revision 2 has `extensionDays` but no
+ * list: its one extension was a revision-1 one (days, no ground), so it keeps its meaning without a rebuild.
+ */
+export const extensionsOf = (h: Pick<Handoff, 'extensionDays' | 'extendedAt' | 'extensionApprovedBy'> & { readonly extensions?: readonly HandoffExtension[] }): readonly HandoffExtension[] =>
+  h.extensions ?? (h.extensionDays > 0 ? [{ ground: null, days: h.extensionDays, approvedBy: h.extensionApprovedBy ?? '', at: h.extendedAt ?? '' }] : []);
 
 /**
  * Who is party to a handoff — the agencies a viewer must belong to to see it (graphql.md "Access": the handoffs

@@ -24,7 +24,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, CopyNotice, Handoff, Judgment, Suggestion } from './case.js';
+import { extensionsOf, type CaseState, type CopyNotice, type Handoff, type Judgment, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -67,7 +67,7 @@ export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDe
   const { dueDate, provisional } = handoffDueDate({
     start: chinaDate(startedAt),
     rule,
-    extensions: handoff.extensions ?? [],
+    extensions: extensionsOf(handoff),
     inCustody: handoff.inCustody ?? false,
     calendar: deps.calendar,
   });

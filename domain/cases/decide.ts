@@ -66,7 +66,7 @@ import type {
   SuggestionIssuedData,
   SuggestionRepliedData,
 } from './case.js';
-import { evolveCase, initialCaseState } from './case.js';
+import { evolveCase, extensionsOf, initialCaseState } from './case.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
@@ -412,7 +412,7 @@ const extendHandoff = (command: ExtendHandoff, state: CaseState): CaseEvent[] =>
   requireStatus(handoff, command, ['RECEIVED', 'ACCEPTED'], '延长期限');
   if (ground === undefined) {
     // Version 1 (dataschema urn:liandong:handoff.extended:1): one extension of `days`, as before revision 2.
-    if (handoff.extensions.length > 0) {
+    if (extensionsOf(handoff).length > 0) {
       fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.extendedAt} 延长过期限；第 1 版 handoff.extended（无 ground）只能延长一次。`);
     }
     if (handoff.purpose === 'prosecution_review' && (days ?? 0) > 15) {
@@ -420,7 +420,7 @@ const extendHandoff = (command: ExtendHandoff, state: CaseState): CaseEvent[] =>
     }
     return [factOf(command)];
   }
-  const refusal = handoffExtensionRefusal(rule, handoff.extensions, { ground, days: days ?? null });
+  const refusal = handoffExtensionRefusal(rule, extensionsOf(handoff), { ground, days: days ?? null });
   if (refusal !== null) {
     // A days value outside the ground's range does not fit the catalog (invalid_data); order and limits are rules.
     const code = refusal.reason === 'days_required' || refusal.reason === 'days_out_of_range' ? 'invalid_data' : 'invalid_transition';

@@ -16,7 +16,7 @@ import {
   type IsoDate,
   type PossibleSentence,
 } from '../../../domain/deadlines/index.js';
-import { HANDOFF_EXTENDED_V1_SCHEMA, foldCase, handoffDeadline, type HandoffDeadline } from '../../../domain/catalog/index.js';
+import { HANDOFF_EXTENDED_V1_SCHEMA, foldCase, handoffDeadline, type Handoff, type HandoffDeadline } from '../../../domain/catalog/index.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASE_ID, at, ev } from '../domain/support/fixtures.js';
 
@@ -145,6 +145,18 @@ describe('handoff clocks (deadlines.md revision 2)', () => {
     it('a stored handoff.extended without ground adds its days once', () => {
       expect(dueOf('prosecution_review', '2024-01-31', { extensions: [{ days: 15 }] })).to.equal('2024-03-15');
       expect(dueOf('public_prosecution', '2024-03-29', { startBy: 'handoff.accepted', extensions: [{ days: 30 }] })).to.equal('2024-06-28');
+    });
+    it('a handoff read model written before revision 2 (extensionDays, no list) keeps its extension', () => {
+      const events = [
+        ev('ly-police', 'case.registered', { kind: 'criminal', title: '案', parties: [{ name: '某', role: 'suspect', type: 'person' }] }, at('2023-12-01')),
+        ev('ly-police', 'handoff.requested', { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review' }, at('2024-01-31')),
+        ev('ly-proc', 'handoff.received', { handoffId: 'h1' }, at('2024-01-31')),
+      ];
+      const state = foldCase(CASE_ID, events);
+      if (state.status === 'none') throw new Error('no case');
+      const { extensions: _dropped, inCustody: _c, procedure: _p, possibleSentence: _s, ...stored } = state.handoffs['h1']!;
+      const old = { ...stored, extensionDays: 15, extensionApprovedBy: '检察长', extendedAt: at('2024-02-20') } as unknown as Handoff;
+      expect(handoffDeadline(old, deps)!.dueDate).to.equal('2024-03-15');
     });
     it('a request without procedure is ordinary', () => {
       expect(dueOf('prosecution_review', '2024-03-01')).to.equal('2024-04-01');
