@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { PURPOSES, caseDecider, foldCase, type Handoff } from '../../../../domain/catalog/index.js';
+import { PURPOSES, caseDecider, foldCase, type CaseCommand, type Handoff } from '../../../../domain/catalog/index.js';
 import { deciderSpec } from '../support/givenWhenThen.js';
 import {
   CASE_ID,
+  agency,
   at,
+  ctx,
   civilRegistered,
   closed,
   criminalRegistered,
@@ -327,6 +329,23 @@ describe('case stream: handoffs', () => {
     it('rejects an extension for a purpose without one', () => {
       const events = [litigationRegistered, handoffRequested('ly-court', 'ly-gov', 'litigation_response', 'r1'), handoffEvent('ly-gov', 'handoff.received', 'r1')];
       given(events).when(published(ext('ly-gov', 'r1', '2024-09-20', { ground: 'parties_consent', days: 5, approvedBy: '局长' }))).thenRejects('invalid_transition', /不能延长/);
+    });
+
+    // Version 1 published with dataschema urn:liandong:handoff.extended:1: the data passed the version-1 schema, the
+    // decider sees a command without ground (built here as the ingest would, after that schema check).
+    const version1 = (event: ReturnType<typeof handoffEvent>) => (): CaseCommand => ({
+      type: 'ExtendHandoff',
+      caseId: CASE_ID,
+      by: agency(event.source!),
+      time: event.time,
+      data: event.data,
+      context: ctx,
+    }) as unknown as CaseCommand;
+
+    it('accepts a version-1 extension once, within the old 15 days of a prosecution review', () => {
+      given(RECEIVED).when(version1(extendedV1)).then([extendedV1]);
+      given([...RECEIVED, extended]).when(version1(extendedV1)).thenRejects('invalid_transition', /只能延长一次/);
+      given(RECEIVED).when(version1(ext('ly-proc', 'h1', '2024-10-10', { days: 16, approvedBy: '检察长' }))).thenRejects('invalid_transition', /15 日/);
     });
 
     it('rejects a version-2 extension without ground as invalid data', () => {
