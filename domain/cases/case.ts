@@ -16,7 +16,7 @@ import type {
   SuggestionCategory,
 } from '../catalog/vocabulary.js';
 import { isCorrective } from '../catalog/vocabulary.js';
-import type { HandoffPurpose } from '../deadlines/index.js';
+import { DAYS_EXTENSION_GROUNDS, type HandoffExtensionGround, type HandoffProcedure, type HandoffPurpose, type PossibleSentence } from '../deadlines/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Event data: the published shapes (events.md §3), plus the platform's `notice.issued`.
@@ -56,6 +56,11 @@ export type HandoffRequestedData = {
   readonly documents?: readonly HandoffDocument[];
   readonly note?: string;
   readonly previousHandoffId?: string;
+  /** 在押 (criminal purposes): the clock is not shifted over holidays (刑事诉讼法 Art. 105) */
+  readonly inCustody?: boolean;
+  /** absent = ordinary (every revision-1 request) */
+  readonly procedure?: HandoffProcedure;
+  readonly possibleSentence?: PossibleSentence;
 };
 export type HandoffRefData = {
   readonly handoffId: string;
@@ -64,9 +69,14 @@ export type HandoffReturnedData = {
   readonly handoffId: string;
   readonly reason: string;
 };
+/**
+ * Version 2 names a `ground` (days only for the grounds that take a number of days); version 1 (stored before
+ * revision 2, or published with dataschema `urn:liandong:handoff.extended:1`) has no ground and `days` added once.
+ */
 export type HandoffExtendedData = {
   readonly handoffId: string;
-  readonly days: number;
+  readonly ground?: HandoffExtensionGround;
+  readonly days?: number;
   readonly approvedBy: string;
 };
 export type HandoffCompletedData = {
@@ -205,13 +215,28 @@ export interface Handoff {
   /** 补正 / 退回补充侦查 */
   readonly returnReason: string | null;
   readonly withdrawReason: string | null;
-  /** days added by `handoff.extended` (0 when never extended) */
+  /** 在押: the handoff's clock ends on its last day even on a holiday */
+  readonly inCustody: boolean;
+  /** null = ordinary (not stated, as in every revision-1 request) */
+  readonly procedure: HandoffProcedure | null;
+  readonly possibleSentence: PossibleSentence | null;
+  /** the `days` the extensions named (revision-1 extensions, supreme_court, parties_consent); 0 when none */
   readonly extensionDays: number;
+  /** every `handoff.extended` in order; the clock applies them (handoffDueDate) */
+  readonly extensions: readonly HandoffExtension[];
   readonly extensionApprovedBy: string | null;
   readonly extendedAt: string | null;
   readonly previousHandoffId: string | null;
   readonly documents: readonly HandoffDocument[];
   readonly note: string | null;
+}
+
+export interface HandoffExtension {
+  /** null: a revision-1 extension (its days, added once) */
+  readonly ground: HandoffExtensionGround | null;
+  readonly days: number | null;
+  readonly approvedBy: string;
+  readonly at: string;
 }
 
 export interface Hearing {
@@ -445,7 +470,11 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
       outcome: null,
       returnReason: null,
       withdrawReason: null,
+      inCustody: d.inCustody ?? false,
+      procedure: d.procedure ?? null,
+      possibleSentence: d.possibleSentence ?? null,
       extensionDays: 0,
+      extensions: [],
       extensionApprovedBy: null,
       extendedAt: null,
       previousHandoffId: d.previousHandoffId ?? null,
@@ -462,8 +491,17 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
       return { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time };
     case 'handoff.returned':
       return { ...h, status: 'RETURNED', returnedAt: time, returnReason: event.data.reason };
-    case 'handoff.extended':
-      return { ...h, extensionDays: h.extensionDays + event.data.days, extensionApprovedBy: event.data.approvedBy, extendedAt: time };
+    case 'handoff.extended': {
+      const d = event.data;
+      const extension: HandoffExtension = { ground: d.ground ?? null, days: d.days ?? null, approvedBy: d.approvedBy, at: time };
+      return {
+        ...h,
+        extensionDays: h.extensionDays + (d.ground === undefined || DAYS_EXTENSION_GROUNDS.includes(d.ground) ? (d.days ?? 0) : 0),
+        extensions: [...extensionsOf(h), extension],
+        extensionApprovedBy: d.approvedBy,
+        extendedAt: time,
+      };
+    }
     case 'handoff.completed':
       return { ...h, status: 'COMPLETED', completedAt: time, outcome: event.data.outcome, receivedAt: h.receivedAt ?? time };
     case 'handoff.withdrawn':
@@ -472,6 +510,13 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
       return h;
   }
 };
+
+/**
+ * A handoff's extensions. A handoff read-model document written before revision 2 has `extensionDays` but no
+ * list: its one extension was a revision-1 one (days, no ground), so it keeps its meaning without a rebuild.
+ */
+export const extensionsOf = (h: Pick<Handoff, 'extensionDays' | 'extendedAt' | 'extensionApprovedBy'> & { readonly extensions?: readonly HandoffExtension[] }): readonly HandoffExtension[] =>
+  h.extensions ?? (h.extensionDays > 0 ? [{ ground: null, days: h.extensionDays, approvedBy: h.extensionApprovedBy ?? '', at: h.extendedAt ?? '' }] : []);
 
 /**
  * Who is party to a handoff — the agencies a viewer must belong to to see it (graphql.md "Access": the handoffs

@@ -14,6 +14,7 @@ import {
   computeDueDate,
   fixedDueDate,
   handoffClockRule,
+  handoffDueDate,
   isLate,
   isOverdue,
   noticeAckPeriod,
@@ -23,7 +24,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import type { CaseState, CopyNotice, Handoff, Judgment, Suggestion } from './case.js';
+import { extensionsOf, type CaseState, type CopyNotice, type Handoff, type Judgment, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -60,13 +61,14 @@ export interface HandoffDeadline {
  * (e.g. not yet received), or when the handoff ended before it started.
  */
 export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDeadline | null => {
-  const rule = handoffClockRule(handoff.purpose, deps.policy);
+  const rule = handoffRule(handoff, deps.policy);
   const startedAt = handoffClockStart(handoff, deps.policy);
   if (startedAt === null) return null;
-  const { dueDate, provisional } = computeDueDate({
+  const { dueDate, provisional } = handoffDueDate({
     start: chinaDate(startedAt),
-    period: rule.period,
-    extensionDays: handoff.extensionDays,
+    rule,
+    extensions: extensionsOf(handoff),
+    inCustody: handoff.inCustody ?? false,
     calendar: deps.calendar,
   });
   const metAt = rule.stopsOn === 'received' ? handoff.receivedAt : handoff.completedAt;
@@ -74,9 +76,21 @@ export const handoffDeadline = (handoff: Handoff, deps: DeadlineDeps): HandoffDe
   return { dueDate, provisional, metAt, stoppedAt: metAt ?? endedAt, basis: rule.source };
 };
 
-/** When a handoff's clock started (receipt, or the request for 回执 clocks); null while it has not. The scorecard counts by it. */
-export const handoffClockStart = (handoff: Handoff, policy: DeadlinePolicy): string | null =>
-  handoffClockRule(handoff.purpose, policy).startsOn === 'requested' ? handoff.requestedAt : handoff.receivedAt;
+/**
+ * The clock rule of one handoff: its purpose with the procedure and possible sentence of its request. Read models
+ * stored before revision 2 may lack those fields: absent means ordinary, as for a revision-1 request.
+ */
+export const handoffRule = (handoff: Pick<Handoff, 'purpose'> & Partial<Pick<Handoff, 'procedure' | 'possibleSentence'>>, policy: DeadlinePolicy) =>
+  handoffClockRule(handoff.purpose, policy, { procedure: handoff.procedure ?? null, possibleSentence: handoff.possibleSentence ?? null });
+
+/**
+ * When a handoff's clock started (receipt, 受理 for a trial, or the request for 回执 clocks); null while it has not.
+ * The scorecard counts by it.
+ */
+export const handoffClockStart = (handoff: Handoff, policy: DeadlinePolicy): string | null => {
+  const { startsOn } = handoffRule(handoff, policy);
+  return startsOn === 'requested' ? handoff.requestedAt : startsOn === 'accepted' ? handoff.acceptedAt : handoff.receivedAt;
+};
 
 /** The handoff's clock runs: started, and neither met nor ended. Only a running clock can become overdue. */
 export const handoffClockRunning = (deadline: HandoffDeadline | null): deadline is HandoffDeadline => deadline !== null && deadline.stoppedAt === null;

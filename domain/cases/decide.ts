@@ -23,7 +23,11 @@ import {
   AGENCY_KIND_NAMES,
   CASE_KINDS,
   CLOSE_OUTCOME_NAMES,
+  CUSTODY_PURPOSES,
+  HANDOFF_EXTENSION_GROUND_NAMES,
+  HANDOFF_PROCEDURE_NAMES,
   HANDOFF_STATUS_NAMES,
+  PROCEDURE_PURPOSES,
   PURPOSES,
   RECONSIDERATION_DECISION_NAMES,
   SUGGESTION_CATEGORIES_BY_KIND,
@@ -32,7 +36,7 @@ import {
   type HandoffStatus,
   type NoticeReason,
 } from '../catalog/vocabulary.js';
-import { DEFAULT_DEADLINE_POLICY, handoffClockRule } from '../deadlines/index.js';
+import { DEFAULT_DEADLINE_POLICY, handoffClockRule, handoffExtensionRefusal, type ExtensionRefusal, type HandoffExtensionGround } from '../deadlines/index.js';
 import type {
   CaseClosedData,
   CaseEvent,
@@ -62,7 +66,7 @@ import type {
   SuggestionIssuedData,
   SuggestionRepliedData,
 } from './case.js';
-import { evolveCase, initialCaseState } from './case.js';
+import { evolveCase, extensionsOf, initialCaseState } from './case.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
@@ -308,6 +312,19 @@ const requestHandoff = (command: RequestHandoff, state: CaseState): CaseEvent[] 
       `「${purpose.name}」只能由${purpose.from.map((k) => AGENCY_KIND_NAMES[k]).join('、')}移送，${by.name}（${AGENCY_KIND_NAMES[by.kind]}）无权发起：请核对 purpose。`,
     );
   }
+  // A field the purpose's clock cannot use would be silently ignored: say so instead (invalid_data).
+  if (data.inCustody === true && !CUSTODY_PURPOSES.includes(data.purpose)) {
+    fail('invalid_data', `「${purpose.name}」不涉及在押犯罪嫌疑人、被告人，不能填写 inCustody: true：请删去该字段。`);
+  }
+  if ((data.procedure !== undefined || data.possibleSentence !== undefined) && !PROCEDURE_PURPOSES.includes(data.purpose)) {
+    fail(
+      'invalid_data',
+      `procedure 和 possibleSentence 只适用于${PROCEDURE_PURPOSES.map((p) => `「${PURPOSES[p].name}」`).join('、')}，「${purpose.name}」不能填写：请删去这两个字段。`,
+    );
+  }
+  if (data.purpose === 'prosecution_review' && data.procedure === 'simplified') {
+    fail('invalid_data', `审查起诉阶段没有「${HANDOFF_PROCEDURE_NAMES.simplified}」期限（刑事诉讼法第172条）：procedure 请填写 ordinary 或 expedited。`);
+  }
   const file = requireCase(state, command);
   requireOpen(file, command);
   if (file.handoffs[data.handoffId]) {
@@ -360,19 +377,54 @@ const returnHandoff = (command: ReturnHandoff, state: CaseState): CaseEvent[] =>
   return [factOf(command)];
 };
 
+const groundName = (ground: HandoffExtensionGround): string => `「${HANDOFF_EXTENSION_GROUND_NAMES[ground]}」（${ground}）`;
+
+/** The rejection message for an extension the clock table does not allow (deadlines.md extensions column). */
+const extensionRefusalMessage = (refusal: ExtensionRefusal, handoff: Handoff, purposeName: string, source: string): string => {
+  switch (refusal.reason) {
+    case 'not_extendable':
+      return `「${purposeName}」的办理期限不能延长（${source}），请在原期限内办结。`;
+    case 'ground_not_allowed':
+      return `「${purposeName}」${handoff.procedure ? `（${HANDOFF_PROCEDURE_NAMES[handoff.procedure]}）` : ''}只能以${refusal.allowed.map(groundName).join('、')}延长期限（${source}）：请核对 ground。`;
+    case 'already_used':
+      return `移送「${handoff.id}」已以${groundName(refusal.ground)}延长过期限，该事由只能延长一次（${source}）。`;
+    case 'needs_prior':
+      return `${groundName(refusal.ground)}须在${groundName(refusal.after)}之后申请：移送「${handoff.id}」尚未以${groundName(refusal.after)}延长（${source}）。`;
+    case 'days_required':
+      return `以${groundName(refusal.ground)}延长须填写延长天数 days（${refusal.min}–${refusal.max} 日）。`;
+    case 'days_out_of_range':
+      return `以${groundName(refusal.ground)}延长，days 须为 ${refusal.min}–${refusal.max} 日的整数。`;
+    default: {
+      const _exhaustive: never = refusal;
+      return String(_exhaustive);
+    }
+  }
+};
+
 const extendHandoff = (command: ExtendHandoff, state: CaseState): CaseEvent[] => {
   const file = requireCase(state, command);
   const handoff = requireHandoff(file, command);
   requireReceiver(handoff, command);
   const purpose = PURPOSES[handoff.purpose];
-  const { maxExtensionDays, source } = handoffClockRule(handoff.purpose, DEFAULT_DEADLINE_POLICY);
-  if (maxExtensionDays === 0) fail('invalid_transition', `「${purpose.name}」的办理期限不能延长（${source}），请在原期限内办结。`);
-  if (handoff.extendedAt !== null) {
-    fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.extendedAt} 延长 ${handoff.extensionDays} 日，只能延长一次。`);
-  }
+  const rule = handoffClockRule(handoff.purpose, DEFAULT_DEADLINE_POLICY, { procedure: handoff.procedure, possibleSentence: handoff.possibleSentence });
+  const { ground, days } = command.data;
+  if (rule.extensions.length === 0) fail('invalid_transition', extensionRefusalMessage({ reason: 'not_extendable' }, handoff, purpose.name, rule.source));
   requireStatus(handoff, command, ['RECEIVED', 'ACCEPTED'], '延长期限');
-  if (command.data.days > maxExtensionDays) {
-    fail('invalid_transition', `「${purpose.name}」最多延长 ${maxExtensionDays} 日（${source}），本次申请 ${command.data.days} 日：请改为不超过 ${maxExtensionDays} 日。`);
+  if (ground === undefined) {
+    // Version 1 (dataschema urn:liandong:handoff.extended:1): one extension of `days`, as before revision 2.
+    if (extensionsOf(handoff).length > 0) {
+      fail('invalid_transition', `移送「${handoff.id}」已于 ${handoff.extendedAt} 延长过期限；第 1 版 handoff.extended（无 ground）只能延长一次。`);
+    }
+    if (handoff.purpose === 'prosecution_review' && (days ?? 0) > 15) {
+      fail('invalid_transition', `「${purpose.name}」最多延长 15 日（${rule.source}），本次申请 ${days} 日：请改为不超过 15 日。`);
+    }
+    return [factOf(command)];
+  }
+  const refusal = handoffExtensionRefusal(rule, extensionsOf(handoff), { ground, days: days ?? null });
+  if (refusal !== null) {
+    // A days value outside the ground's range does not fit the catalog (invalid_data); order and limits are rules.
+    const code = refusal.reason === 'days_required' || refusal.reason === 'days_out_of_range' ? 'invalid_data' : 'invalid_transition';
+    fail(code, extensionRefusalMessage(refusal, handoff, purpose.name, rule.source));
   }
   return [factOf(command)];
 };

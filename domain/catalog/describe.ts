@@ -8,10 +8,13 @@ import { chinaDate } from '../deadlines/index.js';
 import {
   CASE_KINDS,
   CLOSE_OUTCOME_NAMES,
+  HANDOFF_EXTENSION_GROUND_NAMES,
   HANDOFF_OUTCOME_NAMES,
+  HANDOFF_PROCEDURE_NAMES,
   JUDGMENT_OUTCOME_NAMES,
   NOTICE_REASON_NAMES,
   PURPOSES,
+  POSSIBLE_SENTENCE_NAMES,
   RECONSIDERATION_DECISION_NAMES,
   SUGGESTION_CATEGORY_NAMES,
 } from './vocabulary.js';
@@ -73,7 +76,12 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
     case 'handoff.requested': {
       const purpose = typeof d.purpose === 'string' && d.purpose in PURPOSES ? PURPOSES[d.purpose as keyof typeof PURPOSES].name : String(d.purpose ?? '');
       const again = typeof d.previousHandoffId === 'string' ? `（重新移送，原移送 ${d.previousHandoffId}）` : '';
-      return `${src} 向 ${agency(d.to)} 移送「${purpose}」${again}`;
+      const terms = [
+        typeof d.procedure === 'string' ? named(HANDOFF_PROCEDURE_NAMES, d.procedure) : '',
+        typeof d.possibleSentence === 'string' ? named(POSSIBLE_SENTENCE_NAMES, d.possibleSentence) : '',
+        d.inCustody === true ? '在押' : '',
+      ].filter((t) => t !== '');
+      return `${src} 向 ${agency(d.to)} 移送「${purpose}」${terms.length > 0 ? `（${terms.join('，')}）` : ''}${again}`;
     }
     case 'handoff.received':
       return `${src} 签收移送${ref(d.handoffId)}`;
@@ -81,8 +89,12 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       return `${src} 受理移送${ref(d.handoffId)}`;
     case 'handoff.returned':
       return `${src} 退回移送${ref(d.handoffId)}${withText(d.reason)}`;
-    case 'handoff.extended':
-      return `${src} 延长移送${ref(d.handoffId)}办理期限 ${String(d.days)} 日${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
+    case 'handoff.extended': {
+      // Version 2 names a ground (its length is the law's, or `days` where the ground takes a number); version 1 only days.
+      const ground = typeof d.ground === 'string' ? `：${named(HANDOFF_EXTENSION_GROUND_NAMES, d.ground)}` : '';
+      const days = typeof d.days === 'number' && (d.ground === undefined || d.ground === 'supreme_court' || d.ground === 'parties_consent') ? ` ${String(d.days)} 日` : '';
+      return `${src} 延长移送${ref(d.handoffId)}办理期限${ground}${days}${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
+    }
     case 'handoff.completed':
       return `${src} 办结移送${ref(d.handoffId)}：${named(HANDOFF_OUTCOME_NAMES, d.outcome)}`;
     case 'handoff.withdrawn':

@@ -7,8 +7,12 @@
 import {
   CASE_KIND_CODES,
   CLOSE_OUTCOMES,
+  DAYS_EXTENSION_GROUNDS,
+  HANDOFF_EXTENSION_GROUND_CODES,
   HANDOFF_OUTCOMES,
+  HANDOFF_PROCEDURE_CODES,
   HANDOFF_PURPOSE_CODES,
+  POSSIBLE_SENTENCE_CODES,
   JUDGMENT_OUTCOMES,
   PARTY_ROLES,
   PARTY_TYPES,
@@ -106,16 +110,24 @@ export const DATA_SCHEMAS = {
       documents: { type: 'array', items: document, maxItems: 500 },
       note: optionalText(4000),
       previousHandoffId: id,
+      inCustody: bool,
+      procedure: oneOf(HANDOFF_PROCEDURE_CODES),
+      possibleSentence: oneOf(POSSIBLE_SENTENCE_CODES),
     },
     ['handoffId', 'to', 'purpose'],
   ),
   'handoff.received': handoffIdOnly('handoff.received'),
   'handoff.accepted': handoffIdOnly('handoff.accepted'),
   'handoff.returned': object('handoff.returned', { handoffId: id, reason: text(4000) }, ['handoffId', 'reason']),
+  // Version 2 (events.md §2–3): a ground; days (1–90) required where the ground's length is a number of days.
   'handoff.extended': object(
     'handoff.extended',
-    { handoffId: id, days: { type: 'integer', minimum: 1, maximum: 30 }, approvedBy: text(200) },
-    ['handoffId', 'days', 'approvedBy'],
+    { handoffId: id, ground: oneOf(HANDOFF_EXTENSION_GROUND_CODES), days: { type: 'integer', minimum: 1, maximum: 90 }, approvedBy: text(200) },
+    ['handoffId', 'ground', 'approvedBy'],
+    {
+      if: { properties: { ground: { enum: [...DAYS_EXTENSION_GROUNDS] } }, required: ['ground'] },
+      then: { properties: { days: { type: 'integer', minimum: 1, maximum: 90 } }, required: ['days'] },
+    },
   ),
   'handoff.completed': object('handoff.completed', { handoffId: id, outcome: oneOf(HANDOFF_OUTCOMES) }, ['handoffId', 'outcome']),
   'handoff.withdrawn': object('handoff.withdrawn', { handoffId: id, reason: text(4000) }, ['handoffId', 'reason']),
@@ -161,6 +173,16 @@ export const DATA_SCHEMAS = {
 } as const satisfies Record<string, JsonSchema>;
 
 export type CatalogType = keyof typeof DATA_SCHEMAS;
+
+/**
+ * `handoff.extended` version 1 (before revision 2; dataschema `urn:liandong:handoff.extended:1`): no ground,
+ * `days` (1–30) added once. Stored version-1 events keep this meaning when folded (evolveHandoff).
+ */
+export const HANDOFF_EXTENDED_V1_SCHEMA: JsonSchema = object(
+  'handoff.extended:1',
+  { handoffId: id, days: { type: 'integer', minimum: 1, maximum: 30 }, approvedBy: text(200) },
+  ['handoffId', 'days', 'approvedBy'],
+);
 
 /** The CloudEvents 1.0 structured envelope (events.md §2). Extra attributes are allowed (and kept). */
 export const ENVELOPE_SCHEMA: JsonSchema = {

@@ -5,7 +5,17 @@
  */
 import type { AgencyKind } from '../shared/agencies.js';
 import { AGENCY_KINDS } from '../shared/agencies.js';
-import { HANDOFF_PURPOSES, type HandoffPurpose } from '../deadlines/index.js';
+import {
+  DAYS_EXTENSION_GROUNDS,
+  HANDOFF_EXTENSION_GROUNDS,
+  HANDOFF_PROCEDURES,
+  HANDOFF_PURPOSES,
+  POSSIBLE_SENTENCES,
+  type HandoffExtensionGround,
+  type HandoffProcedure,
+  type HandoffPurpose,
+  type PossibleSentence,
+} from '../deadlines/index.js';
 
 export const CASE_KIND_CODES = [
   'administrative_litigation',
@@ -121,6 +131,15 @@ export const PURPOSES: Readonly<Record<HandoffPurpose, PurposeInfo>> = {
   entrusted_mediation: { code: 'entrusted_mediation', name: '诉前委派调解', from: ['court'], to: ['justice'], outcomes: ['mediated', 'failed'] },
   community_correction: { code: 'community_correction', name: '社区矫正交付', from: ['court'], to: ['justice'], outcomes: ['enrolled'] },
   criminal_transfer: { code: 'criminal_transfer', name: '行刑衔接移送', from: ['government', 'justice'], to: ['police'], outcomes: ['case_opened', 'not_opened'] },
+  litigation_response: { code: 'litigation_response', name: '应诉通知（答辩举证）', from: ['court'], to: ['government'], outcomes: ['answered'] },
+  reconsideration_response: { code: 'reconsideration_response', name: '复议答复通知', from: ['justice'], to: ['government'], outcomes: ['answered'] },
+  dispute_referral: {
+    code: 'dispute_referral',
+    name: '矛盾纠纷移交调处（访调、诉调、警调对接）',
+    from: ['police', 'court', 'government', 'justice'],
+    to: ['justice'],
+    outcomes: ['mediated', 'failed', 'referred_to_litigation'],
+  },
   information_notice: { code: 'information_notice', name: '信息通报', from: AGENCY_KINDS, to: AGENCY_KINDS, outcomes: ['acknowledged'] },
 };
 
@@ -143,6 +162,35 @@ export const HANDOFF_OUTCOME_NAMES: Readonly<Record<string, string>> = {
   case_opened: '立案',
   not_opened: '不予立案',
   acknowledged: '已知悉',
+  answered: '已答辩/答复',
+  referred_to_litigation: '转入诉讼',
+};
+
+/** Purposes that carry a criminal suspect or defendant: only they may say `inCustody` (在押). */
+export const CUSTODY_PURPOSES: readonly HandoffPurpose[] = ['prosecution_review', 'supplementary_investigation', 'public_prosecution', 'criminal_transfer'];
+/** Purposes whose clock depends on `procedure` and `possibleSentence` (刑事诉讼法 Art. 172, 208, 220, 225). */
+export const PROCEDURE_PURPOSES: readonly HandoffPurpose[] = ['prosecution_review', 'public_prosecution'];
+
+export const HANDOFF_PROCEDURE_CODES = HANDOFF_PROCEDURES;
+export const HANDOFF_PROCEDURE_NAMES: Readonly<Record<HandoffProcedure, string>> = {
+  ordinary: '普通程序',
+  simplified: '简易程序',
+  expedited: '认罪认罚速裁',
+};
+export const POSSIBLE_SENTENCE_CODES = POSSIBLE_SENTENCES;
+export const POSSIBLE_SENTENCE_NAMES: Readonly<Record<PossibleSentence, string>> = {
+  up_to_1y: '可能判处一年以下有期徒刑',
+  over_1y: '可能判处一年以上有期徒刑',
+  over_3y: '可能判处三年以上有期徒刑',
+};
+export const HANDOFF_EXTENSION_GROUND_CODES = HANDOFF_EXTENSION_GROUNDS;
+export { DAYS_EXTENSION_GROUNDS };
+export const HANDOFF_EXTENSION_GROUND_NAMES: Readonly<Record<HandoffExtensionGround, string>> = {
+  major_complex: '重大复杂',
+  third_month: '延长至三个月',
+  upper_court: '上一级法院批准',
+  supreme_court: '最高法批准',
+  parties_consent: '当事人同意延长',
 };
 
 export const HANDOFF_STATUSES = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'RETURNED', 'COMPLETED', 'WITHDRAWN'] as const;

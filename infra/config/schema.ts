@@ -37,9 +37,10 @@ export const configSchema = z
         privateEnterpriseReconsiderationDays: z.number().int().min(1).max(60).default(30),
         noticeAckWorkingDays: z.number().int().min(1).max(60).default(5),
         informationNoticeWorkingDays: z.number().int().min(1).max(60).default(5),
+        disputeReferralDays: z.number().int().min(1).max(90).default(15),
       })
       .strict()
-      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5 }),
+      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 }),
     graphql: z
       .object({
         introspection: z.boolean().default(true),

@@ -379,7 +379,22 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     entrusted_mediation: ['诉前委派调解', 'Entrusted mediation'],
     community_correction: ['社区矫正交付', 'Community correction'],
     criminal_transfer: ['行刑衔接移送', 'Criminal transfer'],
+    litigation_response: ['应诉通知（答辩举证）', 'Litigation response'],
+    reconsideration_response: ['复议答复通知', 'Reconsideration response'],
+    dispute_referral: ['矛盾纠纷移交调处', 'Dispute referral'],
     information_notice: ['信息通报', 'Information notice'],
+  },
+  procedure: {
+    ordinary: ['普通程序', 'Ordinary procedure'],
+    simplified: ['简易程序', 'Simplified procedure'],
+    expedited: ['认罪认罚速裁', 'Expedited procedure'],
+  },
+  extensionGround: {
+    major_complex: ['重大复杂', 'Major or complex'],
+    third_month: ['延长至三个月', 'To the third month'],
+    upper_court: ['上一级法院批准', 'Approved by the upper court'],
+    supreme_court: ['最高法批准', 'Approved by the Supreme People\'s Court'],
+    parties_consent: ['当事人同意延长', 'Parties consent'],
   },
   handoffStatus: {
     REQUESTED: ['已移送待签收', 'Requested'],
@@ -448,6 +463,8 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     case_opened: ['立案', 'Case opened'],
     not_opened: ['不予立案', 'Not opened'],
     acknowledged: ['已知悉', 'Acknowledged'],
+    answered: ['已答辩/答复', 'Answered'],
+    referred_to_litigation: ['转入诉讼', 'Referred to litigation'],
   },
 };
 

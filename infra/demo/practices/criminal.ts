@@ -43,9 +43,9 @@ export interface CriminalOptions {
   readonly review: 'prosecuted' | 'not_prosecuted' | 'never';
   /** 退回补充侦查 once before the decision */
   readonly supplementary?: boolean;
-  /** the review is extended by 15 days (handoff.extended) */
+  /** the review is extended by 15 days (handoff.extended, 重大复杂) */
   readonly extendReview?: boolean;
-  /** the court extends the trial by 30 days */
+  /** the court extends the trial to the third month (至迟不超过三个月) */
   readonly extendTrial?: boolean;
   /** 缓刑: community correction */
   readonly communityCorrection?: boolean;
@@ -156,7 +156,7 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
   if (options.review === 'never') return;
   // an extended review (+15 days) is decided a week or two after the extension
   const decidedAt = options.extendReview
-    ? time.afterDays(c.add(time.afterDays(received, rng.int(22, 27)), PROC, 'handoff.extended', { handoffId: review, days: 15, approvedBy: official(rng, '检察长') }), rng.int(8, 15))
+    ? time.afterDays(c.add(time.afterDays(received, rng.int(22, 27)), PROC, 'handoff.extended', { handoffId: review, ground: 'major_complex', approvedBy: official(rng, '检察长') }), rng.int(8, 15))
     : time.afterDays(received, rng.int(12, 27));
   const decided = c.add(decidedAt, PROC, 'handoff.completed', { handoffId: review, outcome: options.review });
   if (options.review === 'not_prosecuted') {
@@ -173,11 +173,11 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
   });
   const filed = c.add(time.afterWorkdays(t, rng.int(0, 2)), COURT, 'handoff.received', { handoffId: prosecution });
   c.add(time.afterWorkdays(filed, rng.int(1, 2)), COURT, 'handoff.accepted', { handoffId: prosecution });
-  // the trial is set a few days after filing; an extended one (+30 days) is heard about two months later
+  // the trial is set a few days after filing; an extended one (to the third month) is heard about two months later
   const hearingId = `${id}-t1`;
   const scheduled = time.afterDays(filed, rng.int(3, 7));
   const extended = options.extendTrial
-    ? c.add(time.afterDays(filed, rng.int(45, 55)), COURT, 'handoff.extended', { handoffId: prosecution, days: 30, approvedBy: `${official(rng, '院长')}（经上级人民法院批准）` })
+    ? c.add(time.afterDays(filed, rng.int(45, 55)), COURT, 'handoff.extended', { handoffId: prosecution, ground: 'third_month', approvedBy: official(rng, '院长') })
     : null;
   const heardOn = time.workday(extended ? addDays(chinaDay(extended), rng.int(10, 20)) : addDays(chinaDay(scheduled), rng.int(7, 35)));
   const hearingAt = chinaMs(heardOn, rng.pick([9 * 60, 14 * 60 + 30]));

@@ -131,8 +131,9 @@ export function mediationCase(ctx: DemoContext, start: number, options: Mediatio
     case 'overdue':
       if (options.badExtension) {
         c.bad(time.afterDays(received, rng.int(24, 28)), JUSTICE, `bad-extension-${id}`, 'handoff.extended', {
+          // 重大复杂 is not a ground for 委派调解 (only 当事人同意延长): invalid_transition
           handoffId,
-          days: 15,
+          ground: 'major_complex',
           approvedBy: '市司法局分管副局长',
         });
       }

@@ -11,28 +11,55 @@ import {
   OFFENDER_REPORT,
   reconsiderationDecisionPeriod,
   suggestionReplyPeriod,
+  type HandoffProcedure,
+  type PossibleSentence,
 } from '../../../domain/deadlines/index.js';
 
 describe('clock rules', () => {
   const policy = DEFAULT_DEADLINE_POLICY;
 
-  it('matches the handoff rows of the clock table', () => {
+  it('matches the handoff rows of the clock table (ordinary procedure)', () => {
     const table = Object.fromEntries(
       HANDOFF_PURPOSES.map((p) => {
-        const { startsOn, stopsOn, period, maxExtensionDays } = handoffClockRule(p, policy);
-        return [p, `${startsOn}→${stopsOn} ${period.amount} ${period.unit} +${maxExtensionDays}`];
+        const { startsOn, stopsOn, period, periodPlusDays, extensions } = handoffClockRule(p, policy);
+        const grounds = extensions.map((e) => `${e.ground}${e.once ? '×1' : ''}${e.after ? `<${e.after}` : ''}`).join(',');
+        return [p, `${startsOn}→${stopsOn} ${period.amount} ${period.unit}${periodPlusDays ? ` +${periodPlusDays}` : ''} [${grounds}]`];
       }),
     );
     expect(table).to.deep.equal({
-      prosecution_review: 'received→completed 1 months +15',
-      supplementary_investigation: 'received→completed 1 months +0',
-      public_prosecution: 'received→completed 2 months +30',
-      entrusted_mediation: 'received→completed 30 days +0',
-      community_correction: 'requested→received 5 days +0',
-      criminal_transfer: 'received→completed 3 days +0',
-      information_notice: 'received→completed 5 working_days +0',
+      prosecution_review: 'received→completed 1 months [major_complex×1]',
+      supplementary_investigation: 'received→completed 1 months []',
+      public_prosecution: 'accepted→completed 2 months [third_month×1,upper_court×1<third_month,supreme_court<upper_court]',
+      entrusted_mediation: 'received→completed 30 days [parties_consent]',
+      community_correction: 'requested→received 5 days []',
+      criminal_transfer: 'received→completed 3 days [major_complex×1]',
+      litigation_response: 'received→completed 15 days []',
+      reconsideration_response: 'received→completed 10 working_days []',
+      dispute_referral: 'received→completed 15 days [parties_consent]',
+      information_notice: 'received→completed 5 working_days []',
     });
     for (const p of HANDOFF_PURPOSES) expect(handoffClockRule(p, policy).source).to.match(/[\u4e00-\u9fff]/);
+  });
+
+  it('chooses the criminal periods by procedure and possible sentence', () => {
+    const period = (purpose: 'prosecution_review' | 'public_prosecution', procedure?: HandoffProcedure, possibleSentence?: PossibleSentence) => {
+      const rule = handoffClockRule(purpose, policy, { procedure, possibleSentence });
+      return `${rule.period.amount} ${rule.period.unit}${rule.periodPlusDays ? ` +${rule.periodPlusDays}` : ''} [${rule.extensions.map((e) => e.ground).join(',')}]`;
+    };
+    expect(period('prosecution_review', 'expedited')).to.equal('10 days []');
+    expect(period('prosecution_review', 'expedited', 'up_to_1y')).to.equal('10 days []');
+    expect(period('prosecution_review', 'expedited', 'over_1y')).to.equal('15 days []');
+    expect(period('prosecution_review', 'ordinary', 'over_3y')).to.equal('1 months [major_complex]');
+    expect(period('public_prosecution', 'simplified')).to.equal('20 days [third_month,upper_court,supreme_court]');
+    expect(period('public_prosecution', 'simplified', 'over_1y')).to.equal('20 days [third_month,upper_court,supreme_court]');
+    expect(period('public_prosecution', 'simplified', 'over_3y'), '一个半月').to.equal('1 months +15 [third_month,upper_court,supreme_court]');
+    expect(period('public_prosecution', 'expedited', 'up_to_1y')).to.equal('10 days [third_month,upper_court,supreme_court]');
+    expect(period('public_prosecution', 'expedited', 'over_1y')).to.equal('15 days [third_month,upper_court,supreme_court]');
+    expect(period('public_prosecution', 'ordinary', 'over_3y')).to.equal('2 months [third_month,upper_court,supreme_court]');
+  });
+
+  it('takes the dispute referral period from the policy', () => {
+    expect(handoffClockRule('dispute_referral', { ...policy, disputeReferralDays: 20 }).period).to.deep.equal({ unit: 'days', amount: 20 });
   });
 
   it('takes configurable periods from the policy', () => {

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
-import { PURPOSES, caseDecider, foldCase, type Handoff } from '../../../../domain/catalog/index.js';
+import { PURPOSES, caseDecider, foldCase, type CaseCommand, type Handoff } from '../../../../domain/catalog/index.js';
 import { deciderSpec } from '../support/givenWhenThen.js';
 import {
   CASE_ID,
+  agency,
   at,
+  ctx,
   civilRegistered,
   closed,
   criminalRegistered,
@@ -23,7 +25,9 @@ const requested = handoffRequested('ly-police', 'ly-proc', 'prosecution_review',
 const received = handoffEvent('ly-proc', 'handoff.received', 'h1', at('2024-09-14'));
 const accepted = handoffEvent('ly-proc', 'handoff.accepted', 'h1', at('2024-09-15'));
 const returned = handoffEvent('ly-proc', 'handoff.returned', 'h1', at('2024-09-16'), { reason: '证据不足，退回补充侦查' });
-const extended = handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { days: 15, approvedBy: '检察长' });
+const extended = handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { ground: 'major_complex', approvedBy: '检察长' });
+// A revision-1 extension as stored before revision 2: no ground, its days added once.
+const extendedV1 = handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { days: 15, approvedBy: '检察长' });
 const completed = handoffEvent('ly-proc', 'handoff.completed', 'h1', at('2024-10-12'), { outcome: 'prosecuted' });
 const withdrawn = handoffEvent('ly-police', 'handoff.withdrawn', 'h1', at('2024-09-17'), { reason: '移送错误' });
 
@@ -118,7 +122,11 @@ describe('case stream: handoffs', () => {
         outcome: null,
         returnReason: null,
         withdrawReason: null,
+        inCustody: false,
+        procedure: null,
+        possibleSentence: null,
         extensionDays: 0,
+        extensions: [],
         extensionApprovedBy: null,
         extendedAt: null,
         previousHandoffId: null,
@@ -241,43 +249,139 @@ describe('case stream: handoffs', () => {
   });
 
   describe('handoff.extended', () => {
-    it('adds the days to the handoff', () => {
-      expect(handoffOf([...RECEIVED, extended])).to.include({ extensionDays: 15, extensionApprovedBy: '检察长', extendedAt: at('2024-10-10') });
+    const ext = (source: string, handoffId: string, day: string, data: Record<string, unknown>) => handoffEvent(source, 'handoff.extended', handoffId, at(day), data);
+    const trial = (extra: Record<string, unknown> = {}) => [
+      criminalRegistered,
+      handoffRequested('ly-proc', 'ly-court', 'public_prosecution', 'p1', at('2024-03-28'), extra),
+      handoffEvent('ly-court', 'handoff.accepted', 'p1', at('2024-03-29')),
+    ];
+    const mediation = [civilRegistered, handoffRequested('ly-court', 'ly-justice', 'entrusted_mediation', 'm1'), handoffEvent('ly-justice', 'handoff.received', 'm1')];
+
+    it('records the ground and who approved it', () => {
+      expect(handoffOf([...RECEIVED, extended])).to.deep.include({
+        extensionDays: 0,
+        extensions: [{ ground: 'major_complex', days: null, approvedBy: '检察长', at: at('2024-10-10') }],
+        extensionApprovedBy: '检察长',
+        extendedAt: at('2024-10-10'),
+      });
     });
 
-    it('rejects a second extension', () => {
-      given([...RECEIVED, extended]).when(published(handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-11'), { days: 1, approvedBy: '检察长' }))).thenRejects('invalid_transition', /只能延长一次/);
+    it('keeps a stored revision-1 extension: its days, no ground', () => {
+      expect(handoffOf([...RECEIVED, extendedV1])).to.deep.include({
+        extensionDays: 15,
+        extensions: [{ ground: null, days: 15, approvedBy: '检察长', at: at('2024-10-10') }],
+      });
     });
 
-    it('rejects more days than the purpose allows (prosecution review: 15)', () => {
-      given(RECEIVED).when(published(handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { days: 16, approvedBy: '检察长' }))).thenRejects('invalid_transition', /15 日/);
+    it('rejects a second major_complex extension of a prosecution review (once)', () => {
+      given([...RECEIVED, extended]).when(published(ext('ly-proc', 'h1', '2024-10-11', { ground: 'major_complex', approvedBy: '检察长' }))).thenRejects('invalid_transition', /只能延长一次/);
     });
 
-    it('accepts 30 days for a public prosecution', () => {
-      const events = [criminalRegistered, handoffRequested('ly-proc', 'ly-court', 'public_prosecution', 'p1'), handoffEvent('ly-court', 'handoff.received', 'p1')];
-      const extension = handoffEvent('ly-court', 'handoff.extended', 'p1', at('2024-11-01'), { days: 30, approvedBy: '院长' });
-      given(events).when(published(extension)).then([extension]);
+    it('rejects major_complex after a stored revision-1 extension (that was the one extension)', () => {
+      given([...RECEIVED, extendedV1]).when(published(extended)).thenRejects('invalid_transition', /只能延长一次/);
     });
 
-    it('rejects an extension for a purpose without allowance', () => {
-      const events = [civilRegistered, handoffRequested('ly-court', 'ly-justice', 'entrusted_mediation', 'm1'), handoffEvent('ly-justice', 'handoff.received', 'm1')];
-      given(events).when(published(handoffEvent('ly-justice', 'handoff.extended', 'm1', at('2024-10-01'), { days: 5, approvedBy: '局长' }))).thenRejects('invalid_transition', /不能延长/);
+    it('rejects major_complex for an expedited prosecution review (ordinary procedure only)', () => {
+      const events = [criminalRegistered, handoffRequested('ly-police', 'ly-proc', 'prosecution_review', 'h1', at('2024-09-13'), { procedure: 'expedited' }), received];
+      given(events).when(published(extended)).thenRejects('invalid_transition', /不能延长/);
     });
 
-    it('rejects an extension of more than 30 days as invalid data', () => {
-      given(RECEIVED).when(published(handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { days: 31, approvedBy: '检察长' }))).thenRejects('invalid_data');
+    it('rejects a ground the purpose does not have', () => {
+      given(RECEIVED).when(published(ext('ly-proc', 'h1', '2024-10-10', { ground: 'third_month', approvedBy: '检察长' }))).thenRejects('invalid_transition', /重大复杂/);
     });
 
-    it('rejects an extension of 0 days as invalid data', () => {
-      given(RECEIVED).when(published(handoffEvent('ly-proc', 'handoff.extended', 'h1', at('2024-10-10'), { days: 0, approvedBy: '检察长' }))).thenRejects('invalid_data');
+    it('extends a trial to the third month, then the upper court, then the Supreme People\'s Court as often as it approves', () => {
+      const third = ext('ly-court', 'p1', '2024-05-20', { ground: 'third_month', approvedBy: '院长' });
+      const upper = ext('ly-court', 'p1', '2024-06-20', { ground: 'upper_court', approvedBy: '吉林省高级人民法院' });
+      const supreme1 = ext('ly-court', 'p1', '2024-09-20', { ground: 'supreme_court', days: 60, approvedBy: '最高人民法院' });
+      const supreme2 = ext('ly-court', 'p1', '2024-11-15', { ground: 'supreme_court', days: 30, approvedBy: '最高人民法院' });
+      given(trial()).when(published(third)).then([third]);
+      given([...trial(), third]).when(published(upper)).then([upper]);
+      given([...trial(), third, upper]).when(published(supreme1)).then([supreme1]);
+      given([...trial(), third, upper, supreme1]).when(published(supreme2)).then([supreme2]);
+    });
+
+    it('rejects upper_court before third_month, and supreme_court before upper_court (order)', () => {
+      given(trial()).when(published(ext('ly-court', 'p1', '2024-05-20', { ground: 'upper_court', approvedBy: '高院' }))).thenRejects('invalid_transition', /延长至三个月/);
+      const third = ext('ly-court', 'p1', '2024-05-20', { ground: 'third_month', approvedBy: '院长' });
+      given([...trial(), third]).when(published(ext('ly-court', 'p1', '2024-06-20', { ground: 'supreme_court', days: 30, approvedBy: '最高法' }))).thenRejects('invalid_transition', /上一级法院批准/);
+    });
+
+    it('rejects a second third_month and a second upper_court (once each)', () => {
+      const third = ext('ly-court', 'p1', '2024-05-20', { ground: 'third_month', approvedBy: '院长' });
+      const upper = ext('ly-court', 'p1', '2024-06-20', { ground: 'upper_court', approvedBy: '高院' });
+      given([...trial(), third]).when(published(third)).thenRejects('invalid_transition', /只能延长一次/);
+      given([...trial(), third, upper]).when(published(upper)).thenRejects('invalid_transition', /只能延长一次/);
+    });
+
+    it('extends an entrusted mediation with the parties\' consent any number of times', () => {
+      const first = ext('ly-justice', 'm1', '2024-10-01', { ground: 'parties_consent', days: 15, approvedBy: '双方当事人' });
+      const second = ext('ly-justice', 'm1', '2024-10-20', { ground: 'parties_consent', days: 90, approvedBy: '双方当事人' });
+      given(mediation).when(published(first)).then([first]);
+      given([...mediation, first]).when(published(second)).then([second]);
+    });
+
+    it('rejects parties_consent without days, or with more than 90 (invalid data)', () => {
+      given(mediation).when(published(ext('ly-justice', 'm1', '2024-10-01', { ground: 'parties_consent', approvedBy: '双方当事人' }))).thenRejects('invalid_data');
+      given(mediation).when(published(ext('ly-justice', 'm1', '2024-10-01', { ground: 'parties_consent', days: 91, approvedBy: '双方当事人' }))).thenRejects('invalid_data');
+    });
+
+    it('rejects an extension for a purpose without one', () => {
+      const events = [litigationRegistered, handoffRequested('ly-court', 'ly-gov', 'litigation_response', 'r1'), handoffEvent('ly-gov', 'handoff.received', 'r1')];
+      given(events).when(published(ext('ly-gov', 'r1', '2024-09-20', { ground: 'parties_consent', days: 5, approvedBy: '局长' }))).thenRejects('invalid_transition', /不能延长/);
+    });
+
+    // Version 1 published with dataschema urn:liandong:handoff.extended:1: the data passed the version-1 schema, the
+    // decider sees a command without ground (built here as the ingest would, after that schema check).
+    const version1 = (event: ReturnType<typeof handoffEvent>) => (): CaseCommand => ({
+      type: 'ExtendHandoff',
+      caseId: CASE_ID,
+      by: agency(event.source!),
+      time: event.time,
+      data: event.data,
+      context: ctx,
+    }) as unknown as CaseCommand;
+
+    it('accepts a version-1 extension once, within the old 15 days of a prosecution review', () => {
+      given(RECEIVED).when(version1(extendedV1)).then([extendedV1]);
+      given([...RECEIVED, extended]).when(version1(extendedV1)).thenRejects('invalid_transition', /只能延长一次/);
+      given(RECEIVED).when(version1(ext('ly-proc', 'h1', '2024-10-10', { days: 16, approvedBy: '检察长' }))).thenRejects('invalid_transition', /15 日/);
+    });
+
+    it('rejects a version-2 extension without ground as invalid data', () => {
+      given(RECEIVED).when(published(extendedV1)).thenRejects('invalid_data', /ground/);
+    });
+
+    it('rejects an extension without approvedBy as invalid data', () => {
+      given(RECEIVED).when(published(ext('ly-proc', 'h1', '2024-10-10', { ground: 'major_complex' }))).thenRejects('invalid_data');
     });
 
     it('rejects an extension by an agency other than the receiver', () => {
-      given(RECEIVED).when(published(handoffEvent('ly-police', 'handoff.extended', 'h1', at('2024-10-10'), { days: 5, approvedBy: '局长' }))).thenRejects('invalid_transition', /接收机关/);
+      given(RECEIVED).when(published(ext('ly-police', 'h1', '2024-10-10', { ground: 'major_complex', approvedBy: '局长' }))).thenRejects('invalid_transition', /接收机关/);
     });
 
     it('rejects an extension after completion', () => {
       given(COMPLETED).when(published(extended)).thenRejects('invalid_transition');
+    });
+  });
+
+  describe('handoff.requested — custody and procedure', () => {
+    it('accepts a prosecution review in custody, expedited, with a possible sentence over one year', () => {
+      const event = handoffRequested('ly-police', 'ly-proc', 'prosecution_review', 'h1', at('2024-09-13'), { inCustody: true, procedure: 'expedited', possibleSentence: 'over_1y' });
+      given([criminalRegistered]).when(published(event)).then([event]);
+      expect(handoffOf([criminalRegistered, event])).to.include({ inCustody: true, procedure: 'expedited', possibleSentence: 'over_1y' });
+    });
+
+    it('rejects inCustody on a purpose that carries no suspect (invalid data)', () => {
+      given([civilRegistered]).when(published(handoffRequested('ly-court', 'ly-justice', 'entrusted_mediation', 'm1', at('2024-09-13'), { inCustody: true }))).thenRejects('invalid_data', /在押/);
+    });
+
+    it('rejects procedure on a purpose whose clock has none (invalid data)', () => {
+      given([litigationRegistered]).when(published(handoffRequested('ly-court', 'ly-gov', 'litigation_response', 'r1', at('2024-09-13'), { procedure: 'simplified' }))).thenRejects('invalid_data', /procedure/);
+    });
+
+    it('rejects the simplified procedure for a prosecution review (no such period in Art. 172)', () => {
+      given([criminalRegistered]).when(published(handoffRequested('ly-police', 'ly-proc', 'prosecution_review', 'h1', at('2024-09-13'), { procedure: 'simplified' }))).thenRejects('invalid_data', /简易程序/);
     });
   });
 

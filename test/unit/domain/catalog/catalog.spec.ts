@@ -71,13 +71,30 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
     ok: [
       { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review' },
       { handoffId: 'h2', to: 'ly-proc', purpose: 'prosecution_review', documents: [{ title: '卷', sha256: 'F'.repeat(64) }], note: '', previousHandoffId: 'h1' },
+      { handoffId: 'h3', to: 'ly-court', purpose: 'public_prosecution', inCustody: true, procedure: 'simplified', possibleSentence: 'over_3y' },
     ],
-    bad: [{ handoffId: 'h1', to: 'ly-proc' }, { handoffId: '', to: 'ly-proc', purpose: 'prosecution_review' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'x' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', documents: [{}] }],
+    bad: [{ handoffId: 'h1', to: 'ly-proc' }, { handoffId: '', to: 'ly-proc', purpose: 'prosecution_review' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'x' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', documents: [{}] }, { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', procedure: 'summary' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', possibleSentence: 'over_5y' }, { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', inCustody: 'yes' }],
   },
   'handoff.received': { ok: [{ handoffId: 'h1' }], bad: [{}, { handoffId: 1 }] },
   'handoff.accepted': { ok: [{ handoffId: 'h1' }], bad: [{ handoffId: 'h1', by: 'x' }] },
   'handoff.returned': { ok: [{ handoffId: 'h1', reason: '补正' }], bad: [{ handoffId: 'h1' }] },
-  'handoff.extended': { ok: [{ handoffId: 'h1', days: 1, approvedBy: '检察长' }, { handoffId: 'h1', days: 30, approvedBy: '院长' }], bad: [{ handoffId: 'h1', days: 31, approvedBy: 'x' }, { handoffId: 'h1', days: 1.5, approvedBy: 'x' }, { handoffId: 'h1', days: 3 }] },
+  'handoff.extended': {
+    ok: [
+      { handoffId: 'h1', ground: 'major_complex', approvedBy: '检察长' },
+      { handoffId: 'h1', ground: 'parties_consent', days: 90, approvedBy: '局长' },
+      { handoffId: 'h1', ground: 'supreme_court', days: 1, approvedBy: '最高人民法院' },
+      { handoffId: 'h1', ground: 'third_month', approvedBy: '院长' },
+    ],
+    bad: [
+      // version 1 shape (no ground): only with dataschema urn:liandong:handoff.extended:1
+      { handoffId: 'h1', days: 15, approvedBy: '检察长' },
+      { handoffId: 'h1', ground: 'parties_consent', approvedBy: '局长' },
+      { handoffId: 'h1', ground: 'supreme_court', days: 91, approvedBy: 'x' },
+      { handoffId: 'h1', ground: 'parties_consent', days: 1.5, approvedBy: 'x' },
+      { handoffId: 'h1', ground: 'major_complex' },
+      { handoffId: 'h1', ground: 'urgent', approvedBy: 'x' },
+    ],
+  },
   'handoff.completed': { ok: [{ handoffId: 'h1', outcome: 'enrolled' }], bad: [{ handoffId: 'h1' }, { handoffId: 'h1', outcome: 'great' }] },
   'handoff.withdrawn': { ok: [{ handoffId: 'h1', reason: '错' }], bad: [{ handoffId: 'h1', reason: '' }] },
   'hearing.scheduled': {
@@ -142,7 +159,10 @@ describe('catalog', () => {
     expect(PURPOSES.prosecution_review).to.deep.include({ name: '移送审查起诉', from: ['police'], to: ['procuratorate'], outcomes: ['prosecuted', 'not_prosecuted'] });
     expect(PURPOSES.criminal_transfer.from).to.deep.equal(['government', 'justice']);
     expect(PURPOSES.information_notice.to).to.deep.equal(AGENCY_KINDS);
-    expect(Object.keys(PURPOSES)).to.have.length(7);
+    expect(PURPOSES.litigation_response).to.deep.include({ name: '应诉通知（答辩举证）', from: ['court'], to: ['government'], outcomes: ['answered'] });
+    expect(PURPOSES.reconsideration_response).to.deep.include({ name: '复议答复通知', from: ['justice'], to: ['government'], outcomes: ['answered'] });
+    expect(PURPOSES.dispute_referral).to.deep.include({ from: ['police', 'court', 'government', 'justice'], to: ['justice'], outcomes: ['mediated', 'failed', 'referred_to_litigation'] });
+    expect(Object.keys(PURPOSES)).to.have.length(10);
     expect(CASE_KINDS.administrative_reconsideration.name).to.equal('行政复议');
     expect(Object.keys(CASE_KINDS)).to.have.length(6);
   });

@@ -15,6 +15,14 @@ const EXPECTED: [ReturnType<typeof ev>, string][] = [
   [ev('ly-justice', 'handoff.accepted', { handoffId: 'h1' }), '辽源市司法局 受理移送（h1）'],
   [ev('ly-justice', 'handoff.returned', { handoffId: 'h1', reason: '材料不全' }), '辽源市司法局 退回移送（h1）：材料不全'],
   [ev('ly-proc', 'handoff.extended', { handoffId: 'h1', days: 15, approvedBy: '检察长' }), '辽源市人民检察院 延长移送（h1）办理期限 15 日（批准：检察长）'],
+  [ev('ly-proc', 'handoff.extended', { handoffId: 'h1', ground: 'major_complex', approvedBy: '检察长' }), '辽源市人民检察院 延长移送（h1）办理期限：重大复杂（批准：检察长）'],
+  [ev('ly-court', 'handoff.extended', { handoffId: 'p1', ground: 'third_month', approvedBy: '院长' }), '辽源市中级人民法院 延长移送（p1）办理期限：延长至三个月（批准：院长）'],
+  [ev('ly-justice', 'handoff.extended', { handoffId: 'm1', ground: 'parties_consent', days: 20, approvedBy: '双方当事人' }), '辽源市司法局 延长移送（m1）办理期限：当事人同意延长 20 日（批准：双方当事人）'],
+  [
+    ev('ly-police', 'handoff.requested', { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review', procedure: 'expedited', possibleSentence: 'over_1y', inCustody: true }),
+    '辽源市公安局 向 辽源市人民检察院 移送「移送审查起诉」（认罪认罚速裁，可能判处一年以上有期徒刑，在押）',
+  ],
+  [ev('ly-court', 'handoff.requested', { handoffId: 'r1', to: 'ly-gov', purpose: 'litigation_response' }), '辽源市中级人民法院 向 辽源市人民政府 移送「应诉通知（答辩举证）」'],
   [ev('ly-justice', 'handoff.completed', { handoffId: 'h1', outcome: 'mediated' }), '辽源市司法局 办结移送（h1）：调解成功'],
   [ev('ly-court', 'handoff.withdrawn', { handoffId: 'h1', reason: '当事人撤回' }), '辽源市中级人民法院 撤回移送（h1）：当事人撤回'],
   [
