@@ -362,7 +362,14 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   const turn = createTurnstile();
   const handle = async (req: Request, res: Response): Promise<void> => {
     const started = performance.now();
-    await turn();
+    const finished = await turn();
+    try {
+      await answer(req, res, started);
+    } finally {
+      finished();
+    }
+  };
+  const answer = async (req: Request, res: Response, started: number): Promise<void> => {
     const principal = res.locals.principal as Principal;
     const tracker: Tracker = { logged: false };
     const raw = rawRequestOf(req);
