@@ -51,7 +51,7 @@ export const REVISION_2_CHANGES: readonly IntendedChange[] = [
   {
     change: 'a 提起公诉 trial clock starts on 受理 (acceptance), not on receipt',
     reason:
-      'deadlines.md revision 2, 刑事诉讼法第208条: the court’s period runs from 受理. R1-XS-1 h2 and R1-XS-2 h5 were received but never accepted (h2 went straight to completed), so their clocks are computed from acceptance or not at all.',
+      'deadlines.md revision 2, 刑事诉讼法第208条: the court’s period runs from 受理. R1-XS-1 h2 and R1-XS-2 h5 were received but never accepted (h2 went straight to completed), so no trial clock has started for either (Handoff.dueDate null).',
     explains: (d) =>
       inStream('case-R1-XS-1', /^clocks\.(handoffs\.h2|running\[R1-XS-1:public_prosecution:h2\])/)(d) ||
       inStream('case-R1-XS-2', /^clocks\.(handoffs\.h5|running\[R1-XS-2:public_prosecution:h5\])/)(d),
@@ -61,6 +61,14 @@ export const REVISION_2_CHANGES: readonly IntendedChange[] = [
     reason:
       'deadlines.md revision 2: a year without an official notice keeps the fixed statutory holidays of 《全国年节及纪念日放假办法》 (provisional). R1-MS-2 h2’s 5 working days from 2026-12-28 counted 2027-01-01 before.',
     explains: inStream('case-R1-MS-2', /^clocks\.(handoffs\.h2|running\[R1-MS-2:information_notice:h2\])\.dueDate$/),
+  },
+  {
+    change: 'community correction: a 通知 clock of its own, and delivery met by the justice bureau’s receipt',
+    reason:
+      'deadlines.md revision 2 (社区矫正法第20条) splits the court’s duty: notice (通知) within 5 days, met by the community_correction handoff’s request; delivery of the documents (送达) within 10 days, met by its receipt (R1-XS-1 h3, received 2026-12-10), no longer by the request.',
+    explains: (d) =>
+      inStream('case-R1-XS-1', /^clocks\.(caseDeadlines\[community_correction_notice\]|running\[R1-XS-1:community_correction_notice\])$/)(d) ||
+      inStream('case-R1-XS-1', /^clocks\.caseDeadlines\[community_correction_delivery\]\.(metAt|stoppedAt)$/)(d),
   },
   {
     change: 'the legal basis shown with a handoff clock cites the article',
@@ -99,7 +107,13 @@ describe('revision-1 event store (test/fixtures/rev1-store)', function () {
     const unused = REVISION_2_CHANGES.filter((c) => !all.some((d) => c.explains(d)));
     if (unused.length > 0) console.log(`      （以下预期变化在当前代码中未出现：${unused.map((c) => c.change).join('；')}）`);
     const explained = all.length - unexpected.length;
-    if (explained > 0) console.log(`      （${explained} 处差异属于修订二有意的变化）`);
+    if (explained > 0) console.log(`      （${explained} 处差异属于修订二有意的变化${process.env.LIANDONG_FIXTURE_VERBOSE ? '' : '；设 LIANDONG_FIXTURE_VERBOSE=1 可逐条列出'}）`);
+    if (process.env.LIANDONG_FIXTURE_VERBOSE) {
+      for (const c of REVISION_2_CHANGES) {
+        const mine = all.filter((d) => unexpected.indexOf(d) < 0 && REVISION_2_CHANGES.find((e) => e.explains(d)) === c);
+        if (mine.length > 0) console.log(`\n      ${c.change}（${mine.length}）：\n${mine.map((d) => `        ${describeDifference(d)}`).join('\n')}`);
+      }
+    }
     expect(unexpected, `修订一的事件折叠结果出现了 ${unexpected.length} 处未列入 REVISION_2_CHANGES 的差异：\n${unexpected.map(describeDifference).join('\n')}\n`).to.deep.equal([]);
   });
 
