@@ -8,6 +8,7 @@
 import { caseDecider, meetingDecider } from '../domain/catalog/index.js';
 import type { Decider } from '../domain/shared/decider.js';
 import type { DomainEvent } from '../domain/shared/events.js';
+import { currentShape } from '../ports/currentShape.js';
 import { ExpectedRevisionConflict, type EventStore, type ExpectedRevision, type RecordedEvent } from '../ports/eventStore.js';
 
 /** how many times a command (or an ingest batch) is decided before a run of conflicts is given up */
@@ -21,14 +22,14 @@ export const deciderOf = (kind: StreamKind): AnyDecider => (kind === 'case' ? ca
 /** the stream's own id (case or meeting id) from `case-XJ-1` / `meeting-m-1`: published data does not repeat it */
 export const subjectOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
 
-/** The domain's view of a stored event: the fact, with envelope time and publisher from the metadata. */
-export const toDomainEvent = (e: RecordedEvent): DomainEvent & { subject: string } => ({
-  type: e.type,
-  data: e.data,
-  time: e.metadata.time,
-  source: e.metadata.source,
-  subject: subjectOf(e.streamId),
-});
+/**
+ * The domain's view of a stored event: the fact in the current shape of its type (upcast from the version it was
+ * stored under, ports/currentShape.ts), with envelope time and publisher from the metadata.
+ */
+export const toDomainEvent = (stored: RecordedEvent): DomainEvent & { subject: string } => {
+  const e = currentShape(stored);
+  return { type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source, subject: subjectOf(e.streamId) };
+};
 
 /** a stream's decided state as of `revision` (-1: the stream does not exist) */
 export interface LoadedStream {

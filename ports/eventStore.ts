@@ -22,6 +22,12 @@ export interface EventMetadata {
   time: string;
   /** CloudEvent subject, when there is one */
   subject?: string;
+  /**
+   * `urn:liandong:<type>:<version>`: the catalog version the fact was published under (events.md §2), written for
+   * every published fact since revision 2 — absent on events stored before it (version 1) and on the platform's
+   * own events. Read paths upcast by it (currentShape.ts).
+   */
+  dataschema?: string;
   /** unknown extra CloudEvent attributes, kept verbatim (events.md §2) */
   extensions?: Record<string, unknown>;
   /** position of the event that caused this one (policy events) */

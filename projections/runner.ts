@@ -25,6 +25,7 @@
  * changed nothing (documents and checkpoint move together), and a retry starts from the checkpoint.
  * A rebuild does not retry: it rejects, and is started again from the reset.
  */
+import { readingCurrentShapes } from '../ports/currentShape.js';
 import type { EventStore, RecordedEvent, Subscription } from '../ports/eventStore.js';
 import type { DocumentWrite, ReadModelStore } from '../ports/readModelStore.js';
 import { isTransientStoreError } from '../ports/transientStoreError.js';
@@ -217,7 +218,9 @@ interface Waiter {
 }
 
 export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): ProjectionRunner {
-  const { store, readModels, projections, ctx } = deps;
+  const { readModels, projections, ctx } = deps;
+  // every projection (live, rebuild, replay) sees each event in the current shape of its type (events.md §2)
+  const store = readingCurrentShapes(deps.store);
   const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const logger = deps.logger ?? consoleLogger;

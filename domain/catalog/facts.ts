@@ -14,6 +14,8 @@ import { meetingIdOfAction } from '../meetings/meeting.js';
 import { CATALOG } from './catalog.js';
 import type { DecisionContext } from './context.js';
 import { schemaProblem } from './values.js';
+import type { CatalogType } from './schemas.js';
+import { currentVersion, dataSchemaOf, upcast } from './versions.js';
 
 /** A published event that passed the envelope and schema checks, its source resolved to a configured agency. */
 export interface PublishedFact {
@@ -26,6 +28,8 @@ export interface PublishedFact {
   /** RFC 3339 with offset */
   readonly time: string;
   readonly data: Record<string, unknown>;
+  /** the catalog version `data` was published under (versions.ts); absent = the type's current version */
+  readonly version?: number;
 }
 
 export interface Route {
@@ -52,15 +56,22 @@ export const routeOf = (fact: Pick<PublishedFact, 'type' | 'subject' | 'data'>):
 export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseCommand | MeetingCommand => {
   const entry = CATALOG.get(fact.type);
   if (!entry) throw new DomainError('unknown_type', `未知事件类型「${fact.type}」：请对照事件目录（events.md §3）。`);
-  const problem = schemaProblem(entry.dataSchema, fact.data);
-  if (problem) throw new DomainError('invalid_data', `data 不符合 ${fact.type} 的格式：${problem}`);
+  // checked against the version it was published under, then decided in the current shape (an old version's
+  // meaning carried over by its upcaster), the same shape a later read of the stored event gets
+  const version = fact.version ?? currentVersion(entry.type);
+  const schema = dataSchemaOf(entry.type, version);
+  if (!schema) throw new DomainError('invalid_data', `事件目录中 ${fact.type} 没有第 ${version} 版`);
+  const problem = schemaProblem(schema, fact.data);
+  const named = version === currentVersion(entry.type) ? fact.type : `${fact.type}（第 ${version} 版）`;
+  if (problem) throw new DomainError('invalid_data', `data 不符合 ${named} 的格式：${problem}`);
+  const data = upcast(entry.type as CatalogType, version, fact.data);
 
   if (fact.type === 'action_item.completed') {
-    const note = fact.data.note;
+    const note = data.note;
     const command: CompleteActionItem = {
       type: 'CompleteActionItem',
-      meetingId: meetingIdOfActionId(fact.data.actionId),
-      actionId: fact.data.actionId as string,
+      meetingId: meetingIdOfActionId(data.actionId),
+      actionId: data.actionId as string,
       by: fact.source,
       time: fact.time,
       subject: fact.subject,
@@ -73,7 +84,7 @@ export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseComman
     caseId: fact.subject,
     by: fact.source,
     time: fact.time,
-    data: fact.data,
+    data,
     context: ctx,
   } as CaseCommand;
 };

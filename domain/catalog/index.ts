@@ -1,6 +1,7 @@
 /** What the ingest pipeline, the gateway and the projections need from the domain's published-event side. */
 export { CATALOG, CATALOG_TYPES, isCatalogType, type CatalogEntry } from './catalog.js';
 export { DATA_SCHEMAS, HANDOFF_EXTENDED_V1_SCHEMA, ENVELOPE_SCHEMA, DATE_PATTERN, TIME_PATTERN, type CatalogType, type JsonSchema } from './schemas.js';
+export { currentVersion, dataSchemaOf, versionsOf, upcast, upcastStored, dataschemaOf, parseDataschema, dataschemaProblem, publishedVersion, storedVersion, type VersionCheck } from './versions.js';
 export { routeOf, toCommand, meetingIdOfActionId, type PublishedFact, type Route } from './facts.js';
 export type { DecisionContext } from './context.js';
 export { describeEvent, chinaDateTime, AGENDA_REASON_NAMES } from './describe.js';

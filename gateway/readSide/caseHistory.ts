@@ -16,6 +16,7 @@
  */
 import { caseDeadlines, evolveCase, handoffDeadline, type CaseState, type DeadlineDeps, type Handoff, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
+import { currentShape } from '../../ports/currentShape.js';
 import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
 import type { CaseDoc } from '../../projections/cases/cases.projection.js';
 
@@ -65,13 +66,11 @@ interface StreamHistory {
  */
 export const CASE_HISTORY_DEFAULTS = { maxStreams: 32, maxSnapshotsPerStream: 16, checkpointEvery: 128 } as const;
 
-const toInput = (event: RecordedEvent, caseId: string) => ({
-  type: event.type,
-  data: event.data,
-  time: event.metadata.time,
-  source: event.metadata.source,
-  subject: caseId,
-});
+/** the case fold's input: the stored event in the current shape of its type (ports/currentShape.ts) */
+const toInput = (stored: RecordedEvent, caseId: string) => {
+  const event = currentShape(stored);
+  return { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseId };
+};
 
 export function createCaseHistory(options: CaseHistoryOptions): CaseHistory {
   const { events, deadlines } = options;

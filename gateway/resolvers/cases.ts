@@ -1,5 +1,6 @@
 import { describeEvent, handoffsOf, isRfc3339, type CaseSummary } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
+import { currentShape } from '../../ports/currentShape.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
 import { hasRole } from '../auth.js';
@@ -166,7 +167,9 @@ export const caseResolvers = {
   },
 };
 
-export function timelineEntry(e: RecordedEvent, ctx: GatewayContext) {
+export function timelineEntry(stored: RecordedEvent, ctx: GatewayContext) {
+  // described as the case fold reads it: in the current shape of its type
+  const e = currentShape(stored);
   return {
     position: e.position.toString(),
     type: e.type,

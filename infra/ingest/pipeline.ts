@@ -1,5 +1,5 @@
 import { decideOn, deciderOf, expectedRevisionOf, loadStream, retryOnConflict, type AnyDecider } from '../../application/commandHandler.js';
-import { CATALOG, routeOf, toCommand, type PublishedFact } from '../../domain/catalog/index.js';
+import { CATALOG, currentVersion, dataschemaOf, dataschemaProblem, publishedVersion, routeOf, toCommand, type CatalogType, type PublishedFact } from '../../domain/catalog/index.js';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
 import { DomainError, type RejectionCode } from '../../domain/shared/errors.js';
 import type { DomainEvent } from '../../domain/shared/events.js';
@@ -79,7 +79,7 @@ interface Submission {
 
 type Screened =
   | { kind: 'rejected'; code: RejectionCode; message: string }
-  | { kind: 'fact'; fact: PublishedFact; key: string; extensions: Record<string, unknown> };
+  | { kind: 'fact'; fact: PublishedFact; key: string; extensions: Record<string, unknown>; dataschema: string | undefined };
 
 interface StreamWork {
   decider: AnyDecider;
@@ -125,14 +125,20 @@ export function createIngestPipeline(deps: PipelineDeps) {
     if (e.source !== sender.agency.id) {
       return bad('unauthorized', `source "${e.source}" 不是发送方所属机构 "${sender.agency.id}"，只能以本机构名义发布`);
     }
+    // the form of dataschema is the envelope's (events.md §2); whether the catalog has that version is checked with the data
+    const schemaProblem = dataschemaProblem(e.type, e.dataschema);
+    if (schemaProblem) return bad('invalid_envelope', schemaProblem);
     const key = `${e.source}/${e.id}`;
     const extensions = Object.fromEntries(Object.entries(e).filter(([k]) => !CLOUD_EVENT_ATTRIBUTES.has(k)));
     const fact: PublishedFact = { id: e.id, source: sender.agency, type: e.type, subject: e.subject, time: e.time, data: e.data };
-    return { kind: 'fact', fact, key, extensions };
+    return { kind: 'fact', fact, key, extensions, dataschema: e.dataschema as string | undefined };
   }
 
-  /** checks that depend on the catalog and the clock; run after dedupe so a resend is always `duplicate` */
-  function check(fact: PublishedFact, now: Date): { code: RejectionCode; message: string } | null {
+  /**
+   * checks that depend on the catalog and the clock; run after dedupe so a resend is always `duplicate`. On success
+   * the fact with the catalog version it was published under.
+   */
+  function check(fact: PublishedFact, dataschema: string | undefined, now: Date): { code: RejectionCode; message: string } | { fact: PublishedFact } {
     const entry = CATALOG.get(fact.type);
     if (!entry) return { code: 'unknown_type', message: `未知事件类型 "${fact.type}"，请对照事件目录 (events.md §3)` };
     if (!entry.by.includes(fact.source.kind)) {
@@ -141,9 +147,12 @@ export function createIngestPipeline(deps: PipelineDeps) {
     if (Date.parse(fact.time) - now.getTime() > FUTURE_TOLERANCE_MS) {
       return { code: 'future_time', message: `事件时间 ${fact.time} 晚于平台时间超过 5 分钟，请核对系统时钟` };
     }
-    const data = validator.data(fact.type, fact.data);
-    if (data && !data.ok) return { code: 'invalid_data', message: `data 不符合 ${fact.type} 的格式：${data.message}` };
-    return null;
+    const version = publishedVersion(entry.type, dataschema);
+    if (!version.ok) return { code: version.code, message: version.message };
+    const data = validator.data(fact.type, fact.data, version.version);
+    const named = dataschema === undefined ? fact.type : `${fact.type}（第 ${version.version} 版）`;
+    if (data && !data.ok) return { code: 'invalid_data', message: `data 不符合 ${named} 的格式：${data.message}` };
+    return { fact: { ...fact, version: version.version } };
   }
 
   async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[] }> {
@@ -184,18 +193,19 @@ export function createIngestPipeline(deps: PipelineDeps) {
         results.push({ pendingDuplicateOf: earlier, id: s.fact.id });
         continue;
       }
-      const problem = check(s.fact, now);
-      if (problem) {
-        results.push({ id: s.fact.id, status: 'rejected', ...problem });
+      const checked = check(s.fact, s.dataschema, now);
+      if (!('fact' in checked)) {
+        results.push({ id: s.fact.id, status: 'rejected', ...checked });
         continue;
       }
+      const fact = checked.fact;
       try {
-        const route = routeOf(s.fact);
+        const route = routeOf(fact);
         const work = streams.get(route.streamId) ?? (await load(route.streamId, route.kind));
         streams.set(route.streamId, work);
-        const produced = decideOn(work, route.streamId, toCommand(s.fact, ctxOf(items[i]!.sender)));
+        const produced = decideOn(work, route.streamId, toCommand(fact, ctxOf(items[i]!.sender)));
         placed.set(i, { streamId: route.streamId, index: work.pending.length });
-        produced.forEach((event, n) => work.pending.push(toNewEvent(event, s, items[i]!.sender, n === 0)));
+        produced.forEach((event, n) => work.pending.push(toNewEvent(event, { ...s, fact }, items[i]!.sender, n === 0)));
         inBatch.set(s.key, i);
         results.push(null);
       } catch (e) {
@@ -340,9 +350,14 @@ export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
 
 function toNewEvent(event: DomainEvent, s: Extract<Screened, { kind: 'fact' }>, sender: Sender, isFact: boolean): NewEvent {
   if (isFact) {
+    // Stored under the version it was published in (events.md §2), even the latest, so a later revision of the
+    // catalog still knows it. An older version is stored as published: the decider decided on its current shape
+    // (toCommand upcasts), which every read of the stored event gets again the same way (ports/currentShape.ts).
+    const version = s.fact.version!;
+    const current = version === currentVersion(s.fact.type as CatalogType);
     return {
       type: event.type,
-      data: event.data as Record<string, unknown>,
+      data: current ? (event.data as Record<string, unknown>) : s.fact.data,
       idempotencyKey: s.key,
       metadata: {
         source: s.fact.source.id,
@@ -351,6 +366,7 @@ function toNewEvent(event: DomainEvent, s: Extract<Screened, { kind: 'fact' }>, 
         channel: sender.channel,
         time: event.time,
         subject: s.fact.subject,
+        dataschema: dataschemaOf(s.fact.type, version),
         ...(Object.keys(s.extensions).length > 0 ? { extensions: s.extensions } : {}),
       },
     };

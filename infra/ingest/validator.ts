@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { CATALOG, ENVELOPE_SCHEMA } from '../../domain/catalog/index.js';
+import { CATALOG, ENVELOPE_SCHEMA, currentVersion, dataSchemaOf, versionsOf } from '../../domain/catalog/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
@@ -28,14 +28,18 @@ export function createValidator() {
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats(ajv);
   const envelope = ajv.compile(ENVELOPE_SCHEMA as object);
-  const byType = new Map<string, ValidateFunction>();
-  for (const [type, entry] of CATALOG) byType.set(type, ajv.compile(entry.dataSchema as object));
+  // one validator per version of each type (domain/catalog/versions.ts), keyed `<type>:<version>`
+  const byVersion = new Map<string, ValidateFunction>();
+  for (const [type, entry] of CATALOG) {
+    for (const version of versionsOf(entry.type)) byVersion.set(`${type}:${version}`, ajv.compile(dataSchemaOf(entry.type, version) as object));
+  }
   const run = (fn: ValidateFunction, value: unknown): SchemaCheck => (fn(value) ? { ok: true, message: '' } : { ok: false, message: describe(fn.errors) });
   return {
     envelope: (value: unknown): SchemaCheck => run(envelope, value),
-    /** undefined when the type is not in the catalog */
-    data: (type: string, value: unknown): SchemaCheck | undefined => {
-      const fn = byType.get(type);
+    /** against the schema of `version` (default: the current one); undefined when the catalog has no such type or version */
+    data: (type: string, value: unknown, version?: number): SchemaCheck | undefined => {
+      const entry = CATALOG.get(type);
+      const fn = entry && byVersion.get(`${type}:${version ?? currentVersion(entry.type)}`);
       return fn ? run(fn, value) : undefined;
     },
   };

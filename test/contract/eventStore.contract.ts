@@ -169,6 +169,8 @@ export function eventStoreContract(name: string, factory: EventStoreFactory): vo
           channel: 'kafka',
           time: '2024-05-06T09:30:00+08:00',
           subject: '(2024)吉04行初12号',
+          // the catalog version it was published under (events.md §2): read paths upcast by it
+          dataschema: 'urn:liandong:case.registered:1',
           extensions: { traceparent: '00-abc-01', 承办人: '张三', nested: { list: [1, '二', null, true] } },
           causedBy: '42',
         };
