@@ -563,6 +563,13 @@ const replyToSuggestion = (command: ReplyToSuggestion, state: CaseState): CaseEv
 // Administrative reconsideration
 
 const decideReconsideration = (command: DecideReconsideration, state: CaseState): CaseEvent[] => {
+  const { performanceDueAt, performanceDays, decision } = command.data;
+  if (performanceDueAt !== undefined && performanceDays !== undefined) {
+    fail('invalid_data', 'performanceDueAt（履行期限日期）与 performanceDays（履行期限天数）只能填写一项：请删去其中一项后重新发送。');
+  }
+  if (decision === 'ordered_performance' && performanceDueAt === undefined && performanceDays === undefined) {
+    fail('invalid_data', '责令履行（ordered_performance）的复议决定必须填写履行期限：performanceDueAt（日期）或 performanceDays（天数）。');
+  }
   const file = requireCase(state, command);
   if (file.kind !== 'administrative_reconsideration') {
     fail('invalid_transition', `案件「${command.caseId}」是${CASE_KINDS[file.kind].name}案件，不是行政复议案件，不能发布复议决定：请核对 subject。`);
