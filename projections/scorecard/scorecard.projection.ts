@@ -150,7 +150,8 @@ export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => {
 // The projection
 
 const CASE_TYPES = ['case.registered', 'hearing.scheduled', 'hearing.held', 'judgment.issued', 'reconsideration.decided'] as const;
-const SUGGESTION_TYPES = ['suggestion.issued', 'suggestion.replied'] as const;
+// served and received start the reply clock (revision 2)
+const SUGGESTION_TYPES = ['suggestion.issued', 'suggestion.served', 'suggestion.received', 'suggestion.replied'] as const;
 const isOneOf = <T extends string>(types: readonly T[], type: string): type is T => (types as readonly string[]).includes(type);
 
 const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);

@@ -250,7 +250,7 @@ describe('scorecard projection', () => {
       }
       for (const suggestion of Object.values(c.state.suggestions)) {
         const s = projected.get(suggestionDocId(c.state.id, suggestion.id))?.doc as ScorecardSuggestionDoc | undefined;
-        expect({ suggestion: s?.suggestion, dueDate: s?.dueDate }).to.deep.equal({ suggestion, dueDate: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`)!.dueDate });
+        expect({ suggestion: s?.suggestion, dueDate: s?.dueDate }).to.deep.equal({ suggestion, dueDate: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`)?.dueDate ?? null });
         suggestions += 1;
       }
       if (c.state.defendantAgencyId) {

@@ -168,7 +168,7 @@ describe('suggestions projection', () => {
         expect({ caseId: s!.caseId, suggestion: s!.suggestion, deadline: s!.deadline }).to.deep.equal({
           caseId: c.state.id,
           suggestion,
-          deadline: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`),
+          deadline: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`) ?? null,
         });
         compared += 1;
       }
