@@ -125,7 +125,7 @@ export const communityCorrectionJudgment = (judgments: readonly Judgment[]): Jud
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
 export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadline[] => {
   if (state.status === 'none') return [];
-  const { calendar, policy } = deps;
+  const { calendar } = deps;
   const closedAt = state.status === 'closed' ? state.closedAt : null;
   const deadlines: CaseDeadline[] = [];
   const push = (name: string, due: { dueDate: IsoDate; provisional: boolean }, metAt: string | null, stoppedAt: string | null = metAt) =>
