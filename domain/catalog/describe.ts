@@ -12,6 +12,7 @@ import {
   JUDGMENT_OUTCOME_NAMES,
   NOTICE_REASON_NAMES,
   PURPOSES,
+  RECONSIDERATION_CLOCK_ACTION_NAMES as CLOCK_ACTION,
   RECONSIDERATION_DECISION_NAMES,
   RECONSIDERATION_PROCEDURE_NAMES,
   SUGGESTION_ADDRESSEE_NAME,
@@ -126,11 +127,11 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       return `${src} 作出行政复议决定：${named(RECONSIDERATION_DECISION_NAMES, d.decision)}${due}`;
     }
     case 'reconsideration.extended':
-      return `${src} 延长行政复议审理期限 ${String(d.days)} 日${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
+      return `${src} ${CLOCK_ACTION.extended}行政复议审理期限 ${String(d.days)} 日${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
     case 'reconsideration.suspended':
-      return `${src} 中止行政复议审理${withText(d.reason)}`;
+      return `${src} ${CLOCK_ACTION.suspended}行政复议审理${withText(d.reason)}`;
     case 'reconsideration.resumed':
-      return `${src} 恢复行政复议审理`;
+      return `${src} ${CLOCK_ACTION.resumed}行政复议审理`;
     case 'reconsideration.performed':
       return `${src} 报告履行行政复议决定${withText(d.summary)}`;
     case 'correction.reported':
