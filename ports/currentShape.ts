@@ -10,7 +10,7 @@ import type { EventStore, RecordedEvent } from './eventStore.js';
 
 /** the stored event with its data in the current shape; the same object when its version is the current one */
 export function currentShape(event: RecordedEvent): RecordedEvent {
-  const data = upcastStored(event.type, event.metadata.dataschema, event.data);
+  const data = upcastStored(event.type, event.metadata.dataschema, event.data, event.metadata.time);
   return data === event.data ? event : { ...event, data };
 }
 

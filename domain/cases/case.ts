@@ -13,10 +13,11 @@ import type {
   PartyRole,
   PartyType,
   ReconsiderationDecision,
+  ReconsiderationProcedure,
   SuggestionCategory,
 } from '../catalog/vocabulary.js';
 import { isCorrective } from '../catalog/vocabulary.js';
-import { DAYS_EXTENSION_GROUNDS, type HandoffExtensionGround, type HandoffProcedure, type HandoffPurpose, type PossibleSentence } from '../deadlines/index.js';
+import { chinaDate, compareDates, DAYS_EXTENSION_GROUNDS, type HandoffExtensionGround, type HandoffProcedure, type HandoffPurpose, type IsoDate, type PossibleSentence } from '../deadlines/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Event data: the published shapes (events.md §3), plus the platform's `notice.issued`.
@@ -38,7 +39,11 @@ export type CaseRegisteredData = {
   readonly parties: readonly Party[];
   readonly defendantAgencyId?: string;
   readonly privateEnterprise?: boolean;
+  /** the older name of `procedure: simplified` */
   readonly fastTrack?: boolean;
+  readonly procedure?: ReconsiderationProcedure;
+  /** 重大疑难: keeps a private enterprise's reconsideration on the ordinary 60 days */
+  readonly majorOrComplex?: boolean;
   readonly major?: boolean;
 };
 export type CaseClosedData = {
@@ -64,6 +69,12 @@ export type HandoffRequestedData = {
 };
 export type HandoffRefData = {
   readonly handoffId: string;
+  /**
+   * Never published: set by the upcaster of stored events (upcastRevision1HandoffReceived) on a `handoff.received`
+   * stored before revision 2, when receipt started every handoff clock — a 公诉 trial clock too, which revision 2
+   * starts at 受理 (`handoff.accepted`).
+   */
+  readonly receiptStartedClock?: true;
 };
 export type HandoffReturnedData = {
   readonly handoffId: string;
@@ -103,6 +114,10 @@ export type JudgmentIssuedData = {
   readonly effectiveAt?: string;
   readonly communityCorrection?: boolean;
 };
+export type JudgmentEffectiveData = {
+  readonly judgmentId: string;
+  readonly effectiveAt: IsoDate;
+};
 export type JudicialConfirmationDecidedData = {
   readonly granted: boolean;
 };
@@ -112,6 +127,21 @@ export type SuggestionIssuedData = {
   readonly category: SuggestionCategory;
   readonly summary: string;
   readonly urgent?: boolean;
+  /** urgent `procuratorial` only: the reply period the procuratorate set */
+  readonly replyDays?: number;
+  /**
+   * Never published (the schema has no such field): set by `upcastRevision1SuggestionIssued` on a suggestion.issued
+   * stored before revision 2, whose reply clock ran from the day of issue.
+   */
+  readonly servedAt?: IsoDate;
+};
+export type SuggestionServedData = {
+  readonly suggestionId: string;
+  /** the date on the 送达回证 */
+  readonly servedAt: IsoDate;
+};
+export type SuggestionReceivedData = {
+  readonly suggestionId: string;
 };
 export type SuggestionRepliedData = {
   readonly suggestionId: string;
@@ -121,7 +151,16 @@ export type SuggestionRepliedData = {
 export type ReconsiderationDecidedData = {
   readonly decision: ReconsiderationDecision;
   readonly performanceDueAt?: string;
+  readonly performanceDays?: number;
 };
+export type ReconsiderationExtendedData = {
+  readonly days: number;
+  readonly approvedBy: string;
+};
+export type ReconsiderationSuspendedData = {
+  readonly reason: string;
+};
+export type ReconsiderationResumedData = Readonly<Record<string, never>>;
 export type ReconsiderationPerformedData = {
   readonly summary: string;
 };
@@ -152,10 +191,16 @@ export interface CaseEventDataByType {
   'hearing.scheduled': HearingScheduledData;
   'hearing.held': HearingHeldData;
   'judgment.issued': JudgmentIssuedData;
+  'judgment.effective': JudgmentEffectiveData;
   'judicial_confirmation.decided': JudicialConfirmationDecidedData;
   'suggestion.issued': SuggestionIssuedData;
+  'suggestion.served': SuggestionServedData;
+  'suggestion.received': SuggestionReceivedData;
   'suggestion.replied': SuggestionRepliedData;
   'reconsideration.decided': ReconsiderationDecidedData;
+  'reconsideration.extended': ReconsiderationExtendedData;
+  'reconsideration.suspended': ReconsiderationSuspendedData;
+  'reconsideration.resumed': ReconsiderationResumedData;
   'reconsideration.performed': ReconsiderationPerformedData;
   'correction.reported': CorrectionReportedData;
   'notice.acknowledged': NoticeAcknowledgedData;
@@ -182,10 +227,16 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'hearing.scheduled',
   'hearing.held',
   'judgment.issued',
+  'judgment.effective',
   'judicial_confirmation.decided',
   'suggestion.issued',
+  'suggestion.served',
+  'suggestion.received',
   'suggestion.replied',
   'reconsideration.decided',
+  'reconsideration.extended',
+  'reconsideration.suspended',
+  'reconsideration.resumed',
   'reconsideration.performed',
   'correction.reported',
   'notice.acknowledged',
@@ -208,6 +259,8 @@ export interface Handoff {
   /** signed receipt; an acceptance straight from REQUESTED implies receipt at the same time */
   readonly receivedAt: string | null;
   readonly acceptedAt: string | null;
+  /** received under revision 1, whose receipt started the clock of every purpose (HandoffRefData.receiptStartedClock) */
+  readonly receiptStartedClock?: true;
   readonly completedAt: string | null;
   readonly returnedAt: string | null;
   readonly withdrawnAt: string | null;
@@ -275,7 +328,13 @@ export interface Suggestion {
   readonly category: SuggestionCategory;
   readonly summary: string;
   readonly urgent: boolean;
+  /** the reply period an urgent 检察建议 set (replyDays), null otherwise */
+  readonly replyDays: number | null;
   readonly issuedAt: string;
+  /** `suggestion.received`: the time the addressee signed for it */
+  readonly receivedAt: string | null;
+  /** `suggestion.served`: the date on the issuer's 送达回证 */
+  readonly servedAt: IsoDate | null;
   readonly repliedAt: string | null;
   readonly adopted: boolean | null;
   readonly replySummary: string | null;
@@ -288,11 +347,35 @@ export interface Reconsideration {
   /** 纠错: revoked, altered, confirmed_unlawful or ordered_performance */
   readonly corrective: boolean;
   readonly performanceDueAt: string | null;
+  /** days from the decision to perform it (the days rule, shifted), when no date was set */
+  readonly performanceDays: number | null;
   /** the decision still has to be carried out by the defendant agency */
   readonly needsPerformance: boolean;
   readonly performedAt: string | null;
   readonly performanceSummary: string | null;
 }
+
+/**
+ * The reconsideration decision clock's course before the decision (行政复议法 Art. 39, 62): its one extension and its
+ * suspensions (中止), each closed by its resumption (恢复).
+ */
+export interface ReconsiderationClock {
+  readonly extensionDays: number;
+  readonly extendedAt: string | null;
+  readonly extensionApprovedBy: string | null;
+  readonly suspensions: readonly ReconsiderationSuspension[];
+}
+export interface ReconsiderationSuspension {
+  readonly suspendedAt: string;
+  readonly reason: string;
+  readonly resumedAt: string | null;
+}
+export const initialReconsiderationClock: ReconsiderationClock = Object.freeze({ extensionDays: 0, extendedAt: null, extensionApprovedBy: null, suspensions: [] });
+/** the suspension still in force, if any */
+export const openSuspension = (clock: ReconsiderationClock): ReconsiderationSuspension | null => {
+  const last = clock.suspensions[clock.suspensions.length - 1];
+  return last !== undefined && last.resumedAt === null ? last : null;
+};
 
 export interface SelfCorrection {
   readonly agencyId: string;
@@ -322,7 +405,11 @@ export interface CaseFile {
   readonly defendantAgencyId: string | null;
   /** the published flag, or — when not published — a party of type `private_enterprise` */
   readonly privateEnterprise: boolean;
+  /** `procedure: simplified` (or its older name `fastTrack: true`) */
   readonly fastTrack: boolean;
+  readonly procedure: ReconsiderationProcedure;
+  /** 重大疑难 */
+  readonly majorOrComplex: boolean;
   /** 重大 */
   readonly major: boolean;
   /** every agency that published about, was named by, or received something in this case, first-seen order */
@@ -335,6 +422,7 @@ export interface CaseFile {
   readonly judicialConfirmation: JudicialConfirmation | null;
   readonly suggestions: Readonly<Record<string, Suggestion>>;
   readonly reconsideration: Reconsideration | null;
+  readonly reconsiderationClock: ReconsiderationClock;
   /** 社区矫正报到: the time of `correction.reported` */
   readonly correctionReportedAt: string | null;
   readonly selfCorrections: readonly SelfCorrection[];
@@ -399,6 +487,7 @@ const involve = (state: ExistingCase, ...agencies: (string | null | undefined)[]
 const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, caseId: string): OpenCase => {
   const data = event.data;
   const registeredBy = event.source ?? '';
+  const procedure = data.procedure ?? (data.fastTrack === true ? 'simplified' : 'ordinary');
   return {
     status: 'open',
     id: caseId,
@@ -410,7 +499,9 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
     registeredAt: event.time,
     defendantAgencyId: data.defendantAgencyId ?? null,
     privateEnterprise: data.privateEnterprise ?? data.parties.some((p) => p.type === 'private_enterprise'),
-    fastTrack: data.fastTrack ?? false,
+    fastTrack: procedure === 'simplified',
+    procedure,
+    majorOrComplex: data.majorOrComplex ?? false,
     major: data.major ?? false,
     agencies: withAgencies([], registeredBy, data.defendantAgencyId),
     handoffs: {},
@@ -420,6 +511,7 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
     judicialConfirmation: null,
     suggestions: {},
     reconsideration: null,
+    reconsiderationClock: initialReconsiderationClock,
     correctionReportedAt: null,
     selfCorrections: [],
     copyNotices: {},
@@ -486,7 +578,7 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
   const h = handoff;
   switch (event.type) {
     case 'handoff.received':
-      return { ...h, status: 'RECEIVED', receivedAt: time };
+      return { ...h, status: 'RECEIVED', receivedAt: time, ...(event.data.receiptStartedClock ? { receiptStartedClock: true as const } : {}) };
     case 'handoff.accepted':
       return { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time };
     case 'handoff.returned':
@@ -525,7 +617,30 @@ export const extensionsOf = (h: Pick<Handoff, 'extensionDays' | 'extendedAt' | '
 export const handoffParties = (h: Pick<Handoff, 'from' | 'to'>): readonly string[] => (h.from === h.to ? [h.from] : [h.from, h.to]);
 
 /** The case event types that change a suggestion (the one their `suggestionId` names). */
-export const SUGGESTION_EVENT_TYPES = ['suggestion.issued', 'suggestion.replied'] as const satisfies readonly CaseEventType[];
+export const SUGGESTION_EVENT_TYPES = ['suggestion.issued', 'suggestion.served', 'suggestion.received', 'suggestion.replied'] as const satisfies readonly CaseEventType[];
+
+/**
+ * Revision 1 ran a suggestion's reply clock from the day of issue and knew no receipt. A `suggestion.issued` stored
+ * before revision 2 is read as served on its day of issue (docs/decisions.md), so its clock keeps its due date; one
+ * published since waits for `suggestion.served` or `suggestion.received`. Called by the upcaster of stored events.
+ */
+/** A `handoff.received` stored before revision 2 started its handoff's clock, whatever the purpose (HandoffRefData). */
+export const upcastRevision1HandoffReceived = <E extends { type: string; data: unknown }>(event: E): E =>
+  event.type !== 'handoff.received' ? event : { ...event, data: { ...(event.data as object), receiptStartedClock: true } };
+
+export const upcastRevision1SuggestionIssued = <E extends { type: string; time: string; data: unknown }>(event: E): E =>
+  event.type !== 'suggestion.issued' ? event : { ...event, data: { ...(event.data as object), servedAt: chinaDate(event.time) } };
+
+/**
+ * When the reply clock started: the earlier of receipt (its China date) and service (the 送达回证 date), as the
+ * instant the Suggestion.receivedAt field shows — a service date is its first moment in China time. Null before either.
+ */
+export const suggestionClockStart = (s: Pick<Suggestion, 'receivedAt' | 'servedAt'>): string | null => {
+  const served = s.servedAt === null ? null : `${s.servedAt}T00:00:00+08:00`;
+  if (s.receivedAt === null) return served;
+  if (s.servedAt === null) return s.receivedAt;
+  return compareDates(s.servedAt, chinaDate(s.receivedAt)) <= 0 ? served : s.receivedAt;
+};
 
 /**
  * One suggestion after one of its events: the single definition of a suggestion's life, used by the case fold
@@ -543,13 +658,18 @@ export const evolveSuggestion = (suggestion: Suggestion | null, input: CaseEvent
       category: d.category,
       summary: d.summary,
       urgent: d.urgent ?? false,
+      replyDays: d.replyDays ?? null,
       issuedAt: event.time,
+      receivedAt: null,
+      servedAt: d.servedAt ?? null,
       repliedAt: null,
       adopted: null,
       replySummary: null,
     };
   }
   if (suggestion === null) return null;
+  if (event.type === 'suggestion.served' && event.data.suggestionId === suggestion.id) return suggestion.servedAt !== null ? suggestion : { ...suggestion, servedAt: event.data.servedAt };
+  if (event.type === 'suggestion.received' && event.data.suggestionId === suggestion.id) return suggestion.receivedAt !== null ? suggestion : { ...suggestion, receivedAt: event.time };
   if (event.type === 'suggestion.replied' && event.data.suggestionId === suggestion.id) return { ...suggestion, repliedAt: event.time, adopted: event.data.adopted, replySummary: event.data.summary };
   return suggestion;
 };
@@ -706,12 +826,20 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       };
       return { ...s, judgments: { ...s.judgments, [d.judgmentId]: judgment }, judgment };
     }
+    case 'judgment.effective': {
+      const judgment = s.judgments[event.data.judgmentId];
+      if (!judgment) return s;
+      const next: Judgment = { ...judgment, effectiveAt: event.data.effectiveAt };
+      return { ...s, judgments: { ...s.judgments, [next.id]: next }, judgment: s.judgment?.id === next.id ? next : s.judgment };
+    }
     case 'judicial_confirmation.decided':
       return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
     case 'suggestion.issued': {
       const next = involve(s, event.data.to);
       return { ...next, suggestions: { ...next.suggestions, [event.data.suggestionId]: evolveSuggestion(null, event)! } };
     }
+    case 'suggestion.served':
+    case 'suggestion.received':
     case 'suggestion.replied': {
       const suggestion = s.suggestions[event.data.suggestionId];
       if (!suggestion) return s;
@@ -728,11 +856,25 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
           decidedBy: source,
           corrective,
           performanceDueAt: d.performanceDueAt ?? null,
-          needsPerformance: corrective || d.performanceDueAt !== undefined,
+          performanceDays: d.performanceDays ?? null,
+          needsPerformance: corrective || d.performanceDueAt !== undefined || d.performanceDays !== undefined,
           performedAt: null,
           performanceSummary: null,
         },
       };
+    }
+    case 'reconsideration.extended':
+      return {
+        ...s,
+        reconsiderationClock: { ...s.reconsiderationClock, extensionDays: s.reconsiderationClock.extensionDays + event.data.days, extendedAt: time, extensionApprovedBy: event.data.approvedBy },
+      };
+    case 'reconsideration.suspended':
+      if (openSuspension(s.reconsiderationClock)) return s;
+      return { ...s, reconsiderationClock: { ...s.reconsiderationClock, suspensions: [...s.reconsiderationClock.suspensions, { suspendedAt: time, reason: event.data.reason, resumedAt: null }] } };
+    case 'reconsideration.resumed': {
+      const open = openSuspension(s.reconsiderationClock);
+      if (!open) return s;
+      return { ...s, reconsiderationClock: { ...s.reconsiderationClock, suspensions: [...s.reconsiderationClock.suspensions.slice(0, -1), { ...open, resumedAt: time }] } };
     }
     case 'reconsideration.performed':
       if (!s.reconsideration) return s;

@@ -9,9 +9,11 @@
  */
 import {
   COMMUNITY_CORRECTION_DELIVERY,
+  COMMUNITY_CORRECTION_NOTICE,
   OFFENDER_REPORT,
   chinaDate,
   computeDueDate,
+  daysBetween,
   fixedDueDate,
   handoffClockRule,
   handoffDueDate,
@@ -24,7 +26,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
-import { extensionsOf, type CaseState, type CopyNotice, type Handoff, type Judgment, type Suggestion } from './case.js';
+import { extensionsOf, suggestionClockStart, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -33,12 +35,15 @@ export interface DeadlineDeps {
 
 export interface CaseDeadline {
   /**
-   * graphql.md names: reconsideration_decision, community_correction_delivery, offender_report,
-   * suggestion_reply:<suggestionId>, reconsideration_performance, notice_ack:<noticeId>:<agencyId>
+   * graphql.md names: reconsideration_decision, community_correction_notice, community_correction_delivery,
+   * offender_report, suggestion_reply:<suggestionId>, reconsideration_performance, notice_ack:<noticeId>:<agencyId>
    */
   readonly name: string;
-  readonly dueDate: IsoDate;
+  /** null only while the clock is suspended (中止): the period does not run, so it has no end yet */
+  readonly dueDate: IsoDate | null;
   readonly provisional: boolean;
+  /** 中止: stopped for now, to run again on resumption (deadlines.md rule 8); never overdue meanwhile */
+  readonly suspended: boolean;
   /** time of the stopping event; null while it has not happened */
   readonly metAt: string | null;
   /** when the clock stopped running for any reason (metAt, or the end that made it moot); null while running */
@@ -89,7 +94,10 @@ export const handoffRule = (handoff: Pick<Handoff, 'purpose'> & Partial<Pick<Han
  */
 export const handoffClockStart = (handoff: Handoff, policy: DeadlinePolicy): string | null => {
   const { startsOn } = handoffRule(handoff, policy);
-  return startsOn === 'requested' ? handoff.requestedAt : startsOn === 'accepted' ? handoff.acceptedAt : handoff.receivedAt;
+  if (startsOn === 'requested') return handoff.requestedAt;
+  if (startsOn === 'received') return handoff.receivedAt;
+  // 受理 (revision 2); a receipt stored under revision 1 started the clock, and keeps doing so
+  return handoff.acceptedAt ?? (handoff.receiptStartedClock ? handoff.receivedAt : null);
 };
 
 /** The handoff's clock runs: started, and neither met nor ended. Only a running clock can become overdue. */
@@ -99,12 +107,19 @@ export const handoffClockRunning = (deadline: HandoffDeadline | null): deadline 
 export const handoffOverdue = (deadline: HandoffDeadline | null, today: IsoDate): boolean =>
   deadline !== null && isOverdue({ dueDate: deadline.dueDate, stopped: deadline.stoppedAt !== null }, today);
 
-/** The reply clock of a suggestion (deadlines.md): from the day it was issued, by category and urgency. */
+/**
+ * The reply clock of a suggestion (deadlines.md): from its receipt — the earlier of `suggestion.received` and the
+ * service date of `suggestion.served` — by category and urgency. Null before either: no clock yet.
+ */
 export const suggestionReplyDue = (
-  suggestion: Pick<Suggestion, 'issuedAt' | 'category' | 'urgent'>,
+  suggestion: Pick<Suggestion, 'receivedAt' | 'servedAt' | 'category' | 'urgent' | 'replyDays'>,
   calendar: WorkingDayCalendar,
-): { dueDate: IsoDate; provisional: boolean } =>
-  computeDueDate({ start: chinaDate(suggestion.issuedAt), period: suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent }), calendar });
+): { dueDate: IsoDate; provisional: boolean } | null => {
+  const startedAt = suggestionClockStart(suggestion);
+  if (startedAt === null) return null;
+  const period = suggestionReplyPeriod({ category: suggestion.category, urgent: suggestion.urgent, replyDays: suggestion.replyDays });
+  return computeDueDate({ start: chinaDate(startedAt), period, calendar });
+};
 
 /**
  * How a clock's stopping event came, for statistics (graphql.md AgencyScorecard): `on_time` on or before the due
@@ -127,34 +142,35 @@ export const communityCorrectionJudgment = (judgments: readonly Judgment[]): Jud
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
 export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadline[] => {
   if (state.status === 'none') return [];
-  const { calendar, policy } = deps;
+  const { calendar } = deps;
   const closedAt = state.status === 'closed' ? state.closedAt : null;
   const deadlines: CaseDeadline[] = [];
   const push = (name: string, due: { dueDate: IsoDate; provisional: boolean }, metAt: string | null, stoppedAt: string | null = metAt) =>
-    deadlines.push({ name, dueDate: due.dueDate, provisional: due.provisional, metAt, stoppedAt });
+    deadlines.push({ name, dueDate: due.dueDate, provisional: due.provisional, suspended: false, metAt, stoppedAt });
 
-  if (state.kind === 'administrative_reconsideration') {
-    const period = reconsiderationDecisionPeriod({ fastTrack: state.fastTrack, privateEnterprise: state.privateEnterprise }, policy);
-    const metAt = state.reconsideration?.decidedAt ?? null;
-    push('reconsideration_decision', computeDueDate({ start: chinaDate(state.registeredAt), period, calendar }), metAt, metAt ?? closedAt);
-  }
+  if (state.kind === 'administrative_reconsideration') deadlines.push(reconsiderationDecisionDeadline(state, deps));
 
   const judgment = communityCorrectionJudgment(Object.values(state.judgments));
   if (judgment) {
+    // 社区矫正法 Art. 20–21 count from the day the judgment takes effect; until that date is published (a revision-1
+    // judgment without effectiveAt) they count from its issue, as revision 1 did (docs/decisions.md)
     const start = judgment.effectiveAt ?? chinaDate(judgment.issuedAt);
-    const delivered = earliest(Object.values(state.handoffs).filter((h) => h.purpose === 'community_correction').map((h) => h.requestedAt));
+    const correctionHandoffs = Object.values(state.handoffs).filter((h) => h.purpose === 'community_correction');
+    const notified = earliest(correctionHandoffs.map((h) => h.requestedAt));
+    const delivered = earliest(correctionHandoffs.flatMap((h) => (h.receivedAt === null ? [] : [h.receivedAt])));
+    push('community_correction_notice', computeDueDate({ start, period: COMMUNITY_CORRECTION_NOTICE, calendar }), notified, notified ?? closedAt);
     push('community_correction_delivery', computeDueDate({ start, period: COMMUNITY_CORRECTION_DELIVERY, calendar }), delivered, delivered ?? closedAt);
     push('offender_report', computeDueDate({ start, period: OFFENDER_REPORT, calendar }), state.correctionReportedAt);
   }
 
   for (const suggestion of Object.values(state.suggestions).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
-    deadlines.push(suggestionReplyDeadline(suggestion, deps));
+    const reply = suggestionReplyDeadline(suggestion, deps);
+    if (reply !== null) deadlines.push(reply);
   }
 
   const decision = state.reconsideration;
-  if (decision?.corrective && decision.performanceDueAt) {
-    push('reconsideration_performance', fixedDueDate(decision.performanceDueAt), decision.performedAt);
-  }
+  const performanceDue = decision === null ? null : performanceDueDate(decision, calendar);
+  if (decision !== null && performanceDue !== null) push('reconsideration_performance', performanceDue, decision.performedAt);
 
   for (const notice of Object.values(state.copyNotices).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
     deadlines.push(...noticeAckDeadlines(notice, deps));
@@ -163,12 +179,49 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
 };
 
 /**
- * A suggestion's reply clock (`suggestion_reply:<id>`): it depends on nothing but the suggestion, so the case's
- * clocks and the suggestions read model (projections/suggestions) compute it alike.
+ * The reconsideration decision clock (行政复议法 Art. 39, 62; deadlines.md rule 8): from registration (受理), its
+ * period by procedure and the 涉企 policy, plus its one extension and every calendar day between a suspension (中止)
+ * and its resumption (恢复), then the holiday shift. While suspended it has no due date and is never overdue.
  */
-export const suggestionReplyDeadline = (suggestion: Suggestion, deps: DeadlineDeps): CaseDeadline => {
-  const { dueDate, provisional } = suggestionReplyDue(suggestion, deps.calendar);
-  return { name: `suggestion_reply:${suggestion.id}`, dueDate, provisional, metAt: suggestion.repliedAt, stoppedAt: suggestion.repliedAt };
+export const reconsiderationDecisionDeadline = (state: ExistingCase, deps: DeadlineDeps): CaseDeadline => {
+  const period = reconsiderationDecisionPeriod(
+    { simplified: state.procedure === 'simplified', privateEnterprise: state.privateEnterprise, majorOrComplex: state.majorOrComplex },
+    deps.policy,
+  );
+  const clock = state.reconsiderationClock;
+  const metAt = state.reconsideration?.decidedAt ?? null;
+  const stoppedAt = metAt ?? (state.status === 'closed' ? state.closedAt : null);
+  const name = 'reconsideration_decision';
+  const open = clock.suspensions.find((x) => x.resumedAt === null);
+  // a decision (or closing) while suspended ends the clock: it shows the due date as it stood at suspension
+  const suspendedDays = clock.suspensions.reduce(
+    (sum, x) => (x.resumedAt === null ? sum : sum + Math.max(0, daysBetween(chinaDate(x.suspendedAt), chinaDate(x.resumedAt)))),
+    0,
+  );
+  if (open !== undefined && stoppedAt === null) return { name, dueDate: null, provisional: false, suspended: true, metAt: null, stoppedAt: null };
+  const due = computeDueDate({ start: chinaDate(state.registeredAt), period, extensionDays: clock.extensionDays + suspendedDays, calendar: deps.calendar });
+  return { name, dueDate: due.dueDate, provisional: due.provisional, suspended: false, metAt, stoppedAt };
+};
+
+/**
+ * When a corrective decision must be carried out (履行): its `performanceDueAt` as set (no shift), or
+ * `performanceDays` after the decision by the days rule (shifted). Null: nothing to perform by a date.
+ */
+export const performanceDueDate = (decision: Reconsideration, calendar: WorkingDayCalendar): { dueDate: IsoDate; provisional: boolean } | null => {
+  if (!decision.corrective) return null;
+  if (decision.performanceDueAt !== null) return fixedDueDate(decision.performanceDueAt);
+  if (decision.performanceDays !== null) return computeDueDate({ start: chinaDate(decision.decidedAt), period: { unit: 'days', amount: decision.performanceDays }, calendar });
+  return null;
+};
+
+/**
+ * A suggestion's reply clock (`suggestion_reply:<id>`): it depends on nothing but the suggestion, so the case's
+ * clocks and the suggestions read model (projections/suggestions) compute it alike. Null before receipt or service.
+ */
+export const suggestionReplyDeadline = (suggestion: Suggestion, deps: DeadlineDeps): CaseDeadline | null => {
+  const due = suggestionReplyDue(suggestion, deps.calendar);
+  if (due === null) return null;
+  return { name: `suggestion_reply:${suggestion.id}`, dueDate: due.dueDate, provisional: due.provisional, suspended: false, metAt: suggestion.repliedAt, stoppedAt: suggestion.repliedAt };
 };
 
 /**
@@ -180,6 +233,6 @@ export const noticeAckDeadlines = (notice: CopyNotice, deps: DeadlineDeps): Case
   const { dueDate, provisional } = computeDueDate({ start: chinaDate(notice.issuedAt), period: noticeAckPeriod(deps.policy), calendar: deps.calendar });
   return notice.recipients.map((agencyId) => {
     const metAt = notice.acknowledgements[agencyId] ?? null;
-    return { name: `notice_ack:${notice.id}:${agencyId}`, dueDate, provisional, metAt, stoppedAt: metAt };
+    return { name: `notice_ack:${notice.id}:${agencyId}`, dueDate, provisional, suspended: false, metAt, stoppedAt: metAt };
   });
 };

@@ -30,6 +30,7 @@ import {
   PROCEDURE_PURPOSES,
   PURPOSES,
   RECONSIDERATION_DECISION_NAMES,
+  RECONSIDERATION_PROCEDURE_NAMES,
   SUGGESTION_CATEGORIES_BY_KIND,
   SUGGESTION_CATEGORY_NAMES,
   isCorrective,
@@ -55,18 +56,24 @@ import type {
   HandoffWithdrawnData,
   HearingHeldData,
   HearingScheduledData,
+  JudgmentEffectiveData,
   JudgmentIssuedData,
   JudicialConfirmationDecidedData,
   NoticeAcknowledgedData,
   NoticeIssuedData,
   ReconsiderationDecidedData,
+  ReconsiderationExtendedData,
   ReconsiderationPerformedData,
+  ReconsiderationResumedData,
+  ReconsiderationSuspendedData,
   CorrectionReportedData,
   SelfCorrectionReportedData,
   SuggestionIssuedData,
+  SuggestionReceivedData,
   SuggestionRepliedData,
+  SuggestionServedData,
 } from './case.js';
-import { evolveCase, extensionsOf, initialCaseState } from './case.js';
+import { evolveCase, extensionsOf, initialCaseState, openSuspension } from './case.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
@@ -94,6 +101,12 @@ export type WithdrawHandoff = CaseCommandOf<'WithdrawHandoff', HandoffWithdrawnD
 export type ScheduleHearing = CaseCommandOf<'ScheduleHearing', HearingScheduledData>;
 export type RecordHearingHeld = CaseCommandOf<'RecordHearingHeld', HearingHeldData>;
 export type IssueJudgment = CaseCommandOf<'IssueJudgment', JudgmentIssuedData>;
+export type RecordJudgmentEffective = CaseCommandOf<'RecordJudgmentEffective', JudgmentEffectiveData>;
+export type ServeSuggestion = CaseCommandOf<'ServeSuggestion', SuggestionServedData>;
+export type ReceiveSuggestion = CaseCommandOf<'ReceiveSuggestion', SuggestionReceivedData>;
+export type ExtendReconsideration = CaseCommandOf<'ExtendReconsideration', ReconsiderationExtendedData>;
+export type SuspendReconsideration = CaseCommandOf<'SuspendReconsideration', ReconsiderationSuspendedData>;
+export type ResumeReconsideration = CaseCommandOf<'ResumeReconsideration', ReconsiderationResumedData>;
 export type DecideJudicialConfirmation = CaseCommandOf<'DecideJudicialConfirmation', JudicialConfirmationDecidedData>;
 export type IssueSuggestion = CaseCommandOf<'IssueSuggestion', SuggestionIssuedData>;
 export type ReplyToSuggestion = CaseCommandOf<'ReplyToSuggestion', SuggestionRepliedData>;
@@ -116,10 +129,16 @@ export type CaseCommand =
   | ScheduleHearing
   | RecordHearingHeld
   | IssueJudgment
+  | RecordJudgmentEffective
   | DecideJudicialConfirmation
   | IssueSuggestion
+  | ServeSuggestion
+  | ReceiveSuggestion
   | ReplyToSuggestion
   | DecideReconsideration
+  | ExtendReconsideration
+  | SuspendReconsideration
+  | ResumeReconsideration
   | RecordReconsiderationPerformed
   | ReportCorrection
   | AcknowledgeNotice;
@@ -143,10 +162,16 @@ export const FACT_TYPE_OF_COMMAND: Readonly<Record<CaseCommandType, CaseFactType
   ScheduleHearing: 'hearing.scheduled',
   RecordHearingHeld: 'hearing.held',
   IssueJudgment: 'judgment.issued',
+  RecordJudgmentEffective: 'judgment.effective',
   DecideJudicialConfirmation: 'judicial_confirmation.decided',
   IssueSuggestion: 'suggestion.issued',
+  ServeSuggestion: 'suggestion.served',
+  ReceiveSuggestion: 'suggestion.received',
   ReplyToSuggestion: 'suggestion.replied',
   DecideReconsideration: 'reconsideration.decided',
+  ExtendReconsideration: 'reconsideration.extended',
+  SuspendReconsideration: 'reconsideration.suspended',
+  ResumeReconsideration: 'reconsideration.resumed',
   RecordReconsiderationPerformed: 'reconsideration.performed',
   ReportCorrection: 'correction.reported',
   AcknowledgeNotice: 'notice.acknowledged',
@@ -499,6 +524,15 @@ const issueJudgment = (command: IssueJudgment, state: CaseState): CaseEvent[] =>
   return events;
 };
 
+// Set in motion by the judgment: accepted after the case is closed too (the clocks it starts must still run).
+const recordJudgmentEffective = (command: RecordJudgmentEffective, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const judgment = file.judgments[command.data.judgmentId];
+  if (!judgment) return fail('invalid_transition', `本案没有编号为「${command.data.judgmentId}」的裁判：请先发布 judgment.issued，或核对 judgmentId。`);
+  if (judgment.effectiveAt !== null) fail('invalid_transition', `裁判「${judgment.id}」已记录于 ${judgment.effectiveAt} 生效，不能重复发布生效日期。`);
+  return [factOf(command)];
+};
+
 const decideJudicialConfirmation = (command: DecideJudicialConfirmation, state: CaseState): CaseEvent[] => {
   const file = requireCase(state, command);
   if (file.judicialConfirmation) {
@@ -526,14 +560,41 @@ const issueSuggestion = (command: IssueSuggestion, state: CaseState): CaseEvent[
   if (!allowed.includes(data.category)) {
     fail(
       'unauthorized',
-      `${by.name}（${AGENCY_KIND_NAMES[by.kind]}）不能发出「${SUGGESTION_CATEGORY_NAMES[data.category]}」（category ${data.category}）：法院发出司法建议（judicial），检察院发出检察建议（procuratorial、public_interest）。`,
+      `${by.name}（${AGENCY_KIND_NAMES[by.kind]}）不能发出「${SUGGESTION_CATEGORY_NAMES[data.category]}」（category ${data.category}）：法院发出司法建议（judicial），检察院发出检察建议（procuratorial、public_interest），司法行政机关发出行政复议意见书（reconsideration_opinion）。`,
     );
+  }
+  if (data.replyDays !== undefined && !(data.category === 'procuratorial' && data.urgent === true)) {
+    fail('invalid_data', 'replyDays（回复期限天数）只适用于紧急的检察建议（category procuratorial 且 urgent: true）：请删去 replyDays，或核对 category 与 urgent。');
   }
   const file = requireCase(state, command);
   if (file.suggestions[data.suggestionId]) {
     fail('invalid_transition', `本案已有编号为「${data.suggestionId}」的建议，不能重复发出：新的建议请使用新的 suggestionId。`);
   }
   if (data.to === by.id) fail('invalid_transition', `建议的收受机关（to）不能是发出机关自身（${by.name}）：请填写被建议的机关。`);
+  return [factOf(command)];
+};
+
+const requireSuggestion = (file: CaseFile, command: CaseCommand & { data: { suggestionId: string } }) => {
+  const suggestion = file.suggestions[command.data.suggestionId];
+  if (!suggestion) return fail('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
+  return suggestion;
+};
+
+const serveSuggestion = (command: ServeSuggestion, state: CaseState): CaseEvent[] => {
+  const suggestion = requireSuggestion(requireCase(state, command), command);
+  if (command.by.id !== suggestion.from) {
+    fail('invalid_transition', `建议「${suggestion.id}」由 ${nameOf(command.context, suggestion.from)} 发出，只有发出机关可以报告送达（suggestion.served）；被建议单位请发布 suggestion.received。`);
+  }
+  if (suggestion.servedAt !== null) fail('invalid_transition', `建议「${suggestion.id}」已记录于 ${suggestion.servedAt} 送达，只能报告一次。`);
+  return [factOf(command)];
+};
+
+const receiveSuggestion = (command: ReceiveSuggestion, state: CaseState): CaseEvent[] => {
+  const suggestion = requireSuggestion(requireCase(state, command), command);
+  if (command.by.id !== suggestion.to) {
+    fail('invalid_transition', `建议「${suggestion.id}」的被建议单位是 ${nameOf(command.context, suggestion.to)}，只有被建议单位可以签收（suggestion.received）。`);
+  }
+  if (suggestion.receivedAt !== null) fail('invalid_transition', `建议「${suggestion.id}」已于 ${suggestion.receivedAt} 签收，不能重复签收。`);
   return [factOf(command)];
 };
 
@@ -554,6 +615,13 @@ const replyToSuggestion = (command: ReplyToSuggestion, state: CaseState): CaseEv
 // Administrative reconsideration
 
 const decideReconsideration = (command: DecideReconsideration, state: CaseState): CaseEvent[] => {
+  const { performanceDueAt, performanceDays, decision } = command.data;
+  if (performanceDueAt !== undefined && performanceDays !== undefined) {
+    fail('invalid_data', 'performanceDueAt（履行期限日期）与 performanceDays（履行期限天数）只能填写一项：请删去其中一项后重新发送。');
+  }
+  if (decision === 'ordered_performance' && performanceDueAt === undefined && performanceDays === undefined) {
+    fail('invalid_data', '责令履行（ordered_performance）的复议决定必须填写履行期限：performanceDueAt（日期）或 performanceDays（天数）。');
+  }
   const file = requireCase(state, command);
   if (file.kind !== 'administrative_reconsideration') {
     fail('invalid_transition', `案件「${command.caseId}」是${CASE_KINDS[file.kind].name}案件，不是行政复议案件，不能发布复议决定：请核对 subject。`);
@@ -571,6 +639,42 @@ const decideReconsideration = (command: DecideReconsideration, state: CaseState)
     if (notice) events.push(notice);
   }
   return events;
+};
+
+/** The decision clock's course (extension, 中止, 恢复) is open only on an undecided reconsideration case. */
+const requireUndecidedReconsideration = (command: CaseCommand, state: CaseState): ExistingCase => {
+  const file = requireCase(state, command);
+  if (file.kind !== 'administrative_reconsideration') {
+    fail('invalid_transition', `案件「${command.caseId}」是${CASE_KINDS[file.kind].name}案件，不是行政复议案件，不能发布 ${FACT_TYPE_OF_COMMAND[command.type]}：请核对 subject。`);
+  }
+  requireOpen(file, command);
+  if (file.reconsideration) {
+    fail('invalid_transition', `本案已于 ${file.reconsideration.decidedAt} 作出复议决定（${RECONSIDERATION_DECISION_NAMES[file.reconsideration.decision]}），审理期限不再${command.type === 'ExtendReconsideration' ? '延长' : command.type === 'SuspendReconsideration' ? '中止' : '恢复'}。`);
+  }
+  return file;
+};
+
+const extendReconsideration = (command: ExtendReconsideration, state: CaseState): CaseEvent[] => {
+  const file = requireUndecidedReconsideration(command, state);
+  if (file.procedure !== 'ordinary') {
+    fail('invalid_transition', `本案适用${RECONSIDERATION_PROCEDURE_NAMES[file.procedure]}，审理期限不能延长（行政复议法第62条只允许普通程序延长）。`);
+  }
+  const clock = file.reconsiderationClock;
+  if (clock.extendedAt !== null) fail('invalid_transition', `本案审理期限已于 ${clock.extendedAt} 延长 ${clock.extensionDays} 日，只能延长一次（行政复议法第62条）。`);
+  return [factOf(command)];
+};
+
+const suspendReconsideration = (command: SuspendReconsideration, state: CaseState): CaseEvent[] => {
+  const file = requireUndecidedReconsideration(command, state);
+  const open = openSuspension(file.reconsiderationClock);
+  if (open) fail('invalid_transition', `本案已于 ${open.suspendedAt} 中止审理，尚未恢复，不能再次中止。`);
+  return [factOf(command)];
+};
+
+const resumeReconsideration = (command: ResumeReconsideration, state: CaseState): CaseEvent[] => {
+  const file = requireUndecidedReconsideration(command, state);
+  if (!openSuspension(file.reconsiderationClock)) fail('invalid_transition', '本案没有中止审理，不能恢复：请先发布 reconsideration.suspended。');
+  return [factOf(command)];
 };
 
 const recordReconsiderationPerformed = (command: RecordReconsiderationPerformed, state: CaseState): CaseEvent[] => {
@@ -669,14 +773,26 @@ export const decideCase = (command: CaseCommand, state: CaseState): CaseEvent[] 
       return recordHearingHeld(command, state);
     case 'IssueJudgment':
       return issueJudgment(command, state);
+    case 'RecordJudgmentEffective':
+      return recordJudgmentEffective(command, state);
     case 'DecideJudicialConfirmation':
       return decideJudicialConfirmation(command, state);
     case 'IssueSuggestion':
       return issueSuggestion(command, state);
+    case 'ServeSuggestion':
+      return serveSuggestion(command, state);
+    case 'ReceiveSuggestion':
+      return receiveSuggestion(command, state);
     case 'ReplyToSuggestion':
       return replyToSuggestion(command, state);
     case 'DecideReconsideration':
       return decideReconsideration(command, state);
+    case 'ExtendReconsideration':
+      return extendReconsideration(command, state);
+    case 'SuspendReconsideration':
+      return suspendReconsideration(command, state);
+    case 'ResumeReconsideration':
+      return resumeReconsideration(command, state);
     case 'RecordReconsiderationPerformed':
       return recordReconsiderationPerformed(command, state);
     case 'ReportCorrection':

@@ -50,12 +50,18 @@ const ENTRIES: readonly CatalogEntry[] = [
   entry('hearing.scheduled', ['court'], '法院'),
   entry('hearing.held', ['court'], '法院'),
   entry('judgment.issued', ['court'], '法院'),
+  entry('judgment.effective', ['court'], '法院'),
   entry('judicial_confirmation.decided', ['court'], '法院'),
 
-  entry('suggestion.issued', ['court', 'procuratorate'], '法院（司法建议）、检察院（检察建议、公益诉讼检察建议）'),
-  entry('suggestion.replied', ANY, '建议的收受机关'),
+  entry('suggestion.issued', ['court', 'procuratorate', 'justice'], '法院（司法建议）、检察院（检察建议、公益诉讼检察建议）、司法行政机关（行政复议意见书）'),
+  entry('suggestion.served', ANY, '发出建议的机关'),
+  entry('suggestion.received', ANY, '被建议单位'),
+  entry('suggestion.replied', ANY, '被建议单位'),
 
   entry('reconsideration.decided', ['justice'], '司法行政机关（行政复议机构）'),
+  entry('reconsideration.extended', ['justice'], '司法行政机关（行政复议机构）'),
+  entry('reconsideration.suspended', ['justice'], '司法行政机关（行政复议机构）'),
+  entry('reconsideration.resumed', ['justice'], '司法行政机关（行政复议机构）'),
   entry('reconsideration.performed', ANY, '被申请人（行政机关）'),
 
   entry('correction.reported', ['justice'], '司法行政机关（社区矫正机构）'),

@@ -15,7 +15,10 @@ import {
   NOTICE_REASON_NAMES,
   PURPOSES,
   POSSIBLE_SENTENCE_NAMES,
+  RECONSIDERATION_CLOCK_ACTION_NAMES as CLOCK_ACTION,
   RECONSIDERATION_DECISION_NAMES,
+  RECONSIDERATION_PROCEDURE_NAMES,
+  SUGGESTION_ADDRESSEE_NAME,
   SUGGESTION_CATEGORY_NAMES,
 } from './vocabulary.js';
 
@@ -66,7 +69,9 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       const kind = typeof d.kind === 'string' && d.kind in CASE_KINDS ? CASE_KINDS[d.kind as keyof typeof CASE_KINDS].name : String(d.kind ?? '');
       const number = typeof d.caseNumber === 'string' ? `（${d.caseNumber}）` : '';
       const defendant = typeof d.defendantAgencyId === 'string' ? `，被告/被申请人 ${agency(d.defendantAgencyId)}` : '';
-      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}`;
+      const procedure = d.procedure === 'simplified' || d.fastTrack === true ? `，适用${RECONSIDERATION_PROCEDURE_NAMES.simplified}` : '';
+      const complex = d.majorOrComplex === true ? '，重大疑难' : '';
+      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}${procedure}${complex}`;
     }
     case 'case.closed':
       return `${src} 结案：${named(CLOSE_OUTCOME_NAMES, d.outcome)}${text(d.note) ? `（${text(d.note)}）` : ''}`;
@@ -114,18 +119,31 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       const correction = d.communityCorrection === true ? '，适用社区矫正' : '';
       return `${src} 作出裁判${ref(d.judgmentId)}：${named(JUDGMENT_OUTCOME_NAMES, d.outcome)}${effective}${correction}`;
     }
+    case 'judgment.effective':
+      return `${src} 确认裁判${ref(d.judgmentId)}于 ${String(d.effectiveAt ?? '')} 生效`;
     case 'judicial_confirmation.decided':
       return `${src} 司法确认：${d.granted === true ? '确认调解协议有效' : '不予确认调解协议'}`;
 
     case 'suggestion.issued':
-      return `${src} 向 ${agency(d.to)} 发出${named(SUGGESTION_CATEGORY_NAMES, d.category) || '建议'}${d.urgent === true ? '（紧急）' : ''}${withText(d.summary)}`;
+      return `${src} 向${SUGGESTION_ADDRESSEE_NAME} ${agency(d.to)} 发出${named(SUGGESTION_CATEGORY_NAMES, d.category) || '建议'}${d.urgent === true ? '（紧急）' : ''}${typeof d.replyDays === 'number' ? `，限 ${d.replyDays} 日内回复` : ''}${withText(d.summary)}`;
+    case 'suggestion.served':
+      return `${src} 送达建议${ref(d.suggestionId)}，送达日期 ${String(d.servedAt ?? '')}`;
+    case 'suggestion.received':
+      return `${SUGGESTION_ADDRESSEE_NAME} ${src} 签收建议${ref(d.suggestionId)}`;
     case 'suggestion.replied':
       return `${src} 回复建议${ref(d.suggestionId)}：${d.adopted === true ? '采纳' : '未采纳'}${withText(d.summary, '，')}`;
 
     case 'reconsideration.decided': {
-      const due = typeof d.performanceDueAt === 'string' ? `，限 ${d.performanceDueAt} 前履行` : '';
+      const due =
+        typeof d.performanceDueAt === 'string' ? `，限 ${d.performanceDueAt} 前履行` : typeof d.performanceDays === 'number' ? `，限 ${d.performanceDays} 日内履行` : '';
       return `${src} 作出行政复议决定：${named(RECONSIDERATION_DECISION_NAMES, d.decision)}${due}`;
     }
+    case 'reconsideration.extended':
+      return `${src} ${CLOCK_ACTION.extended}行政复议审理期限 ${String(d.days)} 日${text(d.approvedBy) ? `（批准：${text(d.approvedBy)}）` : ''}`;
+    case 'reconsideration.suspended':
+      return `${src} ${CLOCK_ACTION.suspended}行政复议审理${withText(d.reason)}`;
+    case 'reconsideration.resumed':
+      return `${src} ${CLOCK_ACTION.resumed}行政复议审理`;
     case 'reconsideration.performed':
       return `${src} 报告履行行政复议决定${withText(d.summary)}`;
     case 'correction.reported':

@@ -11,9 +11,9 @@ export * from './vocabulary.js';
 export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
 export type * from '../cases/decide.js';
 export { evolveCase, evolveHandoff, evolveHearing, caseSummaryOf, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
-export { evolveSuggestion, suggestionParties, SUGGESTION_EVENT_TYPES, evolveCopyNotice, copyNoticeParties, COPY_NOTICE_EVENT_TYPES } from '../cases/case.js';
+export { evolveSuggestion, suggestionParties, SUGGESTION_EVENT_TYPES, evolveCopyNotice, copyNoticeParties, COPY_NOTICE_EVENT_TYPES, suggestionClockStart, upcastRevision1SuggestionIssued } from '../cases/case.js';
 export type * from '../cases/case.js';
-export { suggestionReplyDeadline, noticeAckDeadlines } from '../cases/deadlines.js';
+export { suggestionReplyDeadline, noticeAckDeadlines, performanceDueDate, reconsiderationDecisionDeadline } from '../cases/deadlines.js';
 export { caseDeadlines, handoffDeadline, handoffClockStart, handoffClockRunning, handoffOverdue, handoffEnded, suggestionReplyDue, metTiming, type CaseDeadline, type HandoffDeadline, type DeadlineDeps } from '../cases/deadlines.js';
 
 export { meetingDecider, decideMeeting } from '../meetings/decide.js';

@@ -17,6 +17,7 @@ import {
   PARTY_ROLES,
   PARTY_TYPES,
   RECONSIDERATION_DECISIONS,
+  RECONSIDERATION_PROCEDURES,
   SUGGESTION_CATEGORIES,
 } from './vocabulary.js';
 
@@ -89,6 +90,8 @@ export const DATA_SCHEMAS = {
       defendantAgencyId: agencyId,
       privateEnterprise: bool,
       fastTrack: bool,
+      procedure: oneOf(RECONSIDERATION_PROCEDURES),
+      majorOrComplex: bool,
       major: bool,
     },
     ['kind', 'title', 'parties'],
@@ -139,13 +142,23 @@ export const DATA_SCHEMAS = {
     { judgmentId: id, outcome: oneOf(JUDGMENT_OUTCOMES), effectiveAt: date, communityCorrection: bool },
     ['judgmentId', 'outcome'],
   ),
+  'judgment.effective': object('judgment.effective', { judgmentId: id, effectiveAt: date }, ['judgmentId', 'effectiveAt']),
   'judicial_confirmation.decided': object('judicial_confirmation.decided', { granted: bool }, ['granted']),
 
   'suggestion.issued': object(
     'suggestion.issued',
-    { suggestionId: id, to: agencyId, category: oneOf(SUGGESTION_CATEGORIES), summary: text(4000), urgent: bool },
+    {
+      suggestionId: id,
+      to: agencyId,
+      category: oneOf(SUGGESTION_CATEGORIES),
+      summary: text(4000),
+      urgent: bool,
+      replyDays: { type: 'integer', minimum: 1, maximum: 60 },
+    },
     ['suggestionId', 'to', 'category', 'summary'],
   ),
+  'suggestion.served': object('suggestion.served', { suggestionId: id, servedAt: date }, ['suggestionId', 'servedAt']),
+  'suggestion.received': object('suggestion.received', { suggestionId: id }, ['suggestionId']),
   'suggestion.replied': object('suggestion.replied', { suggestionId: id, adopted: bool, summary: text(4000) }, [
     'suggestionId',
     'adopted',
@@ -154,13 +167,18 @@ export const DATA_SCHEMAS = {
 
   'reconsideration.decided': object(
     'reconsideration.decided',
-    { decision: oneOf(RECONSIDERATION_DECISIONS), performanceDueAt: date },
+    { decision: oneOf(RECONSIDERATION_DECISIONS), performanceDueAt: date, performanceDays: { type: 'integer', minimum: 1, maximum: 3650 } },
+    // ordered_performance needs performanceDueAt or performanceDays, not both: the decider checks it (invalid_data),
+    // as "one of two" is beyond the keywords the domain's own schema check reads
     ['decision'],
-    {
-      if: { properties: { decision: { const: 'ordered_performance' } }, required: ['decision'] },
-      then: { properties: { performanceDueAt: date }, required: ['performanceDueAt'] },
-    },
   ),
+  'reconsideration.extended': object(
+    'reconsideration.extended',
+    { days: { type: 'integer', minimum: 1, maximum: 30 }, approvedBy: text(200) },
+    ['days', 'approvedBy'],
+  ),
+  'reconsideration.suspended': object('reconsideration.suspended', { reason: text(4000) }, ['reason']),
+  'reconsideration.resumed': object('reconsideration.resumed', {}, []),
   'reconsideration.performed': object('reconsideration.performed', { summary: text(4000) }, ['summary']),
 
   'correction.reported': object('correction.reported', {}, []),

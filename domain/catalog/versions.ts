@@ -10,6 +10,7 @@
  * compiles `dataSchemaOf` every version, toCommand decides on `upcast` data, and every read path gets stored
  * events through ports/currentShape.ts, which calls `upcastStored`.
  */
+import { upcastRevision1HandoffReceived, upcastRevision1SuggestionIssued } from '../cases/case.js';
 import { DATA_SCHEMAS, HANDOFF_EXTENDED_V1_SCHEMA, type CatalogType, type JsonSchema } from './schemas.js';
 
 type Data = Record<string, unknown>;
@@ -121,5 +122,16 @@ export function storedVersion(dataschema: string | undefined): number {
   return parseDataschema(dataschema)?.version ?? 1;
 }
 
-/** A stored event's data in the current shape of its type (the one read path: ports/currentShape.ts). */
-export const upcastStored = (type: string, dataschema: string | undefined, data: Data): Data => upcast(type, storedVersion(dataschema), data);
+/**
+ * A stored event's data in the current shape of its type (the one read path: ports/currentShape.ts). `time` is the
+ * event's own time. An event stored without `dataschema` in its metadata was stored under revision 1 (revision 2
+ * stores one with every published fact): a revision-1 `suggestion.issued` started its reply clock on the day of issue,
+ * and a revision-1 `handoff.received` the clock of every purpose; both keep that meaning (docs/decisions.md).
+ */
+export function upcastStored(type: string, dataschema: string | undefined, data: Data, time?: string): Data {
+  const current = upcast(type, storedVersion(dataschema), data);
+  if (dataschema !== undefined) return current;
+  if (type === 'handoff.received') return upcastRevision1HandoffReceived({ type, data: current }).data as Data;
+  if (type !== 'suggestion.issued' || time === undefined) return current;
+  return upcastRevision1SuggestionIssued({ type, time, data: current }).data as Data;
+}

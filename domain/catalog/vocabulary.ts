@@ -207,18 +207,23 @@ export const HANDOFF_STATUS_NAMES: Readonly<Record<HandoffStatus, string>> = {
 // ---------------------------------------------------------------------------------------------
 // Suggestions (司法建议 / 检察建议)
 
-export const SUGGESTION_CATEGORIES = ['judicial', 'procuratorial', 'public_interest'] as const;
+export const SUGGESTION_CATEGORIES = ['judicial', 'procuratorial', 'public_interest', 'reconsideration_opinion'] as const;
 export type SuggestionCategory = (typeof SUGGESTION_CATEGORIES)[number];
 export const SUGGESTION_CATEGORY_NAMES: Readonly<Record<SuggestionCategory, string>> = {
   judicial: '司法建议',
   procuratorial: '检察建议',
   public_interest: '公益诉讼检察建议',
+  reconsideration_opinion: '行政复议意见书',
 };
 /** Which agency kind may issue which category (another combination is `unauthorized`). */
 export const SUGGESTION_CATEGORIES_BY_KIND: Readonly<Partial<Record<AgencyKind, readonly SuggestionCategory[]>>> = {
   court: ['judicial'],
   procuratorate: ['procuratorial', 'public_interest'],
+  // 行政复议法 Art. 76: the 复议机构 (a justice bureau) issues 行政复议意见书
+  justice: ['reconsideration_opinion'],
 };
+/** the party a suggestion is addressed to, as people call it */
+export const SUGGESTION_ADDRESSEE_NAME = '被建议单位';
 
 // ---------------------------------------------------------------------------------------------
 // Administrative reconsideration (行政复议)
@@ -228,6 +233,7 @@ export const RECONSIDERATION_DECISIONS = [
   'revoked',
   'altered',
   'confirmed_unlawful',
+  'confirmed_invalid',
   'ordered_performance',
   'dismissed',
   'mediated',
@@ -239,13 +245,20 @@ export const RECONSIDERATION_DECISION_NAMES: Readonly<Record<ReconsiderationDeci
   revoked: '撤销',
   altered: '变更',
   confirmed_unlawful: '确认违法',
+  confirmed_invalid: '确认无效',
   ordered_performance: '责令履行',
-  dismissed: '驳回复议申请',
+  dismissed: '驳回行政复议请求',
   mediated: '调解',
-  withdrawn: '撤回申请',
+  withdrawn: '终止',
 };
 /** 纠错: the decision corrects the agency's act (events.md §3). */
-export const CORRECTIVE_DECISIONS: readonly ReconsiderationDecision[] = ['revoked', 'altered', 'confirmed_unlawful', 'ordered_performance'];
+export const CORRECTIVE_DECISIONS: readonly ReconsiderationDecision[] = ['revoked', 'altered', 'confirmed_unlawful', 'confirmed_invalid', 'ordered_performance'];
+/** 行政复议 procedure (Art. 53): 简易程序 shortens the decision clock and allows no extension */
+export const RECONSIDERATION_PROCEDURES = ['ordinary', 'simplified'] as const;
+export type ReconsiderationProcedure = (typeof RECONSIDERATION_PROCEDURES)[number];
+export const RECONSIDERATION_PROCEDURE_NAMES: Readonly<Record<ReconsiderationProcedure, string>> = { ordinary: '普通程序', simplified: '简易程序' };
+/** the reconsideration clock's stops and extension, as the timeline and messages call them */
+export const RECONSIDERATION_CLOCK_ACTION_NAMES = { suspended: '中止', resumed: '恢复', extended: '延长' } as const;
 export const isCorrective = (decision: string): boolean => (CORRECTIVE_DECISIONS as readonly string[]).includes(decision);
 
 // ---------------------------------------------------------------------------------------------

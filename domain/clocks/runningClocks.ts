@@ -31,10 +31,10 @@ export interface ClockFacts {
   readonly caseId: string | null;
   /** the agency whose duty it is */
   readonly owner: string;
-  /** null: running without a due date (none of today's clocks; suspended clocks of revision 2 will be) */
+  /** null: suspended (中止) — no due date while the period does not run */
   readonly dueDate: IsoDate | null;
   readonly dueDateProvisional: boolean;
-  /** started and not stopped */
+  /** started, not stopped and not suspended: only a running clock is filed in the 临期/逾期 index */
   readonly running: boolean;
   /**
    * The agencies that may see it besides organizers and auditors: the parties of the thing it belongs to, as the
@@ -58,7 +58,7 @@ const fromDeadline = (caseId: string, d: CaseDeadline, kind: ClockKind, owner: s
   owner,
   dueDate: d.dueDate,
   dueDateProvisional: d.provisional,
-  running: d.stoppedAt === null,
+  running: d.stoppedAt === null && !d.suspended,
   visibleTo,
 });
 
@@ -79,9 +79,10 @@ export function handoffClock(caseId: string, handoff: Handoff, deps: DeadlineDep
   };
 }
 
-/** A suggestion's reply clock: the addressee's duty. */
-export function suggestionClock(caseId: string, suggestion: Suggestion, deps: DeadlineDeps): ClockFacts {
-  return fromDeadline(caseId, suggestionReplyDeadline(suggestion, deps), 'SUGGESTION', suggestion.to, suggestionParties(suggestion));
+/** A suggestion's reply clock: the addressee's duty. Null before receipt or service: no clock yet. */
+export function suggestionClock(caseId: string, suggestion: Suggestion, deps: DeadlineDeps): ClockFacts | null {
+  const deadline = suggestionReplyDeadline(suggestion, deps);
+  return deadline === null ? null : fromDeadline(caseId, deadline, 'SUGGESTION', suggestion.to, suggestionParties(suggestion));
 }
 
 /** A copy notice's acknowledgement clocks, one per recipient: each recipient's duty, seen by the notice's recipients. */
@@ -107,12 +108,19 @@ export function actionItemClock(item: ActionItem): ClockFacts {
 // ---------------------------------------------------------------------------------------------
 // Case-level clocks: at most one of each name per case, so their names are fixed.
 
-export const CASE_LEVEL_CLOCKS = ['reconsideration_decision', 'reconsideration_performance', 'community_correction_delivery', 'offender_report'] as const;
+export const CASE_LEVEL_CLOCKS = [
+  'reconsideration_decision',
+  'reconsideration_performance',
+  'community_correction_notice',
+  'community_correction_delivery',
+  'offender_report',
+] as const;
 export type CaseLevelClock = (typeof CASE_LEVEL_CLOCKS)[number];
 
 const CASE_LEVEL_KIND: Record<CaseLevelClock, ClockKind> = {
   reconsideration_decision: 'RECONSIDERATION',
   reconsideration_performance: 'PERFORMANCE',
+  community_correction_notice: 'COMMUNITY_CORRECTION',
   community_correction_delivery: 'COMMUNITY_CORRECTION',
   offender_report: 'COMMUNITY_CORRECTION',
 };
@@ -129,7 +137,8 @@ export function clockKindOfName(name: string): ClockKind {
  * Whose duty a case-level clock is:
  * - reconsideration decision: the 复议机构 that registered (受理) the case;
  * - performance (履行): the agency whose act was corrected (被申请人);
- * - community-correction delivery: the court whose judgment ordered it (it must deliver the files);
+ * - community-correction notice (通知) and delivery: the court whose judgment ordered it (it must notify the
+ *   社区矫正机构 and deliver the files);
  * - offender report (报到): the justice bureau the files went to (the community_correction handoff's receiver) —
  *   until they are sent the court, as nobody else knows yet that the offender must report.
  */
@@ -140,6 +149,7 @@ export function caseClockOwner(name: CaseLevelClock, state: ExistingCase): strin
       return state.registeredBy;
     case 'reconsideration_performance':
       return state.defendantAgencyId ?? state.registeredBy;
+    case 'community_correction_notice':
     case 'community_correction_delivery':
       return court;
     case 'offender_report': {
@@ -195,7 +205,7 @@ export function evolveCaseClockFacts(facts: CaseState, event: CaseEventInput): C
   };
 }
 
-const LEFT_OUT_TYPES: ReadonlySet<string> = new Set(['suggestion.issued', 'suggestion.replied', 'notice.issued', 'notice.acknowledged', 'self_correction.reported']);
+const LEFT_OUT_TYPES: ReadonlySet<string> = new Set(['suggestion.issued', 'suggestion.served', 'suggestion.received', 'suggestion.replied', 'notice.issued', 'notice.acknowledged', 'self_correction.reported']);
 
 /** The event changes only what evolveCaseClockFacts leaves out: another purpose's handoff, a suggestion, a notice … */
 function aboutLeftOut(facts: ExistingCase, event: CaseEventInput): boolean {

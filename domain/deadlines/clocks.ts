@@ -252,20 +252,43 @@ const addPeriod = (date: IsoDate, period: Period): IsoDate => {
 };
 
 /**
- * 行政复议法 (2023) Art. 62: 60 days, 30 under the simplified procedure (fastTrack). The local 涉企快速通道 gives
- * private enterprises a configurable period; when both apply the shorter one wins, since each is a ceiling.
+ * 行政复议法 (2023) Art. 62: 60 days, 30 under the simplified procedure (简易程序, Art. 61). The local 涉企绿色通道
+ * (configurable, default on) gives a private enterprise's case a configurable period unless it is 重大疑难
+ * (majorOrComplex); when both apply the shorter one wins, since each is a ceiling.
  */
-export function reconsiderationDecisionPeriod(c: { fastTrack: boolean; privateEnterprise: boolean }, policy: DeadlinePolicy): Period {
+export function reconsiderationDecisionPeriod(
+  c: { simplified: boolean; privateEnterprise: boolean; majorOrComplex: boolean },
+  policy: DeadlinePolicy,
+): Period {
   const candidates = [60];
-  if (c.fastTrack) candidates.push(30);
-  if (c.privateEnterprise && policy.privateEnterpriseFastTrack) candidates.push(policy.privateEnterpriseReconsiderationDays);
+  if (c.simplified) candidates.push(30);
+  if (c.privateEnterprise && !c.majorOrComplex && policy.privateEnterpriseFastTrack) candidates.push(policy.privateEnterpriseReconsiderationDays);
   return days(Math.min(...candidates));
 }
 
-/** 2 months (最高法综合治理类司法建议规定 Art. 8); 15 days for an urgent public-interest 检察建议 (公益诉讼解释 Art. 21). */
-export function suggestionReplyPeriod(s: { category: string; urgent: boolean }): Period {
-  return s.category === 'public_interest' && s.urgent ? days(15) : months(2);
+/** 行政复议法 Art. 62: an ordinary-procedure decision clock may be extended once, by at most 30 days. */
+export const RECONSIDERATION_MAX_EXTENSION_DAYS = 30;
+
+/**
+ * A suggestion's reply period, counted from its receipt: 2 months for a 司法建议 (最高法 2023 司法建议规定) and a
+ * 检察建议 (检察建议工作规定 Art. 18) — an urgent 检察建议 the `replyDays` it set; 15 days for an urgent
+ * public-interest 检察建议 (公益诉讼解释 Art. 21); 60 days for a 行政复议意见书 (行政复议法 Art. 76).
+ */
+export function suggestionReplyPeriod(s: { category: string; urgent: boolean; replyDays?: number | null }): Period {
+  switch (s.category) {
+    case 'public_interest':
+      return s.urgent ? days(15) : months(2);
+    case 'procuratorial':
+      return s.urgent && s.replyDays != null ? days(s.replyDays) : months(2);
+    case 'reconsideration_opinion':
+      return days(60);
+    default:
+      return months(2);
+  }
 }
+
+/** 社区矫正法 Art. 20: the court notifies the 社区矫正机构 within 5 days of the judgment taking effect. */
+export const COMMUNITY_CORRECTION_NOTICE: Period = Object.freeze(days(5));
 
 /** 社区矫正法 Art. 20: court delivers the files within 10 days of the judgment taking effect. */
 export const COMMUNITY_CORRECTION_DELIVERY: Period = Object.freeze(days(10));

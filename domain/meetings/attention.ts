@@ -12,7 +12,7 @@
  */
 import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
 import type { ExistingCase, Judgment } from '../cases/case.js';
-import { handoffClockRunning, handoffDeadline, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
+import { handoffClockRunning, handoffDeadline, performanceDueDate, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
 import { chinaDate, compareDates, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
 
 /** the reasons, most pressing first: the order of the list */
@@ -114,7 +114,8 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
   }
   const suggestionClocks: AttentionClock[] = [];
   for (const x of Object.values(s.suggestions)) {
-    if (x.repliedAt === null) suggestionClocks.push({ from: null, to: x.to, dueDate: suggestionReplyDue(x, deps.calendar).dueDate, purpose: null });
+    const due = x.repliedAt === null ? suggestionReplyDue(x, deps.calendar) : null;
+    if (due !== null) suggestionClocks.push({ from: null, to: x.to, dueDate: due.dueDate, purpose: null });
   }
   return {
     caseId: s.id,
@@ -122,7 +123,7 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
     defendant: s.defendantAgencyId,
     handoffClocks,
     suggestionClocks,
-    performanceDue: performanceDueOf(s.reconsideration),
+    performanceDue: s.reconsideration && !s.reconsideration.performedAt ? (performanceDueDate(s.reconsideration, deps.calendar)?.dueDate ?? null) : null,
     lostAt: lostAtOf(s),
     correction: correctionOf(s.reconsideration),
     majorDispute: majorDisputeOf(s),

@@ -13,7 +13,8 @@ export interface HandoffView {
 export interface SuggestionView {
   caseId: string;
   suggestion: Suggestion;
-  deadline: CaseDeadline | undefined;
+  /** undefined/null: no reply clock yet (not received or served) */
+  deadline: CaseDeadline | null | undefined;
   today: IsoDate;
 }
 export interface NoticeView {
@@ -38,14 +39,14 @@ export const suggestionViews = (doc: CaseDoc, today: IsoDate): SuggestionView[] 
     today,
   }));
 
-export const suggestionOverdue = (v: SuggestionView): boolean =>
-  v.deadline !== undefined && isOverdue({ dueDate: v.deadline.dueDate, stopped: v.deadline.stoppedAt !== null }, v.today);
+export const suggestionOverdue = (v: SuggestionView): boolean => v.deadline != null && caseDeadlineOverdue(v.deadline, v.today);
 
 /** A notice's due date: its recipients' clocks all start together, so they share one date. */
 export const noticeDueDate = (v: NoticeView): IsoDate => v.deadlines[0]?.dueDate ?? chinaDate(v.notice.issuedAt);
-export const noticeOverdue = (v: NoticeView): boolean =>
-  v.deadlines.some((d) => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, v.today));
+export const noticeOverdue = (v: NoticeView): boolean => v.deadlines.some((d) => caseDeadlineOverdue(d, v.today));
 
-export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean => isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
+/** a suspended clock (no due date) is never overdue (deadlines.md) */
+export const caseDeadlineOverdue = (d: CaseDeadline, today: IsoDate): boolean =>
+  d.dueDate !== null && !d.suspended && isOverdue({ dueDate: d.dueDate, stopped: d.stoppedAt !== null }, today);
 
 export const actionItemOverdue = (a: ActionItem, today: IsoDate): boolean => a.completedAt === null && today > a.dueDate;

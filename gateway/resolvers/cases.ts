@@ -130,7 +130,7 @@ export const caseResolvers = {
     },
     async deadlines(parent: CaseParent, _: unknown, ctx: GatewayContext) {
       const v = await wholeCase(parent, ctx);
-      return (v?.doc.deadlines ?? []).map((d) => ({ name: d.name, dueDate: d.dueDate, dueDateProvisional: d.provisional, overdue: caseDeadlineOverdue(d, ctx.today), metAt: d.metAt }));
+      return (v?.doc.deadlines ?? []).map((d) => ({ name: d.name, dueDate: d.dueDate, dueDateProvisional: d.provisional, overdue: caseDeadlineOverdue(d, ctx.today), metAt: d.metAt, suspended: d.suspended }));
     },
     judgmentOutcome: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.judgment?.outcome ?? null,
     reconsiderationDecision: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsideration?.decision ?? null,

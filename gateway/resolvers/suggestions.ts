@@ -1,4 +1,4 @@
-import { caseIdOfNotice } from '../../domain/catalog/index.js';
+import { caseIdOfNotice, suggestionClockStart } from '../../domain/catalog/index.js';
 import { acknowledgeNoticeRequest } from '../../application/requests.js';
 import { COPY_NOTICES, NOTICE_INDEX, noticeDocId, noticePlan, type CopyNoticeDoc } from '../../projections/copyNotices/copyNotices.projection.js';
 import { entryOverdue, SUGGESTION_INDEX, SUGGESTIONS, suggestionScope, type SuggestionDoc } from '../../projections/suggestions/suggestions.projection.js';
@@ -88,6 +88,7 @@ export const suggestionResolvers = {
     to: (v: SuggestionView, _: unknown, ctx: GatewayContext) => agencyOf(ctx, v.suggestion.to),
     summary: (v: SuggestionView) => v.suggestion.summary,
     issuedAt: (v: SuggestionView) => v.suggestion.issuedAt,
+    receivedAt: (v: SuggestionView) => suggestionClockStart(v.suggestion),
     dueDate: (v: SuggestionView) => v.deadline?.dueDate ?? null,
     overdue: (v: SuggestionView) => suggestionOverdue(v),
     repliedAt: (v: SuggestionView) => v.suggestion.repliedAt,

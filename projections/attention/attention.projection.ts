@@ -3,6 +3,7 @@ import {
   correctionOf,
   evolveCase,
   evolveHandoff,
+  evolveSuggestion,
   handoffDeadline,
   handoffEnded,
   involvedAgencies,
@@ -10,6 +11,7 @@ import {
   lostAtOf,
   majorDisputeOf,
   performanceDueOf,
+  performanceDueDate,
   suggestionReplyDue,
   withInvolved,
   CASE_EVENT_TYPES,
@@ -19,6 +21,7 @@ import {
   type CaseSummary,
   type Handoff,
   type Reconsideration,
+  type Suggestion,
 } from '../../domain/catalog/index.js';
 import type { IsoDate } from '../../domain/deadlines/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
@@ -53,8 +56,11 @@ export interface AttentionDoc {
    * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). `documents` are not kept.
    */
   handoffs: Record<string, { handoff: Handoff; dueDate: IsoDate | null }>;
-  /** unanswered suggestions: their reply clocks */
-  suggestions: Record<string, AttentionClock>;
+  /**
+   * Unanswered suggestions, with their reply clock's due date — null before receipt or service (no clock yet).
+   * The summaries are not kept.
+   */
+  suggestions: Record<string, { suggestion: Suggestion; dueDate: IsoDate | null }>;
   /** the latest judgment's time when the agency lost it */
   lostAt: string | null;
   reconsideration: Pick<Reconsideration, 'decision' | 'decidedAt' | 'corrective' | 'performanceDueAt' | 'performedAt'> | null;
@@ -99,7 +105,7 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
     title: doc.summary?.title ?? '',
     defendant: doc.summary?.defendantAgencyId ?? null,
     handoffClocks,
-    suggestionClocks: Object.values(doc.suggestions),
+    suggestionClocks: Object.values(doc.suggestions).flatMap(({ suggestion, dueDate }) => (dueDate === null ? [] : [{ from: null, to: suggestion.to, dueDate, purpose: null }])),
     performanceDue: performanceDueOf(doc.reconsideration as Reconsideration | null),
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
@@ -189,16 +195,24 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
     }
     case 'judgment.issued':
       return { ...doc, lostAt: lostAtOf({ judgment: { outcome: e.data.outcome, issuedAt: time } }) };
-    case 'suggestion.issued': {
-      const d = e.data;
-      const dueDate = suggestionReplyDue({ category: d.category, urgent: d.urgent ?? false, issuedAt: time }, ctx.deadlines.calendar).dueDate;
-      return { ...doc, suggestions: { ...doc.suggestions, [d.suggestionId]: { from: null, to: d.to, dueDate, purpose: null } } };
+    case 'suggestion.issued':
+    case 'suggestion.served':
+    case 'suggestion.received': {
+      const id = e.data.suggestionId;
+      const suggestion = evolveSuggestion(e.type === 'suggestion.issued' ? null : (doc.suggestions[id]?.suggestion ?? null), input);
+      if (suggestion === null || suggestion === doc.suggestions[id]?.suggestion) return doc;
+      const kept = { ...suggestion, summary: '' };
+      return { ...doc, suggestions: { ...doc.suggestions, [id]: { suggestion: kept, dueDate: suggestionReplyDue(kept, ctx.deadlines.calendar)?.dueDate ?? null } } };
     }
     case 'suggestion.replied':
       return e.data.suggestionId in doc.suggestions ? { ...doc, suggestions: withoutKey(doc.suggestions, e.data.suggestionId) } : doc;
     case 'reconsideration.decided': {
       const d = e.data;
-      return { ...doc, reconsideration: { decision: d.decision, decidedAt: time, corrective: isCorrective(d.decision), performanceDueAt: d.performanceDueAt ?? null, performedAt: null } };
+      const corrective = isCorrective(d.decision);
+      // a number of days becomes its date here, where the calendar is at hand: the document keeps one due date
+      const days = d.performanceDays ?? null;
+      const due = performanceDueDate({ corrective, decidedAt: time, performanceDueAt: d.performanceDueAt ?? null, performanceDays: days } as Reconsideration, ctx.deadlines.calendar);
+      return { ...doc, reconsideration: { decision: d.decision, decidedAt: time, corrective, performanceDueAt: due?.dueDate ?? null, performedAt: null } };
     }
     case 'reconsideration.performed':
       return doc.reconsideration ? { ...doc, reconsideration: { ...doc.reconsideration, performedAt: time } } : doc;

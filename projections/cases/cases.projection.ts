@@ -110,6 +110,9 @@ function sameCaseDeadlineInputs(before: ExistingCase, after: ExistingCase): bool
     before.closedAt !== after.closedAt ||
     before.kind !== after.kind ||
     before.fastTrack !== after.fastTrack ||
+    before.procedure !== after.procedure ||
+    before.majorOrComplex !== after.majorOrComplex ||
+    before.reconsiderationClock !== after.reconsiderationClock ||
     before.privateEnterprise !== after.privateEnterprise ||
     before.registeredAt !== after.registeredAt ||
     before.reconsideration !== after.reconsideration ||

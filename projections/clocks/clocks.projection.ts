@@ -6,6 +6,7 @@ import {
   evolveSuggestion,
   HANDOFF_EVENT_TYPES,
   initialCaseState,
+  SUGGESTION_EVENT_TYPES,
   type ActionItem,
   type CaseEventInput,
   type CaseState,
@@ -115,6 +116,7 @@ export const ClockDocId = {
 
 const ACTION_ITEM_EVENTS: readonly string[] = ['action_item.assigned', 'action_item.completed'];
 const HANDOFF_EVENTS: readonly string[] = HANDOFF_EVENT_TYPES;
+const SUGGESTION_EVENTS: readonly string[] = SUGGESTION_EVENT_TYPES;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -147,7 +149,7 @@ export const clocksProjection: Projection<ClocksContext> = {
     const handoffId = str(data.handoffId);
     if (HANDOFF_EVENTS.includes(event.type) && handoffId !== null) keys.push([CLOCKS, ClockDocId.handoff(caseId, handoffId)]);
     const suggestionId = str(data.suggestionId);
-    if ((event.type === 'suggestion.issued' || event.type === 'suggestion.replied') && suggestionId !== null) {
+    if (SUGGESTION_EVENTS.includes(event.type) && suggestionId !== null) {
       keys.push([CLOCKS, ClockDocId.suggestion(caseId, suggestionId)]);
     }
     const noticeId = str(data.noticeId);
@@ -186,7 +188,7 @@ export function evolveClockDoc(before: ClockDoc | null, event: RecordedEvent, de
   }
   if ('suggestion' in source) {
     const suggestion = evolveSuggestion(source.suggestion, input);
-    return suggestion === null || suggestion === source.suggestion ? before : { clocks: [suggestionClock(caseId, suggestion, deps)], source: { suggestion } };
+    return suggestion === null || suggestion === source.suggestion ? before : suggestionDoc(caseId, suggestion, deps);
   }
   if ('notice' in source) {
     const notice = evolveCopyNotice(source.notice, input);
@@ -199,6 +201,11 @@ export function evolveClockDoc(before: ClockDoc | null, event: RecordedEvent, de
 const handoffDoc = (caseId: string, handoff: Handoff, deps: DeadlineDeps): ClockDoc => {
   const clock = handoffClock(caseId, handoff, deps);
   return { clocks: clock ? [clock] : [], source: { handoff } };
+};
+
+const suggestionDoc = (caseId: string, suggestion: Suggestion, deps: DeadlineDeps): ClockDoc => {
+  const clock = suggestionClock(caseId, suggestion, deps);
+  return { clocks: clock ? [clock] : [], source: { suggestion } };
 };
 
 /** The document an event creates (each key an event touches is new for one type only); null when it creates none. */
@@ -220,7 +227,7 @@ function created(event: RecordedEvent, caseId: string | null, deps: DeadlineDeps
     }
     case 'suggestion.issued': {
       const suggestion = evolveSuggestion(null, input);
-      return suggestion ? { clocks: [suggestionClock(caseId, suggestion, deps)], source: { suggestion } } : null;
+      return suggestion ? suggestionDoc(caseId, suggestion, deps) : null;
     }
     case 'notice.issued': {
       const notice = evolveCopyNotice(null, input);

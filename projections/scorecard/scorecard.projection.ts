@@ -101,8 +101,8 @@ export interface ScorecardCaseDoc {
 export interface ScorecardSuggestionDoc {
   caseId: string;
   suggestion: Suggestion;
-  /** its reply clock (suggestionReplyDue) */
-  dueDate: IsoDate;
+  /** its reply clock (suggestionReplyDue); null before receipt or service */
+  dueDate: IsoDate | null;
 }
 
 export interface ScorecardHandoffDoc {
@@ -132,7 +132,9 @@ export const caseEntries = (doc: ScorecardCaseDoc): string[] => {
 
 export const suggestionEntries = (doc: ScorecardSuggestionDoc): string[] => {
   const s = doc.suggestion;
-  return [entry(s.to, s.issuedAt, metTiming(s.repliedAt, doc.dueDate) === 'on_time' ? Column.suggestionRepliedOnTime : 's0', '-')];
+  // a reply before any receipt was recorded came before its clock could run out: on time
+  const onTime = doc.dueDate === null ? s.repliedAt !== null : metTiming(s.repliedAt, doc.dueDate) === 'on_time';
+  return [entry(s.to, s.issuedAt, onTime ? Column.suggestionRepliedOnTime : 's0', '-')];
 };
 
 export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => {
@@ -148,7 +150,8 @@ export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => {
 // The projection
 
 const CASE_TYPES = ['case.registered', 'hearing.scheduled', 'hearing.held', 'judgment.issued', 'reconsideration.decided'] as const;
-const SUGGESTION_TYPES = ['suggestion.issued', 'suggestion.replied'] as const;
+// served and received start the reply clock (revision 2)
+const SUGGESTION_TYPES = ['suggestion.issued', 'suggestion.served', 'suggestion.received', 'suggestion.replied'] as const;
 const isOneOf = <T extends string>(types: readonly T[], type: string): type is T => (types as readonly string[]).includes(type);
 
 const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);
@@ -206,7 +209,7 @@ export const scorecardProjection: Projection<ScorecardContext> = {
       const before = doc as ScorecardSuggestionDoc | null;
       const suggestion = evolveSuggestion(before?.suggestion ?? null, inputOf(event));
       if (suggestion === null || suggestion === before?.suggestion) return { doc: before };
-      const next: ScorecardSuggestionDoc = { caseId: caseIdOf(event), suggestion, dueDate: suggestionReplyDue(suggestion, ctx.deadlines.calendar).dueDate };
+      const next: ScorecardSuggestionDoc = { caseId: caseIdOf(event), suggestion, dueDate: suggestionReplyDue(suggestion, ctx.deadlines.calendar)?.dueDate ?? null };
       return { doc: next, indexes: { [ROW_INDEX]: suggestionEntries(next) } };
     }
     const before = doc as ScorecardHandoffDoc | null;

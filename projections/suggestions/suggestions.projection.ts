@@ -19,7 +19,8 @@ export interface SuggestionDoc {
   caseId: string;
   suggestion: Suggestion;
   /** the reply clock: every suggestion has one from the day it is issued */
-  deadline: CaseDeadline;
+  /** null before receipt or service: no reply clock yet */
+  deadline: CaseDeadline | null;
   /** the agencies that may see it besides organizers and auditors (suggestionParties) */
   visibleTo: readonly string[];
 }
@@ -58,7 +59,7 @@ const STOPPED = '-';
 export const suggestionEntries = (id: string, doc: SuggestionDoc): string[] => {
   const { from, to } = doc.suggestion;
   const scopes = [SuggestionScope.all, SuggestionScope.to(to), SuggestionScope.fromTo(from, to), ...doc.visibleTo.map(SuggestionScope.visibleTo)];
-  const tail = `|${issuedKey(doc.suggestion.issuedAt)}|${id}${TAIL}${doc.deadline.stoppedAt === null ? doc.deadline.dueDate : STOPPED}`;
+  const tail = `|${issuedKey(doc.suggestion.issuedAt)}|${id}${TAIL}${doc.deadline !== null && doc.deadline.stoppedAt === null && doc.deadline.dueDate !== null ? doc.deadline.dueDate : STOPPED}`;
   return scopes.map((scope) => scope + tail);
 };
 

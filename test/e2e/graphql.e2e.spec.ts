@@ -101,6 +101,11 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       }),
       ce('xj-court', 'judgment.issued', 'L3', at('2024-10-08'), { judgmentId: 'j3', outcome: 'agency_lost' }),
     ]);
+    // revision 2: the reply clocks run from the addressee's receipt, here on the day of issue
+    await send(MARKET, [
+      ce('xj-market', 'suggestion.received', 'L1', at('2024-07-31', '11:00'), { suggestionId: 's1' }),
+      ce('xj-market', 'suggestion.received', 'L1', at('2024-09-02', '11:00'), { suggestionId: 's3' }),
+    ]);
     await sleep(30);
     beforeJudgment = new Date().toISOString();
     await sleep(30);
@@ -112,6 +117,8 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
     await send(PROC, [
       ce('xj-proc', 'case.registered', 'P1', at('2024-08-01'), { kind: 'public_interest', title: '食品安全公益诉讼线索', parties: [{ name: '某食品厂', role: 'respondent', type: 'enterprise' }] }),
       ce('xj-proc', 'suggestion.issued', 'P1', at('2024-08-05'), { suggestionId: 's2', to: 'xj-market', category: 'procuratorial', summary: '建议加强食品生产环节监管' }),
+      // served the same day (送达回证): the reply clock starts
+      ce('xj-proc', 'suggestion.served', 'P1', at('2024-08-05', '10:00'), { suggestionId: 's2', servedAt: '2024-08-05' }),
       ce('xj-proc', 'handoff.requested', 'P1', at('2024-09-02'), { handoffId: 'H2', to: 'xj-market', purpose: 'information_notice' }),
     ]);
     await send(MARKET, [
@@ -163,6 +170,10 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       ce('xj-court', 'case.registered', 'N3', minutesAgo(120), { kind: 'civil_dispute', title: '邻里相邻权纠纷', parties: [person('邻居丙', 'applicant')] }),
       ce('xj-court', 'handoff.requested', 'N3', minutesAgo(120), { handoffId: 'H6', to: 'xj-justice', purpose: 'entrusted_mediation' }),
       ce('xj-court', 'suggestion.issued', 'N3', minutesAgo(60), { suggestionId: 's4', to: 'xj-gov', category: 'judicial', summary: '建议完善基层调解网络' }),
+      ce('xj-court', 'suggestion.served', 'N3', minutesAgo(59), {
+        suggestionId: 's4',
+        servedAt: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() - 59 * 60_000)),
+      }),
     ]);
     await send(JUSTICE, [ce('xj-justice', 'handoff.received', 'N3', minutesAgo(60), { handoffId: 'H6' })]);
 
@@ -281,7 +292,7 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       expect(c.defendantAgency).to.deep.equal({ id: 'xj-market', name: '新津区市场监督管理局' });
       expect(ids(c.agencies)).to.have.members(['xj-court', 'xj-market', 'xj-gov']);
       expect(c.handoffs).to.deep.equal([]);
-      // s1 issued 07-31 → 09-30, replied 09-20; s3 issued 09-02 → 11-02 (Sat) → 11-04, never replied;
+      // s1 received 07-31 → 09-30, replied 09-20; s3 received 09-02 → 11-02 (Sat) → 11-04, never replied;
       // copy notice issued 09-10 → 5 working days with the 09-14 make-up workday and the Mid-Autumn break → 09-18
       expect(c.deadlines).to.deep.equal([
         { name: 'suggestion_reply:s1', dueDate: '2024-09-30', dueDateProvisional: false, overdue: false, metAt: at('2024-09-20') },
@@ -296,6 +307,8 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
         'hearing.held',
         'suggestion.issued',
         'suggestion.issued',
+        'suggestion.received',
+        'suggestion.received',
         'judgment.issued',
         'notice.issued',
         'suggestion.replied',
@@ -306,12 +319,13 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
         '新津区人民法院 登记行政诉讼案件「某商贸公司诉区市场监管局行政处罚案」（(2024)川0132行初15号），被告/被申请人 新津区市场监督管理局',
       );
       expect(timeline[2]!.summary).to.contain('行政机关负责人出庭应诉');
-      expect(timeline[5]!.summary).to.contain('行政机关败诉');
-      const notice = timeline[6]!;
+      expect(timeline[5]!.summary).to.equal('被建议单位 新津区市场监督管理局 签收建议（s1）');
+      expect(timeline[7]!.summary).to.contain('行政机关败诉');
+      const notice = timeline[8]!;
       expect(notice.agency).to.equal(null);
       expect(notice.summary).to.equal('平台 就「行政机关败诉」向 新津区市场监督管理局、新津区人民政府 抄告（L1/judgment/j1）');
-      expect(timeline[7]!).to.deep.include({ agency: { id: 'xj-market' }, time: at('2024-09-20') });
-      expect(timeline[7]!.summary).to.contain('采纳');
+      expect(timeline[9]!).to.deep.include({ agency: { id: 'xj-market' }, time: at('2024-09-20') });
+      expect(timeline[9]!.summary).to.contain('采纳');
       for (const t of timeline) expect(t.summary).to.match(CHINESE);
     });
 
@@ -424,7 +438,7 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       expect(d.clocks.totalCount).to.equal(d.clocks.nodes.length);
       // H3: 信息通报 received 09-20 (Fri) + 5 working days = 09-27, never completed
       expect(byId.get('K1:information_notice:H3')).to.deep.include({ kind: 'HANDOFF', dueDate: '2024-09-27', overdue: true, owner: { id: 'xj-market' }, case: { id: 'K1' } });
-      // s3: judicial suggestion issued 09-02 + 2 months = 11-02 (Saturday) → 11-04, never replied
+      // s3: judicial suggestion received 09-02 + 2 months = 11-02 (Saturday) → 11-04, never replied
       expect(byId.get('L1:suggestion_reply:s3')).to.deep.include({ kind: 'SUGGESTION', dueDate: '2024-11-04', overdue: true, owner: { id: 'xj-market' } });
       // R3: ordered performance by 10-15, never performed — the defendant's duty
       expect(byId.get('R3:reconsideration_performance')).to.deep.include({ kind: 'PERFORMANCE', dueDate: '2024-10-15', owner: { id: 'xj-market' } });
@@ -535,7 +549,8 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
     it('history: a stream’s events in revision order, hashes chained across pages (auditors only)', async () => {
       const first = await query(AUDITOR, '{ history(stream: "case-L1", first: 3) { totalCount pageInfo { endCursor hasNextPage } nodes { position streamId revision type time recordedAt source principal channel data metadata hash prevHash } } }');
       const h = first.history;
-      expect(h.totalCount).to.equal(8);
+      // eight events, and since revision 2 the two receipts of the suggestions
+      expect(h.totalCount).to.equal(10);
       expect(h.pageInfo.hasNextPage).to.equal(true);
       expect(h.nodes.map((x: { revision: number }) => x.revision)).to.deep.equal([0, 1, 2]);
       expect(h.nodes[0]).to.deep.include({ streamId: 'case-L1', type: 'case.registered', source: 'xj-court', principal: 'court-system', channel: 'http', time: at('2024-07-01'), prevHash: null });
@@ -543,9 +558,9 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       expect(h.nodes[0].metadata).to.include({ source: 'xj-court' });
       const rest = await query(AUDITOR, 'query($after: String) { history(stream: "case-L1", first: 50, after: $after) { pageInfo { hasNextPage } nodes { revision type source channel hash prevHash } } }', { after: h.pageInfo.endCursor });
       const nodes = [...h.nodes, ...rest.history.nodes] as { revision: number; type: string; source: string | null; channel: string; hash: string; prevHash: string | null }[];
-      expect(nodes.map((x) => x.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(nodes.map((x) => x.revision)).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       for (let i = 1; i < nodes.length; i++) expect(nodes[i]!.prevHash, `revision ${i}`).to.equal(nodes[i - 1]!.hash);
-      expect(nodes[6]).to.include({ type: 'notice.issued', source: null, channel: 'platform' });
+      expect(nodes[8]).to.include({ type: 'notice.issued', source: null, channel: 'platform' });
       expect(rest.history.pageInfo.hasNextPage).to.equal(false);
     });
 
@@ -608,7 +623,7 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
         ['L1', 'agency_lost'],
         ['K1', 'manual'],
       ]);
-      expect(m.agenda[0].case.timeline.length).to.equal(8);
+      expect(m.agenda[0].case.timeline.length).to.equal(10);
       expect(m.agenda[1].case.title).to.equal('某食品厂生产不符合安全标准食品案');
       const onAttention = m.attention.map((a: { case: { id: string } }) => a.case.id);
       expect(onAttention).not.to.include('L1');

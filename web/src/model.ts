@@ -35,10 +35,12 @@ export interface TimelineEntry {
 }
 export interface Deadline {
   name: string;
-  dueDate: string;
+  /** null while suspended (中止) */
+  dueDate: string | null;
   dueDateProvisional: boolean;
   overdue: boolean;
   metAt: string | null;
+  suspended: boolean;
 }
 export interface CaseDetail {
   id: string;
@@ -117,7 +119,7 @@ export const TIMELINE = `position type agency { ${AGENCY} } time recordedAt summ
 export const ACTION_ITEM = `id meetingId caseId text owner { ${AGENCY} } dueDate completedAt overdue`;
 export const CASE_DETAIL = `id kind title caseNumber status registeredBy { ${AGENCY} } registeredAt defendantAgency { ${AGENCY} }
   privateEnterprise major agencies { ${AGENCY} } handoffs { ${HANDOFF} }
-  deadlines { name dueDate dueDateProvisional overdue metAt } judgmentOutcome reconsiderationDecision timeline { ${TIMELINE} }`;
+  deadlines { name dueDate dueDateProvisional overdue metAt suspended } judgmentOutcome reconsiderationDecision timeline { ${TIMELINE} }`;
 export const MEETING = `id title scheduledAt status organizer { ${AGENCY} } participants { ${AGENCY} } attendees { ${AGENCY} }
   agenda { case { id title caseNumber timeline { ${TIMELINE} } } reason resolution }
   actionItems { ${ACTION_ITEM} } carriedOver { ${ACTION_ITEM} }

@@ -121,6 +121,8 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
       category: 'procuratorial',
       summary: options.suggestion.summary,
     });
+    // revision 2: the reply clock runs from the addressee's receipt (签收), the same morning
+    c.add(issued + 2 * 3_600_000, options.suggestion.to, 'suggestion.received', { suggestionId: `${id}-s1` });
     if (options.suggestion.reply) {
       c.add(time.afterDays(issued, rng.int(30, 55)), options.suggestion.to, 'suggestion.replied', { suggestionId: `${id}-s1`, adopted: true, summary: options.suggestion.reply });
     }

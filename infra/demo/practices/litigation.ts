@@ -219,6 +219,8 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
       category: 'judicial',
       summary: matter.suggestion,
     });
+    // revision 2: the reply clock runs from the addressee's receipt (签收)
+    c.add(issued + 2 * 3_600_000, defendant, 'suggestion.received', { suggestionId: `${id}-s1` });
     if (options.suggestion !== 'unanswered') {
       const adopted = options.suggestion === 'adopted';
       c.add(time.afterDays(issued, rng.int(25, 55)), defendant, 'suggestion.replied', {

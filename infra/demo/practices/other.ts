@@ -4,6 +4,7 @@
  */
 import { AGENCY_NAMES, COURT, GOV, HOUSING, HRSS, JUSTICE, MARKET, PROC, RESOURCES, STATE_ENTERPRISES, company, people, person } from '../names.js';
 import { caseIdOf, doc, numberFor, type DemoContext } from './context.js';
+import { chinaDay } from '../plan.js';
 
 // ---------------------------------------------------------------------------------------------
 // 行政公益诉讼: the procuratorate's pre-litigation suggestion to the department that should act
@@ -88,6 +89,8 @@ export function publicInterestCase(ctx: DemoContext, start: number, options: Pub
     summary: matter.summary.replace('{third}', third),
     ...(matter.urgent ? { urgent: true } : {}),
   });
+  // revision 2: the reply clock runs from the issuer's service (送达回证)
+  c.add(issued + 2 * 3_600_000, PROC, 'suggestion.served', { suggestionId: `${id}-s1`, servedAt: chinaDay(issued) });
   if (options.reply === 'none') return c.commit();
   const adopted = options.reply === 'adopted';
   const replied = c.add(time.afterDays(issued, matter.urgent ? rng.int(8, 13) : rng.int(35, 55)), matter.to, 'suggestion.replied', {

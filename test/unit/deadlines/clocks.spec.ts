@@ -69,7 +69,10 @@ describe('clock rules', () => {
   });
 
   it('chooses the reconsideration decision period', () => {
-    const period = (fastTrack: boolean, privateEnterprise: boolean, p = policy) => reconsiderationDecisionPeriod({ fastTrack, privateEnterprise }, p).amount;
+    const period = (simplified: boolean, privateEnterprise: boolean, p = policy, majorOrComplex = false) =>
+      reconsiderationDecisionPeriod({ simplified, privateEnterprise, majorOrComplex }, p).amount;
+    expect(period(false, true, policy, true), 'a 重大疑难 private-enterprise case keeps 60 days').to.equal(60);
+    expect(period(true, true, policy, true), 'simplified procedure shortens it whatever the policy').to.equal(30);
     expect(period(false, false)).to.equal(60);
     expect(period(true, false)).to.equal(30);
     expect(period(false, true)).to.equal(30);

@@ -37,12 +37,12 @@ const examples: Array<{ example: string; due: () => DueDate; expected: string }>
   },
   {
     example: 'reconsideration registered 2024-05-06, privateEnterprise → 30 days → 06-05',
-    due: () => computeDueDate({ start: '2024-05-06', period: reconsiderationDecisionPeriod({ fastTrack: false, privateEnterprise: true }, policy), calendar }),
+    due: () => computeDueDate({ start: '2024-05-06', period: reconsiderationDecisionPeriod({ simplified: false, privateEnterprise: true, majorOrComplex: false }, policy), calendar }),
     expected: '2024-06-05',
   },
   {
     example: 'reconsideration registered 2024-05-06, no fast track → 60 days → 07-05',
-    due: () => computeDueDate({ start: '2024-05-06', period: reconsiderationDecisionPeriod({ fastTrack: false, privateEnterprise: false }, policy), calendar }),
+    due: () => computeDueDate({ start: '2024-05-06', period: reconsiderationDecisionPeriod({ simplified: false, privateEnterprise: false, majorOrComplex: false }, policy), calendar }),
     expected: '2024-07-05',
   },
   { example: 'community_correction requested 2024-09-28: 5 days → 10-03 holiday → 10-08', due: () => handoff('community_correction', '2024-09-28'), expected: '2024-10-08' },

@@ -70,7 +70,7 @@ function overdueAt(loaded: Loaded): Map<string, number> {
       if (due && isOverdue({ dueDate: due.dueDate, stopped: due.stoppedAt !== null }, today)) overdue.push(`handoff:${handoff.purpose}`);
     }
     for (const due of caseDeadlines(file, deps)) {
-      if (isOverdue({ dueDate: due.dueDate, stopped: due.stoppedAt !== null }, today)) overdue.push(due.name.split(':')[0]!);
+      if (due.dueDate !== null && isOverdue({ dueDate: due.dueDate, stopped: due.stoppedAt !== null }, today)) overdue.push(due.name.split(':')[0]!);
     }
   }
   return countBy(overdue, (name) => name);

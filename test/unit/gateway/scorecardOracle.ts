@@ -57,7 +57,10 @@ async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string)
     reconsiderationsCorrected,
     correctionRate: rate(reconsiderationsCorrected, reconsiderationsDecided),
     suggestionsReceived: suggestions.length,
-    suggestionsRepliedOnTime: suggestions.filter((v) => onTime(v.suggestion.repliedAt, v.deadline?.dueDate)).length,
+    suggestionsRepliedOnTime: suggestions.filter((v) =>
+      // a reply before any receipt was recorded came before its clock could run out (docs/decisions.md)
+      v.deadline == null ? v.suggestion.repliedAt !== null : onTime(v.suggestion.repliedAt, v.deadline.dueDate ?? undefined),
+    ).length,
     handoffsReceived: handoffs.length,
     handoffsCompletedOnTime: handoffs.filter((v) => onTime(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,
     handoffsOverdue: handoffs.filter((v) => handoffOverdue(v.deadline, ctx.today) || late(v.deadline?.metAt ?? null, v.deadline?.dueDate)).length,

@@ -84,12 +84,19 @@ describe('attention projection', () => {
       const log = eventLog();
       const reg = log('case-P1', 'ly-proc', 'case.registered', { kind: 'public_interest', title: '某公益诉讼', parties: [] }, at('2024-10-08'));
       const issued = log('case-P1', 'ly-proc', 'suggestion.issued', { suggestionId: 's1', to: 'ly-resources', category: 'public_interest', summary: '督促履职', urgent: true }, at('2024-10-09'));
-      const p = projectOne([reg, issued], 'P1');
-      const facts = attentionFactsOfCase(fold([reg, issued]), ctx.deadlines);
-      expect(Object.values(p.doc.suggestions)).to.deep.equal(facts.suggestionClocks);
+      // before receipt: no clock yet, no lane
+      const unreceived = projectOne([reg, issued], 'P1');
+      expect(attentionFacts(unreceived.doc).suggestionClocks).to.deep.equal([]);
+      expect(entries(unreceived).some((v) => v.includes('|S|'))).to.equal(false);
+      const received = log('case-P1', 'ly-resources', 'suggestion.received', { suggestionId: 's1' }, at('2024-10-09'));
+      const p = projectOne([reg, issued, received], 'P1');
+      const facts = attentionFactsOfCase(fold([reg, issued, received]), ctx.deadlines);
+      expect(attentionFacts(p.doc).suggestionClocks).to.deep.equal(facts.suggestionClocks);
+      // 15 days from 10-09 → 10-24
+      expect(facts.suggestionClocks[0]!.dueDate).to.equal('2024-10-24');
       expect(entries(p)).to.include(`v:ly-resources|S|${facts.suggestionClocks[0]!.dueDate}|`);
       const replied = log('case-P1', 'ly-resources', 'suggestion.replied', { suggestionId: 's1', adopted: true, summary: '已整改' }, at('2024-10-20'));
-      expect(projectOne([reg, issued, replied], 'P1').doc.suggestions).to.deep.equal({});
+      expect(projectOne([reg, issued, received, replied], 'P1').doc.suggestions).to.deep.equal({});
     });
 
     it('a corrective decision: a standing lane at its time, and a performance lane until performed', () => {

@@ -99,10 +99,10 @@ describe('cases projection', () => {
       const person_ = projectOne(events, 'R-P');
       expect(enterprise.doc.state.privateEnterprise).to.equal(true);
       expect(enterprise.doc.deadlines).to.deep.equal([
-        { name: 'reconsideration_decision', dueDate: '2024-06-05', provisional: false, metAt: null, stoppedAt: null },
+        { name: 'reconsideration_decision', dueDate: '2024-06-05', provisional: false, suspended: false, metAt: null, stoppedAt: null },
       ]);
       expect(person_.doc.deadlines).to.deep.equal([
-        { name: 'reconsideration_decision', dueDate: '2024-07-05', provisional: false, metAt: null, stoppedAt: null },
+        { name: 'reconsideration_decision', dueDate: '2024-07-05', provisional: false, suspended: false, metAt: null, stoppedAt: null },
       ]);
     });
 
@@ -246,8 +246,8 @@ describe('cases projection', () => {
         acknowledgements: {},
       });
       expect(p.doc.deadlines.filter((d) => d.name.startsWith('notice_ack:'))).to.deep.equal([
-        { name: 'notice_ack:L2/judgment/j1:ly-market', dueDate: '2024-10-10', provisional: false, metAt: null, stoppedAt: null },
-        { name: 'notice_ack:L2/judgment/j1:ly-gov', dueDate: '2024-10-10', provisional: false, metAt: null, stoppedAt: null },
+        { name: 'notice_ack:L2/judgment/j1:ly-market', dueDate: '2024-10-10', provisional: false, suspended: false, metAt: null, stoppedAt: null },
+        { name: 'notice_ack:L2/judgment/j1:ly-gov', dueDate: '2024-10-10', provisional: false, suspended: false, metAt: null, stoppedAt: null },
       ]);
       // the platform's own event does not make the platform an agency of the case
       expect(p.doc.state.agencies).to.deep.equal(['ly-court', 'ly-market', 'ly-gov']);
@@ -268,12 +268,17 @@ describe('cases projection', () => {
     const e = eventLog();
     const registered = e('case-S1', 'ly-court', 'case.registered', { kind: 'civil_dispute', title: '物业服务合同纠纷', parties: [person('业主甲', 'plaintiff')] }, at('2024-07-01'));
     const issued = e('case-S1', 'ly-court', 'suggestion.issued', { suggestionId: 's1', to: 'ly-gov', category: 'judicial', summary: '建议加强物业服务监管' }, at('2024-07-31'));
+    const received = e('case-S1', 'ly-gov', 'suggestion.received', { suggestionId: 's1' }, at('2024-07-31', '15:00'));
     const replied = e('case-S1', 'ly-gov', 'suggestion.replied', { suggestionId: 's1', adopted: true, summary: '已出台物业监管办法' }, at('2024-09-20'));
 
-    it('suggestion issued 2024-07-31 is due 2024-09-30 and indexed under both agencies', () => {
-      const p = projectOne([registered, issued], 'S1');
+    it('a suggestion not yet received or served has no reply clock', () => {
+      expect(deadline(projectOne([registered, issued], 'S1'), 'suggestion_reply:s1')).to.equal(undefined);
+    });
+
+    it('suggestion received 2024-07-31 is due 2024-09-30 and indexed under both agencies', () => {
+      const p = projectOne([registered, issued, received], 'S1');
       expect(p.doc.state.suggestions['s1']).to.include({ from: 'ly-court', to: 'ly-gov', category: 'judicial', urgent: false, repliedAt: null, adopted: null });
-      expect(deadline(p, 'suggestion_reply:s1')).to.deep.equal({ name: 'suggestion_reply:s1', dueDate: '2024-09-30', provisional: false, metAt: null, stoppedAt: null });
+      expect(deadline(p, 'suggestion_reply:s1')).to.deep.equal({ name: 'suggestion_reply:s1', dueDate: '2024-09-30', provisional: false, suspended: false, metAt: null, stoppedAt: null });
       expect(p.indexes[CaseIndex.suggestionTo]).to.deep.equal(['ly-gov']);
       expect(p.indexes[CaseIndex.suggestionFrom]).to.deep.equal(['ly-court']);
       expect(p.indexes[CaseIndex.has]).to.deep.equal(['suggestions']);
@@ -281,7 +286,7 @@ describe('cases projection', () => {
     });
 
     it('the reply records adoption and meets the clock', () => {
-      const p = projectOne([registered, issued, replied], 'S1');
+      const p = projectOne([registered, issued, received, replied], 'S1');
       expect(p.doc.state.suggestions['s1']).to.include({ repliedAt: at('2024-09-20'), adopted: true, replySummary: '已出台物业监管办法' });
       expect(deadline(p, 'suggestion_reply:s1')).to.include({ metAt: at('2024-09-20'), stoppedAt: at('2024-09-20') });
     });
@@ -291,7 +296,8 @@ describe('cases projection', () => {
       const p = projectOne(
         [
           log('case-P1', 'ly-proc', 'case.registered', { kind: 'public_interest', title: '河道污染公益诉讼', parties: [person('某化工厂', 'respondent')] }, at('2024-06-01')),
-          log('case-P1', 'ly-proc', 'suggestion.issued', { suggestionId: 'p1', to: 'ly-gov', category: 'public_interest', summary: '立即制止排污', urgent: true }, at('2024-06-03')),
+          log('case-P1', 'ly-proc', 'suggestion.issued', { suggestionId: 'p1', to: 'ly-gov', category: 'public_interest', summary: '立即制止排污', urgent: true }, at('2024-06-01')),
+          log('case-P1', 'ly-proc', 'suggestion.served', { suggestionId: 'p1', servedAt: '2024-06-03' }, at('2024-06-04')),
         ],
         'P1',
       );
@@ -327,6 +333,7 @@ describe('cases projection', () => {
         name: 'reconsideration_performance',
         dueDate: '2024-08-17',
         provisional: false,
+        suspended: false,
         metAt: null,
         stoppedAt: null,
       });
@@ -421,7 +428,7 @@ describe('cases projection', () => {
         log('case-C9', 'ly-court', 'case.registered', { kind: 'criminal', title: '孙某盗窃案', parties: [person('孙某', 'defendant')] }, at('2024-09-02')),
         log('case-C9', 'ly-court', 'handoff.requested', { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review' }, at('2024-09-03')),
         log('case-C9', 'ly-court', 'judgment.issued', { judgmentId: 'j1', outcome: 'convicted', communityCorrection: true }, at('2024-09-20')),
-        // the community-correction delivery clock is met by the first community_correction handoff
+        // the community-correction notice clock is met by the first community_correction request, delivery by its receipt
         log('case-C9', 'ly-court', 'handoff.requested', { handoffId: 'h2', to: 'ly-justice', purpose: 'community_correction' }, at('2024-09-23')),
         log('case-C9', 'ly-justice', 'handoff.received', { handoffId: 'h2' }, at('2024-09-24')),
         // the same handoff id requested again, to another agency: the handoff indexes follow it
@@ -431,7 +438,8 @@ describe('cases projection', () => {
       ];
       expect(checkEveryStep(events)).to.equal(events.length);
       const p = projectOne(events, 'C9');
-      expect(deadline(p, 'community_correction_delivery')?.metAt).to.equal(at('2024-09-23'));
+      expect(deadline(p, 'community_correction_notice')?.metAt).to.equal(at('2024-09-23'));
+      expect(deadline(p, 'community_correction_delivery')?.metAt).to.equal(at('2024-09-24'));
       expect(p.indexes[CaseIndex.handoffTo]).to.deep.equal(['ly-justice']);
       expect(p.indexes[CaseIndex.status]).to.deep.equal(['CLOSED']);
     });

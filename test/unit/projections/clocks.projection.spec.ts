@@ -154,26 +154,48 @@ describe('clocks projection', () => {
       const source = p.doc.source as unknown as { case: { suggestions: object; parties: unknown[] } };
       expect(source.case.suggestions).to.deep.equal({});
       expect(source.case.parties).to.deep.equal([]);
-      const s = one([registered, suggestion], ClockDocId.suggestion('FY-1', 'FY-1-s1'));
+      expect(one([registered, suggestion], ClockDocId.suggestion('FY-1', 'FY-1-s1')).doc.clocks, 'no reply clock before receipt').to.deep.equal([]);
+      const received = e('case-FY-1', 'yl-market', 'suggestion.received', { suggestionId: 'FY-1-s1' }, at('2024-05-09'));
+      const s = one([registered, suggestion, received], ClockDocId.suggestion('FY-1', 'FY-1-s1'));
       expect(s.doc.clocks[0]).to.deep.include({ id: 'FY-1:suggestion_reply:FY-1-s1', kind: 'SUGGESTION', owner: 'yl-market', running: true });
       expect(s.doc.clocks[0]!.visibleTo).to.deep.equal(['yl-proc', 'yl-market']);
     });
 
-    it('a criminal case without a community-correction judgment has no case-level clock; one with it has delivery and report', () => {
+    it('a criminal case without a community-correction judgment has no case-level clock; one with it has notice, delivery and report', () => {
       const { e, registered } = criminalCase();
       expect(one([registered], ClockDocId.case('XS-1')).doc.clocks).to.deep.equal([]);
       const judgment = e('case-XS-1', 'yl-court', 'judgment.issued', { judgmentId: 'XS-1-j1', outcome: 'convicted', effectiveAt: '2024-09-28', communityCorrection: true }, at('2024-09-20'));
       const p = one([registered, judgment], ClockDocId.case('XS-1'));
       expect(p.doc.clocks.map((c) => [c.name, c.kind, c.owner, c.dueDate])).to.deep.equal([
+        ['community_correction_notice', 'COMMUNITY_CORRECTION', 'yl-court', '2024-10-08'],
         ['community_correction_delivery', 'COMMUNITY_CORRECTION', 'yl-court', '2024-10-08'],
         ['offender_report', 'COMMUNITY_CORRECTION', 'yl-court', '2024-10-08'],
       ]);
       const delivery = e('case-XS-1', 'yl-court', 'handoff.requested', { handoffId: 'XS-1-cc', to: 'yl-justice', purpose: 'community_correction' }, at('2024-09-30'));
       const after = one([registered, judgment, delivery], ClockDocId.case('XS-1'));
       expect(after.doc.clocks.map((c) => [c.name, c.owner, c.running])).to.deep.equal([
-        ['community_correction_delivery', 'yl-court', false],
+        ['community_correction_notice', 'yl-court', false],
+        ['community_correction_delivery', 'yl-court', true],
         ['offender_report', 'yl-justice', true],
       ]);
+      const receipt = e('case-XS-1', 'yl-justice', 'handoff.received', { handoffId: 'XS-1-cc' }, at('2024-10-08'));
+      const delivered = one([registered, judgment, delivery, receipt], ClockDocId.case('XS-1'));
+      expect(delivered.doc.clocks.find((c) => c.name === 'community_correction_delivery')).to.include({ running: false });
+    });
+
+    it('a suspended reconsideration clock has no due date and leaves the running index; resumption files it again, moved', () => {
+      const { e, registered } = reconsideration();
+      const suspended = e('case-FY-1', 'yl-gov-legal', 'reconsideration.suspended', { reason: '等待鉴定' }, at('2024-05-20'));
+      const during = one([registered, suspended], ClockDocId.case('FY-1'));
+      expect(during.doc.clocks.find((c) => c.name === 'reconsideration_decision')).to.include({ dueDate: null, running: false });
+      expect(entries(during).filter((v) => v.includes('reconsideration_decision'))).to.deep.equal([]);
+      const resumed = e('case-FY-1', 'yl-gov-legal', 'reconsideration.resumed', {}, at('2024-06-03'));
+      const after = one([registered, suspended, resumed], ClockDocId.case('FY-1'));
+      const clock = after.doc.clocks.find((c) => c.name === 'reconsideration_decision')!;
+      const before = one([registered], ClockDocId.case('FY-1')).doc.clocks.find((c) => c.name === 'reconsideration_decision')!;
+      expect(clock.running).to.equal(true);
+      expect(clock.dueDate! > before.dueDate!, `${clock.dueDate} after ${before.dueDate}`).to.equal(true);
+      expect(entries(after)).to.include(`*|${clock.dueDate}|FY-1:reconsideration_decision`);
     });
   });
 

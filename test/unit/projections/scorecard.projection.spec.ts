@@ -136,6 +136,8 @@ describe('scorecard projection', () => {
       const events = [
         e('case-JY-1', 'yl-proc', 'case.registered', { kind: 'public_interest', title: '公益', parties: [] }, at('2024-03-01')),
         e('case-JY-1', 'yl-proc', 'suggestion.issued', { suggestionId: 's1', to: 'yl-resources', category: 'public_interest', summary: '整改', urgent: true }, at('2024-03-29')),
+        // revision 2: the reply clock runs from receipt
+        e('case-JY-1', 'yl-resources', 'suggestion.received', { suggestionId: 's1' }, at('2024-03-29')),
       ];
       return { e, events };
     }
@@ -143,14 +145,14 @@ describe('scorecard projection', () => {
     it('counts one in the quarter it was issued, with the reply clock of the domain', () => {
       const { events } = issued();
       const p = one<ScorecardSuggestionDoc>(events, suggestionDocId('JY-1', 's1'));
-      expect(p.doc.dueDate).to.equal(suggestionReplyDue(p.doc.suggestion, ctx.deadlines.calendar).dueDate);
+      expect(p.doc.dueDate).to.equal(suggestionReplyDue(p.doc.suggestion, ctx.deadlines.calendar)!.dueDate);
       expect(p.doc.suggestion).to.include({ to: 'yl-resources', urgent: true, repliedAt: null });
       expect(counts(events, 'yl-resources', '2024Q1', '2024-06-01')).to.deep.equal({ ...zero, suggestionsReceived: 1 });
     });
 
     it('a reply on the due date is on time; a reply the day after is not — both stay counted in the quarter of issue', () => {
       const { e, events } = issued();
-      const due = one<ScorecardSuggestionDoc>(events, suggestionDocId('JY-1', 's1')).doc.dueDate;
+      const due = one<ScorecardSuggestionDoc>(events, suggestionDocId('JY-1', 's1')).doc.dueDate!;
       const onTime = [...events, e('case-JY-1', 'yl-resources', 'suggestion.replied', { suggestionId: 's1', adopted: true, summary: '已整改' }, at(due, '23:00'))];
       expect(counts(onTime, 'yl-resources', '2024Q1', '2024-06-01')).to.deep.equal({ ...zero, suggestionsReceived: 1, suggestionsRepliedOnTime: 1 });
       const nextDay = new Date(Date.parse(`${due}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -248,7 +250,7 @@ describe('scorecard projection', () => {
       }
       for (const suggestion of Object.values(c.state.suggestions)) {
         const s = projected.get(suggestionDocId(c.state.id, suggestion.id))?.doc as ScorecardSuggestionDoc | undefined;
-        expect({ suggestion: s?.suggestion, dueDate: s?.dueDate }).to.deep.equal({ suggestion, dueDate: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`)!.dueDate });
+        expect({ suggestion: s?.suggestion, dueDate: s?.dueDate }).to.deep.equal({ suggestion, dueDate: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`)?.dueDate ?? null });
         suggestions += 1;
       }
       if (c.state.defendantAgencyId) {

@@ -38,14 +38,23 @@ function adminCase() {
   const e = eventLog();
   const registered = e('case-XZ-1', 'yl-court', 'case.registered', { kind: 'administrative_litigation', title: '某公司诉市场监管局案', parties: [], defendantAgencyId: 'yl-market' }, at('2024-09-02'));
   const issued = e('case-XZ-1', 'yl-court', 'suggestion.issued', { suggestionId: 'XZ-1-s1', to: 'yl-market', category: 'judicial', summary: '规范执法程序' }, at('2024-09-10'));
-  return { e, registered, issued };
+  const received = e('case-XZ-1', 'yl-market', 'suggestion.received', { suggestionId: 'XZ-1-s1' }, at('2024-09-10'));
+  return { e, registered, issued, received };
 }
 
 describe('suggestions projection', () => {
   describe('suggestion.issued', () => {
-    it('creates one document for the suggestion: the suggestion, its running reply clock, its parties', () => {
+    it('before receipt or service the suggestion has no reply clock: never overdue', () => {
       const { registered, issued } = adminCase();
       const p = one([registered, issued], 'XZ-1', 'XZ-1-s1');
+      expect(p.doc.deadline).to.equal(null);
+      expect(p.indexes[SUGGESTION_INDEX]).to.include('*|2024-09-10T01:00:00.000Z|XZ-1/XZ-1-s1 -');
+      for (const value of p.indexes[SUGGESTION_INDEX]!) expect(entryOverdue(value, '2099-01-01'), value).to.equal(false);
+    });
+
+    it('creates one document for the suggestion: the suggestion, its running reply clock (from receipt), its parties', () => {
+      const { registered, issued, received } = adminCase();
+      const p = one([registered, issued, received], 'XZ-1', 'XZ-1-s1');
       expect(p.doc.caseId).to.equal('XZ-1');
       expect(p.doc.suggestion).to.deep.equal({
         id: 'XZ-1-s1',
@@ -54,7 +63,10 @@ describe('suggestions projection', () => {
         category: 'judicial',
         summary: '规范执法程序',
         urgent: false,
+        replyDays: null,
         issuedAt: at('2024-09-10'),
+        receivedAt: at('2024-09-10'),
+        servedAt: null,
         repliedAt: null,
         adopted: null,
         replySummary: null,
@@ -62,8 +74,9 @@ describe('suggestions projection', () => {
       expect(p.doc.deadline).to.deep.equal(suggestionReplyDeadline(p.doc.suggestion, ctx.deadlines));
       expect(p.doc.deadline).to.include({ name: 'suggestion_reply:XZ-1-s1', metAt: null, stoppedAt: null });
       expect(p.doc.visibleTo).to.deep.equal(['yl-court', 'yl-market']);
-      expect(p.doc[POSITION_FIELD]).to.equal(issued.position.toString());
-      const tail = `|2024-09-10T01:00:00.000Z|XZ-1/XZ-1-s1 ${p.doc.deadline.dueDate}`;
+      expect(p.doc[POSITION_FIELD]).to.equal(received.position.toString());
+      expect(p.doc.deadline!.dueDate, '2 months from receipt 09-10 → 11-10 (Sunday) → 11-11').to.equal('2024-11-11');
+      const tail = `|2024-09-10T01:00:00.000Z|XZ-1/XZ-1-s1 ${p.doc.deadline!.dueDate}`;
       expect(p.indexes[SUGGESTION_INDEX]).to.have.members(['*', 't:yl-market', 'ft:yl-court>yl-market', 'v:yl-court', 'v:yl-market'].map((scope) => scope + tail));
     });
 
@@ -82,9 +95,9 @@ describe('suggestions projection', () => {
 
   describe('suggestion.replied', () => {
     it('stops the reply clock: the reply is recorded, the entries no longer carry a due date', () => {
-      const { e, registered, issued } = adminCase();
+      const { e, registered, issued, received } = adminCase();
       const replied = e('case-XZ-1', 'yl-market', 'suggestion.replied', { suggestionId: 'XZ-1-s1', adopted: true, summary: '已整改' }, at('2024-10-08'));
-      const p = one([registered, issued, replied], 'XZ-1', 'XZ-1-s1');
+      const p = one([registered, issued, received, replied], 'XZ-1', 'XZ-1-s1');
       expect(p.doc.suggestion).to.include({ repliedAt: at('2024-10-08'), adopted: true, replySummary: '已整改' });
       expect(p.doc.deadline).to.include({ metAt: at('2024-10-08'), stoppedAt: at('2024-10-08') });
       expect(p.doc.deadline).to.deep.equal(suggestionReplyDeadline(p.doc.suggestion, ctx.deadlines));
@@ -95,9 +108,9 @@ describe('suggestions projection', () => {
   });
 
   it('an entry is overdue from the day after its due date while the clock runs (isOverdue on the entry)', () => {
-    const { registered, issued } = adminCase();
-    const p = one([registered, issued], 'XZ-1', 'XZ-1-s1');
-    const due = p.doc.deadline.dueDate;
+    const { registered, issued, received } = adminCase();
+    const p = one([registered, issued, received], 'XZ-1', 'XZ-1-s1');
+    const due = p.doc.deadline!.dueDate!;
     for (const value of p.indexes[SUGGESTION_INDEX]!) {
       expect(entryOverdue(value, due), `${value} on its due date`).to.equal(false);
       expect(entryOverdue(value, addDays(due, 1)), `${value} the day after`).to.equal(true);
@@ -155,7 +168,7 @@ describe('suggestions projection', () => {
         expect({ caseId: s!.caseId, suggestion: s!.suggestion, deadline: s!.deadline }).to.deep.equal({
           caseId: c.state.id,
           suggestion,
-          deadline: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`),
+          deadline: c.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`) ?? null,
         });
         compared += 1;
       }

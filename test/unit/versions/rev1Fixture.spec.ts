@@ -43,20 +43,6 @@ export const REVISION_2_CHANGES: readonly IntendedChange[] = [
     explains: (d) => d.kind === 'added' && !d.path.endsWith(']') && d.path.includes('.') && !/^clocks\.(handoffs|suggestions)\.[^.]+$/.test(d.path),
   },
   {
-    change: 'suggestion reply clocks run from receipt or service, not from issue',
-    reason:
-      'deadlines.md revision 2 (最高人民法院关于司法建议工作的规定；人民检察院检察建议工作规定): the addressee’s reply period runs from the day it received the suggestion or it was served. A revision-1 suggestion has neither, so its clock has not started (Suggestion.dueDate null).',
-    explains: (d) => /suggestion_reply:|^clocks\.suggestions\.|^state\.suggestions\./.test(d.path),
-  },
-  {
-    change: 'a 提起公诉 trial clock starts on 受理 (acceptance), not on receipt',
-    reason:
-      'deadlines.md revision 2, 刑事诉讼法第208条: the court’s period runs from 受理. R1-XS-1 h2 and R1-XS-2 h5 were received but never accepted (h2 went straight to completed), so no trial clock has started for either (Handoff.dueDate null).',
-    explains: (d) =>
-      inStream('case-R1-XS-1', /^clocks\.(handoffs\.h2|running\[R1-XS-1:public_prosecution:h2\])/)(d) ||
-      inStream('case-R1-XS-2', /^clocks\.(handoffs\.h5|running\[R1-XS-2:public_prosecution:h5\])/)(d),
-  },
-  {
     change: '2027-01-01 (元旦) is not a working day though no State Council notice for 2027 is loaded',
     reason:
       'deadlines.md revision 2: a year without an official notice keeps the fixed statutory holidays of 《全国年节及纪念日放假办法》 (provisional). R1-MS-2 h2’s 5 working days from 2026-12-28 counted 2027-01-01 before.',

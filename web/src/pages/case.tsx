@@ -56,7 +56,7 @@ export function CaseFacts({ file }: { file: CaseDetail }) {
       {file.reconsiderationDecision && (
         <>
           <dt>{t('reconsideration')}</dt>
-          <dd>{code('outcome', file.reconsiderationDecision)}</dd>
+          <dd>{code('decision', file.reconsiderationDecision)}</dd>
         </>
       )}
       <dt>{t('agencies')}</dt>
@@ -142,7 +142,7 @@ export function DeadlineTable({ deadlines, agencies }: { deadlines: Deadline[]; 
             <td>
               <Due date={d.dueDate} overdue={d.overdue} provisional={d.dueDateProvisional} done={!!d.metAt} />
             </td>
-            <td>{d.metAt ? <Badge tone="ok">{`${t('metAt')} ${dateTime(d.metAt, lang)}`}</Badge> : <Badge tone={d.overdue ? 'danger' : 'muted'}>{t(d.overdue ? 'overdue' : 'open')}</Badge>}</td>
+            <td>{d.metAt ? <Badge tone="ok">{`${t('metAt')} ${dateTime(d.metAt, lang)}`}</Badge> : d.suspended ? <Badge tone="muted">{t('suspended')}</Badge> : <Badge tone={d.overdue ? 'danger' : 'muted'}>{t(d.overdue ? 'overdue' : 'open')}</Badge>}</td>
           </tr>
         ))}
       </tbody>

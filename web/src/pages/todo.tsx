@@ -237,7 +237,8 @@ interface Suggestion {
   to: Agency;
   summary: string;
   issuedAt: string;
-  dueDate: string;
+  /** null until the 被建议单位 received it or the issuer served it: no reply clock yet */
+  dueDate: string | null;
   overdue: boolean;
   repliedAt: string | null;
 }
@@ -253,7 +254,7 @@ function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
       <h2 id="suggestions-title">{t('suggestions')}</h2>
       <Loaded state={state}>
         {(data) => {
-          const open = data.suggestions.filter((s) => !s.repliedAt).sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueDate.localeCompare(b.dueDate));
+          const open = data.suggestions.filter((s) => !s.repliedAt).sort((a, b) => Number(b.overdue) - Number(a.overdue) || (a.dueDate ?? '9999').localeCompare(b.dueDate ?? '9999'));
           if (open.length === 0) return <p class="muted">{t('none')}</p>;
           return (
             <table class="data">

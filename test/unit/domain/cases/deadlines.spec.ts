@@ -5,7 +5,7 @@ import {
   type DeadlinePolicy,
   type WorkingDayCalendar,
 } from '../../../../domain/deadlines/index.js';
-import { caseDeadlines, foldCase, handoffDeadline, noticeIdFor, type CaseState, type Handoff } from '../../../../domain/catalog/index.js';
+import { caseDeadlines, foldCase, handoffDeadline, noticeIdFor, upcastRevision1SuggestionIssued, type CaseState, type Handoff } from '../../../../domain/catalog/index.js';
 import { chineseDaysCalendar } from '../../../../infra/calendar/chineseDays.js';
 import {
   CASE_ID,
@@ -75,9 +75,58 @@ for (const [calendarName, calendar] of [
       expect(handoffDeadline(h, deps)).to.deep.include({ dueDate: '2024-03-15' });
     });
 
-    it('suggestion issued 2024-07-31: 2 months → 2024-09-30', () => {
-      const state = foldCase(CASE_ID, [litigationRegistered, ev('ly-court', 'suggestion.issued', { suggestionId: 'S1', to: 'ly-market', category: 'judicial', summary: '建议' }, at('2024-07-31'))]);
-      expect(deadline(state, 'suggestion_reply:S1', deps)).to.deep.equal({ name: 'suggestion_reply:S1', dueDate: '2024-09-30', provisional: false, metAt: null, stoppedAt: null });
+    it('suggestion (judicial) served 2024-07-31: 2 months → 2024-09-30', () => {
+      const issued = ev('ly-court', 'suggestion.issued', { suggestionId: 'S1', to: 'ly-market', category: 'judicial', summary: '建议' }, at('2024-07-26'));
+      const before = foldCase(CASE_ID, [litigationRegistered, issued]);
+      expect(caseDeadlines(before, deps).map((d) => d.name), 'no reply clock before receipt or service').to.deep.equal([]);
+      // served on 07-31 (送达回证), the addressee's own receipt recorded later: the earlier one starts the clock
+      const state = foldCase(CASE_ID, [
+        litigationRegistered,
+        issued,
+        ev('ly-court', 'suggestion.served', { suggestionId: 'S1', servedAt: '2024-07-31' }, at('2024-08-02')),
+        ev('ly-market', 'suggestion.received', { suggestionId: 'S1' }, at('2024-08-05')),
+      ]);
+      expect(deadline(state, 'suggestion_reply:S1', deps)).to.deep.equal({ name: 'suggestion_reply:S1', dueDate: '2024-09-30', provisional: false, suspended: false, metAt: null, stoppedAt: null });
+    });
+
+    it('suggestion (reconsideration_opinion) received 2024-05-06: 60 days → 2024-07-05', () => {
+      const state = foldCase(CASE_ID, [
+        reconsiderationRegistered(),
+        ev('ly-justice', 'suggestion.issued', { suggestionId: 'S3', to: 'ly-market', category: 'reconsideration_opinion', summary: '行政复议意见书' }, at('2024-04-30')),
+        ev('ly-market', 'suggestion.received', { suggestionId: 'S3' }, at('2024-05-06', '15:00')),
+      ]);
+      expect(deadline(state, 'suggestion_reply:S3', deps)).to.deep.include({ dueDate: '2024-07-05', suspended: false });
+    });
+
+    it('reconsideration registered 2024-05-06, privateEnterprise and majorOrComplex: 60 days → 2024-07-05', () => {
+      const state = foldCase(CASE_ID, [reconsiderationRegistered({ privateEnterprise: true, majorOrComplex: true })]);
+      expect(deadline(state, 'reconsideration_decision', deps)).to.deep.include({ dueDate: '2024-07-05' });
+    });
+
+    it('reconsideration registered 2024-05-06, ordinary, suspended 2024-05-20, resumed 2024-06-03: 60 + 14 days → 2024-07-19', () => {
+      const suspended = ev('ly-justice', 'reconsideration.suspended', { reason: '申请人丧失参加行政复议的行为能力' }, at('2024-05-20'));
+      const during = foldCase(CASE_ID, [reconsiderationRegistered(), suspended]);
+      expect(deadline(during, 'reconsideration_decision', deps)).to.deep.equal({
+        name: 'reconsideration_decision',
+        dueDate: null,
+        provisional: false,
+        suspended: true,
+        metAt: null,
+        stoppedAt: null,
+      });
+      const state = foldCase(CASE_ID, [reconsiderationRegistered(), suspended, ev('ly-justice', 'reconsideration.resumed', {}, at('2024-06-03'))]);
+      expect(deadline(state, 'reconsideration_decision', deps)).to.deep.include({ dueDate: '2024-07-19', suspended: false, metAt: null, stoppedAt: null });
+    });
+
+    it('community_correction: judgment effective 2024-09-28: notice 5 days → 10-03 (holiday) → 2024-10-08; delivery and report 10 days → 2024-10-08', () => {
+      const state = foldCase(CASE_ID, [
+        criminalRegistered,
+        ev('ly-court', 'judgment.issued', { judgmentId: 'J1', outcome: 'convicted', communityCorrection: true }, at('2024-09-13')),
+        ev('ly-court', 'judgment.effective', { judgmentId: 'J1', effectiveAt: '2024-09-28' }, at('2024-09-29')),
+      ]);
+      expect(deadline(state, 'community_correction_notice', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: null });
+      expect(deadline(state, 'community_correction_delivery', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: null });
+      expect(deadline(state, 'offender_report', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: null });
     });
 
     it('copy notice issued 2024-09-27: 5 working days over the make-up Sunday → 2024-10-10', () => {
@@ -181,9 +230,50 @@ describe('caseDeadlines', () => {
     expect(caseDeadlines({ status: 'none' }, deps)).to.deep.equal([]);
   });
 
-  it('shortens the reconsideration decision to 30 days for fastTrack', () => {
-    const state = foldCase(CASE_ID, [reconsiderationRegistered({ fastTrack: true })]);
-    expect(deadline(state, 'reconsideration_decision', deps).dueDate).to.equal('2024-06-05');
+  it('shortens the reconsideration decision to 30 days for procedure simplified, or its older name fastTrack', () => {
+    for (const extra of [{ fastTrack: true }, { procedure: 'simplified' }]) {
+      const state = foldCase(CASE_ID, [reconsiderationRegistered(extra)]);
+      expect(deadline(state, 'reconsideration_decision', deps).dueDate, JSON.stringify(extra)).to.equal('2024-06-05');
+    }
+  });
+
+  it('adds an extension to the unshifted due date, and a suspension while extended', () => {
+    // 05-06 + 60 = 07-05; + 30 (extended) = 08-04 (Sunday) → 08-05
+    const extended = [reconsiderationRegistered(), ev('ly-justice', 'reconsideration.extended', { days: 30, approvedBy: '局长' }, at('2024-06-28'))];
+    expect(deadline(foldCase(CASE_ID, extended), 'reconsideration_decision', deps).dueDate).to.equal('2024-08-05');
+    // + 2 days suspended (07-10 → 07-12): 08-04 + 2 = 08-06
+    const suspended = [...extended, ev('ly-justice', 'reconsideration.suspended', { reason: '等待鉴定结论' }, at('2024-07-10')), ev('ly-justice', 'reconsideration.resumed', {}, at('2024-07-12'))];
+    expect(deadline(foldCase(CASE_ID, suspended), 'reconsideration_decision', deps).dueDate).to.equal('2024-08-06');
+  });
+
+  it('a decision while suspended stops the clock with the due date as it stood', () => {
+    const state = foldCase(CASE_ID, [
+      reconsiderationRegistered(),
+      ev('ly-justice', 'reconsideration.suspended', { reason: '等待鉴定结论' }, at('2024-05-20')),
+      ev('ly-justice', 'reconsideration.decided', { decision: 'withdrawn' }, at('2024-05-25')),
+    ]);
+    expect(deadline(state, 'reconsideration_decision', deps)).to.deep.include({ dueDate: '2024-07-05', suspended: false, metAt: at('2024-05-25') });
+  });
+
+  it('runs the performance clock performanceDays after the decision (days rule, shifted)', () => {
+    // decided 2024-09-20 + 11 days = 10-01 (National Day) → 10-08
+    const state = foldCase(CASE_ID, [reconsiderationRegistered(), ev('ly-justice', 'reconsideration.decided', { decision: 'confirmed_invalid', performanceDays: 11 }, at('2024-09-20'))]);
+    expect(deadline(state, 'reconsideration_performance', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: null });
+  });
+
+  it('an urgent 检察建议 runs for its replyDays from receipt', () => {
+    const state = foldCase(CASE_ID, [
+      litigationRegistered,
+      ev('ly-proc', 'suggestion.issued', { suggestionId: 'S4', to: 'ly-env', category: 'procuratorial', summary: '整治', urgent: true, replyDays: 10 }, at('2024-09-02')),
+      ev('ly-env', 'suggestion.received', { suggestionId: 'S4' }, at('2024-09-03')),
+    ]);
+    expect(deadline(state, 'suggestion_reply:S4', deps).dueDate).to.equal('2024-09-13');
+  });
+
+  it('reads a revision-1 suggestion.issued (upcast) as served on its day of issue', () => {
+    const issued = ev('ly-court', 'suggestion.issued', { suggestionId: 'S1', to: 'ly-market', category: 'judicial', summary: '建议' }, at('2024-07-31'));
+    const state = foldCase(CASE_ID, [litigationRegistered, upcastRevision1SuggestionIssued(issued)]);
+    expect(deadline(state, 'suggestion_reply:S1', deps)).to.deep.include({ dueDate: '2024-09-30' });
   });
 
   it('follows the configured private-enterprise policy', () => {
@@ -213,10 +303,12 @@ describe('caseDeadlines', () => {
       criminalRegistered,
       ev('ly-court', 'judgment.issued', { judgmentId: 'J1', outcome: 'convicted', communityCorrection: true }, at('2024-09-25')),
       handoffRequested('ly-court', 'ly-justice', 'community_correction', 'h1', at('2024-09-27')),
+      handoffEvent('ly-justice', 'handoff.received', 'h1', at('2024-09-29')),
       ev('ly-justice', 'correction.reported', {}, at('2024-10-09')),
     ]);
-    // 09-25 + 10 = 10-05 (National Day) → 10-08
-    expect(deadline(state, 'community_correction_delivery', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: at('2024-09-27') });
+    // notice: 09-25 + 5 = 09-30, met by the request; delivery: 09-25 + 10 = 10-05 (National Day) → 10-08, met by the receipt
+    expect(deadline(state, 'community_correction_notice', deps)).to.deep.include({ dueDate: '2024-09-30', metAt: at('2024-09-27') });
+    expect(deadline(state, 'community_correction_delivery', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: at('2024-09-29') });
     expect(deadline(state, 'offender_report', deps)).to.deep.include({ dueDate: '2024-10-08', metAt: at('2024-10-09') });
   });
 
@@ -228,7 +320,8 @@ describe('caseDeadlines', () => {
   it('gives an urgent public-interest suggestion 15 days, and records the reply', () => {
     const state = foldCase(CASE_ID, [
       litigationRegistered,
-      ev('ly-proc', 'suggestion.issued', { suggestionId: 'S2', to: 'ly-env', category: 'public_interest', summary: '整治', urgent: true }, at('2024-09-02')),
+      ev('ly-proc', 'suggestion.issued', { suggestionId: 'S2', to: 'ly-env', category: 'public_interest', summary: '整治', urgent: true }, at('2024-08-30')),
+      ev('ly-env', 'suggestion.received', { suggestionId: 'S2' }, at('2024-09-02')),
       ev('ly-env', 'suggestion.replied', { suggestionId: 'S2', adopted: true, summary: '已整治' }, at('2024-09-20')),
     ]);
     expect(deadline(state, 'suggestion_reply:S2', deps)).to.deep.include({ dueDate: '2024-09-18', metAt: at('2024-09-20') });
@@ -252,6 +345,7 @@ describe('caseDeadlines', () => {
     const state = foldCase(CASE_ID, [
       reconsiderationRegistered(),
       ev('ly-court', 'suggestion.issued', { suggestionId: 'S1', to: 'ly-market', category: 'judicial', summary: '建议' }, at('2024-05-10')),
+      ev('ly-market', 'suggestion.received', { suggestionId: 'S1' }, at('2024-05-10')),
       ev('ly-justice', 'reconsideration.decided', { decision: 'revoked', performanceDueAt: '2024-07-31' }, at('2024-06-20')),
       ev(null, 'notice.issued', { noticeId, reason: 'reconsideration_corrected', recipients: ['ly-market', 'ly-gov'], trigger: 'reconsideration.decided' }, at('2024-06-20')),
     ]);

@@ -32,8 +32,14 @@ describe('case stream: administrative reconsideration (行政复议)', () => {
       });
     }
 
-    it('rejects ordered_performance without performanceDueAt', () => {
+    it('rejects ordered_performance without performanceDueAt or performanceDays', () => {
       given([registered]).when(published(decided('ordered_performance'))).thenRejects('invalid_data', /performanceDueAt/);
+    });
+
+    it('accepts ordered_performance with performanceDays, and refuses both a date and days', () => {
+      const event = decided('ordered_performance', { performanceDays: 30 });
+      given([registered]).when(published(event)).then([event, correctedNotice()]);
+      given([registered]).when(published(decided('ordered_performance', { performanceDays: 30, performanceDueAt: '2024-07-20' }))).thenRejects('invalid_data', /只能填写一项/);
     });
 
     it('rejects a performanceDueAt that is not a date', () => {
@@ -68,6 +74,7 @@ describe('case stream: administrative reconsideration (行政复议)', () => {
         decidedBy: 'ly-justice',
         corrective: true,
         performanceDueAt: '2024-07-20',
+        performanceDays: null,
         needsPerformance: true,
         performedAt: null,
         performanceSummary: null,

@@ -39,10 +39,16 @@ const SPEC_TYPES = [
   'hearing.scheduled',
   'hearing.held',
   'judgment.issued',
+  'judgment.effective',
   'judicial_confirmation.decided',
   'suggestion.issued',
+  'suggestion.served',
+  'suggestion.received',
   'suggestion.replied',
   'reconsideration.decided',
+  'reconsideration.extended',
+  'reconsideration.suspended',
+  'reconsideration.resumed',
   'reconsideration.performed',
   'correction.reported',
   'notice.acknowledged',
@@ -106,16 +112,23 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
     ok: [{ judgmentId: 'J', outcome: 'agency_lost' }, { judgmentId: 'J', outcome: 'convicted', effectiveAt: '2024-10-30', communityCorrection: true }],
     bad: [{ judgmentId: 'J', outcome: 'won' }, { judgmentId: 'J', outcome: 'decided', effectiveAt: '2024-13-01' }, { judgmentId: 'J', outcome: 'decided', effectiveAt: '2024-10-30T00:00:00Z' }],
   },
+  'judgment.effective': { ok: [{ judgmentId: 'J', effectiveAt: '2024-09-28' }], bad: [{ judgmentId: 'J' }, { judgmentId: 'J', effectiveAt: '2024-09-28T00:00:00Z' }] },
   'judicial_confirmation.decided': { ok: [{ granted: true }], bad: [{}, { granted: 'true' }] },
   'suggestion.issued': {
     ok: [{ suggestionId: 'S', to: 'ly-gov', category: 'judicial', summary: '建议' }, { suggestionId: 'S', to: 'ly-gov', category: 'public_interest', summary: '建议', urgent: true }],
     bad: [{ suggestionId: 'S', to: 'ly-gov', category: 'judicial' }, { suggestionId: 'S', to: 'ly-gov', category: 'general', summary: '建议' }],
   },
+  'suggestion.served': { ok: [{ suggestionId: 'S', servedAt: '2024-07-31' }], bad: [{ suggestionId: 'S' }, { suggestionId: 'S', servedAt: '2024-07-31', by: 'x' }] },
+  'suggestion.received': { ok: [{ suggestionId: 'S' }], bad: [{}, { suggestionId: '' }] },
   'suggestion.replied': { ok: [{ suggestionId: 'S', adopted: false, summary: '说明' }], bad: [{ suggestionId: 'S', summary: '说明' }] },
   'reconsideration.decided': {
-    ok: [{ decision: 'upheld' }, { decision: 'ordered_performance', performanceDueAt: '2024-07-20' }, { decision: 'revoked', performanceDueAt: '2024-07-20' }],
-    bad: [{ decision: 'ordered_performance' }, { decision: 'kept' }, {}],
+    // ordered_performance without a date or days: the decider's rule (invalid_data), see reconsideration.spec.ts
+    ok: [{ decision: 'upheld' }, { decision: 'ordered_performance', performanceDueAt: '2024-07-20' }, { decision: 'confirmed_invalid', performanceDays: 30 }],
+    bad: [{ decision: 'kept' }, {}, { decision: 'revoked', performanceDays: 0 }],
   },
+  'reconsideration.extended': { ok: [{ days: 30, approvedBy: '局长' }], bad: [{ days: 31, approvedBy: '局长' }, { days: 10 }] },
+  'reconsideration.suspended': { ok: [{ reason: '等待鉴定' }], bad: [{}, { reason: '' }] },
+  'reconsideration.resumed': { ok: [{}], bad: [{ reason: 'x' }] },
   'reconsideration.performed': { ok: [{ summary: '已履行' }], bad: [{}, { summary: '' }] },
   'correction.reported': { ok: [{}], bad: [{ name: '李某' }] },
   'notice.acknowledged': { ok: [{ noticeId: 'C-1/judgment/J1' }], bad: [{}, { noticeId: '' }] },
@@ -132,7 +145,9 @@ describe('catalog', () => {
     const by = (type: string) => [...CATALOG.get(type)!.by].sort();
     expect(by('self_correction.reported')).to.deep.equal(['government', 'justice']);
     for (const type of ['hearing.scheduled', 'hearing.held', 'judgment.issued', 'judicial_confirmation.decided']) expect(by(type)).to.deep.equal(['court']);
-    expect(by('suggestion.issued')).to.deep.equal(['court', 'procuratorate']);
+    expect(by('suggestion.issued')).to.deep.equal(['court', 'justice', 'procuratorate']);
+    for (const type of ['reconsideration.extended', 'reconsideration.suspended', 'reconsideration.resumed']) expect(by(type)).to.deep.equal(['justice']);
+    expect(by('judgment.effective')).to.deep.equal(['court']);
     expect(by('reconsideration.decided')).to.deep.equal(['justice']);
     expect(by('correction.reported')).to.deep.equal(['justice']);
     const everyKind = [...AGENCY_KINDS].sort();
