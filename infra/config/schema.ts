@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIsoDate } from '../../domain/deadlines/dates.js';
 import { AGENCY_ID_PATTERN, AGENCY_KINDS } from '../../domain/shared/agencies.js';
 import { ROLES } from '../../ports/principals.js';
 
@@ -6,8 +7,9 @@ import { ROLES } from '../../ports/principals.js';
 
 /** concurrent HTTP connections per process unless configured (docs/decisions.md "Limits before work") */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+const YEAR_MESSAGE = '年份应为 2000–2100 之间的四位数字，如 "2027"';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD').refine(isIsoDate, '不是日历上的日期（YYYY-MM-DD），请核对月份与日');
 
 const agency = z.object({
   id: z.string().regex(AGENCY_ID_PATTERN, '机构 id 只能是 2–64 位小写字母、数字或连字符'),
@@ -77,8 +79,15 @@ export const configSchema = z
     /** official State Council calendars published after the bundled data (国务院办公厅关于节假日安排的通知) */
     calendar: z
       .object({
-        years: z
-          .array(z.object({ year: z.number().int().min(2000).max(2100), holidays: z.array(isoDate), workdays: z.array(isoDate) }).strict())
+        // operations.md revision 2 keys the years by year ({ "2027": { holidays, workdays } }); the list of
+        // { year, holidays, workdays } that configs written before it use is still read, so neither breaks
+        years: z.preprocess(
+          (years) =>
+            years !== null && typeof years === 'object' && !Array.isArray(years)
+              ? Object.entries(years).map(([year, days]) => ({ year: /^\d+$/.test(year) ? Number(year) : year, ...(days as object) }))
+              : years,
+          z.array(z.object({ year: z.number({ message: YEAR_MESSAGE }).int(YEAR_MESSAGE).min(2000, YEAR_MESSAGE).max(2100, YEAR_MESSAGE), holidays: z.array(isoDate), workdays: z.array(isoDate) }).strict()),
+        )
           .default([]),
       })
       .strict()

@@ -35,6 +35,16 @@ describe('config loading', () => {
     expect(configWarnings(config)).to.deep.equal([]);
   });
 
+  it('reads calendar.years keyed by year as operations.md shows it, and the list form of earlier configs the same way', () => {
+    const days = { holidays: ['2027-01-01', '2027-02-05'], workdays: ['2027-02-14'] };
+    const keyed = parseConfig(text({ ...good, calendar: { years: { '2027': days } } }), 'keyed.json');
+    const listed = parseConfig(text({ ...good, calendar: { years: [{ year: 2027, ...days }] } }), 'listed.json');
+    expect(keyed.calendar.years).to.deep.equal([{ year: 2027, ...days }]);
+    expect(listed.calendar.years).to.deep.equal(keyed.calendar.years);
+    expect(problemsOf({ ...good, calendar: { years: { '27': days } } })).to.contain('四位数字');
+    expect(problemsOf({ ...good, calendar: { years: { '2027': { ...days, holidays: ['2027-13-01'] } } } })).to.contain('calendar.years.0.holidays.0').and.to.contain('不是日历上的日期');
+  });
+
   it('still accepts the retired graphql.answerCacheMiB of released configs, with one Chinese warning that it does nothing', () => {
     for (const mib of [0, 64, 512]) {
       const config = parseConfig(text({ ...good, graphql: { introspection: false, graphiql: false, answerCacheMiB: mib } }), 'released.json');
