@@ -18,6 +18,14 @@ export const HANDOFF_PURPOSES = [
 ] as const;
 export type HandoffPurpose = (typeof HANDOFF_PURPOSES)[number];
 
+/**
+ * Purposes whose clock is a statutory 办案期限 (刑事诉讼法 Art. 172, 175, 208; 《行政执法机关移送涉嫌犯罪案件的规定》
+ * Art. 8): passing one is 超期 in the law's words, where other duties are 逾期. The console keeps the same list
+ * (web/src/model.ts CASE_HANDLING_PERIODS: the browser bundle does not import the domain).
+ */
+export const CASE_HANDLING_PERIODS: readonly HandoffPurpose[] = ['prosecution_review', 'supplementary_investigation', 'public_prosecution', 'criminal_transfer'];
+export const isCaseHandlingPeriod = (purpose: HandoffPurpose): boolean => CASE_HANDLING_PERIODS.includes(purpose);
+
 /** The locally configurable parts of the table (operations config), passed in — never read here. */
 export interface DeadlinePolicy {
   privateEnterpriseFastTrack: boolean; // 涉企快速通道 on/off

@@ -13,7 +13,7 @@
 import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
 import type { ExistingCase, Judgment } from '../cases/case.js';
 import { handoffClockRunning, handoffDeadline, performanceDueDate, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
-import { chinaDate, compareDates, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
+import { chinaDate, compareDates, isCaseHandlingPeriod, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
 
 /** the reasons, most pressing first: the order of the list */
 export const ATTENTION_REASONS = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'] as const;
@@ -82,7 +82,10 @@ export function attentionDetail(facts: AttentionFacts, finding: AttentionFinding
   const defendant = agencyName(facts.defendant ?? '');
   switch (finding.reason) {
     case 'overdue_handoff':
-      return finding.clocks.map((c) => `${agencyName(c.from ?? '')}→${agencyName(c.to)} 移送应于 ${c.dueDate} 前办结`).join('；');
+      // a statutory 办案期限 that has passed is 超期 (the law's word); other handoffs are overdue (逾期) like any duty
+      return finding.clocks
+        .map((c) => `${agencyName(c.from ?? '')}→${agencyName(c.to)} 移送应于 ${c.dueDate} 前办结${c.purpose !== null && isCaseHandlingPeriod(c.purpose) ? '（办案期限已超期）' : ''}`)
+        .join('；');
     case 'overdue_suggestion':
       return finding.clocks.map((c) => `${agencyName(c.to)} 应于 ${c.dueDate} 前回复建议`).join('；');
     case 'overdue_performance':

@@ -114,6 +114,12 @@ export const isAuditor = (v: Viewer) => v.roles.includes('auditor');
 export const seesAll = (v: Viewer) => isOrganizer(v) || isAuditor(v);
 
 export const AGENCY = 'id kind name';
+/**
+ * Handoff purposes whose clock is a statutory 办案期限 (刑事诉讼法 Art. 172, 175, 208; 移送涉嫌犯罪案件的规定 Art. 8): the
+ * law calls passing it 超期, not 逾期 (domain/deadlines/clocks.ts HANDOFF_PURPOSES lists every purpose).
+ */
+export const CASE_HANDLING_PERIODS: ReadonlySet<string> = new Set(['prosecution_review', 'supplementary_investigation', 'public_prosecution', 'criminal_transfer']);
+
 export const HANDOFF = `id caseId case { title } from { ${AGENCY} } to { ${AGENCY} } purpose status requestedAt completedAt outcome returnReason dueDate dueDateProvisional overdue`;
 export const TIMELINE = `position type agency { ${AGENCY} } time recordedAt summary`;
 export const ACTION_ITEM = `id meetingId caseId text owner { ${AGENCY} } dueDate completedAt overdue`;

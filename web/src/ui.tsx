@@ -3,7 +3,7 @@ import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { gql, type GraphqlError, type QueryState } from './api';
 import { dateTime } from './format';
 import { useI18n } from './i18n';
-import { ACTION_ITEM, type ActionItem, type Agency, type TimelineEntry, type Viewer } from './model';
+import { ACTION_ITEM, CASE_HANDLING_PERIODS, type ActionItem, type Agency, type TimelineEntry, type Viewer } from './model';
 import { href } from './router';
 
 /** Who is signed in and the city's agencies, loaded once at sign-in. */
@@ -75,14 +75,15 @@ export function useMutation() {
 
 export const Badge = (props: { tone: 'danger' | 'ok' | 'muted' | 'info'; children: ComponentChildren }) => <span class={`badge ${props.tone}`}>{props.children}</span>;
 
-export function Due(props: { date: string | null; overdue: boolean; provisional?: boolean; done?: boolean }) {
+/** `purpose`: a handoff's, so a passed 办案期限 reads 超期 (model.ts CASE_HANDLING_PERIODS) */
+export function Due(props: { date: string | null; overdue: boolean; provisional?: boolean; done?: boolean; purpose?: string }) {
   const { t } = useI18n();
   if (!props.date) return <span class="muted">—</span>;
   return (
     <span class="due">
       <time dateTime={props.date}>{props.date}</time>
       {props.provisional && <span class="muted">（{t('provisional')}）</span>}
-      {props.overdue && !props.done && <Badge tone="danger">{t('overdue')}</Badge>}
+      {props.overdue && !props.done && <Badge tone="danger">{t(props.purpose !== undefined && CASE_HANDLING_PERIODS.has(props.purpose) ? 'overdueTerm' : 'overdue')}</Badge>}
     </span>
   );
 }

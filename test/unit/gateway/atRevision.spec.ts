@@ -1,3 +1,4 @@
+import { currentShape } from '../../../ports/currentShape.js';
 /**
  * `case(id, atRevision)` (graphql.md revision 2): the case after its events 0..atRevision, for auditors.
  *
@@ -145,7 +146,8 @@ describe('case(id, atRevision): the case after its events 0..atRevision (auditor
     const deadlines = { calendar: chineseDaysCalendar(), policy: DEFAULT_DEADLINE_POLICY };
     const stored = await store.readStream('case-XJ-9');
     const reference = (revision: number): CaseDoc | null => {
-      const state = foldCase('XJ-9', stored.slice(0, revision + 1).map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
+      // as every read path reads them: in their current shape (stored without dataschema, i.e. under revision 1)
+      const state = foldCase('XJ-9', stored.slice(0, revision + 1).map(currentShape).map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
       if (state.status === 'none') return null;
       const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
       for (const h of Object.values(state.handoffs)) handoffDeadlines[h.id] = handoffDeadline(h, deadlines);

@@ -10,6 +10,9 @@ import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../../projections/me
 import { agencyOf, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
 import { handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../../../gateway/readSide/visibility.js';
+
+/** 刑事诉讼法's 办案期限 (审查起诉, 补充侦查, 审理) and the 3-day 移送 check: passing one is 超期 */
+const STATUTORY_TERMS = new Set<string>(['prosecution_review', 'supplementary_investigation', 'public_prosecution', 'criminal_transfer']);
 import type { CaseView } from '../../../gateway/resolvers/cases.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
@@ -62,7 +65,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
     const s = doc.state;
     const push = (reason: string, detail: string) => items.push({ case: { doc, asOf: null }, reason, detail });
     const lateHandoffs = handoffViews(doc, ctx.today).filter(handoffOverdue);
-    if (lateHandoffs.length) push('overdue_handoff', lateHandoffs.map((v) => `${name(v.handoff.from)}→${name(v.handoff.to)} 移送应于 ${v.deadline!.dueDate} 前办结`).join('；'));
+    if (lateHandoffs.length) push('overdue_handoff', lateHandoffs.map((v) => `${name(v.handoff.from)}→${name(v.handoff.to)} 移送应于 ${v.deadline!.dueDate} 前办结${STATUTORY_TERMS.has(v.handoff.purpose) ? '（办案期限已超期）' : ''}`).join('；'));
     const lateSuggestions = suggestionViews(doc, ctx.today).filter(suggestionOverdue);
     if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));
     const r = s.reconsideration;

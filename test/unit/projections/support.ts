@@ -1,3 +1,4 @@
+import { currentVersion, dataschemaOf, isCatalogType } from '../../../domain/catalog/index.js';
 import type { EventStore, RecordedEvent } from '../../../ports/eventStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { loadDemo } from '../../../infra/demo/loader.js';
@@ -38,6 +39,8 @@ export function eventLog() {
         channel: source === null ? 'platform' : 'http',
         time,
         subject: streamId.slice(streamId.indexOf('-') + 1),
+        // stored as the ingest stores a published fact today (revision 2): with its version, so nothing is upcast
+        ...(source === null ? {} : { dataschema: dataschemaOf(type, isCatalogType(type) ? currentVersion(type) : 1) }),
       },
       recordedAt: new Date(Date.parse(time) + 1000).toISOString(),
       idempotencyKey: source === null ? null : `${source}/evt-${position}`,

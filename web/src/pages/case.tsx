@@ -100,7 +100,7 @@ function CaseView({ file }: { file: CaseDetail }) {
                   <td>{h.to.name}</td>
                   <td class="nowrap">{dateTime(h.requestedAt, lang)}</td>
                   <td>
-                    <Due date={h.dueDate} overdue={h.overdue} provisional={h.dueDateProvisional} />
+                    <Due date={h.dueDate} overdue={h.overdue} provisional={h.dueDateProvisional} purpose={h.purpose} />
                   </td>
                   <td>
                     {code('handoffStatus', h.status)}

@@ -208,7 +208,7 @@ function HandoffBoard(props: { filter: Record<string, unknown>; showEnded: boole
                 <td>{h.to.name}</td>
                 <td class="nowrap">{dateTime(h.requestedAt, lang)}</td>
                 <td>
-                  <Due date={h.dueDate} overdue={h.overdue} provisional={h.dueDateProvisional} />
+                  <Due date={h.dueDate} overdue={h.overdue} provisional={h.dueDateProvisional} purpose={h.purpose} />
                 </td>
                 <td class="nowrap">{code('handoffStatus', h.status)}</td>
               </tr>
