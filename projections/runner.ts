@@ -74,6 +74,11 @@ export interface ProjectionRunnerDeps<Ctx> {
    * Unset: not checked.
    */
   contextVersion?: string;
+  /**
+   * Told, before the rebuild starts, which projections are rebuilt because they were built under another context
+   * version (none stored counts too, except on a store that has never been built) — for the operator's startup line.
+   */
+  onContextRebuild?: (projections: readonly string[]) => void;
 }
 
 export interface ProjectionRetryOptions {
@@ -429,15 +434,20 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   /** resets the projections whose documents were computed under another context (or an unknown one) */
   const resetBuiltUnderOtherContext = async (version: string): Promise<void> => {
     const wanted = contextVersionPosition(version);
+    const rebuilt: string[] = [];
     for (const track of tracks) {
       const { name, collections } = track.projection;
       const marker = contextVersionCheckpoint(name);
       if ((await readModels.checkpoint(marker)) === wanted) continue;
-      if (track.checkpoint !== null) logger.info(`projection ${name} was built under another calendar or deadline policy: rebuilding it from the first event`);
+      if (track.checkpoint !== null) {
+        logger.info(`projection ${name} was built under another calendar or deadline policy: rebuilding it from the first event`);
+        rebuilt.push(name);
+      }
       await readModels.reset([name, marker], collections);
       await readModels.commit(marker, wanted, []);
       track.checkpoint = null;
     }
+    if (rebuilt.length > 0) deps.onContextRebuild?.(rebuilt);
   };
 
   const catchUp = async (): Promise<void> => {

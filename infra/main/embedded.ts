@@ -101,6 +101,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     projections: allProjections(),
     ctx: { deadlines },
     contextVersion: deadlineContextVersion(deadlines), // deadlines.md rule 7: a changed calendar rebuilds at start
+    onContextRebuild: (names) =>
+      console.log(`节假日日历或期限配置与上次启动时不同：${names.length} 个读模型将按新配置从头重建，受影响的法定期限随之重算（${names.join('、')}）`),
     onProgress: catchUpProgress(await store.headPosition()),
     // routine catch-up notes stay quiet (the progress bar shows it); a failing projection is loud
     logger: { info: () => undefined, error: (message, fields) => console.error(`[读模型] ${message}`, fields?.['error'] ?? '') },

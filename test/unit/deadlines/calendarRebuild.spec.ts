@@ -47,22 +47,24 @@ describe('a calendar added in configuration recomputes stored due dates at the n
   });
 
   /** starts the platform's projection runner on the same read-model file, as a restart would, and reads the board */
-  async function startAndRead(years: OfficialYear[], { checkVersion = true } = {}): Promise<{ deadline: HandoffBoardDoc['deadline']; rebuilt: boolean }> {
+  async function startAndRead(years: OfficialYear[], { checkVersion = true } = {}): Promise<{ deadline: HandoffBoardDoc['deadline']; rebuilt: boolean; told: string[][] }> {
     const deadlines = deadlinesWith(years);
     const readModels = openEmbeddedReadModelStore({ path: readModelsPath() });
     const said: string[] = [];
+    const told: string[][] = [];
     const runner = createProjectionRunner({
       store,
       readModels,
       projections: [handoffBoardProjection],
       ctx: { deadlines },
       ...(checkVersion ? { contextVersion: deadlineContextVersion(deadlines) } : {}),
+      onContextRebuild: (names) => told.push([...names]),
       logger: { info: (message) => said.push(message), error: (message) => said.push(message) },
     });
     try {
       await runner.start();
       const doc = await readModels.get<HandoffBoardDoc>(HANDOFF_BOARD, boardDocId('TJ-1', 'TJ-1-h1'));
-      return { deadline: doc?.deadline ?? null, rebuilt: said.some((m) => m.includes('rebuilding')) };
+      return { deadline: doc?.deadline ?? null, rebuilt: said.some((m) => m.includes('rebuilding')), told };
     } finally {
       await runner.stop();
       await readModels.close();
@@ -76,10 +78,14 @@ describe('a calendar added in configuration recomputes stored due dates at the n
 
     const again = await startAndRead([]);
     expect(again.rebuilt, 'the same calendar rebuilds nothing').to.equal(false);
+    // the first build is no rebuild: the operator is told only when documents are computed again
+    expect(before.told).to.deep.equal([]);
+    expect(again.told).to.deep.equal([]);
     expect(again.deadline).to.deep.equal(before.deadline);
 
     const after = await startAndRead([NOTICE_2028]);
     expect(after.rebuilt).to.equal(true);
+    expect(after.told).to.deep.equal([[handoffBoardProjection.name]]);
     expect(after.deadline).to.include({ dueDate: '2028-10-09', provisional: false });
   });
 
