@@ -28,7 +28,8 @@ const history = [
   fact('xj-proc', 'handoff.received', criminal, at('2024-03-21'), { handoffId: 'ys-1' }),
   fact('xj-proc', 'handoff.completed', criminal, at('2024-04-15'), { handoffId: 'ys-1', outcome: 'prosecuted' }),
   fact('xj-proc', 'handoff.requested', criminal, at('2024-04-16'), { handoffId: 'gs-1', to: 'xj-court', purpose: 'public_prosecution' }),
-  fact('xj-court', 'handoff.received', criminal, at('2024-04-17'), { handoffId: 'gs-1' }),
+  // 受理 (accepted, implying receipt): revision 2 runs the trial clock from it (刑事诉讼法 Art. 208)
+  fact('xj-court', 'handoff.accepted', criminal, at('2024-04-17'), { handoffId: 'gs-1' }),
   fact('xj-court', 'judgment.issued', criminal, at('2024-06-03'), { judgmentId: 'pj-1', outcome: 'convicted', effectiveAt: '2024-06-14', communityCorrection: true }),
   fact('xj-court', 'handoff.completed', criminal, at('2024-06-03', 11), { handoffId: 'gs-1', outcome: 'judged' }),
   fact('xj-court', 'handoff.requested', criminal, at('2024-06-17'), { handoffId: 'jz-1', to: 'xj-justice', purpose: 'community_correction' }),
@@ -102,7 +103,7 @@ describe('a multi-agency history over HTTP, read back from the stored streams (e
     const k = r.json!.data!.k;
     expect(k.judgmentOutcome).to.equal('convicted');
     expect(k.agencies.map((a: { id: string }) => a.id)).to.have.members(['xj-police', 'xj-proc', 'xj-court', 'xj-justice']);
-    // prosecution review received 03-21 + 1 month = 04-21 (Sunday) → 04-22; public prosecution 04-17 + 2 months = 06-17;
+    // prosecution review received 03-21 + 1 month = 04-21 (Sunday) → 04-22; public prosecution accepted 04-17 + 2 months = 06-17;
     // community-correction 回执 requested 06-17 + 5 days = 06-22 (Saturday) → 06-24
     expect(k.handoffs.map((h: { id: string; dueDate: string; status: string }) => [h.id, h.dueDate, h.status])).to.deep.equal([
       ['ys-1', '2024-04-22', 'COMPLETED'],
