@@ -1,8 +1,8 @@
 /**
  * The embedded ReadModelStore: every document and index entry lives in memory (the serving copy, so a
- * GraphQL read is a Map lookup), and the commits are written behind to a SQLite file, at most a second later,
- * a snapshot of documents, index entries and checkpoints in one transaction (see write-behind below), so a
- * restart loads a consistent state and a crash can never leave documents behind their checkpoint.
+ * GraphQL read is a Map lookup), and every commit is also written to a SQLite file in one transaction
+ * (documents, index entries and checkpoint together), so a restart loads exactly what was committed and
+ * a crash can never leave documents ahead of or behind their checkpoint.
  *
  * Each index is one ordered list of (value, id) entries (SortedEntries), rebuilt from the documents' stored
  * entries at open: findIds reads the entries of one value, findRange and countRange a range of values.
@@ -58,25 +58,6 @@ const MIGRATIONS = [
    ALTER TABLE read_model_documents_v2 RENAME TO read_model_documents;`,
 ];
 
-/** how long committed documents wait for the file: commits within it write a document once */
-const FLUSH_AFTER_MS = 1000;
-/** documents written per event-loop turn during a flush */
-const FLUSH_SLICE_DOCUMENTS = 500;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/**
- * Throws the TypeError JSON.stringify would (a bigint, a cycle) without serialising: the walk skips frozen parts,
- * which were checked when they were committed (a new document shares most of itself with its previous version).
- */
-function requireJson(value: unknown, what: string, path: object[] = []): void {
-  if (typeof value === 'bigint') throw new TypeError(`document ${what} is not JSON-serialisable: it holds a bigint`);
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  if (path.includes(value)) throw new TypeError(`document ${what} is not JSON-serialisable: it refers to itself`);
-  path.push(value);
-  for (const item of Array.isArray(value) ? value : Object.values(value)) requireJson(item, what, path);
-  path.pop();
-}
-
 export type IndexValues = Readonly<Record<string, readonly string[]>>;
 
 interface StoredDocument {
@@ -95,8 +76,8 @@ interface Collection {
   readonly indexes: Map<string, SortedEntries>;
 }
 
-/** collection → id → the latest committed version not yet in the file (null: deleted) */
-type PendingDocuments = Map<string, Map<string, StoredDocument | null>>;
+/** collection → id → the document after the commit (null: deleted) */
+type CommitResult = Map<string, Map<string, StoredDocument | null>>;
 
 interface DocumentRow {
   collection: string;
@@ -120,9 +101,6 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
         'ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
     ),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
-    begin: db.prepare('BEGIN'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
   };
 
   const collections = new Map<string, Collection>();
@@ -209,82 +187,30 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     .all();
   for (const { projection, position } of checkpointRows) checkpoints.set(projection, position);
 
-  /**
-   * Write-behind: a commit changes the serving copy at once and leaves the file to a flush that follows within
-   * FLUSH_AFTER_MS. A live case document is touched by nearly every event of its case, and writing it (JSON and
-   * SQLite) on every commit was most of the ingest's CPU; a flush writes each document once, in its latest version.
-   * Consistency is kept by what a flush writes: the versions and checkpoints as they stood at one moment (documents are
-   * frozen, so holding a reference is a snapshot), in one transaction. A crash loses at most the commits since the
-   * last flush, and the file then holds documents and checkpoints that go together: the runner applies the events
-   * after those checkpoints again, exactly as after a crash between two commits.
-   */
-  let pending: PendingDocuments = new Map();
-  let pendingCheckpoints = new Map<string, bigint>();
-  let flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** the flushes run one after another; this is the last one started */
-  let flushes: Promise<void> = Promise.resolve();
-  let failedFlushes = 0;
-
-  const pendingOf = (collection: string): Map<string, StoredDocument | null> => {
-    let byId = pending.get(collection);
-    if (byId === undefined) pending.set(collection, (byId = new Map()));
-    return byId;
-  };
-
-  const scheduleFlush = (delayMs: number): void => {
-    if (flushTimer !== null || closed) return;
-    flushTimer = setTimeout(() => {
-      flushTimer = null;
-      flushes = flushes.then(writeOut);
-    }, delayMs);
-    flushTimer.unref?.();
-  };
-
-  /** writes one snapshot of the pending versions and checkpoints, a slice per event-loop turn, in one transaction */
-  const writeOut = async (): Promise<void> => {
-    const docs = pending;
-    const marks = pendingCheckpoints;
-    pending = new Map();
-    pendingCheckpoints = new Map();
-    if (docs.size === 0 && marks.size === 0) return;
-    let open = false;
-    try {
-      statements.begin.run();
-      open = true;
-      let written = 0;
-      for (const [collection, byId] of docs) {
-        for (const [id, stored] of byId) {
-          if (stored === null) statements.deleteDocument.run(collection, id);
-          else statements.upsertDocument.run(collection, id, JSON.stringify(stored.doc), stored.indexesJson);
-          if (++written % FLUSH_SLICE_DOCUMENTS === 0) await nextTurn();
-        }
+  // SQLite first, memory after: anything that throws (a document JSON cannot hold, a full disk) rolls the
+  // transaction back before the serving copy has changed
+  const persist = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]): CommitResult => {
+    const result: CommitResult = new Map();
+    for (const { collection, id, doc, indexes } of writes) {
+      let byId = result.get(collection);
+      if (byId === undefined) result.set(collection, (byId = new Map()));
+      if (doc === null) {
+        statements.deleteDocument.run(collection, id);
+        byId.set(id, null);
+        continue;
       }
-      for (const [projection, position] of marks) statements.upsertCheckpoint.run(projection, position);
-      statements.commit.run();
-      open = false;
-      failedFlushes = 0;
-    } catch (error) {
-      if (open) statements.rollback.run();
-      // what was not written stays pending, unless a newer version has been committed since
-      for (const [collection, byId] of docs) {
-        const newer = pendingOf(collection);
-        for (const [id, stored] of byId) if (!newer.has(id)) newer.set(id, stored);
-      }
-      for (const [projection, position] of marks) if (!pendingCheckpoints.has(projection)) pendingCheckpoints.set(projection, position);
-      failedFlushes++;
-      console.error(`[读模型] 写入读模型文件失败（第 ${failedFlushes} 次），内存中的读模型照常服务，稍后重试；请检查磁盘空间与文件权限：${(error as Error).message}`);
-      scheduleFlush(Math.min(FLUSH_AFTER_MS * 2 ** failedFlushes, 60_000));
+      const previous = byId.has(id) ? (byId.get(id) ?? null) : (collections.get(collection)?.docs.get(id) ?? null);
+      const merged = mergeIndexes(previous?.indexes ?? null, indexes);
+      const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
+      const json = JSON.stringify(doc);
+      if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
+      freeze(doc);
+      statements.upsertDocument.run(collection, id, json, indexesJson);
+      byId.set(id, { doc, indexes: merged, indexesJson });
     }
-  };
-
-  /** everything committed so far, in the file (close, reset) */
-  const flushAll = async (): Promise<void> => {
-    if (flushTimer !== null) clearTimeout(flushTimer);
-    flushTimer = null;
-    flushes = flushes.then(writeOut);
-    await flushes;
-    if (failedFlushes > 0) throw new Error('read model file could not be written; see the errors above');
-  };
+    statements.upsertCheckpoint.run(projection, position);
+    return result;
+  });
 
   const drop = db.transaction((projections: readonly string[], names: readonly string[]): void => {
     for (const name of names) statements.deleteCollection.run(name);
@@ -330,25 +256,11 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
     async commit(projection, position, writes) {
       assertOpen();
-      // checked before anything changes: a document JSON cannot hold fails the whole commit
-      for (const { collection, id, doc } of writes) if (doc !== null) requireJson(doc, `${collection}/${id}`);
-      for (const { collection, id, doc, indexes } of writes) {
-        if (doc === null) {
-          put(collection, id, null);
-          pendingOf(collection).set(id, null);
-          continue;
-        }
-        const previous = collections.get(collection)?.docs.get(id) ?? null;
-        const merged = mergeIndexes(previous?.indexes ?? null, indexes);
-        const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
-        freeze(doc);
-        const next: StoredDocument = { doc, indexes: merged, indexesJson };
-        put(collection, id, next);
-        pendingOf(collection).set(id, next);
+      const result = persist(projection, position, writes);
+      for (const [collection, byId] of result) {
+        for (const [id, next] of byId) put(collection, id, next);
       }
       checkpoints.set(projection, position);
-      pendingCheckpoints.set(projection, position);
-      scheduleFlush(FLUSH_AFTER_MS);
     },
 
     async checkpoint(projection) {
@@ -358,7 +270,6 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
     async reset(projections, names) {
       assertOpen();
-      await flushAll();
       drop(projections, names);
       for (const name of names) collections.delete(name);
       for (const projection of projections) checkpoints.delete(projection);
@@ -366,17 +277,10 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
     async close() {
       if (closed) return;
-      try {
-        // the file catches up with the serving copy; if it cannot, it keeps its last whole flush (rebuilt forward at
-        // the next start) and close says so
-        await flushAll();
-      } finally {
-        closed = true;
-        if (flushTimer !== null) clearTimeout(flushTimer);
-        collections.clear();
-        checkpoints.clear();
-        db.close();
-      }
+      closed = true;
+      collections.clear();
+      checkpoints.clear();
+      db.close();
     },
   };
 }
