@@ -62,7 +62,7 @@ export async function rebuildEmbedded(store: EventStore, dir: string, ctx: ReadM
   try {
     rebuilt = await rebuildInto(store, into, ctx, step);
   } finally {
-    // the store writes its file behind the commits: the rebuild is done when the file holds it
+    // closing is part of the rebuild: the file must hold it before it counts as done
     await into.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
