@@ -30,10 +30,12 @@ import { loadConfigFile } from '../config/loadConfig.js';
 import type { PlatformConfig } from '../config/schema.js';
 import type { EventStore } from '../../ports/eventStore.js';
 import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
-import { openDiskReadModelStore } from '../readModels/diskReadModelStore.js';
+import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
 
 const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config', 'demo.config.json');
+/** documents kept parsed by replay's stores, in JSON characters: each document is read about once */
+const REPLAY_CACHE_CHARS = 4 * 1024 * 1024;
 
 export interface AuditCommandOptions {
   configPath: string | undefined;
@@ -260,8 +262,8 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
         throw error;
       }
       try {
-        // read in place, a page at a time: loading the whole file into memory is what made replay need 1.77 GB
-        live = openDiskReadModelStore({ path });
+        // a small document cache: replay reads each document once, so memory stays bounded whatever the store's size
+        live = openEmbeddedReadModelStore({ path, cacheChars: REPLAY_CACHE_CHARS });
       } catch (error) {
         if (/in use by another process/.test((error as Error).message)) {
           throw new AuditCommandError(`读模型文件 ${path} 正被运行中的平台占用：请先停止 liandong start，再运行 replay`);
@@ -270,7 +272,7 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
       }
       liveWhere = `SQLite ${path}`;
     }
-    scratch = openDiskReadModelStore({ path: join(scratchDir, 'scratch.db') });
+    scratch = openEmbeddedReadModelStore({ path: join(scratchDir, 'scratch.db'), cacheChars: REPLAY_CACHE_CHARS });
     console.log(`重放：从 ${opened.where} 重建 ${projections.map((projection) => projection.name).join('、')} 到临时空间，与现行读模型（${liveWhere}）比对`);
 
     bar = progressBar('重建中');

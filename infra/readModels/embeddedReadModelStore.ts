@@ -1,42 +1,50 @@
 /**
- * The embedded ReadModelStore: every document and index entry lives in memory (the serving copy, so a
- * GraphQL read is a Map lookup), and every commit is also written to a SQLite file in one transaction
- * (documents, index entries and checkpoint together), so a restart loads exactly what was committed and
- * a crash can never leave documents ahead of or behind their checkpoint.
+ * The embedded ReadModelStore: SQLite tables with real indexes. Documents sit in a table keyed by (collection, id),
+ * index entries in a table whose primary key is (collection, index, value, id) — so findIds, findRange (keyset pages
+ * in either direction) and countRange are B-tree range reads — and each commit writes documents, entries and the
+ * projection's checkpoint in one transaction, so a crash can never leave documents ahead of or behind their checkpoint.
  *
- * Each index is one ordered list of (value, id) entries (SortedEntries), rebuilt from the documents' stored
- * entries at open: findIds reads the entries of one value, findRange and countRange a range of values.
- * A range-only index (DocumentWrite.rangeIndexes) therefore needs nothing different here: there is no list per
- * value to skip, and findIds on it is the same one-value read.
+ * Memory is bounded whatever the size of the city: parsed documents are kept in an LRU cache weighted by the length of
+ * their JSON (`cacheChars`), so a GraphQL read of a hot document is a Map lookup and a cold one a primary-key read and
+ * a JSON.parse. Before this store held every document and entry in memory, which at 1,000,000 events took 4 GB and
+ * ran the garbage collector against V8's heap limit (docs/benchmarks.md).
  *
- * Documents are deep-frozen when committed and handed out as they are: reads cost nothing and a caller
- * that tries to change one gets a TypeError instead of silently changing the store. The price is that
- * commit takes ownership of the objects it is given (they are frozen in place); projections build new
- * documents in evolve anyway.
+ * Documents are deep-frozen when committed or parsed and handed out as they are: a caller that tries to change one
+ * gets a TypeError instead of silently changing the cached copy. The price is that commit takes ownership of the
+ * objects it is given (they are frozen in place); projections build new documents in evolve anyway.
  *
- * The file holds disposable data (rebuildable from the event store), so it is kept apart from the event
- * store's file and written with synchronous = NORMAL: a power cut may lose the last commits, but WAL keeps
- * each commit whole, so documents and checkpoint go back together and the runner re-applies the rest.
- * One process owns the file (EXCLUSIVE locking): a second process with its own in-memory copy would serve
- * stale documents and overwrite the first one's writes.
+ * Text order: SQLite's BINARY collation compares the UTF-8 bytes, i.e. code points, as the port asks.
+ *
+ * The file holds disposable data (rebuildable from the event store), so it is kept apart from the event store's file
+ * and written with synchronous = NORMAL: a power cut may lose the last commits, but WAL keeps each commit whole, so
+ * documents and checkpoint go back together and the runner re-applies the rest. One process owns the file
+ * (EXCLUSIVE locking): the cache of another process would serve documents it did not commit.
  */
+import { LRUCache } from 'lru-cache';
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
+import type { DocumentWrite, IndexBounds, IndexEntry, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
 import { checkRangeQuery } from './indexOrder.js';
-import { SortedEntries, SortedIds } from './sortedIds.js';
 
 export interface EmbeddedReadModelStoreOptions {
   /** a SQLite file of its own (the platform passes `<dataDir>/readmodels.db`), or ':memory:' */
   path: string;
+  /**
+   * How much parsed-document cache to keep, in characters of the documents' JSON (a parsed document takes roughly two
+   * to three times its JSON in heap). Default 32 Mi characters. `liandong replay`, which reads each document once,
+   * passes a small one.
+   */
+  cacheChars?: number;
 }
+
+const DEFAULT_CACHE_CHARS = 32 * 1024 * 1024;
 
 const MIGRATIONS = [
   `CREATE TABLE read_model_documents (
      collection TEXT NOT NULL,
      id         TEXT NOT NULL,
      doc        TEXT NOT NULL,
-     indexes    TEXT, -- JSON: index name → values the document is found under; rebuilt in memory at open
+     indexes    TEXT, -- JSON: index name → values the document is found under
      PRIMARY KEY (collection, id)
    ) WITHOUT ROWID;
    CREATE TABLE read_model_checkpoints (
@@ -56,164 +64,129 @@ const MIGRATIONS = [
    INSERT INTO read_model_documents_v2 (collection, id, doc, indexes) SELECT collection, id, doc, indexes FROM read_model_documents;
    DROP TABLE read_model_documents;
    ALTER TABLE read_model_documents_v2 RENAME TO read_model_documents;`,
+  // The index entries as a table of their own (they were rebuilt in memory from the `indexes` column at every open).
+  // Rows are small, so WITHOUT ROWID: the primary key is the B-tree every read walks. The `indexes` column stays:
+  // a write compares a document's new values with it and touches only the entries that changed.
+  `CREATE TABLE read_model_entries (
+     collection TEXT NOT NULL,
+     idx        TEXT NOT NULL,
+     value      TEXT NOT NULL,
+     id         TEXT NOT NULL,
+     PRIMARY KEY (collection, idx, value, id)
+   ) WITHOUT ROWID;
+   INSERT OR IGNORE INTO read_model_entries (collection, idx, value, id)
+     SELECT d.collection, i.key, v.value, d.id
+     FROM read_model_documents d, json_each(d.indexes) i, json_each(i.value) v
+     WHERE d.indexes IS NOT NULL;`,
 ];
 
 export type IndexValues = Readonly<Record<string, readonly string[]>>;
 
-interface StoredDocument {
+interface CachedDocument {
   /** deep-frozen */
   readonly doc: unknown;
   /** every index entry of the document, merged across writes; null when it has none */
   readonly indexes: IndexValues | null;
   /** `indexes` as stored, reused while a write leaves them as they were (the usual case) */
   readonly indexesJson: string | null;
+  /** the document's JSON length: its weight in the cache */
+  readonly size: number;
 }
 
-interface Collection {
-  readonly docs: Map<string, StoredDocument>;
-  readonly ids: SortedIds;
-  /** index name → its (value, id) entries in order: findIds reads one value, findRange a range of them */
-  readonly indexes: Map<string, SortedEntries>;
+/** what a commit needs of a document it replaces: its entries, not its body */
+interface StoredIndexes {
+  readonly indexes: IndexValues | null;
+  readonly indexesJson: string | null;
 }
-
-/** collection → id → the document after the commit (null: deleted) */
-type CommitResult = Map<string, Map<string, StoredDocument | null>>;
 
 interface DocumentRow {
-  collection: string;
   id: string;
   doc: string;
   indexes: string | null;
 }
 
+/** ids per IN (…) query of getMany: below SQLite's default limit of bound parameters */
+const IDS_PER_QUERY = 500;
+
+const cacheKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
 export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOptions): ReadModelStore {
   const db = openDatabase(options.path);
-
-  const statements = {
-    upsertDocument: db.prepare<[string, string, string, string | null]>(
-      'INSERT INTO read_model_documents (collection, id, doc, indexes) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, indexes = excluded.indexes',
-    ),
-    deleteDocument: db.prepare<[string, string]>('DELETE FROM read_model_documents WHERE collection = ? AND id = ?'),
-    deleteCollection: db.prepare<[string]>('DELETE FROM read_model_documents WHERE collection = ?'),
-    upsertCheckpoint: db.prepare<[string, bigint]>(
-      'INSERT INTO read_model_checkpoints (projection, position) VALUES (?, ?) ' +
-        'ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-    ),
-    deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
-  };
-
-  const collections = new Map<string, Collection>();
-  const checkpoints = new Map<string, bigint>();
+  const statements = prepareStatements(db);
+  const ranges = rangeStatements(db);
+  const cache = new LRUCache<string, CachedDocument>({
+    maxSize: Math.max(1, options.cacheChars ?? DEFAULT_CACHE_CHARS),
+    sizeCalculation: (entry) => Math.max(1, entry.size),
+  });
   let closed = false;
 
-  // An object that is already frozen is taken to be deep-frozen: a document that shares unchanged parts
-  // with its previous version (the usual result of a spread in evolve) is walked only where it changed.
-  // (A WeakSet of frozen objects would also cover callers that freeze shallowly, at a cost of about a
-  // microsecond per write and heavier garbage collection.)
-  const freeze = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-    Object.freeze(value);
-    if (Array.isArray(value)) {
-      for (const item of value) freeze(item);
-    } else {
-      for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
-    }
+  const parse = (row: DocumentRow, collection: string): CachedDocument => {
+    const doc: unknown = JSON.parse(row.doc);
+    freeze(doc);
+    const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
+    freeze(indexes);
+    const cached: CachedDocument = { doc, indexes, indexesJson: row.indexes, size: row.doc.length };
+    cache.set(cacheKey(collection, row.id), cached);
+    return cached;
   };
 
-  const collectionOf = (name: string): Collection => {
-    let collection = collections.get(name);
-    if (collection === undefined) {
-      collection = { docs: new Map(), ids: new SortedIds(), indexes: new Map() };
-      collections.set(name, collection);
-    }
-    return collection;
+  const storedIndexes = (collection: string, id: string): StoredIndexes | null => {
+    const cached = cache.get(cacheKey(collection, id), { updateAgeOnGet: false });
+    if (cached !== undefined) return cached;
+    const row = statements.indexesOf.get(collection, id);
+    if (row === undefined) return null;
+    return { indexes: row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues), indexesJson: row.indexes };
   };
 
-  const addEntry = (collection: Collection, index: string, value: string, id: string): void => {
-    let entries = collection.indexes.get(index);
-    if (entries === undefined) collection.indexes.set(index, (entries = new SortedEntries()));
-    entries.add(value, id);
-  };
-
-  const removeEntry = (collection: Collection, index: string, value: string, id: string): void => {
-    const entries = collection.indexes.get(index);
-    if (entries === undefined) return;
-    entries.delete(value, id);
-    if (entries.size === 0) collection.indexes.delete(index);
-  };
-
-  /** moves a document's index entries from `before` to `after`, touching only values that changed */
-  const reindex = (collection: Collection, id: string, before: IndexValues | null, after: IndexValues | null): void => {
+  const moveEntries = (collection: string, id: string, before: IndexValues | null, after: IndexValues | null): void => {
     if (before === after) return;
     if (before !== null) {
       for (const index of Object.keys(before)) {
         const kept = after?.[index];
-        for (const value of before[index]!) if (!kept?.includes(value)) removeEntry(collection, index, value, id);
+        for (const value of before[index]!) if (!kept?.includes(value)) statements.deleteEntry.run(collection, index, value, id);
       }
     }
     if (after !== null) {
       for (const index of Object.keys(after)) {
         const had = before?.[index];
-        for (const value of after[index]!) if (!had?.includes(value)) addEntry(collection, index, value, id);
+        for (const value of after[index]!) if (!had?.includes(value)) statements.insertEntry.run(collection, index, value, id);
       }
     }
   };
 
-  const put = (collectionName: string, id: string, next: StoredDocument | null): void => {
-    const collection = collectionOf(collectionName);
-    const previous = collection.docs.get(id) ?? null;
-    reindex(collection, id, previous?.indexes ?? null, next?.indexes ?? null);
-    if (next === null) {
-      collection.docs.delete(id);
-      collection.ids.delete(id);
-    } else {
-      collection.docs.set(id, next);
-      collection.ids.add(id);
-    }
-  };
-
-  // load the serving copy
-  for (const row of db.prepare<[], DocumentRow>('SELECT collection, id, doc, indexes FROM read_model_documents').iterate()) {
-    const doc: unknown = JSON.parse(row.doc);
-    freeze(doc);
-    const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
-    freeze(indexes);
-    put(row.collection, row.id, { doc, indexes, indexesJson: row.indexes });
-  }
-  const checkpointRows = db
-    .prepare<[], { projection: string; position: bigint }>('SELECT projection, position FROM read_model_checkpoints')
-    .safeIntegers()
-    .all();
-  for (const { projection, position } of checkpointRows) checkpoints.set(projection, position);
-
-  // SQLite first, memory after: anything that throws (a document JSON cannot hold, a full disk) rolls the
-  // transaction back before the serving copy has changed
-  const persist = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]): CommitResult => {
-    const result: CommitResult = new Map();
+  // SQLite first, cache after: anything that throws (a document JSON cannot hold, a full disk) rolls the transaction
+  // back before the cache has changed
+  const persist = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
+    /** collection → id → the document after this commit (null: deleted); later writes of one id see earlier ones */
+    const written = new Map<string, Map<string, CachedDocument | null>>();
     for (const { collection, id, doc, indexes } of writes) {
-      let byId = result.get(collection);
-      if (byId === undefined) result.set(collection, (byId = new Map()));
+      let byId = written.get(collection);
+      if (byId === undefined) written.set(collection, (byId = new Map()));
+      const previous = byId.has(id) ? (byId.get(id) ?? null) : storedIndexes(collection, id);
       if (doc === null) {
+        moveEntries(collection, id, previous?.indexes ?? null, null);
         statements.deleteDocument.run(collection, id);
         byId.set(id, null);
         continue;
       }
-      const previous = byId.has(id) ? (byId.get(id) ?? null) : (collections.get(collection)?.docs.get(id) ?? null);
       const merged = mergeIndexes(previous?.indexes ?? null, indexes);
       const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
       const json = JSON.stringify(doc);
       if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
-      freeze(doc);
+      moveEntries(collection, id, previous?.indexes ?? null, merged);
       statements.upsertDocument.run(collection, id, json, indexesJson);
-      byId.set(id, { doc, indexes: merged, indexesJson });
+      freeze(doc);
+      byId.set(id, { doc, indexes: merged, indexesJson, size: json.length });
     }
     statements.upsertCheckpoint.run(projection, position);
-    return result;
+    return written;
   });
 
-  const drop = db.transaction((projections: readonly string[], names: readonly string[]): void => {
-    for (const name of names) statements.deleteCollection.run(name);
+  const drop = db.transaction((projections: readonly string[], collections: readonly string[]): void => {
+    for (const collection of collections) {
+      statements.deleteCollection.run(collection);
+      statements.deleteCollectionEntries.run(collection);
+    }
     for (const projection of projections) statements.deleteCheckpoint.run(projection);
   });
 
@@ -224,74 +197,189 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   return {
     async get<T>(collection: string, id: string): Promise<T | null> {
       assertOpen();
-      return (collections.get(collection)?.docs.get(id)?.doc ?? null) as T | null;
+      const cached = cache.get(cacheKey(collection, id));
+      if (cached !== undefined) return cached.doc as T;
+      const row = statements.get.get(collection, id);
+      return row === undefined ? null : (parse(row, collection).doc as T);
     },
 
     async getMany<T>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
       assertOpen();
-      const docs = collections.get(collection)?.docs;
-      return ids.map((id) => (docs?.get(id)?.doc ?? null) as T | null);
+      const found: (T | null)[] = new Array(ids.length).fill(null);
+      const missing = new Map<string, number[]>();
+      ids.forEach((id, at) => {
+        const cached = cache.get(cacheKey(collection, id));
+        if (cached !== undefined) found[at] = cached.doc as T;
+        else missing.set(id, [...(missing.get(id) ?? []), at]);
+      });
+      const cold = [...missing.keys()];
+      for (let start = 0; start < cold.length; start += IDS_PER_QUERY) {
+        const chunk = cold.slice(start, start + IDS_PER_QUERY);
+        for (const row of statements.getMany(chunk.length).all(collection, ...chunk)) {
+          const doc = parse(row, collection).doc as T;
+          for (const at of missing.get(row.id)!) found[at] = doc;
+        }
+      }
+      return found;
     },
 
     async findIds(collection, index, value) {
       assertOpen();
-      return collections.get(collection)?.indexes.get(index)?.idsOf(value) ?? [];
+      return statements.idsOf.all(collection, index, value);
     },
 
     async findRange(collection, index, query) {
       assertOpen();
       checkRangeQuery(query);
-      return collections.get(collection)?.indexes.get(index)?.range(query) ?? { entries: [], next: null };
+      const rows = ranges.read(collection, index, query);
+      const more = rows.length > query.limit;
+      const entries = more ? rows.slice(0, query.limit) : rows;
+      const last = entries[entries.length - 1];
+      return { entries, next: more && last !== undefined ? { value: last.value, id: last.id } : null };
     },
 
     async countRange(collection, index, bounds) {
       assertOpen();
-      return collections.get(collection)?.indexes.get(index)?.count(bounds) ?? 0;
+      return ranges.count(collection, index, bounds ?? {});
     },
 
     async listIds(collection) {
       assertOpen();
-      return collections.get(collection)?.ids.toArray() ?? [];
+      return statements.ids.all(collection);
     },
 
     async commit(projection, position, writes) {
       assertOpen();
-      const result = persist(projection, position, writes);
-      for (const [collection, byId] of result) {
-        for (const [id, next] of byId) put(collection, id, next);
+      const written = persist(projection, position, writes);
+      for (const [collection, byId] of written) {
+        for (const [id, next] of byId) {
+          if (next === null) cache.delete(cacheKey(collection, id));
+          else cache.set(cacheKey(collection, id), next);
+        }
       }
-      checkpoints.set(projection, position);
     },
 
     async checkpoint(projection) {
       assertOpen();
-      return checkpoints.get(projection) ?? null;
+      return statements.checkpoint.get(projection) ?? null;
     },
 
-    async reset(projections, names) {
+    async reset(projections, collections) {
       assertOpen();
-      drop(projections, names);
-      for (const name of names) collections.delete(name);
-      for (const projection of projections) checkpoints.delete(projection);
+      drop(projections, collections);
+      const dropped = new Set(collections);
+      for (const key of [...cache.keys()]) if (dropped.has(key.slice(0, key.indexOf('\u0000')))) cache.delete(key);
     },
 
     async close() {
       if (closed) return;
       closed = true;
-      collections.clear();
-      checkpoints.clear();
+      cache.clear();
       db.close();
     },
   };
 }
 
-/** the read model file, migrated and locked for this process (diskReadModelStore.ts opens the same file format) */
+function prepareStatements(db: SqliteDatabase) {
+  const getManyStatements = new Map<number, ReturnType<typeof db.prepare<string[], DocumentRow>>>();
+  return {
+    get: db.prepare<[string, string], DocumentRow>('SELECT id, doc, indexes FROM read_model_documents WHERE collection = ? AND id = ?'),
+    getMany(count: number) {
+      let statement = getManyStatements.get(count);
+      if (statement === undefined) {
+        statement = db.prepare<string[], DocumentRow>(
+          `SELECT id, doc, indexes FROM read_model_documents WHERE collection = ? AND id IN (${new Array(count).fill('?').join(',')})`,
+        );
+        getManyStatements.set(count, statement);
+      }
+      return statement;
+    },
+    indexesOf: db.prepare<[string, string], { indexes: string | null }>('SELECT indexes FROM read_model_documents WHERE collection = ? AND id = ?'),
+    ids: db.prepare<[string], string>('SELECT id FROM read_model_documents WHERE collection = ? ORDER BY id').pluck(),
+    idsOf: db.prepare<[string, string, string], string>('SELECT id FROM read_model_entries WHERE collection = ? AND idx = ? AND value = ? ORDER BY id').pluck(),
+    upsertDocument: db.prepare<[string, string, string, string | null]>(
+      'INSERT INTO read_model_documents (collection, id, doc, indexes) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, indexes = excluded.indexes',
+    ),
+    deleteDocument: db.prepare<[string, string]>('DELETE FROM read_model_documents WHERE collection = ? AND id = ?'),
+    deleteCollection: db.prepare<[string]>('DELETE FROM read_model_documents WHERE collection = ?'),
+    insertEntry: db.prepare<[string, string, string, string]>('INSERT OR IGNORE INTO read_model_entries (collection, idx, value, id) VALUES (?, ?, ?, ?)'),
+    deleteEntry: db.prepare<[string, string, string, string]>('DELETE FROM read_model_entries WHERE collection = ? AND idx = ? AND value = ? AND id = ?'),
+    deleteCollectionEntries: db.prepare<[string]>('DELETE FROM read_model_entries WHERE collection = ?'),
+    checkpoint: db.prepare<[string], bigint>('SELECT position FROM read_model_checkpoints WHERE projection = ?').pluck().safeIntegers(),
+    upsertCheckpoint: db.prepare<[string, bigint]>(
+      'INSERT INTO read_model_checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
+    ),
+    deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
+  };
+}
+
+/**
+ * Range reads and counts over read_model_entries, one prepared statement per shape of query (which bounds, a cursor
+ * or not, the direction). The cursor is a row-value comparison, which SQLite answers from the primary key's B-tree:
+ * a page costs its own length whatever page it is.
+ */
+function rangeStatements(db: SqliteDatabase) {
+  const reads = new Map<string, ReturnType<typeof db.prepare<unknown[], IndexEntry>>>();
+  const counts = new Map<string, ReturnType<typeof db.prepare<unknown[], number>>>();
+  const where = (bounds: IndexBounds): string =>
+    'collection = ? AND idx = ?' + (bounds.from !== undefined ? ' AND value >= ?' : '') + (bounds.to !== undefined ? ' AND value <= ?' : '');
+  const boundParams = (bounds: IndexBounds): string[] => [
+    ...(bounds.from !== undefined ? [bounds.from] : []),
+    ...(bounds.to !== undefined ? [bounds.to] : []),
+  ];
+  return {
+    /** up to limit + 1 entries, so the caller knows whether more follow */
+    read(collection: string, index: string, query: RangeQuery): IndexEntry[] {
+      const after = query.after ?? null;
+      const reverse = query.reverse === true;
+      const shape = `${query.from !== undefined}${query.to !== undefined}${after !== null}${reverse}`;
+      let statement = reads.get(shape);
+      if (statement === undefined) {
+        const cursor = after === null ? '' : reverse ? ' AND (value, id) < (?, ?)' : ' AND (value, id) > (?, ?)';
+        const order = reverse ? 'value DESC, id DESC' : 'value, id';
+        statement = db.prepare<unknown[], IndexEntry>(`SELECT value, id FROM read_model_entries WHERE ${where(query)}${cursor} ORDER BY ${order} LIMIT ?`);
+        reads.set(shape, statement);
+      }
+      const cursorParams = after === null ? [] : [after.value, after.id];
+      return statement.all(collection, index, ...boundParams(query), ...cursorParams, query.limit + 1);
+    },
+    count(collection: string, index: string, bounds: IndexBounds): number {
+      const shape = `${bounds.from !== undefined}${bounds.to !== undefined}`;
+      let statement = counts.get(shape);
+      if (statement === undefined) {
+        statement = db.prepare<unknown[], number>(`SELECT count(*) FROM read_model_entries WHERE ${where(bounds)}`).pluck();
+        counts.set(shape, statement);
+      }
+      return statement.get(collection, index, ...boundParams(bounds)) ?? 0;
+    },
+  };
+}
+
+/**
+ * Freezes a document and everything in it. An object that is already frozen is taken to be deep-frozen: a document
+ * that shares unchanged parts with its previous version (the usual result of a spread in evolve) is walked only where
+ * it changed.
+ */
+function freeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (const item of value) freeze(item);
+  } else {
+    for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
+  }
+}
+
+/** the read model file, migrated and locked for this process */
 export function openDatabase(path: string): SqliteDatabase {
   const db = openDurableDatabase(path);
   try {
     db.pragma('synchronous = NORMAL');
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('wal_autocheckpoint = 10000');
+    // documents are read by key from a cache of their own; SQLite's page cache holds the B-trees' inner pages
+    db.pragma('cache_size = -65536');
     // migrate writes, so from here on this connection holds the file's lock until it closes
     migrate(db, 'readModels', MIGRATIONS);
     return db;
