@@ -31,6 +31,7 @@ import { verifySignature, type TrustedKeys } from './signingKey.js';
 import type { AuditFinding, AuditReport } from '../../ports/audit.js';
 import type { ChainedLog, LogReport } from '../../ports/chainedLog.js';
 import { verifyChain } from './logChain.js';
+import { slices } from '../eventLoopSlices.js';
 
 export interface VerifyOptions {
   store: EventStore;
@@ -90,7 +91,7 @@ export async function verifyStore(options: VerifyOptions): Promise<AuditReport> 
     if (first === null || (position !== null && (first.position === null || position < first.position))) first = finding;
   };
   let checked = 0;
-  const pause = slices(options.signal);
+  const pause = slices(SLICE_MS, options.signal);
 
   // 1. the checkpoints
   const boundaries: Boundary[] = [];
@@ -384,13 +385,3 @@ function placeOf(event: Walked): string {
 const SLICE_MS = 10;
 const HEADS_PER_SLICE = 1000;
 
-/** a pause that lets the event loop turn (setImmediate: timers and I/O first) once SLICE_MS has passed since the last turn */
-export function slices(signal?: AbortSignal): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    since = performance.now();
-    signal?.throwIfAborted();
-  };
-}

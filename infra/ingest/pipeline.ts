@@ -15,6 +15,7 @@ import {
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
 import { StreamStateCache } from './streamState.js';
+import { slices } from '../eventLoopSlices.js';
 import type { Validator } from './validator.js';
 
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -59,6 +60,8 @@ const DEFAULT_STREAM_CACHE_SIZE = 20_000;
  * does not become one very long transaction.
  */
 const MAX_GROUP_EVENTS = 4000;
+/** the longest stretch of validating and deciding before the event loop may turn */
+const SLICE_MS = 4;
 /** after this many appends in a row that could not show they were the only write, the head is looked at… */
 const UNPROVABLE_BEFORE_PAUSE = 5;
 /** …only on every this-many-th attempt */
@@ -157,7 +160,13 @@ export function createIngestPipeline(deps: PipelineDeps) {
 
   async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[] }> {
     const now = clock.now();
-    const screened = items.map((item) => screen(item.incoming, item.sender));
+    // a batch of 1,000 events is 50–150 ms of validation and deciding: in slices, so /healthz and reads are answered between
+    const pause = slices(SLICE_MS);
+    const screened: Screened[] = [];
+    for (const item of items) {
+      await pause();
+      screened.push(screen(item.incoming, item.sender));
+    }
     const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
     const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
     // Anyone else's write since our last append (a mutation, another replica or process) moves the head
@@ -178,6 +187,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const results: (IngestResult | { pendingDuplicateOf: number; id: string } | null)[] = [];
 
     for (let i = 0; i < screened.length; i++) {
+      await pause();
       const s = screened[i]!;
       if (s.kind === 'rejected') {
         results.push({ id: idOf(items[i]!.incoming.value), status: 'rejected', code: s.code, message: s.message });
