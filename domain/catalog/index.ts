@@ -22,3 +22,4 @@ export type * from '../meetings/decide.js';
 export { evolveMeeting, evolveActionItem, meetingParties, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
 export type * from '../meetings/meeting.js';
 export * from '../meetings/attention.js';
+export { evolveCorrectionFacts, correctionFactsOfCase, correctionClockStart, offenderReportDue, correctionAgency, correctionUnreported, correctionAbsconded, noCorrectionFacts, CORRECTION_FACT_TYPES, type CorrectionFacts } from '../cases/correction.js';
