@@ -6,6 +6,7 @@
  * `expectedRevisionOf` and `retryOnConflict`.
  */
 import { caseDecider, meetingDecider } from '../domain/catalog/index.js';
+import { statsDecider } from '../domain/stats/index.js';
 import type { Decider } from '../domain/shared/decider.js';
 import type { DomainEvent } from '../domain/shared/events.js';
 import { currentShape } from '../ports/currentShape.js';
@@ -14,12 +15,12 @@ import { ExpectedRevisionConflict, type EventStore, type ExpectedRevision, type 
 /** how many times a command (or an ingest batch) is decided before a run of conflicts is given up */
 export const MAX_ATTEMPTS = 8;
 
-export type StreamKind = 'case' | 'meeting';
+export type StreamKind = 'case' | 'meeting' | 'stats';
 export type AnyDecider = Decider<unknown, DomainEvent, unknown>;
 
-export const deciderOf = (kind: StreamKind): AnyDecider => (kind === 'case' ? caseDecider : meetingDecider) as unknown as AnyDecider;
+export const deciderOf = (kind: StreamKind): AnyDecider => (kind === 'case' ? caseDecider : kind === 'meeting' ? meetingDecider : statsDecider) as unknown as AnyDecider;
 
-/** the stream's own id (case or meeting id) from `case-XJ-1` / `meeting-m-1`: published data does not repeat it */
+/** the stream's own id (case or meeting id, or a statistics stream's agency) from `case-XJ-1` / `meeting-m-1` / `stats-ly-court`: published data does not repeat it */
 export const subjectOf = (streamId: string): string => streamId.slice(streamId.indexOf('-') + 1);
 
 /**

@@ -18,6 +18,8 @@ import type { CaseHistory } from './readSide/caseHistory.js';
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
   agencies: AgencyDirectory;
+  /** operations.md config `city`: the population is the denominator of 万人起诉率 (AgencyScorecard.filingsPer10k) */
+  city?: { readonly name?: string; readonly population?: number };
   rejections: RejectionStore;
   readModels: ReadModelStore;
   events: EventStore;

@@ -5,6 +5,7 @@
  */
 import type { DomainEvent } from '../shared/events.js';
 import type {
+  Appearance,
   CaseKind,
   CloseOutcome,
   HandoffStatus,
@@ -45,6 +46,8 @@ export type CaseRegisteredData = {
   /** 重大疑难: keeps a private enterprise's reconsideration on the ordinary 60 days */
   readonly majorOrComplex?: boolean;
   readonly major?: boolean;
+  /** revision 2: the 行政复议 case this suit follows (administrative_litigation only) */
+  readonly reconsiderationCaseId?: string;
 };
 export type CaseClosedData = {
   readonly outcome: CloseOutcome;
@@ -106,6 +109,8 @@ export type HearingScheduledData = {
 export type HearingHeldData = {
   readonly hearingId: string;
   readonly agencyHeadAppeared?: boolean;
+  /** revision 2: who appeared for the defendant agency; principal/deputy mean the head appeared */
+  readonly appearance?: Appearance;
   readonly observerAgencies?: readonly string[];
 };
 export type JudgmentIssuedData = {
@@ -165,6 +170,10 @@ export type ReconsiderationPerformedData = {
   readonly summary: string;
 };
 export type CorrectionReportedData = Readonly<Record<string, never>>;
+/** revision 2: 脱管 — the person reported and is now out of contact */
+export type CorrectionAbscondedData = { readonly note?: string };
+/** revision 2: the absconded person is found again */
+export type CorrectionLocatedData = { readonly note?: string };
 export type NoticeAcknowledgedData = {
   readonly noticeId: string;
 };
@@ -203,6 +212,8 @@ export interface CaseEventDataByType {
   'reconsideration.resumed': ReconsiderationResumedData;
   'reconsideration.performed': ReconsiderationPerformedData;
   'correction.reported': CorrectionReportedData;
+  'correction.absconded': CorrectionAbscondedData;
+  'correction.located': CorrectionLocatedData;
   'notice.acknowledged': NoticeAcknowledgedData;
   'notice.issued': NoticeIssuedData;
 }
@@ -239,6 +250,8 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'reconsideration.resumed',
   'reconsideration.performed',
   'correction.reported',
+  'correction.absconded',
+  'correction.located',
   'notice.acknowledged',
   'notice.issued',
 ];
@@ -300,8 +313,10 @@ export interface Hearing {
   readonly observers: readonly string[];
   readonly held: boolean;
   readonly heldAt: string | null;
-  /** 行政机关负责人出庭应诉 */
+  /** 行政机关负责人出庭应诉 as published (revision 1's flag) */
   readonly agencyHeadAppeared: boolean | null;
+  /** revision 2: who appeared; null when not published (headAppeared reads both) */
+  readonly appearance: Appearance | null;
   readonly observerAgencies: readonly string[];
 }
 
@@ -377,6 +392,21 @@ export const openSuspension = (clock: ReconsiderationClock): ReconsiderationSusp
   return last !== undefined && last.resumedAt === null ? last : null;
 };
 
+export interface CorrectionAbscondment {
+  readonly abscondedAt: string;
+  readonly note: string | null;
+  readonly locatedAt: string | null;
+  readonly locatedNote: string | null;
+}
+/**
+ * The person is out of contact now (脱管): the open abscondment, or null. A case read model written before revision 2
+ * has no list: nobody had absconded.
+ */
+export const openAbscondment = (s: { readonly correctionAbscondments?: readonly CorrectionAbscondment[] }): CorrectionAbscondment | null => {
+  const last = s.correctionAbscondments?.at(-1);
+  return last !== undefined && last.locatedAt === null ? last : null;
+};
+
 export interface SelfCorrection {
   readonly agencyId: string;
   readonly action: string;
@@ -425,6 +455,10 @@ export interface CaseFile {
   readonly reconsiderationClock: ReconsiderationClock;
   /** 社区矫正报到: the time of `correction.reported` */
   readonly correctionReportedAt: string | null;
+  /** 脱管 (revision 2): each time the person went out of contact, closed when located; the last open one is now */
+  readonly correctionAbscondments: readonly CorrectionAbscondment[];
+  /** revision 2: the 行政复议 case this suit follows */
+  readonly reconsiderationCaseId: string | null;
   readonly selfCorrections: readonly SelfCorrection[];
   readonly copyNotices: Readonly<Record<string, CopyNotice>>;
 }
@@ -513,6 +547,8 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
     reconsideration: null,
     reconsiderationClock: initialReconsiderationClock,
     correctionReportedAt: null,
+    correctionAbscondments: [],
+    reconsiderationCaseId: data.reconsiderationCaseId ?? null,
     selfCorrections: [],
     copyNotices: {},
     closedAt: null,
@@ -716,13 +752,21 @@ export const evolveHearing = (hearing: Hearing | null, input: CaseEventInput): H
       held: false,
       heldAt: null,
       agencyHeadAppeared: null,
+      appearance: null,
       observerAgencies: [],
     };
   }
   if (hearing === null) return null;
   if (event.type !== 'hearing.held') return hearing;
   const d = event.data;
-  return { ...hearing, held: true, heldAt: event.time, agencyHeadAppeared: d.agencyHeadAppeared ?? null, observerAgencies: d.observerAgencies ?? [] };
+  return {
+    ...hearing,
+    held: true,
+    heldAt: event.time,
+    agencyHeadAppeared: d.agencyHeadAppeared ?? null,
+    appearance: d.appearance ?? null,
+    observerAgencies: d.observerAgencies ?? [],
+  };
 };
 
 /**
@@ -881,6 +925,14 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       return { ...s, reconsideration: { ...s.reconsideration, performedAt: time, performanceSummary: event.data.summary } };
     case 'correction.reported':
       return { ...s, correctionReportedAt: time };
+    case 'correction.absconded':
+      if (openAbscondment(s)) return s;
+      return { ...s, correctionAbscondments: [...(s.correctionAbscondments ?? []), { abscondedAt: time, note: event.data.note ?? null, locatedAt: null, locatedNote: null }] };
+    case 'correction.located': {
+      const open = openAbscondment(s);
+      if (!open) return s;
+      return { ...s, correctionAbscondments: [...s.correctionAbscondments.slice(0, -1), { ...open, locatedAt: time, locatedNote: event.data.note ?? null }] };
+    }
     case 'notice.issued': {
       const next = involve(s, ...event.data.recipients);
       return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };

@@ -26,6 +26,7 @@ import {
   type IsoDate,
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
+import { correctionClockStart } from './correction.js';
 import { extensionsOf, suggestionClockStart, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
@@ -154,7 +155,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   if (judgment) {
     // 社区矫正法 Art. 20–21 count from the day the judgment takes effect; until that date is published (a revision-1
     // judgment without effectiveAt) they count from its issue, as revision 1 did (docs/decisions.md)
-    const start = judgment.effectiveAt ?? chinaDate(judgment.issuedAt);
+    const start = correctionClockStart(judgment);
     const correctionHandoffs = Object.values(state.handoffs).filter((h) => h.purpose === 'community_correction');
     const notified = earliest(correctionHandoffs.map((h) => h.requestedAt));
     const delivered = earliest(correctionHandoffs.flatMap((h) => (h.receivedAt === null ? [] : [h.receivedAt])));

@@ -34,6 +34,8 @@ import {
   SUGGESTION_CATEGORIES_BY_KIND,
   SUGGESTION_CATEGORY_NAMES,
   isCorrective,
+  APPEARANCE_NAMES,
+  headAppeared,
   type HandoffStatus,
   type NoticeReason,
 } from '../catalog/vocabulary.js';
@@ -67,13 +69,15 @@ import type {
   ReconsiderationResumedData,
   ReconsiderationSuspendedData,
   CorrectionReportedData,
+  CorrectionAbscondedData,
+  CorrectionLocatedData,
   SelfCorrectionReportedData,
   SuggestionIssuedData,
   SuggestionReceivedData,
   SuggestionRepliedData,
   SuggestionServedData,
 } from './case.js';
-import { evolveCase, extensionsOf, initialCaseState, openSuspension } from './case.js';
+import { evolveCase, extensionsOf, initialCaseState, openAbscondment, openSuspension } from './case.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
@@ -113,6 +117,8 @@ export type ReplyToSuggestion = CaseCommandOf<'ReplyToSuggestion', SuggestionRep
 export type DecideReconsideration = CaseCommandOf<'DecideReconsideration', ReconsiderationDecidedData>;
 export type RecordReconsiderationPerformed = CaseCommandOf<'RecordReconsiderationPerformed', ReconsiderationPerformedData>;
 export type ReportCorrection = CaseCommandOf<'ReportCorrection', CorrectionReportedData>;
+export type ReportAbsconded = CaseCommandOf<'ReportAbsconded', CorrectionAbscondedData>;
+export type ReportLocated = CaseCommandOf<'ReportLocated', CorrectionLocatedData>;
 export type AcknowledgeNotice = CaseCommandOf<'AcknowledgeNotice', NoticeAcknowledgedData>;
 
 export type CaseCommand =
@@ -141,6 +147,8 @@ export type CaseCommand =
   | ResumeReconsideration
   | RecordReconsiderationPerformed
   | ReportCorrection
+  | ReportAbsconded
+  | ReportLocated
   | AcknowledgeNotice;
 
 export type CaseCommandType = CaseCommand['type'];
@@ -174,6 +182,8 @@ export const FACT_TYPE_OF_COMMAND: Readonly<Record<CaseCommandType, CaseFactType
   ResumeReconsideration: 'reconsideration.resumed',
   RecordReconsiderationPerformed: 'reconsideration.performed',
   ReportCorrection: 'correction.reported',
+  ReportAbsconded: 'correction.absconded',
+  ReportLocated: 'correction.located',
   AcknowledgeNotice: 'notice.acknowledged',
 };
 
@@ -195,10 +205,14 @@ export const caseIdOfNotice = (noticeId: string): string | null => {
   return slash > 0 ? noticeId.slice(0, slash) : null;
 };
 
-/** Recipients: the defendant agency plus the configured copyNoticeRecipients, once each, configured only. */
+/**
+ * Recipients (events.md §3 "Copy notices"): the defendant agency, its 上一级主管部门 (`supervisorId`) if configured, plus
+ * the configured copyNoticeRecipients, once each, configured only.
+ */
 export const copyNoticeRecipients = (defendantAgencyId: string | null, ctx: DecisionContext): string[] => {
   const recipients: string[] = [];
-  for (const id of [defendantAgencyId, ...ctx.copyNoticeRecipients]) {
+  const supervisor = defendantAgencyId ? ctx.agencies.get(defendantAgencyId)?.supervisorId : undefined;
+  for (const id of [defendantAgencyId, supervisor, ...ctx.copyNoticeRecipients]) {
     if (id && ctx.agencies.has(id) && !recipients.includes(id)) recipients.push(id);
   }
   return recipients;
@@ -285,6 +299,15 @@ const registerCase = (command: RegisterCase, state: CaseState): CaseEvent[] => {
     fail('invalid_data', `${kind.name}案件必须填写 defendantAgencyId（被告/被申请人行政机关）：请补充后重新发送。`);
   }
   if (data.defendantAgencyId) requireConfigured(ctx, data.defendantAgencyId, 'defendantAgencyId');
+  if (data.reconsiderationCaseId !== undefined) {
+    // 复议后起诉: a suit against the agency (or the 复议机关) after the 行政复议 it follows
+    if (data.kind !== 'administrative_litigation') {
+      fail('invalid_data', `reconsiderationCaseId（经复议的行政复议案件）只适用于行政诉讼案件，不能用于${kind.name}案件：请删去该字段。`);
+    }
+    if (data.reconsiderationCaseId === command.caseId) {
+      fail('invalid_data', `reconsiderationCaseId 不能是本案自身（${command.caseId}）：请填写本案起诉前的行政复议案件编号。`);
+    }
+  }
   if (state.status !== 'none') {
     fail(
       'case_exists',
@@ -502,6 +525,19 @@ const recordHearingHeld = (command: RecordHearingHeld, state: CaseState): CaseEv
   const hearing = file.hearings[command.data.hearingId];
   if (!hearing) fail('invalid_transition', `庭审「${command.data.hearingId}」尚未排期：请先发布 hearing.scheduled，再发布 hearing.held。`);
   if (hearing!.held) fail('invalid_transition', `庭审「${hearing!.id}」已于 ${hearing!.heldAt} 记录开庭，不能重复记录。`);
+  const { appearance, agencyHeadAppeared } = command.data;
+  if (appearance !== undefined) {
+    // 负责人出庭应诉 is the defendant agency's: only a suit against an agency has it to record
+    if (file.kind !== 'administrative_litigation') {
+      fail('invalid_data', `appearance（行政机关出庭应诉情况）只适用于行政诉讼案件，本案是${CASE_KINDS[file.kind].name}案件：请删去该字段。`);
+    }
+    if (agencyHeadAppeared !== undefined && agencyHeadAppeared !== headAppeared({ appearance })) {
+      fail(
+        'invalid_data',
+        `appearance「${APPEARANCE_NAMES[appearance]}」与 agencyHeadAppeared: ${String(agencyHeadAppeared)} 相互矛盾：正职（principal）或副职（deputy）出庭即负责人出庭应诉，请核对后重新发送（可只填 appearance）。`,
+      );
+    }
+  }
   return [factOf(command)];
 };
 
@@ -703,6 +739,29 @@ const reportCorrection = (command: ReportCorrection, state: CaseState): CaseEven
   return [factOf(command)];
 };
 
+/**
+ * 脱管 (revision 2): the person reported and is now out of contact. Like the report, it is accepted after the case is
+ * closed: supervision runs on after the criminal case ends.
+ */
+const reportAbsconded = (command: ReportAbsconded, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (file.correctionReportedAt === null) {
+    fail(
+      'invalid_transition',
+      '本案社区矫正对象尚未报到，不能报告脱管（correction.absconded 指已报到的对象失去联系）：未按期报到属漏管风险，平台按报到期限自动列入关注；对象报到后请先发布 correction.reported。',
+    );
+  }
+  const open = openAbscondment(file);
+  if (open) fail('invalid_transition', `本案社区矫正对象已于 ${open.abscondedAt} 报告脱管，尚未查找到，不能重复报告：查找到后请发布 correction.located。`);
+  return [factOf(command)];
+};
+
+const reportLocated = (command: ReportLocated, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  if (!openAbscondment(file)) fail('invalid_transition', '本案社区矫正对象没有处于脱管状态，不能报告查找到：请先发布 correction.absconded，或核对 subject。');
+  return [factOf(command)];
+};
+
 // ---------------------------------------------------------------------------------------------
 // Copy notices
 
@@ -797,6 +856,10 @@ export const decideCase = (command: CaseCommand, state: CaseState): CaseEvent[] 
       return recordReconsiderationPerformed(command, state);
     case 'ReportCorrection':
       return reportCorrection(command, state);
+    case 'ReportAbsconded':
+      return reportAbsconded(command, state);
+    case 'ReportLocated':
+      return reportLocated(command, state);
     case 'AcknowledgeNotice':
       return acknowledgeNotice(command, state);
     default: {

@@ -21,12 +21,12 @@ export interface CatalogEntry {
   /** what the "by" column says, for people (documentation, rejection messages) */
   readonly publishedBy: string;
   /** where the fact is stored */
-  readonly stream: 'case' | 'meeting';
+  readonly stream: 'case' | 'meeting' | 'stats';
 }
 
 const ANY = AGENCY_KINDS;
 
-const entry = (type: CatalogType, by: readonly AgencyKind[], publishedBy: string, stream: 'case' | 'meeting' = 'case'): CatalogEntry => ({
+const entry = (type: CatalogType, by: readonly AgencyKind[], publishedBy: string, stream: CatalogEntry['stream'] = 'case'): CatalogEntry => ({
   type,
   by,
   dataSchema: DATA_SCHEMAS[type],
@@ -52,6 +52,7 @@ const ENTRIES: readonly CatalogEntry[] = [
   entry('judgment.issued', ['court'], '法院'),
   entry('judgment.effective', ['court'], '法院'),
   entry('judicial_confirmation.decided', ['court'], '法院'),
+  entry('court.filings_reported', ['court'], '法院', 'stats'),
 
   entry('suggestion.issued', ['court', 'procuratorate', 'justice'], '法院（司法建议）、检察院（检察建议、公益诉讼检察建议）、司法行政机关（行政复议意见书）'),
   entry('suggestion.served', ANY, '发出建议的机关'),
@@ -65,6 +66,8 @@ const ENTRIES: readonly CatalogEntry[] = [
   entry('reconsideration.performed', ANY, '被申请人（行政机关）'),
 
   entry('correction.reported', ['justice'], '司法行政机关（社区矫正机构）'),
+  entry('correction.absconded', ['justice'], '司法行政机关（社区矫正机构）'),
+  entry('correction.located', ['justice'], '司法行政机关（社区矫正机构）'),
 
   entry('notice.acknowledged', ANY, '抄告的接收机关'),
 

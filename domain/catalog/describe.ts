@@ -20,6 +20,7 @@ import {
   RECONSIDERATION_PROCEDURE_NAMES,
   SUGGESTION_ADDRESSEE_NAME,
   SUGGESTION_CATEGORY_NAMES,
+  APPEARANCE_NAMES,
 } from './vocabulary.js';
 
 /** Chinese names of the reasons a case is put on a meeting's agenda (graphql.md AttentionItem.reason). */
@@ -31,6 +32,9 @@ export const AGENDA_REASON_NAMES: Readonly<Record<string, string>> = {
   overdue_suggestion: '建议逾期未回复',
   overdue_performance: '复议决定逾期未履行',
   major_dispute: '重大法律纠纷',
+  // revision 2: 社区矫正
+  correction_unreported: '社区矫正报到逾期（漏管风险）',
+  correction_absconded: '社区矫正对象脱管',
 };
 
 const MAX_TEXT = 60;
@@ -71,7 +75,8 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       const defendant = typeof d.defendantAgencyId === 'string' ? `，被告/被申请人 ${agency(d.defendantAgencyId)}` : '';
       const procedure = d.procedure === 'simplified' || d.fastTrack === true ? `，适用${RECONSIDERATION_PROCEDURE_NAMES.simplified}` : '';
       const complex = d.majorOrComplex === true ? '，重大疑难' : '';
-      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}${procedure}${complex}`;
+      const afterReconsideration = typeof d.reconsiderationCaseId === 'string' ? `，经行政复议（复议案件 ${d.reconsiderationCaseId}）` : '';
+      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}${procedure}${complex}${afterReconsideration}`;
     }
     case 'case.closed':
       return `${src} 结案：${named(CLOSE_OUTCOME_NAMES, d.outcome)}${text(d.note) ? `（${text(d.note)}）` : ''}`;
@@ -110,7 +115,14 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       return `${src} 安排开庭${ref(d.hearingId)}，时间 ${typeof d.at === 'string' ? chinaDateTime(d.at) : ''}${observers ? `，邀请 ${observers} 旁听` : ''}`;
     }
     case 'hearing.held': {
-      const head = d.agencyHeadAppeared === true ? '，行政机关负责人出庭应诉' : d.agencyHeadAppeared === false ? '，行政机关负责人未出庭' : '';
+      const head =
+        typeof d.appearance === 'string'
+          ? `，${named(APPEARANCE_NAMES, d.appearance)}`
+          : d.agencyHeadAppeared === true
+            ? '，行政机关负责人出庭应诉'
+            : d.agencyHeadAppeared === false
+              ? '，行政机关负责人未出庭'
+              : '';
       const observers = agencyList(d.observerAgencies);
       return `${src} 开庭审理${ref(d.hearingId)}${head}${observers ? `，${observers} 旁听` : ''}`;
     }
@@ -148,6 +160,12 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       return `${src} 报告履行行政复议决定${withText(d.summary)}`;
     case 'correction.reported':
       return `社区矫正对象向 ${src} 报到`;
+    case 'correction.absconded':
+      return `${src} 报告社区矫正对象脱管（失去联系）${withText(d.note)}`;
+    case 'correction.located':
+      return `${src} 报告脱管的社区矫正对象已查找到${withText(d.note)}`;
+    case 'court.filings_reported':
+      return `${src} 报送 ${String(d.period ?? '')} 收案统计：一审民事 ${String(d.civilFirstInstance ?? '')} 件，一审行政 ${String(d.administrativeFirstInstance ?? '')} 件`;
 
     case 'notice.issued':
       return `${src} 就「${named(NOTICE_REASON_NAMES, d.reason)}」向 ${agencyList(d.recipients) || '（无）'} 抄告${ref(d.noticeId)}`;

@@ -11,6 +11,8 @@ import type { CaseCommand, CaseFactType } from '../cases/decide.js';
 import { COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
 import type { CompleteActionItem, MeetingCommand } from '../meetings/decide.js';
 import { meetingIdOfAction } from '../meetings/meeting.js';
+import { statsStream, type FilingsReportedData } from '../stats/filings.js';
+import type { ReportFilings, StatsCommand } from '../stats/decide.js';
 import { CATALOG } from './catalog.js';
 import type { DecisionContext } from './context.js';
 import { schemaProblem } from './values.js';
@@ -34,7 +36,7 @@ export interface PublishedFact {
 
 export interface Route {
   readonly streamId: string;
-  readonly kind: 'case' | 'meeting';
+  readonly kind: 'case' | 'meeting' | 'stats';
 }
 
 /** The meeting an action item belongs to; `invalid_data` when the id is not `${meetingId}:A${n}`. */
@@ -46,14 +48,21 @@ export const meetingIdOfActionId = (actionId: unknown): string => {
   return meetingId;
 };
 
-/** Case facts go to `case-<subject>`; `action_item.completed` goes to the stream of the meeting that assigned it. */
-export const routeOf = (fact: Pick<PublishedFact, 'type' | 'subject' | 'data'>): Route => {
+/**
+ * Case facts go to `case-<subject>`; `action_item.completed` goes to the stream of the meeting that assigned it; a
+ * court's `court.filings_reported` to its statistics stream `stats-<source>` (events.md §3 Court).
+ */
+export const routeOf = (fact: Pick<PublishedFact, 'type' | 'subject' | 'data'> & { readonly source?: Pick<Agency, 'id'> }): Route => {
   if (fact.type === 'action_item.completed') return { streamId: meetingStream(meetingIdOfActionId(fact.data.actionId)), kind: 'meeting' };
+  if (CATALOG.get(fact.type)?.stream === 'stats') {
+    if (fact.source === undefined) throw new TypeError(`${fact.type} is routed by its source agency`);
+    return { streamId: statsStream(fact.source.id), kind: 'stats' };
+  }
   return { streamId: caseStream(fact.subject), kind: 'case' };
 };
 
 /** Translates a published fact into the command its stream's decider decides. */
-export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseCommand | MeetingCommand => {
+export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseCommand | MeetingCommand | StatsCommand => {
   const entry = CATALOG.get(fact.type);
   if (!entry) throw new DomainError('unknown_type', `未知事件类型「${fact.type}」：请对照事件目录（events.md §3）。`);
   // checked against the version it was published under, then decided in the current shape (an old version's
@@ -66,6 +75,10 @@ export const toCommand = (fact: PublishedFact, ctx: DecisionContext): CaseComman
   if (problem) throw new DomainError('invalid_data', `data 不符合 ${named} 的格式：${problem}`);
   const data = upcast(entry.type as CatalogType, version, fact.data);
 
+  if (entry.stream === 'stats') {
+    const command: ReportFilings = { type: 'ReportFilings', subject: fact.subject, by: fact.source, time: fact.time, data: data as FilingsReportedData };
+    return command;
+  }
   if (fact.type === 'action_item.completed') {
     const note = data.note;
     const command: CompleteActionItem = {

@@ -19,6 +19,8 @@ import {
   RECONSIDERATION_DECISIONS,
   RECONSIDERATION_PROCEDURES,
   SUGGESTION_CATEGORIES,
+  APPEARANCES,
+  FILINGS_PERIOD_PATTERN,
 } from './vocabulary.js';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -93,6 +95,8 @@ export const DATA_SCHEMAS = {
       procedure: oneOf(RECONSIDERATION_PROCEDURES),
       majorOrComplex: bool,
       major: bool,
+      // revision 2: the 行政复议 case a suit follows
+      reconsiderationCaseId: { type: 'string', pattern: SUBJECT_SCHEMA_PATTERN },
     },
     ['kind', 'title', 'parties'],
     {
@@ -136,7 +140,17 @@ export const DATA_SCHEMAS = {
   'handoff.withdrawn': object('handoff.withdrawn', { handoffId: id, reason: text(4000) }, ['handoffId', 'reason']),
 
   'hearing.scheduled': object('hearing.scheduled', { hearingId: id, at: dateTime, observers: agencyIds }, ['hearingId', 'at']),
-  'hearing.held': object('hearing.held', { hearingId: id, agencyHeadAppeared: bool, observerAgencies: agencyIds }, ['hearingId']),
+  'hearing.held': object('hearing.held', { hearingId: id, agencyHeadAppeared: bool, appearance: oneOf(APPEARANCES), observerAgencies: agencyIds }, ['hearingId']),
+  // revision 2: 收案统计 for 诉源治理 rates, in the court's statistics stream
+  'court.filings_reported': object(
+    'court.filings_reported',
+    {
+      period: { type: 'string', pattern: FILINGS_PERIOD_PATTERN },
+      civilFirstInstance: { type: 'integer', minimum: 0, maximum: 100_000_000 },
+      administrativeFirstInstance: { type: 'integer', minimum: 0, maximum: 100_000_000 },
+    },
+    ['period', 'civilFirstInstance', 'administrativeFirstInstance'],
+  ),
   'judgment.issued': object(
     'judgment.issued',
     { judgmentId: id, outcome: oneOf(JUDGMENT_OUTCOMES), effectiveAt: date, communityCorrection: bool },
@@ -182,6 +196,9 @@ export const DATA_SCHEMAS = {
   'reconsideration.performed': object('reconsideration.performed', { summary: text(4000) }, ['summary']),
 
   'correction.reported': object('correction.reported', {}, []),
+  // revision 2: 脱管 and found again
+  'correction.absconded': object('correction.absconded', { note: optionalText(4000) }, []),
+  'correction.located': object('correction.located', { note: optionalText(4000) }, []),
 
   'notice.acknowledged': object('notice.acknowledged', { noticeId: { type: 'string', minLength: 1, maxLength: 512 } }, ['noticeId']),
 

@@ -278,3 +278,35 @@ export const AGENCY_KIND_NAMES: Readonly<Record<AgencyKind, string>> = {
   justice: '司法行政机关',
   government: '行政机关',
 };
+
+// ---------------------------------------------------------------------------------------------
+// Revision 2: 负责人出庭应诉, 社区矫正 脱管, 收案统计 (events.md §3 Court, Community correction)
+
+/** `hearing.held` `appearance`: who appeared for the defendant agency */
+export const APPEARANCES = ['principal', 'deputy', 'entrusted_staff', 'none'] as const;
+export type Appearance = (typeof APPEARANCES)[number];
+export const APPEARANCE_NAMES: Readonly<Record<Appearance, string>> = {
+  principal: '正职负责人出庭应诉',
+  deputy: '副职或分管负责人出庭应诉',
+  entrusted_staff: '委托工作人员出庭应诉',
+  none: '无人出庭应诉',
+};
+/** `principal` / `deputy` mean the head appeared (负责人出庭应诉) */
+export const HEAD_APPEARANCES: readonly Appearance[] = ['principal', 'deputy'];
+
+/**
+ * Whether the agency's head appeared at a held hearing — the one definition the decider, the case and the scorecard
+ * read. `appearance` (revision 2) says it when present; a hearing recorded before it says it with `agencyHeadAppeared`.
+ */
+export const headAppeared = (hearing: { readonly appearance?: Appearance | null; readonly agencyHeadAppeared?: boolean | null }): boolean =>
+  hearing.appearance != null ? HEAD_APPEARANCES.includes(hearing.appearance) : hearing.agencyHeadAppeared === true;
+
+/** the statistics period of `court.filings_reported`: a quarter, e.g. `2024Q3` */
+export const FILINGS_PERIOD_PATTERN = '^[0-9]{4}Q[1-4]$';
+
+/** 社区矫正 states the platform tells apart: 漏管 risk (报到逾期) and 脱管 (out of contact) */
+export const CORRECTION_STATE_NAMES = {
+  unreported: '报到逾期（漏管风险）',
+  absconded: '脱管',
+  located: '已查找到',
+} as const;

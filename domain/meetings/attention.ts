@@ -13,10 +13,21 @@
 import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
 import type { ExistingCase, Judgment } from '../cases/case.js';
 import { handoffClockRunning, handoffDeadline, performanceDueDate, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
-import { chinaDate, compareDates, isCaseHandlingPeriod, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
+import { chinaDate, compareDates, isCaseHandlingPeriod, type HandoffPurpose, type IsoDate, type WorkingDayCalendar } from '../deadlines/index.js';
+import { correctionAbsconded, correctionAgency, correctionFactsOfCase, correctionUnreported, offenderReportDue, type CorrectionFacts } from '../cases/correction.js';
 
 /** the reasons, most pressing first: the order of the list */
-export const ATTENTION_REASONS = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'] as const;
+export const ATTENTION_REASONS = [
+  'overdue_handoff',
+  'overdue_suggestion',
+  'overdue_performance',
+  // revision 2, 社区矫正: an overdue 报到 is a clock; 脱管 stays on the list until the person is located
+  'correction_unreported',
+  'correction_absconded',
+  'agency_lost',
+  'reconsideration_corrected',
+  'major_dispute',
+] as const;
 export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 /** a running clock (started, not stopped) that can fall overdue */
@@ -47,6 +58,25 @@ export interface AttentionFacts {
   readonly correction: { readonly decision: string; readonly decidedAt: string } | null;
   /** a major (重大) government dispute that is still open */
   readonly majorDispute: boolean;
+  /** 社区矫正 (revision 2; absent in facts built before it): the supervising agency, the 报到 due date while unreported, the open 脱管 */
+  readonly communityCorrection?: CorrectionAttention | null;
+}
+
+/** what the attention rule reads of a case's community correction (domain/cases/correction.ts) */
+export interface CorrectionAttention {
+  /** the 社区矫正机构 answerable (correctionAgency) */
+  readonly agency: string;
+  /** offenderReportDue: null once reported */
+  readonly reportDue: IsoDate | null;
+  /** the open 脱管, null while in contact */
+  readonly abscondedAt: string | null;
+}
+
+/** The community-correction part of the facts: null for a case without a judgment ordering it. */
+export function correctionAttentionOf(facts: CorrectionFacts, calendar: WorkingDayCalendar): CorrectionAttention | null {
+  const agency = correctionAgency(facts);
+  if (agency === null) return null;
+  return { agency, reportDue: offenderReportDue(facts, calendar), abscondedAt: facts.abscondedAt };
 }
 
 export interface AttentionFinding {
@@ -71,6 +101,9 @@ export function attentionFindings(facts: AttentionFacts, today: IsoDate, lastDis
   const lateSuggestions = facts.suggestionClocks.filter((c) => overdue(c.dueDate, today));
   if (lateSuggestions.length) found.push({ reason: 'overdue_suggestion', clocks: lateSuggestions });
   if (facts.performanceDue !== null && overdue(facts.performanceDue, today)) found.push({ reason: 'overdue_performance', clocks: [] });
+  const supervision = facts.communityCorrection ?? null;
+  if (supervision !== null && correctionUnreported(supervision.reportDue, today)) found.push({ reason: 'correction_unreported', clocks: [] });
+  if (supervision !== null && correctionAbsconded(supervision)) found.push({ reason: 'correction_absconded', clocks: [] });
   if (facts.lostAt !== null && undiscussedSince(facts.lostAt)) found.push({ reason: 'agency_lost', clocks: [] });
   if (facts.correction !== null && undiscussedSince(facts.correction.decidedAt)) found.push({ reason: 'reconsideration_corrected', clocks: [] });
   if (facts.majorDispute) found.push({ reason: 'major_dispute', clocks: [] });
@@ -98,6 +131,10 @@ export function attentionDetail(facts: AttentionFacts, finding: AttentionFinding
     }
     case 'major_dispute':
       return `重大法律纠纷：${facts.title}`;
+    case 'correction_unreported':
+      return `社区矫正对象应于 ${facts.communityCorrection!.reportDue} 前向 ${agencyName(facts.communityCorrection!.agency)} 报到，逾期未报到（漏管风险）`;
+    case 'correction_absconded':
+      return `社区矫正对象自 ${chinaDate(facts.communityCorrection!.abscondedAt!)} 起脱管，${agencyName(facts.communityCorrection!.agency)} 尚未报告查找到`;
   }
 }
 
@@ -130,5 +167,6 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
     lostAt: lostAtOf(s),
     correction: correctionOf(s.reconsideration),
     majorDispute: majorDisputeOf(s),
+    communityCorrection: correctionAttentionOf(correctionFactsOfCase(s), deps.calendar),
   };
 }

@@ -134,6 +134,13 @@ export const caseResolvers = {
     },
     judgmentOutcome: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.judgment?.outcome ?? null,
     reconsiderationDecision: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsideration?.decision ?? null,
+    // revision 2: the 行政复议 case a suit follows (a case document written before revision 2 has no such field)
+    reconsiderationCaseId: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsiderationCaseId ?? null,
+    async reconsiderationCase(parent: CaseParent, _: unknown, ctx: GatewayContext) {
+      const id = (await wholeCase(parent, ctx))?.doc.state.reconsiderationCaseId;
+      const doc = id ? await visibleCase(ctx, id) : null;
+      return doc ? toView(doc) : null;
+    },
     async timeline(v: CaseParent, _: unknown, ctx: GatewayContext) {
       const stream = caseStream(summaryOf(v).id);
       const atRevision = 'doc' in v ? v.atRevision : undefined;

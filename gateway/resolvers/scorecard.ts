@@ -2,6 +2,7 @@ import type { Agency } from '../../domain/shared/agencies.js';
 import { ROW_INDEX, SCORECARD, scorecardBounds, type ScorecardCounts } from '../../projections/scorecard/scorecard.projection.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { visibilityOf } from '../readSide/visibility.js';
+import { revision2Columns } from './scorecardRevision2.js';
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
@@ -18,6 +19,7 @@ async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string)
     agency,
     quarter,
     ...c,
+    ...(await revision2Columns(ctx, agency, quarter)),
     lossRate: rate(c.litigationLost, c.litigationConcluded),
     headAppearanceRate: rate(c.headAppearances, c.hearingsHeld),
     correctionRate: rate(c.reconsiderationsCorrected, c.reconsiderationsDecided),
@@ -29,8 +31,9 @@ export const scorecardResolvers = {
     async scorecard(_: unknown, args: { quarter: string; agency?: string | null }, ctx: GatewayContext) {
       requireRole(ctx, ...READ_ROLES);
       if (!/^\d{4}Q[1-4]$/.test(args.quarter)) throw badInput('quarter 格式应为 YYYYQn，如 2024Q3');
-      let agencies = [...ctx.services.agencies.values()].filter((a) => a.kind === 'government');
-      if (args.agency) agencies = agencies.filter((a) => a.id === args.agency);
+      // graphql.md revision 2: with `agency`, that agency's row whatever its kind; without, every government agency
+      let agencies = [...ctx.services.agencies.values()];
+      agencies = args.agency ? agencies.filter((a) => a.id === args.agency) : agencies.filter((a) => a.kind === 'government');
       const visibility = visibilityOf(ctx);
       agencies = agencies.filter((a) => visibility.agencyRow(a.id));
       return Promise.all(agencies.map((a) => scorecardOf(ctx, a, args.quarter)));

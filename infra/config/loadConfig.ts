@@ -63,6 +63,29 @@ function crossCheck(config: PlatformConfig): [(string | number)[], string][] {
     if (tokens.has(secret)) problems.push([['principals', i], 'token 与另一个 principal 相同']);
     tokens.add(secret);
   });
+  const byId = new Map(config.agencies.map((a) => [a.id, a]));
+  config.agencies.forEach((a, i) => {
+    for (const field of ['parentId', 'supervisorId'] as const) {
+      const ref = a[field];
+      if (ref === undefined) continue;
+      if (!agencyIds.has(ref)) problems.push([['agencies', i, field], `未知机构 "${ref}"（请先在 agencies 中配置）`]);
+      else if (ref === a.id) problems.push([['agencies', i, field], `机构 "${a.id}" 不能以自身为${field === 'parentId' ? '上级单位' : '上一级主管部门'}`]);
+    }
+    if (a.supervisorId !== undefined && a.kind !== 'government') {
+      problems.push([['agencies', i, 'supervisorId'], `只有行政机关（government）配置上一级主管部门（supervisorId），"${a.id}" 是 ${a.kind}`]);
+    } else if (a.supervisorId !== undefined && byId.get(a.supervisorId) !== undefined && byId.get(a.supervisorId)!.kind !== 'government') {
+      problems.push([['agencies', i, 'supervisorId'], `上一级主管部门 "${a.supervisorId}" 应为行政机关（government）`]);
+    }
+    // a parent chain must end: a 司法所 under a 司法局 under … never under itself
+    const seen = new Set([a.id]);
+    for (let p = a.parentId === a.id ? undefined : a.parentId; p !== undefined; p = byId.get(p)?.parentId) {
+      if (seen.has(p)) {
+        problems.push([['agencies', i, 'parentId'], `上级单位关系成环（${[...seen, p].join(' → ')}）`]);
+        break;
+      }
+      seen.add(p);
+    }
+  });
   config.copyNoticeRecipients.forEach((id, i) => {
     if (!agencyIds.has(id)) problems.push([['copyNoticeRecipients', i], `未知机构 "${id}"`]);
   });

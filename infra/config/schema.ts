@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../domain/deadlines/dates.js';
-import { AGENCY_ID_PATTERN, AGENCY_KINDS } from '../../domain/shared/agencies.js';
+import { AGENCY_ID_PATTERN, AGENCY_KINDS, AGENCY_LEVELS } from '../../domain/shared/agencies.js';
 import { ROLES } from '../../ports/principals.js';
 
 /** The config file of operations.md "Config file", plus the calendar years operators may add. */
@@ -15,6 +15,10 @@ const agency = z.object({
   id: z.string().regex(AGENCY_ID_PATTERN, '机构 id 只能是 2–64 位小写字母、数字或连字符'),
   kind: z.enum(AGENCY_KINDS, { message: `机构类型只能是 ${AGENCY_KINDS.join(' / ')}` }),
   name: z.string().min(1, '机构名称不能为空'),
+  // events.md §1 (revision 2): city (default) / district / township, the unit's parent, a government agency's 上一级主管部门
+  level: z.enum(AGENCY_LEVELS, { message: `机构层级只能是 ${AGENCY_LEVELS.join(' / ')}` }).optional(),
+  parentId: z.string().optional(),
+  supervisorId: z.string().optional(),
 });
 
 const principal = z
@@ -33,6 +37,14 @@ export const configSchema = z
     agencies: z.array(agency).min(1, '至少配置一个机构'),
     principals: z.array(principal).default([]),
     copyNoticeRecipients: z.array(z.string()).default([]),
+    /** operations.md: the city; `population` is the denominator of 万人起诉率 (AgencyScorecard.filingsPer10k) */
+    city: z
+      .object({
+        name: z.string().min(1, '城市名称不能为空').optional(),
+        population: z.number().int('city.population 应为整数').positive('city.population 应为正整数').optional(),
+      })
+      .strict()
+      .default({}),
     deadlines: z
       .object({
         privateEnterpriseFastTrack: z.boolean().default(true),

@@ -1,4 +1,4 @@
-import { decideOn, deciderOf, expectedRevisionOf, loadStream, retryOnConflict, type AnyDecider } from '../../application/commandHandler.js';
+import { decideOn, deciderOf, expectedRevisionOf, loadStream, retryOnConflict, type AnyDecider, type StreamKind } from '../../application/commandHandler.js';
 import { CATALOG, currentVersion, dataschemaOf, dataschemaProblem, publishedVersion, routeOf, toCommand, type CatalogType, type PublishedFact } from '../../domain/catalog/index.js';
 import type { Agency, AgencyDirectory } from '../../domain/shared/agencies.js';
 import { DomainError, type RejectionCode } from '../../domain/shared/errors.js';
@@ -260,7 +260,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const rejected = final.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     return { results: final, rejected };
 
-    async function load(streamId: string, kind: 'case' | 'meeting'): Promise<StreamWork> {
+    async function load(streamId: string, kind: StreamKind): Promise<StreamWork> {
       // from the state decided last time, the events stored since (usually none); from the start otherwise
       const cached = cache.get(streamId);
       // nobody else has written since the entry was current: it is the stream's state, no read needed

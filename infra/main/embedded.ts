@@ -111,6 +111,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
   const services: GatewayServices = {
     agencies,
+    city: config.city,
     rejections,
     readModels,
     events: store,

@@ -116,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const services: GatewayServices = {
     agencies,
+    city: config.city,
     rejections,
     readModels,
     events: store,

@@ -14,7 +14,13 @@ import {
   performanceDueDate,
   suggestionReplyDue,
   withInvolved,
+  correctionAgency,
+  evolveCorrectionFacts,
+  offenderReportDue,
+  noCorrectionFacts,
   CASE_EVENT_TYPES,
+  CORRECTION_FACT_TYPES,
+  type CorrectionFacts,
   type AttentionClock,
   type AttentionFacts,
   type CaseEvent,
@@ -66,6 +72,12 @@ export interface AttentionDoc {
   reconsideration: Pick<Reconsideration, 'decision' | 'decidedAt' | 'corrective' | 'performanceDueAt' | 'performedAt'> | null;
   /** meetings that had the case on their agenda (held or not: the read decides), in nomination order */
   nominations: string[];
+  /**
+   * 社区矫正 (revision 2): the facts of domain/cases/correction.ts and the 报到 due date while unreported (the calendar is
+   * at hand only here). Absent on a case without a judgment ordering community correction, and on documents written
+   * before revision 2.
+   */
+  communityCorrection?: { facts: CorrectionFacts; reportDue: IsoDate | null };
 }
 
 export interface AttentionContext {
@@ -83,9 +95,12 @@ export const AttentionLane = {
   lost: 'L',
   corrected: 'R',
   major: 'M',
+  // revision 2, 社区矫正: the 报到 clock (keyed by its due date) and 脱管 (while absconded, keyed by its time)
+  correctionReport: 'U',
+  absconded: 'A',
 } as const;
-export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance] as const;
-export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major] as const;
+export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance, AttentionLane.correctionReport] as const;
+export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major, AttentionLane.absconded] as const;
 
 const enc = encodeURIComponent;
 export const AttentionScope = {
@@ -110,6 +125,7 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
     majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
+    communityCorrection: communityCorrectionOf(doc),
   };
 }
 
@@ -132,6 +148,9 @@ export function attentionEntries(doc: AttentionDoc): string[] {
   if (facts.lostAt !== null) lanes.push(`${AttentionLane.lost}|${new Date(facts.lostAt).toISOString()}`);
   if (facts.correction !== null) lanes.push(`${AttentionLane.corrected}|${new Date(facts.correction.decidedAt).toISOString()}`);
   if (facts.majorDispute) lanes.push(`${AttentionLane.major}|`);
+  const supervision = facts.communityCorrection ?? null;
+  if (supervision?.reportDue) lanes.push(`${AttentionLane.correctionReport}|${supervision.reportDue}|`);
+  if (supervision?.abscondedAt) lanes.push(`${AttentionLane.absconded}|${new Date(supervision.abscondedAt).toISOString()}`);
   const scopes = [AttentionScope.all, ...doc.visibleTo.map(AttentionScope.visibleTo)];
   return scopes.flatMap((scope) => lanes.map((lane) => `${scope}|${lane}`));
 }
@@ -158,6 +177,24 @@ const withoutKey = <T>(record: Record<string, T>, key: string): Record<string, T
   return next;
 };
 
+/** the community-correction part of the attention facts (domain/meetings/attention.ts CorrectionAttention) */
+function communityCorrectionOf(doc: AttentionDoc): AttentionFacts['communityCorrection'] {
+  const cc = doc.communityCorrection;
+  const agency = cc ? correctionAgency(cc.facts) : null;
+  return cc && agency !== null ? { agency, reportDue: cc.reportDue, abscondedAt: cc.facts.abscondedAt } : null;
+}
+
+const CORRECTION_TYPES: ReadonlySet<string> = new Set(CORRECTION_FACT_TYPES);
+
+/** the document after an event that may change its community correction; the same object when it does not */
+function evolveCommunityCorrection(doc: AttentionDoc, input: Parameters<typeof evolveCorrectionFacts>[1], ctx: AttentionContext): AttentionDoc {
+  if (!CORRECTION_TYPES.has(input.type)) return doc;
+  const before = doc.communityCorrection?.facts ?? noCorrectionFacts;
+  const facts = evolveCorrectionFacts(before, input);
+  if (facts === before) return doc;
+  return { ...doc, communityCorrection: { facts, reportDue: offenderReportDue(facts, ctx.deadlines.calendar) } };
+}
+
 /** the document after a case event; `before` unchanged (the same object) when the event changes nothing it keeps */
 function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: AttentionContext): AttentionDoc {
   const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) };
@@ -172,7 +209,8 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
   const summary = before.summary;
   if (summary === null) return before;
   const visibleTo = withInvolved(before.visibleTo, involvedAgencies(input));
-  const doc = visibleTo === before.visibleTo ? before : { ...before, visibleTo, summary: { ...summary, agencies: visibleTo } };
+  const involved = visibleTo === before.visibleTo ? before : { ...before, visibleTo, summary: { ...summary, agencies: visibleTo } };
+  const doc = evolveCommunityCorrection(involved, input, ctx);
   const time = e.time;
   switch (e.type) {
     case 'case.closed':

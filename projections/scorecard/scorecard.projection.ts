@@ -7,7 +7,14 @@ import {
   handoffClockRunning,
   handoffDeadline,
   isCorrective,
+  headAppeared,
   metTiming,
+  correctionAgency,
+  evolveCorrectionFacts,
+  offenderReportDue,
+  noCorrectionFacts,
+  CORRECTION_FACT_TYPES,
+  type CorrectionFacts,
   suggestionReplyDue,
   type CaseEventInput,
   type CaseKind,
@@ -22,7 +29,7 @@ import {
 import { chinaDate, quarterOf, type IsoDate } from '../../domain/deadlines/index.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import type { IndexBounds } from '../../ports/readModelStore.js';
-import type { Projection } from '../projection.js';
+import type { Evolved, Projection } from '../projection.js';
 
 /**
  * The quarterly scorecard (graphql.md `scorecard`, 季通报) as counts: one small document per thing a column counts,
@@ -39,6 +46,12 @@ import type { Projection } from '../projection.js';
  * - `h:<caseId>/<handoffId>` — a handoff and its clock (handoffDeadline).
  */
 export const SCORECARD = 'scorecard';
+/**
+ * Revision 2's own documents (社区矫正 per case, self-corrections, filings reports), in their own collection: an event
+ * that touches both a case document and one of these (judgment.issued, handoff.requested) is told which by collection.
+ * Its index is ROW_INDEX too, with the same `<agency>|<quarter>|<column>|…` values.
+ */
+export const SCORECARD_R2 = 'scorecardRevision2';
 /** the one index of the scorecard's documents */
 export const ROW_INDEX = 'row';
 
@@ -70,7 +83,21 @@ export const Column = {
   handoff: 'h',
   handoffMetOnTime: 'h1',
   handoffRunningOrLate: 'h2',
+  // revision 2 (graphql.md AgencyScorecard additions)
+  caseHeard: 'k',
+  caseHeardWithHead: 'k1',
+  selfCorrection: 'x',
+  preLitigationMediation: 'm',
+  mediationSucceeded: 'm1',
+  correctionUnreported: 'u',
+  correctionAbsconded: 'a',
 } as const;
+
+/**
+ * The "quarter" slot of the columns that are the state now (correctionsUnreported, correctionsAbsconded): not a quarter,
+ * so no quarter's range holds them.
+ */
+export const NOW = 'now';
 
 /** sorts below every IsoDate: the due-date slot of a handoff met late, so every "today" counts it */
 export const MET_LATE = '-';
@@ -124,7 +151,15 @@ export const caseEntries = (doc: ScorecardCaseDoc): string[] => {
   const a = doc.defendant;
   if (doc.kind === 'administrative_litigation') {
     for (const [id, j] of Object.entries(doc.judgments)) out.push(entry(a, j.issuedAt, j.outcome === 'agency_lost' ? Column.judgmentLost : 'j0', enc(id)));
-    for (const h of Object.values(doc.hearings)) if (h.held && h.heldAt) out.push(entry(a, h.heldAt, h.agencyHeadAppeared === true ? Column.hearingHeadAppeared : 'g0', enc(h.id)));
+    for (const h of Object.values(doc.hearings)) if (h.held && h.heldAt) out.push(entry(a, h.heldAt, headAppeared(h) ? Column.hearingHeadAppeared : 'g0', enc(h.id)));
+    // casesHeard / casesWithHeadAppearance: the case once per quarter it had a hearing held, k1 if a head appeared at one
+    const withHead = new Map<string, boolean>();
+    for (const h of Object.values(doc.hearings)) {
+      if (!h.held || !h.heldAt) continue;
+      const quarter = quarterOfTime(h.heldAt);
+      withHead.set(quarter, (withHead.get(quarter) ?? false) || headAppeared(h));
+    }
+    for (const [quarter, head] of withHead) out.push(`${rowPrefix(a, quarter)}${head ? Column.caseHeardWithHead : 'k0'}|${enc(doc.caseId)}`);
   }
   if (doc.reconsideration) out.push(entry(a, doc.reconsideration.decidedAt, doc.reconsideration.corrective ? Column.reconsiderationCorrective : 'r0', '-'));
   return out;
@@ -137,7 +172,17 @@ export const suggestionEntries = (doc: ScorecardSuggestionDoc): string[] => {
   return [entry(s.to, s.issuedAt, onTime ? Column.suggestionRepliedOnTime : 's0', '-')];
 };
 
-export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => {
+export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => [...mediationEntries(doc), ...handoffClockEntries(doc)];
+
+/** 诉前委派调解 (revision 2): the court's row, in the quarter of the request; m1 = completed with outcome mediated */
+const mediationEntries = (doc: ScorecardHandoffDoc): string[] => {
+  const h = doc.handoff;
+  if (h.purpose !== 'entrusted_mediation') return [];
+  const succeeded = h.status === 'COMPLETED' && h.outcome === 'mediated';
+  return [entry(h.from, h.requestedAt, succeeded ? Column.mediationSucceeded : 'm0', `${enc(doc.caseId)}/${enc(h.id)}`)];
+};
+
+const handoffClockEntries = (doc: ScorecardHandoffDoc): string[] => {
   const { deadline, clockStartedAt } = doc;
   if (deadline === null || clockStartedAt === null) return [];
   const timing = metTiming(deadline.metAt, deadline.dueDate);
@@ -145,6 +190,46 @@ export const handoffEntries = (doc: ScorecardHandoffDoc): string[] => {
   const column = timing === 'on_time' ? Column.handoffMetOnTime : timing === 'late' ? late + MET_LATE : handoffClockRunning(deadline) ? late + deadline.dueDate : 'h0';
   return [entry(doc.handoff.to, clockStartedAt, column, '-')];
 };
+
+// ---------------------------------------------------------------------------------------------
+// Revision 2 documents: 社区矫正 per case, self-corrections, a court's filings report
+
+/** `cc:<caseId>` — a case's community correction (domain/cases/correction.ts) and its 报到 due date while unreported */
+export interface ScorecardCorrectionDoc {
+  caseId: string;
+  facts: CorrectionFacts;
+  reportDue: IsoDate | null;
+}
+/** `x:<caseId>/<position>` — one self_correction.reported, counted for the agency that corrected itself */
+export interface ScorecardSelfCorrectionDoc {
+  caseId: string;
+  agencyId: string;
+  reportedAt: string;
+}
+/** `f:<agency>|<period>` — a court's latest 收案统计 of a quarter (court.filings_reported); read by id, not counted */
+export interface ScorecardFilingsDoc {
+  agencyId: string;
+  period: string;
+  civilFirstInstance: number;
+  administrativeFirstInstance: number;
+  reportedAt: string;
+}
+
+export const correctionDocId = (caseId: string): string => `cc:${enc(caseId)}`;
+export const selfCorrectionDocId = (caseId: string, position: bigint): string => `x:${enc(caseId)}/${position}`;
+export const filingsDocId = (agencyId: string, period: string): string => `f:${enc(agencyId)}|${period}`;
+
+/** the state now, in the NOW slot of the supervising agency's row: unreported by due date (cut at today), absconded */
+export const correctionEntries = (doc: ScorecardCorrectionDoc): string[] => {
+  const agency = correctionAgency(doc.facts);
+  if (agency === null) return [];
+  const out: string[] = [];
+  if (doc.reportDue !== null) out.push(`${rowPrefix(agency, NOW)}${Column.correctionUnreported}|${doc.reportDue}|${enc(doc.caseId)}`);
+  if (doc.facts.abscondedAt !== null) out.push(`${rowPrefix(agency, NOW)}${Column.correctionAbsconded}|${enc(doc.caseId)}`);
+  return out;
+};
+
+const CORRECTION_TYPES = ['correction.reported', 'correction.absconded', 'correction.located'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // The projection
@@ -184,21 +269,56 @@ function evolveCaseDoc(before: ScorecardCaseDoc | null, event: RecordedEvent): S
   }
 }
 
+/** the keys of the revision-2 documents an event touches (besides the case, suggestion and handoff documents) */
+function revision2Keys(event: RecordedEvent): [string, string][] {
+  if (event.type === 'court.filings_reported') {
+    const period = (event.data as { period?: unknown }).period;
+    return event.streamId.startsWith('stats-') && typeof period === 'string' && event.metadata.source ? [[SCORECARD_R2, filingsDocId(event.metadata.source, period)]] : [];
+  }
+  if (!event.streamId.startsWith('case-')) return [];
+  const caseId = caseIdOf(event);
+  if (event.type === 'self_correction.reported') return [[SCORECARD_R2, selfCorrectionDocId(caseId, event.position)]];
+  if (isOneOf(CORRECTION_FACT_TYPES, event.type)) return [[SCORECARD_R2, correctionDocId(caseId)]];
+  return [];
+}
+
+function evolveRevision2(doc: unknown, event: RecordedEvent, ctx: ScorecardContext): Evolved {
+  if (event.type === 'court.filings_reported') {
+    const d = event.data as { period: string; civilFirstInstance: number; administrativeFirstInstance: number };
+    // a later report for the same period replaces the earlier
+    const next: ScorecardFilingsDoc = { agencyId: event.metadata.source ?? '', period: d.period, civilFirstInstance: d.civilFirstInstance, administrativeFirstInstance: d.administrativeFirstInstance, reportedAt: event.metadata.time };
+    return { doc: next };
+  }
+  if (event.type === 'self_correction.reported') {
+    const d = event.data as { agencyId: string };
+    const next: ScorecardSelfCorrectionDoc = { caseId: caseIdOf(event), agencyId: d.agencyId, reportedAt: event.metadata.time };
+    return { doc: next, indexes: { [ROW_INDEX]: [entry(d.agencyId, event.metadata.time, Column.selfCorrection, selfCorrectionDocId(next.caseId, event.position))] } };
+  }
+  const before = doc as ScorecardCorrectionDoc | null;
+  const facts = evolveCorrectionFacts(before?.facts ?? noCorrectionFacts, inputOf(event));
+  if (facts === before?.facts || (before === null && facts === noCorrectionFacts)) return { doc: before };
+  const next: ScorecardCorrectionDoc = { caseId: caseIdOf(event), facts, reportDue: offenderReportDue(facts, ctx.deadlines.calendar) };
+  return { doc: next, indexes: { [ROW_INDEX]: correctionEntries(next) } };
+}
+
 export const scorecardProjection: Projection<ScorecardContext> = {
   name: 'scorecard',
-  canHandle: [...CASE_TYPES, ...SUGGESTION_TYPES, ...HANDOFF_EVENT_TYPES],
-  collections: [SCORECARD],
+  canHandle: [...new Set([...CASE_TYPES, ...SUGGESTION_TYPES, ...HANDOFF_EVENT_TYPES, ...CORRECTION_FACT_TYPES, ...CORRECTION_TYPES, 'self_correction.reported', 'court.filings_reported'])],
+  collections: [SCORECARD, SCORECARD_R2],
   // read only by countRange: no per-value set in Redis
   rangeIndexes: [ROW_INDEX],
   keys(event) {
-    if (!event.streamId.startsWith('case-')) return [];
+    const more = revision2Keys(event);
+    if (!event.streamId.startsWith('case-')) return more;
     const caseId = caseIdOf(event);
     const data = event.data as { handoffId?: unknown; suggestionId?: unknown };
-    if (isOneOf(CASE_TYPES, event.type)) return [[SCORECARD, caseDocId(caseId)]];
+    if (isOneOf(CASE_TYPES, event.type)) return [[SCORECARD, caseDocId(caseId)], ...more];
     if (isOneOf(SUGGESTION_TYPES, event.type)) return typeof data.suggestionId === 'string' ? [[SCORECARD, suggestionDocId(caseId, data.suggestionId)]] : [];
-    return typeof data.handoffId === 'string' ? [[SCORECARD, handoffDocId(caseId, data.handoffId)]] : [];
+    if (isOneOf(HANDOFF_EVENT_TYPES, event.type)) return [...(typeof data.handoffId === 'string' ? ([[SCORECARD, handoffDocId(caseId, data.handoffId)]] as const) : []), ...more];
+    return more;
   },
-  evolve(doc, event, ctx) {
+  evolve(doc, event, ctx, collection) {
+    if (collection === SCORECARD_R2) return evolveRevision2(doc, event, ctx);
     if (isOneOf(CASE_TYPES, event.type)) {
       const before = doc as ScorecardCaseDoc | null;
       const next = evolveCaseDoc(before, event);
@@ -252,3 +372,26 @@ export function scorecardBounds(agency: string, quarter: string, today: IsoDate)
   } satisfies Record<string, IndexBounds>;
 }
 export type ScorecardCounts = Record<keyof ReturnType<typeof scorecardBounds>, number>;
+
+/**
+ * Revision 2: the ranges of one agency's revision-2 counts — `scorecard` holds the per-case hearing and the mediation
+ * entries, `scorecardRevision2` the self-corrections and the 社区矫正 state now (cut at today: a 报到 due before today is
+ * overdue; one due today is not yet).
+ */
+export function scorecardRevision2Bounds(agency: string, quarter: string, today: IsoDate) {
+  const row = rowPrefix(agency, quarter);
+  const now = rowPrefix(agency, NOW);
+  return {
+    [SCORECARD]: {
+      casesHeard: prefixRange(row + Column.caseHeard),
+      casesWithHeadAppearance: prefixRange(row + Column.caseHeardWithHead),
+      preLitigationMediations: prefixRange(row + Column.preLitigationMediation),
+      mediationsSucceeded: prefixRange(row + Column.mediationSucceeded),
+    },
+    [SCORECARD_R2]: {
+      selfCorrections: prefixRange(row + Column.selfCorrection),
+      correctionsUnreported: { from: `${now}${Column.correctionUnreported}|`, to: `${now}${Column.correctionUnreported}|${today}` },
+      correctionsAbsconded: prefixRange(`${now}${Column.correctionAbsconded}|`),
+    },
+  } satisfies Record<string, Record<string, IndexBounds>>;
+}

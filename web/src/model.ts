@@ -3,6 +3,9 @@ export interface Agency {
   id: string;
   kind: 'COURT' | 'PROCURATORATE' | 'POLICE' | 'JUSTICE' | 'GOVERNMENT';
   name: string;
+  /** revision 2: city | district | township (asked for where a page needs it) */
+  level?: 'city' | 'district' | 'township';
+  parent?: { id: string; name: string } | null;
 }
 export interface Viewer {
   name: string;
@@ -100,6 +103,18 @@ export interface Scorecard {
   handoffsReceived: number;
   handoffsCompletedOnTime: number;
   handoffsOverdue: number;
+  // revision 2 (graphql.md AgencyScorecard): Int! columns are 0, nullable ones null, where they do not apply
+  casesHeard: number;
+  casesWithHeadAppearance: number;
+  headAppearanceCaseRate: number | null;
+  selfCorrections: number;
+  correctionsUnreported: number | null;
+  correctionsAbsconded: number | null;
+  preLitigationMediations: number | null;
+  mediationsSucceeded: number | null;
+  mediationSuccessRate: number | null;
+  diversionRate: number | null;
+  filingsPer10k: number | null;
 }
 export interface Connection<T> {
   totalCount: number;
@@ -132,4 +147,6 @@ export const MEETING = `id title scheduledAt status organizer { ${AGENCY} } part
   attention { case { id title caseNumber } reason detail }`;
 export const SCORECARD = `agency { ${AGENCY} } quarter litigationConcluded litigationLost lossRate hearingsHeld headAppearances headAppearanceRate
   reconsiderationsDecided reconsiderationsCorrected correctionRate suggestionsReceived suggestionsRepliedOnTime
-  handoffsReceived handoffsCompletedOnTime handoffsOverdue`;
+  handoffsReceived handoffsCompletedOnTime handoffsOverdue
+  casesHeard casesWithHeadAppearance headAppearanceCaseRate selfCorrections correctionsUnreported correctionsAbsconded
+  preLitigationMediations mediationsSucceeded mediationSuccessRate diversionRate filingsPer10k`;

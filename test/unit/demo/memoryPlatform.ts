@@ -19,6 +19,7 @@ import {
 } from '../../../domain/catalog/index.js';
 import type { Agency, AgencyDirectory } from '../../../domain/shared/agencies.js';
 import type { Decider } from '../../../domain/shared/decider.js';
+import { statsDecider } from '../../../domain/stats/index.js';
 import { DomainError } from '../../../domain/shared/errors.js';
 import { caseStream, meetingStream, type DomainEvent } from '../../../domain/shared/events.js';
 import { createValidator } from '../../../infra/ingest/validator.js';
@@ -39,7 +40,7 @@ export interface Outcome {
 }
 
 interface Stream {
-  readonly kind: 'case' | 'meeting';
+  readonly kind: 'case' | 'meeting' | 'stats';
   state: unknown;
   readonly events: DomainEvent[];
 }
@@ -52,9 +53,10 @@ export function memoryPlatform(now: Date) {
   const ctx = { agencies: demoAgencies, copyNoticeRecipients: config.copyNoticeRecipients, now: now.toISOString(), principal: 'demo-loader' };
   let meetings = 0;
 
-  const deciderOf = (kind: 'case' | 'meeting') => (kind === 'case' ? caseDecider : meetingDecider) as unknown as Decider<unknown, DomainEvent, unknown>;
+  const deciderOf = (kind: 'case' | 'meeting' | 'stats') =>
+    (kind === 'case' ? caseDecider : kind === 'meeting' ? meetingDecider : statsDecider) as unknown as Decider<unknown, DomainEvent, unknown>;
 
-  const apply = (streamId: string, kind: 'case' | 'meeting', command: unknown): DomainEvent[] => {
+  const apply = (streamId: string, kind: 'case' | 'meeting' | 'stats', command: unknown): DomainEvent[] => {
     const decider = deciderOf(kind);
     const stream = streams.get(streamId) ?? { kind, state: decider.initialState(), events: [] };
     const produced = decider.decide(command, stream.state);

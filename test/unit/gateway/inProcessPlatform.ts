@@ -88,6 +88,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   let meetings = 0;
   const services: GatewayServices = {
     agencies,
+    city: config.city,
     rejections,
     readModels: served,
     events: store,

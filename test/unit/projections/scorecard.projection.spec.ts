@@ -73,7 +73,8 @@ describe('scorecard projection', () => {
       const held = [...events, e('case-XZ-1', 'yl-court', 'hearing.held', { hearingId: 'hr1', agencyHeadAppeared: true }, at('2024-10-10'))];
       const p = one<ScorecardCaseDoc>(held, caseDocId('XZ-1'));
       expect(p.doc).to.include({ caseId: 'XZ-1', kind: 'administrative_litigation', defendant: 'yl-market' });
-      expect(p.indexes[ROW_INDEX]).to.deep.equal(['yl-market|2024Q4|g1|hr1']);
+      // revision 2: the case, heard with its head, once in the quarter (casesWithHeadAppearance)
+      expect(p.indexes[ROW_INDEX]).to.deep.equal(['yl-market|2024Q4|g1|hr1', 'yl-market|2024Q4|k1|XZ-1']);
       expect(counts(held, 'yl-market', '2024Q4', '2024-12-01')).to.deep.equal({ ...zero, hearingsHeld: 1, headAppearances: 1 });
       expect(counts(held, 'yl-market', '2024Q3', '2024-12-01')).to.deep.equal(zero);
       // rescheduling a held hearing makes it a scheduled one again, as in the case

@@ -38,6 +38,7 @@ const SPEC_TYPES = [
   'handoff.withdrawn',
   'hearing.scheduled',
   'hearing.held',
+  'court.filings_reported',
   'judgment.issued',
   'judgment.effective',
   'judicial_confirmation.decided',
@@ -51,6 +52,8 @@ const SPEC_TYPES = [
   'reconsideration.resumed',
   'reconsideration.performed',
   'correction.reported',
+  'correction.absconded',
+  'correction.located',
   'notice.acknowledged',
   'action_item.completed',
 ];
@@ -107,7 +110,14 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
     ok: [{ hearingId: 'H', at: '2024-10-15T01:30:00Z' }, { hearingId: 'H', at: '2024-10-15T09:30:00.5+08:00', observers: ['ly-gov'] }],
     bad: [{ hearingId: 'H', at: '2024-10-15T09:30:00' }, { hearingId: 'H', at: '2024-10-15' }, { hearingId: 'H', at: '2024-10-15T09:30:00Z', observers: ['ly-gov', 'ly-gov'] }],
   },
-  'hearing.held': { ok: [{ hearingId: 'H' }, { hearingId: 'H', agencyHeadAppeared: false, observerAgencies: [] }], bad: [{ agencyHeadAppeared: true }] },
+  'hearing.held': {
+    ok: [{ hearingId: 'H' }, { hearingId: 'H', agencyHeadAppeared: false, observerAgencies: [] }, { hearingId: 'H', appearance: 'entrusted_staff' }],
+    bad: [{ agencyHeadAppeared: true }, { hearingId: 'H', appearance: 'lawyer' }],
+  },
+  'court.filings_reported': {
+    ok: [{ period: '2024Q3', civilFirstInstance: 812, administrativeFirstInstance: 0 }],
+    bad: [{ period: '2024Q5', civilFirstInstance: 1, administrativeFirstInstance: 1 }, { period: '2024Q3', civilFirstInstance: 1 }, { period: '2024Q3', civilFirstInstance: -1, administrativeFirstInstance: 0 }],
+  },
   'judgment.issued': {
     ok: [{ judgmentId: 'J', outcome: 'agency_lost' }, { judgmentId: 'J', outcome: 'convicted', effectiveAt: '2024-10-30', communityCorrection: true }],
     bad: [{ judgmentId: 'J', outcome: 'won' }, { judgmentId: 'J', outcome: 'decided', effectiveAt: '2024-13-01' }, { judgmentId: 'J', outcome: 'decided', effectiveAt: '2024-10-30T00:00:00Z' }],
@@ -131,6 +141,8 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
   'reconsideration.resumed': { ok: [{}], bad: [{ reason: 'x' }] },
   'reconsideration.performed': { ok: [{ summary: '已履行' }], bad: [{}, { summary: '' }] },
   'correction.reported': { ok: [{}], bad: [{ name: '李某' }] },
+  'correction.absconded': { ok: [{}, { note: '失去联系' }], bad: [{ name: '李某' }] },
+  'correction.located': { ok: [{}, { note: '已查找到' }], bad: [{ note: 5 }] },
   'notice.acknowledged': { ok: [{ noticeId: 'C-1/judgment/J1' }], bad: [{}, { noticeId: '' }] },
   'action_item.completed': { ok: [{ actionId: 'M-1:A1' }, { actionId: 'M-1:A1', note: '已完成' }], bad: [{}, { actionId: 'M-1:A1', done: true }] },
 };
@@ -150,6 +162,9 @@ describe('catalog', () => {
     expect(by('judgment.effective')).to.deep.equal(['court']);
     expect(by('reconsideration.decided')).to.deep.equal(['justice']);
     expect(by('correction.reported')).to.deep.equal(['justice']);
+    expect(by('correction.absconded')).to.deep.equal(['justice']);
+    expect(by('correction.located')).to.deep.equal(['justice']);
+    expect(by('court.filings_reported')).to.deep.equal(['court']);
     const everyKind = [...AGENCY_KINDS].sort();
     for (const type of [
       'case.registered',

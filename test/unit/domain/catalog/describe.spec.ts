@@ -58,6 +58,10 @@ const EXPECTED: [ReturnType<typeof ev>, string][] = [
     '辽源市司法局 安排联席会议「推进会」，时间 2024-10-20 14:30，参会单位 辽源市中级人民法院',
   ],
   [ev('ly-justice', 'meeting.case_nominated', { caseId: 'C-1', reason: 'overdue_handoff' }), '辽源市司法局 将案件 C-1 列入会议议题（移送逾期）'],
+  [ev('ly-court', 'hearing.held', { hearingId: 'H2', appearance: 'deputy' }), '辽源市中级人民法院 开庭审理（H2），副职或分管负责人出庭应诉'],
+  [ev('ly-justice', 'correction.absconded', { note: '电话无法联系' }), '辽源市司法局 报告社区矫正对象脱管（失去联系）：电话无法联系'],
+  [ev('ly-justice', 'correction.located', {}), '辽源市司法局 报告脱管的社区矫正对象已查找到'],
+  [ev('ly-court', 'court.filings_reported', { period: '2024Q3', civilFirstInstance: 812, administrativeFirstInstance: 64 }), '辽源市中级人民法院 报送 2024Q3 收案统计：一审民事 812 件，一审行政 64 件'],
   [ev('ly-justice', 'meeting.held', { attendees: ['ly-court', 'ly-gov'] }), '联席会议召开，出席单位 辽源市中级人民法院、辽源市人民政府'],
   [ev('ly-justice', 'meeting.resolution_recorded', { caseId: 'C-1', text: '限期整改' }), '会议就案件 C-1 形成决议：限期整改'],
   [

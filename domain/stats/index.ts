@@ -1,0 +1,2 @@
+export * from './filings.js';
+export * from './decide.js';
