@@ -26,6 +26,12 @@ export interface Evolved {
 export interface Projection<Ctx = unknown> {
   /** the checkpoint's name: renaming a projection rebuilds it from the start */
   name: string;
+  /**
+   * Which version of its evolve built the stored documents (default 1). Raise it when the same events would now give
+   * other documents (a new field, a rule the law changed): at the next start the runner rebuilds the projection from
+   * the first event, so a deployment never serves documents of two versions side by side.
+   */
+  revision?: number;
   /** event types it handles; others are skipped (but the checkpoint still advances) */
   canHandle: readonly string[];
   /** every collection it writes, and only those: a rebuild resets exactly these */

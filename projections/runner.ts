@@ -76,9 +76,10 @@ export interface ProjectionRunnerDeps<Ctx> {
   contextVersion?: string;
   /**
    * Told, before the rebuild starts, which projections are rebuilt because they were built under another context
-   * version (none stored counts too, except on a store that has never been built) — for the operator's startup line.
+   * version (none stored counts too, except on a store that has never been built) or by another revision of their
+   * evolve (Projection.revision) — for the operator's startup line.
    */
-  onContextRebuild?: (projections: readonly string[]) => void;
+  onContextRebuild?: (rebuilt: readonly OutdatedProjection[]) => void;
 }
 
 export interface ProjectionRetryOptions {
@@ -431,20 +432,31 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     });
   };
 
-  /** resets the projections whose documents were computed under another context (or an unknown one) */
-  const resetBuiltUnderOtherContext = async (version: string): Promise<void> => {
+  /** resets the projections whose documents were computed under another context (or an unknown one) or by another revision */
+  const resetOutdated = async (version: string): Promise<void> => {
     const wanted = contextVersionPosition(version);
-    const rebuilt: string[] = [];
+    const rebuilt: OutdatedProjection[] = [];
     for (const track of tracks) {
       const { name, collections } = track.projection;
       const marker = contextVersionCheckpoint(name);
-      if ((await readModels.checkpoint(marker)) === wanted) continue;
+      const revisionMarker = revisionCheckpoint(name);
+      const revision = BigInt(track.projection.revision ?? 1);
+      const sameContext = (await readModels.checkpoint(marker)) === wanted;
+      // a store built before revisions were kept has none: it was built by revision 1
+      const sameRevision = ((await readModels.checkpoint(revisionMarker)) ?? 1n) === revision;
+      if (sameContext && sameRevision) continue;
       if (track.checkpoint !== null) {
-        logger.info(`projection ${name} was built under another calendar or deadline policy: rebuilding it from the first event`);
-        rebuilt.push(name);
+        const because = sameRevision ? 'context' : 'revision';
+        logger.info(
+          because === 'context'
+            ? `projection ${name} was built under another calendar or deadline policy: rebuilding it from the first event`
+            : `projection ${name} was built by another revision of its evolve: rebuilding it from the first event`,
+        );
+        rebuilt.push({ name, because });
       }
-      await readModels.reset([name, marker], collections);
+      await readModels.reset([name, marker, revisionMarker], collections);
       await readModels.commit(marker, wanted, []);
+      if (revision !== 1n) await readModels.commit(revisionMarker, revision, []);
       track.checkpoint = null;
     }
     if (rebuilt.length > 0) deps.onContextRebuild?.(rebuilt);
@@ -458,7 +470,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
       track.retrying = null;
     }
     await loadCheckpoints();
-    if (deps.contextVersion !== undefined) await resetBuiltUnderOtherContext(deps.contextVersion);
+    if (deps.contextVersion !== undefined) await resetOutdated(deps.contextVersion);
     head = await store.headPosition();
     for (const track of tracks) {
       if (track.checkpoint !== null && (head === null || track.checkpoint > head)) {
@@ -593,6 +605,15 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
  * by reset() like the projection's own.
  */
 export const contextVersionCheckpoint = (projection: string): string => `${projection}#context`;
+
+/** where the revision that built a projection's documents is kept (absent: revision 1), beside its context version */
+export const revisionCheckpoint = (projection: string): string => `${projection}#revision`;
+
+/** a projection the runner rebuilds at start, and why: another calendar or deadline policy, or another revision of its evolve */
+export interface OutdatedProjection {
+  name: string;
+  because: 'context' | 'revision';
+}
 
 /** FNV-1a (64-bit) of the version's UTF-16 units, cut to 52 bits and never 0: a position every store keeps exactly */
 export function contextVersionPosition(version: string): bigint {

@@ -101,8 +101,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     projections: allProjections(),
     ctx: { deadlines },
     contextVersion: deadlineContextVersion(deadlines), // deadlines.md rule 7: a changed calendar rebuilds at start
-    onContextRebuild: (names) =>
-      console.log(`节假日日历或期限配置与上次启动时不同：${names.length} 个读模型将按新配置从头重建，受影响的法定期限随之重算（${names.join('、')}）`),
+    onContextRebuild: (rebuilt) => {
+      const byContext = rebuilt.filter((p) => p.because === 'context').map((p) => p.name);
+      const byRevision = rebuilt.filter((p) => p.because === 'revision').map((p) => p.name);
+      if (byContext.length > 0) {
+        console.log(`节假日日历或期限配置与上次启动时不同：${byContext.length} 个读模型将按新配置从头重建，受影响的法定期限随之重算（${byContext.join('、')}）`);
+      }
+      if (byRevision.length > 0) {
+        console.log(`本版程序改变了 ${byRevision.length} 个读模型的内容：从第一个事件起重建（${byRevision.join('、')}）`);
+      }
+    },
     onProgress: catchUpProgress(await store.headPosition()),
     // routine catch-up notes stay quiet (the progress bar shows it); a failing projection is loud
     logger: { info: () => undefined, error: (message, fields) => console.error(`[读模型] ${message}`, fields?.['error'] ?? '') },

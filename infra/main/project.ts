@@ -128,7 +128,12 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
             projections: [projection],
             ctx: { deadlines },
             contextVersion, // deadlines.md rule 7: the owner rebuilds a projection built under another calendar
-            onContextRebuild: () => named.info('节假日日历或期限配置与此读模型构建时不同：从头重建，受影响的法定期限随之重算'),
+            onContextRebuild: ([rebuilt]) =>
+              named.info(
+                rebuilt?.because === 'revision'
+                  ? '本版程序改变了此读模型的内容：从第一个事件起重建'
+                  : '节假日日历或期限配置与此读模型构建时不同：从头重建，受影响的法定期限随之重算',
+              ),
             logger: { info: () => undefined, error: (message) => named.error(message) },
           }),
         log: named,

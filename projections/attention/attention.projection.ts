@@ -261,6 +261,8 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
 
 export const attentionProjection: Projection<AttentionContext> = {
   name: 'attention',
+  // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
+  revision: 2,
   canHandle: [...CASE_EVENT_TYPES, NOMINATED],
   collections: [ATTENTION],
   rangeIndexes: [ATTENTION_INDEX],

@@ -49,6 +49,8 @@ const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.
 
 export const casesProjection: Projection<CaseProjectionContext> = {
   name: 'cases',
+  // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
+  revision: 2,
   canHandle: CASE_EVENT_TYPES,
   collections: [CASES],
   keys: (event) => (event.streamId.startsWith('case-') ? [[CASES, caseIdOf(event)]] : []),

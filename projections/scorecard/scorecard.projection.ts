@@ -303,6 +303,8 @@ function evolveRevision2(doc: unknown, event: RecordedEvent, ctx: ScorecardConte
 
 export const scorecardProjection: Projection<ScorecardContext> = {
   name: 'scorecard',
+  // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
+  revision: 2,
   canHandle: [...new Set([...CASE_TYPES, ...SUGGESTION_TYPES, ...HANDOFF_EVENT_TYPES, ...CORRECTION_FACT_TYPES, ...CORRECTION_TYPES, 'self_correction.reported', 'court.filings_reported'])],
   collections: [SCORECARD, SCORECARD_R2],
   // read only by countRange: no per-value set in Redis

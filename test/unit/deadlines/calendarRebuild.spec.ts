@@ -10,6 +10,16 @@ import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedRe
 import type { EventMetadata } from '../../../ports/eventStore.js';
 import { boardDocId, HANDOFF_BOARD, handoffBoardProjection, type HandoffBoardDoc } from '../../../projections/handoffBoard/handoffBoard.projection.js';
 import { contextVersionCheckpoint, contextVersionPosition, createProjectionRunner } from '../../../projections/runner.js';
+import type { Projection } from '../../../projections/projection.js';
+import type { ReadModelContext } from '../../../projections/index.js';
+
+/** the board's evolve, marking every document it writes: a stand-in for "the same events now give other documents" */
+const markEvolve =
+  (evolve: Projection<ReadModelContext>['evolve']): Projection<ReadModelContext>['evolve'] =>
+  (doc, event, ctx, collection) => {
+    const evolved = evolve(doc, event, ctx, collection);
+    return evolved.doc === null || evolved.doc === doc ? evolved : { ...evolved, doc: { ...(evolved.doc as object), revised: true } };
+  };
 
 // deadlines.md rule 7: when an operator adds a year's official calendar, every due date in it is recomputed at the
 // next start and loses its provisional mark — no event needed. Stored due dates live in the read models, so the
@@ -47,24 +57,28 @@ describe('a calendar added in configuration recomputes stored due dates at the n
   });
 
   /** starts the platform's projection runner on the same read-model file, as a restart would, and reads the board */
-  async function startAndRead(years: OfficialYear[], { checkVersion = true } = {}): Promise<{ deadline: HandoffBoardDoc['deadline']; rebuilt: boolean; told: string[][] }> {
+  async function startAndRead(
+    years: OfficialYear[],
+    { checkVersion = true, projection = handoffBoardProjection as Projection<ReadModelContext> } = {},
+  ): Promise<{ deadline: HandoffBoardDoc['deadline']; rebuilt: boolean; told: string[][]; because: string[] }> {
     const deadlines = deadlinesWith(years);
     const readModels = openEmbeddedReadModelStore({ path: readModelsPath() });
     const said: string[] = [];
     const told: string[][] = [];
+    const because: string[] = [];
     const runner = createProjectionRunner({
       store,
       readModels,
-      projections: [handoffBoardProjection],
+      projections: [projection],
       ctx: { deadlines },
       ...(checkVersion ? { contextVersion: deadlineContextVersion(deadlines) } : {}),
-      onContextRebuild: (names) => told.push([...names]),
+      onContextRebuild: (rebuilt) => (told.push(rebuilt.map((p) => p.name)), because.push(...rebuilt.map((p) => p.because))),
       logger: { info: (message) => said.push(message), error: (message) => said.push(message) },
     });
     try {
       await runner.start();
       const doc = await readModels.get<HandoffBoardDoc>(HANDOFF_BOARD, boardDocId('TJ-1', 'TJ-1-h1'));
-      return { deadline: doc?.deadline ?? null, rebuilt: said.some((m) => m.includes('rebuilding')), told };
+      return { deadline: doc?.deadline ?? null, rebuilt: said.some((m) => m.includes('rebuilding')), told, because };
     } finally {
       await runner.stop();
       await readModels.close();
@@ -93,6 +107,29 @@ describe('a calendar added in configuration recomputes stored due dates at the n
     await startAndRead([]);
     const stale = await startAndRead([NOTICE_2028], { checkVersion: false });
     expect(stale.deadline).to.include({ dueDate: '2028-10-04', provisional: true });
+  });
+
+  it('a raised Projection.revision rebuilds at the next start, once; a store built before revisions counts as revision 1', async () => {
+    const first = await startAndRead([]);
+    expect(first.told).to.deep.equal([]);
+    // revision 1 stated explicitly is what a store without a revision marker was built by: nothing to do
+    const same = await startAndRead([], { projection: { ...handoffBoardProjection, revision: 1 } });
+    expect(same.rebuilt).to.equal(false);
+    // an evolve that now writes something else: the next start rebuilds, and says why
+    const changed = { ...handoffBoardProjection, revision: 2, evolve: markEvolve(handoffBoardProjection.evolve) };
+    const raised = await startAndRead([], { projection: changed });
+    expect(raised.rebuilt).to.equal(true);
+    expect(raised.told).to.deep.equal([[handoffBoardProjection.name]]);
+    expect(raised.because).to.deep.equal(['revision']);
+    const readModels = openEmbeddedReadModelStore({ path: readModelsPath() });
+    try {
+      const doc = await readModels.get<HandoffBoardDoc & { revised?: boolean }>(HANDOFF_BOARD, boardDocId('TJ-1', 'TJ-1-h1'));
+      expect(doc?.revised, 'the stored document is the new evolve\'s').to.equal(true);
+    } finally {
+      await readModels.close();
+    }
+    const again = await startAndRead([], { projection: changed });
+    expect(again.rebuilt, 'the same revision rebuilds nothing').to.equal(false);
   });
 
   it('keeps the version beside the checkpoint, and a reset drops it with the projection', async () => {
