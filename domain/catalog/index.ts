@@ -21,3 +21,7 @@ export type * from '../meetings/decide.js';
 export { evolveMeeting, evolveActionItem, meetingParties, initialMeetingState, actionIdFor, meetingIdOfAction, MEETING_EVENT_TYPES } from '../meetings/meeting.js';
 export type * from '../meetings/meeting.js';
 export * from '../meetings/attention.js';
+
+// legal disputes of state organs, 责任倒查 and 整改 (revision 2)
+export { disputeOf, rectificationsOf, accountabilityReviewsOf, evolveRectification, rectificationParties, RECTIFICATION_EVENT_TYPES } from '../cases/case.js';
+export { rectificationDeadline, disputeFiling } from '../cases/deadlines.js';

@@ -30,7 +30,7 @@ const problemsOf = (v: unknown): string => {
 describe('config loading', () => {
   it('accepts the operations.md example shape and fills defaults', () => {
     const config = parseConfig(text(good), 'test.json');
-    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 });
+    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15, disputeFilingWorkingDays: 5 });
     expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
     expect(configWarnings(config)).to.deep.equal([]);
   });
