@@ -10,13 +10,23 @@
  *   dispute is open — is brought to a meeting once: after a held meeting had the case on its agenda at or after
  *   the fact, it leaves the list (its follow-up lives on as action items, carried over until done).
  */
-import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
-import type { ExistingCase, Judgment } from '../cases/case.js';
+import { DISPUTE_OUTCOME_NAMES, RECONSIDERATION_DECISION_NAMES, isLostDispute, type DisputeOutcome } from '../catalog/vocabulary.js';
+import { disputeOf, rectificationsOf, type ExistingCase, type GovernmentDispute, type Judgment, type Rectification } from '../cases/case.js';
+import { yuan } from '../catalog/describe.js';
 import { handoffClockRunning, handoffDeadline, performanceDueDate, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
 import { chinaDate, compareDates, isCaseHandlingPeriod, type HandoffPurpose, type IsoDate } from '../deadlines/index.js';
 
 /** the reasons, most pressing first: the order of the list */
-export const ATTENTION_REASONS = ['overdue_handoff', 'overdue_suggestion', 'overdue_performance', 'agency_lost', 'reconsideration_corrected', 'major_dispute'] as const;
+export const ATTENTION_REASONS = [
+  'overdue_handoff',
+  'overdue_suggestion',
+  'overdue_performance',
+  'overdue_rectification',
+  'agency_lost',
+  'reconsideration_corrected',
+  'dispute_lost',
+  'major_dispute',
+] as const;
 export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 /** a running clock (started, not stopped) that can fall overdue */
@@ -47,6 +57,19 @@ export interface AttentionFacts {
   readonly correction: { readonly decision: string; readonly decidedAt: string } | null;
   /** a major (重大) government dispute that is still open */
   readonly majorDispute: boolean;
+  // revision 2: legal disputes of state organs
+  /** running clocks of rectifications not yet completed (from = who ordered it, to = who must carry it out) */
+  readonly rectificationClocks: readonly AttentionClock[];
+  /** a government dispute concluded lost or partially lost (涉党政机关/国企纠纷败诉) */
+  readonly disputeLost: DisputeLoss | null;
+}
+
+export interface DisputeLoss {
+  readonly outcome: DisputeOutcome;
+  readonly concludedAt: string;
+  readonly lossAmount: number | null;
+  /** 主管单位 */
+  readonly responsibleAgencyId: string;
 }
 
 export interface AttentionFinding {
@@ -71,8 +94,12 @@ export function attentionFindings(facts: AttentionFacts, today: IsoDate, lastDis
   const lateSuggestions = facts.suggestionClocks.filter((c) => overdue(c.dueDate, today));
   if (lateSuggestions.length) found.push({ reason: 'overdue_suggestion', clocks: lateSuggestions });
   if (facts.performanceDue !== null && overdue(facts.performanceDue, today)) found.push({ reason: 'overdue_performance', clocks: [] });
+  const lateRectifications = (facts.rectificationClocks ?? []).filter((c) => overdue(c.dueDate, today));
+  if (lateRectifications.length) found.push({ reason: 'overdue_rectification', clocks: lateRectifications });
   if (facts.lostAt !== null && undiscussedSince(facts.lostAt)) found.push({ reason: 'agency_lost', clocks: [] });
   if (facts.correction !== null && undiscussedSince(facts.correction.decidedAt)) found.push({ reason: 'reconsideration_corrected', clocks: [] });
+  const loss = facts.disputeLost ?? null;
+  if (loss !== null && undiscussedSince(loss.concludedAt)) found.push({ reason: 'dispute_lost', clocks: [] });
   if (facts.majorDispute) found.push({ reason: 'major_dispute', clocks: [] });
   return found;
 }
@@ -98,8 +125,25 @@ export function attentionDetail(facts: AttentionFacts, finding: AttentionFinding
     }
     case 'major_dispute':
       return `重大法律纠纷：${facts.title}`;
+    case 'overdue_rectification':
+      return finding.clocks.map((c) => `${agencyName(c.to)} 应于 ${c.dueDate} 前完成整改`).join('；');
+    case 'dispute_lost': {
+      const loss = facts.disputeLost!;
+      const amount = loss.lossAmount !== null && loss.lossAmount > 0 ? `，损失 ${yuan(loss.lossAmount)}` : '';
+      return `${agencyName(loss.responsibleAgencyId)} 主管的纠纷于 ${chinaDate(loss.concludedAt)} ${DISPUTE_OUTCOME_NAMES[loss.outcome]}${amount}`;
+    }
   }
 }
+
+/** dispute_lost (graphql.md revision 2): a government_dispute concluded lost or partially_lost. */
+export const disputeLossOf = (dispute: GovernmentDispute | null): DisputeLoss | null => {
+  const c = dispute?.conclusion ?? null;
+  return c !== null && isLostDispute(c.outcome) ? { outcome: c.outcome, concludedAt: c.concludedAt, lossAmount: c.lossAmount, responsibleAgencyId: dispute!.responsibleAgencyId } : null;
+};
+
+/** overdue_rectification reads the running clock of every rectification not yet completed. */
+export const rectificationAttentionClock = (r: Rectification): AttentionClock | null =>
+  r.completedAt === null ? { from: r.from, to: r.to, dueDate: r.dueDate, purpose: null } : null;
 
 /** The standing facts of a case state (the parts that no date changes). */
 export const lostAtOf = (s: { readonly judgment: Pick<Judgment, 'outcome' | 'issuedAt'> | null }): string | null => (s.judgment?.outcome === 'agency_lost' ? s.judgment.issuedAt : null);
@@ -130,5 +174,7 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
     lostAt: lostAtOf(s),
     correction: correctionOf(s.reconsideration),
     majorDispute: majorDisputeOf(s),
+    rectificationClocks: Object.values(rectificationsOf(s)).flatMap((r) => rectificationAttentionClock(r) ?? []),
+    disputeLost: disputeLossOf(disputeOf(s)),
   };
 }

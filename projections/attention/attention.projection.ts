@@ -14,7 +14,13 @@ import {
   performanceDueDate,
   suggestionReplyDue,
   withInvolved,
+  disputeOf,
+  disputeLossOf,
+  evolveRectification,
+  isLostDispute,
+  rectificationAttentionClock,
   CASE_EVENT_TYPES,
+  type DisputeLoss,
   type AttentionClock,
   type AttentionFacts,
   type CaseEvent,
@@ -66,6 +72,14 @@ export interface AttentionDoc {
   reconsideration: Pick<Reconsideration, 'decision' | 'decidedAt' | 'corrective' | 'performanceDueAt' | 'performedAt'> | null;
   /** meetings that had the case on their agenda (held or not: the read decides), in nomination order */
   nominations: string[];
+  // Revision 2 (legal disputes of state organs). Optional: documents stored before revision 2 lack them, and no
+  // event they read existed then.
+  /** a government dispute's 主管单位 (from its registration), named by dispute_lost */
+  disputeResponsible?: string | null;
+  /** a government dispute concluded lost or partially lost */
+  disputeLost?: DisputeLoss | null;
+  /** rectifications not yet completed: their clocks (rectification id → clock) */
+  rectifications?: Record<string, AttentionClock>;
 }
 
 export interface AttentionContext {
@@ -83,9 +97,15 @@ export const AttentionLane = {
   lost: 'L',
   corrected: 'R',
   major: 'M',
+  // revision 2: legal disputes of state organs
+  rectification: 'X',
+  disputeLost: 'D',
 } as const;
-export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance] as const;
-export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major] as const;
+export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance, AttentionLane.rectification] as const;
+export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major, AttentionLane.disputeLost] as const;
+
+/** the document has a standing fact that leaves the list once a held meeting discussed it (its nominations matter) */
+export const hasStandingFact = (doc: AttentionDoc): boolean => doc.lostAt !== null || doc.reconsideration?.corrective === true || (doc.disputeLost ?? null) !== null;
 
 const enc = encodeURIComponent;
 export const AttentionScope = {
@@ -110,6 +130,8 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
     majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
+    rectificationClocks: Object.values(doc.rectifications ?? {}),
+    disputeLost: doc.disputeLost ?? null,
   };
 }
 
@@ -132,6 +154,9 @@ export function attentionEntries(doc: AttentionDoc): string[] {
   if (facts.lostAt !== null) lanes.push(`${AttentionLane.lost}|${new Date(facts.lostAt).toISOString()}`);
   if (facts.correction !== null) lanes.push(`${AttentionLane.corrected}|${new Date(facts.correction.decidedAt).toISOString()}`);
   if (facts.majorDispute) lanes.push(`${AttentionLane.major}|`);
+  const rectificationDue = earliest(facts.rectificationClocks.map((c) => c.dueDate));
+  if (rectificationDue !== null) lanes.push(`${AttentionLane.rectification}|${rectificationDue}|`);
+  if (facts.disputeLost !== null) lanes.push(`${AttentionLane.disputeLost}|${new Date(facts.disputeLost.concludedAt).toISOString()}`);
   const scopes = [AttentionScope.all, ...doc.visibleTo.map(AttentionScope.visibleTo)];
   return scopes.flatMap((scope) => lanes.map((lane) => `${scope}|${lane}`));
 }
@@ -167,7 +192,8 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
     // the registration read as the case's own fold reads it (evolveCase), of which the summary keeps a few fields
     const registered = evolveCase({ status: 'none' }, input);
     if (registered.status === 'none') return before;
-    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies };
+    const dispute = disputeOf(registered);
+    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies, ...(dispute ? { disputeResponsible: dispute.responsibleAgencyId } : {}) };
   }
   const summary = before.summary;
   if (summary === null) return before;
@@ -216,6 +242,22 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
     }
     case 'reconsideration.performed':
       return doc.reconsideration ? { ...doc, reconsideration: { ...doc.reconsideration, performedAt: time } } : doc;
+    // revision 2: legal disputes of state organs (the rule: disputeLossOf, rectificationAttentionClock)
+    case 'dispute.concluded': {
+      if (doc.summary!.kind !== 'government_dispute' || (doc.disputeLost ?? null) !== null || !isLostDispute(e.data.outcome)) return doc;
+      const responsibleAgencyId = doc.disputeResponsible ?? doc.summary!.registeredBy;
+      const conclusion = { outcome: e.data.outcome, lossAmount: e.data.lossAmount ?? null, concludedBy: e.source ?? '', concludedAt: time };
+      return { ...doc, disputeLost: disputeLossOf({ responsibleAgencyId, handlingUnit: null, amount: null, arisenAt: null, consultations: [], conclusion }) };
+    }
+    case 'rectification.ordered': {
+      const rectifications = doc.rectifications ?? {};
+      if (e.data.rectificationId in rectifications) return doc;
+      const rectification = evolveRectification(null, input);
+      const clock = rectification === null ? null : rectificationAttentionClock(rectification);
+      return clock === null ? doc : { ...doc, rectifications: { ...rectifications, [e.data.rectificationId]: clock } };
+    }
+    case 'rectification.completed':
+      return doc.rectifications !== undefined && e.data.rectificationId in doc.rectifications ? { ...doc, rectifications: withoutKey(doc.rectifications, e.data.rectificationId) } : doc;
     default:
       return doc;
   }
