@@ -310,6 +310,10 @@ const registerCase = (command: RegisterCase, state: CaseState): CaseEvent[] => {
     fail('invalid_data', `${kind.name}案件必须填写 defendantAgencyId（被告/被申请人行政机关）：请补充后重新发送。`);
   }
   if (data.defendantAgencyId) requireConfigured(ctx, data.defendantAgencyId, 'defendantAgencyId');
+  if (data.responsibleAgencyId) requireConfigured(ctx, data.responsibleAgencyId, 'responsibleAgencyId');
+  if (data.kind !== 'government_dispute' && (data.responsibleAgencyId !== undefined || data.handlingUnit !== undefined || data.amount !== undefined || data.arisenAt !== undefined)) {
+    fail('invalid_data', 'responsibleAgencyId、handlingUnit、amount、arisenAt 只适用于涉党政机关、国有企业法律纠纷（government_dispute）的备案：请删去这些字段，或核对 kind。');
+  }
   if (state.status !== 'none') {
     fail(
       'case_exists',
