@@ -39,7 +39,7 @@ export interface DisputeScorecardContext {
  *   the 备案 period (late). A revision-1 dispute without `arisenAt` counts as registered, not late (`dr|0|`).
  * - `dl|<lossAmount>`: a dispute concluded lost or partially lost in the quarter; the value carries its loss amount
  *   (yuan, empty when none was reported), summed when read.
- * - `ro|<dueDate>` while the rectification runs, `ro|~` once completed (`~` sorts above every date): rectifications
+ * - `ro|<dueDate>|` while the rectification runs, `ro|~` once completed (`~` sorts above every date): rectifications
  *   addressed to the agency, ordered in the quarter; overdue now = the running ones due before today.
  */
 export const DisputeColumn = {
@@ -82,7 +82,8 @@ export const disputeEntries = (doc: DisputeScorecardDoc): string[] => {
 
 export const rectificationEntries = (doc: RectificationScorecardDoc): string[] => {
   const r = doc.rectification;
-  return [entry(r.to, r.orderedAt, `${DisputeColumn.rectification}|${r.completedAt === null ? r.dueDate : RECTIFICATION_DONE}`)];
+  // the `|` after a date puts it above the bare date, so the range up to `ro|<today>` holds the dates before today
+  return [entry(r.to, r.orderedAt, `${DisputeColumn.rectification}|${r.completedAt === null ? `${r.dueDate}|` : RECTIFICATION_DONE}`)];
 };
 
 const DISPUTE_TYPES: readonly string[] = ['case.registered', 'dispute.concluded'];
