@@ -108,7 +108,10 @@ describe('scorecard projection: the same rows as the scorecard folded from case 
             const args = { quarter, agency };
             const want = (await oldScorecardResolvers.Query.scorecard(undefined, args, { ...createContext(principalOf(reader), p.services), today })) as Row[];
             const got = (await scorecardResolvers.Query.scorecard(undefined, args, { ...createContext(principalOf(reader), p.services), today })) as Row[];
-            expect(got, `${today} ${JSON.stringify(args)}`).to.deep.equal(want);
+            // the oracle predates revision 2: its columns are compared; the dispute and rectification columns have their
+            // own specs (test/unit/projections/disputes.projection.spec.ts, test/e2e/governmentDispute.e2e.spec.ts)
+            const gotOracleColumns = got.map((row, i) => Object.fromEntries(Object.keys(want[i] ?? row).map((k) => [k, (row as Record<string, unknown>)[k]])));
+            expect(gotOracleColumns, `${today} ${JSON.stringify(args)}`).to.deep.equal(want);
             rows += want.length;
             for (const row of want) for (const c of COLUMNS) totals[c] += row[c];
           }
