@@ -134,6 +134,13 @@ const zh = {
   handoffsReceived: '接收移送',
   handoffsCompletedOnTime: '按期办结',
   handoffsOverdue: '逾期移送',
+  // revision 2: legal disputes of state organs and rectifications
+  disputesRegistered: '法律纠纷备案',
+  disputesRegisteredLate: '逾期备案',
+  disputesLost: '纠纷败诉',
+  disputeLossAmount: '纠纷损失金额（元）',
+  rectificationsOrdered: '整改要求',
+  rectificationsOverdue: '整改逾期',
   better: '向好',
   worse: '变差',
   same: '持平',
@@ -319,6 +326,12 @@ const en: Dictionary = {
   handoffsReceived: 'Handoffs received',
   handoffsCompletedOnTime: 'Completed on time',
   handoffsOverdue: 'Overdue handoffs',
+  disputesRegistered: 'Disputes filed',
+  disputesRegisteredLate: 'Filed late',
+  disputesLost: 'Disputes lost',
+  disputeLossAmount: 'Dispute losses (yuan)',
+  rectificationsOrdered: 'Rectifications ordered',
+  rectificationsOverdue: 'Rectifications overdue',
   better: 'better',
   worse: 'worse',
   same: 'unchanged',
@@ -424,6 +437,8 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     overdue_suggestion: ['建议逾期未回复', 'Suggestion unanswered'],
     overdue_performance: ['复议决定逾期未履行', 'Decision not performed'],
     major_dispute: ['重大法律纠纷', 'Major dispute'],
+    overdue_rectification: ['整改逾期', 'Rectification overdue'],
+    dispute_lost: ['涉党政机关/国企纠纷败诉', 'Government dispute lost'],
   },
   meetingStatus: {
     SCHEDULED: ['已安排', 'Scheduled'],
@@ -444,6 +459,29 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     suggestion_reply: ['建议回复期限', 'Suggestion reply'],
     reconsideration_performance: ['复议决定履行期限', 'Decision performance'],
     notice_ack: ['抄告确认期限', 'Notice acknowledgement'],
+    rectification: ['整改期限', 'Rectification'],
+  },
+  /** dispute.concluded outcomes (涉党政机关、国有企业法律纠纷) */
+  disputeOutcome: {
+    won: ['胜诉', 'Won'],
+    lost: ['败诉', 'Lost'],
+    partially_lost: ['部分败诉', 'Partially lost'],
+    settled: ['和解', 'Settled'],
+    mediated: ['调解', 'Mediated'],
+    withdrawn: ['撤诉', 'Withdrawn'],
+  },
+  /** accountability.reviewed findings (责任倒查) */
+  accountabilityFinding: {
+    no_fault: ['未发现过错', 'No fault found'],
+    fault_found: ['发现过错', 'Fault found'],
+  },
+  /** event types of the legal-dispute mechanism, as a ledger names them */
+  disputeEvent: {
+    'dispute.consulted': ['会商研判', 'Consultation'],
+    'dispute.concluded': ['纠纷结果', 'Outcome'],
+    'accountability.reviewed': ['责任倒查', 'Accountability review'],
+    'rectification.ordered': ['整改要求', 'Rectification ordered'],
+    'rectification.completed': ['整改完成', 'Rectification completed'],
   },
   /** 行政复议决定 (行政复议法 2023 Arts. 63–69, 74): their own names where a judgment's outcome shares the code */
   decision: {
