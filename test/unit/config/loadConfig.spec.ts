@@ -96,6 +96,12 @@ describe('config loading', () => {
     expect(message).to.contain(`第 ${line} 行`).and.to.contain('重复');
   });
 
+  it('reads deadlines.disputeFilingWorkingDays (the 备案 period of operations.md) and refuses one below a working day', () => {
+    const config = parseConfig(text({ ...good, deadlines: { disputeFilingWorkingDays: 10 } }), 'test.json');
+    expect(config.deadlines.disputeFilingWorkingDays).to.equal(10);
+    expect(problemsOf({ ...good, deadlines: { disputeFilingWorkingDays: 0 } })).to.contain('disputeFilingWorkingDays');
+  });
+
   it('refuses a bad kind, naming the allowed kinds', () => {
     const message = problemsOf({ ...good, agencies: [{ id: 'ly-x', kind: 'tribunal', name: 'x' }] });
     expect(message).to.match(/第 \d+ 行 \(agencies\.0\.kind\)/).and.to.contain('court');
