@@ -55,7 +55,7 @@ export interface AttentionFacts {
   readonly lostAt: string | null;
   /** a corrective reconsideration decision (纠错) */
   readonly correction: { readonly decision: string; readonly decidedAt: string } | null;
-  /** a major (重大) government dispute that is still open */
+  /** a major (重大) government dispute that is still open and not concluded */
   readonly majorDispute: boolean;
   // revision 2: legal disputes of state organs
   /** running clocks of rectifications not yet completed (from = who ordered it, to = who must carry it out) */
@@ -147,7 +147,9 @@ export const rectificationAttentionClock = (r: Rectification): AttentionClock | 
 
 /** The standing facts of a case state (the parts that no date changes). */
 export const lostAtOf = (s: { readonly judgment: Pick<Judgment, 'outcome' | 'issuedAt'> | null }): string | null => (s.judgment?.outcome === 'agency_lost' ? s.judgment.issuedAt : null);
-export const majorDisputeOf = (s: Pick<ExistingCase, 'kind' | 'major' | 'status'>): boolean => s.kind === 'government_dispute' && s.major && s.status === 'open';
+/** `concluded`: the dispute's outcome was reported (dispute.concluded, revision 2) — over, though its case may stay open */
+export const majorDisputeOf = (s: Pick<ExistingCase, 'kind' | 'major' | 'status'>, concluded = false): boolean =>
+  s.kind === 'government_dispute' && s.major && s.status === 'open' && !concluded;
 export const performanceDueOf = (r: ExistingCase['reconsideration']): IsoDate | null =>
   r?.corrective && r.performanceDueAt && !r.performedAt ? r.performanceDueAt : null;
 export const correctionOf = (r: ExistingCase['reconsideration']): AttentionFacts['correction'] => (r?.corrective ? { decision: r.decision, decidedAt: r.decidedAt } : null);
@@ -173,7 +175,7 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
     performanceDue: s.reconsideration && !s.reconsideration.performedAt ? (performanceDueDate(s.reconsideration, deps.calendar)?.dueDate ?? null) : null,
     lostAt: lostAtOf(s),
     correction: correctionOf(s.reconsideration),
-    majorDispute: majorDisputeOf(s),
+    majorDispute: majorDisputeOf(s, (disputeOf(s)?.conclusion ?? null) !== null),
     rectificationClocks: Object.values(rectificationsOf(s)).flatMap((r) => rectificationAttentionClock(r) ?? []),
     disputeLost: disputeLossOf(disputeOf(s)),
   };

@@ -17,7 +17,6 @@ import {
   disputeOf,
   disputeLossOf,
   evolveRectification,
-  isLostDispute,
   rectificationAttentionClock,
   CASE_EVENT_TYPES,
   type DisputeLoss,
@@ -78,6 +77,8 @@ export interface AttentionDoc {
   disputeResponsible?: string | null;
   /** a government dispute concluded lost or partially lost */
   disputeLost?: DisputeLoss | null;
+  /** the dispute's outcome was reported (any outcome): a major dispute is no longer open business */
+  disputeConcluded?: boolean;
   /** rectifications not yet completed: their clocks (rectification id → clock) */
   rectifications?: Record<string, AttentionClock>;
 }
@@ -129,7 +130,7 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
     performanceDue: performanceDueOf(doc.reconsideration as Reconsideration | null),
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
-    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
+    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary, doc.disputeConcluded ?? false),
     rectificationClocks: Object.values(doc.rectifications ?? {}),
     disputeLost: doc.disputeLost ?? null,
   };
@@ -244,10 +245,10 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
       return doc.reconsideration ? { ...doc, reconsideration: { ...doc.reconsideration, performedAt: time } } : doc;
     // revision 2: legal disputes of state organs (the rule: disputeLossOf, rectificationAttentionClock)
     case 'dispute.concluded': {
-      if (doc.summary!.kind !== 'government_dispute' || (doc.disputeLost ?? null) !== null || !isLostDispute(e.data.outcome)) return doc;
+      if (doc.summary!.kind !== 'government_dispute' || doc.disputeConcluded === true) return doc;
       const responsibleAgencyId = doc.disputeResponsible ?? doc.summary!.registeredBy;
       const conclusion = { outcome: e.data.outcome, lossAmount: e.data.lossAmount ?? null, concludedBy: e.source ?? '', concludedAt: time };
-      return { ...doc, disputeLost: disputeLossOf({ responsibleAgencyId, handlingUnit: null, amount: null, arisenAt: null, consultations: [], conclusion }) };
+      return { ...doc, disputeConcluded: true, disputeLost: disputeLossOf({ responsibleAgencyId, handlingUnit: null, amount: null, arisenAt: null, consultations: [], conclusion }) };
     }
     case 'rectification.ordered': {
       const rectifications = doc.rectifications ?? {};

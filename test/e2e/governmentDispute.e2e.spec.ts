@@ -103,6 +103,8 @@ describe('涉党政机关法律纠纷 (e2e): registration → consultation → l
     const c = await until(readCase, (x) => x !== null && x.dispute !== null);
     expect(c).to.deep.include({ kind: 'government_dispute', status: 'OPEN' });
     expect(c.dispute).to.deep.include({ responsibleAgency: { id: 'xj-market' }, handlingUnit: '新津区城市建设投资有限公司', amount: 1_800_000, arisenAt: '2024-10-09', filingDueDate: '2024-10-15', filedLate: false, outcome: null });
+    const open = await until(readAttention, (items) => items.length > 0);
+    expect(open.map((a) => a.reason)).to.deep.equal(['major_dispute']);
     const row = await until(readScorecard, (r) => r.disputesRegistered === 2);
     expect(row).to.include({ disputesRegistered: 2, disputesRegisteredLate: 1, disputesLost: 0, disputeLossAmount: 0 });
   });
@@ -117,6 +119,7 @@ describe('涉党政机关法律纠纷 (e2e): registration → consultation → l
     expect(c.timeline.map((t: { summary: string }) => t.summary)).to.include('新津区市场监督管理局 报告纠纷结果：败诉，损失 45 万元');
 
     const attention = await until(readAttention, (items) => items.some((a) => a.reason === 'dispute_lost'));
+    expect(attention.map((a) => a.reason)).to.deep.equal(['dispute_lost']);
     expect(attention).to.deep.include({ case: { id: 'GD1' }, reason: 'dispute_lost', detail: '新津区市场监督管理局 主管的纠纷于 2024-11-11 败诉，损失 45 万元' });
     const row = await until(readScorecard, (r) => r.disputesLost === 1);
     expect(row).to.include({ disputesLost: 1, disputeLossAmount: 450_000 });
@@ -136,7 +139,8 @@ describe('涉党政机关法律纠纷 (e2e): registration → consultation → l
     expect(clocks).to.deep.include({ id: 'GD1:rectification:GD1-r1', name: 'rectification:GD1-r1', owner: { id: 'xj-market' }, dueDate: '2024-11-29', overdue: true, case: { id: 'GD1' } });
 
     const attention = await until(readAttention, (items) => items.some((a) => a.reason === 'overdue_rectification'));
-    expect(attention.map((a) => a.reason)).to.deep.equal(['overdue_rectification', 'dispute_lost', 'major_dispute']);
+    // concluded: no longer an open major dispute (major_dispute), its loss is listed instead
+    expect(attention.map((a) => a.reason)).to.deep.equal(['overdue_rectification', 'dispute_lost']);
     expect(attention[0]!.detail).to.equal('新津区市场监督管理局 应于 2024-11-29 前完成整改');
 
     const row = await until(readScorecard, (r) => r.rectificationsOrdered === 1);
@@ -163,7 +167,7 @@ describe('涉党政机关法律纠纷 (e2e): registration → consultation → l
     const clocks = await until(readClocks, (nodes) => !nodes.some((x: { id: string }) => x.id === 'GD1:rectification:GD1-r1'));
     expect(clocks.map((x: { id: string }) => x.id)).to.not.include('GD1:rectification:GD1-r1');
     const attention = await until(readAttention, (items) => !items.some((a) => a.reason === 'overdue_rectification'));
-    expect(attention.map((a) => a.reason)).to.deep.equal(['dispute_lost', 'major_dispute']);
+    expect(attention.map((a) => a.reason)).to.deep.equal(['dispute_lost']);
     const row = await until(readScorecard, (r) => r.rectificationsOverdue === 0);
     expect(row).to.include({ rectificationsOrdered: 1, rectificationsOverdue: 0, disputesLost: 1 });
   });

@@ -190,6 +190,22 @@ describe('legal disputes of state organs: read models (revision 2)', () => {
       }
     });
 
+    it('takes a major dispute off the list as major_dispute once it is concluded, whatever the outcome', () => {
+      for (const outcome of ['won', 'lost']) {
+        const e = eventLog();
+        const registered = e('case-M1', 'ly-market', 'case.registered', disputeData({ major: true }), at('2024-09-05'));
+        const concludedEvent = e('case-M1', 'ly-market', 'dispute.concluded', { outcome }, at('2024-11-15'));
+        const open = project([registered], 'M1');
+        expect(attentionFindings(attentionFacts(open.doc), '2024-11-20', null).map((f) => f.reason)).to.deep.equal(['major_dispute']);
+        expect(open.indexes[ATTENTION_INDEX]).to.include('*|M|');
+        const over = project([registered, concludedEvent], 'M1');
+        expect(over.indexes[ATTENTION_INDEX], outcome).to.not.include('*|M|');
+        const reasons = attentionFindings(attentionFacts(over.doc), '2024-11-20', null).map((f) => f.reason);
+        expect(reasons, outcome).to.deep.equal(outcome === 'lost' ? ['dispute_lost'] : []);
+        expect(attentionFactsOfCase(fold([registered, concludedEvent], 'M1'), deadlines).majorDispute, outcome).to.equal(false);
+      }
+    });
+
     it('lists a rectification the day after its due date while it is not completed, in a clock lane', () => {
       const d = disputeLife();
       const events = [d.registered, d.ordered('r1', 'ly-market', '2024-12-10'), d.ordered('r2', 'ly-env', '2024-12-20')];
