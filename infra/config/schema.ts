@@ -52,9 +52,10 @@ export const configSchema = z
         noticeAckWorkingDays: z.number().int().min(1).max(60).default(5),
         informationNoticeWorkingDays: z.number().int().min(1).max(60).default(5),
         disputeReferralDays: z.number().int().min(1).max(90).default(15),
+        disputeFilingWorkingDays: z.number().int().min(1).max(60).default(5),
       })
       .strict()
-      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 }),
+      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15, disputeFilingWorkingDays: 5 }),
     graphql: z
       .object({
         introspection: z.boolean().default(true),

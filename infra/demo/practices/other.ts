@@ -134,6 +134,11 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
       { name: stateEnterprise, role: 'defendant', type: 'state_enterprise' },
     ],
     ...(options.major ? { major: true } : {}),
+    // revision 2 备案 fields (events.md): 主管单位, 承办单位, and the day the suit was served — no random draw, so the
+    // rest of the city stays as it was
+    responsibleAgencyId: GOV,
+    handlingUnit: stateEnterprise,
+    arisenAt: time.dateAfter(start, -2),
   });
   t = c.add(time.afterWorkdays(t, rng.int(1, 3)), GOV, 'handoff.requested', {
     handoffId: `${id}-h1`,

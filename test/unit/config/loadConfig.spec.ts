@@ -30,7 +30,7 @@ const problemsOf = (v: unknown): string => {
 describe('config loading', () => {
   it('accepts the operations.md example shape and fills defaults', () => {
     const config = parseConfig(text(good), 'test.json');
-    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 });
+    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15, disputeFilingWorkingDays: 5 });
     expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
     expect(configWarnings(config)).to.deep.equal([]);
   });
@@ -94,6 +94,12 @@ describe('config loading', () => {
     const message = problemsOf(bad);
     const line = text(bad).split('\n').findIndex((l, i, all) => l.includes('"ly-court"') && all.slice(0, i).some((x) => x.includes('"ly-court"'))) + 1;
     expect(message).to.contain(`第 ${line} 行`).and.to.contain('重复');
+  });
+
+  it('reads deadlines.disputeFilingWorkingDays (the 备案 period of operations.md) and refuses one below a working day', () => {
+    const config = parseConfig(text({ ...good, deadlines: { disputeFilingWorkingDays: 10 } }), 'test.json');
+    expect(config.deadlines.disputeFilingWorkingDays).to.equal(10);
+    expect(problemsOf({ ...good, deadlines: { disputeFilingWorkingDays: 0 } })).to.contain('disputeFilingWorkingDays');
   });
 
   it('refuses a bad kind, naming the allowed kinds', () => {
