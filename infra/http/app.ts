@@ -6,6 +6,8 @@ import type { Metrics } from './metrics.js';
 export interface HealthProbe {
   /** null when ready, else why not (Chinese, for the operator) */
   notReadyReason(): Promise<string | null>;
+  /** what else /readyz reports in its body (e.g. the projection lag), read after notReadyReason */
+  details?(): Record<string, unknown>;
 }
 
 export interface HttpLimits {
@@ -48,7 +50,8 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const reason = await deps.health.notReadyReason().catch((e: Error) => `检查失败：${e.message}`);
-    res.status(reason ? 503 : 200).json(reason ? { status: 'not_ready', reason } : { status: 'ready' });
+    const details = deps.health.details?.() ?? {};
+    res.status(reason ? 503 : 200).json(reason ? { status: 'not_ready', reason, ...details } : { status: 'ready', ...details });
   });
   app.get('/metrics', async (_req, res) => {
     res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
