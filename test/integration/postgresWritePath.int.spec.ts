@@ -156,4 +156,28 @@ describe('PostgreSQL write path under stalled and killed writers (real server)',
       expect(stream.map((recorded) => recorded.position), `positions answered for round ${round}`).to.deep.equal(results[round]);
     }
   });
+
+  it('keeps to its pool size (DATABASE_POOL_MAX) however many calls are in flight', async () => {
+    const store = await openPostgresEventStore({ connectionString: databaseUrl(), schema, maxConnections: 2 });
+    stores.push(store);
+    let most = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        most = Math.max(most, (await sessions()).length);
+        await sleep(5);
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 12 }, (_, call) =>
+        call % 2 === 0
+          ? store.append([{ streamId: `pool-${call}`, expectedRevision: 'no_stream', events: events(100, `pool-${call}`) }])
+          : store.readAll({ maxCount: 1000 }),
+      ),
+    );
+    sampling = false;
+    await sampler;
+    // the store opened in beforeEach has one idle connection on this schema too
+    expect(most).to.be.within(1, 3);
+  });
 });
