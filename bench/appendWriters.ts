@@ -7,16 +7,25 @@
  *   npx tsx bench/appendWriters.ts [--seconds 8] [--writers 1,2,4] [--events 1000,100]
  *
  * Against BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres): a database of its own is
- * created and dropped. Not part of `npm test`; the figures go to docs/benchmarks.md.
+ * created and dropped. Not part of `npm test`; the figures go to docs/benchmarks.md. To compare with another
+ * version of the store in the same session, BENCH_APPEND_STORE names a module exporting openPostgresEventStore
+ * (e.g. the file from an earlier commit, `git show <commit>:infra/eventStore/postgresEventStore.ts` with its imports
+ * pointed back at this tree).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openPostgresEventStore } from '../infra/eventStore/postgresEventStore.js';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import * as currentStore from '../infra/eventStore/postgresEventStore.js';
 import type { AppendRequest } from '../ports/eventStore.js';
 
 const STREAM_EVENTS = 10;
+
+const { openPostgresEventStore } = (
+  process.env.BENCH_APPEND_STORE ? await import(pathToFileURL(resolve(process.env.BENCH_APPEND_STORE)).href) : currentStore
+) as typeof currentStore;
 
 type ToChild = { kind: 'go'; until: number } ;
 type FromChild = { kind: 'ready' } | { kind: 'done'; appends: number; events: number; failures: number; firstFailure: string | null };

@@ -184,6 +184,8 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       `-c statement_timeout=${statementTimeoutMs}`,
       `-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
       '-c default_transaction_isolation=read\\ committed',
+      // the append statement's string constants are standard strings: a backslash is just a backslash
+      '-c standard_conforming_strings=on',
     ].join(' '),
   };
   const channel = `liandong_events_${schema}`;
@@ -832,12 +834,12 @@ function isTransient(error: unknown): boolean {
 }
 
 /**
- * a string constant for literal SQL: an escape string (E'…'), so its meaning does not depend on
- * standard_conforming_strings; replaceAll rather than pg.escapeLiteral's character loop, which is slow on the
- * megabyte of a 1,000-event append. Text holds no NUL (PostgreSQL refuses it in text anyway).
+ * a string constant for literal SQL, for sessions with standard_conforming_strings on (set at connect): quotes
+ * doubled, nothing else — no backslash doubling over the megabyte of a 1,000-event append. Text holds no NUL
+ * (PostgreSQL refuses it in text anyway).
  */
 function sqlString(text: string): string {
-  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
