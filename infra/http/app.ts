@@ -60,6 +60,12 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: '请求体过大' });
     if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: `JSON 解析失败：${err.message}` });
+    if (isStoreUnavailable(err)) {
+      // the store retried on fresh connections for its retry window and still could not reach the database:
+      // the client should come back, nothing is wrong with its request (issue 18: never a 500 for this)
+      console.error('[http] 存储暂不可用', err.message);
+      return void res.status(503).set('Retry-After', '5').json({ error: 'unavailable', message: '事件存储暂时不可用，请稍后重试（已发布的事件可按相同 id 重发，不会重复）' });
+    }
     console.error('[http] 未处理的错误', err);
     res.status(err.status ?? 500).json({ error: 'internal', message: '平台内部错误，请稍后重试；若持续出现请联系运维并提供时间点' });
   });
@@ -68,3 +74,13 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
 
 const routeLabel = (path: string): string =>
   path.startsWith('/graphiql') ? '/graphiql' : ['/v1/events', '/graphql', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
+
+/** a database that cannot be reached (SQLSTATE class 08, shutting down 57P01–57P03, lock timeout, socket errors) */
+function isStoreUnavailable(error: Error & { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    code.startsWith('08') ||
+    ['57P01', '57P02', '57P03', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'].includes(code) ||
+    /Connection terminated|connection error/i.test(error.message)
+  );
+}
