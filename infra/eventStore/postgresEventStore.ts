@@ -53,7 +53,8 @@ export interface PostgresEventStoreOptions {
   /**
    * Test hook: runs inside every append transaction after the events are written and the positions
    * taken, just before COMMIT. Holding it open shows what readers see of an uncommitted append; throwing
-   * rolls the append back.
+   * rolls the append back. With it, the append statement runs inside an explicit BEGIN … COMMIT (the one path
+   * where a client holds event_head between round trips: tests of the session timeouts use it).
    */
   beforeCommit?: () => Promise<void>;
   /**
