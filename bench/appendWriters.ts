@@ -27,7 +27,7 @@ const { openPostgresEventStore } = (
   process.env.BENCH_APPEND_STORE ? await import(pathToFileURL(resolve(process.env.BENCH_APPEND_STORE)).href) : currentStore
 ) as typeof currentStore;
 
-type ToChild = { kind: 'go'; until: number } ;
+type ToChild = { kind: 'go'; until: number };
 type FromChild = { kind: 'ready' } | { kind: 'done'; appends: number; events: number; failures: number; firstFailure: string | null };
 
 const argument = (name: string, fallback: string): string => {
