@@ -6,6 +6,8 @@ import type { Metrics } from './metrics.js';
 export interface HealthProbe {
   /** null when ready, else why not (Chinese, for the operator) */
   notReadyReason(): Promise<string | null>;
+  /** what else /readyz reports in its body (e.g. the projection lag), read after notReadyReason */
+  details?(): Record<string, unknown>;
 }
 
 export interface HttpLimits {
@@ -48,7 +50,8 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     const reason = await deps.health.notReadyReason().catch((e: Error) => `检查失败：${e.message}`);
-    res.status(reason ? 503 : 200).json(reason ? { status: 'not_ready', reason } : { status: 'ready' });
+    const details = deps.health.details?.() ?? {};
+    res.status(reason ? 503 : 200).json(reason ? { status: 'not_ready', reason, ...details } : { status: 'ready', ...details });
   });
   app.get('/metrics', async (_req, res) => {
     res.set('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -57,6 +60,12 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', message: '请求体过大' });
     if (err.type === 'entity.parse.failed') return void res.status(400).json({ error: 'bad_request', message: `JSON 解析失败：${err.message}` });
+    if (isStoreUnavailable(err)) {
+      // the store retried on fresh connections for its retry window and still could not reach the database:
+      // the client should come back, nothing is wrong with its request (issue 18: never a 500 for this)
+      console.error('[http] 存储暂不可用', err.message);
+      return void res.status(503).set('Retry-After', '5').json({ error: 'unavailable', message: '事件存储暂时不可用，请稍后重试（已发布的事件可按相同 id 重发，不会重复）' });
+    }
     console.error('[http] 未处理的错误', err);
     res.status(err.status ?? 500).json({ error: 'internal', message: '平台内部错误，请稍后重试；若持续出现请联系运维并提供时间点' });
   });
@@ -65,3 +74,13 @@ export function createHttpApp(deps: { metrics: Metrics; health: HealthProbe; rou
 
 const routeLabel = (path: string): string =>
   path.startsWith('/graphiql') ? '/graphiql' : ['/v1/events', '/graphql', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
+
+/** a database that cannot be reached (SQLSTATE class 08, shutting down 57P01–57P03, lock timeout, socket errors) */
+function isStoreUnavailable(error: Error & { code?: unknown }): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    code.startsWith('08') ||
+    ['57P01', '57P02', '57P03', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'].includes(code) ||
+    /Connection terminated|connection error/i.test(error.message)
+  );
+}

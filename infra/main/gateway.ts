@@ -27,7 +27,7 @@ import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
-import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError, verifyTargetFromEnv } from './distributedStores.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
 export interface GatewayOptions {
@@ -37,8 +37,11 @@ export interface GatewayOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** /readyz answers "not ready" while the read models trail the store by more than this many events */
-const READY_LAG = 1000;
+/**
+ * how far /readyz counts the projection lag (reported in its body and in /metrics, never a reason to be unready:
+ * operations.md — every gateway would go unready at once during a burst or a projector failover)
+ */
+const LAG_COUNT_LIMIT = 10_000;
 
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; stopped: Promise<number> }> {
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
@@ -93,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const rejections = stores.rejections.rejections;
   // --- audit (issue 7): every replica's access log in one PostgreSQL table (beside the rejections) ---
   const schema = options.env.DATABASE_SCHEMA || undefined;
-  const accessLog = await openPostgresAccessLog({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}) }).catch(async (e: Error) => {
+  const accessLog = await openPostgresAccessLog({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: smallPoolMax(options.env) }).catch(async (e: Error) => {
     await closeAll();
     throw new StartupError(`无法打开访问日志 (PostgreSQL)：${e.message}`);
   });
@@ -143,15 +146,25 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
     routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
   }
+  let lag: number | null = null;
   const app = createHttpApp({
     metrics,
     limits: httpLimitsFrom(config, options.env), // limits before work (issue 13)
     health: {
+      // ready when the stores answer; how far the read models trail is reported, not judged
       notReadyReason: async () => {
-        const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), READY_LAG);
-        metrics.projectionLag.set(behind);
-        return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件（投影进程是否在运行？）` : null;
+        try {
+          const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), LAG_COUNT_LIMIT);
+          metrics.projectionLag.set(behind);
+          lag = behind;
+          return null;
+        } catch (e) {
+          lag = null;
+          return `事件存储或读模型（Redis）不可达：${(e as Error).message}`;
+        }
       },
+      details: () =>
+        lag === null ? {} : { projectionLag: Math.min(lag, LAG_COUNT_LIMIT), ...(lag > LAG_COUNT_LIMIT ? { projectionLagAtLeast: true } : {}) },
     },
     routers,
   });
