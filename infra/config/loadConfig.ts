@@ -86,6 +86,9 @@ function crossCheck(config: PlatformConfig): [(string | number)[], string][] {
       seen.add(p);
     }
   });
+  config.notifications.webhooks.forEach((hook, i) => {
+    if (!agencyIds.has(hook.agencyId)) problems.push([['notifications', 'webhooks', i, 'agencyId'], `未知机构 "${hook.agencyId}"（请先在 agencies 中配置）`]);
+  });
   config.copyNoticeRecipients.forEach((id, i) => {
     if (!agencyIds.has(id)) problems.push([['copyNoticeRecipients', i], `未知机构 "${id}"`]);
   });

@@ -35,6 +35,8 @@ import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
 import { embeddedVerifyTarget, openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7); verify in a worker (issue 14)
 import { nodeReleaseBannerLines } from '../nodeRelease.js'; // end-of-life warning (issue 19)
+import { openEmbeddedNotifications } from '../notifications/embeddedNotifications.js'; // notifications (issue 17)
+import { WebhookConfigError } from '../notifications/webhookSender.js';
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -155,6 +157,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   // --- audit (issue 7): seal what is stored now (the demo city included), then every interval ---
   await audit.start();
   // --- end audit ---
+  // --- notifications (issue 17): the outbox follows the event log from here on; webhooks with backoff ---
+  const notifications = (() => {
+    try {
+      return openEmbeddedNotifications({ config, dataDir, events: store, readModels, clock, calendar: deadlines.calendar, agencyName: (id) => agencies.get(id)?.name ?? id, registry: metrics.registry, env: process.env });
+    } catch (e) {
+      if (e instanceof WebhookConfigError) throw new StartupError(e.message);
+      throw e;
+    }
+  })();
+  services.notifications = notifications.outbox;
+  await notifications.start();
+  // --- end notifications ---
 
   const graphql = await createGraphqlRouter({
     services,
@@ -179,6 +193,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     // express 5 hands a listen error to the callback
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
   }).catch(async (e: NodeJS.ErrnoException) => {
+    await notifications.stop();
     await runner.stop();
     await readModels.close();
     await audit.stop(); // audit (issue 7)
@@ -212,6 +227,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     server.closeIdleConnections();
     void audit.verifier.stop(); // issue 14: a running auditVerify (minutes on a large store) is not waited for: it answers 审计校验已中止
     await closed;
+    await notifications.stop(); // a webhook call in flight is finished (or times out); its notice stays pending otherwise
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();
     await audit.stop(); // audit (issue 7): a last checkpoint, then close the access log
