@@ -37,7 +37,10 @@ export interface GraphqlOptions {
 export interface ServerLog {
   error(fields: Record<string, unknown>, message: string): void;
 }
-const stderrLog: ServerLog = { error: (fields, message) => console.error(message, fields['err'] ?? '') };
+const stderrLog: ServerLog = {
+  // the access log's failures already name their cause in the message; an unexpected one keeps its stack
+  error: (fields, message) => console.error(`[${String(fields['ns'] ?? 'GraphQL')}] ${message}`, ...(fields['ns'] === 'GraphQL' && fields['err'] ? [fields['err']] : [])),
+};
 
 /** Guards run once the operation is known and before any resolver (graphql.md "Guards"). */
 const guardPlugin = (limits: GuardLimits, introspection: boolean): ApolloServerPlugin<GatewayContext> => ({
