@@ -58,18 +58,24 @@ port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 (cd "$run" && NODE_ENV=production LIANDONG_LOG_FORMAT=json exec node dist/infra/cli/run.js start --no-demo --data-dir "$work/data" --port "$port" >"$work/out.log" 2>&1) &
 pid=$!
 base="http://127.0.0.1:$port"
+# http PATH [TOKEN QUERY]: the body of a 2xx answer on stdout (a GraphQL POST when a query is given), else fail
+http() {
+  node -e '
+    const [url, token, query] = process.argv.slice(1);
+    const init = query ? { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) } : {};
+    fetch(url, init).then(async (r) => { const text = await r.text(); if (!r.ok) process.exit(1); process.stdout.write(text); }, () => process.exit(1));
+  ' "$base$1" "${2:-}" "${3:-}"
+}
 for _ in $(seq 1 300); do
-  if curl -sf "$base/healthz" >/dev/null 2>&1; then break; fi
+  if http /healthz >/dev/null 2>&1; then break; fi
   if ! kill -0 "$pid" 2>/dev/null; then cat "$work/out.log" >&2; echo "the compiled program exited before it served" >&2; exit 1; fi
   sleep 0.2
 done
 fail() { cat "$work/out.log" >&2; echo "$1" >&2; exit 1; }
-curl -sf "$base/healthz" | grep -q '"ok"' || fail "/healthz did not answer"
-curl -sf "$base/graphql" -H 'content-type: application/json' -H 'authorization: Bearer demo-court' \
-  -d '{"query":"{ agencies { id } }"}' | grep -q '"yl-court"' || fail "GraphQL did not answer"
-curl -sf "$base/" | grep -qi '<!doctype html>' || fail "the console (web/dist) is not served at /"
-curl -sf "$base/graphql" -H 'content-type: application/json' -H 'authorization: Bearer demo-auditor' \
-  -d '{"query":"{ auditVerify { ok } }"}' | grep -q '"ok":true' || fail "auditVerify (worker thread) did not answer"
+http /healthz | grep -q '"ok"' || fail "/healthz did not answer"
+http /graphql demo-court '{ agencies { id } }' | grep -q '"yl-court"' || fail "GraphQL did not answer"
+http / | grep -qi '<!doctype html>' || fail "the console (web/dist) is not served at /"
+http /graphql demo-auditor '{ auditVerify { ok } }' | grep -q '"ok":true' || fail "auditVerify (worker thread) did not answer"
 head -1 "$work/out.log" | node -e 'const l=JSON.parse(require("fs").readFileSync(0,"utf8")); if(!l.time||!l.level||!l.msg) process.exit(1)' || fail "the log is not JSON lines"
 kill -TERM "$pid"
 code=0; wait "$pid" || code=$?
