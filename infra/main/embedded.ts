@@ -261,6 +261,8 @@ function printBanner(log: ProcessLogger, p: { url: string; dataDir: string; conf
     url: p.url,
     graphql: `${p.url}/graphql`,
     ingest: `${p.url}/v1/events`,
+    healthz: `${p.url}/healthz`,
+    metrics: `${p.url}/metrics`,
     dataDir: p.dataDir,
     config: p.isDemoConfig ? 'demo' : p.configPath,
   });

@@ -185,7 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       '',
     ],
     '联动 liandong —— 网关进程 (gateway) 已就绪',
-    { url, graphql: `${url}/graphql`, httpIngest, eventStore: stores.events.where, rejections: stores.rejections.where, readModels: redis.where, config: configPath },
+    { url, graphql: `${url}/graphql`, healthz: `${url}/healthz`, metrics: `${url}/metrics`, httpIngest, eventStore: stores.events.where, rejections: stores.rejections.where, readModels: redis.where, config: configPath },
   );
   if (log.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 

@@ -156,7 +156,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       '',
     ],
     `联动 liandong —— 事件接入进程 (ingest) 已就绪：${describeKafkaIngest(kafka).map((l) => l.trim()).join('；')}`,
-    { url, eventStore: stores.where, config: configPath },
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: stores.where, config: configPath },
   );
   if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 

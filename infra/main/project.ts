@@ -193,7 +193,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       '',
     ],
     '联动 liandong —— 投影进程 (project) 已就绪',
-    { url, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath },
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath },
   );
   if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
