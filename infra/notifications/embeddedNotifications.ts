@@ -25,6 +25,7 @@ export interface EmbeddedNotificationsDeps {
   agencyName(id: string): string;
   registry: Registry;
   env: NodeJS.ProcessEnv;
+  log: { info(message: string): void; error(message: string): void };
 }
 
 export function openEmbeddedNotifications(deps: EmbeddedNotificationsDeps): { outbox: NotificationOutbox; start(): Promise<void>; stop(): Promise<void> } {
@@ -42,7 +43,7 @@ export function openEmbeddedNotifications(deps: EmbeddedNotificationsDeps): { ou
     dueSoonWorkingDays: settings.dueSoonWorkingDays,
     firstRetryMs: settings.firstRetrySeconds * 1000,
     agencyName: deps.agencyName,
-    log: { info: (m) => console.log(`  通知：${m}`), error: (m) => console.error(`[通知] ${m}`) },
+    log: deps.log,
   });
   new Gauge({
     name: 'liandong_notifications',

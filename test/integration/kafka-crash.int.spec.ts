@@ -38,7 +38,7 @@ const CHILD_ENV = { KAFKA_CHUNK_SIZE: '50', KAFKA_SESSION_TIMEOUT_MS: '10000' };
 
 /** `本次运行共处理：接收 X，重复 Y，退回 Z` from a stopped process */
 const finalCounts = (p: LiandongProcess) => {
-  const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)\s*$/.exec(p.output().trim());
+  const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)("\})?\s*$/.exec(p.output().trim()); // a line at a terminal, a JSON record's msg otherwise
   return m ? { accepted: Number(m[1]), duplicate: Number(m[2]), rejected: Number(m[3]) } : null;
 };
 

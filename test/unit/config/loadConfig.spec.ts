@@ -62,11 +62,12 @@ describe('config loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ld-retired-key-'));
     const configPath = join(dir, 'released.json');
     writeFileSync(configPath, text({ ...good, graphql: { answerCacheMiB: 64 } }));
-    const warned: string[] = [];
-    const warn = console.warn;
-    const log = console.log;
-    console.warn = (...args: unknown[]) => void warned.push(args.join(' '));
-    console.log = () => undefined;
+    // the platform logs JSON lines on stdout (operations.md "Logs"; LIANDONG_LOG_FORMAT=json whatever the terminal)
+    const written: string[] = [];
+    const write = process.stdout.write;
+    const format = process.env.LIANDONG_LOG_FORMAT;
+    process.env.LIANDONG_LOG_FORMAT = 'json';
+    process.stdout.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
     try {
       const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
       const started = await startEmbedded({ configPath, dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', demo: false });
@@ -77,11 +78,13 @@ describe('config loading', () => {
       (stop as (s: string) => void)('SIGTERM');
       await started.stopped;
     } finally {
-      console.warn = warn;
-      console.log = log;
+      process.stdout.write = write;
+      if (format === undefined) delete process.env.LIANDONG_LOG_FORMAT;
+      else process.env.LIANDONG_LOG_FORMAT = format;
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(warned.filter((w) => w.includes('answerCacheMiB'))).to.have.length(1);
+    const records = written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(records.filter((r) => r.level === 'warn' && r.msg.includes('answerCacheMiB'))).to.have.length(1);
   });
 
   it('accepts the built-in demo config', () => {
