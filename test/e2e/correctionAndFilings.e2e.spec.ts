@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { TEST_CITY } from './fixtures.js';
-import { cloudEvent, gql, publish, sleep, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
+import { cloudEvent, gql, publish, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram, readUntil } from './harness.js';
 
 /**
  * Revision 2 against the real program (issue 16): one community-correction case walked to 脱管 and found again, read
@@ -54,15 +54,7 @@ describe('社区矫正 脱管 and 诉源治理 (e2e): attention list and scoreca
     expect(r.json!.errors, JSON.stringify(r.json!.errors)).to.equal(undefined);
     return r.json!.data as T;
   }
-  /** the read side follows the store shortly after: ask again until the answer is what `ready` expects */
-  async function until<T>(read: () => Promise<T>, ready: (value: T) => boolean): Promise<T> {
-    let last = await read();
-    for (let i = 0; i < 100 && !ready(last); i++) {
-      await sleep(100);
-      last = await read();
-    }
-    return last;
-  }
+  const until = readUntil;
 
   const attention = async (): Promise<{ reason: string; detail: string; case: { id: string } }[]> =>
     (await query(`query($id: ID!) { meeting(id: $id) { attention { reason detail case { id } } } }`, { id: meetingId })).meeting.attention;

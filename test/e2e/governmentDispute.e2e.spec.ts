@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { TEST_CITY } from './fixtures.js';
-import { cloudEvent, gql, publish, sleep, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
+import { cloudEvent, gql, publish, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram, readUntil } from './harness.js';
 
 /**
  * One legal dispute of a government department (涉党政机关、国有企业法律纠纷, events.md revision 2) walked through the
@@ -35,15 +35,7 @@ describe('涉党政机关法律纠纷 (e2e): registration → consultation → l
     expect(r.json!.errors, JSON.stringify(r.json!.errors)).to.equal(undefined);
     return r.json!.data as T;
   }
-  /** the read side follows the store shortly after: ask again until `ready` holds */
-  async function until<T>(read: () => Promise<T>, ready: (value: T) => boolean): Promise<T> {
-    let last = await read();
-    for (let i = 0; i < 100 && !ready(last); i++) {
-      await sleep(100);
-      last = await read();
-    }
-    return last;
-  }
+  const until = readUntil;
 
   const CASE = `case(id: "GD1") {
     kind status agencies { id }

@@ -113,3 +113,13 @@ export const cloudEvent = (source: string, id: string, type: string, subject: st
   time,
   data,
 });
+
+/** the read side follows the store shortly after: ask again (every 100 ms, up to 10 s) until `ready` holds; the last answer */
+export async function readUntil<T>(read: () => Promise<T>, ready: (value: T) => boolean): Promise<T> {
+  let last = await read();
+  for (let i = 0; i < 100 && !ready(last); i++) {
+    await sleep(100);
+    last = await read();
+  }
+  return last;
+}
