@@ -153,10 +153,11 @@ describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
         expect((now - oldest) / 86_400_000).to.be.within(170, 240);
       });
 
-      it('has the size of a live city: 60–110 cases, 600–1,500 events, unique (source, id)', () => {
+      // a city of two districts with their basic-level courts and townships: more cases than the one-court city before
+      it('has the size of a live city: 110–170 cases, 900–2,000 events, unique (source, id)', () => {
         const events = eventsOf(loaded.steps);
-        expect(loaded.cases.length).to.be.within(60, 110);
-        expect(events.length).to.be.within(600, 1500);
+        expect(loaded.cases.length).to.be.within(110, 170);
+        expect(events.length).to.be.within(900, 2000);
         expect(new Set(events.map((e) => `${e.source}/${e.id}`)).size).to.equal(events.length);
       });
 
@@ -201,8 +202,9 @@ describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
         expect(byType.get('judicial_confirmation.decided')).to.be.at.least(2);
         // 行政诉讼: defendant agencies, 负责人出庭应诉 or not, agency_lost and its copy notices
         expect(kinds.get('administrative_litigation')).to.be.at.least(12);
-        const held = of('hearing.held', (d) => typeof d.agencyHeadAppeared === 'boolean');
-        expect([...new Set(held.map((e) => e.data.agencyHeadAppeared))].sort()).to.deep.equal([false, true]);
+        // revision 2: who appeared — a principal or deputy head, or entrusted staff only
+        const held = of('hearing.held', (d) => typeof d.appearance === 'string');
+        expect([...new Set(held.map((e) => e.data.appearance))].sort()).to.deep.equal(['deputy', 'entrusted_staff', 'principal']);
         expect(of('judgment.issued', (d) => d.outcome === 'agency_lost').length).to.be.at.least(2);
         expect(byType.get('notice.acknowledged')).to.be.at.least(3);
         expect(mutationsOf(loaded.steps).filter((m) => m.name === 'acknowledgeNotice').length).to.be.at.least(1);
