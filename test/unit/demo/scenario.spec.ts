@@ -12,6 +12,7 @@ import { createValidator } from '../../../infra/ingest/validator.js';
 import { loadDemo, type DemoLoadResult } from '../../../infra/demo/loader.js';
 import { demoScenario, type CloudEvent, type DemoStep } from '../../../infra/demo/scenario.js';
 import { demoAgencies, memoryPlatform, type MemoryPlatform } from './memoryPlatform.js';
+import { NOWS } from './nows.js';
 
 /** what each `bad-` event was written to provoke (events.md §5) */
 const EXPECTED_REJECTIONS: Record<string, string> = {
@@ -76,20 +77,6 @@ function overdueAt(loaded: Loaded): Map<string, number> {
   return countBy(overdue, (name) => name);
 }
 
-// A spread of "todays": quarter ends, the week after National Day and Spring Festival, a year whose
-// official calendar is not loaded yet, and the real today the demo is started on.
-const NOWS = [
-  '2024-09-17T02:00:00Z',
-  '2024-10-09T01:30:00Z',
-  '2025-02-05T03:00:00Z',
-  '2025-03-31T15:59:00Z',
-  '2025-07-01T00:10:00Z',
-  '2026-11-22T07:00:00Z',
-  '2027-02-10T04:00:00Z',
-  new Date().toISOString(),
-  // DEMO_SWEEP=1: every few days over four years, to catch a holiday or quarter boundary a case script trips on
-  ...(process.env.DEMO_SWEEP ? Array.from({ length: 280 }, (_, i) => new Date(Date.parse('2024-03-01T03:17:00Z') + i * 5.3 * 86_400_000).toISOString()) : []),
-];
 
 describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
   for (const iso of NOWS) {
