@@ -173,6 +173,9 @@ const REFERRALS: readonly [Start, ReferralOptions][] = [
   [0.74, { district: QS, from: 'court', outcome: 'mediated' }],
   [0.88, { district: LJ, from: 'court', outcome: 'mediated' }],
   [{ ago: 30 }, { district: QS, from: 'police', outcome: 'open' }],
+  [{ ago: 12 }, { district: LJ, from: 'court', outcome: 'open' }],
+  [{ ago: 9 }, { district: QS, from: 'court', outcome: 'open' }],
+  [{ ago: 6 }, { district: LJ, from: 'police', outcome: 'open' }],
 ];
 
 const matter = (i: number) => LITIGATION_MATTERS[i]!;
@@ -186,9 +189,9 @@ const LITIGATION: readonly [Start, LitigationOptions][] = [
   [0.05, { matter: matter(7), outcome: 'withdrawn', headAppeared: false }],
   [0.07, { matter: matter(2), outcome: 'agency_won', headAppeared: true }],
   [0.09, { matter: matter(9), outcome: 'agency_won', headAppeared: true, appealed: true }],
-  [0.11, { matter: matter(14), outcome: 'dismissed', headAppeared: false }],
+  [0.11, { matter: matter(14), outcome: 'dismissed', headAppeared: false, suggestion: 'unanswered' }],
   [0.13, { matter: matter(1), outcome: 'agency_won', headAppeared: true, suggestion: 'adopted' }],
-  [0.15, { matter: matter(12), outcome: 'mediated', headAppeared: true }],
+  [0.15, { matter: matter(12), outcome: 'mediated', headAppeared: true, suggestion: 'unanswered' }],
   [0.17, { matter: matter(5), outcome: 'dismissed', headAppeared: false, badWrongSource: HRSS }],
   [0.19, { matter: matter(15), outcome: 'agency_won', headAppeared: true }],
   [0.21, { matter: matter(8), outcome: 'mediated', headAppeared: true }],
@@ -208,7 +211,7 @@ const LITIGATION: readonly [Start, LitigationOptions][] = [
   [0.54, { matter: matter(14), outcome: 'agency_won', headAppeared: true }],
   [0.57, { matter: matter(9), outcome: 'agency_won', headAppeared: true }],
   [0.6, { matter: matter(15), outcome: 'mediated', headAppeared: true }],
-  [0.64, { matter: matter(7), outcome: 'agency_lost', headAppeared: true, acks: { [GOV]: 'none' } }],
+  [0.64, { matter: matter(14), outcome: 'agency_lost', headAppeared: true, acks: { [GOV]: 'none' } }],
   [0.68, { matter: matter(1), outcome: 'agency_won', headAppeared: false }],
   [0.72, { matter: matter(3), outcome: 'dismissed', headAppeared: true }],
   [0.78, { matter: matter(11), outcome: 'agency_won', headAppeared: true }],
@@ -297,12 +300,40 @@ const CRIMINAL: readonly [Start, CriminalOptions][] = [
       },
     },
   ],
-  [0.44, { crime: CRIMES.affray!, review: 'prosecuted', supplementary: true }],
+  [
+    0.44,
+    {
+      crime: CRIMES.affray!,
+      review: 'prosecuted',
+      supplementary: true,
+      suggestion: {
+        to: QS.gov,
+        summary: '针对辖区娱乐场所周边寻衅滋事案件多发问题，建议组织公安、市场监管、综合执法等部门开展娱乐场所周边治安环境综合整治。',
+        reply: '已部署为期三个月的娱乐场所周边综合整治，检查场所46家，责令整改9家，案件同比下降。',
+      },
+    },
+  ],
   [0.48, { crime: CRIMES.dui!, district: LJ, review: 'prosecuted', communityCorrection: true }],
   [0.52, { crime: CRIMES.deposits!, review: 'prosecuted', extendReview: true }],
-  [0.57, { crime: CRIMES.theft!, review: 'prosecuted', supplementary: true }],
+  [
+    0.57,
+    {
+      crime: CRIMES.theft!,
+      review: 'prosecuted',
+      supplementary: true,
+      suggestion: { to: QS.police, summary: '针对办案中发现的涉案财物登记、保管不规范问题，建议建立涉案财物集中管理和流转台账制度。' },
+    },
+  ],
   [0.62, { crime: CRIMES.dui!, residence: LJ, review: 'prosecuted', communityCorrection: true, neverReports: true }],
-  [0.75, { crime: CRIMES.theft!, district: LJ, review: 'prosecuted' }],
+  [
+    0.75,
+    {
+      crime: CRIMES.theft!,
+      district: LJ,
+      review: 'prosecuted',
+      suggestion: { to: LJ.police, summary: '针对辖区农村地区盗窃电动车、农用物资案件多发问题，建议加强农村治安巡防和视频监控建设。', reply: '已在江口镇等重点村组增设视频监控点位32处，组建群防群治巡逻队5支。' },
+    },
+  ],
   [0.85, { crime: CRIMES.dui!, review: 'prosecuted', communityCorrection: true }],
   [{ ago: 75 }, { crime: CRIMES.traffic!, district: LJ, review: 'never' }],
 ];

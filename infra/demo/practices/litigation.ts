@@ -251,9 +251,11 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
     c.add(scheduled, COURT, 'hearing.scheduled', { hearingId, at: chinaTime(hearingAt), ...(observers.length > 0 ? { observers } : {}) });
     // revision 2: who appeared — the principal or a deputy head, or entrusted staff only
     const appearance = options.headAppeared ? (rng.chance(0.3) ? 'principal' : 'deputy') : 'entrusted_staff';
+    // both fields, as a court's connector written before revision 2 and updated since sends them (they must agree)
     const held = c.add(hearingAt + rng.int(100, 200) * 60_000, COURT, 'hearing.held', {
       hearingId,
       appearance,
+      agencyHeadAppeared: options.headAppeared,
       ...(observers.length > 0 ? { observerAgencies: observers.filter(() => rng.chance(0.85)) } : {}),
     });
     judged = c.add(time.afterDays(held, rng.int(12, 35)), COURT, 'judgment.issued', { judgmentId: `${id}-j1`, outcome: options.outcome });
