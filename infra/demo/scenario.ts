@@ -1,5 +1,5 @@
 /**
- * The demo city 云岭市 for `npm start` (embedded mode, infra/config/demo.config.json): about six months of
+ * The demo city 云岭市 for `npm start` (embedded mode, infra/config/demo.config.json; its agencies in names.ts): about six months of
  * the city's rule-of-law coordination ending just before `now`, as the steps that produce it — events the
  * agencies publish over the normal ingest path, and the GraphQL mutations organizers (and action-item owners,
  * notice recipients) run. Deterministic: a fixed seed; `now` only decides where "today" is.
@@ -13,6 +13,10 @@
  * Copy notices are the platform's own facts; their ids are deterministic (`noticeIdFor` in
  * domain/cases/decide.ts: `<caseId>/judgment/<judgmentId>` or `<caseId>/reconsideration`), so the scenario
  * writes them directly into `notice.acknowledged` events and `acknowledgeNotice` mutations.
+ *
+ * Case numbers (案号, 文号) are placeholders while the city is written and are numbered at the end, per series in the
+ * order of registration (`CaseNumbers` in practices/context.ts); which court, procuratorate and police handle a case
+ * is the law's rule in jurisdiction.ts.
  *
  * Events the platform must reject (to populate `rejections`) have ids starting with `bad-`; each is followed by
  * the corrected resend where a clerk would send one.
