@@ -1,19 +1,19 @@
 # The liandong image: one image for the three distributed-mode processes; docker-compose.yml picks the command
-# (`ingest`, `project` or `gateway`). TypeScript runs through tsx (a runtime dependency): no build step for the server.
+# (`ingest`, `project` or `gateway`). It runs compiled JavaScript (`node dist/infra/cli/run.js`), no TypeScript loader.
 # Node.js 24 LTS — the release the image is meant for; CI also tests 22 and the deprecated 20 (README "Node.js releases").
 #
-# Two stages. Building the web console needs the dev dependencies (vite, preact); running needs only the runtime
-# ones. So the first stage installs everything and builds web/dist, and the image gets the runtime dependencies
-# plus that web/dist.
+# Two stages. Building needs the dev dependencies (typescript, vite, preact); running needs only the runtime ones.
+# The first stage runs `npm run build` (scripts/build.mjs: TypeScript → dist/, the console → web/dist) — the same
+# script CI runs in a clean clone and then starts the way this image starts (scripts/image-check.sh).
 
-# ---- the web console, built with all dependencies
-FROM node:24-bookworm AS web
+# ---- build: all dependencies, then the one build script
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: `prepare` (node web/build.mjs) needs the sources, which come next; no native module is used here
+# --ignore-scripts: `prepare` (the console build) needs the sources, which come next; nothing native is built here
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-RUN node web/build.mjs
+RUN npm run build
 
 # ---- the image
 FROM node:24-bookworm
@@ -21,23 +21,22 @@ WORKDIR /app
 ENV NODE_ENV=production
 
 # dependencies first, so a source change does not reinstall them. --ignore-scripts: `prepare` would build the console
-# (done above, without the sources here); better-sqlite3's install script is then run by `npm rebuild`: a prebuilt
-# binary when one can be downloaded, else compiled against this image's own headers (/usr/local/include/node; the
-# bookworm image has python3, make and g++)
+# (done above); better-sqlite3's install script is then run by `npm rebuild`: a prebuilt binary when one can be
+# downloaded, else compiled against this image's own headers (/usr/local/include/node; bookworm has python3, make, g++)
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3 --nodedir=/usr/local \
  && node -e 'new (require("better-sqlite3"))(":memory:").prepare("select 1").get()' \
  && npm cache clean --force
 
-COPY . .
-COPY --from=web /app/web/dist web/dist
+COPY --from=build /app/dist dist
+COPY --from=build /app/web/dist web/dist
 # `liandong ingest` keeps a local data directory (SQLite fallback, rejections when only EVENTSTORE_URL is set)
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 
 # 4000: gateway (GraphQL, POST /v1/events, /healthz /readyz /metrics, the web console at /); 4001: projector,
-# 4002: ingest (/healthz /readyz /metrics)
+# 4002: ingest (/healthz /readyz /metrics). Logs: one JSON object per line on stdout (no terminal).
 EXPOSE 4000 4001 4002
-ENTRYPOINT ["node", "bin/liandong.mjs"]
+ENTRYPOINT ["node", "dist/infra/cli/run.js"]
 CMD ["help"]

@@ -14,6 +14,7 @@ import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
 import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
+import type { NotificationOutbox } from '../ports/notifications.js';
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
@@ -37,6 +38,8 @@ export interface GatewayServices {
    * for this services object on first use, so every composition root gets it without wiring
    */
   caseHistory?: CaseHistory;
+  /** the notification outbox (operations.md "Notifications"), read by organizers; absent where the process keeps none */
+  notifications?: NotificationOutbox;
 }
 
 export interface Loaders {

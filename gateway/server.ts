@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
+import { jsonSyntaxMessage } from './jsonSyntax.js';
 import { createTurnstile } from './turnstile.js';
 import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { AccessLogWriter } from '../ports/accessLog.js';
@@ -28,7 +29,18 @@ export interface GraphqlOptions {
   onOperation?(outcome: 'ok' | 'error'): void;
   /** every operation, by anyone, is recorded here before its answer is sent (docs/audit.md "Access log") */
   accessLog?: AccessLogWriter;
+  /** the process logger (pino's shape); without one, errors go to stderr */
+  log?: ServerLog;
 }
+
+/** what the router logs through: a pino logger fits */
+export interface ServerLog {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+const stderrLog: ServerLog = {
+  // the access log's failures already name their cause in the message; an unexpected one keeps its stack
+  error: (fields, message) => console.error(`[${String(fields['ns'] ?? 'GraphQL')}] ${message}`, ...(fields['ns'] === 'GraphQL' && fields['err'] ? [fields['err']] : [])),
+};
 
 /** Guards run once the operation is known and before any resolver (graphql.md "Guards"). */
 const guardPlugin = (limits: GuardLimits, introspection: boolean): ApolloServerPlugin<GatewayContext> => ({
@@ -60,7 +72,7 @@ const outcomePlugin = (report: (o: 'ok' | 'error') => void): ApolloServerPlugin<
  * cannot be written the answer is withheld (503): an auditor must be able to trust that whatever was read
  * was logged.
  */
-const accessLogPlugin = (log: AccessLogWriter, handled: (context: GatewayContext) => void): ApolloServerPlugin<GatewayContext> => ({
+const accessLogPlugin = (log: AccessLogWriter, handled: (context: GatewayContext) => void, serverLog: ServerLog): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
     const started = performance.now();
     return {
@@ -80,7 +92,7 @@ const accessLogPlugin = (log: AccessLogWriter, handled: (context: GatewayContext
         try {
           await log.record(entry);
         } catch (error) {
-          console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
+          serverLog.error({ ns: '访问日志', principal: entry.principal, err: error }, `无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
           response.http.status = 503;
           response.body = {
             kind: 'single',
@@ -234,7 +246,7 @@ function readAtMost(req: Request, max: number, ms: number): Promise<Buffer | nul
 /** an express body-parser error as an answer: status, code and a Chinese message */
 function bodyProblem(error: Error & { status?: number; type?: string }): { status: number; code: string; message: string } {
   if (error.type === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: `请求体超过 ${MAX_BODY.toUpperCase()} 上限` };
-  if (error.type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: `请求体不是合法的 JSON：${error.message}` };
+  if (error.type === 'entity.parse.failed') return { status: 400, code: 'BAD_REQUEST', message: `请求体${jsonSyntaxMessage(error)}` };
   if (error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `不支持的请求体编码或字符集：${error.message}` };
   const status = error.status !== undefined && error.status >= 400 && error.status < 500 ? error.status : 400;
   return { status, code: 'BAD_REQUEST', message: `无法读取请求体：${error.message}` };
@@ -250,6 +262,7 @@ const isScalarInputError = (error: unknown): boolean => {
 };
 
 export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
+  const serverLog = options.log ?? stderrLog;
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -278,9 +291,13 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       ...(options.onOperation ? [outcomePlugin(options.onOperation)] : []),
       ...(options.accessLog
         ? [
-            accessLogPlugin(options.accessLog, (context) => {
-              if (context.accessLogged) context.accessLogged.logged = true;
-            }),
+            accessLogPlugin(
+              options.accessLog,
+              (context) => {
+                if (context.accessLogged) context.accessLogged.logged = true;
+              },
+              serverLog,
+            ),
           ]
         : []),
     ],
@@ -299,7 +316,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       await options.accessLog.record(entry);
       return true;
     } catch (error) {
-      console.error(`[访问日志] 无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
+      serverLog.error({ ns: '访问日志', principal: entry.principal, err: error }, `无法记录 ${entry.principal} 的 ${entry.operationName ?? '(匿名操作)'}：${(error as Error).message}`);
       return false;
     }
   };
@@ -388,7 +405,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     } catch (error) {
       // a failure outside Apollo's own handling (the log…): a 500 in Chinese,
       // logged like any other answer; the detail stays in the server log
-      console.error('[GraphQL] 处理请求时出错', error);
+      serverLog.error({ ns: 'GraphQL', reqId: res.locals.reqId, principal: principal.name, agency: principal.agency.id, err: error }, '处理请求时出错');
       const internal = errorBody(INTERNAL_ERROR_MESSAGE, 'INTERNAL_SERVER_ERROR');
       const logged = await logUnlogged(req, principal, tracker, describeRaw(raw), internal.errors, started);
       options.onOperation?.('error');
@@ -418,7 +435,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       }
       if (status >= 500) {
         // Apollo's text of an internal failure may carry its cause: that goes to the server log, not the caller
-        console.error(`[GraphQL] Apollo 内部错误（${status}）：${errors.map((e) => e.message).join('；')}`);
+        serverLog.error({ ns: 'GraphQL', reqId: res.locals.reqId, principal: principal.name }, `Apollo 内部错误（${status}）：${errors.map((e) => e.message).join('；')}`);
         const internal = errorBody(INTERNAL_ERROR_MESSAGE, 'INTERNAL_SERVER_ERROR');
         const logged = await logUnlogged(req, principal, tracker, describeRaw(raw), internal.errors, started);
         options.onOperation?.('error');

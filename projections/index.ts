@@ -8,6 +8,7 @@ import { copyNoticesProjection } from './copyNotices/copyNotices.projection.js';
 import { clocksProjection } from './clocks/clocks.projection.js';
 import { attentionProjection } from './attention/attention.projection.js';
 import { meetingCalendarProjection } from './meetings/meetingCalendar.projection.js';
+import { disputeScorecardProjection } from './scorecard/disputeScorecard.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -22,5 +23,6 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   clocksProjection,
   attentionProjection,
   meetingCalendarProjection as Projection<ReadModelContext>,
+  disputeScorecardProjection,
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

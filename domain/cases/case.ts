@@ -6,8 +6,10 @@
 import type { DomainEvent } from '../shared/events.js';
 import type {
   Appearance,
+  AccountabilityFinding,
   CaseKind,
   CloseOutcome,
+  DisputeOutcome,
   HandoffStatus,
   JudgmentOutcome,
   NoticeReason,
@@ -48,6 +50,14 @@ export type CaseRegisteredData = {
   readonly major?: boolean;
   /** revision 2: the 行政复议 case this suit follows (administrative_litigation only) */
   readonly reconsiderationCaseId?: string;
+  /** government_dispute (revision 2): 主管单位 — required for disputes published since; absent on revision-1 ones */
+  readonly responsibleAgencyId?: string;
+  /** 承办单位, e.g. a state enterprise's name */
+  readonly handlingUnit?: string;
+  /** 标的额, yuan */
+  readonly amount?: number;
+  /** the day the dispute arose or was served: the 备案 period runs from it */
+  readonly arisenAt?: IsoDate;
 };
 export type CaseClosedData = {
   readonly outcome: CloseOutcome;
@@ -177,6 +187,30 @@ export type CorrectionLocatedData = { readonly note?: string };
 export type NoticeAcknowledgedData = {
   readonly noticeId: string;
 };
+// Legal disputes of state organs and state enterprises (revision 2)
+export type DisputeConsultedData = {
+  readonly opinion: string;
+  readonly participants: readonly string[];
+};
+export type DisputeConcludedData = {
+  readonly outcome: DisputeOutcome;
+  readonly lossAmount?: number;
+};
+export type AccountabilityReviewedData = {
+  readonly agencyId: string;
+  readonly finding: AccountabilityFinding;
+  readonly measures?: string;
+};
+export type RectificationOrderedData = {
+  readonly rectificationId: string;
+  readonly to: string;
+  readonly summary: string;
+  readonly dueDate: IsoDate;
+};
+export type RectificationCompletedData = {
+  readonly rectificationId: string;
+  readonly summary: string;
+};
 /** Platform event: the copy-notice policy (同步抄告) recorded a notice on the case. */
 export type NoticeIssuedData = {
   readonly noticeId: string;
@@ -214,6 +248,11 @@ export interface CaseEventDataByType {
   'correction.reported': CorrectionReportedData;
   'correction.absconded': CorrectionAbscondedData;
   'correction.located': CorrectionLocatedData;
+  'dispute.consulted': DisputeConsultedData;
+  'dispute.concluded': DisputeConcludedData;
+  'accountability.reviewed': AccountabilityReviewedData;
+  'rectification.ordered': RectificationOrderedData;
+  'rectification.completed': RectificationCompletedData;
   'notice.acknowledged': NoticeAcknowledgedData;
   'notice.issued': NoticeIssuedData;
 }
@@ -252,6 +291,11 @@ export const CASE_EVENT_TYPES: readonly CaseEventType[] = [
   'correction.reported',
   'correction.absconded',
   'correction.located',
+  'dispute.consulted',
+  'dispute.concluded',
+  'accountability.reviewed',
+  'rectification.ordered',
+  'rectification.completed',
   'notice.acknowledged',
   'notice.issued',
 ];
@@ -414,6 +458,50 @@ export interface SelfCorrection {
   readonly reportedAt: string;
 }
 
+/** 涉党政机关、国有企业法律纠纷 (备案): what a `government_dispute` registration and its later facts say. */
+export interface GovernmentDispute {
+  /** 主管单位 (谁主管、谁负责); a revision-1 registration named none: its registering agency stands in */
+  readonly responsibleAgencyId: string;
+  readonly handlingUnit: string | null;
+  readonly amount: number | null;
+  /** null for a revision-1 registration: its filing timeliness is unknown */
+  readonly arisenAt: IsoDate | null;
+  /** 会商研判, in order */
+  readonly consultations: readonly DisputeConsultation[];
+  readonly conclusion: DisputeConclusion | null;
+}
+export interface DisputeConsultation {
+  readonly opinion: string;
+  readonly participants: readonly string[];
+  readonly consultedBy: string;
+  readonly consultedAt: string;
+}
+export interface DisputeConclusion {
+  readonly outcome: DisputeOutcome;
+  readonly lossAmount: number | null;
+  readonly concludedBy: string;
+  readonly concludedAt: string;
+}
+/** 责任倒查 */
+export interface AccountabilityReview {
+  readonly agencyId: string;
+  readonly finding: AccountabilityFinding;
+  readonly measures: string | null;
+  readonly reviewedBy: string;
+  readonly reviewedAt: string;
+}
+/** 整改 (以案促管): ordered by `from`, to be done by `to` until `dueDate` */
+export interface Rectification {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly summary: string;
+  readonly dueDate: IsoDate;
+  readonly orderedAt: string;
+  readonly completedAt: string | null;
+  readonly completionSummary: string | null;
+}
+
 export interface CopyNotice {
   readonly id: string;
   readonly reason: NoticeReason;
@@ -461,6 +549,12 @@ export interface CaseFile {
   readonly reconsiderationCaseId: string | null;
   readonly selfCorrections: readonly SelfCorrection[];
   readonly copyNotices: Readonly<Record<string, CopyNotice>>;
+  // Revision 2. Optional: case read models stored before it lack them — read through disputeOf / rectificationsOf /
+  // accountabilityReviewsOf.
+  /** a government_dispute's 备案 facts; null for other kinds */
+  readonly dispute?: GovernmentDispute | null;
+  readonly accountabilityReviews?: readonly AccountabilityReview[];
+  readonly rectifications?: Readonly<Record<string, Rectification>>;
 }
 
 export interface OpenCase extends CaseFile {
@@ -537,7 +631,7 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
     procedure,
     majorOrComplex: data.majorOrComplex ?? false,
     major: data.major ?? false,
-    agencies: withAgencies([], registeredBy, data.defendantAgencyId),
+    agencies: withAgencies([], registeredBy, data.defendantAgencyId, data.kind === 'government_dispute' ? data.responsibleAgencyId : undefined),
     handoffs: {},
     hearings: {},
     judgments: {},
@@ -551,6 +645,19 @@ const register = (event: DomainEvent<'case.registered', CaseRegisteredData>, cas
     reconsiderationCaseId: data.reconsiderationCaseId ?? null,
     selfCorrections: [],
     copyNotices: {},
+    dispute:
+      data.kind === 'government_dispute'
+        ? {
+            responsibleAgencyId: data.responsibleAgencyId ?? registeredBy,
+            handlingUnit: data.handlingUnit ?? null,
+            amount: data.amount ?? null,
+            arisenAt: data.arisenAt ?? null,
+            consultations: [],
+            conclusion: null,
+          }
+        : null,
+    accountabilityReviews: [],
+    rectifications: {},
     closedAt: null,
     closedBy: null,
     outcome: null,
@@ -777,7 +884,7 @@ export const evolveHearing = (hearing: Hearing | null, input: CaseEventInput): H
  */
 export const involvedAgencies = (input: CaseEventInput): (string | null | undefined)[] => {
   const event = input as CaseEvent;
-  if (event.type === 'case.registered') return [event.source ?? '', event.data.defendantAgencyId];
+  if (event.type === 'case.registered') return [event.source ?? '', event.data.defendantAgencyId, event.data.kind === 'government_dispute' ? event.data.responsibleAgencyId : undefined];
   const named: (string | null | undefined)[] = [event.source];
   switch (event.type) {
     case 'self_correction.reported':
@@ -795,6 +902,15 @@ export const involvedAgencies = (input: CaseEventInput): (string | null | undefi
       break;
     case 'notice.issued':
       named.push(...event.data.recipients);
+      break;
+    case 'dispute.consulted':
+      named.push(...event.data.participants);
+      break;
+    case 'accountability.reviewed':
+      named.push(event.data.agencyId);
+      break;
+    case 'rectification.ordered':
+      named.push(event.data.to);
       break;
     default:
       break;
@@ -933,6 +1049,32 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       if (!open) return s;
       return { ...s, correctionAbscondments: [...s.correctionAbscondments.slice(0, -1), { ...open, locatedAt: time, locatedNote: event.data.note ?? null }] };
     }
+    case 'dispute.consulted': {
+      const next = involve(s, ...event.data.participants);
+      const dispute = disputeOf(next);
+      if (dispute === null) return next;
+      const consultation: DisputeConsultation = { opinion: event.data.opinion, participants: event.data.participants, consultedBy: source, consultedAt: time };
+      return { ...next, dispute: { ...dispute, consultations: [...dispute.consultations, consultation] } };
+    }
+    case 'dispute.concluded': {
+      const dispute = disputeOf(s);
+      if (dispute === null || dispute.conclusion !== null) return s;
+      return { ...s, dispute: { ...dispute, conclusion: { outcome: event.data.outcome, lossAmount: event.data.lossAmount ?? null, concludedBy: source, concludedAt: time } } };
+    }
+    case 'accountability.reviewed': {
+      const d = event.data;
+      const review: AccountabilityReview = { agencyId: d.agencyId, finding: d.finding, measures: d.measures ?? null, reviewedBy: source, reviewedAt: time };
+      return { ...involve(s, d.agencyId), accountabilityReviews: [...accountabilityReviewsOf(s), review] };
+    }
+    case 'rectification.ordered':
+    case 'rectification.completed': {
+      const rectifications = rectificationsOf(s);
+      const id = event.data.rectificationId;
+      const rectification = evolveRectification(rectifications[id] ?? null, event);
+      if (rectification === null || rectification === rectifications[id]) return s;
+      const next = event.type === 'rectification.ordered' ? involve(s, event.data.to) : s;
+      return { ...next, rectifications: { ...rectifications, [id]: rectification } };
+    }
     case 'notice.issued': {
       const next = involve(s, ...event.data.recipients);
       return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };
@@ -980,3 +1122,40 @@ export const foldCase = (caseId: string, events: Iterable<DomainEvent>): CaseSta
 /** Handoffs in the order they were requested. */
 export const handoffsOf = (state: CaseState): Handoff[] =>
   state.status === 'none' ? [] : Object.values(state.handoffs).sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt));
+
+// ---------------------------------------------------------------------------------------------
+// Legal disputes of state organs and state enterprises, 责任倒查 and 整改 (revision 2)
+
+/** A government_dispute's 备案 facts (null for another kind, and for a case read model stored before revision 2 — see below). */
+export const disputeOf = (s: Pick<CaseFile, 'kind' | 'registeredBy'> & Pick<Partial<CaseFile>, 'dispute'>): GovernmentDispute | null => {
+  if (s.dispute !== undefined) return s.dispute;
+  // a case read model stored before revision 2 has no dispute yet: it was registered under revision 1, naming none
+  return s.kind === 'government_dispute' ? { responsibleAgencyId: s.registeredBy, handlingUnit: null, amount: null, arisenAt: null, consultations: [], conclusion: null } : null;
+};
+export const rectificationsOf = (s: Pick<Partial<CaseFile>, 'rectifications'>): Readonly<Record<string, Rectification>> => s.rectifications ?? {};
+export const accountabilityReviewsOf = (s: Pick<Partial<CaseFile>, 'accountabilityReviews'>): readonly AccountabilityReview[] => s.accountabilityReviews ?? [];
+
+/** The case event types that change a rectification (the one their `rectificationId` names). */
+export const RECTIFICATION_EVENT_TYPES = ['rectification.ordered', 'rectification.completed'] as const satisfies readonly CaseEventType[];
+
+/**
+ * One rectification (整改) after one of its events: the single definition, used by the case fold and by the read
+ * models that keep one document per rectification (projections/clocks, the dispute scorecard). Null for a completion
+ * of a rectification that does not exist; `rectification` itself for an event that does not change it.
+ */
+export const evolveRectification = (rectification: Rectification | null, input: CaseEventInput): Rectification | null => {
+  const event = input as CaseEvent;
+  if (event.type === 'rectification.ordered') {
+    if (rectification !== null) return rectification;
+    const d = event.data;
+    return { id: d.rectificationId, from: event.source ?? '', to: d.to, summary: d.summary, dueDate: d.dueDate, orderedAt: event.time, completedAt: null, completionSummary: null };
+  }
+  if (rectification === null) return null;
+  if (event.type === 'rectification.completed' && event.data.rectificationId === rectification.id && rectification.completedAt === null) {
+    return { ...rectification, completedAt: event.time, completionSummary: event.data.summary };
+  }
+  return rectification;
+};
+
+/** Who may see a rectification besides organizers and auditors: who ordered it and who must carry it out. */
+export const rectificationParties = (r: Pick<Rectification, 'from' | 'to'>): readonly string[] => (r.from === r.to ? [r.from] : [r.from, r.to]);

@@ -14,6 +14,7 @@ import {
   chinaDate,
   computeDueDate,
   daysBetween,
+  disputeFilingPeriod,
   fixedDueDate,
   handoffClockRule,
   handoffDueDate,
@@ -27,7 +28,7 @@ import {
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
 import { correctionClockStart } from './correction.js';
-import { extensionsOf, suggestionClockStart, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
+import { extensionsOf, rectificationsOf, suggestionClockStart, type GovernmentDispute, type Rectification, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -176,6 +177,10 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
   for (const notice of Object.values(state.copyNotices).sort((a, b) => Date.parse(a.issuedAt) - Date.parse(b.issuedAt))) {
     deadlines.push(...noticeAckDeadlines(notice, deps));
   }
+
+  for (const rectification of Object.values(rectificationsOf(state)).sort((a, b) => Date.parse(a.orderedAt) - Date.parse(b.orderedAt))) {
+    deadlines.push(rectificationDeadline(rectification));
+  }
   return deadlines;
 };
 
@@ -236,4 +241,29 @@ export const noticeAckDeadlines = (notice: CopyNotice, deps: DeadlineDeps): Case
     const metAt = notice.acknowledgements[agencyId] ?? null;
     return { name: `notice_ack:${notice.id}:${agencyId}`, dueDate, provisional, suspended: false, metAt, stoppedAt: metAt };
   });
+};
+
+/**
+ * A rectification's clock (`rectification:<rectificationId>`, deadlines.md): from the order until its own `dueDate`,
+ * no holiday shift; stopped by `rectification.completed`. It depends on nothing but the rectification (the case's
+ * clocks and projections/clocks compute it alike). A closed case does not stop it: the completion is still accepted.
+ */
+export const rectificationDeadline = (r: Rectification): CaseDeadline => {
+  const { dueDate, provisional } = fixedDueDate(r.dueDate);
+  return { name: `rectification:${r.id}`, dueDate, provisional, suspended: false, metAt: r.completedAt, stoppedAt: r.completedAt };
+};
+
+/**
+ * 法律纠纷备案 timeliness (deadlines.md "dispute filing"): a statistic, never a running clock — the registration is
+ * due within `disputeFilingWorkingDays` working days of `arisenAt`; late when registered (China date) after that.
+ * Null when the dispute names no `arisenAt` (registered under revision 1): its timeliness is unknown.
+ */
+export const disputeFiling = (
+  dispute: Pick<GovernmentDispute, 'arisenAt'>,
+  registeredAt: string,
+  deps: DeadlineDeps,
+): { dueDate: IsoDate; provisional: boolean; late: boolean } | null => {
+  if (dispute.arisenAt === null) return null;
+  const due = computeDueDate({ start: dispute.arisenAt, period: disputeFilingPeriod(deps.policy), calendar: deps.calendar });
+  return { ...due, late: isLate({ dueDate: due.dueDate, stoppedOn: chinaDate(registeredAt) }) };
 };

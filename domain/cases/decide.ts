@@ -33,9 +33,12 @@ import {
   RECONSIDERATION_PROCEDURE_NAMES,
   SUGGESTION_CATEGORIES_BY_KIND,
   SUGGESTION_CATEGORY_NAMES,
+  DISPUTE_OUTCOME_NAMES,
+  NO_LOSS_DISPUTE_OUTCOMES,
   isCorrective,
   APPEARANCE_NAMES,
   headAppeared,
+  isLostDispute,
   type HandoffStatus,
   type NoticeReason,
 } from '../catalog/vocabulary.js';
@@ -76,8 +79,14 @@ import type {
   SuggestionReceivedData,
   SuggestionRepliedData,
   SuggestionServedData,
+  AccountabilityReviewedData,
+  DisputeConcludedData,
+  DisputeConsultedData,
+  RectificationCompletedData,
+  RectificationOrderedData,
 } from './case.js';
-import { evolveCase, extensionsOf, initialCaseState, openAbscondment, openSuspension } from './case.js';
+import { disputeOf, evolveCase, extensionsOf, initialCaseState, openAbscondment, openSuspension, rectificationsOf } from './case.js';
+import { chinaDate, compareDates } from '../deadlines/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Commands: one per published type. `data` is the published data (already shape-checked by the catalog),
@@ -120,6 +129,12 @@ export type ReportCorrection = CaseCommandOf<'ReportCorrection', CorrectionRepor
 export type ReportAbsconded = CaseCommandOf<'ReportAbsconded', CorrectionAbscondedData>;
 export type ReportLocated = CaseCommandOf<'ReportLocated', CorrectionLocatedData>;
 export type AcknowledgeNotice = CaseCommandOf<'AcknowledgeNotice', NoticeAcknowledgedData>;
+// legal disputes of state organs (revision 2)
+export type ConsultOnDispute = CaseCommandOf<'ConsultOnDispute', DisputeConsultedData>;
+export type ConcludeDispute = CaseCommandOf<'ConcludeDispute', DisputeConcludedData>;
+export type ReviewAccountability = CaseCommandOf<'ReviewAccountability', AccountabilityReviewedData>;
+export type OrderRectification = CaseCommandOf<'OrderRectification', RectificationOrderedData>;
+export type CompleteRectification = CaseCommandOf<'CompleteRectification', RectificationCompletedData>;
 
 export type CaseCommand =
   | RegisterCase
@@ -149,7 +164,12 @@ export type CaseCommand =
   | ReportCorrection
   | ReportAbsconded
   | ReportLocated
-  | AcknowledgeNotice;
+  | AcknowledgeNotice
+  | ConsultOnDispute
+  | ConcludeDispute
+  | ReviewAccountability
+  | OrderRectification
+  | CompleteRectification;
 
 export type CaseCommandType = CaseCommand['type'];
 /** The published types a case command stores (every catalog type except action_item.completed). */
@@ -185,6 +205,11 @@ export const FACT_TYPE_OF_COMMAND: Readonly<Record<CaseCommandType, CaseFactType
   ReportAbsconded: 'correction.absconded',
   ReportLocated: 'correction.located',
   AcknowledgeNotice: 'notice.acknowledged',
+  ConsultOnDispute: 'dispute.consulted',
+  ConcludeDispute: 'dispute.concluded',
+  ReviewAccountability: 'accountability.reviewed',
+  OrderRectification: 'rectification.ordered',
+  CompleteRectification: 'rectification.completed',
 };
 
 /** The command a published case fact becomes. */
@@ -307,6 +332,10 @@ const registerCase = (command: RegisterCase, state: CaseState): CaseEvent[] => {
     if (data.reconsiderationCaseId === command.caseId) {
       fail('invalid_data', `reconsiderationCaseId 不能是本案自身（${command.caseId}）：请填写本案起诉前的行政复议案件编号。`);
     }
+  }
+  if (data.responsibleAgencyId) requireConfigured(ctx, data.responsibleAgencyId, 'responsibleAgencyId');
+  if (data.kind !== 'government_dispute' && (data.responsibleAgencyId !== undefined || data.handlingUnit !== undefined || data.amount !== undefined || data.arisenAt !== undefined)) {
+    fail('invalid_data', 'responsibleAgencyId、handlingUnit、amount、arisenAt 只适用于涉党政机关、国有企业法律纠纷（government_dispute）的备案：请删去这些字段，或核对 kind。');
   }
   if (state.status !== 'none') {
     fail(
@@ -793,6 +822,89 @@ const acknowledgeNotice = (command: AcknowledgeNotice, state: CaseState): CaseEv
 };
 
 // ---------------------------------------------------------------------------------------------
+// Legal disputes of Party and government organs and state enterprises (涉党政机关、国有企业法律纠纷; revision 2).
+// Consultation (会商研判) is business of an open dispute; its conclusion, the 责任倒查 that follows a loss and the
+// rectifications (以案促管) it leads to come after the dispute is over, often after the case was closed: they are
+// accepted on a closed case too (docs/decisions.md).
+
+const requireGovernmentDispute = (command: CaseCommand, state: CaseState): ExistingCase => {
+  const file = requireCase(state, command);
+  if (file.kind !== 'government_dispute') {
+    fail(
+      'invalid_transition',
+      `案件「${command.caseId}」是${CASE_KINDS[file.kind].name}案件，不是涉党政机关、国有企业法律纠纷（government_dispute），不能发布 ${FACT_TYPE_OF_COMMAND[command.type]}：请核对 subject。`,
+    );
+  }
+  return file;
+};
+
+const consultOnDispute = (command: ConsultOnDispute, state: CaseState): CaseEvent[] => {
+  for (const participant of command.data.participants) requireConfigured(command.context, participant, 'participants');
+  const file = requireGovernmentDispute(command, state);
+  requireOpen(file, command);
+  return [factOf(command)];
+};
+
+const concludeDispute = (command: ConcludeDispute, state: CaseState): CaseEvent[] => {
+  const { data, by, context: ctx } = command;
+  if (data.lossAmount !== undefined && data.lossAmount > 0 && NO_LOSS_DISPUTE_OUTCOMES.includes(data.outcome)) {
+    fail('invalid_data', `结果为「${DISPUTE_OUTCOME_NAMES[data.outcome]}」的纠纷没有损失，不能填写 lossAmount（损失金额）：请删去 lossAmount，或核对 outcome。`);
+  }
+  const file = requireGovernmentDispute(command, state);
+  if (by.id !== file.registeredBy && by.kind !== 'justice') {
+    fail('invalid_transition', `纠纷结果由登记（备案）该纠纷的机关（${nameOf(ctx, file.registeredBy)}）或司法行政机关报告；${by.name} 不能发布 dispute.concluded。`);
+  }
+  const conclusion = disputeOf(file)!.conclusion;
+  if (conclusion !== null) {
+    fail('invalid_transition', `本纠纷已于 ${conclusion.concludedAt} 报告结果（${DISPUTE_OUTCOME_NAMES[conclusion.outcome]}），只能报告一次。`);
+  }
+  return [factOf(command)];
+};
+
+/** 责任倒查 follows a loss: a dispute lost (in part), a suit the agency lost, or a reconsideration that corrected it. */
+const reviewAccountability = (command: ReviewAccountability, state: CaseState): CaseEvent[] => {
+  requireConfigured(command.context, command.data.agencyId, 'agencyId');
+  const file = requireCase(state, command);
+  const lostDispute = isLostDispute(disputeOf(file)?.conclusion?.outcome);
+  const lostSuit = Object.values(file.judgments).some((j) => j.outcome === 'agency_lost');
+  const corrected = file.reconsideration?.corrective === true;
+  if (!lostDispute && !lostSuit && !corrected) {
+    fail(
+      'invalid_transition',
+      `责任倒查（accountability.reviewed）只适用于败诉或部分败诉的法律纠纷、行政机关败诉的行政诉讼或被纠错的行政复议；案件「${command.caseId}」目前没有这样的结果：请待 dispute.concluded、judgment.issued 或 reconsideration.decided 发布后再发送。`,
+    );
+  }
+  return [factOf(command)];
+};
+
+const orderRectification = (command: OrderRectification, state: CaseState): CaseEvent[] => {
+  const { data, by, context: ctx } = command;
+  requireConfigured(ctx, data.to, 'to');
+  const ordered = chinaDate(command.time);
+  if (compareDates(data.dueDate, ordered) < 0) {
+    fail('invalid_data', `整改期限 dueDate（${data.dueDate}）早于整改通知的日期（${ordered}）：请填写今后的日期。`);
+  }
+  const file = requireCase(state, command);
+  const existing = rectificationsOf(file)[data.rectificationId];
+  if (existing) {
+    fail('invalid_transition', `本案已有编号为「${data.rectificationId}」的整改（${existing.orderedAt}），不能重复发出：新的整改请使用新的 rectificationId。`);
+  }
+  if (data.to === by.id) fail('invalid_transition', `整改责任机关（to）不能是发出整改要求的机关自身（${by.name}）：请填写应当整改的机关。`);
+  return [factOf(command)];
+};
+
+const completeRectification = (command: CompleteRectification, state: CaseState): CaseEvent[] => {
+  const file = requireCase(state, command);
+  const rectification = rectificationsOf(file)[command.data.rectificationId];
+  if (!rectification) return fail('invalid_transition', `本案没有编号为「${command.data.rectificationId}」的整改：请核对 rectificationId，或待发出机关发布 rectification.ordered。`);
+  if (command.by.id !== rectification.to) {
+    fail('invalid_transition', `整改「${rectification.id}」由 ${nameOf(command.context, rectification.to)} 负责，只有该机关可以报告整改完成。`);
+  }
+  if (rectification.completedAt !== null) fail('invalid_transition', `整改「${rectification.id}」已于 ${rectification.completedAt} 报告完成，只能报告一次。`);
+  return [factOf(command)];
+};
+
+// ---------------------------------------------------------------------------------------------
 
 /** The catalog's `by` kinds, checked here too so commands built outside the ingest pipeline obey them. */
 const authorizeKind = (command: CaseCommand): void => {
@@ -862,6 +974,16 @@ export const decideCase = (command: CaseCommand, state: CaseState): CaseEvent[] 
       return reportLocated(command, state);
     case 'AcknowledgeNotice':
       return acknowledgeNotice(command, state);
+    case 'ConsultOnDispute':
+      return consultOnDispute(command, state);
+    case 'ConcludeDispute':
+      return concludeDispute(command, state);
+    case 'ReviewAccountability':
+      return reviewAccountability(command, state);
+    case 'OrderRectification':
+      return orderRectification(command, state);
+    case 'CompleteRectification':
+      return completeRectification(command, state);
     default: {
       const _exhaustive: never = command;
       throw new Error(`unknown case command ${JSON.stringify(_exhaustive)}`);

@@ -69,6 +69,13 @@ const ENTRIES: readonly CatalogEntry[] = [
   entry('correction.absconded', ['justice'], '司法行政机关（社区矫正机构）'),
   entry('correction.located', ['justice'], '司法行政机关（社区矫正机构）'),
 
+  // 涉党政机关、国有企业法律纠纷 (revision 2): 会商研判, 结果, 责任倒查, 以案促管整改
+  entry('dispute.consulted', ['justice', 'government'], '司法行政机关、行政机关'),
+  entry('dispute.concluded', ANY, '登记该纠纷的机关、司法行政机关'),
+  entry('accountability.reviewed', ['justice'], '司法行政机关'),
+  entry('rectification.ordered', ['justice', 'government'], '司法行政机关、行政机关'),
+  entry('rectification.completed', ANY, '整改责任机关（to）'),
+
   entry('notice.acknowledged', ANY, '抄告的接收机关'),
 
   entry('action_item.completed', ANY, '督办事项的责任机关', 'meeting'),

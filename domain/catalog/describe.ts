@@ -21,6 +21,8 @@ import {
   SUGGESTION_ADDRESSEE_NAME,
   SUGGESTION_CATEGORY_NAMES,
   APPEARANCE_NAMES,
+  ACCOUNTABILITY_FINDING_NAMES,
+  DISPUTE_OUTCOME_NAMES,
 } from './vocabulary.js';
 
 /** Chinese names of the reasons a case is put on a meeting's agenda (graphql.md AttentionItem.reason). */
@@ -35,9 +37,16 @@ export const AGENDA_REASON_NAMES: Readonly<Record<string, string>> = {
   // revision 2: 社区矫正
   correction_unreported: '社区矫正报到逾期（漏管风险）',
   correction_absconded: '社区矫正对象脱管',
+  // revision 2: legal disputes of state organs
+  overdue_rectification: '整改逾期',
+  dispute_lost: '涉党政机关/国企纠纷败诉',
 };
 
 const MAX_TEXT = 60;
+
+/** An amount of money as people write it in a report: 万元 from ten thousand yuan up. */
+export const yuan = (amount: number): string =>
+  amount >= 10_000 ? `${(amount / 10_000).toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 万元` : `${amount.toLocaleString('zh-CN', { maximumFractionDigits: 2 })} 元`;
 
 /** The time in China as `YYYY-MM-DD HH:mm` (no clock involved: it only converts the given instant). */
 export const chinaDateTime = (rfc3339: string): string => {
@@ -78,7 +87,13 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       const complex = d.majorOrComplex === true ? '，重大疑难' : '';
       // the reconsideration case's id is another case's: a reader of this one may not see it (Case.reconsiderationCase)
       const afterReconsideration = typeof d.reconsiderationCaseId === 'string' ? '，经行政复议' : '';
-      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}${procedure}${complex}${afterReconsideration}`;
+      // 备案 of a government dispute: 主管单位, 承办单位, 标的额, 发生/收到诉状之日
+      const responsible = typeof d.responsibleAgencyId === 'string' ? `，主管单位 ${agency(d.responsibleAgencyId)}` : '';
+      const handling = typeof d.handlingUnit === 'string' ? `，承办单位 ${text(d.handlingUnit)}` : '';
+      const amount = typeof d.amount === 'number' ? `，标的额 ${yuan(d.amount)}` : '';
+      const arisen = typeof d.arisenAt === 'string' ? `，${d.arisenAt} 发生` : '';
+      const major = d.kind === 'government_dispute' && d.major === true ? '，重大' : '';
+      return `${src} 登记${kind}案件「${text(d.title)}」${number}${defendant}${procedure}${complex}${afterReconsideration}${responsible}${handling}${amount}${arisen}${major}`;
     }
     case 'case.closed':
       return `${src} 结案：${named(CLOSE_OUTCOME_NAMES, d.outcome)}${text(d.note) ? `（${text(d.note)}）` : ''}`;
@@ -168,6 +183,17 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
       return `${src} 报告脱管的社区矫正对象已查找到${withText(d.note)}`;
     case 'court.filings_reported':
       return `${src} 报送 ${String(d.period ?? '')} 收案统计：一审民事 ${String(d.civilFirstInstance ?? '')} 件，一审行政 ${String(d.administrativeFirstInstance ?? '')} 件`;
+
+    case 'dispute.consulted':
+      return `${src} 组织会商研判${agencyList(d.participants) ? `（参加单位 ${agencyList(d.participants)}）` : ''}${withText(d.opinion)}`;
+    case 'dispute.concluded':
+      return `${src} 报告纠纷结果：${named(DISPUTE_OUTCOME_NAMES, d.outcome)}${typeof d.lossAmount === 'number' ? `，损失 ${yuan(d.lossAmount)}` : ''}`;
+    case 'accountability.reviewed':
+      return `${src} 对 ${agency(d.agencyId)} 责任倒查：${named(ACCOUNTABILITY_FINDING_NAMES, d.finding)}${withText(d.measures, '，追责措施：')}`;
+    case 'rectification.ordered':
+      return `${src} 要求 ${agency(d.to)} 整改${ref(d.rectificationId)}，限 ${String(d.dueDate ?? '')} 前完成${withText(d.summary)}`;
+    case 'rectification.completed':
+      return `${src} 报告整改完成${ref(d.rectificationId)}${withText(d.summary)}`;
 
     case 'notice.issued':
       return `${src} 就「${named(NOTICE_REASON_NAMES, d.reason)}」向 ${agencyList(d.recipients) || '（无）'} 抄告${ref(d.noticeId)}`;

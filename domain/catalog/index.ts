@@ -23,3 +23,7 @@ export { evolveMeeting, evolveActionItem, meetingParties, initialMeetingState, a
 export type * from '../meetings/meeting.js';
 export * from '../meetings/attention.js';
 export { evolveCorrectionFacts, correctionFactsOfCase, correctionClockStart, offenderReportDue, correctionAgency, correctionUnreported, correctionAbsconded, noCorrectionFacts, CORRECTION_FACT_TYPES, type CorrectionFacts } from '../cases/correction.js';
+
+// legal disputes of state organs, 责任倒查 and 整改 (revision 2)
+export { disputeOf, rectificationsOf, accountabilityReviewsOf, evolveRectification, rectificationParties, RECTIFICATION_EVENT_TYPES } from '../cases/case.js';
+export { rectificationDeadline, disputeFiling } from '../cases/deadlines.js';

@@ -21,6 +21,8 @@ import {
   SUGGESTION_CATEGORIES,
   APPEARANCES,
   FILINGS_PERIOD_PATTERN,
+  DISPUTE_OUTCOMES,
+  ACCOUNTABILITY_FINDINGS,
 } from './vocabulary.js';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -44,6 +46,8 @@ const optionalText = (maxLength: number) => ({ type: 'string', maxLength }) as c
 const bool = { type: 'boolean' } as const;
 const oneOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] }) as const;
 const agencyIds = { type: 'array', items: agencyId, uniqueItems: true, maxItems: 100 } as const;
+/** an amount of money in yuan (标的额, 损失金额): not negative, at most a trillion */
+const yuan = { type: 'number', minimum: 0, maximum: 1e12 } as const;
 
 const object = (
   title: string,
@@ -97,12 +101,26 @@ export const DATA_SCHEMAS = {
       major: bool,
       // revision 2: the 行政复议 case a suit follows
       reconsiderationCaseId: { type: 'string', pattern: SUBJECT_SCHEMA_PATTERN },
+      // government_dispute (备案, revision 2): 主管单位, 承办单位, 标的额, the day the dispute arose or was served
+      responsibleAgencyId: agencyId,
+      handlingUnit: text(200),
+      amount: yuan,
+      arisenAt: date,
     },
     ['kind', 'title', 'parties'],
     {
-      // 被告/被申请人: an administrative case names the government agency it is about.
-      if: { properties: { kind: { enum: ['administrative_litigation', 'administrative_reconsideration'] } }, required: ['kind'] },
-      then: { properties: { defendantAgencyId: agencyId }, required: ['defendantAgencyId'] },
+      allOf: [
+        {
+          // 被告/被申请人: an administrative case names the government agency it is about.
+          if: { properties: { kind: { enum: ['administrative_litigation', 'administrative_reconsideration'] } }, required: ['kind'] },
+          then: { properties: { defendantAgencyId: agencyId }, required: ['defendantAgencyId'] },
+        },
+        {
+          // 谁主管、谁负责: a dispute is filed with the organ answerable for it and the day the period runs from
+          if: { properties: { kind: { const: 'government_dispute' } }, required: ['kind'] },
+          then: { properties: { responsibleAgencyId: agencyId, arisenAt: date }, required: ['responsibleAgencyId', 'arisenAt'] },
+        },
+      ],
     },
   ),
   'case.closed': object('case.closed', { outcome: oneOf(CLOSE_OUTCOMES), note: optionalText(4000) }, ['outcome']),
@@ -199,6 +217,25 @@ export const DATA_SCHEMAS = {
   // revision 2: 脱管 and found again
   'correction.absconded': object('correction.absconded', { note: optionalText(4000) }, []),
   'correction.located': object('correction.located', { note: optionalText(4000) }, []),
+
+  // Legal disputes of state organs and state enterprises (revision 2)
+  'dispute.consulted': object(
+    'dispute.consulted',
+    { opinion: text(4000), participants: { ...agencyIds, minItems: 1 } },
+    ['opinion', 'participants'],
+  ),
+  'dispute.concluded': object('dispute.concluded', { outcome: oneOf(DISPUTE_OUTCOMES), lossAmount: yuan }, ['outcome']),
+  'accountability.reviewed': object(
+    'accountability.reviewed',
+    { agencyId, finding: oneOf(ACCOUNTABILITY_FINDINGS), measures: optionalText(4000) },
+    ['agencyId', 'finding'],
+  ),
+  'rectification.ordered': object(
+    'rectification.ordered',
+    { rectificationId: id, to: agencyId, summary: text(4000), dueDate: date },
+    ['rectificationId', 'to', 'summary', 'dueDate'],
+  ),
+  'rectification.completed': object('rectification.completed', { rectificationId: id, summary: text(4000) }, ['rectificationId', 'summary']),
 
   'notice.acknowledged': object('notice.acknowledged', { noticeId: { type: 'string', minLength: 1, maxLength: 512 } }, ['noticeId']),
 

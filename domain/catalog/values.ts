@@ -128,6 +128,12 @@ export const schemaProblem = (schema: JsonSchema, value: unknown, path = 'data')
       if (problem) return problem;
     }
   }
+  if (Array.isArray(s.allOf)) {
+    for (const part of s.allOf as JsonSchema[]) {
+      const problem = schemaProblem(part, value, path);
+      if (problem) return problem;
+    }
+  }
   if (s.if && typeof s.if === 'object' && s.then && typeof s.then === 'object') {
     if (schemaProblem(s.if as JsonSchema, value, path) === null) {
       const problem = schemaProblem(s.then as JsonSchema, value, path);

@@ -310,3 +310,27 @@ export const CORRECTION_STATE_NAMES = {
   absconded: '脱管',
   located: '已查找到',
 } as const;
+// Legal disputes of Party and government organs and state enterprises (涉党政机关、国有企业法律纠纷; revision 2)
+
+export const DISPUTE_OUTCOMES = ['won', 'lost', 'partially_lost', 'settled', 'mediated', 'withdrawn'] as const;
+export type DisputeOutcome = (typeof DISPUTE_OUTCOMES)[number];
+export const DISPUTE_OUTCOME_NAMES: Readonly<Record<DisputeOutcome, string>> = {
+  won: '胜诉',
+  lost: '败诉',
+  partially_lost: '部分败诉',
+  settled: '和解',
+  mediated: '调解',
+  withdrawn: '撤诉',
+};
+/** 败诉: the outcomes that call for 责任倒查 and count as lost (dispute_lost, disputesLost) */
+export const LOST_DISPUTE_OUTCOMES: readonly DisputeOutcome[] = ['lost', 'partially_lost'];
+export const isLostDispute = (outcome: string | null | undefined): boolean => (LOST_DISPUTE_OUTCOMES as readonly string[]).includes(outcome ?? '');
+/** outcomes in which the organ paid nothing it was not willing to: a loss amount there is a mistake */
+export const NO_LOSS_DISPUTE_OUTCOMES: readonly DisputeOutcome[] = ['won', 'withdrawn'];
+
+export const ACCOUNTABILITY_FINDINGS = ['no_fault', 'fault_found'] as const;
+export type AccountabilityFinding = (typeof ACCOUNTABILITY_FINDINGS)[number];
+export const ACCOUNTABILITY_FINDING_NAMES: Readonly<Record<AccountabilityFinding, string>> = {
+  no_fault: '未发现过错',
+  fault_found: '发现过错',
+};

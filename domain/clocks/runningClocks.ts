@@ -5,12 +5,26 @@
  * definition in domain/cases/deadlines.ts (handoffDeadline, suggestionReplyDeadline, noticeAckDeadlines,
  * caseDeadlines), every party list from the one the visibility module uses.
  */
-import { copyNoticeParties, evolveCase, handoffParties, suggestionParties, type CaseEventInput, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Suggestion } from '../cases/case.js';
+import {
+  copyNoticeParties,
+  evolveCase,
+  handoffParties,
+  rectificationParties,
+  suggestionParties,
+  type CaseEventInput,
+  type CaseState,
+  type CopyNotice,
+  type ExistingCase,
+  type Handoff,
+  type Rectification,
+  type Suggestion,
+} from '../cases/case.js';
 import {
   caseDeadlines,
   communityCorrectionJudgment,
   handoffDeadline,
   noticeAckDeadlines,
+  rectificationDeadline,
   suggestionReplyDeadline,
   type CaseDeadline,
   type DeadlineDeps,
@@ -90,6 +104,11 @@ export function noticeAckClocks(caseId: string, notice: CopyNotice, deps: Deadli
   return noticeAckDeadlines(notice, deps).map((d, i) => fromDeadline(caseId, d, 'COPY_NOTICE', notice.recipients[i]!, copyNoticeParties(notice)));
 }
 
+/** A rectification's clock (整改): the duty of the agency it is addressed to; seen by who ordered it and who must act. */
+export function rectificationClock(caseId: string, rectification: Rectification): ClockFacts {
+  return fromDeadline(caseId, rectificationDeadline(rectification), 'RECTIFICATION', rectification.to, rectificationParties(rectification));
+}
+
 /** An action item's clock: its owner's duty, due on its own date (no holiday shift, deadlines.md). */
 export function actionItemClock(item: ActionItem): ClockFacts {
   return {
@@ -130,6 +149,7 @@ export function clockKindOfName(name: string): ClockKind {
   if (name in CASE_LEVEL_KIND) return CASE_LEVEL_KIND[name as CaseLevelClock];
   if (name.startsWith('suggestion_reply:')) return 'SUGGESTION';
   if (name.startsWith('notice_ack:')) return 'COPY_NOTICE';
+  if (name.startsWith('rectification:')) return 'RECTIFICATION';
   return 'HANDOFF';
 }
 
@@ -193,7 +213,10 @@ export function evolveCaseClockFacts(facts: CaseState, event: CaseEventInput): C
     next.parties.length === 0 &&
     next.selfCorrections.length === 0 &&
     Object.keys(next.suggestions).length === 0 &&
-    Object.keys(next.copyNotices).length === 0;
+    Object.keys(next.copyNotices).length === 0 &&
+    Object.keys(next.rectifications ?? {}).length === 0 &&
+    (next.dispute ?? null) === null &&
+    (next.accountabilityReviews ?? []).length === 0;
   if (trimmed) return next;
   return {
     ...next,
@@ -201,11 +224,28 @@ export function evolveCaseClockFacts(facts: CaseState, event: CaseEventInput): C
     selfCorrections: [],
     suggestions: {},
     copyNotices: {},
+    rectifications: {},
+    dispute: null,
+    accountabilityReviews: [],
     handoffs: Object.fromEntries(keep.map((h) => [h.id, h])),
   };
 }
 
-const LEFT_OUT_TYPES: ReadonlySet<string> = new Set(['suggestion.issued', 'suggestion.served', 'suggestion.received', 'suggestion.replied', 'notice.issued', 'notice.acknowledged', 'self_correction.reported']);
+const LEFT_OUT_TYPES: ReadonlySet<string> = new Set([
+  'suggestion.issued',
+  'suggestion.served',
+  'suggestion.received',
+  'suggestion.replied',
+  'notice.issued',
+  'notice.acknowledged',
+  'self_correction.reported',
+  // rectifications carry their own clocks (rectificationClock); disputes and reviews carry none
+  'rectification.ordered',
+  'rectification.completed',
+  'dispute.consulted',
+  'dispute.concluded',
+  'accountability.reviewed',
+]);
 
 /** The event changes only what evolveCaseClockFacts leaves out: another purpose's handoff, a suggestion, a notice … */
 function aboutLeftOut(facts: ExistingCase, event: CaseEventInput): boolean {

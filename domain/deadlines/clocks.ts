@@ -33,6 +33,7 @@ export interface DeadlinePolicy {
   noticeAckWorkingDays: number;
   informationNoticeWorkingDays: number;
   disputeReferralDays: number; // 诉源治理 dispute_referral period (operations.md deadlines.disputeReferralDays)
+  disputeFilingWorkingDays: number; // 法律纠纷备案 period from arisenAt (operations.md deadlines.disputeFilingWorkingDays)
 }
 
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = Object.freeze({
@@ -41,6 +42,7 @@ export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = Object.freeze({
   noticeAckWorkingDays: 5,
   informationNoticeWorkingDays: 5,
   disputeReferralDays: 15,
+  disputeFilingWorkingDays: 5,
 });
 
 /** `procedure` on `handoff.requested` (events.md §3); absent = ordinary, so a revision-1 handoff keeps its clock. */
@@ -306,6 +308,11 @@ export const OFFENDER_REPORT: Period = Object.freeze(days(10));
 /** Copy-notice (抄告) acknowledgement by each recipient. */
 export function noticeAckPeriod(policy: DeadlinePolicy): Period {
   return workingDays(policy.noticeAckWorkingDays);
+}
+
+/** 法律纠纷备案: a government dispute is filed within this many working days of `arisenAt` (local 管理办法, configurable). */
+export function disputeFilingPeriod(policy: DeadlinePolicy): Period {
+  return workingDays(policy.disputeFilingWorkingDays ?? DEFAULT_DEADLINE_POLICY.disputeFilingWorkingDays);
 }
 
 /** The due date itself is still on time: overdue starts the day after. */

@@ -10,8 +10,9 @@
  *   dispute is open — is brought to a meeting once: after a held meeting had the case on its agenda at or after
  *   the fact, it leaves the list (its follow-up lives on as action items, carried over until done).
  */
-import { RECONSIDERATION_DECISION_NAMES } from '../catalog/vocabulary.js';
-import type { ExistingCase, Judgment } from '../cases/case.js';
+import { DISPUTE_OUTCOME_NAMES, RECONSIDERATION_DECISION_NAMES, isLostDispute, type DisputeOutcome } from '../catalog/vocabulary.js';
+import { disputeOf, rectificationsOf, type ExistingCase, type GovernmentDispute, type Judgment, type Rectification } from '../cases/case.js';
+import { yuan } from '../catalog/describe.js';
 import { handoffClockRunning, handoffDeadline, performanceDueDate, suggestionReplyDue, type DeadlineDeps } from '../cases/deadlines.js';
 import { chinaDate, compareDates, isCaseHandlingPeriod, type HandoffPurpose, type IsoDate, type WorkingDayCalendar } from '../deadlines/index.js';
 import { correctionAbsconded, correctionAgency, correctionFactsOfCase, correctionUnreported, offenderReportDue, type CorrectionFacts } from '../cases/correction.js';
@@ -21,11 +22,13 @@ export const ATTENTION_REASONS = [
   'overdue_handoff',
   'overdue_suggestion',
   'overdue_performance',
+  'overdue_rectification',
   // revision 2, 社区矫正: an overdue 报到 is a clock; 脱管 stays on the list until the person is located
   'correction_unreported',
   'correction_absconded',
   'agency_lost',
   'reconsideration_corrected',
+  'dispute_lost',
   'major_dispute',
 ] as const;
 export type AttentionReason = (typeof ATTENTION_REASONS)[number];
@@ -56,10 +59,15 @@ export interface AttentionFacts {
   readonly lostAt: string | null;
   /** a corrective reconsideration decision (纠错) */
   readonly correction: { readonly decision: string; readonly decidedAt: string } | null;
-  /** a major (重大) government dispute that is still open */
+  /** a major (重大) government dispute that is still open and not concluded */
   readonly majorDispute: boolean;
   /** 社区矫正 (revision 2; absent in facts built before it): the supervising agency, the 报到 due date while unreported, the open 脱管 */
   readonly communityCorrection?: CorrectionAttention | null;
+  // revision 2: legal disputes of state organs
+  /** running clocks of rectifications not yet completed (from = who ordered it, to = who must carry it out) */
+  readonly rectificationClocks: readonly AttentionClock[];
+  /** a government dispute concluded lost or partially lost (涉党政机关/国企纠纷败诉) */
+  readonly disputeLost: DisputeLoss | null;
 }
 
 /** what the attention rule reads of a case's community correction (domain/cases/correction.ts) */
@@ -77,6 +85,14 @@ export function correctionAttentionOf(facts: CorrectionFacts, calendar: WorkingD
   const agency = correctionAgency(facts);
   if (agency === null) return null;
   return { agency, reportDue: offenderReportDue(facts, calendar), abscondedAt: facts.abscondedAt };
+}
+
+export interface DisputeLoss {
+  readonly outcome: DisputeOutcome;
+  readonly concludedAt: string;
+  readonly lossAmount: number | null;
+  /** 主管单位 */
+  readonly responsibleAgencyId: string;
 }
 
 export interface AttentionFinding {
@@ -104,8 +120,12 @@ export function attentionFindings(facts: AttentionFacts, today: IsoDate, lastDis
   const supervision = facts.communityCorrection ?? null;
   if (supervision !== null && correctionUnreported(supervision.reportDue, today)) found.push({ reason: 'correction_unreported', clocks: [] });
   if (supervision !== null && correctionAbsconded(supervision)) found.push({ reason: 'correction_absconded', clocks: [] });
+  const lateRectifications = (facts.rectificationClocks ?? []).filter((c) => overdue(c.dueDate, today));
+  if (lateRectifications.length) found.push({ reason: 'overdue_rectification', clocks: lateRectifications });
   if (facts.lostAt !== null && undiscussedSince(facts.lostAt)) found.push({ reason: 'agency_lost', clocks: [] });
   if (facts.correction !== null && undiscussedSince(facts.correction.decidedAt)) found.push({ reason: 'reconsideration_corrected', clocks: [] });
+  const loss = facts.disputeLost ?? null;
+  if (loss !== null && undiscussedSince(loss.concludedAt)) found.push({ reason: 'dispute_lost', clocks: [] });
   if (facts.majorDispute) found.push({ reason: 'major_dispute', clocks: [] });
   return found;
 }
@@ -135,12 +155,31 @@ export function attentionDetail(facts: AttentionFacts, finding: AttentionFinding
       return `社区矫正对象应于 ${facts.communityCorrection!.reportDue} 前向 ${agencyName(facts.communityCorrection!.agency)} 报到，逾期未报到（漏管风险）`;
     case 'correction_absconded':
       return `社区矫正对象自 ${chinaDate(facts.communityCorrection!.abscondedAt!)} 起脱管，${agencyName(facts.communityCorrection!.agency)} 尚未报告查找到`;
+    case 'overdue_rectification':
+      return finding.clocks.map((c) => `${agencyName(c.to)} 应于 ${c.dueDate} 前完成整改`).join('；');
+    case 'dispute_lost': {
+      const loss = facts.disputeLost!;
+      const amount = loss.lossAmount !== null && loss.lossAmount > 0 ? `，损失 ${yuan(loss.lossAmount)}` : '';
+      return `${agencyName(loss.responsibleAgencyId)} 主管的纠纷于 ${chinaDate(loss.concludedAt)} ${DISPUTE_OUTCOME_NAMES[loss.outcome]}${amount}`;
+    }
   }
 }
 
+/** dispute_lost (graphql.md revision 2): a government_dispute concluded lost or partially_lost. */
+export const disputeLossOf = (dispute: GovernmentDispute | null): DisputeLoss | null => {
+  const c = dispute?.conclusion ?? null;
+  return c !== null && isLostDispute(c.outcome) ? { outcome: c.outcome, concludedAt: c.concludedAt, lossAmount: c.lossAmount, responsibleAgencyId: dispute!.responsibleAgencyId } : null;
+};
+
+/** overdue_rectification reads the running clock of every rectification not yet completed. */
+export const rectificationAttentionClock = (r: Rectification): AttentionClock | null =>
+  r.completedAt === null ? { from: r.from, to: r.to, dueDate: r.dueDate, purpose: null } : null;
+
 /** The standing facts of a case state (the parts that no date changes). */
 export const lostAtOf = (s: { readonly judgment: Pick<Judgment, 'outcome' | 'issuedAt'> | null }): string | null => (s.judgment?.outcome === 'agency_lost' ? s.judgment.issuedAt : null);
-export const majorDisputeOf = (s: Pick<ExistingCase, 'kind' | 'major' | 'status'>): boolean => s.kind === 'government_dispute' && s.major && s.status === 'open';
+/** `concluded`: the dispute's outcome was reported (dispute.concluded, revision 2) — over, though its case may stay open */
+export const majorDisputeOf = (s: Pick<ExistingCase, 'kind' | 'major' | 'status'>, concluded = false): boolean =>
+  s.kind === 'government_dispute' && s.major && s.status === 'open' && !concluded;
 export const performanceDueOf = (r: ExistingCase['reconsideration']): IsoDate | null =>
   r?.corrective && r.performanceDueAt && !r.performedAt ? r.performanceDueAt : null;
 export const correctionOf = (r: ExistingCase['reconsideration']): AttentionFacts['correction'] => (r?.corrective ? { decision: r.decision, decidedAt: r.decidedAt } : null);
@@ -166,7 +205,9 @@ export function attentionFactsOfCase(s: ExistingCase, deps: DeadlineDeps): Atten
     performanceDue: s.reconsideration && !s.reconsideration.performedAt ? (performanceDueDate(s.reconsideration, deps.calendar)?.dueDate ?? null) : null,
     lostAt: lostAtOf(s),
     correction: correctionOf(s.reconsideration),
-    majorDispute: majorDisputeOf(s),
     communityCorrection: correctionAttentionOf(correctionFactsOfCase(s), deps.calendar),
+    majorDispute: majorDisputeOf(s, (disputeOf(s)?.conclusion ?? null) !== null),
+    rectificationClocks: Object.values(rectificationsOf(s)).flatMap((r) => rectificationAttentionClock(r) ?? []),
+    disputeLost: disputeLossOf(disputeOf(s)),
   };
 }

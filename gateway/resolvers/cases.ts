@@ -33,7 +33,7 @@ export type CaseParent = CaseView | CaseSummaryView;
 const summaryOf = (v: CaseParent): CaseSummary => ('doc' in v ? v.doc.state : v.summary);
 
 /** the whole case of a summary (null while the case read model has not caught up with the summary's) */
-async function wholeCase(v: CaseParent, ctx: GatewayContext): Promise<CaseView | null> {
+export async function wholeCase(v: CaseParent, ctx: GatewayContext): Promise<CaseView | null> {
   if ('doc' in v) return v;
   const doc = await ctx.loaders.caseDoc.load(v.summary.id);
   return doc ? toView(doc) : null;

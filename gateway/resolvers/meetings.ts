@@ -1,7 +1,7 @@
 import { actionIdFor, attentionDetail, attentionFindings, ATTENTION_REASONS, type ActionItem, type Meeting } from '../../domain/catalog/index.js';
 import { completeActionItemRequest, organizerRequest } from '../../application/requests.js';
 import type { IndexBounds, IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
-import { ATTENTION, ATTENTION_INDEX, AttentionScope, attentionFacts, CLOCK_LANES, STANDING_LANES, type AttentionDoc } from '../../projections/attention/attention.projection.js';
+import { ATTENTION, ATTENTION_INDEX, AttentionScope, attentionFacts, CLOCK_LANES, hasStandingFact, STANDING_LANES, type AttentionDoc } from '../../projections/attention/attention.projection.js';
 import { CALENDAR_INDEX, CalendarScope, carriedOverItem, carriedOverRanges, dateRange, MEETING_CALENDAR } from '../../projections/meetings/meetingCalendar.projection.js';
 import type { MeetingDoc } from '../../projections/meetings/meetings.projection.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
@@ -71,7 +71,7 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   }
   const docs = (await rm.getMany<AttentionDoc>(ATTENTION, [...ids])).filter((d): d is AttentionDoc => d !== null && d.summary !== null);
   // the meetings that discussed a case matter only for its standing reasons
-  const nominated = new Set(docs.flatMap((d) => (d.lostAt !== null || d.reconsideration?.corrective ? d.nominations : [])));
+  const nominated = new Set(docs.flatMap((d) => (hasStandingFact(d) ? d.nominations : [])));
   nominated.delete(meeting.id);
   const heldAt = new Map<string, number>();
   for (const doc of await ctx.loaders.meetingDoc.loadMany([...nominated])) {

@@ -3,6 +3,7 @@ import { ROW_INDEX, SCORECARD, scorecardBounds, type ScorecardCounts } from '../
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { visibilityOf } from '../readSide/visibility.js';
 import { revision2Columns } from './scorecardRevision2.js';
+import { disputeScorecardRow } from './disputeScorecard.js';
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
@@ -15,11 +16,14 @@ async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string)
   const bounds = Object.entries(scorecardBounds(agency.id, quarter, ctx.today));
   const counts = await Promise.all(bounds.map(([, b]) => rm.countRange(SCORECARD, ROW_INDEX, b)));
   const c = Object.fromEntries(bounds.map(([column], i) => [column, counts[i]!])) as ScorecardCounts;
+  // revision 2: legal disputes of state organs and rectifications (their own read model)
+  const disputes = await disputeScorecardRow(rm, agency.id, quarter, ctx.today);
   return {
     agency,
     quarter,
     ...c,
     ...(await revision2Columns(ctx, agency, quarter)),
+    ...disputes,
     lossRate: rate(c.litigationLost, c.litigationConcluded),
     headAppearanceRate: rate(c.headAppearances, c.hearingsHeld),
     correctionRate: rate(c.reconsiderationsCorrected, c.reconsiderationsDecided),

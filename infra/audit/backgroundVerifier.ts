@@ -83,7 +83,8 @@ export class VerifierStoppedError extends Error {
  * Node 20 with tsx 4: "Unknown file extension .ts"). So the worker starts at a small .mjs that registers tsx
  * and then imports verifyWorker.ts.
  */
-const WORKER_BOOTSTRAP = new URL('./verifyWorker.mjs', import.meta.url);
+// compiled (dist/, `npm run build`): the worker's own JavaScript, no loader needed
+const WORKER_BOOTSTRAP = import.meta.url.endsWith('.js') ? new URL('./verifyWorker.js', import.meta.url) : new URL('./verifyWorker.mjs', import.meta.url);
 
 export function createBackgroundVerifier(deps: BackgroundVerifierDeps): AuditVerifier {
   if (deps.target === undefined && deps.inThread === undefined) throw new Error('createBackgroundVerifier needs a target or an in-thread store');

@@ -1,36 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/loadConfig.js';
 import { Interrupted } from './interrupt.js';
 
-const USAGE = `用法 (usage): liandong <命令> [选项]
-
-  start [--config FILE] [--data-dir DIR] [--port N] [--host H] [--no-demo]
-                         嵌入式平台（单进程）：GraphQL + GraphiQL + HTTP 接入
-  publish --file F.json [--url U] [--token T]
+/** each command's own help (`liandong <命令> --help`); the overview is all of them */
+const COMMANDS: readonly { name: string; help: string }[] = [
+  {
+    name: 'start',
+    help: `  start [--config FILE] [--data-dir DIR] [--port N] [--host H] [--no-demo]
+                         嵌入式平台（单进程）：GraphQL + GraphiQL + HTTP 接入`,
+  },
+  {
+    name: 'publish',
+    help: `  publish --file F.json [--url U] [--token T]
                          向运行中的平台发送 CloudEvents，逐条打印结果
   publish --kafka --file F.json --agency ID [--brokers B]
-                         把 CloudEvents 写入本机构的 Kafka 主题（key = subject）
-  ingest [--config FILE] [--brokers B] [--data-dir DIR] [--port N] [--host H]
+                         把 CloudEvents 写入本机构的 Kafka 主题（key = subject）`,
+  },
+  {
+    name: 'ingest',
+    help: `  ingest [--config FILE] [--brokers B] [--data-dir DIR] [--port N] [--host H]
                          分布式接入进程：Kafka 机构主题 → 事件存储（KAFKA_BROKERS、DATABASE_URL）
-                         /healthz /readyz /metrics 默认在端口 4002
-  project [--config FILE] [--port N] [--host H]
+                         /healthz /readyz /metrics 默认在端口 4002`,
+  },
+  {
+    name: 'project',
+    help: `  project [--config FILE] [--port N] [--host H]
                          分布式投影进程：事件存储 → Redis 读模型；多副本时由租约选出唯一写入者
-                         （DATABASE_URL 或 EVENTSTORE_URL、REDIS_URL、REDIS_KEY_PREFIX、LIANDONG_LEASE_TTL_MS）
-  gateway [--config FILE] [--port N] [--host H]
-                         分布式网关进程（无状态，可多副本）：GraphQL + HTTP 接入 + /healthz /readyz /metrics
-  replay [--projection NAME] [--config FILE] [--data-dir DIR]
-                         从事件库重建读模型到临时空间，逐个投影比对摘要，列出不同之处（有不同则退出码 1）
-  audit verify [--stream S] [--public-key FILE]… [--config FILE] [--data-dir DIR]
+                         （DATABASE_URL 或 EVENTSTORE_URL、REDIS_URL、REDIS_KEY_PREFIX、LIANDONG_LEASE_TTL_MS）`,
+  },
+  {
+    name: 'gateway',
+    help: `  gateway [--config FILE] [--port N] [--host H]
+                         分布式网关进程（无状态，可多副本）：GraphQL + HTTP 接入 + /healthz /readyz /metrics`,
+  },
+  {
+    name: 'replay',
+    help: `  replay [--projection NAME] [--config FILE] [--data-dir DIR]
+                         从事件库重建读模型到临时空间，逐个投影比对摘要，列出不同之处（有不同则退出码 1）`,
+  },
+  {
+    name: 'audit',
+    help: `  audit verify [--stream S] [--public-key FILE]… [--config FILE] [--data-dir DIR]
                          校验哈希链与签名检查点；有问题则退出码 1，并指出第一个出问题的位置
   audit checkpoint [--config FILE] [--data-dir DIR]
-                         立即写一个签名检查点（分布式模式可由定时任务调用）
-  help                   显示本说明
+                         立即写一个签名检查点（分布式模式可由定时任务调用）`,
+  },
+  {
+    name: 'bench',
+    help: `  bench                  基准测试（在开发检出目录中运行 npm run bench，需要开发依赖）`,
+  },
+  {
+    name: 'help',
+    help: `  help [命令]            显示本说明或某个命令的说明；每个命令也接受 --help（-h）
+  --version              显示版本号`,
+  },
+];
 
-每个选项也可用环境变量设置：LIANDONG_CONFIG、LIANDONG_DATA_DIR、LIANDONG_PORT、LIANDONG_HOST、KAFKA_BROKERS、DATABASE_URL、EVENTSTORE_URL、REDIS_URL …`;
+const ENVIRONMENT = '每个选项也可用环境变量设置：LIANDONG_CONFIG、LIANDONG_DATA_DIR、LIANDONG_PORT、LIANDONG_HOST、KAFKA_BROKERS、DATABASE_URL、EVENTSTORE_URL、REDIS_URL …\n日志：LIANDONG_LOG_FORMAT=json|pretty（默认：终端上为易读文本，否则每行一个 JSON 对象），LIANDONG_LOG_LEVEL（默认 info）';
+
+const USAGE = `用法 (usage): liandong <命令> [选项]    （在项目目录中：npm exec liandong -- <命令> [选项]）
+
+${COMMANDS.map((c) => c.help).join('\n')}
+
+${ENVIRONMENT}`;
+
+const commandUsage = (name: string): string => {
+  const command = COMMANDS.find((c) => c.name === name)!;
+  const synopsis = name === 'help' ? '' : name === 'audit' ? 'audit verify|checkpoint ' : `${name} `;
+  return `用法 (usage): liandong ${synopsis}[选项]\n\n${command.help}\n\n${ENVIRONMENT}`;
+};
+
+/** the version in the package.json beside the program (sources under tsx, or compiled under dist/) */
+export function programVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 5; dir = dirname(dir), i++) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'liandong' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
+}
 
 /** The CLI: parses flags (environment variables as defaults) and hands over to one composition root. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    console.log(`liandong ${programVersion()}（Node.js ${process.version}）`);
+    return 0;
+  }
+  // `liandong <命令> --help` and `liandong help <命令>`: that command's help, exit 0, nothing started
+  const known = (name: string | undefined): name is string => name !== undefined && COMMANDS.some((c) => c.name === name);
+  if (known(command) && command !== 'help' && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(commandUsage(command));
+    return 0;
+  }
+  if ((command === 'help' || command === '--help' || command === '-h') && rest.length > 0) {
+    if (!known(rest[0])) {
+      console.error(`未知命令 "${rest[0]}"\n\n${USAGE}`);
+      return 2;
+    }
+    console.log(commandUsage(rest[0]));
+    return 0;
+  }
   try {
     switch (command) {
       case 'start': {

@@ -1,6 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { z } from 'zod';
 import { configSchema, type PlatformConfig } from './schema.js';
+
+/** zod's own Chinese messages for whatever a schema does not word itself (passed per parse: no global setting) */
+const zhCN = z.locales.zhCN().localeError;
+
+/** jsonc-parser's error codes in Chinese (printParseErrorCode gives the English identifiers) */
+const JSON_ERRORS: Record<string, string> = {
+  InvalidSymbol: '无效的符号',
+  InvalidNumberFormat: '数字格式错误',
+  PropertyNameExpected: '此处应为属性名',
+  ValueExpected: '此处应为值（多余的逗号？）',
+  ColonExpected: '此处应为冒号',
+  CommaExpected: '此处应为逗号',
+  CloseBraceExpected: '缺少右花括号 }',
+  CloseBracketExpected: '缺少右方括号 ]',
+  EndOfFileExpected: '此处应已结束（多余的内容）',
+  InvalidCommentToken: '不允许注释',
+  UnexpectedEndOfComment: '注释未结束',
+  UnexpectedEndOfString: '字符串未结束',
+  UnexpectedEndOfNumber: '数字未结束',
+  InvalidUnicode: '无效的 Unicode 转义',
+  InvalidEscapeCharacter: '无效的转义字符',
+  InvalidCharacter: '无效的字符',
+};
 
 /** A config that must not start the platform. The message names the file, line and what to fix. */
 export class ConfigError extends Error {
@@ -22,7 +46,7 @@ export function parseConfig(text: string, file: string): PlatformConfig {
   if (errors.length > 0 || !tree) {
     throw new ConfigError(
       file,
-      errors.map((e) => `第 ${lineOf(text, e.offset)} 行：JSON 语法错误 (${printParseErrorCode(e.error)})`),
+      errors.map((e) => `第 ${lineOf(text, e.offset)} 行：JSON 语法错误：${JSON_ERRORS[printParseErrorCode(e.error)] ?? printParseErrorCode(e.error)}`),
     );
   }
   const where = (path: (string | number)[]): string => {
@@ -32,7 +56,7 @@ export function parseConfig(text: string, file: string): PlatformConfig {
     }
     return path.join('.');
   };
-  const parsed = configSchema.safeParse(JSON.parse(text));
+  const parsed = configSchema.safeParse(JSON.parse(text), { error: zhCN });
   if (!parsed.success) {
     throw new ConfigError(
       file,
@@ -85,6 +109,9 @@ function crossCheck(config: PlatformConfig): [(string | number)[], string][] {
       }
       seen.add(p);
     }
+  });
+  config.notifications.webhooks.forEach((hook, i) => {
+    if (!agencyIds.has(hook.agencyId)) problems.push([['notifications', 'webhooks', i, 'agencyId'], `未知机构 "${hook.agencyId}"（请先在 agencies 中配置）`]);
   });
   config.copyNoticeRecipients.forEach((id, i) => {
     if (!agencyIds.has(id)) problems.push([['copyNoticeRecipients', i], `未知机构 "${id}"`]);

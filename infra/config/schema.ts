@@ -52,9 +52,10 @@ export const configSchema = z
         noticeAckWorkingDays: z.number().int().min(1).max(60).default(5),
         informationNoticeWorkingDays: z.number().int().min(1).max(60).default(5),
         disputeReferralDays: z.number().int().min(1).max(90).default(15),
+        disputeFilingWorkingDays: z.number().int().min(1).max(60).default(5),
       })
       .strict()
-      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 }),
+      .default({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15, disputeFilingWorkingDays: 5 }),
     graphql: z
       .object({
         introspection: z.boolean().default(true),
@@ -88,6 +89,26 @@ export const configSchema = z
       })
       .strict()
       .default({ checkpointIntervalSeconds: 600, publicKeyFiles: [], accessLogRetentionDays: 366 }),
+    /** operations.md "Notifications": when a clock is 临期, and where each agency's notices are POSTed */
+    notifications: z
+      .object({
+        dueSoonWorkingDays: z.number().int().min(0, 'dueSoonWorkingDays 不能为负').max(30, 'dueSoonWorkingDays 最多 30 个工作日').default(3),
+        webhooks: z
+          .array(
+            z
+              .object({
+                agencyId: z.string(),
+                url: z.string().url('webhook url 应为完整的 http(s) 地址'),
+                secretEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'secretEnv 应为环境变量名，如 LY_MARKET_HOOK_SECRET'),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** added (docs/decisions.md): the wait before the first retry; operations.md asks for one within 60 s */
+        firstRetrySeconds: z.number().int().min(1).max(60).default(30),
+      })
+      .strict()
+      .default({ dueSoonWorkingDays: 3, webhooks: [], firstRetrySeconds: 30 }),
     /** official State Council calendars published after the bundled data (国务院办公厅关于节假日安排的通知) */
     calendar: z
       .object({

@@ -1,17 +1,23 @@
 /**
  * The server EventStore: PostgreSQL (or a PostgreSQL-compatible engine) through a pg Pool, plain SQL
  * only. Engine features used beyond SQL-92-ish tables: `bigint`/`json`/`timestamptz` columns, arrays
- * with `unnest` of several arrays, `INSERT … ON CONFLICT`, row locks, LISTEN/NOTIFY (`pg_notify`), and
- * `pg_advisory_xact_lock` around the schema migration only.
+ * with `unnest` of several arrays, `json_to_recordset`, `INSERT … ON CONFLICT`, data-modifying and `MATERIALIZED`
+ * CTEs (PostgreSQL 12+), row locks, LISTEN/NOTIFY (`pg_notify`), and `pg_advisory_xact_lock` around the schema
+ * migration only.
  *
- * Global order without visible gaps: every append transaction first updates the one row of
- * `event_head` (`UPDATE … SET position = position + n RETURNING position`) and takes its positions from
- * it. The row lock is held until COMMIT, so appends are serialized on it and commit in position order;
- * PostgreSQL makes a commit visible before it releases the transaction's locks, so by the time the next
- * appender holds the row, every earlier position is already visible to new snapshots. A reader's
- * snapshot therefore always sees a prefix of the positions: it can never see position 11 while 10 is
- * still to come. Positions are also dense: a rolled-back append rolls the counter back with it.
- * (docs/decisions.md, "Event store (PostgreSQL)", explains the alternatives and why not.)
+ * Global order without visible gaps: every append updates the one row of `event_head`
+ * (`UPDATE … SET position = position + n RETURNING position`) and takes its positions from it. The row lock is held
+ * until COMMIT, so appends are serialized on it and commit in position order; PostgreSQL makes a commit visible before
+ * it releases the transaction's locks, so by the time the next appender holds the row, every earlier position is
+ * already visible to new snapshots. A reader's snapshot therefore always sees a prefix of the positions: it can never
+ * see position 11 while 10 is still to come. Positions are also dense: a rolled-back append rolls the counter back.
+ *
+ * Nothing slow happens while the row is held (issue 18): the stream heads are read, the revisions checked and the
+ * hash chain computed before, with no lock; then ONE statement, sent as a simple query (one protocol message, no
+ * parameters) and run in its own implicit transaction, locks the call's stream rows, checks that they have not moved
+ * since they were read, takes event_head, inserts the rows it has already parsed, and commits. The lock is never held
+ * across a client round trip, so a stopped, slow or dead client cannot hold it; the session timeouts bound everything
+ * else. (docs/decisions.md, "Event store (PostgreSQL)", explains the alternatives and why not.)
  */
 import pg from 'pg';
 import { migrationLockKey } from '../postgres/migrateComponent.js';
@@ -47,9 +53,48 @@ export interface PostgresEventStoreOptions {
   /**
    * Test hook: runs inside every append transaction after the events are written and the positions
    * taken, just before COMMIT. Holding it open shows what readers see of an uncommitted append; throwing
-   * rolls the append back.
+   * rolls the append back. With it, the append statement runs inside an explicit BEGIN … COMMIT (the one path
+   * where a client holds event_head between round trips: tests of the session timeouts use it).
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Session settings of the store's connections (ms, 0 = none): how long a statement waits for a row lock
+   * (`lock_timeout`, default 5 s), runs (`statement_timeout`, default 60 s), and how long a session may sit idle in
+   * a transaction before the server ends it (`idle_in_transaction_session_timeout`, default 10 s).
+   * DATABASE_LOCK_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS.
+   */
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+  /** connections of the pool (DATABASE_POOL_MAX, default 10) */
+  maxConnections?: number;
+  /**
+   * how long an append or a read keeps retrying what is not its fault — a lost connection (on a fresh one), a lock
+   * timeout, a deadlock, a race on a stream created at the same moment — before the last error goes to the caller
+   * (default 30 s)
+   */
+  retryMs?: number;
+}
+
+/** the session timeouts and pool size the environment sets (operations.md, docs/deployment), for openPostgresEventStore */
+export function postgresSessionSettingsFromEnv(env: NodeJS.ProcessEnv): Pick<PostgresEventStoreOptions, 'lockTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs' | 'maxConnections'> {
+  const read = (name: string, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} 必须是不小于 ${min} 的整数，现为 ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const settings: ReturnType<typeof postgresSessionSettingsFromEnv> = {};
+  const lock = read('DATABASE_LOCK_TIMEOUT_MS', 0);
+  const statement = read('DATABASE_STATEMENT_TIMEOUT_MS', 0);
+  const idle = read('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS', 0);
+  const max = read('DATABASE_POOL_MAX', 1);
+  if (lock !== undefined) settings.lockTimeoutMs = lock;
+  if (statement !== undefined) settings.statementTimeoutMs = statement;
+  if (idle !== undefined) settings.idleInTransactionTimeoutMs = idle;
+  if (max !== undefined) settings.maxConnections = max;
+  return settings;
 }
 
 const DEFAULT_SCHEMA = 'liandong';
@@ -60,6 +105,13 @@ const APPLICATION_NAME = 'liandong-event-store';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,46}$/;
 const LISTEN_RETRY_MIN_MS = 100;
 const LISTEN_RETRY_MAX_MS = 5000;
+export const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+export const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+export const DEFAULT_POOL_MAX = 10;
+const DEFAULT_RETRY_MS = 30_000;
+const RETRY_MIN_MS = 20;
+const RETRY_MAX_MS = 1000;
 
 /**
  * migrations[i] takes the schema from version i to i + 1: SQL for `schema` (which arrives quoted), or code
@@ -121,11 +173,26 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   }
   const clock = options.clock ?? systemClock;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const connection = { connectionString: options.connectionString, application_name: APPLICATION_NAME };
+  const retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const connection: pg.ClientConfig = {
+    connectionString: options.connectionString,
+    application_name: APPLICATION_NAME,
+    // set at connect, so every session has them, whatever the role's or the server's defaults; READ COMMITTED
+    // because each append's statement must see the commit of the appender that held event_head before it
+    options: [
+      `-c lock_timeout=${options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS}`,
+      `-c statement_timeout=${statementTimeoutMs}`,
+      `-c idle_in_transaction_session_timeout=${options.idleInTransactionTimeoutMs ?? DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
+      '-c default_transaction_isolation=read\\ committed',
+      // the append statement's string constants are standard strings: a backslash is just a backslash
+      '-c standard_conforming_strings=on',
+    ].join(' '),
+  };
   const channel = `liandong_events_${schema}`;
   const table = (name: string): string => `"${schema}".${name}`;
 
-  const pool = new pg.Pool(connection);
+  const pool = new pg.Pool({ ...connection, max: options.maxConnections ?? DEFAULT_POOL_MAX });
   // an idle pooled connection that dies (server restart) is discarded by the pool; without a listener
   // its 'error' event would crash the process
   pool.on('error', () => undefined);
@@ -137,29 +204,142 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   }
 
   const sql = {
-    lockHead: `UPDATE ${table('event_head')} SET position = position + $1 RETURNING position`,
     streamRevisions: `SELECT stream_id, revision FROM ${table('streams')} WHERE stream_id = ANY($1::text[])`,
-    // the revision and the hash a new event chains onto, read under the event_head lock
+    // the revision and the hash a new event chains onto, read before the append statement, which checks them
     streamHeads: `SELECT s.stream_id, s.revision, e.hash FROM ${table('streams')} s
       LEFT JOIN ${table('events')} e ON e.stream_id = s.stream_id AND e.revision = s.revision
       WHERE s.stream_id = ANY($1::text[])`,
-    insertEvents: `INSERT INTO ${table('events')} (position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash)
-      SELECT position, stream_id, revision, type, data::json, metadata::json, $7::timestamptz, idempotency_key, hash, prev_hash
-      FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $8::text[], $9::text[], $10::text[])
-        AS appended (position, stream_id, revision, type, data, metadata, idempotency_key, hash, prev_hash)`,
-    setStreamRevisions: `INSERT INTO ${table('streams')} (stream_id, revision)
-      SELECT stream_id, revision FROM unnest($1::text[], $2::integer[]) AS moved (stream_id, revision)
-      ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`,
+    // did an append whose connection was lost commit? its first event, by the hash only it can have
+    appendedEvent: `SELECT position FROM ${table('events')} WHERE stream_id = $1 AND revision = $2 AND hash = $3`,
+    backendAlive: `SELECT 1 FROM pg_stat_activity WHERE pid = $1`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${table('events')} WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${table('events')} WHERE position > $1 ORDER BY position LIMIT $2`,
     positionsByKey: `SELECT idempotency_key, position FROM ${table('events')} WHERE idempotency_key = ANY($1::text[])`,
     head: `SELECT position FROM ${table('event_head')}`,
   };
 
-  async function appendInTransaction(requests: readonly AppendRequest[], recordedAt: string): Promise<AppendResult[]> {
+  /**
+   * The one statement that writes an append, as literal SQL (a simple query: the server has all of it before it
+   * starts, and commits before it needs anything more from the client). In execution order:
+   * `rows` parses the planned events (and checks their JSON) into a tuplestore; `locked` locks the call's stream rows
+   * in stream id order (two calls on the same streams queue here, not on event_head) and reads their revisions as
+   * committed now; `head` takes event_head only if no stream moved since it was read — else it updates nothing, the
+   * statement writes nothing and answers no row, and the call is planned again; then the inserts, which only copy the
+   * parsed rows, and the NOTIFY (delivered on COMMIT).
+   */
+  function appendStatement(plan: AppendPlan, read: ReadonlyMap<string, StreamHead>, streamIds: readonly string[], recordedAt: string): string {
+    const count = plan.rows.length;
+    // data and metadata go in as JSON strings, cast to json by the server: as nested values json_to_recordset would
+    // decode their escapes and refuse \u0000 (the column keeps the text as written)
+    const rows = JSON.stringify(plan.rows);
+    const expected = JSON.stringify(streamIds.map((streamId) => ({ stream_id: streamId, revision: read.get(streamId)?.revision ?? null })));
+    const moved = JSON.stringify([...plan.movedStreams].map(([streamId, revision]) => ({ stream_id: streamId, revision })));
+    // the comment first: pg_stat_activity keeps only the first 1 kB of a query, and it names what is waiting
+    return `/* liandong append ${schema} */ WITH rows AS MATERIALIZED (
+        SELECT r.n, r.stream_id, r.revision, r.type, r.data::json AS data, r.metadata::json AS metadata, r.idempotency_key, r.hash, r.prev_hash
+        FROM json_to_recordset(${sqlString(rows)}::json)
+          AS r (n bigint, stream_id text, revision integer, type text, data text, metadata text, idempotency_key text, hash text, prev_hash text)
+      ), expected AS MATERIALIZED (
+        SELECT e.stream_id, e.revision FROM json_to_recordset(${sqlString(expected)}::json) AS e (stream_id text, revision integer)
+      ), locked AS MATERIALIZED (
+        SELECT s.stream_id, s.revision FROM ${table('streams')} s
+        WHERE s.stream_id = ANY (ARRAY(SELECT stream_id FROM expected)) ORDER BY s.stream_id FOR UPDATE
+      ), head AS (
+        UPDATE ${table('event_head')} SET position = position + ${count}
+        WHERE (SELECT count(*) FROM rows) = ${count}
+          AND NOT EXISTS (SELECT 1 FROM expected e LEFT JOIN locked l ON l.stream_id = e.stream_id WHERE l.revision IS DISTINCT FROM e.revision)
+        RETURNING position
+      ), appended AS (
+        INSERT INTO ${table('events')} (position, stream_id, revision, type, data, metadata, recorded_at, idempotency_key, hash, prev_hash)
+        SELECT head.position - ${count} + r.n, r.stream_id, r.revision, r.type, r.data, r.metadata, ${sqlString(recordedAt)}::timestamptz,
+               r.idempotency_key, r.hash, r.prev_hash
+        FROM head, rows r
+      ), moved AS (
+        INSERT INTO ${table('streams')} (stream_id, revision)
+        SELECT m.stream_id, m.revision FROM head, json_to_recordset(${sqlString(moved)}::json) AS m (stream_id text, revision integer)
+        ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision
+      )
+      SELECT head.position, pg_notify(${sqlString(channel)}, head.position::text) FROM head`;
+  }
+
+  /** one attempt: `raced` when a stream moved between the read and the write (nothing was written) */
+  async function appendOnce(requests: readonly AppendRequest[], serialized: readonly (readonly SerializedEvent[])[], recordedAt: string): Promise<AppendResult[] | 'raced'> {
+    const streamIds = [...new Set(requests.map((request) => request.streamId))].sort();
+    const stored = await pool.query<{ stream_id: string; revision: number; hash: string | null }>(sql.streamHeads, [streamIds]);
+    const heads = new Map(stored.rows.map((row): [string, StreamHead] => [row.stream_id, { revision: row.revision, hash: row.hash }]));
+    // revisions checked, keys within the call checked and the hash chain computed here, with no lock held
+    const plan = planAppend(requests, serialized, heads, recordedAt);
+    if (plan.rows.length === 0) return plan.results;
+    const statement = appendStatement(plan, heads, streamIds, recordedAt);
+
+    const client = await pool.connect();
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
+    let dead: Error | undefined;
+    let lastPosition: bigint | null;
+    try {
+      lastPosition = options.beforeCommit === undefined ? await runAppend(client, statement) : await runHeldAppend(client, statement, options.beforeCommit);
+    } catch (error) {
+      if (isConnectionLost(error)) {
+        dead = toError(error);
+        // the outcome is unknown: wait until the old session is gone (it can no longer commit), then look
+        const committed = await appendedPosition((client as unknown as { processID?: number }).processID ?? null, plan);
+        if (committed === null) throw error;
+        lastPosition = committed + BigInt(plan.rows.length - 1);
+      } else {
+        if (isUniqueViolation(error) && !isKeyViolation(error)) return 'raced';
+        throw error;
+      }
+    } finally {
+      client.removeListener('error', ignore);
+      client.release(dead);
+    }
+    if (lastPosition === null) return 'raced';
+    const first = lastPosition - BigInt(plan.rows.length) + 1n;
+    return plan.results.map((result) => ({ ...result, positions: result.positions.map((offset) => first + offset) }));
+  }
+
+  async function runAppend(client: pg.PoolClient, statement: string): Promise<bigint | null> {
+    const { rows } = await client.query<{ position: string }>(statement);
+    return rows.length === 0 ? null : BigInt(rows[0]!.position);
+  }
+
+  /** the test hook's path: the same statement in an explicit transaction, held open before COMMIT */
+  async function runHeldAppend(client: pg.PoolClient, statement: string, beforeCommit: () => Promise<void>): Promise<bigint | null> {
+    await client.query('BEGIN');
+    try {
+      const position = await runAppend(client, statement);
+      if (position !== null) await beforeCommit();
+      await client.query('COMMIT');
+      return position;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** after a lost connection: the position of the append's first event if it committed, else null */
+  async function appendedPosition(pid: number | null, plan: AppendPlan): Promise<bigint | null> {
+    const first = plan.rows[0]!;
+    const deadline = Date.now() + statementTimeoutMs + retryMs;
+    for (let delay = RETRY_MIN_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        const alive = pid === null ? false : (await pool.query(sql.backendAlive, [pid])).rows.length > 0;
+        if (!alive) {
+          const { rows } = await pool.query<{ position: string }>(sql.appendedEvent, [first.stream_id, first.revision, first.hash]);
+          return rows.length === 0 ? null : BigInt(rows[0]!.position);
+        }
+      } catch (error) {
+        if (!isTransient(error) || Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error('lost the connection during an append and could not learn whether it committed');
+      await sleep(delay);
+    }
+  }
+
+  async function append(requests: readonly AppendRequest[], recordedAt: string): Promise<AppendResult[]> {
     const eventCount = requests.reduce((sum, request) => sum + request.events.length, 0);
-    // serialized (and canonicalized for the hash chain) before the transaction: the less work under the
-    // event_head lock, the more appends per second
+    // serialized (and canonicalized for the hash chain) once, before any attempt
     const serialized = requests.map((request) =>
       request.events.map(
         (event): SerializedEvent => ({
@@ -170,38 +350,39 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
         }),
       ),
     );
-    try {
-      // READ COMMITTED whatever the server default: each statement must see the commit of the appender
-      // that held event_head before us
-      return await inTransaction(pool, 'BEGIN ISOLATION LEVEL READ COMMITTED', async (client) => {
-        // first statement: from here to COMMIT this transaction owns the global order
-        const head = await client.query<{ position: string }>(sql.lockHead, [eventCount]);
-        const lastPosition = BigInt(head.rows[0]!.position);
-        const streamIds = [...new Set(requests.map((request) => request.streamId))];
-        const stored = await client.query<{ stream_id: string; revision: number; hash: string | null }>(sql.streamHeads, [streamIds]);
-        const heads = new Map(stored.rows.map((row) => [row.stream_id, { revision: row.revision, hash: row.hash }]));
+    const deadline = Date.now() + retryMs;
+    for (let delay = RETRY_MIN_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        const outcome = await appendOnce(requests, serialized, recordedAt);
+        if (outcome !== 'raced') return outcome;
+        // another call moved one of ours (or created it at the same moment): plan again at once, it usually goes
+        // through; the planning throws ExpectedRevisionConflict if the caller's expectation no longer holds
+        if (Date.now() > deadline) throw new Error(`append of ${eventCount} events kept racing other appends for ${retryMs} ms`);
+        continue;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw await explainUniqueViolation(requests, error);
+        if (!isTransient(error) || Date.now() > deadline) throw error;
+      }
+      await sleep(delay);
+    }
+  }
 
-        const plan = planAppend(requests, serialized, heads, lastPosition - BigInt(eventCount), recordedAt);
-        if (eventCount > 0) {
-          await client.query(sql.insertEvents, [...plan.columns, recordedAt, plan.idempotencyKeys, plan.hashes, plan.prevHashes]);
-          const moved = [...plan.movedStreams];
-          await client.query(sql.setStreamRevisions, [moved.map(([streamId]) => streamId), moved.map(([, revision]) => revision)]);
-          // delivered to listeners on COMMIT, never for a rolled-back append
-          await client.query('SELECT pg_notify($1, $2)', [channel, lastPosition.toString()]);
-        }
-        await options.beforeCommit?.();
-        return plan.results;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw await explainUniqueViolation(requests, error);
-      throw error;
+  /** a read, retried on a fresh connection when the server or the network dropped the one it had */
+  async function withRetry<T>(read: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + retryMs;
+    for (let delay = RETRY_MIN_MS; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isTransient(error) || Date.now() > deadline) throw error;
+      }
+      await sleep(delay);
     }
   }
 
   /**
-   * Appends are serialized on event_head, so a unique violation is almost always an idempotency key
-   * stored by an earlier call; a (stream_id, revision) one can only come from a writer that bypasses this
-   * adapter. The transaction is rolled back by now: ask the store which it was.
+   * A unique violation on the idempotency key: a key stored by an earlier call. The statement is rolled back by now:
+   * ask the store which key it was.
    */
   async function explainUniqueViolation(requests: readonly AppendRequest[], error: unknown): Promise<Error> {
     const keys = requests.flatMap((request) =>
@@ -211,7 +392,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     const duplicate = keys.find((key) => existing.has(key));
     if (duplicate !== undefined) return new DuplicateEventError(duplicate);
     const streamIds = requests.map((request) => request.streamId);
-    const { rows } = await pool.query<{ stream_id: string; revision: number }>(sql.streamRevisions, [streamIds]);
+    const { rows } = await withRetry(() => pool.query<{ stream_id: string; revision: number }>(sql.streamRevisions, [streamIds]));
     const actual = new Map(rows.map((row) => [row.stream_id, row.revision]));
     for (const request of requests) {
       const revision = actual.get(request.streamId) ?? null;
@@ -225,18 +406,18 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   async function findPositions(keys: readonly string[]): Promise<Map<string, bigint>> {
     const found = new Map<string, bigint>();
     if (keys.length === 0) return found;
-    const { rows } = await pool.query<{ idempotency_key: string; position: string }>(sql.positionsByKey, [[...new Set(keys)]]);
+    const { rows } = await withRetry(() => pool.query<{ idempotency_key: string; position: string }>(sql.positionsByKey, [[...new Set(keys)]]));
     for (const row of rows) found.set(row.idempotency_key, BigInt(row.position));
     return found;
   }
 
   async function readAllAsync(after: bigint | null, maxCount: number | null): Promise<RecordedEvent[]> {
-    const { rows } = await pool.query<EventRow>(sql.readAll, [(after ?? 0n).toString(), maxCount]);
+    const { rows } = await withRetry(() => pool.query<EventRow>(sql.readAll, [(after ?? 0n).toString(), maxCount]));
     return rows.map(toRecordedEvent);
   }
 
   async function headPosition(): Promise<bigint | null> {
-    const { rows } = await pool.query<{ position: string }>(sql.head);
+    const { rows } = await withRetry(() => pool.query<{ position: string }>(sql.head));
     const position = BigInt(rows[0]!.position);
     return position === 0n ? null : position;
   }
@@ -256,7 +437,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     async append(requests) {
       assertOpen();
       if (requests.length === 0) return [];
-      const results = await appendInTransaction(requests, clock.now().toISOString());
+      const results = await append(requests, clock.now().toISOString());
       // this store's own subscribers need not wait for the NOTIFY round trip
       for (const wake of commitListeners) wake();
       return results;
@@ -264,7 +445,8 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
     async readStream(streamId, options: ReadStreamOptions = {}) {
       assertOpen();
-      const { rows } = await pool.query<EventRow>(sql.readStream, [streamId, options.fromRevision ?? 0, limitOf(options.maxCount)]);
+      const limit = limitOf(options.maxCount);
+      const { rows } = await withRetry(() => pool.query<EventRow>(sql.readStream, [streamId, options.fromRevision ?? 0, limit]));
       return rows.map(toRecordedEvent);
     },
 
@@ -319,37 +501,49 @@ interface SerializedEvent {
   canonicalMetadata: string;
 }
 
+interface StreamHead {
+  revision: number;
+  /** the hash of the event at `revision`, which the next event chains onto */
+  hash: string | null;
+}
+
+/** one row of the append statement's `json_to_recordset`; `n` is the 1-based offset of its position in the call */
+interface PlannedRow {
+  n: number;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: string;
+  metadata: string;
+  idempotency_key: string | null;
+  hash: string;
+  prev_hash: string | null;
+}
+
 interface AppendPlan {
+  /** positions are 0-based offsets from the call's first position, known only once the statement took them */
   results: AppendResult[];
-  /** the INSERT's column arrays: position, stream_id, revision, type, data, metadata */
-  columns: [string[], string[], number[], string[], string[], string[]];
-  idempotencyKeys: (string | null)[];
-  hashes: string[];
-  prevHashes: (string | null)[];
+  rows: PlannedRow[];
   /** each appended-to stream's revision after the call */
   movedStreams: Map<string, number>;
 }
 
 /**
  * Checks every request against the stored revisions (and the ones earlier requests of the same call
- * moved to) and lays out the rows, in request order. The first problem in request order is thrown.
+ * moved to) and lays out the rows with their hash chain, in request order. The first problem in request order is
+ * thrown.
  */
 function planAppend(
   requests: readonly AppendRequest[],
   serialized: readonly (readonly SerializedEvent[])[],
-  stored: ReadonlyMap<string, { revision: number; hash: string | null }>,
-  positionBefore: bigint,
+  stored: ReadonlyMap<string, StreamHead>,
   recordedAt: string,
 ): AppendPlan {
   const current = new Map([...stored].map(([streamId, head]) => [streamId, head.revision]));
   const chainHeads = new Map([...stored].map(([streamId, head]) => [streamId, head.hash]));
-  const columns: AppendPlan['columns'] = [[], [], [], [], [], []];
-  const idempotencyKeys: (string | null)[] = [];
-  const hashes: string[] = [];
-  const prevHashes: (string | null)[] = [];
+  const rows: PlannedRow[] = [];
   const keysInCall = new Set<string>();
   const movedStreams = new Map<string, number>();
-  let position = positionBefore;
   const results = requests.map(({ streamId, expectedRevision, events }, requestIndex): AppendResult => {
     const actual = current.get(streamId) ?? null;
     if (!revisionMatches(expectedRevision, actual)) throw new ExpectedRevisionConflict(streamId, expectedRevision, actual);
@@ -363,8 +557,7 @@ function planAppend(
         keysInCall.add(key);
       }
       revision += 1;
-      position += 1n;
-      positions.push(position);
+      positions.push(BigInt(rows.length));
       const prevHash = chainHeads.get(streamId) ?? null;
       const hash = eventHashFromCanonical(canonicalData, canonicalMetadata, {
         streamId,
@@ -375,15 +568,7 @@ function planAppend(
         prevHash,
       });
       chainHeads.set(streamId, hash);
-      hashes.push(hash);
-      prevHashes.push(prevHash);
-      columns[0].push(position.toString());
-      columns[1].push(streamId);
-      columns[2].push(revision);
-      columns[3].push(event.type);
-      columns[4].push(data);
-      columns[5].push(metadata);
-      idempotencyKeys.push(key);
+      rows.push({ n: rows.length + 1, stream_id: streamId, revision, type: event.type, data, metadata, idempotency_key: key, hash, prev_hash: prevHash });
     }
     if (events.length > 0) {
       current.set(streamId, revision);
@@ -391,7 +576,7 @@ function planAppend(
     }
     return { streamId, nextExpectedRevision: revision, positions };
   });
-  return { results, columns, idempotencyKeys, hashes, prevHashes, movedStreams };
+  return { results, rows, movedStreams };
 }
 
 function revisionMatches(expected: AppendRequest['expectedRevision'], actual: number | null): boolean {
@@ -623,6 +808,42 @@ async function backfillHashes(client: pg.PoolClient, schema: string): Promise<vo
 function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';
 }
+
+/** the key constraint, as opposed to (stream_id, revision) or the streams key: a race with another append */
+function isKeyViolation(error: unknown): boolean {
+  return (error as { constraint?: unknown } | null)?.constraint === 'events_idempotency_key_unique';
+}
+
+/** SQLSTATE class 08 and the server going away, or the socket dropping under the client */
+function isConnectionLost(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN'].includes(code)) return true;
+  }
+  return typeof message === 'string' && /Connection terminated|connection error|Client was closed|not queryable/i.test(message);
+}
+
+/**
+ * worth another attempt on a fresh connection: a lost one, and a statement the server gave up on through no
+ * fault of its own — lock_timeout (55P03), a deadlock victim (40P01), a serialization failure (40001), a session
+ * ended by idle_in_transaction_session_timeout (25P03)
+ */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return isConnectionLost(error) || code === '55P03' || code === '40P01' || code === '40001' || code === '25P03';
+}
+
+/**
+ * a string constant for literal SQL, for sessions with standard_conforming_strings on (set at connect): quotes
+ * doubled, nothing else — no backslash doubling over the megabyte of a 1,000-event append. Text holds no NUL
+ * (PostgreSQL refuses it in text anyway).
+ */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

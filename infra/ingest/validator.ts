@@ -1,9 +1,12 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import localizeZhModule from 'ajv-i18n/localize/zh/index.js';
 import { CATALOG, ENVELOPE_SCHEMA, currentVersion, dataSchemaOf, versionsOf } from '../../domain/catalog/index.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+// ajv-i18n's Chinese messages ("应当等于常量", "应当是 string 类型"): ajv's own English never reaches a publisher
+const localizeZh = ((localizeZhModule as unknown as { default?: unknown }).default ?? localizeZhModule) as (errors?: ErrorObject[] | null) => void;
 
 export interface SchemaCheck {
   ok: boolean;
@@ -11,17 +14,20 @@ export interface SchemaCheck {
   message: string;
 }
 
-const describe = (errors: ErrorObject[] | null | undefined): string =>
-  (errors ?? [])
+const describe = (errors: ErrorObject[] | null | undefined): string => {
+  localizeZh(errors);
+  return (errors ?? [])
     .slice(0, 3)
     .map((e) => {
       const field = e.instancePath || '/';
       if (e.keyword === 'required') return `缺少字段 ${field === '/' ? '' : field}/${String(e.params.missingProperty)}`;
       if (e.keyword === 'additionalProperties') return `${field} 含未定义字段 ${String(e.params.additionalProperty)}`;
       if (e.keyword === 'enum') return `${field} 取值应为 ${(e.params.allowedValues as unknown[]).join(' | ')}`;
+      if (e.keyword === 'const') return `${field} 应为 ${JSON.stringify(e.params.allowedValue)}`;
       return `${field} ${e.message ?? '不合法'}`;
     })
     .join('；');
+};
 
 /** Schemas are data in the domain catalog; they are compiled once here, one validator per type. */
 export function createValidator() {

@@ -29,26 +29,44 @@ const isDenied = (error: unknown): boolean => /AUTHORIZATION_FAILED|SASL_AUTHENT
 
 /** Creates the topics that are missing; returns their partition counts once every partition can be used. */
 export async function ensureTopics(admin: Admin, topics: string[], options: EnsureTopicsOptions): Promise<Map<string, EnsuredTopic>> {
-  const existing = new Set(await admin.listTopics());
-  const missing = topics.filter((t) => !existing.has(t));
-  if (missing.length > 0) {
-    // false (already exists) is fine: another replica created it between our list and this call
-    await admin.createTopics({
-      waitForLeaders: false,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: options.partitions,
-        ...(options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor }),
-      })),
-    });
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const created = new Set<string>();
+  // listing and creating are retried too: right after a broker (re)start, or while another replica creates the
+  // same topics, KRaft answers UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER or a timeout for a moment
+  for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        // false (already exists) is fine: another replica created it between our list and this call
+        await admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: options.partitions,
+            ...(options.replicationFactor === undefined ? {} : { replicationFactor: options.replicationFactor }),
+          })),
+        });
+        for (const topic of missing) created.add(topic);
+      }
+      break;
+    } catch (error) {
+      if (isDenied(error) || Date.now() + delay >= deadline) throw error;
+      if (!isAlreadyExists(error)) await pause(delay);
+    }
   }
-  const partitions = await waitForUsablePartitions(admin, topics, options.timeoutMs ?? 30_000);
-  return new Map(topics.map((t) => [t, { partitions: partitions.get(t)!, created: missing.includes(t) }]));
+  const partitions = await waitForUsablePartitions(admin, topics, timeoutMs, deadline);
+  return new Map(topics.map((t) => [t, { partitions: partitions.get(t)!, created: created.has(t) }]));
 }
 
+/** another replica won the race to create a topic: list again, it is there */
+const isAlreadyExists = (error: unknown): boolean =>
+  /TOPIC_ALREADY_EXISTS/.test(String((error as { type?: string }).type ?? '')) ||
+  ((error as { errors?: { type?: string }[] }).errors ?? []).some((e) => e.type === 'TOPIC_ALREADY_EXISTS');
+
 /** Polls until every partition of the topics has a leader that hosts its log; returns the partition counts. */
-export async function waitForUsablePartitions(admin: Admin, topics: string[], timeoutMs: number): Promise<Map<string, number>> {
-  const deadline = Date.now() + timeoutMs;
+export async function waitForUsablePartitions(admin: Admin, topics: string[], timeoutMs: number, deadline = Date.now() + timeoutMs): Promise<Map<string, number>> {
   let last = 'no answer yet';
   for (;;) {
     try {

@@ -147,7 +147,7 @@ export interface KafkaIngestDeps {
   kafka: Kafka;
   pipeline: Pick<IngestPipeline, 'ingest'>;
   agencies: AgencyDirectory;
-  settings: Pick<KafkaSettings, 'groupId' | 'topicPrefix' | 'topicPartitions' | 'replicationFactor' | 'chunkSize' | 'partitionsConsumedConcurrently' | 'sessionTimeoutMs'>;
+  settings: Pick<KafkaSettings, 'groupId' | 'topicPrefix' | 'topicPartitions' | 'replicationFactor' | 'chunkSize' | 'partitionsConsumedConcurrently' | 'sessionTimeoutMs'> & Partial<Pick<KafkaSettings, 'heartbeatIntervalMs'>>;
   clock: Clock;
   log: Log;
   /** fetch long-poll; also bounds how long a stop waits for an idle fetch (default 1,000 ms) */
@@ -223,7 +223,7 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
         allowAutoTopicCreation: false,
         maxWaitTimeInMs: deps.maxWaitTimeInMs ?? 1000,
         sessionTimeout: settings.sessionTimeoutMs,
-        heartbeatInterval: Math.min(3000, Math.floor(settings.sessionTimeoutMs / 3)),
+        heartbeatInterval: settings.heartbeatIntervalMs ?? Math.min(1000, Math.floor(settings.sessionTimeoutMs / 3)),
       });
       // kafkajs emits STOP before CRASH when it crashes, and GROUP_JOIN on every (re)join, rebalances included
       consumer.on(consumer.events.GROUP_JOIN, () => (state = 'running'));

@@ -24,6 +24,8 @@ export interface KafkaSettings {
    * without leaving): the restart delay after a crash
    */
   sessionTimeoutMs: number;
+  /** how often a member tells the group it is alive; well under sessionTimeoutMs so a live one is never dropped */
+  heartbeatIntervalMs: number;
   /** kafkajs' own log output: nothing | error | warn | info | debug */
   logLevel: KafkaLogLevel;
 }
@@ -37,6 +39,15 @@ export const DEFAULT_TOPIC_PARTITIONS = 4;
  * at the same time into one
  */
 export const DEFAULT_CHUNK_SIZE = 2000;
+
+/**
+ * A replica killed without leaving the group (SIGKILL, a lost host) keeps its partitions until the group gives up on
+ * it: 6 s, the broker's smallest allowed session (group.min.session.timeout.ms), so another replica reads them
+ * within ~10 s (issue 18); heartbeats every second keep a live but busy replica in. A replica that stops normally
+ * leaves the group at once (stop() → disconnect → LeaveGroup).
+ */
+export const DEFAULT_SESSION_TIMEOUT_MS = 6000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
 
 export class KafkaSettingsError extends Error {}
 
@@ -64,7 +75,7 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 
 /**
  * KAFKA_BROKERS (comma list), KAFKA_CLIENT_ID, KAFKA_GROUP_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_PARTITIONS,
- * KAFKA_REPLICATION_FACTOR, KAFKA_CHUNK_SIZE, KAFKA_PARTITIONS_CONCURRENCY, KAFKA_SESSION_TIMEOUT_MS, KAFKA_LOG_LEVEL.
+ * KAFKA_REPLICATION_FACTOR, KAFKA_CHUNK_SIZE, KAFKA_PARTITIONS_CONCURRENCY, KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS, KAFKA_LOG_LEVEL.
  */
 export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv, overrides: { brokers?: string } = {}): KafkaSettings {
   const brokers = parseBrokers(overrides.brokers ?? env.KAFKA_BROKERS ?? '');
@@ -73,6 +84,11 @@ export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv, overrides: { broker
   const logLevel = LOG_LEVELS[level];
   if (logLevel === undefined) throw new KafkaSettingsError(`环境变量 KAFKA_LOG_LEVEL=${level} 无效：应为 ${Object.keys(LOG_LEVELS).join(' | ')}`);
   const replication = env.KAFKA_REPLICATION_FACTOR;
+  const sessionTimeoutMs = positiveInt(env, 'KAFKA_SESSION_TIMEOUT_MS', DEFAULT_SESSION_TIMEOUT_MS);
+  const heartbeatIntervalMs = positiveInt(env, 'KAFKA_HEARTBEAT_INTERVAL_MS', Math.min(DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3)));
+  if (heartbeatIntervalMs * 3 > sessionTimeoutMs) {
+    throw new KafkaSettingsError(`KAFKA_HEARTBEAT_INTERVAL_MS=${heartbeatIntervalMs} 过大：应不超过 KAFKA_SESSION_TIMEOUT_MS（${sessionTimeoutMs}）的三分之一`);
+  }
   return {
     brokers,
     clientId: env.KAFKA_CLIENT_ID || 'liandong',
@@ -82,7 +98,8 @@ export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv, overrides: { broker
     replicationFactor: replication ? positiveInt(env, 'KAFKA_REPLICATION_FACTOR', 1) : undefined,
     chunkSize: positiveInt(env, 'KAFKA_CHUNK_SIZE', DEFAULT_CHUNK_SIZE),
     partitionsConsumedConcurrently: positiveInt(env, 'KAFKA_PARTITIONS_CONCURRENCY', 4),
-    sessionTimeoutMs: positiveInt(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
     logLevel,
   };
 }

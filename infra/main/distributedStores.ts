@@ -5,12 +5,16 @@
  *   EVENTSTORE_URL   events in EventStoreDB / KurrentDB (production), e.g. esdb://kurrentdb:2113?tls=false
  *   DATABASE_URL     events in PostgreSQL when EVENTSTORE_URL is unset; rejections in PostgreSQL always
  *   DATABASE_SCHEMA  the PostgreSQL schema (default `liandong`)
+ *   DATABASE_POOL_MAX connections of the event store's pool (default 10); the rejection store and the access log
+ *                    keep at most min(4, DATABASE_POOL_MAX) each
+ *   DATABASE_LOCK_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS
+ *                    the event store's session timeouts (defaults 5 s, 60 s, 10 s; docs/decisions.md)
  *   REDIS_URL        read models and the projection lease
  *   REDIS_KEY_PREFIX one per deployment (default `liandong:`)
  */
 import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/eventStore.js';
-import { openPostgresEventStore } from '../eventStore/postgresEventStore.js';
+import { openPostgresEventStore, postgresSessionSettingsFromEnv } from '../eventStore/postgresEventStore.js';
 import { openPostgresRejectionStore } from '../rejections/postgresRejectionStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import type { VerifyTarget } from '../audit/backgroundVerifier.js';
@@ -37,6 +41,20 @@ export function redisSettingsFromEnv(env: NodeJS.ProcessEnv): RedisSettings {
   return { url, keyPrefix, where: `Redis ${hostOf(url, '6379')}（键前缀 ${keyPrefix}）` };
 }
 
+/** the event store's session timeouts and pool size from the environment; a bad value is the operator's to fix */
+export function postgresSettingsFromEnv(env: NodeJS.ProcessEnv): ReturnType<typeof postgresSessionSettingsFromEnv> {
+  try {
+    return postgresSessionSettingsFromEnv(env);
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+}
+
+/** the side pools (rejections, access log): 4 connections, fewer when DATABASE_POOL_MAX says so */
+export function smallPoolMax(env: NodeJS.ProcessEnv): number {
+  return Math.min(4, postgresSettingsFromEnv(env).maxConnections ?? 4);
+}
+
 /** the event store the environment names, and where it is (for banners) */
 export async function openEventStoreFromEnv(env: NodeJS.ProcessEnv, clock: Clock): Promise<{ store: EventStore; where: string }> {
   if (env.EVENTSTORE_URL) {
@@ -46,7 +64,7 @@ export async function openEventStoreFromEnv(env: NodeJS.ProcessEnv, clock: Clock
   }
   if (env.DATABASE_URL) {
     const schema = env.DATABASE_SCHEMA || undefined;
-    const store = await openPostgresEventStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}), clock });
+    const store = await openPostgresEventStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}), ...postgresSettingsFromEnv(env), clock });
     return { store, where: `PostgreSQL ${databaseWhere(env)}` };
   }
   throw new StartupError('未指定事件存储：请设置环境变量 EVENTSTORE_URL（EventStoreDB/KurrentDB）或 DATABASE_URL（PostgreSQL）');
@@ -58,7 +76,7 @@ export async function openRejectionStoreFromEnv(env: NodeJS.ProcessEnv): Promise
     throw new StartupError('分布式模式的退回记录保存在 PostgreSQL：请设置环境变量 DATABASE_URL（事件在 EventStoreDB 时也需要）');
   }
   const schema = env.DATABASE_SCHEMA || undefined;
-  const rejections = await openPostgresRejectionStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}) });
+  const rejections = await openPostgresRejectionStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: smallPoolMax(env) });
   return { rejections, where: `PostgreSQL ${databaseWhere(env)}` };
 }
 

@@ -19,7 +19,7 @@ import { countKafkaChunks, createMetrics } from '../http/metrics.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
-import { consoleLog } from '../kafka/kafkaClient.js';
+import { createProcessLogger, namespaced, type ProcessLogger } from '../log/logger.js';
 import { kafkaSettingsFromEnv } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest } from '../kafka/startIngest.js';
 import { existsSync } from 'node:fs';
@@ -35,6 +35,8 @@ import { loadDemoCity } from '../demo/wire.js';
 import type { GatewayServices } from '../../gateway/context.js';
 import { embeddedVerifyTarget, openEmbeddedAudit } from '../audit/auditServices.js'; // audit (issue 7); verify in a worker (issue 14)
 import { nodeReleaseBannerLines } from '../nodeRelease.js'; // end-of-life warning (issue 19)
+import { openEmbeddedNotifications } from '../notifications/embeddedNotifications.js'; // notifications (issue 17)
+import { WebhookConfigError } from '../notifications/webhookSender.js';
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -50,8 +52,10 @@ const DEMO_CONFIG = join(dirname(fileURLToPath(import.meta.url)), '..', 'config'
 export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: string; stopped: Promise<number> }> {
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : DEMO_CONFIG);
   const config: PlatformConfig = loadConfigFile(configPath);
+  const log = createProcessLogger();
+  const { logger } = log;
   // retired settings still accepted from released configs: said once, here, so the operator can remove them
-  for (const warning of configWarnings(config)) console.warn(`[配置] ${warning}`);
+  for (const warning of configWarnings(config)) logger.warn({ ns: '配置' }, warning);
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const dataDir = resolve(options.dataDir);
   const isDemoConfig = configPath === DEMO_CONFIG;
@@ -68,7 +72,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
         );
       }
       const removed = discardInterruptedDemo(dataDir);
-      console.log(`  演示数据上次载入时被中断（载入途中进程结束）：已删除不完整的演示数据（${removed.join('、') || '无文件'}），现在重新载入。`);
+      logger.warn(`演示数据上次载入时被中断（载入途中进程结束）：已删除不完整的演示数据（${removed.join('、') || '无文件'}），现在重新载入。`);
     }
   } catch (error) {
     lock.release();
@@ -85,7 +89,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   // --- audit (issue 7): checkpoint signing key (generated into the data dir unless configured), access log ---
   const audit = (() => {
     try {
-      return openEmbeddedAudit({ config, configPath, dataDir, store, rejections, verifyTarget: embeddedVerifyTarget(dataDir), clock, log: { info: (m) => console.log(`  审计：${m}`), error: (m) => console.error(`[审计] ${m}`) } });
+      return openEmbeddedAudit({ config, configPath, dataDir, store, rejections, verifyTarget: embeddedVerifyTarget(dataDir), clock, log: namespaced(logger, '审计') });
     } catch (e) {
       void store.close();
       throw (e as Error).name === 'SigningKeyError' ? new StartupError((e as Error).message) : e;
@@ -105,15 +109,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
       const byContext = rebuilt.filter((p) => p.because === 'context').map((p) => p.name);
       const byRevision = rebuilt.filter((p) => p.because === 'revision').map((p) => p.name);
       if (byContext.length > 0) {
-        console.log(`节假日日历或期限配置与上次启动时不同：${byContext.length} 个读模型将按新配置从头重建，受影响的法定期限随之重算（${byContext.join('、')}）`);
+        logger.warn({ ns: '读模型', readModels: byContext }, `节假日日历或期限配置与上次启动时不同：${byContext.length} 个读模型将按新配置从头重建，受影响的法定期限随之重算（${byContext.join('、')}）`);
       }
       if (byRevision.length > 0) {
-        console.log(`本版程序改变了 ${byRevision.length} 个读模型的内容：从第一个事件起重建（${byRevision.join('、')}）`);
+        logger.warn({ ns: '读模型', readModels: byRevision }, `本版程序改变了 ${byRevision.length} 个读模型的内容：从第一个事件起重建（${byRevision.join('、')}）`);
       }
     },
     onProgress: catchUpProgress(await store.headPosition()),
     // routine catch-up notes stay quiet (the progress bar shows it); a failing projection is loud
-    logger: { info: () => undefined, error: (message, fields) => console.error(`[读模型] ${message}`, fields?.['error'] ?? '') },
+    logger: { info: () => undefined, error: (message, fields) => logger.error({ ns: '读模型', err: fields?.['error'] }, message) },
   });
   await runner.start(); // catch up from the checkpoints before serving anything
   const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
@@ -149,12 +153,24 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
       })
       .finally(release);
     markDemoFinished(dataDir, marker, clock.now(), result);
-    console.log(`  演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
-    if (result.unexpected.length > 0) console.warn(`  注意：演示数据有 ${result.unexpected.length} 处与预期不符：\n    ${result.unexpected.slice(0, 10).join('\n    ')}`);
+    logger.info({ ns: '演示数据', accepted: result.accepted, rejected: result.rejected, mutations: result.mutations }, `演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
+    if (result.unexpected.length > 0) logger.warn({ ns: '演示数据', unexpected: result.unexpected.slice(0, 10) }, `注意：演示数据有 ${result.unexpected.length} 处与预期不符`);
   }
   // --- audit (issue 7): seal what is stored now (the demo city included), then every interval ---
   await audit.start();
   // --- end audit ---
+  // --- notifications (issue 17): the outbox follows the event log from here on; webhooks with backoff ---
+  const notifications = (() => {
+    try {
+      return openEmbeddedNotifications({ config, dataDir, events: store, readModels, clock, calendar: deadlines.calendar, agencyName: (id) => agencies.get(id)?.name ?? id, registry: metrics.registry, env: process.env, log: { info: (m) => logger.info({ ns: '通知' }, m), error: (m) => logger.error({ ns: '通知' }, m) } });
+    } catch (e) {
+      if (e instanceof WebhookConfigError) throw new StartupError(e.message);
+      throw e;
+    }
+  })();
+  services.notifications = notifications.outbox;
+  await notifications.start();
+  // --- end notifications ---
 
   const graphql = await createGraphqlRouter({
     services,
@@ -163,6 +179,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
     accessLog: audit.accessLog, // audit (issue 7): every operation, by anyone
+    log: logger,
   });
   const ingest = express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections }));
   const app = createHttpApp({
@@ -173,12 +190,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     // --- web console (issue 9): the built web/dist at / ---
     routers: [ingest, graphql.router, consoleRouter()],
     // --- end web console ---
+    log: logger,
   });
 
   const server: Server = await new Promise((ok, fail) => {
     // express 5 hands a listen error to the callback
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
   }).catch(async (e: NodeJS.ErrnoException) => {
+    await notifications.stop();
     await runner.stop();
     await readModels.close();
     await audit.stop(); // audit (issue 7)
@@ -189,7 +208,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
   const kafka = process.env.KAFKA_BROKERS
-    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: consoleLog('kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
+    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: namespaced(logger, 'kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
         await new Promise((r) => server.close(r));
         await graphql.stop();
         await store.close();
@@ -197,8 +216,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
       })
     : undefined;
   // --- end Kafka ---
-  printBanner({ url, dataDir, configPath, config, isDemoConfig });
-  if (kafka) console.log([...describeKafkaIngest(kafka), ''].join('\n'));
+  printBanner(log, { url, dataDir, configPath, config, isDemoConfig });
+  if (kafka) log.banner([...describeKafkaIngest(kafka), ''], describeKafkaIngest(kafka).map((l) => l.trim()).join('；'), { ns: 'kafka' });
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -206,12 +225,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
+    logger.info({ signal }, `收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     void audit.verifier.stop(); // issue 14: a running auditVerify (minutes on a large store) is not waited for: it answers 审计校验已中止
     await closed;
+    await notifications.stop(); // a webhook call in flight is finished (or times out); its notice stays pending otherwise
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
     await graphql.stop();
     await audit.stop(); // audit (issue 7): a last checkpoint, then close the access log
@@ -219,7 +239,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await readModels.close();
     await store.close();
     lock.release(); // issue 13
-    console.log('已停止。');
+    logger.info('已停止。');
     resolveStopped(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
@@ -244,7 +264,7 @@ function catchUpProgress(head: bigint | null) {
   };
 }
 
-function printBanner(p: { url: string; dataDir: string; configPath: string; config: PlatformConfig; isDemoConfig: boolean }) {
+function printBanner(log: ProcessLogger, p: { url: string; dataDir: string; configPath: string; config: PlatformConfig; isDemoConfig: boolean }) {
   const lines = [
     '',
     '联动 liandong —— 嵌入式平台已就绪',
@@ -265,5 +285,15 @@ function printBanner(p: { url: string; dataDir: string; configPath: string; conf
     if (others > 0) lines.push(`    另有区、镇（街道）${others} 个机构的令牌，如 ${plain.filter((x) => !cityLevel.includes(x)).slice(0, 2).map((x) => x.token).join('、')}（见 infra/config/demo.config.json）`);
   }
   lines.push(...nodeReleaseBannerLines(), '  按 Ctrl+C 停止。', ''); // end-of-life warning (issue 19)
-  console.log(lines.join('\n'));
+  // in JSON: one record a log shipper can read (the addresses, no token), and the Node.js warning as its own
+  log.banner(lines, '联动 liandong —— 嵌入式平台已就绪（按 Ctrl+C 停止）', {
+    url: p.url,
+    graphql: `${p.url}/graphql`,
+    ingest: `${p.url}/v1/events`,
+    healthz: `${p.url}/healthz`,
+    metrics: `${p.url}/metrics`,
+    dataDir: p.dataDir,
+    config: p.isDemoConfig ? 'demo' : p.configPath,
+  });
+  if (log.format === 'json') for (const line of nodeReleaseBannerLines()) log.logger.warn(line.trim());
 }

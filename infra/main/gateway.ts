@@ -27,8 +27,9 @@ import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
-import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, StartupError, verifyTargetFromEnv } from './distributedStores.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
+import { createProcessLogger, namespaced } from '../log/logger.js';
 
 export interface GatewayOptions {
   configPath: string | undefined;
@@ -37,15 +38,20 @@ export interface GatewayOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** /readyz answers "not ready" while the read models trail the store by more than this many events */
-const READY_LAG = 1000;
+/**
+ * how far /readyz counts the projection lag (reported in its body and in /metrics, never a reason to be unready:
+ * operations.md — every gateway would go unready at once during a burst or a projector failover)
+ */
+const LAG_COUNT_LIMIT = 10_000;
 
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; stopped: Promise<number> }> {
   const configPath = options.configPath ?? (existsSync('liandong.config.json') ? 'liandong.config.json' : undefined);
   if (!configPath) throw new StartupError('liandong gateway 需要配置文件（机构与令牌）：用 --config FILE 或环境变量 LIANDONG_CONFIG 指定');
   const config = loadConfigFile(configPath);
+  const log = createProcessLogger({ env: options.env });
+  const { logger } = log;
   // retired settings still accepted from released configs: said once, here, so the operator can remove them
-  for (const warning of configWarnings(config)) console.warn(`[配置] ${warning}`);
+  for (const warning of configWarnings(config)) logger.warn({ ns: '配置' }, warning);
   // --- audit (issue 7): the public keys auditVerify trusts (checkpoints come from `liandong audit checkpoint`) ---
   let auditTrust: ReturnType<typeof auditKeys>['trusted'];
   try {
@@ -60,10 +66,10 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const httpIngest = options.env.LIANDONG_HTTP_INGEST !== 'off';
   const clock = systemClock;
 
-  console.log('联动 liandong —— 网关进程 (gateway) 正在启动：连接事件存储、PostgreSQL 与 Redis …');
+  logger.info('联动 liandong —— 网关进程 (gateway) 正在启动：连接事件存储、PostgreSQL 与 Redis …');
   const opened: { close(): Promise<void> }[] = [];
   const closeAll = async (): Promise<void> => {
-    for (const resource of opened.reverse()) await resource.close().catch((e: Error) => console.error(`[网关] 关闭时出错：${e.message}`));
+    for (const resource of opened.reverse()) await resource.close().catch((e: Error) => logger.error({ err: e }, `关闭时出错：${e.message}`));
   };
   let stores: { events: Awaited<ReturnType<typeof openEventStoreFromEnv>>; rejections: Awaited<ReturnType<typeof openRejectionStoreFromEnv>> };
   let readModels: Awaited<ReturnType<typeof openRedisReadModelStore>>;
@@ -80,7 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       url: redis.url,
       keyPrefix: redis.keyPrefix,
       connectionName: 'liandong-gateway',
-      logger: { error: (message, fields) => console.error(`[网关] ${message} ${fields?.['error'] ?? ''}`) },
+      logger: { error: (message, fields) => logger.error({ ns: '读模型', err: fields?.['error'] }, message) },
     });
     opened.push(readModels);
   } catch (e) {
@@ -93,11 +99,11 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const rejections = stores.rejections.rejections;
   // --- audit (issue 7): every replica's access log in one PostgreSQL table (beside the rejections) ---
   const schema = options.env.DATABASE_SCHEMA || undefined;
-  const accessLog = await openPostgresAccessLog({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}) }).catch(async (e: Error) => {
+  const accessLog = await openPostgresAccessLog({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: smallPoolMax(options.env) }).catch(async (e: Error) => {
     await closeAll();
     throw new StartupError(`无法打开访问日志 (PostgreSQL)：${e.message}`);
   });
-  const retention = keepAccessLog({ accessLog, days: config.audit.accessLogRetentionDays, clock, log: { info: (m) => console.log(`[网关] ${m}`), error: (m) => console.error(`[网关] ${m}`) } });
+  const retention = keepAccessLog({ accessLog, days: config.audit.accessLogRetentionDays, clock, log: namespaced(logger, '访问日志') });
   opened.push({
     close: async () => {
       retention.stop();
@@ -136,6 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     graphiql: config.graphql.graphiql,
     onOperation: (outcome) => metrics.graphqlOperations.inc({ outcome }),
     accessLog, // audit (issue 7): every operation, by anyone
+    log: logger,
   });
   // the web console is static files talking to this gateway's GraphQL: every replica serves it
   const routers: Router[] = [graphql.router, consoleRouter()];
@@ -143,15 +150,26 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
     routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
   }
+  let lag: number | null = null;
   const app = createHttpApp({
     metrics,
+    log: logger,
     limits: httpLimitsFrom(config, options.env), // limits before work (issue 13)
     health: {
+      // ready when the stores answer; how far the read models trail is reported, not judged
       notReadyReason: async () => {
-        const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), READY_LAG);
-        metrics.projectionLag.set(behind);
-        return behind > READY_LAG ? `读模型落后事件库超过 ${READY_LAG} 个事件（投影进程是否在运行？）` : null;
+        try {
+          const behind = await eventsBehind(store, await storedCheckpoints(readModels, projectionNames), LAG_COUNT_LIMIT);
+          metrics.projectionLag.set(behind);
+          lag = behind;
+          return null;
+        } catch (e) {
+          lag = null;
+          return `事件存储或读模型（Redis）不可达：${(e as Error).message}`;
+        }
       },
+      details: () =>
+        lag === null ? {} : { projectionLag: Math.min(lag, LAG_COUNT_LIMIT), ...(lag > LAG_COUNT_LIMIT ? { projectionLagAtLeast: true } : {}) },
     },
     routers,
   });
@@ -165,7 +183,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     throw e;
   });
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
-  console.log(
+  log.banner(
     [
       '',
       '联动 liandong —— 网关进程 (gateway) 已就绪',
@@ -179,8 +197,11 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  无状态：可运行多个副本，置于负载均衡之后。按 Ctrl+C 停止。',
       '',
-    ].join('\n'),
+    ],
+    '联动 liandong —— 网关进程 (gateway) 已就绪',
+    { url, graphql: `${url}/graphql`, healthz: `${url}/healthz`, metrics: `${url}/metrics`, httpIngest, eventStore: stores.events.where, rejections: stores.rejections.where, readModels: redis.where, config: configPath },
   );
+  if (log.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -188,7 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
+    logger.info({ signal }, `收到 ${signal}，正在停止：不再接收新请求，完成进行中的请求后关闭存储…`);
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
@@ -196,7 +217,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     await closed;
     await graphql.stop();
     await closeAll();
-    console.log('已停止。');
+    logger.info('已停止。');
     resolveStopped(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

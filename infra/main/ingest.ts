@@ -15,7 +15,7 @@ import { openSqliteEventStore } from '../eventStore/sqliteEventStore.js';
 import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { ingestReadiness } from '../kafka/ingestReadiness.js';
-import { consoleLog } from '../kafka/kafkaClient.js';
+import { createProcessLogger, namespaced } from '../log/logger.js';
 import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
@@ -52,7 +52,9 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   }
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const clock = systemClock;
-  const log = consoleLog('ingest');
+  const processLog = createProcessLogger({ env: options.env });
+  const { logger } = processLog;
+  const log = namespaced(logger, 'ingest');
 
   let stores: Awaited<ReturnType<typeof openStores>>;
   try {
@@ -75,6 +77,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     metrics,
     health: ingestReadiness({ consumerState: () => kafka?.ingest.state() ?? null, store: stores.store }),
     routers: [],
+    log: logger,
   });
   // listening before Kafka is joined: liveness holds while topics are created, /readyz says why not yet
   let server: Server;
@@ -104,16 +107,16 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     if (stopping) return;
     stopping = true;
     clearInterval(progress);
-    console.log(`\n${reason}，正在停止：不再拉取新消息，完成进行中的批次并提交位移，然后关闭存储…`);
+    logger.info(`${reason}，正在停止：不再拉取新消息，完成进行中的批次并提交位移，然后关闭存储…`);
     await kafka?.ingest.stop().catch((e: Error) => log.error(`断开 Kafka 时出错：${e.message}`));
     await closeServer();
     await stores.close();
     const c = kafka?.ingest.counts();
-    console.log(c ? `已停止。本次运行共处理：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}` : '已停止。');
+    logger.info(c ? { ...c } : {}, c ? `已停止。本次运行共处理：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}` : '已停止。');
     resolveStopped(code);
   };
 
-  console.log(`联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${settings.brokers.join(',')} …（健康检查 ${url}/healthz）`);
+  logger.info({ brokers: settings.brokers, url }, `联动 liandong —— 事件接入进程 (ingest) 正在启动：连接 Kafka ${settings.brokers.join(',')} …（健康检查 ${url}/healthz）`);
   try {
     kafka = await startKafkaIngest({
       settings,
@@ -139,7 +142,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   }, PROGRESS_INTERVAL_MS);
   progress.unref();
 
-  console.log(
+  processLog.banner(
     [
       '',
       '联动 liandong —— 事件接入进程 (ingest) 已就绪',
@@ -151,8 +154,11 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  按 Ctrl+C 停止。',
       '',
-    ].join('\n'),
+    ],
+    `联动 liandong —— 事件接入进程 (ingest) 已就绪：${describeKafkaIngest(kafka).map((l) => l.trim()).join('；')}`,
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: stores.where, config: configPath },
   );
+  if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
   process.once('SIGINT', () => void stop('收到 SIGINT', 0));
   process.once('SIGTERM', () => void stop('收到 SIGTERM', 0));

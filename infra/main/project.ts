@@ -15,7 +15,7 @@ import type { EventStore } from '../../ports/eventStore.js';
 import { createHttpApp } from '../http/app.js';
 import { projectionNotReadyReason } from '../http/projectionHealth.js';
 import { createMetrics } from '../http/metrics.js';
-import { consoleLog } from '../kafka/kafkaClient.js';
+import { createProcessLogger, namespaced } from '../log/logger.js';
 import type { Lease, LeaseRoster } from '../../ports/lease.js';
 import { createProjectionOwnership, type OwnershipState } from '../lease/projectionOwnership.js';
 import { openRedisLease } from '../lease/redisLease.js';
@@ -49,9 +49,11 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const contextVersion = deadlineContextVersion(deadlines);
   const projections = allProjections();
-  const log = consoleLog('投影');
+  const processLog = createProcessLogger({ env: options.env });
+  const { logger } = processLog;
+  const log = namespaced(logger, '投影');
 
-  console.log('联动 liandong —— 投影进程 (project) 正在启动：连接事件存储与 Redis …');
+  logger.info('联动 liandong —— 投影进程 (project) 正在启动：连接事件存储与 Redis …');
   const opened: { close(): Promise<void> }[] = [];
   const closeAll = async (): Promise<void> => {
     for (const resource of opened.reverse()) await resource.close().catch((e: Error) => log.error(`关闭时出错：${e.message}`));
@@ -108,7 +110,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     log,
     createOwnership: (name, lease, share) => {
       const projection = projections.find((p) => p.name === name)!;
-      const named = consoleLog(`投影 ${name}`);
+      const named = namespaced(logger, `投影 ${name}`);
       return createProjectionOwnership({
         lease,
         share,
@@ -119,7 +121,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
             keyPrefix: redis.keyPrefix,
             connectionName: `liandong-projector:${name}`,
             maxWriters: 2,
-            logger: { error: (message, fields) => named.error(`${message} ${fields?.['error'] ?? ''}`) },
+            logger: { error: (message, fields) => named.child.error({ err: fields?.['error'] }, message) },
           }),
         createRunner: (readModels) =>
           createProjectionRunner({
@@ -167,6 +169,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       },
     },
     routers: [],
+    log: logger,
   });
   const server: Server = await new Promise<Server>((ok, fail) => {
     const s = app.listen(options.port, options.host, (error?: Error) => (error ? fail(error) : ok(s)));
@@ -178,7 +181,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
 
   await shared.start();
-  console.log(
+  processLog.banner(
     [
       '',
       '联动 liandong —— 投影进程 (project) 已就绪',
@@ -193,8 +196,11 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
       '  按 Ctrl+C 停止。',
       '',
-    ].join('\n'),
+    ],
+    '联动 liandong —— 投影进程 (project) 已就绪',
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath },
   );
+  if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((r) => (resolveStopped = r));
@@ -202,13 +208,13 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
+    logger.info({ signal }, `收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     await shared.stop();
     await closed;
     await closeAll();
-    console.log('已停止。');
+    logger.info('已停止。');
     resolveStopped(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

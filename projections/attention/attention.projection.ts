@@ -21,6 +21,11 @@ import {
   CASE_EVENT_TYPES,
   CORRECTION_FACT_TYPES,
   type CorrectionFacts,
+  disputeOf,
+  disputeLossOf,
+  evolveRectification,
+  rectificationAttentionClock,
+  type DisputeLoss,
   type AttentionClock,
   type AttentionFacts,
   type CaseEvent,
@@ -78,6 +83,16 @@ export interface AttentionDoc {
    * before revision 2.
    */
   communityCorrection?: { facts: CorrectionFacts; reportDue: IsoDate | null };
+  // Revision 2 (legal disputes of state organs). Optional: documents stored before revision 2 lack them, and no
+  // event they read existed then.
+  /** a government dispute's 主管单位 (from its registration), named by dispute_lost */
+  disputeResponsible?: string | null;
+  /** a government dispute concluded lost or partially lost */
+  disputeLost?: DisputeLoss | null;
+  /** the dispute's outcome was reported (any outcome): a major dispute is no longer open business */
+  disputeConcluded?: boolean;
+  /** rectifications not yet completed: their clocks (rectification id → clock) */
+  rectifications?: Record<string, AttentionClock>;
 }
 
 export interface AttentionContext {
@@ -98,9 +113,15 @@ export const AttentionLane = {
   // revision 2, 社区矫正: the 报到 clock (keyed by its due date) and 脱管 (while absconded, keyed by its time)
   correctionReport: 'U',
   absconded: 'A',
+  // revision 2: legal disputes of state organs
+  rectification: 'X',
+  disputeLost: 'D',
 } as const;
-export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance, AttentionLane.correctionReport] as const;
-export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major, AttentionLane.absconded] as const;
+export const CLOCK_LANES = [AttentionLane.handoff, AttentionLane.suggestion, AttentionLane.performance, AttentionLane.rectification, AttentionLane.correctionReport] as const;
+export const STANDING_LANES = [AttentionLane.lost, AttentionLane.corrected, AttentionLane.major, AttentionLane.absconded, AttentionLane.disputeLost] as const;
+
+/** the document has a standing fact that leaves the list once a held meeting discussed it (its nominations matter) */
+export const hasStandingFact = (doc: AttentionDoc): boolean => doc.lostAt !== null || doc.reconsideration?.corrective === true || (doc.disputeLost ?? null) !== null;
 
 const enc = encodeURIComponent;
 export const AttentionScope = {
@@ -124,8 +145,10 @@ export function attentionFacts(doc: AttentionDoc): AttentionFacts {
     performanceDue: performanceDueOf(doc.reconsideration as Reconsideration | null),
     lostAt: doc.lostAt,
     correction: correctionOf(doc.reconsideration as Reconsideration | null),
-    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary),
     communityCorrection: communityCorrectionOf(doc),
+    majorDispute: doc.summary !== null && majorDisputeOf(doc.summary, doc.disputeConcluded ?? false),
+    rectificationClocks: Object.values(doc.rectifications ?? {}),
+    disputeLost: doc.disputeLost ?? null,
   };
 }
 
@@ -151,6 +174,9 @@ export function attentionEntries(doc: AttentionDoc): string[] {
   const supervision = facts.communityCorrection ?? null;
   if (supervision?.reportDue) lanes.push(`${AttentionLane.correctionReport}|${supervision.reportDue}|`);
   if (supervision?.abscondedAt) lanes.push(`${AttentionLane.absconded}|${new Date(supervision.abscondedAt).toISOString()}`);
+  const rectificationDue = earliest(facts.rectificationClocks.map((c) => c.dueDate));
+  if (rectificationDue !== null) lanes.push(`${AttentionLane.rectification}|${rectificationDue}|`);
+  if (facts.disputeLost !== null) lanes.push(`${AttentionLane.disputeLost}|${new Date(facts.disputeLost.concludedAt).toISOString()}`);
   const scopes = [AttentionScope.all, ...doc.visibleTo.map(AttentionScope.visibleTo)];
   return scopes.flatMap((scope) => lanes.map((lane) => `${scope}|${lane}`));
 }
@@ -204,7 +230,8 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
     // the registration read as the case's own fold reads it (evolveCase), of which the summary keeps a few fields
     const registered = evolveCase({ status: 'none' }, input);
     if (registered.status === 'none') return before;
-    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies };
+    const dispute = disputeOf(registered);
+    return { ...before, summary: caseSummaryOf(registered), visibleTo: registered.agencies, ...(dispute ? { disputeResponsible: dispute.responsibleAgencyId } : {}) };
   }
   const summary = before.summary;
   if (summary === null) return before;
@@ -254,6 +281,22 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
     }
     case 'reconsideration.performed':
       return doc.reconsideration ? { ...doc, reconsideration: { ...doc.reconsideration, performedAt: time } } : doc;
+    // revision 2: legal disputes of state organs (the rule: disputeLossOf, rectificationAttentionClock)
+    case 'dispute.concluded': {
+      if (doc.summary!.kind !== 'government_dispute' || doc.disputeConcluded === true) return doc;
+      const responsibleAgencyId = doc.disputeResponsible ?? doc.summary!.registeredBy;
+      const conclusion = { outcome: e.data.outcome, lossAmount: e.data.lossAmount ?? null, concludedBy: e.source ?? '', concludedAt: time };
+      return { ...doc, disputeConcluded: true, disputeLost: disputeLossOf({ responsibleAgencyId, handlingUnit: null, amount: null, arisenAt: null, consultations: [], conclusion }) };
+    }
+    case 'rectification.ordered': {
+      const rectifications = doc.rectifications ?? {};
+      if (e.data.rectificationId in rectifications) return doc;
+      const rectification = evolveRectification(null, input);
+      const clock = rectification === null ? null : rectificationAttentionClock(rectification);
+      return clock === null ? doc : { ...doc, rectifications: { ...rectifications, [e.data.rectificationId]: clock } };
+    }
+    case 'rectification.completed':
+      return doc.rectifications !== undefined && e.data.rectificationId in doc.rectifications ? { ...doc, rectifications: withoutKey(doc.rectifications, e.data.rectificationId) } : doc;
     default:
       return doc;
   }

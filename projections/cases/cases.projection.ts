@@ -121,7 +121,8 @@ function sameCaseDeadlineInputs(before: ExistingCase, after: ExistingCase): bool
     before.judgments !== after.judgments ||
     before.suggestions !== after.suggestions ||
     before.copyNotices !== after.copyNotices ||
-    before.correctionReportedAt !== after.correctionReportedAt
+    before.correctionReportedAt !== after.correctionReportedAt ||
+    before.rectifications !== after.rectifications
   ) {
     return false;
   }

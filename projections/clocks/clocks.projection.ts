@@ -3,6 +3,9 @@ import {
   evolveActionItem,
   evolveCopyNotice,
   evolveHandoff,
+  evolveRectification,
+  RECTIFICATION_EVENT_TYPES,
+  type Rectification,
   evolveSuggestion,
   HANDOFF_EVENT_TYPES,
   initialCaseState,
@@ -20,6 +23,7 @@ import {
   evolveCaseClockFacts,
   handoffClock,
   noticeAckClocks,
+  rectificationClock,
   suggestionClock,
   type ClockFacts,
   type ClockKind,
@@ -47,6 +51,7 @@ export type ClockSource =
   | { readonly suggestion: Suggestion }
   | { readonly notice: CopyNotice }
   | { readonly actionItem: ActionItem }
+  | { readonly rectification: Rectification }
   /** the projection's own small per-case input: the case without what its case-level clocks do not read */
   | { readonly case: CaseState };
 
@@ -112,11 +117,13 @@ export const ClockDocId = {
   notice: (caseId: string, noticeId: string) => `n:${enc(caseId)}/${enc(noticeId)}`,
   case: (caseId: string) => `c:${enc(caseId)}`,
   actionItem: (actionId: string) => `a:${enc(actionId)}`,
+  rectification: (caseId: string, rectificationId: string) => `r:${enc(caseId)}/${enc(rectificationId)}`,
 };
 
 const ACTION_ITEM_EVENTS: readonly string[] = ['action_item.assigned', 'action_item.completed'];
 const HANDOFF_EVENTS: readonly string[] = HANDOFF_EVENT_TYPES;
 const SUGGESTION_EVENTS: readonly string[] = SUGGESTION_EVENT_TYPES;
+const RECTIFICATION_EVENTS: readonly string[] = RECTIFICATION_EVENT_TYPES;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -132,6 +139,8 @@ const caseIdOf = (event: RecordedEvent): string | null => (event.streamId.starts
 
 export const clocksProjection: Projection<ClocksContext> = {
   name: 'clocks',
+  // 2: revision 2 of the spec (issue 16): rectification clocks
+  revision: 2,
   canHandle: [...CASE_EVENT_TYPES, ...ACTION_ITEM_EVENTS],
   collections: [CLOCKS],
   // read only by range: no per-value set in Redis for values that are all unique
@@ -154,6 +163,8 @@ export const clocksProjection: Projection<ClocksContext> = {
     }
     const noticeId = str(data.noticeId);
     if ((event.type === 'notice.issued' || event.type === 'notice.acknowledged') && noticeId !== null) keys.push([CLOCKS, ClockDocId.notice(caseId, noticeId)]);
+    const rectificationId = str(data.rectificationId);
+    if (RECTIFICATION_EVENTS.includes(event.type) && rectificationId !== null) keys.push([CLOCKS, ClockDocId.rectification(caseId, rectificationId)]);
     return keys;
   },
   evolve(stored, event, ctx) {
@@ -194,6 +205,10 @@ export function evolveClockDoc(before: ClockDoc | null, event: RecordedEvent, de
     const notice = evolveCopyNotice(source.notice, input);
     return notice === null || notice === source.notice ? before : { clocks: noticeAckClocks(caseId, notice, deps), source: { notice } };
   }
+  if ('rectification' in source) {
+    const rectification = evolveRectification(source.rectification, input);
+    return rectification === null || rectification === source.rectification ? before : rectificationDoc(caseId, rectification);
+  }
   const facts = evolveCaseClockFacts(source.case, inputOf(event, caseId));
   return facts === source.case ? before : { clocks: caseLevelClocks(facts, deps), source: { case: facts } };
 }
@@ -207,6 +222,8 @@ const suggestionDoc = (caseId: string, suggestion: Suggestion, deps: DeadlineDep
   const clock = suggestionClock(caseId, suggestion, deps);
   return { clocks: clock ? [clock] : [], source: { suggestion } };
 };
+
+const rectificationDoc = (caseId: string, rectification: Rectification): ClockDoc => ({ clocks: [rectificationClock(caseId, rectification)], source: { rectification } });
 
 /** The document an event creates (each key an event touches is new for one type only); null when it creates none. */
 function created(event: RecordedEvent, caseId: string | null, deps: DeadlineDeps): ClockDoc | null {
@@ -232,6 +249,10 @@ function created(event: RecordedEvent, caseId: string | null, deps: DeadlineDeps
     case 'notice.issued': {
       const notice = evolveCopyNotice(null, input);
       return notice ? { clocks: noticeAckClocks(caseId, notice, deps), source: { notice } } : null;
+    }
+    case 'rectification.ordered': {
+      const rectification = evolveRectification(null, input);
+      return rectification ? rectificationDoc(caseId, rectification) : null;
     }
     default:
       return null;

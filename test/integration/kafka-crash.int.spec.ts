@@ -38,7 +38,7 @@ const CHILD_ENV = { KAFKA_CHUNK_SIZE: '50', KAFKA_SESSION_TIMEOUT_MS: '10000' };
 
 /** `本次运行共处理：接收 X，重复 Y，退回 Z` from a stopped process */
 const finalCounts = (p: LiandongProcess) => {
-  const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)\s*$/.exec(p.output().trim());
+  const m = /接收 (\d+)，重复 (\d+)，退回 (\d+)("\})?\s*$/.exec(p.output().trim()); // a line at a terminal, a JSON record's msg otherwise
   return m ? { accepted: Number(m[1]), duplicate: Number(m[2]), rejected: Number(m[3]) } : null;
 };
 
@@ -81,12 +81,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const store = engine === 'sqlite' ? sqliteProbe(dataDir) : await postgresProbe(`kafka_${name}_${run}`, dataDir);
       probes.push(store);
       const options = { config: writeCityConfig(dir), dataDir, prefix, groupId };
-      const start = async () => {
-        const p = await startIngestProcess({ ...options, env: { ...CHILD_ENV, ...store.env } });
+      const start = async (env: Record<string, string> = CHILD_ENV) => {
+        const p = await startIngestProcess({ ...options, env: { ...env, ...store.env } });
         processes.push(p);
         return p;
       };
-      return { prefix, store, start };
+      return { prefix, store, start, groupId };
     }
 
     async function expectExactlyOnce(store: StoreProbe, load: ReturnType<typeof workload>) {
@@ -178,6 +178,51 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         `      ${engine}: ${load.total} events, B joined at ${atJoin} stored and left at ${atLeave}; ` +
           `A accepted ${countsA.accepted} (+${countsA.duplicate} duplicate), B accepted ${countsB.accepted} (+${countsB.duplicate} duplicate)`,
       );
+    });
+
+    it('failover with the default group settings: SIGTERM leaves the group at once, a SIGKILLed replica is replaced within ~10 s', async function () {
+      if (engine !== 'postgres') this.skip(); // the same consumer code on both stores; measured once
+      const { prefix, store, start, groupId } = await setUp('failover');
+      const load = workload(CASES_PER_AGENCY);
+      // the defaults (6 s session, 1 s heartbeat), not the suite's 10 s session
+      const startDefault = () => start({ KAFKA_CHUNK_SIZE: '50' });
+      const members = async (): Promise<{ count: number; state: string }> => {
+        const { groups: [group] } = await admin.describeGroups([groupId]);
+        return { count: group?.members.length ?? 0, state: group?.state ?? 'Dead' };
+      };
+      const whenMembers = (count: number, what: string) =>
+        waitFor(what, 60_000, async () => {
+          const now = await members();
+          return now.count === count && now.state === 'Stable' ? true : undefined;
+        }, 50);
+
+      const a = await startDefault();
+      const b = await startDefault();
+      await whenMembers(2, 'both replicas in the group');
+      const producing = produceWorkload(producer, prefix, load, { batch: 50, pauseMs: 100 });
+
+      // a graceful stop leaves the group: the other has every partition at once
+      const stoppedAt = Date.now();
+      expect(await stopLiandongProcess(b, 'SIGTERM')).to.equal(0);
+      await whenMembers(1, 'the stopped replica gone from the group');
+      const leaveMs = Date.now() - stoppedAt;
+
+      const c = await startDefault();
+      await whenMembers(2, 'the third replica in the group');
+      const killedAt = Date.now();
+      await stopLiandongProcess(c, 'SIGKILL');
+      await whenMembers(1, 'the killed replica given up on');
+      const failoverMs = Date.now() - killedAt;
+
+      await producing;
+      await waitFor('every event stored', 120_000, async () => ((await store.count()) >= load.total ? true : undefined), 100);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await stopLiandongProcess(a, 'SIGTERM')).to.equal(0);
+      await expectExactlyOnce(store, load);
+      console.log(`      group settings by default: SIGTERM → left the group after ${leaveMs} ms; SIGKILL → partitions reassigned after ${failoverMs} ms`);
+      expect(leaveMs, 'leaving on SIGTERM is not waiting for the session timeout').to.be.lessThan(5000);
+      // session 6 s + one heartbeat + the rejoin; loosely, on a loaded machine
+      expect(failoverMs).to.be.lessThan(12_000);
     });
   });
 }

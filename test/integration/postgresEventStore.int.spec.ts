@@ -140,13 +140,13 @@ describe('PostgreSQL event store (real server)', function () {
             fastSettled = true;
           });
 
-          // the technique at work: the fast append waits for the event_head row lock, it cannot commit first
+          // the technique at work: the fast append's statement waits for the event_head row lock, it cannot commit first
           // (polled until PostgreSQL shows it waiting, so a slow machine cannot make this check early)
           const lockWaiters = async () =>
             Number(
               (
                 await adminPool().query<{ count: string }>(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [
-                  `UPDATE "${schema}".event_head%`,
+                  `/* liandong append ${schema} */%`,
                 ])
               ).rows[0]!.count,
             );

@@ -150,6 +150,13 @@ const zh = {
   agencyParent: '上级单位',
   agencySupervisor: '上一级主管部门',
   reconsiderationCase: '经复议的行政复议案件',
+  // revision 2: legal disputes of state organs and rectifications
+  disputesRegistered: '法律纠纷备案',
+  disputesRegisteredLate: '逾期备案',
+  disputesLost: '纠纷败诉',
+  disputeLossAmount: '纠纷损失金额（元）',
+  rectificationsOrdered: '整改要求',
+  rectificationsOverdue: '整改逾期',
   better: '向好',
   worse: '变差',
   same: '持平',
@@ -350,6 +357,12 @@ const en: Dictionary = {
   agencyParent: 'Belongs to',
   agencySupervisor: 'Supervising department',
   reconsiderationCase: 'Reconsideration followed',
+  disputesRegistered: 'Disputes filed',
+  disputesRegisteredLate: 'Filed late',
+  disputesLost: 'Disputes lost',
+  disputeLossAmount: 'Dispute losses (yuan)',
+  rectificationsOrdered: 'Rectifications ordered',
+  rectificationsOverdue: 'Rectifications overdue',
   better: 'better',
   worse: 'worse',
   same: 'unchanged',
@@ -458,6 +471,8 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     // revision 2: 社区矫正
     correction_unreported: ['社区矫正报到逾期（漏管风险）', 'Community correction: report overdue'],
     correction_absconded: ['社区矫正对象脱管', 'Community correction: absconded'],
+    overdue_rectification: ['整改逾期', 'Rectification overdue'],
+    dispute_lost: ['涉党政机关/国企纠纷败诉', 'Government dispute lost'],
   },
   /** hearing.held `appearance` (负责人出庭应诉, revision 2) */
   appearance: {
@@ -497,6 +512,29 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     suggestion_reply: ['建议回复期限', 'Suggestion reply'],
     reconsideration_performance: ['复议决定履行期限', 'Decision performance'],
     notice_ack: ['抄告确认期限', 'Notice acknowledgement'],
+    rectification: ['整改期限', 'Rectification'],
+  },
+  /** dispute.concluded outcomes (涉党政机关、国有企业法律纠纷) */
+  disputeOutcome: {
+    won: ['胜诉', 'Won'],
+    lost: ['败诉', 'Lost'],
+    partially_lost: ['部分败诉', 'Partially lost'],
+    settled: ['和解', 'Settled'],
+    mediated: ['调解', 'Mediated'],
+    withdrawn: ['撤诉', 'Withdrawn'],
+  },
+  /** accountability.reviewed findings (责任倒查) */
+  accountabilityFinding: {
+    no_fault: ['未发现过错', 'No fault found'],
+    fault_found: ['发现过错', 'Fault found'],
+  },
+  /** event types of the legal-dispute mechanism, as a ledger names them */
+  disputeEvent: {
+    'dispute.consulted': ['会商研判', 'Consultation'],
+    'dispute.concluded': ['纠纷结果', 'Outcome'],
+    'accountability.reviewed': ['责任倒查', 'Accountability review'],
+    'rectification.ordered': ['整改要求', 'Rectification ordered'],
+    'rectification.completed': ['整改完成', 'Rectification completed'],
   },
   /** 行政复议决定 (行政复议法 2023 Arts. 63–69, 74): their own names where a judgment's outcome shares the code */
   decision: {

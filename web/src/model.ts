@@ -115,7 +115,48 @@ export interface Scorecard {
   mediationSuccessRate: number | null;
   diversionRate: number | null;
   filingsPer10k: number | null;
+  // revision 2: legal disputes of state organs and rectifications (optional: a query may not ask for them)
+  disputesRegistered?: number;
+  disputesRegisteredLate?: number;
+  disputesLost?: number;
+  disputeLossAmount?: number | null;
+  rectificationsOrdered?: number;
+  rectificationsOverdue?: number;
 }
+
+/** revision 2: a case's legal-dispute facts (GraphQL Case.dispute, accountabilityReviews, rectifications) */
+export interface GovernmentDispute {
+  responsibleAgency: Agency;
+  handlingUnit: string | null;
+  amount: number | null;
+  arisenAt: string | null;
+  filingDueDate: string | null;
+  filedLate: boolean | null;
+  consultations: { opinion: string; participants: Agency[]; consultedBy: Agency; consultedAt: string }[];
+  outcome: string | null;
+  lossAmount: number | null;
+  concludedAt: string | null;
+}
+export interface AccountabilityReview {
+  agency: Agency;
+  finding: string;
+  measures: string | null;
+  reviewedBy: Agency;
+  reviewedAt: string;
+}
+export interface Rectification {
+  id: string;
+  caseId: string;
+  from: Agency;
+  to: Agency;
+  summary: string;
+  dueDate: string;
+  orderedAt: string;
+  completedAt: string | null;
+  completionSummary: string | null;
+  overdue: boolean;
+}
+
 export interface Connection<T> {
   totalCount: number;
   nodes: T[];
@@ -150,3 +191,10 @@ export const SCORECARD = `agency { ${AGENCY} } quarter litigationConcluded litig
   handoffsReceived handoffsCompletedOnTime handoffsOverdue
   casesHeard casesWithHeadAppearance headAppearanceCaseRate selfCorrections correctionsUnreported correctionsAbsconded
   preLitigationMediations mediationsSucceeded mediationSuccessRate diversionRate filingsPer10k`;
+
+// revision 2: legal disputes of state organs (fragments for GraphQL Case.dispute, accountabilityReviews, rectifications)
+export const DISPUTE = `responsibleAgency { ${AGENCY} } handlingUnit amount arisenAt filingDueDate filedLate
+  consultations { opinion participants { ${AGENCY} } consultedBy { ${AGENCY} } consultedAt } outcome lossAmount concludedAt`;
+export const ACCOUNTABILITY_REVIEW = `agency { ${AGENCY} } finding measures reviewedBy { ${AGENCY} } reviewedAt`;
+export const RECTIFICATION = `id caseId from { ${AGENCY} } to { ${AGENCY} } summary dueDate orderedAt completedAt completionSummary overdue`;
+export const SCORECARD_DISPUTE_COLUMNS = 'disputesRegistered disputesRegisteredLate disputesLost disputeLossAmount rectificationsOrdered rectificationsOverdue';

@@ -115,6 +115,8 @@ export interface GovernmentDisputeOptions {
   /** the private counterparty's industry */
   readonly counterparty: string;
   readonly amount: string;
+  /** the same amount in yuan (the 备案 field `amount`) */
+  readonly yuan: number;
   /** 谁主管、谁负责: the department that files (备案) the dispute — the party itself, or the 主管单位 of the state enterprise that is */
   readonly responsible: string;
   /** the state enterprise that is the party and handles the suit (承办单位); absent: the responsible department is the party */
@@ -159,6 +161,12 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
       { name: party, role: 'defendant', type: options.stateEnterprise ? 'state_enterprise' : 'agency' },
     ],
     ...(options.major ? { major: true } : {}),
+    // revision 2 备案 fields (events.md): 主管单位 — the department that files —, 承办单位 (the state enterprise that is
+    // the party), 标的额 in yuan, and the day the suit was served
+    responsibleAgencyId: responsible,
+    ...(options.stateEnterprise ? { handlingUnit: options.stateEnterprise } : {}),
+    amount: options.yuan,
+    arisenAt: time.dateAfter(start, -2),
   });
   t = c.add(time.afterWorkdays(t, rng.int(1, 3)), responsible, 'handoff.requested', {
     handoffId: `${id}-h1`,

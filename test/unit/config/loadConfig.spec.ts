@@ -30,7 +30,7 @@ const problemsOf = (v: unknown): string => {
 describe('config loading', () => {
   it('accepts the operations.md example shape and fills defaults', () => {
     const config = parseConfig(text(good), 'test.json');
-    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15 });
+    expect(config.deadlines).to.deep.equal({ privateEnterpriseFastTrack: true, privateEnterpriseReconsiderationDays: 30, noticeAckWorkingDays: 5, informationNoticeWorkingDays: 5, disputeReferralDays: 15, disputeFilingWorkingDays: 5 });
     expect(config.graphql).to.deep.equal({ introspection: true, graphiql: true });
     expect(configWarnings(config)).to.deep.equal([]);
   });
@@ -62,11 +62,12 @@ describe('config loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ld-retired-key-'));
     const configPath = join(dir, 'released.json');
     writeFileSync(configPath, text({ ...good, graphql: { answerCacheMiB: 64 } }));
-    const warned: string[] = [];
-    const warn = console.warn;
-    const log = console.log;
-    console.warn = (...args: unknown[]) => void warned.push(args.join(' '));
-    console.log = () => undefined;
+    // the platform logs JSON lines on stdout (operations.md "Logs"; LIANDONG_LOG_FORMAT=json whatever the terminal)
+    const written: string[] = [];
+    const write = process.stdout.write;
+    const format = process.env.LIANDONG_LOG_FORMAT;
+    process.env.LIANDONG_LOG_FORMAT = 'json';
+    process.stdout.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
     try {
       const before = new Set([...process.listeners('SIGTERM'), ...process.listeners('SIGINT')]);
       const started = await startEmbedded({ configPath, dataDir: join(dir, 'data'), port: 0, host: '127.0.0.1', demo: false });
@@ -77,11 +78,13 @@ describe('config loading', () => {
       (stop as (s: string) => void)('SIGTERM');
       await started.stopped;
     } finally {
-      console.warn = warn;
-      console.log = log;
+      process.stdout.write = write;
+      if (format === undefined) delete process.env.LIANDONG_LOG_FORMAT;
+      else process.env.LIANDONG_LOG_FORMAT = format;
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(warned.filter((w) => w.includes('answerCacheMiB'))).to.have.length(1);
+    const records = written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(records.filter((r) => r.level === 'warn' && r.msg.includes('answerCacheMiB'))).to.have.length(1);
   });
 
   it('accepts the built-in demo config', () => {
@@ -94,6 +97,12 @@ describe('config loading', () => {
     const message = problemsOf(bad);
     const line = text(bad).split('\n').findIndex((l, i, all) => l.includes('"ly-court"') && all.slice(0, i).some((x) => x.includes('"ly-court"'))) + 1;
     expect(message).to.contain(`第 ${line} 行`).and.to.contain('重复');
+  });
+
+  it('reads deadlines.disputeFilingWorkingDays (the 备案 period of operations.md) and refuses one below a working day', () => {
+    const config = parseConfig(text({ ...good, deadlines: { disputeFilingWorkingDays: 10 } }), 'test.json');
+    expect(config.deadlines.disputeFilingWorkingDays).to.equal(10);
+    expect(problemsOf({ ...good, deadlines: { disputeFilingWorkingDays: 0 } })).to.contain('disputeFilingWorkingDays');
   });
 
   it('refuses a bad kind, naming the allowed kinds', () => {

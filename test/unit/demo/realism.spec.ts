@@ -209,8 +209,10 @@ describe('demo city 云岭市 as a 司法局 officer reads it', () => {
           const filer = agency(d.source);
           expect(filer.kind, d.subject).to.equal('government');
           const parties = d.data.parties as { name: string; type: string }[];
-          // the filer is the party, or the 主管 of the state enterprise that is
-          expect(parties.some((p) => p.name === filer.name) || parties.some((p) => p.type === 'state_enterprise'), d.subject).to.equal(true);
+          // the filer is the 主管单位 (responsibleAgencyId) and the party, or the 主管 of the state enterprise that is (承办单位)
+          expect(d.data.responsibleAgencyId, d.subject).to.equal(filer.id);
+          const enterprise = parties.find((p) => p.type === 'state_enterprise');
+          expect(enterprise ? d.data.handlingUnit : parties.some((p) => p.name === filer.name), d.subject).to.equal(enterprise ? enterprise.name : true);
           if (String(d.data.title).includes('土地使用权出让合同')) {
             expect(filer.name, d.subject).to.include('自然资源');
             expect(parties.some((p) => p.type === 'state_enterprise'), `${d.subject}: the grantor is the department`).to.equal(false);

@@ -59,7 +59,7 @@ interface ActionItemView {
 /** an attention item as shown: its Case is the case's summary now, which must equal the summary of the whole case */
 const attentionShown = (items: Attention[]) => items.map((a) => ({ case: caseSummaryOf(a.case.doc.state), reason: a.reason, detail: a.detail }));
 /** reasons revision 2 added, which the oracle never knew (社区矫正: test/unit/projections/correctionAttention.spec.ts) */
-const REVISION_2_REASONS: readonly string[] = ['correction_unreported', 'correction_absconded'];
+const REVISION_2_REASONS: readonly string[] = ['correction_unreported', 'correction_absconded', 'overdue_rectification', 'dispute_lost'];
 const attentionGot = (items: NewAttention[]) =>
   items.filter((a) => !REVISION_2_REASONS.includes(a.reason)).map((a) => ({ case: a.case.summary, reason: a.reason, detail: a.detail }));
 const agendaShown = (items: Agenda[]) => items.map((a) => ({ case: caseSummaryOf(a.case.doc.state), reason: a.reason, resolution: a.resolution }));

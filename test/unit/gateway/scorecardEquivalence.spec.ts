@@ -43,6 +43,13 @@ const COLUMNS = [
 type Row = Record<(typeof COLUMNS)[number], number> & { agency: { id: string }; quarter: string };
 
 const REVISION_2_COLUMNS = [
+  // legal disputes (test/unit/projections/disputes.projection.spec.ts, test/e2e/governmentDispute.e2e.spec.ts)
+  'disputesRegistered',
+  'disputesRegisteredLate',
+  'disputesLost',
+  'disputeLossAmount',
+  'rectificationsOrdered',
+  'rectificationsOverdue',
   'casesHeard',
   'casesWithHeadAppearance',
   'headAppearanceCaseRate',

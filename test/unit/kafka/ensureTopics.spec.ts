@@ -11,13 +11,22 @@ import { ensureTopics } from '../../../infra/kafka/ensureTopics.js';
 const unknownPartition = () => Object.assign(new Error('This server does not host this topic-partition'), { type: 'UNKNOWN_TOPIC_OR_PARTITION', retriable: true });
 
 /** a broker that has just created the topics: metadata and logs become available `lagCalls` calls later */
-function freshBroker(options: { metadataLag: number; logLag: number; partitions?: number; denied?: boolean }) {
+function freshBroker(options: { metadataLag: number; logLag: number; partitions?: number; denied?: boolean; createFailures?: Error[]; createdByOther?: boolean }) {
   const topics = new Set<string>();
-  const calls = { metadata: 0, offsets: 0, created: [] as string[] };
+  const calls = { metadata: 0, offsets: 0, created: [] as string[], createAttempts: 0 };
+  const createFailures = [...(options.createFailures ?? [])];
   const partitions = options.partitions ?? 4;
   const admin = {
     listTopics: async () => [...topics],
     createTopics: async ({ topics: wanted }: { topics: { topic: string }[] }) => {
+      calls.createAttempts += 1;
+      const failure = createFailures.shift();
+      if (failure) throw failure;
+      if (options.createdByOther && calls.createAttempts === 1) {
+        // another replica created them between our list and our create
+        for (const { topic } of wanted) topics.add(topic);
+        throw Object.assign(new Error('Topic with this name already exists'), { type: 'TOPIC_ALREADY_EXISTS' });
+      }
       for (const { topic } of wanted) {
         topics.add(topic);
         calls.created.push(topic);
@@ -63,6 +72,21 @@ describe('ensureTopics on a KRaft broker', () => {
     expect(broker.calls.created).to.deep.equal(['liandong.agency.a', 'liandong.agency.b']);
     expect(topics.get('liandong.agency.a')!.created).to.equal(false);
     expect(topics.get('liandong.agency.b')!.created).to.equal(true);
+  });
+
+  it('retries a create the broker cannot answer yet (UNKNOWN_TOPIC_OR_PARTITION, NOT_CONTROLLER right after a restart)', async () => {
+    const notController = Object.assign(new Error('This is not the correct controller for this cluster'), { type: 'NOT_CONTROLLER', retriable: true });
+    const broker = freshBroker({ metadataLag: 0, logLag: 0, createFailures: [unknownPartition(), notController] });
+    const topics = await ensureTopics(broker.admin, ['liandong.agency.a'], { partitions: 4, replicationFactor: undefined, timeoutMs: 10_000 });
+    expect(broker.calls.createAttempts).to.equal(3);
+    expect(topics.get('liandong.agency.a')).to.deep.equal({ partitions: 4, created: true });
+  });
+
+  it('takes a topic another replica created at the same moment as existing', async () => {
+    const broker = freshBroker({ metadataLag: 0, logLag: 0, createdByOther: true });
+    const topics = await ensureTopics(broker.admin, ['liandong.agency.a'], { partitions: 4, replicationFactor: undefined, timeoutMs: 10_000 });
+    expect(broker.calls.createAttempts).to.equal(1);
+    expect(topics.get('liandong.agency.a')).to.deep.equal({ partitions: 4, created: false });
   });
 
   it('gives up after its deadline with a message that says what to check', async () => {

@@ -28,7 +28,7 @@ describe('case stream: registration, closing, self-correction', () => {
       ['civil_dispute', {}],
       ['criminal', {}],
       ['public_interest', {}],
-      ['government_dispute', { major: true, defendantAgencyId: 'ly-gov' }],
+      ['government_dispute', { major: true, defendantAgencyId: 'ly-gov', responsibleAgencyId: 'ly-gov', arisenAt: '2024-09-10' }],
     ] as const) {
       it(`registers a ${kind} case`, () => {
         const registered = ev('ly-court', 'case.registered', { kind, title: '案件', parties: [person('甲', 'applicant')], ...extra });

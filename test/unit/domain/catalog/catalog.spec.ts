@@ -54,6 +54,12 @@ const SPEC_TYPES = [
   'correction.reported',
   'correction.absconded',
   'correction.located',
+  // revision 2: legal disputes of state organs
+  'dispute.consulted',
+  'dispute.concluded',
+  'accountability.reviewed',
+  'rectification.ordered',
+  'rectification.completed',
   'notice.acknowledged',
   'action_item.completed',
 ];
@@ -64,6 +70,16 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
     ok: [
       { kind: 'civil_dispute', title: '纠纷', parties: [{ name: '甲', role: 'applicant', type: 'person' }] },
       { kind: 'administrative_litigation', title: '诉', caseNumber: '(2024)吉04行初1号', parties: [{ name: '乙', role: 'plaintiff', type: 'private_enterprise' }], defendantAgencyId: 'ly-gov', privateEnterprise: true, fastTrack: false, major: false },
+      {
+        kind: 'government_dispute',
+        title: '纠纷',
+        parties: [{ name: '甲', role: 'plaintiff', type: 'enterprise' }],
+        responsibleAgencyId: 'ly-gov',
+        handlingUnit: '某国有公司',
+        amount: 1200000.5,
+        arisenAt: '2024-09-02',
+        major: true,
+      },
     ],
     bad: [
       { kind: 'administrative_litigation', title: '诉', parties: [{ name: '乙', role: 'plaintiff', type: 'person' }] },
@@ -72,6 +88,10 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
       { kind: 'civil_dispute', title: '纠纷', parties: [{ name: '甲', role: 'applicant' }] },
       { kind: 'civil_dispute', title: '纠纷', parties: [{ name: '甲', role: 'applicant', type: 'person' }], privateEnterprise: 'yes' },
       { kind: 'civil_dispute', title: '纠纷', parties: [{ name: '甲', role: 'applicant', type: 'person' }], defendantAgencyId: 'LY GOV' },
+      // revision 2: a government dispute names its 主管单位 and the day it arose
+      { kind: 'government_dispute', title: '纠纷', parties: [{ name: '甲', role: 'plaintiff', type: 'enterprise' }], arisenAt: '2024-09-02' },
+      { kind: 'government_dispute', title: '纠纷', parties: [{ name: '甲', role: 'plaintiff', type: 'enterprise' }], responsibleAgencyId: 'ly-gov' },
+      { kind: 'government_dispute', title: '纠纷', parties: [{ name: '甲', role: 'plaintiff', type: 'enterprise' }], responsibleAgencyId: 'ly-gov', arisenAt: '2024-09-02', amount: -1 },
     ],
   },
   'case.closed': { ok: [{ outcome: 'judged' }, { outcome: 'other', note: '' }], bad: [{}, { outcome: 'done' }, { outcome: 'judged', extra: 1 }] },
@@ -144,6 +164,23 @@ const SAMPLES: Record<string, { ok: unknown[]; bad: unknown[] }> = {
   'correction.absconded': { ok: [{}, { note: '失去联系' }], bad: [{ name: '李某' }] },
   'correction.located': { ok: [{}, { note: '已查找到' }], bad: [{ note: 5 }] },
   'notice.acknowledged': { ok: [{ noticeId: 'C-1/judgment/J1' }], bad: [{}, { noticeId: '' }] },
+  'dispute.consulted': {
+    ok: [{ opinion: '积极应诉', participants: ['ly-gov', 'ly-court'] }],
+    bad: [{ opinion: '积极应诉', participants: [] }, { opinion: '', participants: ['ly-gov'] }, { participants: ['ly-gov'] }, { opinion: '积极应诉', participants: ['ly-gov', 'ly-gov'] }],
+  },
+  'dispute.concluded': {
+    ok: [{ outcome: 'lost', lossAmount: 450000 }, { outcome: 'partially_lost', lossAmount: 0 }, { outcome: 'settled' }],
+    bad: [{}, { outcome: 'lose' }, { outcome: 'lost', lossAmount: -1 }, { outcome: 'lost', lossAmount: '450000' }],
+  },
+  'accountability.reviewed': {
+    ok: [{ agencyId: 'ly-gov', finding: 'no_fault' }, { agencyId: 'ly-gov', finding: 'fault_found', measures: '诫勉谈话' }],
+    bad: [{ agencyId: 'ly-gov' }, { agencyId: 'ly-gov', finding: 'guilty' }, { finding: 'no_fault' }],
+  },
+  'rectification.ordered': {
+    ok: [{ rectificationId: 'r1', to: 'ly-gov', summary: '健全合同审查制度', dueDate: '2025-02-28' }],
+    bad: [{ rectificationId: 'r1', to: 'ly-gov', summary: '健全合同审查制度' }, { rectificationId: 'r1', to: 'ly-gov', summary: '', dueDate: '2025-02-28' }, { rectificationId: 'r1', to: 'ly-gov', summary: '整改', dueDate: '2025/02/28' }],
+  },
+  'rectification.completed': { ok: [{ rectificationId: 'r1', summary: '已整改' }], bad: [{ rectificationId: 'r1' }, { summary: '已整改' }] },
   'action_item.completed': { ok: [{ actionId: 'M-1:A1' }, { actionId: 'M-1:A1', note: '已完成' }], bad: [{}, { actionId: 'M-1:A1', done: true }] },
 };
 
@@ -165,6 +202,8 @@ describe('catalog', () => {
     expect(by('correction.absconded')).to.deep.equal(['justice']);
     expect(by('correction.located')).to.deep.equal(['justice']);
     expect(by('court.filings_reported')).to.deep.equal(['court']);
+    for (const type of ['dispute.consulted', 'rectification.ordered']) expect(by(type), type).to.deep.equal(['government', 'justice']);
+    expect(by('accountability.reviewed')).to.deep.equal(['justice']);
     const everyKind = [...AGENCY_KINDS].sort();
     for (const type of [
       'case.registered',
@@ -180,6 +219,9 @@ describe('catalog', () => {
       'reconsideration.performed',
       'notice.acknowledged',
       'action_item.completed',
+      // the registering agency or a justice bureau; the `to` agency: checked by the decider
+      'dispute.concluded',
+      'rectification.completed',
     ]) {
       expect(by(type), type).to.deep.equal(everyKind);
     }

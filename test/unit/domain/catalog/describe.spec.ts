@@ -48,6 +48,16 @@ const EXPECTED: [ReturnType<typeof ev>, string][] = [
   [ev('ly-justice', 'reconsideration.decided', { decision: 'ordered_performance', performanceDueAt: '2024-07-20' }), '辽源市司法局 作出行政复议决定：责令履行，限 2024-07-20 前履行'],
   [ev('ly-market', 'reconsideration.performed', { summary: '已履行' }), '辽源市市场监督管理局 报告履行行政复议决定：已履行'],
   [ev('ly-justice', 'correction.reported', {}), '社区矫正对象向 辽源市司法局 报到'],
+  // revision 2: legal disputes of state organs
+  [
+    ev('ly-market', 'case.registered', { kind: 'government_dispute', title: '某公司诉城投公司合同纠纷', parties: [], responsibleAgencyId: 'ly-market', handlingUnit: '市城投公司', amount: 9800, arisenAt: '2024-09-02', major: true }),
+    '辽源市市场监督管理局 登记涉党政机关、国有企业法律纠纷案件「某公司诉城投公司合同纠纷」，主管单位 辽源市市场监督管理局，承办单位 市城投公司，标的额 9,800 元，2024-09-02 发生，重大',
+  ],
+  [ev('ly-justice', 'dispute.consulted', { opinion: '积极应诉', participants: ['ly-market'] }), '辽源市司法局 组织会商研判（参加单位 辽源市市场监督管理局）：积极应诉'],
+  [ev('ly-market', 'dispute.concluded', { outcome: 'lost', lossAmount: 1_250_000 }), '辽源市市场监督管理局 报告纠纷结果：败诉，损失 125 万元'],
+  [ev('ly-justice', 'accountability.reviewed', { agencyId: 'ly-market', finding: 'no_fault' }), '辽源市司法局 对 辽源市市场监督管理局 责任倒查：未发现过错'],
+  [ev('ly-justice', 'rectification.ordered', { rectificationId: 'r1', to: 'ly-market', summary: '健全制度', dueDate: '2025-02-28' }), '辽源市司法局 要求 辽源市市场监督管理局 整改（r1），限 2025-02-28 前完成：健全制度'],
+  [ev('ly-market', 'rectification.completed', { rectificationId: 'r1', summary: '已整改' }), '辽源市市场监督管理局 报告整改完成（r1）：已整改'],
   [
     ev(null, 'notice.issued', { noticeId: 'C-1/judgment/J1', reason: 'agency_lost', recipients: ['ly-market', 'ly-gov'], trigger: 'judgment.issued' }),
     '平台 就「行政机关败诉」向 辽源市市场监督管理局、辽源市人民政府 抄告（C-1/judgment/J1）',
