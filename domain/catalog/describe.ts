@@ -80,11 +80,13 @@ export const describeEvent = (event: DomainEvent, agencies: AgencyDirectory): st
   switch (event.type) {
     case 'case.registered': {
       const kind = typeof d.kind === 'string' && d.kind in CASE_KINDS ? CASE_KINDS[d.kind as keyof typeof CASE_KINDS].name : String(d.kind ?? '');
-      const number = typeof d.caseNumber === 'string' ? `（${d.caseNumber}）` : '';
+      // a court's 案号 has its own brackets — （2026）岭0102行初12号 — so it is not put in another pair
+      const number = typeof d.caseNumber === 'string' ? `，案号 ${d.caseNumber}` : '';
       const defendant = typeof d.defendantAgencyId === 'string' ? `，被告/被申请人 ${agency(d.defendantAgencyId)}` : '';
       const procedure = d.procedure === 'simplified' || d.fastTrack === true ? `，适用${RECONSIDERATION_PROCEDURE_NAMES.simplified}` : '';
       const complex = d.majorOrComplex === true ? '，重大疑难' : '';
-      const afterReconsideration = typeof d.reconsiderationCaseId === 'string' ? `，经行政复议（复议案件 ${d.reconsiderationCaseId}）` : '';
+      // the reconsideration case's id is another case's: a reader of this one may not see it (Case.reconsiderationCase)
+      const afterReconsideration = typeof d.reconsiderationCaseId === 'string' ? '，经行政复议' : '';
       // 备案 of a government dispute: 主管单位, 承办单位, 标的额, 发生/收到诉状之日
       const responsible = typeof d.responsibleAgencyId === 'string' ? `，主管单位 ${agency(d.responsibleAgencyId)}` : '';
       const handling = typeof d.handlingUnit === 'string' ? `，承办单位 ${text(d.handlingUnit)}` : '';

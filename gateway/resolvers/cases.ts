@@ -134,8 +134,12 @@ export const caseResolvers = {
     },
     judgmentOutcome: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.judgment?.outcome ?? null,
     reconsiderationDecision: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsideration?.decision ?? null,
-    // revision 2: the 行政复议 case a suit follows (a case document written before revision 2 has no such field)
-    reconsiderationCaseId: async (parent: CaseParent, _: unknown, ctx: GatewayContext) => (await wholeCase(parent, ctx))?.doc.state.reconsiderationCaseId ?? null,
+    // revision 2: the 行政复议 case a suit follows (a case document written before revision 2 has no such field) — like
+    // reconsiderationCase, only when the caller may see that case: its id is another case's (docs/decisions.md "Demo city")
+    async reconsiderationCaseId(parent: CaseParent, _: unknown, ctx: GatewayContext) {
+      const id = (await wholeCase(parent, ctx))?.doc.state.reconsiderationCaseId;
+      return id && (await visibleCase(ctx, id)) ? id : null;
+    },
     async reconsiderationCase(parent: CaseParent, _: unknown, ctx: GatewayContext) {
       const id = (await wholeCase(parent, ctx))?.doc.state.reconsiderationCaseId;
       const doc = id ? await visibleCase(ctx, id) : null;

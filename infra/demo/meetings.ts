@@ -10,7 +10,8 @@
  */
 import { attentionFactsOfCase, attentionFindings, foldCase, handoffsOf, PURPOSES, type ExistingCase } from '../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY, addDays, type IsoDate } from '../../domain/deadlines/index.js';
-import { ALL_AGENCIES, AGENCY_SHORT, COURT, GOV, HOUSING, HRSS, JUSTICE, MARKET, POLICE, RESOURCES } from './names.js';
+import { headAppeared } from '../../domain/catalog/vocabulary.js';
+import { AGENCY_SHORT, COURT, DISTRICTS, GOV, HOUSING, HRSS, JUSTICE, MARKET, MEETING_AGENCIES, POLICE, RESOURCES, answerableFor } from './names.js';
 import { chinaDay, chinaMs, chinaTime, cnDate, type DemoTime, type Plan } from './plan.js';
 import type { Rng } from './random.js';
 
@@ -80,8 +81,9 @@ function attentionAt(plan: Plan, at: number, discussed: ReadonlyMap<string, numb
     const state = foldCase(record.id, facts);
     if (state.status === 'none') continue;
     const file: ExistingCase = state;
+    // a township unit's duty is answered for at the city's meeting by the unit it belongs to
     const push = (reason: Reason, owner: string | null, detail = '', since = 0) => {
-      if (owner) found.push({ caseId: file.id, title: file.title, reason, owner, detail, since });
+      if (owner) found.push({ caseId: file.id, title: file.title, reason, owner: answerableFor(owner), detail, since });
     };
     const attention = attentionFactsOfCase(file, deps);
     for (const finding of attentionFindings(attention, today, discussed.get(file.id) ?? null)) {
@@ -102,7 +104,8 @@ function attentionAt(plan: Plan, at: number, discussed: ReadonlyMap<string, numb
           push('reconsideration_corrected', file.defendantAgencyId, '', Date.parse(attention.correction!.decidedAt));
           break;
         case 'major_dispute':
-          push('major_dispute', GOV);
+          // 谁主管、谁负责: the department that filed it
+          push('major_dispute', record.registeredBy);
           break;
       }
     }
@@ -119,10 +122,10 @@ function noteworthyAt(plan: Plan, at: number): Attention[] {
       record.facts.filter((f) => f.ms <= at),
     );
     if (state.status !== 'open') continue;
-    const absent = Object.values(state.hearings).some((h) => h.held && h.agencyHeadAppeared === false);
+    const absent = Object.values(state.hearings).some((h) => h.held && (h.appearance !== null || h.agencyHeadAppeared !== null) && !headAppeared(h));
     if (absent && state.defendantAgencyId) found.push({ caseId: state.id, title: state.title, reason: 'manual', owner: state.defendantAgencyId, detail: 'head_absent', since: 0 });
     const returned = handoffsOf(state).find((h) => h.status === 'RETURNED');
-    if (returned) found.push({ caseId: state.id, title: state.title, reason: 'manual', owner: returned.from, detail: 'returned', since: 0 });
+    if (returned) found.push({ caseId: state.id, title: state.title, reason: 'manual', owner: answerableFor(returned.from), detail: 'returned', since: 0 });
   }
   return found;
 }
@@ -148,7 +151,7 @@ const resolutionText = (a: Attention, due: IsoDate): string => {
   const owner = AGENCY_SHORT[a.owner] ?? a.owner;
   switch (a.reason) {
     case 'major_dispute':
-      return `会议研究了「${a.title}」的化解方案，明确由市政府办公室牵头、市司法局配合，组织双方开展诉前协调，力争于${cnDate(due)}前形成和解方案；市中级法院做好诉前调解衔接。`;
+      return `会议研究了「${a.title}」的化解方案，明确由${owner}牵头、市司法局配合，组织双方开展诉前协调，力争于${cnDate(due)}前形成和解方案；受诉法院做好诉前调解衔接。`;
     case 'agency_lost':
       return `会议通报了「${a.title}」行政机关败诉情况，要求${owner}深入分析败诉原因，于${cnDate(due)}前报送整改报告，并举一反三开展执法案卷评查。`;
     case 'reconsideration_corrected':
@@ -219,7 +222,7 @@ export function liaisonMeetings(plan: Plan, rng: Rng, meetings: readonly Planned
     const ref = meeting.ref;
     const id = `ref:${ref}`;
     const scheduledAt = chinaMs(meeting.date, 14 * 60 + 30);
-    const participants = [...ALL_AGENCIES];
+    const participants = [...MEETING_AGENCIES];
     const noticeAt = time.office(time.workdayOnOrBefore(addDays(meeting.date, -NOTICE_DAYS + 1)));
     plan.mutation(noticeAt, 'scheduleMeeting', organizer, { input: { title: meeting.title, scheduledAt: chinaTime(scheduledAt), participants } }, ref);
 
@@ -288,7 +291,11 @@ function cancelledMeeting(plan: Plan, rng: Rng, after: PlannedMeeting, nominated
   const calledAt = time.office(time.workdayOnOrBefore(addDays(date, -10)));
   if (calledAt > time.now - 86_400_000) return;
   plan.mutation(calledAt, 'scheduleMeeting', JUSTICE, {
-    input: { title: '行政争议实质性化解专题协调会', scheduledAt: chinaTime(chinaMs(date, 9 * 60 + 30)), participants: [JUSTICE, GOV, COURT, MARKET, RESOURCES, HOUSING, HRSS] },
+    input: {
+      title: '行政争议实质性化解专题协调会',
+      scheduledAt: chinaTime(chinaMs(date, 9 * 60 + 30)),
+      participants: [JUSTICE, GOV, COURT, MARKET, RESOURCES, HOUSING, HRSS, ...DISTRICTS.flatMap((d) => [d.court, d.justice, d.gov, d.department])],
+    },
   }, ref);
   const [topic] = chooseAgenda(plan, calledAt + 30 * 60_000, nominated, discussed, 1);
   if (topic) plan.mutation(calledAt + 30 * 60_000, 'nominateCase', JUSTICE, { meetingId: `ref:${ref}`, caseId: topic.caseId, reason: topic.reason });

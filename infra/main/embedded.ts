@@ -278,7 +278,11 @@ function printBanner(log: ProcessLogger, p: { url: string; dataDir: string; conf
   const plain = p.config.principals.filter((x) => x.token);
   if (p.isDemoConfig && plain.length > 0) {
     lines.push('  演示令牌 (Authorization: Bearer <令牌>)：');
-    for (const x of plain) lines.push(`    ${x.token!.padEnd(16)} ${x.roles.join('+').padEnd(18)} ${x.name}（${p.config.agencies.find((a) => a.id === x.agencyId)?.name}）`);
+    // the city's agencies, the organizer and the auditor; the districts' and townships' in one line (27 agencies)
+    const cityLevel = plain.filter((x) => (p.config.agencies.find((a) => a.id === x.agencyId)?.level ?? 'city') === 'city');
+    for (const x of cityLevel) lines.push(`    ${x.token!.padEnd(16)} ${x.roles.join('+').padEnd(18)} ${x.name}（${p.config.agencies.find((a) => a.id === x.agencyId)?.name}）`);
+    const others = plain.length - cityLevel.length;
+    if (others > 0) lines.push(`    另有区、镇（街道）${others} 个机构的令牌，如 ${plain.filter((x) => !cityLevel.includes(x)).slice(0, 2).map((x) => x.token).join('、')}（见 infra/config/demo.config.json）`);
   }
   lines.push(...nodeReleaseBannerLines(), '  按 Ctrl+C 停止。', ''); // end-of-life warning (issue 19)
   // in JSON: one record a log shipper can read (the addresses, no token), and the Node.js warning as its own

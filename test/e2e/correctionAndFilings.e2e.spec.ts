@@ -188,6 +188,10 @@ describe('社区矫正 脱管 and 诉源治理 (e2e): attention list and scoreca
       expect(notices.find((x) => x.caseId === 'AL1')!.recipients.map((a) => a.id)).to.deep.equal(['xj-market', 'xj-gov', 'xj-justice']);
       const suit = (await query('{ case(id: "AL1") { reconsiderationCaseId reconsiderationCase { id kind } } }')).case;
       expect(suit).to.deep.equal({ reconsiderationCaseId: 'RC1', reconsiderationCase: { id: 'RC1', kind: 'administrative_reconsideration' } });
+      // the court sees its suit, not the justice bureau's reconsideration case: neither it nor its id
+      const asCourt = await gql(program.base, 'test-court-token', '{ case(id: "AL1") { reconsiderationCaseId reconsiderationCase { id } timeline { summary } } }');
+      expect(asCourt.json!.data!['case']).to.deep.include({ reconsiderationCaseId: null, reconsiderationCase: null });
+      expect(JSON.stringify(asCourt.json!.data!['case'].timeline)).to.not.include('RC1');
     });
   });
 });

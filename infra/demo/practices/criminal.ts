@@ -1,13 +1,17 @@
 /**
  * Criminal cases. Police cases go police → procuratorate (移送审查起诉, possibly 退回补充侦查 and resubmission,
- * possibly extended) → court (提起公诉) → judgment; a suspended sentence (缓刑) means 社区矫正: the court
- * delivers the offender to the justice bureau and the offender reports. 行刑衔接 cases start at a government
- * department that finds a suspected crime and transfers it to the police.
+ * possibly extended) → court (提起公诉) → judgment, each at the level and in the district the law says
+ * (infra/demo/jurisdiction.ts: a 公安分局, the district's 人民检察院 and basic-level 人民法院 for ordinary crimes;
+ * the city's for a crime that may bring life imprisonment). A suspended sentence (缓刑) means 社区矫正: the court
+ * delivers the offender to the 区司法局 of the 执行地 (where the offender lives), the offender reports — and may go
+ * out of contact (脱管) and be found again. 行刑衔接 cases start at a government department that finds a suspected
+ * crime and transfers it to the police.
  */
 import { addDays } from '../../../domain/deadlines/index.js';
-import { AGENCY_NAMES, COURT, HOUSING, HRSS, JUSTICE, MARKET, POLICE, PROC, RESOURCES, company, official, people } from '../names.js';
+import { criminalChain } from '../jurisdiction.js';
+import { AGENCY_NAMES, HOUSING, HRSS, LINJIANG, MARKET, POLICE as POLICE_CITY, QINGSHAN, RESOURCES, company, official, people, type District } from '../names.js';
 import { chinaDay, chinaMs, chinaTime, type CaseScript } from '../plan.js';
-import { caseIdOf, doc, numberFor, type DemoContext } from './context.js';
+import { caseIdOf, courtCaseNumber, doc, numberFor, type DemoContext } from './context.js';
 
 export interface Crime {
   readonly name: string;
@@ -15,6 +19,8 @@ export interface Crime {
   readonly victims: number;
   /** days of investigation before the file goes to the procuratorate */
   readonly investigationDays: readonly [number, number];
+  /** may bring life imprisonment or death: investigated, prosecuted and tried at the city's level (刑事诉讼法 Art. 21) */
+  readonly serious?: boolean;
 }
 
 export const CRIMES: Record<string, Crime> = {
@@ -29,6 +35,7 @@ export const CRIMES: Record<string, Crime> = {
   accident: { name: '重大责任事故', suspects: 1, victims: 0, investigationDays: [35, 50] },
   deposits: { name: '非法吸收公众存款', suspects: 2, victims: 4, investigationDays: [40, 60] },
   traffic: { name: '交通肇事', suspects: 1, victims: 1, investigationDays: [20, 35] },
+  drugs: { name: '贩卖毒品', suspects: 2, victims: 0, investigationDays: [45, 60], serious: true },
 };
 
 export interface ProcuratorialSuggestion {
@@ -39,6 +46,14 @@ export interface ProcuratorialSuggestion {
 
 export interface CriminalOptions {
   readonly crime: Crime;
+  /** where the crime was committed (the district's 分局, 检察院 and 法院 handle it); 青山区 if not said */
+  readonly district?: District;
+  /** where the offender lives: the 执行地 of a community correction; the district of the crime if not said */
+  readonly residence?: District;
+  /** 社区矫正: the offender reports, then goes out of contact (脱管); `located`: found again after so many days */
+  readonly absconds?: { readonly afterDays: number; readonly locatedAfterDays?: number };
+  /** 社区矫正: the offender never reports (漏管风险) */
+  readonly neverReports?: boolean;
   /** what the procuratorate decides on the (last) review */
   readonly review: 'prosecuted' | 'not_prosecuted' | 'never';
   /** 退回补充侦查 once before the decision */
@@ -59,6 +74,7 @@ export interface CriminalOptions {
 
 /** The procuratorate's review and what follows it, on a case that is already open. */
 interface ReviewStart {
+  readonly chain: ReturnType<typeof criminalChain>;
   readonly c: CaseScript;
   readonly id: string;
   /** when the police send the file */
@@ -70,8 +86,11 @@ interface ReviewStart {
 export function policeCriminalCase(ctx: DemoContext, start: number, options: CriminalOptions): void {
   const { rng, time } = ctx;
   const { crime } = options;
-  const { n, year } = numberFor(ctx, 'xingshi', start);
-  const id = caseIdOf('ylga-xingshi', year, n);
+  const chain = criminalChain(options.district ?? QINGSHAN, crime.serious === true);
+  const POLICE = chain.police;
+  const no = numberFor(ctx, `${chain.policeShort}（刑）立字`, start);
+  const { n, year } = no;
+  const id = caseIdOf(chain.police === QINGSHAN.police ? 'ylqsga-xingshi' : chain.police === LINJIANG.police ? 'yljga-xingshi' : 'ylga-xingshi', no);
   const names = people(rng, crime.suspects + crime.victims);
   const suspects = names.slice(0, crime.suspects);
   const victims = names.slice(crime.suspects);
@@ -79,7 +98,7 @@ export function policeCriminalCase(ctx: DemoContext, start: number, options: Cri
   const registration = {
     kind: 'criminal',
     title: suspects.length > 1 ? `${suspects[0]}等${suspects.length}人${crime.name}案` : `${suspects[0]}${crime.name}案`,
-    caseNumber: `岭公（刑）立字〔${year}〕${n}号`,
+    caseNumber: `${chain.policeShort}（刑）立字〔${year}〕${n}号`,
     parties: [
       ...suspects.map((name) => ({ name, role: 'suspect', type: 'person' })),
       ...victims.map((name) => ({ name, role: 'victim', type: 'person' })),
@@ -92,14 +111,17 @@ export function policeCriminalCase(ctx: DemoContext, start: number, options: Cri
     return c.commit();
   }
   c.add(start, POLICE, 'case.registered', registration);
-  prosecutionReview(ctx, { c, id, at: time.afterDays(start, rng.int(...crime.investigationDays)), nextHandoff: 1 }, options, true);
+  prosecutionReview(ctx, { chain, c, id, at: time.afterDays(start, rng.int(...crime.investigationDays)), nextHandoff: 1 }, options, true);
   c.commit();
 }
 
 /** 移送审查起诉 → (退回补充侦查 → 重新移送) → 起诉/不起诉 → 公诉 → 判决 → 社区矫正. */
 function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOptions, policeCloses: boolean): void {
   const { rng, time } = ctx;
-  const { c, id } = s;
+  const { c, id, chain } = s;
+  const POLICE = chain.police;
+  const PROC = chain.proc;
+  const COURT = chain.bench.court;
   let k = s.nextHandoff;
   const handoff = () => `${id}-h${k++}`;
 
@@ -110,6 +132,7 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
     purpose: 'prosecution_review',
     documents: [doc(ctx, '起诉意见书'), doc(ctx, `侦查卷宗（共${rng.int(2, 9)}册）`), doc(ctx, '扣押物品清单'), doc(ctx, '犯罪嫌疑人诉讼权利义务告知书')],
     note: rng.pick(['犯罪嫌疑人已被取保候审。', '犯罪嫌疑人现羁押于云岭市看守所。', '犯罪嫌疑人认罪认罚。']),
+    ...(options.crime.serious ? { possibleSentence: 'over_3y' } : {}),
   });
   let received = c.add(time.afterWorkdays(t, rng.int(0, 2)), PROC, 'handoff.received', { handoffId: review });
   if (rng.chance(0.5)) c.add(time.afterWorkdays(received, 1), PROC, 'handoff.accepted', { handoffId: review });
@@ -167,13 +190,17 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
   }
 
   const prosecution = handoff();
-  t = c.add(time.afterWorkdays(decided, rng.int(0, 2)), PROC, 'handoff.requested', {
+  const requestedAt = time.afterWorkdays(decided, rng.int(0, 2));
+  const indictment = numberFor(ctx, `${chain.procShort}刑诉`, requestedAt);
+  t = c.add(requestedAt, PROC, 'handoff.requested', {
     handoffId: prosecution,
     to: COURT,
     purpose: 'public_prosecution',
-    documents: [doc(ctx, '起诉书'), doc(ctx, '量刑建议书'), doc(ctx, '证据目录')],
+    documents: [doc(ctx, `${chain.procShort}刑诉〔${indictment.year}〕${indictment.n}号起诉书`), doc(ctx, '量刑建议书'), doc(ctx, '证据目录')],
   });
   const filed = c.add(time.afterWorkdays(t, rng.int(0, 2)), COURT, 'handoff.received', { handoffId: prosecution });
+  // the court dockets the prosecution (立案) under its own 案号: 刑初 of the court that tries it
+  const courtNumber = courtCaseNumber(chain.bench.courtCode, '刑初', numberFor(ctx, `${chain.bench.courtCode}刑初`, filed));
   c.add(time.afterWorkdays(filed, rng.int(1, 2)), COURT, 'handoff.accepted', { handoffId: prosecution });
   // the trial is set a few days after filing; an extended one (to the third month) is heard about two months later
   const hearingId = `${id}-t1`;
@@ -197,21 +224,36 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
 
   let closeAfter = time.afterDays(judged, rng.int(14, 20));
   if (options.communityCorrection) {
+    // 社区矫正法 Art. 17, 20: the 执行地 is where the offender lives; its county-level 社区矫正机构 (the 区司法局) receives
+    const residence = options.residence ?? options.district ?? QINGSHAN;
+    const JUSTICE = residence.justice;
     const delivery = handoff();
     const effective = chinaMs(effectiveAt, 9 * 60);
-    const requested = c.add(time.afterDays(effective, options.lateDelivery ? rng.int(12, 15) : rng.int(2, 7)), COURT, 'handoff.requested', {
+    const requested = c.add(time.afterDays(effective, options.lateDelivery ? rng.int(12, 15) : rng.int(1, 4)), COURT, 'handoff.requested', {
       handoffId: delivery,
       to: JUSTICE,
       purpose: 'community_correction',
-      documents: [doc(ctx, '刑事判决书'), doc(ctx, '执行通知书'), doc(ctx, '结案登记表'), doc(ctx, '社区矫正对象报到告知书')],
-      note: '社区矫正对象居住地：云岭市临江区，请安排居住地司法所接收。',
+      documents: [doc(ctx, `${courtNumber}刑事判决书`), doc(ctx, '执行通知书'), doc(ctx, '结案登记表'), doc(ctx, '社区矫正对象报到告知书')],
+      note: `社区矫正执行地：云岭市${residence.name}${residence.township.name}（社区矫正对象居住地），请安排${residence.township.name}司法所接收。`,
     });
     const accepted = c.add(time.afterWorkdays(requested, rng.int(1, 3)), JUSTICE, 'handoff.received', { handoffId: delivery });
     c.add(time.afterMinutes(accepted, 30, 120), JUSTICE, 'handoff.completed', { handoffId: delivery, outcome: 'enrolled' });
-    c.add(time.afterDays(effective, options.lateDelivery ? rng.int(13, 16) : rng.int(3, 9)), JUSTICE, 'correction.reported', {});
+    if (!options.neverReports) {
+      const reported = c.add(time.afterDays(effective, options.lateDelivery ? rng.int(13, 16) : rng.int(3, 9)), JUSTICE, 'correction.reported', {});
+      if (options.absconds) {
+        const gone = c.add(time.afterDays(reported, options.absconds.afterDays), JUSTICE, 'correction.absconded', {
+          note: `社区矫正对象未按规定到${residence.township.name}司法所报告，电话无法接通，居住地查无此人；已通报${AGENCY_NAMES[residence.police]}协助查找。`,
+        });
+        if (options.absconds.locatedAfterDays !== undefined) {
+          c.add(time.afterDays(gone, options.absconds.locatedAfterDays), JUSTICE, 'correction.located', {
+            note: '经公安机关协助，在外省务工地找到社区矫正对象，已责令其返回执行地并给予警告。',
+          });
+        }
+      }
+    }
     closeAfter = Math.max(closeAfter, time.afterWorkdays(requested, 2));
   }
-  if (policeCloses) c.add(closeAfter, POLICE, 'case.closed', { outcome: 'judged', note: '法院判决已生效，侦查终结归档。' });
+  if (policeCloses) c.add(closeAfter, POLICE, 'case.closed', { outcome: 'judged', note: `${courtNumber}刑事判决已生效，侦查终结归档。` });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,8 +261,12 @@ function prosecutionReview(ctx: DemoContext, s: ReviewStart, options: CriminalOp
 
 export interface TransferMatter {
   readonly agency: string;
+  /** the police that receive it: the 市公安局 for a city department (its 支队), the district's 分局 for a district's */
+  readonly police?: string;
+  /** where the suspected crime was committed (the procuratorate and court that take it on); 青山区 if not said */
+  readonly district?: District;
   readonly series: string;
-  readonly caseNumber: (year: number, n: number) => string;
+  readonly caseNumber: (year: number, n: string) => string;
   /** suspect: a person, or a company of this industry */
   readonly suspect: 'person' | string;
   readonly crime: string;
@@ -268,6 +314,16 @@ export const TRANSFER_MATTERS: Record<string, TransferMatter> = {
     crime: '拒不支付劳动报酬',
     evidence: '责令支付通知书及送达回证、欠薪工人名册',
   },
+  unlicensedFood: {
+    agency: LINJIANG.department,
+    police: LINJIANG.police,
+    district: LINJIANG,
+    series: 'yljscj-yixing',
+    caseNumber: (y, n) => `临市监立〔${y}〕${n}号`,
+    suspect: '食品',
+    crime: '生产、销售有毒、有害食品',
+    evidence: '食品检验报告（检出非食用物质）',
+  },
   bidRigging: {
     agency: HOUSING,
     series: 'ylzj-yixing',
@@ -305,8 +361,10 @@ export function transferCase(ctx: DemoContext, start: number, options: TransferO
   const { rng, time } = ctx;
   const { matter, variant } = options;
   const agency = matter.agency;
-  const { n, year } = numberFor(ctx, matter.series, start);
-  const id = caseIdOf(matter.series, year, n);
+  const POLICE = matter.police ?? POLICE_CITY;
+  const no = numberFor(ctx, matter.series, start);
+  const { n, year } = no;
+  const id = caseIdOf(matter.series, no);
   const suspect = matter.suspect === 'person' ? people(rng, 1)[0]! : company(rng, matter.suspect);
   const c = ctx.plan.newCase(id, agency);
   let t = c.add(start, agency, 'case.registered', {
@@ -355,7 +413,11 @@ export function transferCase(ctx: DemoContext, start: number, options: TransferO
       note: '公安机关认为涉案金额未达立案追诉标准，决定不予立案；本局已依法作出行政处罚。',
     });
   } else if (variant === 'continued') {
-    prosecutionReview(ctx, { c, id, at: time.afterDays(decided, rng.int(30, 45)), nextHandoff: 2 }, { crime: CRIMES.dui!, review: 'prosecuted' }, false);
+    // the city bureau's 支队 investigates; a crime tried by a basic-level court is prosecuted by the district's 检察院
+    const district = matter.district ?? QINGSHAN;
+    const chain = { ...criminalChain(district, false), police: POLICE };
+    const crime: Crime = { name: matter.crime, suspects: 1, victims: 0, investigationDays: [30, 45] };
+    prosecutionReview(ctx, { chain, c, id, at: time.afterDays(decided, rng.int(30, 45)), nextHandoff: 2 }, { crime, review: 'prosecuted' }, false);
   }
   c.commit();
 }

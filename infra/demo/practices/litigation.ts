@@ -1,13 +1,14 @@
 /**
- * 行政诉讼: the court registers a suit against a government agency, serves the 应诉通知 by information
- * notice, holds the hearing (负责人出庭应诉 or not, often with 庭审旁听 organised by the justice bureau), and
+ * 行政诉讼: the court with jurisdiction (infra/demo/jurisdiction.ts) registers a suit against a government agency,
+ * serves the 应诉通知 (litigation_response: 答辩举证 within 15 days), holds the hearing (负责人出庭应诉 or not, often with 庭审旁听 organised by the justice bureau), and
  * judges. An `agency_lost` judgment makes the platform issue a copy notice (同步抄告) that the recipients
  * acknowledge — or not; a 司法建议 may follow.
  */
 import { noticeIdFor } from '../../../domain/cases/decide.js';
-import { AGENCY_NAMES, COURT, GOV, HOUSING, HRSS, JUSTICE, MARKET, RESOURCES, company, person } from '../names.js';
+import { appealBench, suitBench } from '../jurisdiction.js';
+import { AGENCY_NAMES, GOV, HOUSING, HRSS, JUSTICE, LINJIANG, MARKET, QINGSHAN, RESOURCES, company, justiceFor, person } from '../names.js';
 import { chinaDay, chinaMs, chinaTime, cnDate } from '../plan.js';
-import { acknowledge, caseIdOf, doc, numberFor, type AckBy, type DemoContext } from './context.js';
+import { acknowledge, caseIdOf, courtCaseNumber, doc, numberFor, type AckBy, type DemoContext } from './context.js';
 
 export interface LitigationMatter {
   readonly defendant: string;
@@ -120,6 +121,46 @@ export const LITIGATION_MATTERS: readonly LitigationMatter[] = [
     suggestion: '建议全面梳理招商引资协议履行情况，对未兑现的政策承诺建立清单化管理。',
     reply: '已完成全市招商引资协议专项清理，建立政策兑现台账，兑现到位资金3,260万元。',
   },
+  {
+    defendant: QINGSHAN.department,
+    matter: '强制拆除违法建筑',
+    plaintiff: 'person',
+    selfCorrection: '对强制拆除中损毁的合法财物予以登记并依法补偿。',
+    suggestion: '建议在强制拆除前依法履行催告、公告程序，对屋内物品进行清点登记并妥善保管。',
+    reply: '已制定强制拆除操作规程，明确催告、公告、清点登记和全程记录四个环节。',
+  },
+  {
+    defendant: QINGSHAN.department,
+    matter: '占道经营行政处罚',
+    plaintiff: '餐饮管理',
+    selfCorrection: '重新核定违法情节，变更罚款数额。',
+    suggestion: '建议统一占道经营处罚裁量基准，对首次轻微违法的经营者优先采取教育劝导。',
+    reply: '已修订城市管理领域行政处罚裁量基准，增设首违不罚清单。',
+  },
+  {
+    defendant: LINJIANG.department,
+    matter: '食品经营许可',
+    plaintiff: '食品',
+    selfCorrection: '依法受理食品经营许可申请并现场核查。',
+    suggestion: '建议对食品经营许可申请实行一次性告知，规范不予受理决定的说理。',
+    reply: '已公布食品经营许可办事指南和材料清单，不予受理决定实行法制审核。',
+  },
+  {
+    defendant: QINGSHAN.gov,
+    matter: '集体土地上房屋征收补偿安置',
+    plaintiff: 'person',
+    selfCorrection: '重新核定安置面积并与被征收人签订补充协议。',
+    suggestion: '建议在集体土地征收中依法公告征收补偿安置方案，充分听取被征收人意见。',
+    reply: '已在全区征收项目推行补偿安置方案公示和听证制度。',
+  },
+  {
+    defendant: LINJIANG.gov,
+    matter: '政府信息公开答复',
+    plaintiff: 'person',
+    selfCorrection: '撤销原答复，依法公开所申请的项目审批文件。',
+    suggestion: '建议规范政府信息公开答复的检索和说理，准确适用"信息不存在"的情形。',
+    reply: '已对全区政府信息公开答复实行统一法制审核。',
+  },
 ];
 
 export type LitigationOutcome = 'agency_lost' | 'agency_won' | 'dismissed' | 'withdrawn' | 'mediated';
@@ -127,8 +168,12 @@ export type LitigationOutcome = 'agency_lost' | 'agency_won' | 'dismissed' | 'wi
 export interface LitigationOptions {
   readonly matter: LitigationMatter;
   readonly outcome: LitigationOutcome;
-  /** 行政机关负责人出庭应诉 at the hearing */
+  /** 行政机关负责人出庭应诉 at the hearing: a principal or deputy head (`appearance`) or entrusted staff only */
   readonly headAppeared: boolean;
+  /** the suit follows a 行政复议 that upheld the act (复议维持): the 复议机关 is co-defendant (行政诉讼法 Art. 26) */
+  readonly afterReconsideration?: { readonly caseId: string; readonly reconsiderationBody: string };
+  /** the plaintiff appeals a judgment for the agency; the 中级人民法院 dismisses the appeal (驳回上诉，维持原判) */
+  readonly appealed?: boolean;
   /** how each copy-notice recipient acknowledges (defaults to a published event) */
   readonly acks?: Partial<Record<string, AckBy>>;
   /** 司法建议 after the judgment: replied (adopted or not) or left unanswered */
@@ -147,32 +192,38 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
   const { rng, time } = ctx;
   const { matter } = options;
   const defendant = matter.defendant;
-  const { n, year } = numberFor(ctx, 'xingchu', start);
-  const id = caseIdOf('ylfy-xingchu', year, n);
+  const bench = suitBench(defendant);
+  const COURT = bench.court;
+  const no = numberFor(ctx, `${bench.courtCode}行初`, start);
+  const id = caseIdOf(`${bench.idPrefix}-xingchu`, no);
+  const caseNumber = courtCaseNumber(bench.courtCode, '行初', no);
   const plaintiffName = matter.plaintiff === 'person' ? person(rng) : company(rng, matter.plaintiff);
   const privateEnterprise = matter.plaintiff !== 'person';
   const c = ctx.plan.newCase(id, COURT);
+  const after = options.afterReconsideration;
 
   const registration = {
     kind: 'administrative_litigation',
-    title: `${plaintiffName}诉${AGENCY_NAMES[defendant]}${matter.matter}案`,
-    caseNumber: `（${year}）岭01行初${n}号`,
+    title: `${plaintiffName}诉${AGENCY_NAMES[defendant]}${after ? `、${AGENCY_NAMES[after.reconsiderationBody]}` : ''}${matter.matter}${after ? '及行政复议' : ''}案`,
+    caseNumber,
     parties: [
       { name: plaintiffName, role: 'plaintiff', type: privateEnterprise ? 'private_enterprise' : 'person' },
       { name: AGENCY_NAMES[defendant]!, role: 'defendant', type: 'agency' },
+      ...(after ? [{ name: AGENCY_NAMES[after.reconsiderationBody]!, role: 'defendant', type: 'agency' }] : []),
     ],
     defendantAgencyId: defendant,
     ...(privateEnterprise ? { privateEnterprise: true } : {}),
+    ...(after ? { reconsiderationCaseId: after.caseId } : {}),
   };
   let t = c.add(start, COURT, 'case.registered', registration);
   if (options.badRegisteredTwice) c.bad(time.afterMinutes(t, 30, 90), COURT, `bad-registered-twice-${id}`, 'case.registered', registration);
 
-  // 应诉通知: served through the platform as an information notice
+  // 应诉通知: the 起诉状副本 served through the platform; the 15-day 答辩 clock runs from receipt
   const noticeHandoff = `${id}-h1`;
   t = c.add(time.afterWorkdays(t, rng.int(1, 3)), COURT, 'handoff.requested', {
     handoffId: noticeHandoff,
     to: defendant,
-    purpose: 'information_notice',
+    purpose: 'litigation_response',
     documents: [doc(ctx, '起诉状副本'), doc(ctx, '应诉通知书'), doc(ctx, '举证通知书')],
     note: '请于收到之日起十五日内提交答辩状，并提供作出行政行为的证据和所依据的规范性文件。',
   });
@@ -182,7 +233,7 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
     t = time.afterMinutes(t, 30, 120);
   }
   t = c.add(t, defendant, 'handoff.received', { handoffId: noticeHandoff });
-  if (!options.noticeUnanswered) c.add(time.afterWorkdays(t, rng.int(1, 4)), defendant, 'handoff.completed', { handoffId: noticeHandoff, outcome: 'acknowledged' });
+  if (!options.noticeUnanswered) c.add(time.afterWorkdays(t, rng.int(3, 9)), defendant, 'handoff.completed', { handoffId: noticeHandoff, outcome: 'answered' });
 
   let judged: number;
   if (options.outcome === 'withdrawn') {
@@ -194,10 +245,16 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
     const scheduled = time.afterDays(t, rng.int(8, 16));
     const hearingDay = time.workday(time.dateAfter(scheduled, rng.int(14, 28)));
     const hearingAt = chinaMs(hearingDay, rng.pick([9 * 60, 9 * 60 + 30, 14 * 60 + 30]));
-    const observers = rng.chance(0.6) ? [JUSTICE, ...(rng.chance(0.5) ? [GOV] : [])] : [];
+    // 庭审旁听 organised by the justice bureau of the defendant's level
+    const justice = justiceFor(defendant);
+    const observers = rng.chance(0.6) ? [justice, ...(rng.chance(0.5) && justice === JUSTICE ? [GOV] : [])] : [];
     c.add(scheduled, COURT, 'hearing.scheduled', { hearingId, at: chinaTime(hearingAt), ...(observers.length > 0 ? { observers } : {}) });
+    // revision 2: who appeared — the principal or a deputy head, or entrusted staff only
+    const appearance = options.headAppeared ? (rng.chance(0.3) ? 'principal' : 'deputy') : 'entrusted_staff';
+    // both fields, as a court's connector written before revision 2 and updated since sends them (they must agree)
     const held = c.add(hearingAt + rng.int(100, 200) * 60_000, COURT, 'hearing.held', {
       hearingId,
+      appearance,
       agencyHeadAppeared: options.headAppeared,
       ...(observers.length > 0 ? { observerAgencies: observers.filter(() => rng.chance(0.85)) } : {}),
     });
@@ -239,5 +296,41 @@ export function litigationCase(ctx: DemoContext, start: number, options: Litigat
         ? '经协调，被告与原告达成和解，行政争议实质性化解。'
         : `裁判文书已于${cnDate(chinaDay(judged))}送达双方当事人。`;
   c.add(closeAt, COURT, 'case.closed', { outcome: closeOutcome, note });
+  c.commit();
+  if (options.appealed && options.outcome === 'agency_won') appeal(ctx, judged, caseNumber, plaintiffName, privateEnterprise, options);
+}
+
+/** 上诉: the plaintiff appeals within 15 days; the 中级人民法院 registers the appeal and dismisses it. */
+function appeal(ctx: DemoContext, judged: number, firstInstance: string, plaintiffName: string, privateEnterprise: boolean, options: LitigationOptions): void {
+  const { rng, time } = ctx;
+  const { matter } = options;
+  const defendant = matter.defendant;
+  const bench = appealBench();
+  const start = time.afterDays(judged, rng.int(20, 30));
+  const no = numberFor(ctx, `${bench.courtCode}行终`, start);
+  const id = caseIdOf(`${bench.idPrefix}-xingzhong`, no);
+  const c = ctx.plan.newCase(id, bench.court);
+  let t = c.add(start, bench.court, 'case.registered', {
+    kind: 'administrative_litigation',
+    title: `${plaintiffName}诉${AGENCY_NAMES[defendant]}${matter.matter}上诉案`,
+    caseNumber: courtCaseNumber(bench.courtCode, '行终', no),
+    parties: [
+      { name: plaintiffName, role: 'plaintiff', type: privateEnterprise ? 'private_enterprise' : 'person' },
+      { name: AGENCY_NAMES[defendant]!, role: 'defendant', type: 'agency' },
+    ],
+    defendantAgencyId: defendant,
+    ...(privateEnterprise ? { privateEnterprise: true } : {}),
+  });
+  t = c.add(time.afterWorkdays(t, rng.int(1, 3)), bench.court, 'handoff.requested', {
+    handoffId: `${id}-h1`,
+    to: defendant,
+    purpose: 'information_notice',
+    documents: [doc(ctx, '上诉状副本'), doc(ctx, `${firstInstance}行政判决书`)],
+    note: `上诉人不服${firstInstance}行政判决，已向本院提起上诉；本案经阅卷、调查和询问当事人，决定不开庭审理。`,
+  });
+  t = c.add(time.afterWorkdays(t, rng.int(0, 2)), defendant, 'handoff.received', { handoffId: `${id}-h1` });
+  c.add(time.afterWorkdays(t, rng.int(1, 4)), defendant, 'handoff.completed', { handoffId: `${id}-h1`, outcome: 'acknowledged' });
+  const judgedAgain = c.add(time.afterDays(t, rng.int(35, 60)), bench.court, 'judgment.issued', { judgmentId: `${id}-j1`, outcome: 'agency_won' });
+  c.add(time.afterDays(judgedAgain, rng.int(8, 16)), bench.court, 'case.closed', { outcome: 'judged', note: `驳回上诉，维持${firstInstance}行政判决。` });
   c.commit();
 }

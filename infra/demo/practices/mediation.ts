@@ -1,10 +1,13 @@
 /**
- * 诉前委派调解: the court registers a pre-litigation civil dispute and entrusts it to a people's mediation
- * committee through the justice bureau; a mediated agreement goes back to the court for 司法确认.
+ * 诉前委派调解: a basic-level court (or its township 人民法庭) registers a pre-litigation civil dispute under its
+ * 诉前调 number and entrusts it to a people's mediation committee through the district's justice bureau (or the
+ * township's 司法所 — 两所一庭 联动); a mediated agreement goes back to the court for 司法确认. The 中级人民法院
+ * hears no such first-instance disputes.
  */
-import { COURT, JUSTICE, company, people, person } from '../names.js';
+import { districtBench } from '../jurisdiction.js';
+import { QINGSHAN, company, people, person, type District } from '../names.js';
 import type { Rng } from '../random.js';
-import { caseIdOf, doc, numberFor, type DemoContext } from './context.js';
+import { caseIdOf, courtCaseNumber, doc, mistypedCaseId, numberFor, type DemoContext } from './context.js';
 
 type Party = { name: string; role: 'plaintiff' | 'defendant'; type: 'person' | 'private_enterprise' | 'enterprise' };
 
@@ -24,21 +27,21 @@ const twoPeople = (rng: Rng): [Party, Party] => {
 
 const DISPUTES: readonly CivilDispute[] = [
   { cause: '买卖合同纠纷', committee: '云岭市商事纠纷调解中心', parties: (r) => [companyParty(r, '建材', 'plaintiff'), companyParty(r, '装饰工程', 'defendant')] },
-  { cause: '民间借贷纠纷', committee: '青山区人民调解委员会', parties: twoPeople },
+  { cause: '民间借贷纠纷', committee: '{district}人民调解委员会', parties: twoPeople },
   { cause: '物业服务合同纠纷', committee: '云岭市物业纠纷人民调解委员会', parties: (r) => [companyParty(r, '物业服务', 'plaintiff'), personParty(person(r), 'defendant')] },
-  { cause: '房屋租赁合同纠纷', committee: '临江区人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '餐饮管理', 'defendant')] },
+  { cause: '房屋租赁合同纠纷', committee: '{district}人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '餐饮管理', 'defendant')] },
   { cause: '机动车交通事故责任纠纷', committee: '云岭市道路交通事故纠纷人民调解委员会', parties: twoPeople },
   { cause: '追索劳动报酬纠纷', committee: '云岭市劳动争议人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '建筑劳务', 'defendant')] },
   { cause: '建设工程施工合同纠纷', committee: '云岭市商事纠纷调解中心', parties: (r) => [companyParty(r, '建筑劳务', 'plaintiff'), companyParty(r, '置业', 'defendant')] },
-  { cause: '装饰装修合同纠纷', committee: '云溪县人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '装饰工程', 'defendant')] },
-  { cause: '相邻关系纠纷', committee: '石门县人民调解委员会', parties: twoPeople },
+  { cause: '装饰装修合同纠纷', committee: '{district}人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '装饰工程', 'defendant')] },
+  { cause: '相邻关系纠纷', committee: '{district}人民调解委员会', parties: twoPeople },
   {
     cause: '医疗损害责任纠纷',
     committee: '云岭市医疗纠纷人民调解委员会',
     parties: (r) => [personParty(person(r), 'plaintiff'), { name: `云岭市某${r.pick(['中医', '妇幼保健', '第二人民'])}医院`, role: 'defendant', type: 'enterprise' }],
   },
   { cause: '网络购物合同纠纷', committee: '云岭市消费纠纷人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '电子商务', 'defendant')] },
-  { cause: '教育培训合同纠纷', committee: '临江区人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '教育咨询', 'defendant')] },
+  { cause: '教育培训合同纠纷', committee: '{district}人民调解委员会', parties: (r) => [personParty(person(r), 'plaintiff'), companyParty(r, '教育咨询', 'defendant')] },
 ];
 
 export type MediationVariant =
@@ -59,6 +62,10 @@ export type MediationVariant =
 
 export interface MediationOptions {
   readonly variant: MediationVariant;
+  /** the district whose basic-level court registers it; 青山区 if not said */
+  readonly district?: District;
+  /** registered by the township's 人民法庭 and entrusted to the township's 司法所 */
+  readonly township?: boolean;
   /** the bureau's system first publishes its own type code (unknown_type), then the catalog one */
   readonly badUnknownType?: boolean;
   /** the court's first request lacks `purpose` (invalid_data), then it is resent */
@@ -71,16 +78,22 @@ export interface MediationOptions {
 
 export function mediationCase(ctx: DemoContext, start: number, options: MediationOptions): void {
   const { rng, time } = ctx;
-  const { n, year } = numberFor(ctx, 'suqian', start);
-  const id = caseIdOf('ylfy-suqian', year, n);
+  const district = options.district ?? QINGSHAN;
+  const bench = districtBench(district);
+  const COURT = options.township ? district.township.court : bench.court;
+  const JUSTICE = options.township ? district.township.justice : district.justice;
+  // a 人民法庭 numbers its cases in its court's series (it has no 案号 code of its own)
+  const no = numberFor(ctx, `${bench.courtCode}民诉前调`, start);
+  const id = caseIdOf(`${bench.idPrefix}-suqian`, no);
   const dispute = rng.pick(DISPUTES);
   const [plaintiff, defendant] = dispute.parties(rng);
+  const committee = options.township ? `${district.township.name}人民调解委员会` : dispute.committee.replace('{district}', district.name);
   const c = ctx.plan.newCase(id, COURT);
 
   let t = c.add(start, COURT, 'case.registered', {
     kind: 'civil_dispute',
     title: `${plaintiff.name}与${defendant.name}${dispute.cause}`,
-    caseNumber: `（${year}）岭01民诉前调${n}号`,
+    caseNumber: courtCaseNumber(bench.courtCode, '民诉前调', no),
     parties: [plaintiff, defendant],
   });
 
@@ -89,7 +102,7 @@ export function mediationCase(ctx: DemoContext, start: number, options: Mediatio
     to: JUSTICE,
     purpose: 'entrusted_mediation',
     documents: [doc(ctx, '民事起诉状'), doc(ctx, '证据材料'), doc(ctx, '诉前调解告知书及当事人同意调解确认书')],
-    note: `经当事人同意，委派${dispute.committee}进行诉前调解。`,
+    note: `经当事人同意，委派${committee}进行诉前调解。`,
     ...(previousHandoffId ? { previousHandoffId } : {}),
   });
 
@@ -114,7 +127,7 @@ export function mediationCase(ctx: DemoContext, start: number, options: Mediatio
 
   t = time.afterWorkdays(t, rng.int(0, 2));
   if (options.badUnknownCase) {
-    c.bad(t, JUSTICE, `bad-unknown-case-${id}`, 'handoff.received', { handoffId }, { subject: id.replace(/-(\d{4})$/, '-0$1') });
+    c.bad(t, JUSTICE, `bad-unknown-case-${id}`, 'handoff.received', { handoffId }, { subject: mistypedCaseId(id) });
     t = time.afterMinutes(t, 20, 90);
   }
   const received = c.add(t, JUSTICE, 'handoff.received', { handoffId });
@@ -134,7 +147,7 @@ export function mediationCase(ctx: DemoContext, start: number, options: Mediatio
           // 重大复杂 is not a ground for 委派调解 (only 当事人同意延长): invalid_transition
           handoffId,
           ground: 'major_complex',
-          approvedBy: '市司法局分管副局长',
+          approvedBy: '区司法局分管副局长',
         });
       }
       return c.commit();

@@ -2,7 +2,7 @@
  * Smaller practices: 行政公益诉讼 诉前检察建议, 涉党政机关和国有企业法律纠纷 备案 (the major ones go to the
  * liaison meeting), and 信息通报 between the court and the departments (litigation risk warnings, 欠薪 alerts).
  */
-import { AGENCY_NAMES, COURT, GOV, HOUSING, HRSS, JUSTICE, MARKET, PROC, RESOURCES, STATE_ENTERPRISES, company, people, person } from '../names.js';
+import { AGENCY_NAMES, AGENCY_SHORT, GOV, HOUSING, HRSS, LINJIANG, MARKET, PROC, QINGSHAN, RESOURCES, company, districtOf, justiceFor, people, person } from '../names.js';
 import { caseIdOf, doc, numberFor, type DemoContext } from './context.js';
 import { chinaDay } from '../plan.js';
 
@@ -69,8 +69,9 @@ export interface PublicInterestOptions {
 export function publicInterestCase(ctx: DemoContext, start: number, options: PublicInterestOptions): void {
   const { rng, time } = ctx;
   const { matter } = options;
-  const { n, year } = numberFor(ctx, 'gongyi', start);
-  const id = caseIdOf('yljcy-gongyi', year, n);
+  const no = numberFor(ctx, '岭检行公立', start);
+  const { n, year } = no;
+  const id = caseIdOf('yljcy-gongyi', no);
   const third = company(rng, matter.thirdParty);
   const c = ctx.plan.newCase(id, PROC);
   const t = c.add(start, PROC, 'case.registered', {
@@ -114,55 +115,82 @@ export interface GovernmentDisputeOptions {
   /** the private counterparty's industry */
   readonly counterparty: string;
   readonly amount: string;
+  /** the same amount in yuan (the 备案 field `amount`) */
+  readonly yuan: number;
+  /** 谁主管、谁负责: the department that files (备案) the dispute — the party itself, or the 主管单位 of the state enterprise that is */
+  readonly responsible: string;
+  /** the state enterprise that is the party and handles the suit (承办单位); absent: the responsible department is the party */
+  readonly stateEnterprise?: string;
   /** settled and closed after this many days */
   readonly resolvedAfterDays?: number;
 }
 
+/** 备案 file-number prefixes of the filing departments (岭自然资法备〔2026〕3号) */
+const FILING_PREFIX: Readonly<Record<string, readonly [string, string]>> = {
+  [RESOURCES]: ['岭自然资', 'ylzrzy-beian'],
+  [HOUSING]: ['岭住建', 'ylzj-beian'],
+  [GOV]: ['岭府', 'ylzf-beian'],
+  [QINGSHAN.gov]: ['青政', 'ylqszf-beian'],
+  [LINJIANG.gov]: ['临政', 'yljzf-beian'],
+};
+
+/**
+ * 涉党政机关、国有企业法律纠纷 备案: the responsible department registers the dispute (as the party, or as the 主管单位
+ * of the state enterprise that is) and files it with the justice bureau of its level; a major one is also made known to
+ * the court that will hear it (府院沟通) — a basic-level court: these contract suits are below the 中级人民法院's
+ * first-instance threshold.
+ */
 export function governmentDisputeCase(ctx: DemoContext, start: number, options: GovernmentDisputeOptions): void {
   const { rng, time } = ctx;
-  const { n, year } = numberFor(ctx, 'beian', start);
-  const id = caseIdOf('ylzf-beian', year, n);
-  const stateEnterprise = rng.pick(STATE_ENTERPRISES);
+  const responsible = options.responsible;
+  const [prefix, idPrefix] = FILING_PREFIX[responsible] ?? ['岭府', 'ylzf-beian'];
+  const no = numberFor(ctx, `${prefix}法备`, start);
+  const { n, year } = no;
+  const id = caseIdOf(idPrefix, no);
+  const party = options.stateEnterprise ?? AGENCY_NAMES[responsible]!;
   const counterparty = company(rng, options.counterparty);
-  const c = ctx.plan.newCase(id, GOV);
-  let t = c.add(start, GOV, 'case.registered', {
+  const justice = justiceFor(responsible);
+  const court = districtOf(responsible).court;
+  const c = ctx.plan.newCase(id, responsible);
+  let t = c.add(start, responsible, 'case.registered', {
     kind: 'government_dispute',
-    title: `${counterparty}与${stateEnterprise}${options.cause}（${options.amount}）`,
-    caseNumber: `岭府法备〔${year}〕${n}号`,
+    title: `${counterparty}与${party}${options.cause}（${options.amount}）`,
+    caseNumber: `${prefix}法备〔${year}〕${n}号`,
     parties: [
       { name: counterparty, role: 'plaintiff', type: 'private_enterprise' },
-      { name: stateEnterprise, role: 'defendant', type: 'state_enterprise' },
+      { name: party, role: 'defendant', type: options.stateEnterprise ? 'state_enterprise' : 'agency' },
     ],
     ...(options.major ? { major: true } : {}),
-    // revision 2 备案 fields (events.md): 主管单位, 承办单位, and the day the suit was served — no random draw, so the
-    // rest of the city stays as it was
-    responsibleAgencyId: GOV,
-    handlingUnit: stateEnterprise,
+    // revision 2 备案 fields (events.md): 主管单位 — the department that files —, 承办单位 (the state enterprise that is
+    // the party), 标的额 in yuan, and the day the suit was served
+    responsibleAgencyId: responsible,
+    ...(options.stateEnterprise ? { handlingUnit: options.stateEnterprise } : {}),
+    amount: options.yuan,
     arisenAt: time.dateAfter(start, -2),
   });
-  t = c.add(time.afterWorkdays(t, rng.int(1, 3)), GOV, 'handoff.requested', {
+  t = c.add(time.afterWorkdays(t, rng.int(1, 3)), responsible, 'handoff.requested', {
     handoffId: `${id}-h1`,
-    to: JUSTICE,
+    to: justice,
     purpose: 'information_notice',
     documents: [doc(ctx, options.major ? '重大法律纠纷案件备案报告' : '法律纠纷案件备案表'), doc(ctx, '起诉状及证据材料')],
-    note: options.major ? '本案标的额大、涉及重点项目建设，请市司法局提前介入，研究诉前化解方案。' : '按规定报备。',
+    note: options.major ? `本案标的额大、涉及重点项目建设，请${AGENCY_SHORT[justice] ?? AGENCY_NAMES[justice]}提前介入，研究诉前化解方案。` : '按规定报备。',
   });
-  t = c.add(time.afterWorkdays(t, rng.int(0, 2)), JUSTICE, 'handoff.received', { handoffId: `${id}-h1` });
-  c.add(time.afterWorkdays(t, rng.int(1, 4)), JUSTICE, 'handoff.completed', { handoffId: `${id}-h1`, outcome: 'acknowledged' });
+  t = c.add(time.afterWorkdays(t, rng.int(0, 2)), justice, 'handoff.received', { handoffId: `${id}-h1` });
+  c.add(time.afterWorkdays(t, rng.int(1, 4)), justice, 'handoff.completed', { handoffId: `${id}-h1`, outcome: 'acknowledged' });
   if (options.major) {
-    // 府院沟通: the government tells the court early, so the suit can be steered to mediation
-    const told = c.add(time.afterWorkdays(t, rng.int(3, 8)), GOV, 'handoff.requested', {
+    // 府院沟通: the department tells the court early, so the suit can be steered to mediation
+    const told = c.add(time.afterWorkdays(t, rng.int(3, 8)), responsible, 'handoff.requested', {
       handoffId: `${id}-h2`,
-      to: COURT,
+      to: court,
       purpose: 'information_notice',
       documents: [doc(ctx, '府院沟通函')],
-      note: '本案涉及市重点项目，请市中级法院在立案前引导当事人优先选择诉前调解。',
+      note: `本案涉及市重点项目，请${AGENCY_SHORT[court] ?? AGENCY_NAMES[court]}在立案前引导当事人优先选择诉前调解。`,
     });
-    const got = c.add(time.afterWorkdays(told, rng.int(0, 2)), COURT, 'handoff.received', { handoffId: `${id}-h2` });
-    c.add(time.afterWorkdays(got, rng.int(1, 3)), COURT, 'handoff.completed', { handoffId: `${id}-h2`, outcome: 'acknowledged' });
+    const got = c.add(time.afterWorkdays(told, rng.int(0, 2)), court, 'handoff.received', { handoffId: `${id}-h2` });
+    c.add(time.afterWorkdays(got, rng.int(1, 3)), court, 'handoff.completed', { handoffId: `${id}-h2`, outcome: 'acknowledged' });
   }
   if (options.resolvedAfterDays !== undefined) {
-    c.add(time.afterDays(start, options.resolvedAfterDays), GOV, 'case.closed', { outcome: 'resolved_substantively', note: '经市司法局组织调解，双方达成和解协议并已履行。' });
+    c.add(time.afterDays(start, options.resolvedAfterDays), responsible, 'case.closed', { outcome: 'resolved_substantively', note: `经${AGENCY_SHORT[justice] ?? AGENCY_NAMES[justice]}组织调解，双方达成和解协议并已履行。` });
   }
   c.commit();
 }
@@ -170,11 +198,12 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
 // ---------------------------------------------------------------------------------------------
 // 信息通报 and the chains they start
 
-/** The court warns the departments of a wave of suits against a developer (涉房地产企业风险预警). */
+/** The basic-level court warns the department and the district government of a wave of suits against a developer (涉房地产企业风险预警). */
 export function developerRiskNotice(ctx: DemoContext, start: number, options: { readonly govUnanswered: boolean; readonly badNotReceiver: boolean }): void {
   const { rng, time } = ctx;
-  const { n, year } = numberFor(ctx, 'tongbao', start);
-  const id = caseIdOf('ylfy-tongbao', year, n);
+  const COURT = QINGSHAN.court;
+  const GOV = QINGSHAN.gov;
+  const id = caseIdOf('ylqsfy-tongbao', numberFor(ctx, 'tongbao', start));
   const developer = company(rng, '置业');
   const buyers = rng.int(36, 88);
   const c = ctx.plan.newCase(id, COURT);
@@ -197,11 +226,12 @@ export function developerRiskNotice(ctx: DemoContext, start: number, options: { 
   c.commit();
 }
 
-/** 欠薪预警: the labour bureau alerts the court; the court entrusts mediation; the agreement is confirmed. */
+/** 欠薪预警: the labour bureau alerts the basic-level court; the court entrusts mediation to the district's justice bureau; the agreement is confirmed. */
 export function unpaidWagesAlert(ctx: DemoContext, start: number): void {
   const { rng, time } = ctx;
-  const { n, year } = numberFor(ctx, 'qianxin', start);
-  const id = caseIdOf('ylrs-qianxin', year, n);
+  const COURT = QINGSHAN.court;
+  const JUSTICE = QINGSHAN.justice;
+  const id = caseIdOf('ylrs-qianxin', numberFor(ctx, 'qianxin', start));
   const contractor = company(rng, '建筑劳务');
   const workers = rng.int(18, 46);
   const [lead] = people(rng, 1);

@@ -1,12 +1,14 @@
 /**
- * 行政复议: the justice bureau (复议机构) registers an application against a government department, sends it
+ * 行政复议: the justice bureau (复议机构) of the people's government that is the 复议机关 — the city's for the city's
+ * departments and for a district government, the district's for a district department (行政复议法 (2023) Art. 24) —
+ * registers an application against a government agency, sends it
  * the 答复通知, and decides — within 60 days, or 30 for the 涉企 fast track. A corrective decision (纠错)
  * makes the platform issue a copy notice; a decision with a performance date enters the 履行台账 until the
  * department reports it performed.
  */
 import { noticeIdFor } from '../../../domain/cases/decide.js';
 import { addDays } from '../../../domain/deadlines/index.js';
-import { AGENCY_NAMES, HOUSING, HRSS, JUSTICE, MARKET, RESOURCES, company, person } from '../names.js';
+import { AGENCY_NAMES, GOV, HOUSING, HRSS, LINJIANG, MARKET, QINGSHAN, RESOURCES, company, districtOf, isCityAgency, justiceFor, person } from '../names.js';
 import { chinaDay } from '../plan.js';
 import { acknowledge, caseIdOf, doc, numberFor, type AckBy, type DemoContext } from './context.js';
 
@@ -107,7 +109,44 @@ export const RECONSIDERATION_MATTERS: readonly ReconsiderationMatter[] = [
     performance: '已对涉事物业服务企业进行约谈并责令限期整改，书面答复申请人。',
     selfCorrection: '约谈物业服务企业并责令整改，书面答复申请人。',
   },
+  {
+    defendant: QINGSHAN.department,
+    act: '行政处罚决定（占道经营）',
+    applicant: '餐饮管理',
+    performance: '已撤销原处罚决定，对当事人予以批评教育。',
+    selfCorrection: '撤销原处罚决定，适用首违不罚。',
+  },
+  {
+    defendant: LINJIANG.department,
+    act: '行政处罚决定（未按规定公示食品经营许可证）',
+    applicant: '食品',
+    performance: '已变更处罚决定为警告，退还已缴罚款。',
+    selfCorrection: '变更处罚决定为警告。',
+  },
+  {
+    defendant: QINGSHAN.gov,
+    act: '政府信息公开答复',
+    applicant: 'person',
+    performance: '已重新答复，向申请人公开所申请的征收补偿方案。',
+    selfCorrection: '重新答复并公开所申请的信息。',
+  },
 ];
+
+/** the 复议机关 a suit after 复议维持 names as co-defendant: the people's government whose 复议机构 decided */
+export const reconsiderationBodyOf = (defendant: string): string => (isCityAgency(defendant) || defendant === QINGSHAN.gov || defendant === LINJIANG.gov ? GOV : districtOf(defendant).gov);
+/** its 复议机构: the 市司法局 or the 区司法局 */
+const bureauOf = (defendant: string): string => justiceFor(reconsiderationBodyOf(defendant));
+/** 文号 prefix: 岭府行复 (the city government), 青府行复 / 临府行复 (a district government) */
+const numberPrefixOf = (defendant: string): string => (reconsiderationBodyOf(defendant) === GOV ? '岭' : districtOf(defendant).short);
+
+/** what a scenario may link a later suit to */
+export interface ReconsiderationRecord {
+  readonly id: string;
+  readonly defendant: string;
+  readonly decision: ReconsiderationOutcome['decision'];
+  /** when it was decided (epoch ms), if it was */
+  readonly decidedAt: number | null;
+}
 
 export type ReconsiderationOutcome =
   | { decision: 'upheld' | 'dismissed' | 'mediated' }
@@ -129,12 +168,16 @@ export interface ReconsiderationOptions {
 
 const CORRECTIVE = ['revoked', 'altered', 'confirmed_unlawful', 'ordered_performance'];
 
-export function reconsiderationCase(ctx: DemoContext, start: number, options: ReconsiderationOptions): void {
+export function reconsiderationCase(ctx: DemoContext, start: number, options: ReconsiderationOptions): ReconsiderationRecord {
   const { rng, time } = ctx;
   const { matter, outcome } = options;
   const defendant = matter.defendant;
-  const { n, year } = numberFor(ctx, 'fuyi', start);
-  const id = caseIdOf('ylsfj-fuyi', year, n);
+  const JUSTICE = bureauOf(defendant);
+  const prefix = numberPrefixOf(defendant);
+  const no = numberFor(ctx, `${prefix}府行复`, start);
+  const { n, year } = no;
+  const id = caseIdOf(prefix === '岭' ? 'ylsfj-fuyi' : prefix === '青' ? 'ylqssfj-fuyi' : 'yljsfj-fuyi', no);
+  const record = (decidedAt: number | null): ReconsiderationRecord => ({ id, defendant, decision: outcome.decision, decidedAt });
   const privateEnterprise = matter.applicant !== 'person';
   const applicant = privateEnterprise ? company(rng, matter.applicant) : person(rng);
   const c = ctx.plan.newCase(id, JUSTICE);
@@ -142,7 +185,7 @@ export function reconsiderationCase(ctx: DemoContext, start: number, options: Re
   let t = c.add(start, JUSTICE, 'case.registered', {
     kind: 'administrative_reconsideration',
     title: `${applicant}不服${AGENCY_NAMES[defendant]}${matter.act}申请行政复议案`,
-    caseNumber: `岭府行复〔${year}〕${n}号`,
+    caseNumber: `${prefix}府行复〔${year}〕${n}号`,
     parties: [
       { name: applicant, role: 'applicant', type: privateEnterprise ? 'private_enterprise' : 'person' },
       { name: AGENCY_NAMES[defendant]!, role: 'respondent', type: 'agency' },
@@ -152,25 +195,29 @@ export function reconsiderationCase(ctx: DemoContext, start: number, options: Re
     ...(options.fastTrack ? { fastTrack: true } : {}),
   });
 
-  // 答复通知: the department must answer within 10 days with its evidence
+  // 答复通知: the department must answer within 10 working days with its evidence
   const h1 = `${id}-h1`;
   t = c.add(time.afterWorkdays(t, rng.int(1, 2)), JUSTICE, 'handoff.requested', {
     handoffId: h1,
     to: defendant,
-    purpose: 'information_notice',
+    purpose: 'reconsideration_response',
     documents: [doc(ctx, '行政复议申请书副本'), doc(ctx, '行政复议答复通知书')],
     note: '请自收到之日起十日内提出书面答复，并提交作出行政行为的证据、依据和其他有关材料。',
   });
   t = c.add(time.afterWorkdays(t, rng.int(0, 1)), defendant, 'handoff.received', { handoffId: h1 });
-  c.add(time.afterWorkdays(t, rng.int(2, 5)), defendant, 'handoff.completed', { handoffId: h1, outcome: 'acknowledged' });
+  c.add(time.afterWorkdays(t, rng.int(2, 8)), defendant, 'handoff.completed', { handoffId: h1, outcome: 'answered' });
 
-  if (outcome.decision === 'pending') return c.commit();
+  if (outcome.decision === 'pending') {
+    c.commit();
+    return record(null);
+  }
 
   if (outcome.decision === 'withdrawn') {
     const corrected = c.add(time.afterDays(start, rng.int(12, 20)), defendant, 'self_correction.reported', { agencyId: defendant, action: matter.selfCorrection });
     const decided = c.add(time.afterWorkdays(corrected, rng.int(2, 5)), JUSTICE, 'reconsideration.decided', { decision: 'withdrawn' });
     c.add(time.afterWorkdays(decided, rng.int(1, 3)), JUSTICE, 'case.closed', { outcome: 'withdrawn', note: '被申请人自行纠正，申请人撤回行政复议申请。' });
-    return c.commit();
+    c.commit();
+    return record(decided);
   }
 
   const decideAfter = options.decideAfterDays ?? (privateEnterprise || options.fastTrack ? rng.int(16, 28) : rng.int(30, 56));
@@ -189,7 +236,8 @@ export function reconsiderationCase(ctx: DemoContext, start: number, options: Re
   if (!CORRECTIVE.includes(outcome.decision)) {
     const note = outcome.decision === 'mediated' ? '经复议调解，双方达成调解协议，行政争议实质性化解。' : '行政复议决定书已送达双方当事人。';
     c.add(time.afterWorkdays(decided, rng.int(3, 8)), JUSTICE, 'case.closed', { outcome: outcome.decision === 'mediated' ? 'resolved_substantively' : 'judged', note });
-    return c.commit();
+    c.commit();
+    return record(decided);
   }
 
   acknowledge(ctx, c, noticeIdFor(id, 'reconsideration'), decided, defendant, options.acks ?? {});
@@ -199,4 +247,5 @@ export function reconsiderationCase(ctx: DemoContext, start: number, options: Re
     c.add(time.afterWorkdays(performed, rng.int(2, 6)), JUSTICE, 'case.closed', { outcome: 'judged', note: '复议决定已履行完毕。' });
   }
   c.commit();
+  return record(decided);
 }

@@ -12,6 +12,7 @@ import { createValidator } from '../../../infra/ingest/validator.js';
 import { loadDemo, type DemoLoadResult } from '../../../infra/demo/loader.js';
 import { demoScenario, type CloudEvent, type DemoStep } from '../../../infra/demo/scenario.js';
 import { demoAgencies, memoryPlatform, type MemoryPlatform } from './memoryPlatform.js';
+import { NOWS } from './nows.js';
 
 /** what each `bad-` event was written to provoke (events.md §5) */
 const EXPECTED_REJECTIONS: Record<string, string> = {
@@ -76,20 +77,6 @@ function overdueAt(loaded: Loaded): Map<string, number> {
   return countBy(overdue, (name) => name);
 }
 
-// A spread of "todays": quarter ends, the week after National Day and Spring Festival, a year whose
-// official calendar is not loaded yet, and the real today the demo is started on.
-const NOWS = [
-  '2024-09-17T02:00:00Z',
-  '2024-10-09T01:30:00Z',
-  '2025-02-05T03:00:00Z',
-  '2025-03-31T15:59:00Z',
-  '2025-07-01T00:10:00Z',
-  '2026-11-22T07:00:00Z',
-  '2027-02-10T04:00:00Z',
-  new Date().toISOString(),
-  // DEMO_SWEEP=1: every few days over four years, to catch a holiday or quarter boundary a case script trips on
-  ...(process.env.DEMO_SWEEP ? Array.from({ length: 280 }, (_, i) => new Date(Date.parse('2024-03-01T03:17:00Z') + i * 5.3 * 86_400_000).toISOString()) : []),
-];
 
 describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
   for (const iso of NOWS) {
@@ -153,10 +140,11 @@ describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
         expect((now - oldest) / 86_400_000).to.be.within(170, 240);
       });
 
-      it('has the size of a live city: 60–110 cases, 600–1,500 events, unique (source, id)', () => {
+      // a city of two districts with their basic-level courts and townships: more cases than the one-court city before
+      it('has the size of a live city: 110–170 cases, 900–2,000 events, unique (source, id)', () => {
         const events = eventsOf(loaded.steps);
-        expect(loaded.cases.length).to.be.within(60, 110);
-        expect(events.length).to.be.within(600, 1500);
+        expect(loaded.cases.length).to.be.within(110, 170);
+        expect(events.length).to.be.within(900, 2000);
         expect(new Set(events.map((e) => `${e.source}/${e.id}`)).size).to.equal(events.length);
       });
 
@@ -201,8 +189,9 @@ describe('demo city 云岭市 (infra/demo/scenario.ts)', () => {
         expect(byType.get('judicial_confirmation.decided')).to.be.at.least(2);
         // 行政诉讼: defendant agencies, 负责人出庭应诉 or not, agency_lost and its copy notices
         expect(kinds.get('administrative_litigation')).to.be.at.least(12);
-        const held = of('hearing.held', (d) => typeof d.agencyHeadAppeared === 'boolean');
-        expect([...new Set(held.map((e) => e.data.agencyHeadAppeared))].sort()).to.deep.equal([false, true]);
+        // revision 2: who appeared — a principal or deputy head, or entrusted staff only
+        const held = of('hearing.held', (d) => typeof d.appearance === 'string');
+        expect([...new Set(held.map((e) => e.data.appearance))].sort()).to.deep.equal(['deputy', 'entrusted_staff', 'principal']);
         expect(of('judgment.issued', (d) => d.outcome === 'agency_lost').length).to.be.at.least(2);
         expect(byType.get('notice.acknowledged')).to.be.at.least(3);
         expect(mutationsOf(loaded.steps).filter((m) => m.name === 'acknowledgeNotice').length).to.be.at.least(1);

@@ -6,7 +6,7 @@ import { at, directory, ev } from '../support/fixtures.js';
 const EXPECTED: [ReturnType<typeof ev>, string][] = [
   [
     ev('ly-court', 'case.registered', { kind: 'administrative_litigation', title: '张某诉市场监管局案', caseNumber: '(2024)吉04行初12号', parties: [], defendantAgencyId: 'ly-market' }),
-    '辽源市中级人民法院 登记行政诉讼案件「张某诉市场监管局案」（(2024)吉04行初12号），被告/被申请人 辽源市市场监督管理局',
+    '辽源市中级人民法院 登记行政诉讼案件「张某诉市场监管局案」，案号 (2024)吉04行初12号，被告/被申请人 辽源市市场监督管理局',
   ],
   [ev('ly-court', 'case.closed', { outcome: 'resolved_substantively' }), '辽源市中级人民法院 结案：实质性化解'],
   [ev('ly-justice', 'self_correction.reported', { agencyId: 'ly-market', action: '撤销处罚' }), '辽源市司法局 报告 辽源市市场监督管理局 自我纠错：撤销处罚'],
