@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { gql, GraphqlError, useConnection, useQuery, type QueryState } from '../api';
 import { dateTime } from '../format';
 import { useI18n } from '../i18n';
@@ -32,7 +32,14 @@ export function AuditPage(props: { stream: string | null }) {
   const { t } = useI18n();
   const { viewer } = useSession();
   const [draft, setDraft] = useState(props.stream ?? '');
-  useEffect(() => setDraft(props.stream ?? ''), [props.stream]);
+  // follow the route's stream when it changes (a link, back/forward) — but not on mount: Preact runs effects after
+  // paint, and resetting then wiped what a quick hand (or the browser test) had already typed
+  const shownStream = useRef(props.stream);
+  useEffect(() => {
+    if (shownStream.current === props.stream) return;
+    shownStream.current = props.stream;
+    setDraft(props.stream ?? '');
+  }, [props.stream]);
   if (!isAuditor(viewer)) return <Page title={t('auditTitle')}>{t('notFound')}</Page>;
   return (
     <Page title={t('auditTitle')}>
