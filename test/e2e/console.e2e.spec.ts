@@ -135,6 +135,9 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
     await page.getByRole('navigation', { name: '主导航' }).waitFor(); // the tab keeps its session
     // an organizer has no audit page; an auditor does (below)
     expect(await page.getByRole('link', { name: '审计' }).count()).to.equal(0);
+    // who is signed in, in words: the role by its Chinese name, never the API code
+    const who = (await page.locator('.who').textContent()) ?? '';
+    expect(who).to.contain('组织推进').and.not.match(/organizer|publisher|viewer|\+/);
   });
 
   it('待办/逾期: overdue handoffs first, with counts by agency and working filters', async () => {

@@ -39,7 +39,8 @@ const zh = {
   purpose: '移送事项',
   overdueOnly: '只看逾期',
   showEnded: '含已办结、退回、撤回',
-  endedHidden: '已隐藏已结束的移送：',
+  endedHidden: '已加载的移送中隐藏已结束的：',
+  deadlinesInHandoffs: '本案的法定期限都在移送中：见下方「移送」表的办理期限。',
   overdue: '逾期',
   overdueTerm: '超期',
   open: '未办结',
@@ -250,7 +251,8 @@ const en: Dictionary = {
   purpose: 'Purpose',
   overdueOnly: 'Overdue only',
   showEnded: 'Include completed, returned, withdrawn',
-  endedHidden: 'ended, hidden: ',
+  endedHidden: 'ended among those loaded, hidden: ',
+  deadlinesInHandoffs: 'This case’s statutory periods all run on its handoffs: see their due dates below.',
   overdue: 'Overdue',
   overdueTerm: 'Over the statutory period',
   open: 'Open',
@@ -492,6 +494,13 @@ const CODES: Record<string, Record<string, [string, string]>> = {
     unreported: ['报到逾期（漏管风险）', 'Report overdue'],
     absconded: ['脱管', 'Absconded'],
     located: ['已查找到', 'Located'],
+  },
+  /** the principal's roles (operations.md), as the header shows who is signed in */
+  role: {
+    publisher: ['数据发布', 'Publisher'],
+    viewer: ['查阅', 'Viewer'],
+    organizer: ['组织推进', 'Organizer'],
+    auditor: ['审计', 'Auditor'],
   },
   meetingStatus: {
     SCHEDULED: ['已安排', 'Scheduled'],

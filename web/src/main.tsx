@@ -55,7 +55,7 @@ function App() {
           {info && (
             <span class="who">
               <span class="sr-only">{i18n.t('signedInAs')}：</span>
-              {info.viewer.agency.name} · {info.viewer.roles.join('+')}
+              {info.viewer.agency.name} · {info.viewer.roles.map((role) => i18n.code('role', role)).join('、')}
             </span>
           )}
           <button type="button" class="ghost" lang={lang === 'zh' ? 'en' : 'zh-CN'} aria-label={i18n.t('languageLabel')} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>

@@ -74,7 +74,12 @@ function CaseView({ file }: { file: CaseDetail }) {
       <CaseFacts file={file} />
       <section aria-labelledby="deadlines-title">
         <h2 id="deadlines-title">{t('deadlines')}</h2>
-        <DeadlineTable deadlines={file.deadlines} agencies={agencies} />
+        {file.deadlines.length === 0 && file.handoffs.some((h) => h.dueDate) ? (
+          // the case's own clocks are none, but its handoffs run theirs: say where they are rather than "none"
+          <p class="muted">{t('deadlinesInHandoffs')}</p>
+        ) : (
+          <DeadlineTable deadlines={file.deadlines} agencies={agencies} />
+        )}
       </section>
       <section aria-labelledby="handoffs-title">
         <h2 id="handoffs-title">{t('handoffs')}</h2>
