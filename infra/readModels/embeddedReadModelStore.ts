@@ -131,7 +131,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   };
 
   const storedIndexes = (collection: string, id: string): StoredIndexes | null => {
-    const cached = cache.get(cacheKey(collection, id), { updateAgeOnGet: false });
+    const cached = cache.peek(cacheKey(collection, id)); // a write does not make the old version recently used
     if (cached !== undefined) return cached;
     const row = statements.indexesOf.get(collection, id);
     if (row === undefined) return null;
