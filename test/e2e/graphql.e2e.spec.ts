@@ -316,7 +316,8 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       const positions = timeline.map((t) => BigInt(t.position));
       for (let i = 1; i < positions.length; i++) expect(positions[i]! > positions[i - 1]!).to.equal(true);
       expect(timeline[0]!.summary).to.equal(
-        '新津区人民法院 登记行政诉讼案件「某商贸公司诉区市场监管局行政处罚案」（(2024)川0132行初15号），被告/被申请人 新津区市场监督管理局',
+        // the case number follows 案号, never inside a second pair of brackets (its own carry the year)
+        '新津区人民法院 登记行政诉讼案件「某商贸公司诉区市场监管局行政处罚案」，案号 (2024)川0132行初15号，被告/被申请人 新津区市场监督管理局',
       );
       expect(timeline[2]!.summary).to.contain('行政机关负责人出庭应诉');
       expect(timeline[5]!.summary).to.equal('被建议单位 新津区市场监督管理局 签收建议（s1）');
