@@ -91,8 +91,8 @@ export function createNotifier(deps: NotifierDeps) {
     const today = chinaDate(clock.now().toISOString());
     const lastDue = lastDueWithinWorkingDays(today, deps.dueSoonWorkingDays, deps.calendar);
     let notices: Notification[] = [];
-    for await (const running of deps.dueClocks(lastDue)) {
-      const notice = notificationOfClock(running, today, lastDue);
+    for await (const clockFacts of deps.dueClocks(lastDue)) {
+      const notice = notificationOfClock(clockFacts, today, lastDue);
       if (notice !== null) notices.push(notice);
       if (notices.length >= PAGE) {
         await record(notices);
@@ -144,6 +144,7 @@ export function createNotifier(deps: NotifierDeps) {
     async start(): Promise<void> {
       await pass('follow', follow);
       await pass('clocks', scanClocks);
+      if (stopped) return; // stopped while the first passes ran: no timers to leave behind
       every(followMs, 'follow', follow);
       every(clockScanMs, 'clocks', scanClocks);
       every(deliverMs, 'deliver', deliver);

@@ -169,7 +169,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     }
   })();
   services.notifications = notifications.outbox;
-  await notifications.start();
+  // not awaited: the first clock scan reads every running clock due soon, which must not hold up serving; a pass
+  // that fails is logged and tried again by the notifier itself
+  void notifications.start();
   // --- end notifications ---
 
   const graphql = await createGraphqlRouter({

@@ -22,12 +22,11 @@ const MIGRATIONS = [
      attempts        INTEGER NOT NULL DEFAULT 0,
      next_attempt_at TEXT,
      delivered_at    TEXT,
-     last_error      TEXT,
-     seq             INTEGER NOT NULL
+     last_error      TEXT
    );
+   -- the rowid is the order notices were made in (newest first = rowid descending); it also ends every index
    CREATE INDEX notifications_due ON notifications (state, next_attempt_at);
-   CREATE INDEX notifications_agency ON notifications (agency_id, seq);
-   CREATE INDEX notifications_seq ON notifications (seq);
+   CREATE INDEX notifications_agency ON notifications (agency_id);
    CREATE TABLE notification_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);`,
 ];
 
@@ -70,10 +69,10 @@ export function openSqliteOutbox(options: { path: string }): NotificationOutbox 
     checkpoint: db.prepare<[], bigint>('SELECT position FROM notification_checkpoint WHERE id = 1').pluck().safeIntegers(),
     moveCheckpoint: db.prepare<[bigint]>('INSERT INTO notification_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position'),
     insert: db.prepare(
-      `INSERT OR IGNORE INTO notifications (id, type, agency_id, case_id, clock, due_date, text, created_at, state, next_attempt_at, seq)
-       VALUES (@id, @type, @agencyId, @caseId, @clock, @dueDate, @text, @createdAt, @state, @nextAttemptAt, (SELECT coalesce(max(seq), 0) + 1 FROM notifications))`,
+      `INSERT OR IGNORE INTO notifications (id, type, agency_id, case_id, clock, due_date, text, created_at, state, next_attempt_at)
+       VALUES (@id, @type, @agencyId, @caseId, @clock, @dueDate, @text, @createdAt, @state, @nextAttemptAt)`,
     ),
-    due: db.prepare<[string, number], Row>(`SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
+    due: db.prepare<[string, number], Row>(`SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`),
     delivered: db.prepare<[string, string]>(`UPDATE notifications SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL WHERE id = ?`),
     failed: db.prepare<[string, string | null, string, string]>(
       `UPDATE notifications SET state = ?, next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
@@ -86,7 +85,7 @@ export function openSqliteOutbox(options: { path: string }): NotificationOutbox 
     let statement = listStatements.get(key);
     if (statement === undefined) {
       const where = [byAgency ? 'agency_id = ?' : '', byState ? 'state = ?' : ''].filter(Boolean).join(' AND ');
-      statement = db.prepare<unknown[], Row>(`SELECT * FROM notifications ${where ? `WHERE ${where}` : ''} ORDER BY seq DESC LIMIT ?`);
+      statement = db.prepare<unknown[], Row>(`SELECT * FROM notifications ${where ? `WHERE ${where}` : ''} ORDER BY rowid DESC LIMIT ?`);
       listStatements.set(key, statement);
     }
     return statement;
