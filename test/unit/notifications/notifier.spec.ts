@@ -54,7 +54,7 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     return notifier;
   };
   const until = async (ready: () => Promise<boolean>): Promise<void> => {
-    for (let i = 0; i < 200 && !(await ready()); i++) await sleep(20);
+    for (let i = 0; i < 750 && !(await ready()); i++) await sleep(20); // up to 15 s: CI machines run three suites at load
   };
 
   beforeEach(async () => {
@@ -109,10 +109,12 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     await store.append([
       { streamId: 'case-N1', expectedRevision: 'any', events: [{ type: 'handoff.requested', data: { handoffId: 'h2', to: 'xj-market', purpose: 'information_notice' }, metadata: meta('xj-proc', '2026-12-03T09:00:00+08:00') }] },
     ]);
-    await until(async () => received.some((r) => r.type === 'handoff_requested'));
+    // the receiver holds the body before the sender has read the answer, so wait for the stored delivery too
+    const deliveredNotices = async () => (await outbox.list({ state: 'delivered', limit: 50 })).filter((n) => n.type === 'handoff_requested');
+    await until(async () => (await deliveredNotices()).length > 0);
     const told = received.filter((r) => r.type === 'handoff_requested');
     expect(told).to.have.length(1);
-    const [stored] = await outbox.list({ state: 'delivered', limit: 50 }).then((l) => l.filter((n) => n.type === 'handoff_requested'));
+    const [stored] = await deliveredNotices();
     expect(stored).to.include({ id: told[0]!.id, agencyId: 'xj-market', attempts: 1 });
     expect(await outbox.checkpoint()).to.equal(await store.headPosition());
   });
