@@ -26,6 +26,7 @@ import { createValidator } from '../ingest/validator.js';
 import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
+import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
 import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
@@ -111,6 +112,13 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     },
   });
   // --- end audit ---
+  // --- notifications (issue 17): organizers read the outbox the projector's notifier writes (PostgreSQL) ---
+  const notifications = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: 1 }).catch(async (e: Error) => {
+    await closeAll();
+    throw new StartupError(`无法打开通知发件箱 (PostgreSQL)：${e.message}`);
+  });
+  opened.push(notifications);
+  // --- end notifications ---
 
   // audit (issue 7); issue 14: verified in a worker thread with its own connections (EventStoreDB positions are
   // not dense; the access log and rejections are chained too)
@@ -132,6 +140,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
+    notifications, // issue 17
   };
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);

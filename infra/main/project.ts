@@ -25,6 +25,10 @@ import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
+import { kafkaSettingsFromEnv, KafkaSettingsError } from '../kafka/settings.js';
+import { createDistributedNotifications } from '../notifications/distributedNotifications.js';
+import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
+import { WebhookConfigError } from '../notifications/webhookSender.js';
 
 export interface ProjectOptions {
   configPath: string | undefined;
@@ -36,6 +40,8 @@ export interface ProjectOptions {
 /** the group of the projection leases: projection `cases` is guarded by lease `projector:cases` */
 export const LEASE_GROUP = 'projector';
 export const projectionLeaseName = (projection: string): string => `${LEASE_GROUP}:${projection}`;
+/** the notifier's lease: outside the projector group, so the replicas' shares of projections stay as they were */
+export const NOTIFIER_LEASE = 'notifier';
 const DEFAULT_LEASE_TTL_MS = 10_000;
 /** /readyz answers "not ready" while a projection this replica owns trails the store by more than this many events */
 const READY_LAG = 1000;
@@ -88,6 +94,45 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   }
 
   const metrics = createMetrics();
+
+  // --- notifications (issue 17): the outbox in PostgreSQL, sent by the replica holding the notifier lease ---
+  const notifications = await (async () => {
+    if (!options.env.DATABASE_URL) {
+      log.warn('未设置 DATABASE_URL：通知（催办/预警）的发件箱保存在 PostgreSQL，本副本不发送通知');
+      return null;
+    }
+    try {
+      const kafka = options.env.KAFKA_BROKERS ? kafkaSettingsFromEnv(options.env) : null;
+      const schema = options.env.DATABASE_SCHEMA || undefined;
+      const outbox = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: 2 });
+      opened.push(outbox);
+      const readModels = await openRedisReadModelStore({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-notifier' });
+      opened.push(readModels);
+      const lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: NOTIFIER_LEASE, ttlMs, holder: roster.self });
+      opened.push(lease);
+      const agencies = new Map(config.agencies.map((a) => [a.id, a.name]));
+      const notices = namespaced(logger, '通知');
+      return createDistributedNotifications({
+        config,
+        env: options.env,
+        events: store,
+        outbox,
+        readModels,
+        lease,
+        kafka,
+        clock: systemClock,
+        calendar: deadlines.calendar,
+        agencyName: (id) => agencies.get(id) ?? id,
+        registry: metrics.registry,
+        log: notices,
+      });
+    } catch (e) {
+      await closeAll();
+      if (e instanceof WebhookConfigError || e instanceof KafkaSettingsError) throw new StartupError(e.message);
+      throw new StartupError(`无法打开通知发件箱：${describeError(e)}`);
+    }
+  })();
+  // --- end notifications ---
   const leaseOwner = new Gauge({
     name: 'liandong_projection_lease_owner',
     help: '1 while this replica owns the lease of the projection',
@@ -181,6 +226,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
 
   await shared.start();
+  await notifications?.start();
   processLog.banner(
     [
       '',
@@ -191,6 +237,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       `  投影租约:            每个投影一个：${redis.keyPrefix}lease:${LEASE_GROUP}:<投影名>（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
       `                       副本名 ${roster.self}；各副本分担投影（每个副本至多取其应得份额），`,
       '                       每个投影同一时刻只有一个副本写入；某副本停止续约后，其投影由其余副本各自接管',
+      `  通知:                ${notifications ? `租约 ${redis.keyPrefix}lease:${NOTIFIER_LEASE} 的持有副本发送；${notifications.routes()}` : '未启用（需要 DATABASE_URL）'}`,
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
@@ -211,6 +258,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     logger.info({ signal }, `收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    await notifications?.stop(); // a webhook call in flight is finished; the lease is released for another replica
     await shared.stop();
     await closed;
     await closeAll();
