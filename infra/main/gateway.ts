@@ -56,7 +56,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   // --- audit (issue 7): the public keys auditVerify trusts (checkpoints come from `liandong audit checkpoint`) ---
   let auditTrust: ReturnType<typeof auditKeys>['trusted'];
   try {
-    auditTrust = auditKeys({ config, configPath, dataDir: null, generate: false }).trusted;
+    auditTrust = auditKeys({ config, configPath, dataDir: null, generate: false, env: options.env }).trusted;
   } catch (e) {
     throw new StartupError((e as Error).message);
   }

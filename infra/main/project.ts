@@ -29,6 +29,8 @@ import { kafkaSettingsFromEnv, KafkaSettingsError } from '../kafka/settings.js';
 import { createDistributedNotifications } from '../notifications/distributedNotifications.js';
 import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { WebhookConfigError } from '../notifications/webhookSender.js';
+import { auditKeys } from '../audit/auditServices.js';
+import { createDistributedSealer } from '../audit/distributedSealer.js';
 
 export interface ProjectOptions {
   configPath: string | undefined;
@@ -42,6 +44,8 @@ export const LEASE_GROUP = 'projector';
 export const projectionLeaseName = (projection: string): string => `${LEASE_GROUP}:${projection}`;
 /** the notifier's lease: outside the projector group, so the replicas' shares of projections stay as they were */
 export const NOTIFIER_LEASE = 'notifier';
+/** the lease of the replica that seals the signed audit checkpoints */
+export const SEALER_LEASE = 'audit-sealer';
 const DEFAULT_LEASE_TTL_MS = 10_000;
 /** /readyz answers "not ready" while a projection this replica owns trails the store by more than this many events */
 const READY_LAG = 1000;
@@ -55,6 +59,14 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const contextVersion = deadlineContextVersion(deadlines);
   const projections = allProjections();
+  // the checkpoint signing key: audit.signingKeyFile or LIANDONG_AUDIT_SIGNING_KEY (a secret); a bad one stops the start
+  const signer = (() => {
+    try {
+      return auditKeys({ config, configPath, dataDir: null, generate: false, env: options.env });
+    } catch (e) {
+      throw new StartupError((e as Error).message);
+    }
+  })();
   const processLog = createProcessLogger({ env: options.env });
   const { logger } = processLog;
   const log = namespaced(logger, '投影');
@@ -133,6 +145,31 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     }
   })();
   // --- end notifications ---
+  // --- audit (issue 18): the replica holding the sealer lease seals signed checkpoints on the schedule ---
+  const lastSealed = new Gauge({
+    name: 'liandong_audit_checkpoint_covers_position',
+    help: 'The event position the newest checkpoint this replica sealed covers (0 until it seals one)',
+    registers: [metrics.registry],
+  });
+  lastSealed.set(0);
+  const sealer = await (async () => {
+    if (signer.signer === null) {
+      log.warn('未配置检查点签名密钥（audit.signingKeyFile 或环境变量 LIANDONG_AUDIT_SIGNING_KEY）：不封存审计检查点，删除整条流或流尾将无法被 audit verify 发现');
+      return null;
+    }
+    const lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: SEALER_LEASE, ttlMs, holder: roster.self });
+    opened.push(lease);
+    return createDistributedSealer({
+      store,
+      signer: signer.signer,
+      lease,
+      clock: systemClock,
+      intervalMs: config.audit.checkpointIntervalSeconds * 1000,
+      log: namespaced(logger, '审计'),
+      onWritten: (written) => lastSealed.set(Number(written.covers)),
+    });
+  })();
+  // --- end audit ---
   const leaseOwner = new Gauge({
     name: 'liandong_projection_lease_owner',
     help: '1 while this replica owns the lease of the projection',
@@ -227,6 +264,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
 
   await shared.start();
   await notifications?.start();
+  await sealer?.start();
   processLog.banner(
     [
       '',
@@ -238,6 +276,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       `                       副本名 ${roster.self}；各副本分担投影（每个副本至多取其应得份额），`,
       '                       每个投影同一时刻只有一个副本写入；某副本停止续约后，其投影由其余副本各自接管',
       `  通知:                ${notifications ? `租约 ${redis.keyPrefix}lease:${NOTIFIER_LEASE} 的持有副本发送；${notifications.routes()}` : '未启用（需要 DATABASE_URL）'}`,
+      `  审计检查点:          ${sealer ? `租约 ${redis.keyPrefix}lease:${SEALER_LEASE} 的持有副本每 ${config.audit.checkpointIntervalSeconds} 秒封存一次（密钥 id ${signer.signer!.keyId}，来自 ${signer.source}）` : '未封存（没有签名密钥）'}`,
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
@@ -245,7 +284,9 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       '',
     ],
     '联动 liandong —— 投影进程 (project) 已就绪',
-    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath },
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath,
+      auditCheckpoints: sealer ? { lease: `${redis.keyPrefix}lease:${SEALER_LEASE}`, intervalSeconds: config.audit.checkpointIntervalSeconds, keyId: signer.signer!.keyId } : null,
+      notifications: notifications ? { lease: `${redis.keyPrefix}lease:${NOTIFIER_LEASE}`, routes: notifications.routes() } : null },
   );
   if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
@@ -259,6 +300,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     await notifications?.stop(); // a webhook call in flight is finished; the lease is released for another replica
+    await sealer?.stop(); // a last checkpoint seals what was stored up to the stop
     await shared.stop();
     await closed;
     await closeAll();
