@@ -246,7 +246,7 @@ const zh = {
   dueWithin: '到期范围',
   workingDaysN: '{n} 个工作日内',
   clockKind: '期限类别',
-  deadlineName: '期限',
+  deadlineName: '期限名称',
   daysLeft: '剩余工作日',
   dueToday: '今日到期',
   replySummary: '答复内容',

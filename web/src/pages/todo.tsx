@@ -402,7 +402,7 @@ function NoticeList(props: { agency: string }) {
               </thead>
               <tbody>
                 {pending.map((n) => (
-                  <tr key={n.id} class={n.overdue ? 'row-overdue' : undefined}>
+                  <tr key={n.id} class={n.overdue ? 'row-overdue' : undefined} data-notice={n.id}>
                     <td>
                       <CaseLink id={n.caseId} />
                     </td>
