@@ -100,6 +100,11 @@ describe('web console (e2e): 补正, replies, copy notices, 临期, access log a
     };
     const sent = await publish(program.base, clerk.token, wrong, 'application/cloudevents+json');
     expect(sent.json?.results?.[0]).to.include({ status: 'rejected', code: 'invalid_data' });
+    const statusQuery = 'query($s: String!, $id: String!) { publishStatus(source: $s, id: $id) { status position code } }';
+    expect((await api(clerk.token, statusQuery, { s: clerk.agency, id: eventId })).publishStatus).to.deep.equal({ status: 'REJECTED', position: null, code: 'invalid_data' });
+    // another agency's clerk is told nothing about it
+    const other = clerk.agency === 'yl-court' ? 'demo-proc' : 'demo-court';
+    expect((await api(other, statusQuery, { s: clerk.agency, id: eventId })).publishStatus.status).to.equal('UNKNOWN');
 
     await signIn(clerk.token);
     await page.getByRole('link', { name: '退回 / 补正' }).click();
@@ -216,5 +221,33 @@ describe('web console (e2e): 补正, replies, copy notices, 临期, access log a
     expect(documentXml).to.contain(meeting.title);
     const footer = execFileSync('unzip', ['-p', file, 'word/footer1.xml'], { encoding: 'utf8' });
     expect(footer, 'page numbers in the footer').to.contain('PAGE');
+  });
+
+  it('prints the scorecard with the quarter in the title and no chart across pages, the dossier with page numbers and the print date', async () => {
+    await signIn('demo-organizer');
+    await page.getByRole('link', { name: '季通报' }).click();
+    await page.locator('figure.chart').first().waitFor();
+    const quarter = await page.getByLabel('季度').inputValue();
+    await page.emulateMedia({ media: 'print' });
+    try {
+      expect(await page.locator('.scorecard-print-title').innerText()).to.equal(`${quarter} 季度通报（行政机关）`);
+      expect(await page.locator('.page-head h1').isVisible()).to.equal(false);
+      const breaks = await page.locator('figure.chart').evaluateAll((figures: any[]) => figures.map((f) => (globalThis as any).getComputedStyle(f).breakInside as string));
+      expect(breaks).to.have.length.greaterThan(0);
+      expect(breaks.every((b) => b === 'avoid')).to.equal(true);
+
+      const { meetings } = await api('demo-organizer', '{ meetings { id title status } }');
+      const meeting = (meetings as { id: string; title: string; status: string }[]).find((m) => m.status === 'HELD')!;
+      await page.goto(`${program.base}/#/meetings/${encodeURIComponent(meeting.id)}`);
+      await page.locator('h1', { hasText: meeting.title }).waitFor();
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+      expect(await page.locator('.print-date').innerText()).to.equal(`打印日期：${today}`);
+      // the page's @page rule: the page counter in the footer, the print date beside it
+      const rules = (await page.evaluate('[...document.styleSheets].flatMap((sheet) => [...sheet.cssRules].map((rule) => rule.cssText))')) as string[];
+      const pageRules = rules.filter((text) => text.includes('@page') && text.includes('counter(page)'));
+      expect(pageRules.join('\n')).to.contain('counter(pages)').and.to.contain(`打印日期 ${today}`);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
   });
 });

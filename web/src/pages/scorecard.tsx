@@ -23,7 +23,7 @@ export function ScorecardPage() {
     <Page title={t('scorecardTitle')}>
       {/* on paper the title names the quarter (the screen has it in the selector) */}
       <p class="print-only print-title scorecard-print-title">
-        {t('scorecardTitle')}（{quarter}）
+        {quarter} {t('scorecardTitle')}
       </p>
       <form class="filters card" onSubmit={(e) => e.preventDefault()}>
         <Field label={t('quarter')}>
