@@ -10,6 +10,9 @@ import { DossierPage } from './pages/dossier';
 import { MeetingsPage } from './pages/meetings';
 import { ScorecardPage } from './pages/scorecard';
 import { TodoPage } from './pages/todo';
+import { RejectionsPage } from './pages/rejections';
+import { AccessLogPage } from './pages/accessLog';
+import { DueSoonPage } from './pages/dueSoon';
 import { href, useRoute, type Route } from './router';
 import { ErrorBox, Field, SessionContext, type SessionInfo } from './ui';
 import './styles.css';
@@ -115,12 +118,15 @@ function SignIn(props: { onSignedIn(info: SessionInfo): void }) {
   );
 }
 
-const NAV: { page: Route['page']; href: string; label: 'navTodo' | 'navMeetings' | 'navScorecard' | 'navCases' | 'navAudit'; also?: Route['page'][]; auditor?: true }[] = [
+const NAV: { page: Route['page']; href: string; label: 'navTodo' | 'navDueSoon' | 'navMeetings' | 'navScorecard' | 'navCases' | 'navRejections' | 'navAudit' | 'navAccessLog'; also?: Route['page'][]; auditor?: true }[] = [
   { page: 'todo', href: href.todo(), label: 'navTodo' },
+  { page: 'dueSoon', href: href.dueSoon(), label: 'navDueSoon' },
   { page: 'meetings', href: href.meetings(), label: 'navMeetings', also: ['meeting'] },
   { page: 'scorecard', href: href.scorecard(), label: 'navScorecard' },
   { page: 'cases', href: href.cases(), label: 'navCases', also: ['case'] },
+  { page: 'rejections', href: href.rejections(), label: 'navRejections' },
   { page: 'audit', href: href.audit(), label: 'navAudit', auditor: true },
+  { page: 'accessLog', href: href.accessLog(), label: 'navAccessLog', auditor: true },
 ];
 
 function Nav(props: { viewer: Viewer }) {
@@ -158,6 +164,12 @@ function Routes() {
       return <CasePage id={route.id} />;
     case 'audit':
       return <AuditPage stream={route.stream} />;
+    case 'rejections':
+      return <RejectionsPage />;
+    case 'accessLog':
+      return <AccessLogPage />;
+    case 'dueSoon':
+      return <DueSoonPage />;
   }
 }
 

@@ -8,7 +8,10 @@ export type Route =
   | { page: 'scorecard' }
   | { page: 'cases' }
   | { page: 'case'; id: string }
-  | { page: 'audit'; stream: string | null };
+  | { page: 'audit'; stream: string | null }
+  | { page: 'rejections' }
+  | { page: 'accessLog' }
+  | { page: 'dueSoon' };
 
 export function parseRoute(hash: string): Route {
   const [page = '', ...rest] = hash.replace(/^#\/?/, '').split('/');
@@ -22,6 +25,12 @@ export function parseRoute(hash: string): Route {
       return id ? { page: 'case', id } : { page: 'cases' };
     case 'audit':
       return { page: 'audit', stream: id };
+    case 'rejections':
+      return { page: 'rejections' };
+    case 'access-log':
+      return { page: 'accessLog' };
+    case 'due-soon':
+      return { page: 'dueSoon' };
     default:
       return { page: 'todo' };
   }
@@ -35,6 +44,9 @@ export const href = {
   cases: () => '#/cases',
   case: (id: string) => `#/cases/${encodeURIComponent(id)}`,
   audit: (stream?: string) => (stream ? `#/audit/${encodeURIComponent(stream)}` : '#/audit'),
+  rejections: () => '#/rejections',
+  accessLog: () => '#/access-log',
+  dueSoon: () => '#/due-soon',
 };
 
 export function useRoute(): Route {

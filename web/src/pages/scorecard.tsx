@@ -21,6 +21,10 @@ export function ScorecardPage() {
   const state = useQuery<{ current: Scorecard[]; previous: Scorecard[] }>(QUERY, { q: quarter, p: previousQuarter(quarter) });
   return (
     <Page title={t('scorecardTitle')}>
+      {/* on paper the title names the quarter (the screen has it in the selector) */}
+      <p class="print-only print-title scorecard-print-title">
+        {quarter} {t('scorecardTitle')}
+      </p>
       <form class="filters card" onSubmit={(e) => e.preventDefault()}>
         <Field label={t('quarter')}>
           <select value={quarter} onChange={(e) => setQuarter(e.currentTarget.value)}>
