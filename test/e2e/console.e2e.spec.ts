@@ -306,8 +306,8 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
       await rowOf(id).waitFor();
       await until(`the search for ${text} leaves one case`, async () => (await page.locator('tbody tr').count()) === 1);
     };
+    // each search shows another case than the one before, so a list not yet replaced cannot pass for the answer
     await onlyRow('欧阳翠花', searched); // a party's whole name
-    await onlyRow('0102民初9917', searched); // part of the 案号
     await onlyRow(caseId, caseId); // the case id, as before
     await expectLabelledControls();
     // two characters: as many rows as the server finds for the organizer (other parties of the demo city may share them)
@@ -316,6 +316,8 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
     await searchBox.fill('翠花');
     await rowOf(searched).waitFor();
     await until('the two-character search shows what the server found', async () => (await page.locator('tbody tr').count()) === Math.min(total, 200));
+    await onlyRow(caseId, caseId);
+    await onlyRow('0102民初9917', searched); // part of the 案号
     await searchBox.fill('');
     await shot('cases');
 
