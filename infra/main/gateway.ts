@@ -28,7 +28,7 @@ import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
-import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv, openCaseSearchFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 import { createProcessLogger, namespaced } from '../log/logger.js';
 
@@ -119,6 +119,13 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   });
   opened.push(notifications);
   // --- end notifications ---
+  // --- search (issue 17): the PostgreSQL index the `project` replicas feed ---
+  const caseSearch = await openCaseSearchFromEnv(options.env).catch(async (e: Error) => {
+    await closeAll();
+    throw e instanceof StartupError ? e : new StartupError(`无法打开案件搜索索引 (PostgreSQL)：${e.message}`);
+  });
+  opened.push(caseSearch);
+  // --- end search ---
 
   // audit (issue 7); issue 14: verified in a worker thread with its own connections (EventStoreDB positions are
   // not dense; the access log and rejections are chained too)
@@ -141,6 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
     notifications, // issue 17
+    caseSearch, // search (issue 17)
   };
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);

@@ -23,7 +23,7 @@ import { openRedisRoster } from '../lease/redisRoster.js';
 import { createSharedProjections } from '../lease/sharedProjections.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
-import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { openCaseSearchFromEnv, openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 import { kafkaSettingsFromEnv, KafkaSettingsError } from '../kafka/settings.js';
 import { createDistributedNotifications } from '../notifications/distributedNotifications.js';
@@ -31,6 +31,9 @@ import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { WebhookConfigError } from '../notifications/webhookSender.js';
 import { auditKeys } from '../audit/auditServices.js';
 import { createDistributedSealer } from '../audit/distributedSealer.js';
+import type { CaseSearch } from '../../ports/caseSearch.js';
+import { caseSearchProjection } from '../../projections/caseSearch/caseSearch.projection.js';
+import { feedCaseSearch, rebuildIfIndexLost } from '../../projections/caseSearch/feedCaseSearch.js';
 
 export interface ProjectOptions {
   configPath: string | undefined;
@@ -79,6 +82,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   let store: EventStore;
   let where: string;
   let roster: LeaseRoster;
+  let caseSearch: CaseSearch;
   const leases = new Map<string, Lease>();
   try {
     ({ store, where } = await openEventStoreFromEnv(options.env, systemClock));
@@ -86,6 +90,15 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   } catch (e) {
     if (e instanceof StartupError) throw e;
     throw new StartupError(`无法打开事件存储：${describeError(e)}`);
+  }
+  // search (issue 17): the index the caseSearch projection feeds, in PostgreSQL beside the rejections
+  try {
+    caseSearch = await openCaseSearchFromEnv(options.env);
+    opened.push(caseSearch);
+  } catch (e) {
+    await closeAll();
+    if (e instanceof StartupError) throw e;
+    throw new StartupError(`无法打开案件搜索索引 (PostgreSQL)：${describeError(e)}`);
   }
   try {
     const waitMs = positiveIntFromEnv(options.env, 'LIANDONG_CONNECT_WAIT_MS', 30_000, 0);
@@ -197,14 +210,19 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         lease,
         share,
         // a store instance per term: its checkpoint fencing starts from what this term commits
-        openReadModels: () =>
-          openRedisReadModelStore({
+        openReadModels: async () => {
+          const readModels = await openRedisReadModelStore({
             url: redis.url,
             keyPrefix: redis.keyPrefix,
             connectionName: `liandong-projector:${name}`,
             maxWriters: 2,
             logger: { error: (message, fields) => named.child.error({ err: fields?.['error'] }, message) },
-          }),
+          });
+          if (name !== caseSearchProjection.name) return readModels;
+          // search (issue 17): the term's owner feeds the index as it commits, and rebuilds it if it was lost
+          if (await rebuildIfIndexLost(readModels, caseSearch)) named.warn('案件搜索索引为空（表被清空？）：从第一个事件起重建');
+          return feedCaseSearch(readModels, caseSearch);
+        },
         createRunner: (readModels) =>
           createProjectionRunner({
             store,

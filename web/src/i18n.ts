@@ -169,7 +169,7 @@ const zh = {
   higherIsBetter: '越高越好',
   // 案件
   casesTitle: '案件',
-  search: '搜索（案号、标题、编号）',
+  search: '搜索（案号、标题、当事人）',
   kind: '类型',
   caseNumber: '案号',
   title: '标题',
@@ -421,7 +421,7 @@ const en: Dictionary = {
   lowerIsBetter: 'lower is better',
   higherIsBetter: 'higher is better',
   casesTitle: 'Cases',
-  search: 'Search (number, title, id)',
+  search: 'Search (case number, title, party)',
   kind: 'Kind',
   caseNumber: 'Case number',
   title: 'Title',
