@@ -38,8 +38,9 @@ export function SeriesChart(props: { title: string; labels: string[]; series: Se
         responsive: true,
         maintainAspectRatio: false,
         scales: {
-          y: { min: 0, ...(unit === '%' ? { max: 100 } : {}), ticks: { callback: (v) => `${v}${unit}` } },
-          ...(hasLine ? { y1: { min: 0, ...(lineUnit === '%' ? { max: 100 } : {}), position: 'right' as const, grid: { drawOnChartArea: false }, ticks: { callback: (v: string | number) => `${v}${lineUnit}` } } } : {}),
+          // scaled to the values, not fixed at 100 %: a diversion rate of a few per cent must still be seen
+          y: { min: 0, ticks: { callback: (v) => `${v}${unit}` } },
+          ...(hasLine ? { y1: { min: 0, position: 'right' as const, grid: { drawOnChartArea: false }, ticks: { callback: (v: string | number) => `${v}${lineUnit}` } } } : {}),
         },
         plugins: { legend: { position: 'bottom' } },
       },

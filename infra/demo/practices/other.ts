@@ -123,6 +123,8 @@ export interface GovernmentDisputeOptions {
   readonly stateEnterprise?: string;
   /** settled and closed after this many days */
   readonly resolvedAfterDays?: number;
+  /** the suit was served this many days before the department filed (default 2: within the 5-working-day 备案 period) */
+  readonly servedDaysBefore?: number;
   /** 会商研判 held by the justice bureau with the department and the court, this many days after filing (one each) */
   readonly consultedAfterDays?: readonly number[];
   /** judged against the department this many days after filing, with the loss in yuan: 责任倒查 and 以案促管整改 follow */
@@ -179,7 +181,7 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
     responsibleAgencyId: responsible,
     ...(options.stateEnterprise ? { handlingUnit: options.stateEnterprise } : {}),
     amount: options.yuan,
-    arisenAt: time.dateAfter(start, -2),
+    arisenAt: time.dateAfter(start, -(options.servedDaysBefore ?? 2)),
   });
   t = c.add(time.afterWorkdays(t, rng.int(1, 3)), responsible, 'handoff.requested', {
     handoffId: `${id}-h1`,
