@@ -232,4 +232,19 @@ describe('web console revision 2 (e2e): dispute ledger, community correction, li
     expect(await page.locator('canvas[role="img"]').count()).to.equal(3);
     await shot('scorecard-kinds');
   });
+  it('says the same in English: names of states, kinds and columns come from i18n', async () => {
+    await signIn(ORGANIZER);
+    await page.getByRole('button', { name: '切换为英文界面' }).click();
+    await page.getByRole('link', { name: 'Community correction', exact: true }).click();
+    await page.getByRole('heading', { name: 'Community correction monitoring' }).waitFor();
+    await page.locator('table.corrections tbody tr').first().waitFor();
+    expect(await page.locator('table.corrections tbody tr').first().locator('td').first().textContent()).to.equal('Absconded');
+    await page.getByRole('link', { name: 'Dispute ledger', exact: true }).click();
+    await page.locator('table.disputes tbody tr').first().waitFor();
+    expect(await page.locator('table.disputes').textContent()).to.contain('Partially lost').and.contain('Fault found');
+    await page.getByRole('link', { name: 'Litigation source', exact: true }).click();
+    await page.getByRole('heading', { name: 'Referrals from township units' }).waitFor();
+    await page.getByRole('button', { name: 'Switch to Chinese' }).click();
+    await nav('诉源治理').waitFor();
+  });
 });
