@@ -49,7 +49,7 @@ export function ScorecardPage() {
           </select>
         </Field>
       </form>
-      {kind === 'GOVERNMENT' ? <GovernmentReport quarter={quarter} /> : <KindReport kind={kind} quarter={quarter} />}
+      {kind === 'GOVERNMENT' ? <GovernmentReport quarter={quarter} /> : <KindReport key={kind} kind={kind} quarter={quarter} />}
     </Page>
   );
 }

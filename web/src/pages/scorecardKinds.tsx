@@ -47,21 +47,21 @@ const rowsQuery = (ids: string[]) => `query($q: String!) { ${ids.map((id, i) => 
 
 /** Each agency's row of this kind, asked by id; rows the caller may not see come back empty and are left out. */
 function useKindRows(agencies: Agency[], quarter: string): { rows: Scorecard[] | null; error: GraphqlError | null } {
-  const [state, setState] = useState<{ rows: Scorecard[] | null; error: GraphqlError | null }>({ rows: null, error: null });
   const ids = agencies.map((a) => a.id);
   const key = `${quarter}|${ids.join(',')}`;
+  // the answer with what it answers: a render after the kind or quarter changed must not show the last one's rows
+  const [state, setState] = useState<{ key: string; rows: Scorecard[] | null; error: GraphqlError | null }>({ key: '', rows: null, error: null });
   useEffect(() => {
     let current = true;
-    setState({ rows: null, error: null });
     const chunks: string[][] = [];
     for (let i = 0; i < ids.length; i += PER_REQUEST) chunks.push(ids.slice(i, i + PER_REQUEST));
     Promise.all(chunks.map((chunk) => gql<Record<string, Scorecard[]>>(rowsQuery(chunk), { q: quarter }).then((d) => chunk.flatMap((_, i) => d[`a${i}`] ?? [])))).then(
-      (parts) => current && setState({ rows: parts.flat(), error: null }),
-      (error: GraphqlError) => current && setState({ rows: null, error }),
+      (parts) => current && setState({ key, rows: parts.flat(), error: null }),
+      (error: GraphqlError) => current && setState({ key, rows: null, error }),
     );
     return () => void (current = false);
   }, [key]);
-  return state;
+  return state.key === key ? state : { rows: null, error: null };
 }
 
 export function KindReport({ kind, quarter }: { kind: Exclude<Agency['kind'], 'GOVERNMENT'>; quarter: string }) {
