@@ -55,8 +55,6 @@ function CourtQuarters({ courts }: { courts: Agency[] }) {
   // a court opens on its own figures; others on the first basic-level court (the 中级人民法院 has no such first instance)
   const initial = courts.find((c) => c.id === viewer.agency.id) ?? courts.find((c) => (c as { level?: string }).level === 'district') ?? courts[0];
   const [court, setCourt] = useState(initial?.id ?? '');
-  const quarters = recentQuarters(chinaDate(new Date()), QUARTERS).reverse();
-  const state = useQuery<Record<string, Row[]>>(rowsQuery(quarters), { a: court }, !court);
   if (!court) return <p class="muted">{t('none')}</p>;
   return (
     <section aria-labelledby="by-quarter">
@@ -72,13 +70,23 @@ function CourtQuarters({ courts }: { courts: Agency[] }) {
           </select>
         </Field>
       </form>
-      <Loaded state={state}>
-        {(data) => {
-          const rows = quarters.map((_, i) => data[`q${i}`]?.[0]).filter((r): r is Row => r !== undefined);
-          return rows.length === 0 ? <p class="muted">{t('none')}</p> : <QuarterReport rows={rows} />;
-        }}
-      </Loaded>
+      {/* keyed by court: another court's figures are never shown while this one's load */}
+      <CourtRows key={court} court={court} />
     </section>
+  );
+}
+
+function CourtRows({ court }: { court: string }) {
+  const { t } = useI18n();
+  const quarters = recentQuarters(chinaDate(new Date()), QUARTERS).reverse();
+  const state = useQuery<Record<string, Row[]>>(rowsQuery(quarters), { a: court });
+  return (
+    <Loaded state={state}>
+      {(data) => {
+        const rows = quarters.map((_, i) => data[`q${i}`]?.[0]).filter((r): r is Row => r !== undefined);
+        return rows.length === 0 ? <p class="muted">{t('none')}</p> : <QuarterReport rows={rows} />;
+      }}
+    </Loaded>
   );
 }
 
