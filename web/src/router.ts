@@ -6,6 +6,9 @@ export type Route =
   | { page: 'meetings' }
   | { page: 'meeting'; id: string }
   | { page: 'scorecard' }
+  | { page: 'disputes' }
+  | { page: 'correction' }
+  | { page: 'litigation-source' }
   | { page: 'cases' }
   | { page: 'case'; id: string }
   | { page: 'audit'; stream: string | null }
@@ -21,6 +24,10 @@ export function parseRoute(hash: string): Route {
       return id ? { page: 'meeting', id } : { page: 'meetings' };
     case 'scorecard':
       return { page: 'scorecard' };
+    case 'disputes':
+    case 'correction':
+    case 'litigation-source':
+      return { page };
     case 'cases':
       return id ? { page: 'case', id } : { page: 'cases' };
     case 'audit':
@@ -41,6 +48,9 @@ export const href = {
   meetings: () => '#/meetings',
   meeting: (id: string) => `#/meetings/${encodeURIComponent(id)}`,
   scorecard: () => '#/scorecard',
+  disputes: () => '#/disputes',
+  correction: () => '#/correction',
+  litigationSource: () => '#/litigation-source',
   cases: () => '#/cases',
   case: (id: string) => `#/cases/${encodeURIComponent(id)}`,
   audit: (stream?: string) => (stream ? `#/audit/${encodeURIComponent(stream)}` : '#/audit'),
