@@ -10,7 +10,8 @@
  * may be sent twice in that moment; receivers drop repeats by id, as at-least-once delivery requires anyway.
  */
 import pg from 'pg';
-import type { Notification, NotificationType } from '../../domain/notifications/notifications.js';
+import type { Notification } from '../../domain/notifications/notifications.js';
+import { toNotification, type OutboxRow } from './outboxRow.js';
 import { DELIVERY_STATES, type DeliveryState, type NotificationOutbox, type StoredNotification } from '../../ports/notifications.js';
 import { migrateComponent, type PostgresMigration } from '../postgres/migrateComponent.js';
 
@@ -53,39 +54,7 @@ const MIGRATIONS: readonly PostgresMigration[] = [
    );`,
 ];
 
-interface Row {
-  id: string;
-  type: string;
-  agency_id: string;
-  case_id: string | null;
-  clock: string | null;
-  due_date: string | null;
-  text: string;
-  created_at: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-  last_error: string | null;
-}
-
 const COLUMNS = 'id, type, agency_id, case_id, clock, due_date, text, created_at, state, attempts, next_attempt_at, delivered_at, last_error';
-
-const toNotification = (r: Row): StoredNotification => ({
-  id: r.id,
-  type: r.type as NotificationType,
-  agencyId: r.agency_id,
-  caseId: r.case_id,
-  clock: r.clock,
-  dueDate: r.due_date,
-  text: r.text,
-  createdAt: r.created_at,
-  state: r.state as DeliveryState,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  deliveredAt: r.delivered_at,
-  lastError: r.last_error,
-});
 
 export async function openPostgresOutbox(options: PostgresOutboxOptions): Promise<NotificationOutbox> {
   const schema = options.schema ?? DEFAULT_SCHEMA;
@@ -121,7 +90,7 @@ export async function openPostgresOutbox(options: PostgresOutboxOptions): Promis
         const added: StoredNotification[] = [];
         for (const n of notices) {
           const state: DeliveryState = routed(n.agencyId) ? 'pending' : 'unrouted';
-          const { rows } = await client.query<Row>(
+          const { rows } = await client.query<OutboxRow>(
             `INSERT INTO ${q}.notifications (id, type, agency_id, case_id, clock, due_date, text, created_at, state, next_attempt_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (id) DO NOTHING
@@ -148,7 +117,7 @@ export async function openPostgresOutbox(options: PostgresOutboxOptions): Promis
     },
     async due(now, limit) {
       assertOpen();
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<OutboxRow>(
         `SELECT ${COLUMNS} FROM ${q}.notifications WHERE state = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, seq LIMIT $2`,
         [now.toISOString(), limit],
       );
@@ -176,7 +145,7 @@ export async function openPostgresOutbox(options: PostgresOutboxOptions): Promis
       const params: unknown[] = [];
       if (agencyId) where.push(`agency_id = $${params.push(agencyId)}`);
       if (state) where.push(`state = $${params.push(state)}`);
-      const { rows } = await pool.query<Row>(
+      const { rows } = await pool.query<OutboxRow>(
         `SELECT ${COLUMNS} FROM ${q}.notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.push(limit)}`,
         params,
       );

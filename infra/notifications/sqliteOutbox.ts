@@ -6,7 +6,8 @@
  */
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import type { Notification, NotificationType } from '../../domain/notifications/notifications.js';
+import type { Notification } from '../../domain/notifications/notifications.js';
+import { toNotification, type OutboxRow } from './outboxRow.js';
 import { DELIVERY_STATES, type DeliveryState, type NotificationOutbox, type StoredNotification } from '../../ports/notifications.js';
 
 const MIGRATIONS = [
@@ -31,38 +32,6 @@ const MIGRATIONS = [
    CREATE TABLE notification_checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);`,
 ];
 
-interface Row {
-  id: string;
-  type: string;
-  agency_id: string;
-  case_id: string | null;
-  clock: string | null;
-  due_date: string | null;
-  text: string;
-  created_at: string;
-  state: string;
-  attempts: number;
-  next_attempt_at: string | null;
-  delivered_at: string | null;
-  last_error: string | null;
-}
-
-const toNotification = (r: Row): StoredNotification => ({
-  id: r.id,
-  type: r.type as NotificationType,
-  agencyId: r.agency_id,
-  caseId: r.case_id,
-  clock: r.clock,
-  dueDate: r.due_date,
-  text: r.text,
-  createdAt: r.created_at,
-  state: r.state as DeliveryState,
-  attempts: r.attempts,
-  nextAttemptAt: r.next_attempt_at,
-  deliveredAt: r.delivered_at,
-  lastError: r.last_error,
-});
-
 export function openSqliteOutbox(options: { path: string }): NotificationOutbox {
   const db: SqliteDatabase = openDurableDatabase(options.path);
   migrate(db, 'notifications', MIGRATIONS);
@@ -73,25 +42,25 @@ export function openSqliteOutbox(options: { path: string }): NotificationOutbox 
       `INSERT OR IGNORE INTO notifications (id, type, agency_id, case_id, clock, due_date, text, created_at, state, next_attempt_at)
        VALUES (@id, @type, @agencyId, @caseId, @clock, @dueDate, @text, @createdAt, @state, @nextAttemptAt)`,
     ),
-    due: db.prepare<[string, number], Row>(`SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`),
+    due: db.prepare<[string, number], OutboxRow>(`SELECT * FROM notifications WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?`),
     delivered: db.prepare<[string, string]>(`UPDATE notifications SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = NULL WHERE id = ?`),
     failed: db.prepare<[string, string | null, string, string]>(
       `UPDATE notifications SET state = ?, next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?`,
     ),
     counts: db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM notifications GROUP BY state'),
   };
-  const listStatements = new Map<string, ReturnType<typeof db.prepare<unknown[], Row>>>();
+  const listStatements = new Map<string, ReturnType<typeof db.prepare<unknown[], OutboxRow>>>();
   const listOf = (byAgency: boolean, byState: boolean) => {
     const key = `${byAgency}${byState}`;
     let statement = listStatements.get(key);
     if (statement === undefined) {
       const where = [byAgency ? 'agency_id = ?' : '', byState ? 'state = ?' : ''].filter(Boolean).join(' AND ');
-      statement = db.prepare<unknown[], Row>(`SELECT * FROM notifications ${where ? `WHERE ${where}` : ''} ORDER BY rowid DESC LIMIT ?`);
+      statement = db.prepare<unknown[], OutboxRow>(`SELECT * FROM notifications ${where ? `WHERE ${where}` : ''} ORDER BY rowid DESC LIMIT ?`);
       listStatements.set(key, statement);
     }
     return statement;
   };
-  const byId = db.prepare<[string], Row>('SELECT * FROM notifications WHERE id = ?');
+  const byId = db.prepare<[string], OutboxRow>('SELECT * FROM notifications WHERE id = ?');
 
   const record = db.transaction((notices: readonly Notification[], now: string, routed: (agencyId: string) => boolean, position: bigint | undefined) => {
     const added: StoredNotification[] = [];

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
-import { cloudEvent, exited, freePort, gql, publish, sleep, stopProgram, tempDir, type RunningProgram } from './harness.js';
+import { startWithDemo, until } from './demoProgram.js';
+import { cloudEvent, gql, publish, stopProgram, tempDir, type RunningProgram } from './harness.js';
 
 /**
  * The web console in a real browser (Debian's chromium driven by playwright-core) against the real
@@ -24,39 +25,6 @@ const OWNER = { agency: 'yl-market', token: 'demo-market' };
 const chinaToday = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const percent = (rate: number | null): string => (rate === null ? '' : `${(rate * 100).toFixed(1)}%`);
-
-/** polls until `check` holds: the console answers asynchronously after every click (the page's own timeout) */
-async function until(what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
-
-/** `node bin/liandong.mjs start` with the demo city, as `npm start` runs it. */
-async function startWithDemo(dataDir: string): Promise<RunningProgram> {
-  const port = freePort();
-  const child = spawn(process.execPath, ['bin/liandong.mjs', 'start', '--data-dir', dataDir, '--port', String(port)], {
-    cwd: process.cwd(),
-    env: { ...process.env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const program = { child, base: `http://127.0.0.1:${port}`, output: () => out };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (exited(child)) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
-    // the program listens only once the demo city is loaded
-    if (await fetch(`${program.base}/healthz`).then((r) => r.ok, () => false)) return program;
-    await sleep(200);
-  }
-  await stopProgram(program, 'SIGKILL');
-  throw new Error(`program not healthy within 60 s:\n${out.slice(-3000)}`);
-}
 
 describe('web console (e2e): organizer, owner agency and exports in a real browser', function () {
   this.timeout(120_000);

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
-import { exited, freePort, gql, sleep, stopProgram, tempDir, type RunningProgram } from './harness.js';
+import { startWithDemo } from './demoProgram.js';
+import { gql, stopProgram, tempDir, type RunningProgram } from './harness.js';
 
 /**
  * The console's revision-2 views in a real browser against the program with the demo city 云岭市 (issue 16): the
@@ -16,29 +17,6 @@ import { exited, freePort, gql, sleep, stopProgram, tempDir, type RunningProgram
 const SCREENSHOTS = process.env.LIANDONG_SCREENSHOTS;
 const ORGANIZER = 'demo-organizer';
 const percent = (rate: number | null): string => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
-
-/** `node bin/liandong.mjs start` with the demo city, as `npm start` runs it (as in console.e2e.spec.ts). */
-async function startWithDemo(dataDir: string): Promise<RunningProgram> {
-  const port = freePort();
-  const child = spawn(process.execPath, ['bin/liandong.mjs', 'start', '--data-dir', dataDir, '--port', String(port)], {
-    cwd: process.cwd(),
-    env: { ...process.env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const program = { child, base: `http://127.0.0.1:${port}`, output: () => out };
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (exited(child)) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
-    if (await fetch(`${program.base}/healthz`).then((r) => r.ok, () => false)) return program;
-    await sleep(200);
-  }
-  await stopProgram(program, 'SIGKILL');
-  throw new Error(`program not healthy within 90 s:\n${out.slice(-3000)}`);
-}
 
 describe('web console revision 2 (e2e): dispute ledger, community correction, litigation source, scorecard by kind', function () {
   this.timeout(150_000);
