@@ -75,6 +75,8 @@ interface Truth {
   purposes: string[];
   /** what `search(text:)` is walked with: texts of the cases, whole and their first two characters */
   searchTexts: string[];
+  /** what `publishStatus(source:, id:)` is walked with: events of cases of several agencies, and rejected ones */
+  published: { sources: string[]; ids: string[] };
 }
 
 /** every string in a JSON value, with its path (list indexes left out: `meeting.actionItems.caseId`) */
@@ -267,7 +269,14 @@ describe('a viewer sees nothing of another agency’s cases through any field (w
       cases.set(c.id, { id: c.id, agencies: new Set(c.agencies.map((a) => a.id)), texts: new Set([c.title, ...(c.caseNumber ? [c.caseNumber] : [])]) });
     }
     // every text a case's own events carry (party names, summaries, document titles, reasons …)
+    const published = { sources: new Set<string>(), ids: new Set<string>() };
     for (const e of await p.store.readAll({ after: null })) {
+      // one published event of each of a few agencies, for publishStatus
+      const { source, eventId } = e.metadata;
+      if (source && eventId && !published.sources.has(source) && published.sources.size < 4) {
+        published.sources.add(source);
+        published.ids.add(eventId);
+      }
       const c = cases.get(e.streamId.replace(/^case-/, ''));
       if (!c || !e.streamId.startsWith('case-')) continue;
       for (const [, s] of strings(e.data)) if (s.length >= 2 && CJK.test(s)) c.texts.add(s);
@@ -289,7 +298,16 @@ describe('a viewer sees nothing of another agency’s cases through any field (w
       caseStatuses: [...new Set(d.cases.nodes.map((c: { status: string }) => c.status))] as string[],
       purposes: [...new Set(d.cases.nodes.flatMap((c: { handoffs: { purpose: string }[] }) => c.handoffs.map((h) => h.purpose)))] as string[],
       searchTexts: searchTextsOf(cases),
+      published: { sources: [...published.sources], ids: [...published.ids] },
     };
+    const rejected = await ask(AUDITOR, '{ rejections(first: 2) { nodes { source eventId } } }');
+    expect(rejected.errors, JSON.stringify(rejected.errors)).to.equal(undefined);
+    for (const r of rejected.data!.rejections.nodes as { source: string | null; eventId: string | null }[]) {
+      if (!r.source || !r.eventId) continue;
+      truth.published.sources.push(r.source);
+      truth.published.ids.push(r.eventId);
+    }
+    expect(truth.published.ids.length, 'published events to ask publishStatus about').to.be.greaterThan(2);
     expect(cases.size, 'the demo city has its cases').to.be.greaterThan(50);
     expect(truth.items.length, 'and its action items').to.be.greaterThan(5);
   });
@@ -316,6 +334,7 @@ describe('a viewer sees nothing of another agency’s cases through any field (w
     if (arg.name === 'status') return truth.caseStatuses;
     if (arg.name === 'purpose') return truth.purposes;
     if (arg.name === 'text' && field.name === 'search') return truth.searchTexts;
+    if (field.name === 'publishStatus') return arg.name === 'source' ? [...new Set(truth.published.sources)] : [...new Set(truth.published.ids)];
     if (type.name === 'DateTime') return ['2025-03-01T00:00:00+08:00'];
     if (type.name === 'Date') return arg.name === 'to' ? ['2025-03-31'] : ['2025-01-01'];
     if (type.name === 'Int') return [0, 3];
