@@ -15,6 +15,7 @@ import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.proj
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
 import type { NotificationOutbox } from '../ports/notifications.js';
+import type { ChangeFeed } from '../ports/changeFeed.js';
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
@@ -40,6 +41,8 @@ export interface GatewayServices {
   caseHistory?: CaseHistory;
   /** the notification outbox (operations.md "Notifications"), read by organizers; absent where the process keeps none */
   notifications?: NotificationOutbox;
+  /** what the projections committed, for subscriptions (resolvers/subscriptions.ts); absent: no subscriptions */
+  changes?: ChangeFeed;
 }
 
 export interface Loaders {

@@ -25,6 +25,7 @@ import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
 import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
@@ -132,7 +133,10 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
+    // live updates (issue 17): the projector publishes what its commits changed on a Redis channel
+    changes: openRedisChangeFeed({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-gateway', log: { error: (message) => logger.error({ ns: '订阅' }, message) } }),
   };
+  opened.push(services.changes!);
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);
   const graphql = await createGraphqlRouter({
@@ -182,6 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port（或 LIANDONG_PORT）指定其他端口`);
     throw e;
   });
+  graphql.serveSubscriptions(server); // live updates (issue 17): graphql-ws at /graphql
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   log.banner(
     [
@@ -213,6 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    await graphql.closeSubscriptions(); // issue 17: an open subscription socket would keep the server from closing
     void verifier.stop(); // issue 14: a running auditVerify is not waited for: it answers 审计校验已中止
     await closed;
     await graphql.stop();

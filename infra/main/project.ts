@@ -23,6 +23,9 @@ import { openRedisRoster } from '../lease/redisRoster.js';
 import { createSharedProjections } from '../lease/sharedProjections.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
+import { publishingReadModels } from '../readModels/publishingReadModels.js';
+import { LIVE_COLLECTIONS } from '../../gateway/resolvers/subscriptions.js';
 import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 
@@ -104,6 +107,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     leaseOwner.set({ projection: projection.name }, 0);
     leaseToken.set({ projection: projection.name }, 0);
   }
+  const changes = openRedisChangeFeed({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-projector', log: { error: (message) => logger.error({ ns: '订阅' }, message) } });
   const shared = createSharedProjections({
     roster,
     leases,
@@ -126,7 +130,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         createRunner: (readModels) =>
           createProjectionRunner({
             store,
-            readModels,
+            // live updates (issue 17): the gateways' subscriptions hear which clocks and cases each commit changed
+            readModels: publishingReadModels(readModels, { feed: changes, collections: LIVE_COLLECTIONS, onPublishError: (e) => named.error(`无法发布读模型变更（实时订阅将错过这一次）：${(e as Error).message}`) }),
             projections: [projection],
             ctx: { deadlines },
             contextVersion, // deadlines.md rule 7: the owner rebuilds a projection built under another calendar
@@ -212,6 +217,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
     await shared.stop();
+    await changes.close();
     await closed;
     await closeAll();
     logger.info('已停止。');
