@@ -22,6 +22,11 @@ export interface ChangeFeed {
   publish(change: ReadModelChange): Promise<void>;
   /** calls `listener` for every change published from now on, until the returned function is called */
   subscribe(listener: ChangeListener): () => void;
+  /**
+   * Resolves once this process's listeners hear what is published from now on, wherever it is published
+   * (across processes a subscription takes a round trip to be in place). Call after subscribe.
+   */
+  listening(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,7 @@ export function createInProcessChangeFeed(onListenerError: (error: unknown) => v
       listeners.add(own);
       return () => void listeners.delete(own);
     },
+    listening: async () => undefined,
     close: async () => listeners.clear(),
   };
 }

@@ -27,6 +27,7 @@ export function openRedisChangeFeed(options: RedisChangeFeedOptions): ChangeFeed
   const local = createInProcessChangeFeed((error) => options.log?.error(`读模型变更监听出错：${(error as Error).message}`, { error }));
   const connect = (role: string): Redis => {
     const redis = new Redis(options.url, {
+      lazyConnect: role === 'publisher',
       connectionName: `${options.connectionName}:${role}`,
       // a publish while Redis is away fails at once (the commit stands, a live view misses one change); the
       // subscriber reconnects and ioredis subscribes again by itself
@@ -37,8 +38,24 @@ export function openRedisChangeFeed(options: RedisChangeFeedOptions): ChangeFeed
     redis.on('error', (error: Error) => options.log?.error(`读模型变更通道（Redis ${role}）：${error.message}`, { error }));
     return redis;
   };
-  let publisher: Redis | null = null;
+  /** the publishing connection once connected; a failed connect is tried again at the next publish */
+  let publisher: Promise<Redis> | null = null;
+  const publishing = (): Promise<Redis> => {
+    if (publisher) return publisher;
+    const redis = connect('publisher');
+    publisher = redis.connect().then(
+      () => redis,
+      (error: unknown) => {
+        publisher = null;
+        redis.disconnect();
+        throw error;
+      },
+    );
+    return publisher;
+  };
   let subscriber: Redis | null = null;
+  /** settles once the channel is subscribed (or the attempt failed: a later listening() asks again) */
+  let subscribed: Promise<void> | null = null;
 
   const follow = (): void => {
     if (subscriber) return;
@@ -53,22 +70,38 @@ export function openRedisChangeFeed(options: RedisChangeFeedOptions): ChangeFeed
       }
       if (isChange(change)) void local.publish({ collection: change.collection, ids: change.ids.filter((id): id is string => typeof id === 'string') });
     });
-    subscriber.subscribe(channel).catch((error: Error) => options.log?.error(`无法订阅读模型变更通道 ${channel}：${error.message}`, { error }));
+    subscribed = subscriber.subscribe(channel).then(
+      () => undefined,
+      (error: Error) => {
+        subscribed = null;
+        options.log?.error(`无法订阅读模型变更通道 ${channel}：${error.message}`, { error });
+        throw error;
+      },
+    );
+    subscribed.catch(() => undefined);
   };
 
   return {
     async publish(change) {
-      publisher ??= connect('publisher');
-      await publisher.publish(channel, JSON.stringify({ collection: change.collection, ids: change.ids }));
+      await (await publishing()).publish(channel, JSON.stringify({ collection: change.collection, ids: change.ids }));
     },
     subscribe(listener) {
       follow();
       return local.subscribe(listener);
     },
+    async listening() {
+      follow();
+      if (subscribed === null && subscriber) subscribed = subscriber.subscribe(channel).then(() => undefined);
+      await subscribed;
+    },
     async close() {
       await local.close();
-      for (const redis of [publisher, subscriber]) if (redis) await redis.quit().catch(() => redis.disconnect());
-      publisher = subscriber = null;
+      // nothing to flush: every publish was awaited, and a subscriber only receives
+      const publishingConnection = await publisher?.catch(() => null);
+      for (const redis of [publishingConnection, subscriber]) redis?.disconnect();
+      publisher = null;
+      subscriber = null;
+      subscribed = null;
     },
   };
 }
