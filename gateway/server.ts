@@ -60,6 +60,20 @@ const guardPlugin = (limits: GuardLimits, introspection: boolean): ApolloServerP
   },
 });
 
+/** a subscription sent over HTTP would run as a query and answer null: it is refused, saying where it belongs */
+const subscriptionsOverWebSocket: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== 'subscription') return;
+        throw new GraphQLError('订阅（subscription）请通过 WebSocket（graphql-ws 协议）连接 /graphql；HTTP 只接受查询与变更', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      },
+    };
+  },
+};
+
 const outcomePlugin = (report: (o: 'ok' | 'error') => void): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
     return {
@@ -305,6 +319,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     includeStacktraceInErrorResponses: false,
     plugins: [
       schemaPlugin,
+      subscriptionsOverWebSocket,
       ApolloServerPluginLandingPageDisabled(),
       // no @cacheControl hints in this schema (answers are never kept: every request reads the read models, issue 14);
       // without this, Apollo would still compute a cache policy for every resolved field

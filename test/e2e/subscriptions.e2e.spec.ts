@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { TEST_CITY } from './fixtures.js';
-import { cloudEvent, publish, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
+import { cloudEvent, gql, publish, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
 
 /**
  * graphql.md revision 2 `Subscription`, with the graphql-ws client against the real program (`npm start`): a viewer
@@ -212,5 +212,12 @@ describe('GraphQL subscriptions (e2e): graphql-ws at /graphql', function () {
     const listening = new Listening<unknown>(connect(MARKET), '{ agencies { id } }', {}, 'agencies');
     await listening.until(() => false, DEADLINE_MS).catch(() => undefined);
     expect(JSON.stringify(listening.error)).to.match(/HTTP POST \/graphql/);
+  });
+
+  it('a subscription sent over HTTP is refused with a message that says to use the WebSocket', async () => {
+    const r = await gql(program.base, MARKET, CLOCK_CHANGED, { agency: 'xj-market' });
+    expect(r.status).to.equal(400);
+    expect(r.json!.errors![0]!.extensions?.['code']).to.equal('BAD_REQUEST');
+    expect(r.json!.errors![0]!.message).to.match(/WebSocket/);
   });
 });
