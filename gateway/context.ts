@@ -15,6 +15,7 @@ import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.proj
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
 import type { NotificationOutbox } from '../ports/notifications.js';
+import type { CaseSearch } from '../ports/caseSearch.js';
 import type { ChangeFeed } from '../ports/changeFeed.js';
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
@@ -41,6 +42,8 @@ export interface GatewayServices {
   caseHistory?: CaseHistory;
   /** the notification outbox (operations.md "Notifications"), read by organizers; absent where the process keeps none */
   notifications?: NotificationOutbox;
+  /** `search(text:)` (ports/caseSearch.ts); absent where the process has no search index: the query then says so */
+  caseSearch?: CaseSearch;
   /** what the projections committed, for subscriptions (resolvers/subscriptions.ts); absent: no subscriptions */
   changes?: ChangeFeed;
 }

@@ -1,3 +1,4 @@
+import { chineseGraphqlMessage } from './graphqlMessages.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -310,6 +311,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       // a bad Date/DateTime written inline is reported by graphql-js as a validation error: it is the caller's input
       if (isScalarInputError(error)) answer = { ...answer, extensions: { ...answer.extensions, code: 'BAD_USER_INPUT' } };
       if (!options.introspection && /Did you mean/.test(answer.message)) answer = { ...answer, message: answer.message.replace(/;? ?Did you mean .*$/s, '') };
+      // graphql-js writes English: the caller gets Chinese, the original stays beside it
+      const chinese = chineseGraphqlMessage(answer.message);
+      if (chinese !== null) answer = { ...answer, message: chinese, extensions: { ...answer.extensions, originalMessage: answer.message } };
       return answer;
     },
     allowBatchedHttpRequests: false,

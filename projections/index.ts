@@ -9,6 +9,7 @@ import { clocksProjection } from './clocks/clocks.projection.js';
 import { attentionProjection } from './attention/attention.projection.js';
 import { meetingCalendarProjection } from './meetings/meetingCalendar.projection.js';
 import { disputeScorecardProjection } from './scorecard/disputeScorecard.projection.js';
+import { caseSearchProjection } from './caseSearch/caseSearch.projection.js';
 
 export type ReadModelContext = CaseProjectionContext;
 
@@ -24,5 +25,6 @@ export const allProjections = (): Projection<ReadModelContext>[] => [
   attentionProjection,
   meetingCalendarProjection as Projection<ReadModelContext>,
   disputeScorecardProjection,
+  caseSearchProjection as Projection<ReadModelContext>, // search (issue 17): feeds the search index (feedCaseSearch.ts)
 ];
 export const READ_MODEL_COLLECTIONS = allProjections().flatMap((p) => p.collections);

@@ -18,7 +18,7 @@ export interface CaseView {
   atRevision?: number;
 }
 
-const toView = (doc: CaseDoc): CaseView => ({ doc, asOf: null });
+export const toView = (doc: CaseDoc): CaseView => ({ doc, asOf: null });
 
 /**
  * A case on a list that shows few of its fields (the dossier's attention list): its summary answers the fields it

@@ -13,7 +13,7 @@ import type { EventStore } from '../../ports/eventStore.js';
 import type { AccessLog } from '../../ports/accessLog.js';
 import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import { createCheckpointWriter, scheduleCheckpoints, type CheckpointSchedule, type CheckpointWriter, type WrittenCheckpoint } from './checkpoints.js';
-import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
+import { GENERATED_KEY_FILE, loadOrCreateDataDirKey, loadPublicKey, loadSigningKey, SIGNING_KEY_ENV, SigningKeyError, signerFromPem, trustedKeys, type CheckpointSigner, type TrustedKeys } from './signingKey.js';
 import type { ChainedLog } from '../../ports/chainedLog.js';
 import { createBackgroundVerifier, type AuditVerifier, type VerifyTarget } from './backgroundVerifier.js'; // issue 14: off the event loop
 
@@ -38,13 +38,22 @@ export function auditKeys(options: {
   dataDir: string | null;
   generate: boolean;
   extraPublicKeyFiles?: readonly string[];
+  /** LIANDONG_AUDIT_SIGNING_KEY (the key itself, from a secret) is looked for here */
+  env?: NodeJS.ProcessEnv;
 }): AuditKeys {
   const { audit } = options.config;
   const relative = (file: string): string => resolve(dirname(options.configPath), file);
   let signer: CheckpointSigner | null = null;
   let source: string | null = null;
   let generated: AuditKeys['generated'] = null;
-  if (audit.signingKeyFile !== undefined) {
+  const fromEnv = options.env?.[SIGNING_KEY_ENV];
+  if (fromEnv) {
+    if (audit.signingKeyFile !== undefined) {
+      throw new SigningKeyError(`检查点签名密钥只能有一处：环境变量 ${SIGNING_KEY_ENV} 与配置 audit.signingKeyFile 都已设置，请删去其一`);
+    }
+    source = `环境变量 ${SIGNING_KEY_ENV}`;
+    signer = signerFromPem(fromEnv, source);
+  } else if (audit.signingKeyFile !== undefined) {
     source = relative(audit.signingKeyFile);
     signer = loadSigningKey(source);
   } else if (options.dataDir !== null && (options.generate || existsSync(join(options.dataDir, GENERATED_KEY_FILE)))) {

@@ -46,11 +46,22 @@ export function loadSigningKey(file: string): CheckpointSigner {
   } catch (error) {
     throw new SigningKeyError(`无法读取检查点签名密钥 ${file}：${(error as Error).message}`);
   }
+  return signerFromPem(pem, file);
+}
+
+/**
+ * The environment variable that may hold the signing key itself (PEM), as container platforms hand secrets over; it
+ * takes the place of `audit.signingKeyFile`. Its value is never logged.
+ */
+export const SIGNING_KEY_ENV = 'LIANDONG_AUDIT_SIGNING_KEY';
+
+/** a signer from PEM text; `where` names its origin in the error (a file, or the environment variable — never the key) */
+export function signerFromPem(pem: string, where: string): CheckpointSigner {
   try {
     return signerFromPrivateKey(createPrivateKey(pem));
   } catch (error) {
     if (error instanceof SigningKeyError) throw error;
-    throw new SigningKeyError(`${file} 不是 PEM 格式的 Ed25519 私钥（PKCS#8）：${(error as Error).message}`);
+    throw new SigningKeyError(`${where} 不是 PEM 格式的 Ed25519 私钥（PKCS#8）：${(error as Error).message}`);
   }
 }
 

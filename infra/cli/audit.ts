@@ -120,7 +120,7 @@ async function openLogs(options: AuditCommandOptions, opened: OpenedStore): Prom
 
 function keysFor(options: AuditCommandOptions, config: PlatformConfig, configPath: string, dataDir: string | null, publicKeyFiles: readonly string[]) {
   try {
-    return auditKeys({ config, configPath, dataDir, generate: false, extraPublicKeyFiles: publicKeyFiles });
+    return auditKeys({ config, configPath, dataDir, generate: false, extraPublicKeyFiles: publicKeyFiles, env: options.env });
   } catch (error) {
     if (error instanceof SigningKeyError) throw new AuditCommandError(error.message);
     throw error;
@@ -208,7 +208,7 @@ export async function auditCheckpointCommand(options: AuditCommandOptions): Prom
   const opened = await openStore(options);
   try {
     const keys = keysFor(options, config, configPath, opened.dataDir, []);
-    if (!keys.signer) throw new AuditCommandError('没有检查点签名密钥：请配置 audit.signingKeyFile（嵌入式平台首次启动时会在数据目录生成一个）');
+    if (!keys.signer) throw new AuditCommandError('没有检查点签名密钥：请配置 audit.signingKeyFile，或把密钥（PEM）放进环境变量 LIANDONG_AUDIT_SIGNING_KEY（嵌入式平台首次启动时会在数据目录生成一个）');
     const written = await createCheckpointWriter({ store: opened.store, signer: keys.signer, clock: systemClock }).write();
     console.log(
       written === null

@@ -119,10 +119,20 @@ export function demoScenario(now: Date): DemoStep[] {
   publicInterestCase(ctx, at(0.7), { matter: PUBLIC_INTEREST_MATTERS[4]!, reply: 'adopted' });
 
   // 谁主管、谁负责: the 主管 department files — for a state enterprise's contract, the department that oversees the project
-  governmentDisputeCase(ctx, at(0.02), { major: true, cause: '建设工程施工合同纠纷', counterparty: '建筑劳务', amount: '标的额约2.3亿元', yuan: 230_000_000, responsible: HOUSING, stateEnterprise: STATE_ENTERPRISES[0] });
-  governmentDisputeCase(ctx, at(0.25), { major: false, cause: '房屋租赁合同纠纷', counterparty: '餐饮管理', amount: '标的额约86万元', yuan: 860_000, responsible: QINGSHAN.gov, resolvedAfterDays: 60 });
+  governmentDisputeCase(ctx, at(0.02), {
+    major: true,
+    cause: '建设工程施工合同纠纷',
+    counterparty: '建筑劳务',
+    amount: '标的额约2.3亿元',
+    yuan: 230_000_000,
+    responsible: HOUSING,
+    stateEnterprise: STATE_ENTERPRISES[0],
+    consultedAfterDays: [9, 48],
+    lost: { afterDays: 95, partially: true, lossYuan: 3_860_000, finding: 'fault_found', measures: '项目合同履约监管不到位，对分管负责人进行诫勉谈话，责令承办单位作出书面检查。' },
+  });
+  governmentDisputeCase(ctx, at(0.25), { major: false, cause: '房屋租赁合同纠纷', counterparty: '餐饮管理', amount: '标的额约86万元', yuan: 860_000, responsible: QINGSHAN.gov, resolvedAfterDays: 60, servedDaysBefore: 12 });
   // the land-grant contract's grantor (出让人) is the natural-resources department itself, not a state enterprise
-  governmentDisputeCase(ctx, at(0.45), { major: true, cause: '国有建设用地使用权出让合同纠纷', counterparty: '置业', amount: '标的额约1.1亿元', yuan: 110_000_000, responsible: RESOURCES });
+  governmentDisputeCase(ctx, at(0.45), { major: true, cause: '国有建设用地使用权出让合同纠纷', counterparty: '置业', amount: '标的额约1.1亿元', yuan: 110_000_000, responsible: RESOURCES, consultedAfterDays: [12] });
   governmentDisputeCase(ctx, at(0.65), { major: false, cause: '委托代建合同纠纷', counterparty: '装饰工程', amount: '标的额约430万元', yuan: 4_300_000, responsible: HOUSING, stateEnterprise: STATE_ENTERPRISES[2], resolvedAfterDays: 50 });
 
   developerRiskNotice(ctx, at(0.12), { govUnanswered: true, badNotReceiver: true });

@@ -182,10 +182,10 @@ export function markDemoFinished(dataDir: string, started: { startedAt: string }
   writePrivateFile(join(dataDir, DEMO_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
 }
 
-/** the files an unfinished demo load wrote: the event store (with the rejections) and the read models, with their WAL and SHM */
+/** the files an unfinished demo load wrote: the event store (with the rejections), the read models and the search index, with their WAL and SHM */
 export function discardInterruptedDemo(dataDir: string): string[] {
   const removed: string[] = [];
-  for (const base of ['liandong.db', 'readmodels.db']) {
+  for (const base of ['liandong.db', 'readmodels.db', 'search.db']) {
     for (const suffix of ['', '-wal', '-shm', '-journal']) {
       const path = join(dataDir, base + suffix);
       if (!existsSync(path)) continue;

@@ -18,6 +18,8 @@ import { openPostgresEventStore, postgresSessionSettingsFromEnv } from '../event
 import { openPostgresRejectionStore } from '../rejections/postgresRejectionStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import type { VerifyTarget } from '../audit/backgroundVerifier.js';
+import { openPostgresCaseSearch } from '../search/postgresCaseSearch.js';
+import type { CaseSearch } from '../../ports/caseSearch.js';
 
 /** A setting the operator must fix; the CLI prints the message without a stack trace (matched by name). */
 export class StartupError extends Error {
@@ -78,6 +80,18 @@ export async function openRejectionStoreFromEnv(env: NodeJS.ProcessEnv): Promise
   const schema = env.DATABASE_SCHEMA || undefined;
   const rejections = await openPostgresRejectionStore({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: smallPoolMax(env) });
   return { rejections, where: `PostgreSQL ${databaseWhere(env)}` };
+}
+
+/**
+ * The case search index (issue 17): a table beside the rejections (DATABASE_URL, DATABASE_SCHEMA), written by the
+ * `project` replica holding the caseSearch projection and read by every gateway (docs/decisions.md "Search").
+ */
+export async function openCaseSearchFromEnv(env: NodeJS.ProcessEnv): Promise<CaseSearch> {
+  if (!env.DATABASE_URL) {
+    throw new StartupError('分布式模式的案件搜索索引保存在 PostgreSQL（pg_trgm）：请设置环境变量 DATABASE_URL（事件在 EventStoreDB 时也需要）');
+  }
+  const schema = env.DATABASE_SCHEMA || undefined;
+  return openPostgresCaseSearch({ connectionString: env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: smallPoolMax(env) });
 }
 
 /**

@@ -40,6 +40,8 @@ import { embeddedVerifyTarget, openEmbeddedAudit } from '../audit/auditServices.
 import { nodeReleaseBannerLines } from '../nodeRelease.js'; // end-of-life warning (issue 19)
 import { openEmbeddedNotifications } from '../notifications/embeddedNotifications.js'; // notifications (issue 17)
 import { WebhookConfigError } from '../notifications/webhookSender.js';
+import { openSqliteCaseSearch } from '../search/sqliteCaseSearch.js'; // search (issue 17)
+import { feedCaseSearch, rebuildIfIndexLost } from '../../projections/caseSearch/feedCaseSearch.js';
 
 export interface EmbeddedOptions {
   configPath: string | undefined;
@@ -102,11 +104,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const readModels = openEmbeddedReadModelStore({ path: join(dataDir, 'readmodels.db') });
+  // --- search (issue 17): the index in a file of its own, fed as the caseSearch projection commits ---
+  const caseSearch = openSqliteCaseSearch({ path: join(dataDir, 'search.db') });
+  if (await rebuildIfIndexLost(readModels, caseSearch)) logger.warn({ ns: '读模型' }, '案件搜索索引为空（search.db 被删除？）：从第一个事件起重建');
+  // --- end search ---
   // live updates (issue 17): the runner's commits tell the subscriptions which clocks and cases changed
   const changes = createInProcessChangeFeed((e) => logger.error({ ns: '订阅', err: e }, `实时订阅处理变更时出错：${(e as Error).message}`));
   const runner = createProjectionRunner({
     store,
-    readModels: publishingReadModels(readModels, { feed: changes, collections: LIVE_COLLECTIONS }),
+    readModels: publishingReadModels(feedCaseSearch(readModels, caseSearch), { feed: changes, collections: LIVE_COLLECTIONS }),
     projections: allProjections(),
     ctx: { deadlines },
     contextVersion: deadlineContextVersion(deadlines), // deadlines.md rule 7: a changed calendar rebuilds at start
@@ -138,6 +144,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: audit.verifier, // audit (issue 7)
     accessLog: audit.accessLog, // audit (issue 7)
+    caseSearch, // search (issue 17)
     changes, // live updates (issue 17)
   };
   if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
@@ -151,6 +158,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
         if (error instanceof Interrupted) {
           await runner.stop();
           await readModels.close();
+          await caseSearch.close(); // search (issue 17)
           await audit.stop();
           await store.close();
           lock.release();
@@ -208,6 +216,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await notifications.stop();
     await runner.stop();
     await readModels.close();
+    await caseSearch.close(); // search (issue 17)
     await audit.stop(); // audit (issue 7)
     await store.close();
     lock.release(); // issue 13
@@ -247,6 +256,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await audit.stop(); // audit (issue 7): a last checkpoint, then close the access log
     await runner.stop();
     await readModels.close();
+    await caseSearch.close(); // search (issue 17)
     await store.close();
     lock.release(); // issue 13
     logger.info('已停止。');

@@ -27,8 +27,9 @@ import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
+import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
-import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv } from './distributedStores.js';
+import { openEventStoreFromEnv, openRejectionStoreFromEnv, positiveIntFromEnv, redisSettingsFromEnv, smallPoolMax, StartupError, verifyTargetFromEnv, openCaseSearchFromEnv } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 import { createProcessLogger, namespaced } from '../log/logger.js';
 
@@ -56,7 +57,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   // --- audit (issue 7): the public keys auditVerify trusts (checkpoints come from `liandong audit checkpoint`) ---
   let auditTrust: ReturnType<typeof auditKeys>['trusted'];
   try {
-    auditTrust = auditKeys({ config, configPath, dataDir: null, generate: false }).trusted;
+    auditTrust = auditKeys({ config, configPath, dataDir: null, generate: false, env: options.env }).trusted;
   } catch (e) {
     throw new StartupError((e as Error).message);
   }
@@ -112,6 +113,20 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     },
   });
   // --- end audit ---
+  // --- notifications (issue 17): organizers read the outbox the projector's notifier writes (PostgreSQL) ---
+  const notifications = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: 1 }).catch(async (e: Error) => {
+    await closeAll();
+    throw new StartupError(`无法打开通知发件箱 (PostgreSQL)：${e.message}`);
+  });
+  opened.push(notifications);
+  // --- end notifications ---
+  // --- search (issue 17): the PostgreSQL index the `project` replicas feed ---
+  const caseSearch = await openCaseSearchFromEnv(options.env).catch(async (e: Error) => {
+    await closeAll();
+    throw e instanceof StartupError ? e : new StartupError(`无法打开案件搜索索引 (PostgreSQL)：${e.message}`);
+  });
+  opened.push(caseSearch);
+  // --- end search ---
 
   // audit (issue 7); issue 14: verified in a worker thread with its own connections (EventStoreDB positions are
   // not dense; the access log and rejections are chained too)
@@ -133,6 +148,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
+    notifications, // issue 17
+    caseSearch, // search (issue 17)
     // live updates (issue 17): the projector publishes what its commits changed on a Redis channel
     changes: openRedisChangeFeed({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-gateway', log: { error: (message) => logger.error({ ns: '订阅' }, message) } }),
   };

@@ -26,8 +26,17 @@ import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
 import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
 import { publishingReadModels } from '../readModels/publishingReadModels.js';
 import { LIVE_COLLECTIONS } from '../../gateway/resolvers/subscriptions.js';
-import { openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
+import { openCaseSearchFromEnv, openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
+import { kafkaSettingsFromEnv, KafkaSettingsError } from '../kafka/settings.js';
+import { createDistributedNotifications } from '../notifications/distributedNotifications.js';
+import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
+import { WebhookConfigError } from '../notifications/webhookSender.js';
+import { auditKeys } from '../audit/auditServices.js';
+import { createDistributedSealer } from '../audit/distributedSealer.js';
+import type { CaseSearch } from '../../ports/caseSearch.js';
+import { caseSearchProjection } from '../../projections/caseSearch/caseSearch.projection.js';
+import { feedCaseSearch, rebuildIfIndexLost } from '../../projections/caseSearch/feedCaseSearch.js';
 
 export interface ProjectOptions {
   configPath: string | undefined;
@@ -39,6 +48,10 @@ export interface ProjectOptions {
 /** the group of the projection leases: projection `cases` is guarded by lease `projector:cases` */
 export const LEASE_GROUP = 'projector';
 export const projectionLeaseName = (projection: string): string => `${LEASE_GROUP}:${projection}`;
+/** the notifier's lease: outside the projector group, so the replicas' shares of projections stay as they were */
+export const NOTIFIER_LEASE = 'notifier';
+/** the lease of the replica that seals the signed audit checkpoints */
+export const SEALER_LEASE = 'audit-sealer';
 const DEFAULT_LEASE_TTL_MS = 10_000;
 /** /readyz answers "not ready" while a projection this replica owns trails the store by more than this many events */
 const READY_LAG = 1000;
@@ -52,6 +65,14 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const contextVersion = deadlineContextVersion(deadlines);
   const projections = allProjections();
+  // the checkpoint signing key: audit.signingKeyFile or LIANDONG_AUDIT_SIGNING_KEY (a secret); a bad one stops the start
+  const signer = (() => {
+    try {
+      return auditKeys({ config, configPath, dataDir: null, generate: false, env: options.env });
+    } catch (e) {
+      throw new StartupError((e as Error).message);
+    }
+  })();
   const processLog = createProcessLogger({ env: options.env });
   const { logger } = processLog;
   const log = namespaced(logger, '投影');
@@ -64,6 +85,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   let store: EventStore;
   let where: string;
   let roster: LeaseRoster;
+  let caseSearch: CaseSearch;
   const leases = new Map<string, Lease>();
   try {
     ({ store, where } = await openEventStoreFromEnv(options.env, systemClock));
@@ -71,6 +93,15 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   } catch (e) {
     if (e instanceof StartupError) throw e;
     throw new StartupError(`无法打开事件存储：${describeError(e)}`);
+  }
+  // search (issue 17): the index the caseSearch projection feeds, in PostgreSQL beside the rejections
+  try {
+    caseSearch = await openCaseSearchFromEnv(options.env);
+    opened.push(caseSearch);
+  } catch (e) {
+    await closeAll();
+    if (e instanceof StartupError) throw e;
+    throw new StartupError(`无法打开案件搜索索引 (PostgreSQL)：${describeError(e)}`);
   }
   try {
     const waitMs = positiveIntFromEnv(options.env, 'LIANDONG_CONNECT_WAIT_MS', 30_000, 0);
@@ -91,6 +122,70 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   }
 
   const metrics = createMetrics();
+
+  // --- notifications (issue 17): the outbox in PostgreSQL, sent by the replica holding the notifier lease ---
+  const notifications = await (async () => {
+    if (!options.env.DATABASE_URL) {
+      log.warn('未设置 DATABASE_URL：通知（催办/预警）的发件箱保存在 PostgreSQL，本副本不发送通知');
+      return null;
+    }
+    try {
+      const kafka = options.env.KAFKA_BROKERS ? kafkaSettingsFromEnv(options.env) : null;
+      const schema = options.env.DATABASE_SCHEMA || undefined;
+      const outbox = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: 2 });
+      opened.push(outbox);
+      const readModels = await openRedisReadModelStore({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-notifier' });
+      opened.push(readModels);
+      const lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: NOTIFIER_LEASE, ttlMs, holder: roster.self });
+      opened.push(lease);
+      const agencies = new Map(config.agencies.map((a) => [a.id, a.name]));
+      const notices = namespaced(logger, '通知');
+      return createDistributedNotifications({
+        config,
+        env: options.env,
+        events: store,
+        outbox,
+        readModels,
+        lease,
+        kafka,
+        clock: systemClock,
+        calendar: deadlines.calendar,
+        agencyName: (id) => agencies.get(id) ?? id,
+        registry: metrics.registry,
+        log: notices,
+      });
+    } catch (e) {
+      await closeAll();
+      if (e instanceof WebhookConfigError || e instanceof KafkaSettingsError) throw new StartupError(e.message);
+      throw new StartupError(`无法打开通知发件箱：${describeError(e)}`);
+    }
+  })();
+  // --- end notifications ---
+  // --- audit (issue 18): the replica holding the sealer lease seals signed checkpoints on the schedule ---
+  const lastSealed = new Gauge({
+    name: 'liandong_audit_checkpoint_covers_position',
+    help: 'The event position the newest checkpoint this replica sealed covers (0 until it seals one)',
+    registers: [metrics.registry],
+  });
+  lastSealed.set(0);
+  const sealer = await (async () => {
+    if (signer.signer === null) {
+      log.warn('未配置检查点签名密钥（audit.signingKeyFile 或环境变量 LIANDONG_AUDIT_SIGNING_KEY）：不封存审计检查点，删除整条流或流尾将无法被 audit verify 发现');
+      return null;
+    }
+    const lease = await openRedisLease({ url: redis.url, keyPrefix: redis.keyPrefix, name: SEALER_LEASE, ttlMs, holder: roster.self });
+    opened.push(lease);
+    return createDistributedSealer({
+      store,
+      signer: signer.signer,
+      lease,
+      clock: systemClock,
+      intervalMs: config.audit.checkpointIntervalSeconds * 1000,
+      log: namespaced(logger, '审计'),
+      onWritten: (written) => lastSealed.set(Number(written.covers)),
+    });
+  })();
+  // --- end audit ---
   const leaseOwner = new Gauge({
     name: 'liandong_projection_lease_owner',
     help: '1 while this replica owns the lease of the projection',
@@ -119,14 +214,19 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         lease,
         share,
         // a store instance per term: its checkpoint fencing starts from what this term commits
-        openReadModels: () =>
-          openRedisReadModelStore({
+        openReadModels: async () => {
+          const readModels = await openRedisReadModelStore({
             url: redis.url,
             keyPrefix: redis.keyPrefix,
             connectionName: `liandong-projector:${name}`,
             maxWriters: 2,
             logger: { error: (message, fields) => named.child.error({ err: fields?.['error'] }, message) },
-          }),
+          });
+          if (name !== caseSearchProjection.name) return readModels;
+          // search (issue 17): the term's owner feeds the index as it commits, and rebuilds it if it was lost
+          if (await rebuildIfIndexLost(readModels, caseSearch)) named.warn('案件搜索索引为空（表被清空？）：从第一个事件起重建');
+          return feedCaseSearch(readModels, caseSearch);
+        },
         createRunner: (readModels) =>
           createProjectionRunner({
             store,
@@ -186,6 +286,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
 
   await shared.start();
+  await notifications?.start();
+  await sealer?.start();
   processLog.banner(
     [
       '',
@@ -196,6 +298,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       `  投影租约:            每个投影一个：${redis.keyPrefix}lease:${LEASE_GROUP}:<投影名>（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
       `                       副本名 ${roster.self}；各副本分担投影（每个副本至多取其应得份额），`,
       '                       每个投影同一时刻只有一个副本写入；某副本停止续约后，其投影由其余副本各自接管',
+      `  通知:                ${notifications ? `租约 ${redis.keyPrefix}lease:${NOTIFIER_LEASE} 的持有副本发送；${notifications.routes()}` : '未启用（需要 DATABASE_URL）'}`,
+      `  审计检查点:          ${sealer ? `租约 ${redis.keyPrefix}lease:${SEALER_LEASE} 的持有副本每 ${config.audit.checkpointIntervalSeconds} 秒封存一次（密钥 id ${signer.signer!.keyId}，来自 ${signer.source}）` : '未封存（没有签名密钥）'}`,
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
       ...nodeReleaseBannerLines(), // end-of-life warning (issue 19)
@@ -203,7 +307,9 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       '',
     ],
     '联动 liandong —— 投影进程 (project) 已就绪',
-    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath },
+    { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath,
+      auditCheckpoints: sealer ? { lease: `${redis.keyPrefix}lease:${SEALER_LEASE}`, intervalSeconds: config.audit.checkpointIntervalSeconds, keyId: signer.signer!.keyId } : null,
+      notifications: notifications ? { lease: `${redis.keyPrefix}lease:${NOTIFIER_LEASE}`, routes: notifications.routes() } : null },
   );
   if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
@@ -216,6 +322,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     logger.info({ signal }, `收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    await notifications?.stop(); // a webhook call in flight is finished; the lease is released for another replica
+    await sealer?.stop(); // a last checkpoint seals what was stored up to the stop
     await shared.stop();
     await changes.close();
     await closed;

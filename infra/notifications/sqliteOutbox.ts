@@ -1,7 +1,8 @@
 /**
  * The embedded notification outbox: a SQLite file of its own (`<dataDir>/notifications.db`), written with full
  * durability — unlike the read models it cannot be rebuilt: a notice once delivered must not be delivered again, and
- * one made must not be lost. Notices and the outbox's checkpoint over the event log move in one transaction.
+ * one made must not be lost. Notices and the outbox's checkpoint over the event log move in one transaction; the
+ * checkpoint only moves forward (as in the PostgreSQL outbox, where two notifiers may overlap at a lease change).
  */
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
@@ -67,7 +68,7 @@ export function openSqliteOutbox(options: { path: string }): NotificationOutbox 
   migrate(db, 'notifications', MIGRATIONS);
   const statements = {
     checkpoint: db.prepare<[], bigint>('SELECT position FROM notification_checkpoint WHERE id = 1').pluck().safeIntegers(),
-    moveCheckpoint: db.prepare<[bigint]>('INSERT INTO notification_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position'),
+    moveCheckpoint: db.prepare<[bigint]>('INSERT INTO notification_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = max(position, excluded.position)'),
     insert: db.prepare(
       `INSERT OR IGNORE INTO notifications (id, type, agency_id, case_id, clock, due_date, text, created_at, state, next_attempt_at)
        VALUES (@id, @type, @agencyId, @caseId, @clock, @dueDate, @text, @createdAt, @state, @nextAttemptAt)`,

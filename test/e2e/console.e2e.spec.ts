@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
-import { exited, freePort, gql, sleep, stopProgram, tempDir, type RunningProgram } from './harness.js';
+import { cloudEvent, exited, freePort, gql, publish, sleep, stopProgram, tempDir, type RunningProgram } from './harness.js';
 
 /**
  * The web console in a real browser (Debian's chromium driven by playwright-core) against the real
@@ -285,15 +285,40 @@ describe('web console (e2e): organizer, owner agency and exports in a real brows
     });
   });
 
-  it('案件: search narrows the list; a case page shows its deadlines, handoffs, documents and timeline', async () => {
+  it('案件: search narrows the list on the server (party names too); a case page shows its deadlines, handoffs, documents and timeline', async () => {
+    // a case only the server can find by its party: the list never loads party names
+    const searched = 'SEARCH-E2E-1';
+    const published = await publish(program.base, 'demo-court', [
+      cloudEvent('yl-court', 'search-e2e-1', 'case.registered', searched, new Date(Date.now() - 60_000).toISOString(), {
+        kind: 'civil_dispute',
+        title: '水库承包合同纠纷',
+        caseNumber: '（2026）云0102民初9917号',
+        parties: [{ name: '欧阳翠花', role: 'plaintiff', type: 'person' }, { name: '石桥镇水务站', role: 'defendant', type: 'enterprise' }],
+      }),
+    ]);
+    expect(published.json!.results![0]!.status, JSON.stringify(published.json)).to.equal('accepted');
     await page.getByRole('link', { name: '案件', exact: true }).click();
     await page.getByLabel('状态').selectOption('');
-    await page.getByLabel('搜索（案号、标题、编号）').fill(caseId);
-    const row = page.locator('tbody tr').filter({ has: page.locator(`a[href="#/cases/${encodeURIComponent(caseId)}"]`) });
-    await row.waitFor();
-    await until('the search leaves one case', async () => (await page.locator('tbody tr').count()) === 1);
+    const searchBox = page.getByLabel('搜索（案号、标题、当事人）');
+    const rowOf = (id: string) => page.locator('tbody tr').filter({ has: page.locator(`a[href="#/cases/${encodeURIComponent(id)}"]`) });
+    const onlyRow = async (text: string, id: string) => {
+      await searchBox.fill(text);
+      await rowOf(id).waitFor();
+      await until(`the search for ${text} leaves one case`, async () => (await page.locator('tbody tr').count()) === 1);
+    };
+    // each search shows another case than the one before, so a list not yet replaced cannot pass for the answer
+    await onlyRow('欧阳翠花', searched); // a party's whole name
+    await onlyRow(caseId, caseId); // the case id, as before
     await expectLabelledControls();
-    await page.getByLabel('搜索（案号、标题、编号）').fill('');
+    // two characters: as many rows as the server finds for the organizer (other parties of the demo city may share them)
+    const total = ((await gql(program.base, 'demo-organizer', 'query($t: String!) { search(text: $t, first: 500) { totalCount } }', { t: '翠花' })).json!.data as { search: { totalCount: number } }).search.totalCount;
+    expect(total).to.be.greaterThan(0);
+    await searchBox.fill('翠花');
+    await rowOf(searched).waitFor();
+    await until('the two-character search shows what the server found', async () => (await page.locator('tbody tr').count()) === Math.min(total, 200));
+    await onlyRow(caseId, caseId);
+    await onlyRow('0102民初9917', searched); // part of the 案号
+    await searchBox.fill('');
     await shot('cases');
 
     await page.goto(`${program.base}/#/cases/${encodeURIComponent(caseId)}`);

@@ -374,6 +374,59 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
     });
   });
 
+  describe('search (revision 2): titles, case numbers and party names, visibility as cases', () => {
+    const SEARCH = 'query($text: String!, $first: Int, $after: String) { search(text: $text, first: $first, after: $after) { totalCount pageInfo { endCursor hasNextPage } nodes { id title } } }';
+    const found = async (token: string, text: string): Promise<string[]> => {
+      const d = await query(token, SEARCH, { text, first: 500 });
+      expect(d.search.totalCount).to.equal(d.search.nodes.length);
+      return ids(d.search.nodes);
+    };
+
+    it('finds by two Chinese characters and by three or more, in titles and party names', async () => {
+      // 食品 in the titles of K1, N1 and P1; 某食品厂 is K1's title and P1's respondent
+      expect(await found(ORGANIZER, '食品')).to.deep.equal(['K1', 'N1', 'P1']);
+      expect(await found(ORGANIZER, '某食品厂')).to.deep.equal(['K1', 'P1']);
+      expect(await found(ORGANIZER, '钱某')).to.deep.equal(['K1']);
+      expect(await found(ORGANIZER, '消费者甲')).to.deep.equal(['N1']);
+      expect(await found(ORGANIZER, '商标侵权')).to.deep.equal([]);
+    });
+
+    it('finds by 案号 with either kind of brackets, and by the case id', async () => {
+      expect(await found(ORGANIZER, '川0132行初15')).to.deep.equal(['L1']);
+      expect(await found(ORGANIZER, '（2024）川0132行初15号')).to.deep.equal(['L1']);
+      expect(await found(ORGANIZER, 'r4')).to.deep.equal(['R4']);
+    });
+
+    it('a viewer finds only the cases its agency is involved in; another agency’s viewer finds nothing', async () => {
+      expect(await found(POLICE, '食品')).to.deep.equal(['K1']); // the police are party to K1 only
+      expect(await found(MARKET, '食品')).to.deep.equal(['K1', 'N1', 'P1']);
+      expect(await found(GOV_VIEWER, '食品')).to.deep.equal([]); // 区政府 is party to none of them
+      expect(await found(COURT, '钱某')).to.deep.equal([]); // K1: police, procuratorate, market
+      expect(await found(GOV_VIEWER, '川0132')).to.deep.equal(['L1']); // an observer of L1's hearing, copied its judgment
+      const d = await query(GOV_VIEWER, SEARCH, { text: '某食品厂', first: 10 });
+      expect(d.search).to.deep.equal({ totalCount: 0, pageInfo: { endCursor: null, hasNextPage: false }, nodes: [] });
+    });
+
+    it('pages with the cursor of the page before, the total on every page', async () => {
+      // 案 (one character) ends the titles of L1–L3, K1 and the four reconsiderations R1–R4
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const d = await query(ORGANIZER, SEARCH, { text: '案', first: 3, after });
+        expect(d.search.totalCount).to.equal(8);
+        seen.push(...ids(d.search.nodes));
+        if (!d.search.pageInfo.hasNextPage) break;
+        after = d.search.pageInfo.endCursor;
+      }
+      expect(seen).to.deep.equal(['K1', 'L1', 'L2', 'L3', 'R1', 'R2', 'R3', 'R4']);
+    });
+
+    it('refuses an empty text and a cursor it did not make', async () => {
+      expect((await refused(ORGANIZER, '{ search(text: "  ") { totalCount } }')).code).to.equal('BAD_USER_INPUT');
+      expect((await refused(ORGANIZER, '{ search(text: "食品", after: "bm9wZQ") { totalCount } }')).code).to.equal('BAD_USER_INPUT');
+    });
+  });
+
   describe('suggestions and copy notices', () => {
     it('suggestions: due dates, replies and overdue; filters by addressee and overdue', async () => {
       const d = await query(

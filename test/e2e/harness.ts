@@ -18,8 +18,9 @@ export function writeConfig(dir: string, config: unknown): string {
   return path;
 }
 
-let nextPort = 20000 + Math.floor(Math.random() * 20000);
-export const freePort = (): number => nextPort++;
+// below Linux's ephemeral range (32768–60999): a port an outgoing connection happens to hold cannot be picked
+let nextPort = 20000 + Math.floor(Math.random() * 12000);
+export const freePort = (): number => (nextPort >= 32700 ? (nextPort = 20000) : nextPort++);
 
 export async function startProgram(opts: { config: string; dataDir: string; port?: number; extraArgs?: string[]; env?: Record<string, string> }): Promise<RunningProgram> {
   const port = opts.port ?? freePort();
@@ -31,7 +32,11 @@ export async function startProgram(opts: { config: string; dataDir: string; port
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (exited(child)) throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
+    if (exited(child)) {
+      // a port picked for the test but taken meanwhile by some other program on the machine: try the next one
+      if (opts.port === undefined && out.includes(`端口 ${port} 已被占用`)) return startProgram(opts);
+      throw new Error(`program exited early (${child.exitCode}):\n${out.slice(-3000)}`);
+    }
     try {
       if ((await fetch(`${base}/healthz`)).ok) return { child, base, output: () => out };
     } catch {

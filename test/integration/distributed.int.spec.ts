@@ -205,6 +205,17 @@ describe('distributed mode: two ingest replicas, two projectors and two gateways
     extraCases = 1;
     const read = await gql(gateways[1]!, AUDITOR, '{ case(id: "MARKET-HTTP-1") { id title registeredBy { id } } }');
     expect(read.json?.data?.case).to.deep.equal({ id: 'MARKET-HTTP-1', title: '食品买卖合同纠纷', registeredBy: { id: 'xj-market' } });
+    // search (issue 17): fed into PostgreSQL (pg_trgm) by the projector, read by the other gateway; a party's name,
+    // two characters of the title; a viewer of an agency not involved finds nothing of it
+    const search = async (token: string, text: string): Promise<string[]> => {
+      const found = await gql(gateways[1]!, token, 'query($t: String!) { search(text: $t, first: 500) { nodes { id } } }', { t: text });
+      expect(found.json?.errors, JSON.stringify(found.json?.errors)).to.equal(undefined);
+      return (found.json!.data as { search: { nodes: { id: string }[] } }).search.nodes.map((n) => n.id);
+    };
+    expect(await search(AUDITOR, '某食品有限公司')).to.include('MARKET-HTTP-1');
+    expect(await search(AUDITOR, '买卖')).to.include('MARKET-HTTP-1');
+    expect(await search('test-market-token', '买卖')).to.include('MARKET-HTTP-1');
+    expect(await search('test-police-token', '买卖')).not.to.include('MARKET-HTTP-1');
   });
 
   it('(b) two projectors share the projections (one lease each); SIGKILL the holder of cases mid-stream and the other takes over, the read models staying exact', async function () {

@@ -2,14 +2,20 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql, GraphqlError, onUnauthorized, session } from './api';
 import { I18nContext, makeI18n, useI18n, type Lang } from './i18n';
-import { AGENCY, isAuditor, isReader, type Agency, type Viewer } from './model';
+import { AGENCY, isAuditor, isReader, seesAll, type Agency, type Viewer } from './model';
 import { AuditPage } from './pages/audit';
 import { CasePage } from './pages/case';
 import { CasesPage } from './pages/cases';
+import { CorrectionPage } from './pages/correction';
+import { DisputesPage } from './pages/disputes';
 import { DossierPage } from './pages/dossier';
+import { LitigationSourcePage } from './pages/litigationSource';
 import { MeetingsPage } from './pages/meetings';
 import { ScorecardPage } from './pages/scorecard';
 import { TodoPage } from './pages/todo';
+import { RejectionsPage } from './pages/rejections';
+import { AccessLogPage } from './pages/accessLog';
+import { DueSoonPage } from './pages/dueSoon';
 import { href, useRoute, type Route } from './router';
 import { ErrorBox, Field, SessionContext, type SessionInfo } from './ui';
 import './styles.css';
@@ -115,13 +121,26 @@ function SignIn(props: { onSignedIn(info: SessionInfo): void }) {
   );
 }
 
-const NAV: { page: Route['page']; href: string; label: 'navTodo' | 'navMeetings' | 'navScorecard' | 'navCases' | 'navAudit'; also?: Route['page'][]; auditor?: true }[] = [
+type NavLabel = 'navTodo' | 'navDueSoon' | 'navMeetings' | 'navScorecard' | 'navCases' | 'navRejections' | 'navAudit' | 'navAccessLog' | 'navDisputes' | 'navCorrection' | 'navLitigationSource';
+/**
+ * `for`: the agency kinds whose people the page is for (organizers and auditors see every page). Only which links show:
+ * what a page lists is what the GraphQL server lets the caller see.
+ */
+const NAV: { page: Route['page']; href: string; label: NavLabel; also?: Route['page'][]; auditor?: true; for?: Agency['kind'][] }[] = [
   { page: 'todo', href: href.todo(), label: 'navTodo' },
+  { page: 'dueSoon', href: href.dueSoon(), label: 'navDueSoon' },
   { page: 'meetings', href: href.meetings(), label: 'navMeetings', also: ['meeting'] },
   { page: 'scorecard', href: href.scorecard(), label: 'navScorecard' },
+  { page: 'disputes', href: href.disputes(), label: 'navDisputes', for: ['GOVERNMENT', 'JUSTICE'] },
+  { page: 'correction', href: href.correction(), label: 'navCorrection', for: ['JUSTICE', 'COURT'] },
+  { page: 'litigation-source', href: href.litigationSource(), label: 'navLitigationSource', for: ['COURT', 'JUSTICE', 'POLICE'] },
   { page: 'cases', href: href.cases(), label: 'navCases', also: ['case'] },
+  { page: 'rejections', href: href.rejections(), label: 'navRejections' },
   { page: 'audit', href: href.audit(), label: 'navAudit', auditor: true },
+  { page: 'accessLog', href: href.accessLog(), label: 'navAccessLog', auditor: true },
 ];
+
+const shows = (n: (typeof NAV)[number], viewer: Viewer) => (!n.auditor || isAuditor(viewer)) && (!n.for || seesAll(viewer) || n.for.includes(viewer.agency.kind));
 
 function Nav(props: { viewer: Viewer }) {
   const { t } = useI18n();
@@ -129,7 +148,7 @@ function Nav(props: { viewer: Viewer }) {
   return (
     <nav aria-label={t('navLabel')}>
       <ul>
-        {NAV.filter((n) => !n.auditor || isAuditor(props.viewer)).map((n) => (
+        {NAV.filter((n) => shows(n, props.viewer)).map((n) => (
           <li key={n.page}>
             <a href={n.href} aria-current={n.page === route.page || n.also?.includes(route.page) ? 'page' : undefined}>
               {t(n.label)}
@@ -152,12 +171,24 @@ function Routes() {
       return <DossierPage id={route.id} />;
     case 'scorecard':
       return <ScorecardPage />;
+    case 'disputes':
+      return <DisputesPage />;
+    case 'correction':
+      return <CorrectionPage />;
+    case 'litigation-source':
+      return <LitigationSourcePage />;
     case 'cases':
       return <CasesPage />;
     case 'case':
       return <CasePage id={route.id} />;
     case 'audit':
       return <AuditPage stream={route.stream} />;
+    case 'rejections':
+      return <RejectionsPage />;
+    case 'accessLog':
+      return <AccessLogPage />;
+    case 'dueSoon':
+      return <DueSoonPage />;
   }
 }
 

@@ -166,6 +166,7 @@ export interface Connection<T> {
 export const isReader = (v: Viewer) => v.roles.some((r) => r === 'viewer' || r === 'organizer' || r === 'auditor');
 export const isOrganizer = (v: Viewer) => v.roles.includes('organizer');
 export const isAuditor = (v: Viewer) => v.roles.includes('auditor');
+export const isPublisher = (v: Viewer) => v.roles.includes('publisher');
 /** organizers and auditors see every agency; a viewer only its own (graphql.md "Access") */
 export const seesAll = (v: Viewer) => isOrganizer(v) || isAuditor(v);
 

@@ -6,9 +6,15 @@ export type Route =
   | { page: 'meetings' }
   | { page: 'meeting'; id: string }
   | { page: 'scorecard' }
+  | { page: 'disputes' }
+  | { page: 'correction' }
+  | { page: 'litigation-source' }
   | { page: 'cases' }
   | { page: 'case'; id: string }
-  | { page: 'audit'; stream: string | null };
+  | { page: 'audit'; stream: string | null }
+  | { page: 'rejections' }
+  | { page: 'accessLog' }
+  | { page: 'dueSoon' };
 
 export function parseRoute(hash: string): Route {
   const [page = '', ...rest] = hash.replace(/^#\/?/, '').split('/');
@@ -18,10 +24,20 @@ export function parseRoute(hash: string): Route {
       return id ? { page: 'meeting', id } : { page: 'meetings' };
     case 'scorecard':
       return { page: 'scorecard' };
+    case 'disputes':
+    case 'correction':
+    case 'litigation-source':
+      return { page };
     case 'cases':
       return id ? { page: 'case', id } : { page: 'cases' };
     case 'audit':
       return { page: 'audit', stream: id };
+    case 'rejections':
+      return { page: 'rejections' };
+    case 'access-log':
+      return { page: 'accessLog' };
+    case 'due-soon':
+      return { page: 'dueSoon' };
     default:
       return { page: 'todo' };
   }
@@ -32,9 +48,15 @@ export const href = {
   meetings: () => '#/meetings',
   meeting: (id: string) => `#/meetings/${encodeURIComponent(id)}`,
   scorecard: () => '#/scorecard',
+  disputes: () => '#/disputes',
+  correction: () => '#/correction',
+  litigationSource: () => '#/litigation-source',
   cases: () => '#/cases',
   case: (id: string) => `#/cases/${encodeURIComponent(id)}`,
   audit: (stream?: string) => (stream ? `#/audit/${encodeURIComponent(stream)}` : '#/audit'),
+  rejections: () => '#/rejections',
+  accessLog: () => '#/access-log',
+  dueSoon: () => '#/due-soon',
 };
 
 export function useRoute(): Route {

@@ -123,7 +123,22 @@ export interface GovernmentDisputeOptions {
   readonly stateEnterprise?: string;
   /** settled and closed after this many days */
   readonly resolvedAfterDays?: number;
+  /** the suit was served this many days before the department filed (default 2: within the 5-working-day 备案 period) */
+  readonly servedDaysBefore?: number;
+  /** 会商研判 held by the justice bureau with the department and the court, this many days after filing (one each) */
+  readonly consultedAfterDays?: readonly number[];
+  /** judged against the department this many days after filing, with the loss in yuan: 责任倒查 and 以案促管整改 follow */
+  readonly lost?: { readonly afterDays: number; readonly partially: boolean; readonly lossYuan: number; readonly finding: string; readonly measures: string };
 }
+
+/** 以案促管: what the justice bureau orders the department that lost to put right, and what it reports back */
+const RECTIFICATIONS: readonly { readonly summary: string; readonly done: string | null }[] = [
+  {
+    summary: '针对合同履约管理中暴露的问题，修订本单位合同管理办法，建立重大合同履约跟踪台账，并报送整改情况。',
+    done: '已修订《合同管理办法》并印发执行，建立重大合同履约跟踪台账，对在履行的23份重大合同逐一开展风险排查。',
+  },
+  { summary: '组织合同管理和法律事务人员开展专题培训，对近三年签订的同类合同开展合法性审查“回头看”。', done: null },
+];
 
 /** 备案 file-number prefixes of the filing departments (岭自然资法备〔2026〕3号) */
 const FILING_PREFIX: Readonly<Record<string, readonly [string, string]>> = {
@@ -166,7 +181,7 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
     responsibleAgencyId: responsible,
     ...(options.stateEnterprise ? { handlingUnit: options.stateEnterprise } : {}),
     amount: options.yuan,
-    arisenAt: time.dateAfter(start, -2),
+    arisenAt: time.dateAfter(start, -(options.servedDaysBefore ?? 2)),
   });
   t = c.add(time.afterWorkdays(t, rng.int(1, 3)), responsible, 'handoff.requested', {
     handoffId: `${id}-h1`,
@@ -189,8 +204,34 @@ export function governmentDisputeCase(ctx: DemoContext, start: number, options: 
     const got = c.add(time.afterWorkdays(told, rng.int(0, 2)), court, 'handoff.received', { handoffId: `${id}-h2` });
     c.add(time.afterWorkdays(got, rng.int(1, 3)), court, 'handoff.completed', { handoffId: `${id}-h2`, outcome: 'acknowledged' });
   }
+  // 会商研判: the justice bureau, the department and the court that will hear it weigh the case together
+  (options.consultedAfterDays ?? []).forEach((days, i) => {
+    c.add(time.afterDays(start, days), justice, 'dispute.consulted', {
+      opinion:
+        i === 0
+          ? `经会商研判，${party}一方存在违约风险，建议主动与对方协商，在诉讼中积极举证，同时准备调解方案。`
+          : '再次会商：案件进入庭审阶段，建议依法应诉，如判决不利及时研究上诉和履行方案，防止损失扩大。',
+      participants: [justice, responsible, court],
+    });
+  });
+  if (options.lost) {
+    const lost = options.lost;
+    const concluded = c.add(time.afterDays(start, lost.afterDays), responsible, 'dispute.concluded', { outcome: lost.partially ? 'partially_lost' : 'lost', lossAmount: lost.lossYuan });
+    // 责任倒查, then 以案促管: one order carried out, one still running (its clock counts to a day after today)
+    const reviewed = c.add(time.afterWorkdays(concluded, rng.int(8, 15)), justice, 'accountability.reviewed', { agencyId: responsible, finding: lost.finding, measures: lost.measures });
+    RECTIFICATIONS.forEach((r, i) => {
+      const orderedAt = c.add(time.afterWorkdays(reviewed, 1 + i), justice, 'rectification.ordered', {
+        rectificationId: `${id}-zg${i + 1}`,
+        to: responsible,
+        summary: r.summary,
+        dueDate: r.done ? time.dateAfter(reviewed, 60) : time.dateAfter(time.now, rng.int(20, 40)),
+      });
+      if (r.done) c.add(time.afterDays(orderedAt, rng.int(30, 45)), responsible, 'rectification.completed', { rectificationId: `${id}-zg${i + 1}`, summary: r.done });
+    });
+  }
   if (options.resolvedAfterDays !== undefined) {
-    c.add(time.afterDays(start, options.resolvedAfterDays), responsible, 'case.closed', { outcome: 'resolved_substantively', note: `经${AGENCY_SHORT[justice] ?? AGENCY_NAMES[justice]}组织调解，双方达成和解协议并已履行。` });
+    const concluded = c.add(time.afterDays(start, options.resolvedAfterDays), responsible, 'dispute.concluded', { outcome: options.stateEnterprise ? 'mediated' : 'settled' });
+    c.add(time.afterMinutes(concluded, 20, 90), responsible, 'case.closed', { outcome: 'resolved_substantively', note: `经${AGENCY_SHORT[justice] ?? AGENCY_NAMES[justice]}组织调解，双方达成和解协议并已履行。` });
   }
   c.commit();
 }

@@ -27,6 +27,8 @@ import { allProjections } from '../../../projections/index.js';
 import { createProjectionRunner, type ProjectionRunner } from '../../../projections/runner.js';
 import { loadDemoCity } from '../../../infra/demo/wire.js';
 import { TEST_CITY } from '../../e2e/fixtures.js';
+import { openSqliteCaseSearch } from '../../../infra/search/sqliteCaseSearch.js';
+import { feedCaseSearch } from '../../../projections/caseSearch/feedCaseSearch.js';
 
 const DEMO_CONFIG = new URL('../../../infra/config/demo.config.json', import.meta.url);
 
@@ -81,7 +83,8 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
   const served = options.slowReadsMs === undefined ? readModels : slowReads(readModels, options.slowReadsMs);
   const deadlines = { calendar: chineseDaysCalendar(config.calendar.years), policy: config.deadlines };
   const projections = allProjections();
-  const runner = createProjectionRunner({ store, readModels, projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
+  const caseSearch = openSqliteCaseSearch({ path: join(dir, 'search.db') });
+  const runner = createProjectionRunner({ store, readModels: feedCaseSearch(readModels, caseSearch), projections, ctx: { deadlines }, logger: { info: () => undefined, error: (m) => console.error(m) } });
   await runner.start();
   const waitForProjections = (position: bigint) => runner.waitFor(position, 10_000);
   const accessLog = options.accessLog ? openSqliteAccessLog({ path: join(dir, 'access-log.db') }) : undefined;
@@ -98,6 +101,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
     newMeetingId: () => `m-${++meetings}`,
     audit: options.auditKeys && auditVerifier(store, options.auditKeys),
     accessLog,
+    caseSearch,
   };
   const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
   if (options.demoCity) {
@@ -135,6 +139,7 @@ export async function startInProcessPlatform(dir: string, options: InProcessPlat
       await graphql.stop();
       await runner.stop();
       await readModels.close();
+      await caseSearch.close();
       await accessLog?.close();
       await store.close();
     },

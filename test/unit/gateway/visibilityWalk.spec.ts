@@ -73,6 +73,8 @@ interface Truth {
   caseKinds: string[];
   caseStatuses: string[];
   purposes: string[];
+  /** what `search(text:)` is walked with: texts of the cases, whole and their first two characters */
+  searchTexts: string[];
 }
 
 /** every string in a JSON value, with its path (list indexes left out: `meeting.actionItems.caseId`) */
@@ -81,6 +83,16 @@ function strings(value: unknown, path = '', out: [string, string][] = []): [stri
   else if (Array.isArray(value)) for (const v of value) strings(v, path, out);
   else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) strings(v, path ? `${path}.${k.replace(/^a\d+$/, '·')}` : k, out);
   return out;
+}
+
+/**
+ * Texts that find many cases of every agency: the first two characters of the cases' texts (titles, 案号, party
+ * names), a few of each kind, and a few whole texts.
+ */
+function searchTextsOf(cases: ReadonlyMap<string, CaseTruth>): string[] {
+  const texts = [...cases.values()].flatMap((c) => [...c.texts]);
+  const prefixes = [...new Set(texts.map((t) => [...t].slice(0, 2).join('')))];
+  return [...prefixes.slice(0, 8), ...texts.slice(0, 4)];
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -276,6 +288,7 @@ describe('a viewer sees nothing of another agency’s cases through any field (w
       caseKinds: [...new Set(d.cases.nodes.map((c: { kind: string }) => c.kind))] as string[],
       caseStatuses: [...new Set(d.cases.nodes.map((c: { status: string }) => c.status))] as string[],
       purposes: [...new Set(d.cases.nodes.flatMap((c: { handoffs: { purpose: string }[] }) => c.handoffs.map((h) => h.purpose)))] as string[],
+      searchTexts: searchTextsOf(cases),
     };
     expect(cases.size, 'the demo city has its cases').to.be.greaterThan(50);
     expect(truth.items.length, 'and its action items').to.be.greaterThan(5);
@@ -302,6 +315,7 @@ describe('a viewer sees nothing of another agency’s cases through any field (w
     if (arg.name === 'kind') return truth.caseKinds;
     if (arg.name === 'status') return truth.caseStatuses;
     if (arg.name === 'purpose') return truth.purposes;
+    if (arg.name === 'text' && field.name === 'search') return truth.searchTexts;
     if (type.name === 'DateTime') return ['2025-03-01T00:00:00+08:00'];
     if (type.name === 'Date') return arg.name === 'to' ? ['2025-03-31'] : ['2025-01-01'];
     if (type.name === 'Int') return [0, 3];

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useConnection } from '../api';
 import { dateTime } from '../format';
 import { codes, useI18n } from '../i18n';
@@ -16,6 +16,8 @@ interface CaseRow {
   major: boolean;
   handoffs: { overdue: boolean }[];
   deadlines: { overdue: boolean }[];
+  /** asked for by the search only: the agency filter applies to its results here */
+  agencies?: { id: string }[];
 }
 
 const CASES = `query Cases($agency: ID, $kind: String, $status: String, $first: Int, $after: String) {
@@ -25,9 +27,30 @@ const CASES = `query Cases($agency: ID, $kind: String, $status: String, $first: 
   }
 }`;
 
+const SEARCH = `query SearchCases($text: String!, $first: Int, $after: String) {
+  search(text: $text, first: $first, after: $after) {
+    totalCount pageInfo { endCursor hasNextPage }
+    nodes { id kind title caseNumber status registeredBy { ${AGENCY} } registeredAt major handoffs { overdue } deadlines { overdue } agencies { id } }
+  }
+}`;
+
+/** how long typing may pause before the search is sent: one request per word typed, not per key */
+const SEARCH_PAUSE_MS = 300;
+
+/** the text once typing has paused */
+function usePaused(text: string): string {
+  const [paused, setPaused] = useState(text);
+  useEffect(() => {
+    const timer = setTimeout(() => setPaused(text), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+  return paused;
+}
+
 /**
- * 案件: the filters the API offers (agency, kind, status) narrow on the server; the search box narrows
- * the loaded pages by number, title or id.
+ * 案件: the filters the API offers (agency, kind, status) narrow on the server. The search box asks the server
+ * (graphql.md `search`: title, 案号, party names — over every case the user may see, not only the pages loaded);
+ * `search` takes no filters, so while searching the filters narrow its results here.
  */
 export function CasesPage() {
   const { t, code, lang, dict } = useI18n();
@@ -36,9 +59,16 @@ export function CasesPage() {
   const [kind, setKind] = useState('');
   const [status, setStatus] = useState('OPEN');
   const [search, setSearch] = useState('');
-  const list = useConnection<CaseRow>(CASES, { agency: agency || null, kind: kind || null, status: status || null }, (d: { cases: never }) => d.cases, 200);
-  const words = search.trim().toLowerCase();
-  const shown = words ? list.nodes.filter((c) => [c.id, c.title, c.caseNumber ?? ''].some((v) => v.toLowerCase().includes(words))) : list.nodes;
+  const text = usePaused(search.trim());
+  const list = useConnection<CaseRow>(
+    text ? SEARCH : CASES,
+    text ? { text } : { agency: agency || null, kind: kind || null, status: status || null },
+    (d: { cases?: never; search?: never }) => d.search ?? d.cases!,
+    200,
+  );
+  const shown = text
+    ? list.nodes.filter((c) => (!kind || c.kind === kind) && (!status || c.status === status) && (!agency || (c.agencies ?? []).some((a) => a.id === agency)))
+    : list.nodes;
   return (
     <Page title={t('casesTitle')}>
       <form class="filters card" role="search" onSubmit={(e) => e.preventDefault()}>

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { gql, useQuery } from '../api';
 import { CASE_CHANGED, CLOCK_CHANGED, useLive } from '../live';
-import { dateTime } from '../format';
+import { download } from '../exportFiles';
+import { chinaDate, dateTime } from '../format';
 import { useI18n } from '../i18n';
 import { ACTION_ITEM, MEETING, isOrganizer, type Meeting } from '../model';
 import { href } from '../router';
@@ -46,7 +47,10 @@ function LiveCase(props: { id: string; onChange(): void }) {
 }
 
 function Dossier({ meeting, reload }: { meeting: Meeting; reload(): void }) {
-  const { t, code, lang } = useI18n();
+  const i18n = useI18n();
+  const { t, code, lang } = i18n;
+  const printedOn = usePrintDate();
+  const exporting = useMutation();
   const { viewer } = useSession();
   const organizer = isOrganizer(viewer) && meeting.status !== 'CANCELLED';
   const caseTitles = Object.fromEntries(meeting.agenda.map((a) => [a.case.id, a.case.title]));
@@ -54,11 +58,26 @@ function Dossier({ meeting, reload }: { meeting: Meeting; reload(): void }) {
     <Page
       title={meeting.title}
       actions={
-        <button type="button" onClick={() => print()}>
-          {t('print')}
-        </button>
+        <>
+          <button type="button" onClick={() => print()}>
+            {t('print')}
+          </button>
+          <button
+            type="button"
+            disabled={exporting.busy}
+            onClick={() => exporting.run(async () => download(`${meeting.title}-${t('docxTitleSuffix')}.docx`, await (await import('../dossierDocx')).dossierDocx(meeting, i18n, chinaDate(new Date()))))}
+          >
+            {t('downloadDocx')}
+          </button>
+        </>
       }
     >
+      {exporting.error && <ErrorBox error={exporting.error} />}
+      {/* every printed page: the number in the footer's middle, the print date on its left (Chromium's @page margin boxes) */}
+      <style>{`@media print { @page { @bottom-left { content: ${JSON.stringify(`${t('printedOn')} ${printedOn}`)}; font-size: 9pt; } @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; } } }`}</style>
+      <p class="print-only print-date">
+        {t('printedOn')}：{printedOn}
+      </p>
       <dl class="facts">
         <dt>{t('status')}</dt>
         <dd>
@@ -302,4 +321,15 @@ function useOpenDetailsForPrint() {
       removeEventListener('afterprint', after);
     };
   }, []);
+}
+
+/** today in China time, renewed as the print dialog opens (a dossier left open overnight prints with the new date) */
+function usePrintDate(): string {
+  const [today, setToday] = useState(() => chinaDate(new Date()));
+  useEffect(() => {
+    const before = () => setToday(chinaDate(new Date()));
+    addEventListener('beforeprint', before);
+    return () => removeEventListener('beforeprint', before);
+  }, []);
+  return today;
 }

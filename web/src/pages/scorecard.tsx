@@ -4,23 +4,35 @@ import { useQuery } from '../api';
 import { download, toCsv, toXlsx } from '../exportFiles';
 import { chinaDate, percent, points, previousQuarter, recentQuarters } from '../format';
 import { useI18n } from '../i18n';
-import { SCORECARD, type Scorecard } from '../model';
+import { SCORECARD, type Agency, type Scorecard } from '../model';
 import { change, exportTable, joinQuarters, METRICS, type Metric, type ScorecardRow } from '../scorecardTable';
-import { Badge, ErrorBox, Field, Loaded, Page, useMutation } from '../ui';
+import { Badge, ErrorBox, Field, Loaded, Page, useMutation, useSession } from '../ui';
+import { KindReport } from './scorecardKinds';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
 const QUERY = `query($q: String!, $p: String!) { current: scorecard(quarter: $q) { ${SCORECARD} } previous: scorecard(quarter: $p) { ${SCORECARD} } }`;
 
-/** 季通报: each 行政机关's four rates this quarter, the change on the previous quarter, charts and exports. */
+const KINDS: Agency['kind'][] = ['GOVERNMENT', 'COURT', 'PROCURATORATE', 'POLICE', 'JUSTICE'];
+
+/**
+ * 季通报: each 行政机关's four rates this quarter, the change on the previous quarter, charts and exports; for the other
+ * kinds of agency, their rows asked one by one (graphql.md: scorecard(quarter, agency) answers any kind by id).
+ */
 export function ScorecardPage() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
+  const { viewer } = useSession();
   const quarters = recentQuarters(chinaDate(new Date()), 8);
   // the notice covers the last finished quarter; the running one can be chosen too
   const [quarter, setQuarter] = useState(quarters[1]!);
-  const state = useQuery<{ current: Scorecard[]; previous: Scorecard[] }>(QUERY, { q: quarter, p: previousQuarter(quarter) });
+  // an agency opens on its own kind's rows
+  const [kind, setKind] = useState<Agency['kind']>(() => (viewer.roles.some((r) => r === 'organizer' || r === 'auditor') ? 'GOVERNMENT' : viewer.agency.kind));
   return (
-    <Page title={t('scorecardTitle')}>
+    <Page title={kind === 'GOVERNMENT' ? t('scorecardTitle') : `${t('scorecardKindsTitle')}：${code('agencyKind', kind)}`}>
+      {/* on paper the title names the quarter (the screen has it in the selector) */}
+      <p class="print-only print-title scorecard-print-title">
+        {quarter} {t('scorecardTitle')}
+      </p>
       <form class="filters card" onSubmit={(e) => e.preventDefault()}>
         <Field label={t('quarter')}>
           <select value={quarter} onChange={(e) => setQuarter(e.currentTarget.value)}>
@@ -31,10 +43,24 @@ export function ScorecardPage() {
             ))}
           </select>
         </Field>
+        <Field label={t('agencyKind')}>
+          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as Agency['kind'])}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {code('agencyKind', k)}
+              </option>
+            ))}
+          </select>
+        </Field>
       </form>
-      <Loaded state={state}>{(data) => <Report rows={joinQuarters(data.current, data.previous)} quarter={quarter} />}</Loaded>
+      {kind === 'GOVERNMENT' ? <GovernmentReport quarter={quarter} /> : <KindReport key={kind} kind={kind} quarter={quarter} />}
     </Page>
   );
+}
+
+function GovernmentReport({ quarter }: { quarter: string }) {
+  const state = useQuery<{ current: Scorecard[]; previous: Scorecard[] }>(QUERY, { q: quarter, p: previousQuarter(quarter) });
+  return <Loaded state={state}>{(data) => <Report rows={joinQuarters(data.current, data.previous)} quarter={quarter} />}</Loaded>;
 }
 
 function Report({ rows, quarter }: { rows: ScorecardRow[]; quarter: string }) {

@@ -1,9 +1,11 @@
+import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { gql, useConnection, useQuery } from '../api';
 import { CLOCK_CHANGED, useLive } from '../live';
 import { dateTime } from '../format';
 import { codes, useI18n } from '../i18n';
-import { ACTION_ITEM, AGENCY, HANDOFF, seesAll, type ActionItem, type Agency, type Handoff } from '../model';
+import { ACTION_ITEM, AGENCY, HANDOFF, isPublisher, seesAll, type ActionItem, type Agency, type Handoff } from '../model';
+import { cloudEvent, publish } from '../publish';
 import { ActionItemTable, AgencySelect, Badge, CaseLink, Due, ErrorBox, Field, Loaded, Page, useMutation, useSession } from '../ui';
 
 /**
@@ -249,6 +251,8 @@ interface Suggestion {
 
 function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
   const { t, code } = useI18n();
+  const { viewer } = useSession();
+  const [replying, setReplying] = useState<string | null>(null);
   const state = useQuery<{ suggestions: Suggestion[] }>(
     `query($to: ID, $overdue: Boolean) { suggestions(toAgency: $to, overdue: $overdue) { id caseId category from { ${AGENCY} } to { ${AGENCY} } summary issuedAt dueDate overdue repliedAt } }`,
     { to: props.agency || null, overdue: props.overdueOnly ? true : null },
@@ -270,11 +274,15 @@ function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
                   <th scope="col">{t('from')}</th>
                   <th scope="col">{t('to')}</th>
                   <th scope="col">{t('dueDate')}</th>
+                  <th scope="col">
+                    <span class="sr-only">{t('reply')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {open.map((s) => (
-                  <tr key={s.id} class={s.overdue ? 'row-overdue' : undefined}>
+                  <Fragment key={s.id}>
+                  <tr class={s.overdue ? 'row-overdue' : undefined} data-suggestion={s.id}>
                     <td>{code('category', s.category)}</td>
                     <td>
                       <CaseLink id={s.caseId} title={s.summary} />
@@ -284,7 +292,22 @@ function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
                     <td>
                       <Due date={s.dueDate} overdue={s.overdue} />
                     </td>
+                    <td>
+                      {s.to.id === viewer.agency.id && isPublisher(viewer) && replying !== s.id && (
+                        <button type="button" onClick={() => setReplying(s.id)}>
+                          {t('reply')}
+                        </button>
+                      )}
+                    </td>
                   </tr>
+                  {replying === s.id && (
+                    <tr>
+                      <td colSpan={6}>
+                        <ReplyForm suggestion={s} onCancel={() => setReplying(null)} onSent={() => (setReplying(null), state.reload())} />
+                      </td>
+                    </tr>
+                  )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
@@ -292,6 +315,52 @@ function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
         }}
       </Loaded>
     </section>
+  );
+}
+
+/**
+ * 答复: the addressee's reply to a suggestion, published as `suggestion.replied` (events.md) through POST /v1/events
+ * with the clerk's own token — the platform names no GraphQL mutation for it, and this way the reply is the same fact
+ * an agency system would send, checked by the same rules.
+ */
+function ReplyForm(props: { suggestion: Suggestion; onCancel(): void; onSent(): void }) {
+  const { t, code } = useI18n();
+  const { viewer } = useSession();
+  const [summary, setSummary] = useState('');
+  const [adopted, setAdopted] = useState(true);
+  const sending = useMutation();
+  const [refused, setRefused] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setRefused(null);
+    const s = props.suggestion;
+    const event = cloudEvent(viewer.agency.id, 'suggestion.replied', s.caseId, { suggestionId: s.id, adopted, summary: summary.trim() });
+    const results = await sending.run(() => publish(JSON.stringify(event)));
+    const result = results?.[0];
+    if (!result) return;
+    if (result.status === 'accepted' || result.status === 'duplicate') props.onSent();
+    else setRefused(`${code('publishResult', result.status)}：${result.code ? code('rejectionCode', result.code) : ''} ${result.message ?? ''}`);
+  };
+  return (
+    <form class="reply" aria-label={`${t('reply')}：${props.suggestion.summary}`} onSubmit={submit}>
+      <Field label={t('replySummary')}>
+        <textarea rows={3} required value={summary} onInput={(e) => setSummary(e.currentTarget.value)} />
+      </Field>
+      <Field label={t('adopted')}>
+        <select value={adopted ? 'yes' : 'no'} onChange={(e) => setAdopted(e.currentTarget.value === 'yes')}>
+          <option value="yes">{t('adoptedYes')}</option>
+          <option value="no">{t('adoptedNo')}</option>
+        </select>
+      </Field>
+      <button type="submit" disabled={sending.busy}>
+        {t('sendReply')}
+      </button>{' '}
+      <button type="button" class="ghost" onClick={props.onCancel}>
+        {t('cancel')}
+      </button>
+      {sending.error && <ErrorBox error={sending.error} />}
+      {refused && <ErrorBox error={new Error(refused)} />}
+    </form>
   );
 }
 
@@ -339,7 +408,7 @@ function NoticeList(props: { agency: string }) {
               </thead>
               <tbody>
                 {pending.map((n) => (
-                  <tr key={n.id} class={n.overdue ? 'row-overdue' : undefined}>
+                  <tr key={n.id} class={n.overdue ? 'row-overdue' : undefined} data-notice={n.id}>
                     <td>
                       <CaseLink id={n.caseId} />
                     </td>
