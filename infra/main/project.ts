@@ -124,15 +124,12 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const metrics = createMetrics();
 
   // --- notifications (issue 17): the outbox in PostgreSQL, sent by the replica holding the notifier lease ---
+  // DATABASE_URL is there: the search index already required it
   const notifications = await (async () => {
-    if (!options.env.DATABASE_URL) {
-      log.warn('未设置 DATABASE_URL：通知（催办/预警）的发件箱保存在 PostgreSQL，本副本不发送通知');
-      return null;
-    }
     try {
       const kafka = options.env.KAFKA_BROKERS ? kafkaSettingsFromEnv(options.env) : null;
       const schema = options.env.DATABASE_SCHEMA || undefined;
-      const outbox = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL, ...(schema ? { schema } : {}), maxConnections: 2 });
+      const outbox = await openPostgresOutbox({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: 2 });
       opened.push(outbox);
       const readModels = await openRedisReadModelStore({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-notifier' });
       opened.push(readModels);
@@ -286,7 +283,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
 
   await shared.start();
-  await notifications?.start();
+  await notifications.start();
   await sealer?.start();
   processLog.banner(
     [
@@ -298,7 +295,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
       `  投影租约:            每个投影一个：${redis.keyPrefix}lease:${LEASE_GROUP}:<投影名>（TTL ${ttlMs} ms，每 ${Math.floor(ttlMs / 3)} ms 续约）`,
       `                       副本名 ${roster.self}；各副本分担投影（每个副本至多取其应得份额），`,
       '                       每个投影同一时刻只有一个副本写入；某副本停止续约后，其投影由其余副本各自接管',
-      `  通知:                ${notifications ? `租约 ${redis.keyPrefix}lease:${NOTIFIER_LEASE} 的持有副本发送；${notifications.routes()}` : '未启用（需要 DATABASE_URL）'}`,
+      `  通知:                租约 ${redis.keyPrefix}lease:${NOTIFIER_LEASE} 的持有副本发送；${notifications.routes()}`,
       `  审计检查点:          ${sealer ? `租约 ${redis.keyPrefix}lease:${SEALER_LEASE} 的持有副本每 ${config.audit.checkpointIntervalSeconds} 秒封存一次（密钥 id ${signer.signer!.keyId}，来自 ${signer.source}）` : '未封存（没有签名密钥）'}`,
       `  健康检查:            ${url}/healthz  ${url}/readyz  ${url}/metrics`,
       `  配置文件:            ${configPath}`,
@@ -309,7 +306,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     '联动 liandong —— 投影进程 (project) 已就绪',
     { url, healthz: `${url}/healthz`, metrics: `${url}/metrics`, eventStore: where, readModels: redis.where, projections: projections.map((p) => p.name), replica: roster.self, leaseTtlMs: ttlMs, config: configPath,
       auditCheckpoints: sealer ? { lease: `${redis.keyPrefix}lease:${SEALER_LEASE}`, intervalSeconds: config.audit.checkpointIntervalSeconds, keyId: signer.signer!.keyId } : null,
-      notifications: notifications ? { lease: `${redis.keyPrefix}lease:${NOTIFIER_LEASE}`, routes: notifications.routes() } : null },
+      notifications: { lease: `${redis.keyPrefix}lease:${NOTIFIER_LEASE}`, routes: notifications.routes() } },
   );
   if (processLog.format === 'json') for (const line of nodeReleaseBannerLines()) logger.warn(line.trim());
 
@@ -322,7 +319,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     logger.info({ signal }, `收到 ${signal}，正在停止：应用已读取的事件，释放本副本持有的投影租约（其余副本随即接管），关闭存储…`);
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
-    await notifications?.stop(); // a webhook call in flight is finished; the lease is released for another replica
+    await notifications.stop(); // a webhook call in flight is finished; the lease is released for another replica
     await sealer?.stop(); // a last checkpoint seals what was stored up to the stop
     await shared.stop();
     await changes.close();
