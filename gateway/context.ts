@@ -16,6 +16,7 @@ import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
 import type { NotificationOutbox } from '../ports/notifications.js';
 import type { CaseSearch } from '../ports/caseSearch.js';
+import type { ChangeFeed } from '../ports/changeFeed.js';
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
@@ -43,6 +44,8 @@ export interface GatewayServices {
   notifications?: NotificationOutbox;
   /** `search(text:)` (ports/caseSearch.ts); absent where the process has no search index: the query then says so */
   caseSearch?: CaseSearch;
+  /** what the projections committed, for subscriptions (resolvers/subscriptions.ts); absent: no subscriptions */
+  changes?: ChangeFeed;
 }
 
 export interface Loaders {

@@ -9,7 +9,11 @@ import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { jsonSyntaxMessage } from './jsonSyntax.js';
 import { createTurnstile } from './turnstile.js';
-import { parse, type DocumentNode, type GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Server as HttpServer } from 'node:http';
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import type { AccessLogWriter } from '../ports/accessLog.js';
 import { accessEntry, describeRequest, outcomeOf, recordUnauthenticated, type DescribedRequest } from './accessLogEntry.js';
 import type { Authenticator, Principal } from './auth.js';
@@ -56,6 +60,20 @@ const guardPlugin = (limits: GuardLimits, introspection: boolean): ApolloServerP
     };
   },
 });
+
+/** a subscription sent over HTTP would run as a query and answer null: it is refused, saying where it belongs */
+const subscriptionsOverWebSocket: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== 'subscription') return;
+        throw new GraphQLError('订阅（subscription）请通过 WebSocket（graphql-ws 协议）连接 /graphql；HTTP 只接受查询与变更', {
+          extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+        });
+      },
+    };
+  },
+};
 
 const outcomePlugin = (report: (o: 'ok' | 'error') => void): ApolloServerPlugin<GatewayContext> => ({
   async requestDidStart() {
@@ -132,6 +150,16 @@ function graphiqlRouter(): Router {
 
 export interface GraphqlRouter {
   router: Router;
+  /**
+   * Serves subscriptions (graphql-ws protocol) on the same HTTP server, at /graphql (graphql.md revision 2). Call once
+   * the server listens; needs `services.changes`.
+   */
+  serveSubscriptions(server: HttpServer): void;
+  /**
+   * Ends every subscription and closes its socket (1001 Going Away: graphql-ws clients reconnect elsewhere). Call
+   * before waiting for the HTTP server to close: an upgraded socket keeps it open. stop() does it too.
+   */
+  closeSubscriptions(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -264,6 +292,13 @@ const isScalarInputError = (error: unknown): boolean => {
 
 export async function createGraphqlRouter(options: GraphqlOptions): Promise<GraphqlRouter> {
   const serverLog = options.log ?? stderrLog;
+  // the schema Apollo builds from typeDefs and resolvers, for the subscriptions served beside it
+  let schema: GraphQLSchema | null = null;
+  const schemaPlugin: ApolloServerPlugin<GatewayContext> = {
+    async serverWillStart(service) {
+      schema = service.schema;
+    },
+  };
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -287,6 +322,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     // stack traces stay in the server log, never in answers to agencies
     includeStacktraceInErrorResponses: false,
     plugins: [
+      schemaPlugin,
+      subscriptionsOverWebSocket,
       ApolloServerPluginLandingPageDisabled(),
       // no @cacheControl hints in this schema (answers are never kept: every request reads the read models, issue 14);
       // without this, Apollo would still compute a cache policy for every resolved field
@@ -307,6 +344,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     ],
   });
   await server.start();
+  if (!schema) throw new Error('Apollo started without reporting its schema');
+  const executableSchema: GraphQLSchema = schema;
 
   /**
    * Writes the entry of a request the access-log plugin did not see — refused before Apollo ran it, or failed
@@ -464,5 +503,97 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   const router = express.Router();
   if (options.graphiql) router.use(graphiqlRouter());
   router.use('/graphql', gate, handle);
-  return { router, stop: () => server.stop() };
+
+  let closeSubscriptions: () => Promise<void> = async () => undefined;
+  const serveSubscriptions = (httpServer: HttpServer): void => {
+    const sockets = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+    const graphqlWs = useServer<Record<string, unknown> | undefined, { principal: Principal }>(subscriptionOptions(options, executableSchema, serverLog), sockets);
+    closeSubscriptions = async () => {
+      closeSubscriptions = async () => undefined;
+      await graphqlWs.dispose(); // completes every subscription, closes every socket with 1001
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+    };
+  };
+  return {
+    router,
+    serveSubscriptions,
+    closeSubscriptions: () => closeSubscriptions(),
+    stop: async () => {
+      await closeSubscriptions();
+      await server.stop();
+    },
+  };
+}
+
+/** the token of a graphql-ws connection: connectionParams { authorization } first, else the upgrade's header */
+const tokenOf = (params: Record<string, unknown> | undefined, header: string | undefined): string | undefined => {
+  const given = params?.['authorization'] ?? params?.['Authorization'];
+  return typeof given === 'string' ? given : header;
+};
+
+/**
+ * graphql-ws over the same tokens, guards, visibility and access log as HTTP: an unknown or missing token is
+ * refused at connection (4403 Forbidden), each subscription is checked by the guards and written to the access log
+ * before it starts, and only subscriptions are served over the socket (queries and mutations go to POST /graphql,
+ * where the limits of issue 13 apply).
+ */
+function subscriptionOptions(options: GraphqlOptions, schema: GraphQLSchema, serverLog: ServerLog): Parameters<typeof useServer<Record<string, unknown> | undefined, { principal: Principal }>>[0] {
+  const refused = (message: string, code: string): readonly GraphQLError[] => [new GraphQLError(message, { extensions: { code } })];
+  return {
+    schema,
+    onConnect(ctx) {
+      const principal = options.authenticate(tokenOf(ctx.connectionParams, ctx.extra.request.headers.authorization));
+      if (!principal) return false;
+      ctx.extra.principal = principal;
+      return true;
+    },
+    async onSubscribe(ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
+      const principal = ctx.extra.principal;
+      if (!principal) return refused('未认证：请在 connectionParams.authorization 中提供 Bearer 令牌', 'UNAUTHENTICATED');
+      const started = performance.now();
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query, { maxTokens: 10_000 });
+      } catch (error) {
+        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+      }
+      const variables = payload.variables ?? {};
+      const operationName = payload.operationName ?? null;
+      const operation = getOperationAST(document, operationName);
+      let problems: readonly GraphQLError[] = validate(schema, document);
+      if (problems.length === 0 && !operation) problems = refused('请求中没有可执行的操作，或 operationName 与之不符', 'BAD_REQUEST');
+      if (problems.length === 0 && operation && operation.operation !== 'subscription') {
+        problems = refused('WebSocket 只用于订阅（subscription）；查询与变更请用 HTTP POST /graphql', 'BAD_REQUEST');
+      }
+      if (problems.length === 0 && operation && options.guards !== null) {
+        const problem = checkGuards(document, operation, variables, options.guards ?? DEFAULT_GUARD_LIMITS, { introspection: options.introspection });
+        if (problem) problems = [guardError(problem)];
+      }
+      const contextValue = createContext(principal, options.services);
+      contextValue.client = ctx.extra.request.socket.remoteAddress ?? null;
+      if (options.accessLog) {
+        const entry = accessEntry({
+          principal,
+          at: options.services.now(),
+          request: describeRequest({ operation: operation ?? null, document, operationName, variables }),
+          ...outcomeOf(problems.map((p) => p.toJSON())),
+          client: contextValue.client,
+          durationMs: performance.now() - started,
+        });
+        try {
+          await options.accessLog.record(entry);
+        } catch (error) {
+          serverLog.error({ ns: '访问日志', principal: entry.principal, err: error }, `无法记录 ${entry.principal} 的订阅：${(error as Error).message}`);
+          return refused('访问日志暂时无法记录，本次订阅不予应答，请稍后重试', 'ACCESS_LOG_UNAVAILABLE');
+        }
+      }
+      options.onOperation?.(problems.length > 0 ? 'error' : 'ok');
+      if (problems.length > 0) return problems;
+      return { schema, document, variableValues: variables, operationName, contextValue };
+    },
+    onClose(ctx, code) {
+      // a refused connection is the client's business; anything else unexpected is worth a line
+      if (code !== undefined && code >= 4500 && code !== CloseCode.Forbidden) serverLog.error({ ns: 'GraphQL', principal: ctx.extra.principal?.name }, `订阅连接异常关闭（${code}）`);
+    },
+  };
 }

@@ -14,6 +14,7 @@ import { notificationResolvers } from './notifications.js';
 import { publishStatusResolvers } from './publishStatus.js';
 import { searchResolvers } from './search.js';
 import { correctionResolvers } from './corrections.js';
+import { subscriptionResolvers } from './subscriptions.js';
 
 const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
@@ -70,5 +71,5 @@ export const resolvers = {
   JSON: JSONScalar,
   DateTime: checkedString('DateTime', 'RFC 3339', isRfc3339, '带时区的 RFC 3339 时间（如 2024-09-30T18:00:00+08:00）'),
   Date: checkedString('Date', 'YYYY-MM-DD, China time', isIsoDate, '存在的日期 YYYY-MM-DD（如 2024-09-30）'),
-  ...mergeResolvers(agencyResolvers, rejectionResolvers, caseResolvers, handoffResolvers, suggestionResolvers, meetingResolvers, scorecardResolvers, historyResolvers, clockResolvers, disputeResolvers, notificationResolvers, publishStatusResolvers, searchResolvers, correctionResolvers),
+  ...mergeResolvers(agencyResolvers, rejectionResolvers, caseResolvers, handoffResolvers, suggestionResolvers, meetingResolvers, scorecardResolvers, historyResolvers, clockResolvers, disputeResolvers, notificationResolvers, publishStatusResolvers, searchResolvers, correctionResolvers, subscriptionResolvers),
 };

@@ -29,6 +29,9 @@ import { chineseDaysCalendar } from '../calendar/chineseDays.js';
 import { deadlineContextVersion } from '../calendar/fingerprint.js';
 import { openEmbeddedReadModelStore } from '../readModels/embeddedReadModelStore.js';
 import { createProjectionRunner } from '../../projections/runner.js';
+import { createInProcessChangeFeed } from '../../ports/changeFeed.js';
+import { LIVE_COLLECTIONS } from '../../gateway/resolvers/subscriptions.js';
+import { publishingReadModels } from '../readModels/publishingReadModels.js';
 import { allProjections } from '../../projections/index.js';
 import { createCommandHandler } from '../../application/commandHandler.js';
 import { loadDemoCity } from '../demo/wire.js';
@@ -105,9 +108,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const caseSearch = openSqliteCaseSearch({ path: join(dataDir, 'search.db') });
   if (await rebuildIfIndexLost(readModels, caseSearch)) logger.warn({ ns: '读模型' }, '案件搜索索引为空（search.db 被删除？）：从第一个事件起重建');
   // --- end search ---
+  // live updates (issue 17): the runner's commits tell the subscriptions which clocks and cases changed
+  const changes = createInProcessChangeFeed((e) => logger.error({ ns: '订阅', err: e }, `实时订阅处理变更时出错：${(e as Error).message}`));
   const runner = createProjectionRunner({
     store,
-    readModels: feedCaseSearch(readModels, caseSearch),
+    readModels: publishingReadModels(feedCaseSearch(readModels, caseSearch), { feed: changes, collections: LIVE_COLLECTIONS }),
     projections: allProjections(),
     ctx: { deadlines },
     contextVersion: deadlineContextVersion(deadlines), // deadlines.md rule 7: a changed calendar rebuilds at start
@@ -140,6 +145,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     audit: audit.verifier, // audit (issue 7)
     accessLog: audit.accessLog, // audit (issue 7)
     caseSearch, // search (issue 17)
+    changes, // live updates (issue 17)
   };
   if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
     // issue 13: marked started/finished in the data dir (a killed load is loaded again at the next start);
@@ -216,6 +222,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     lock.release(); // issue 13
     throw portError(e, options.port, options.host);
   }) as Server;
+  graphql.serveSubscriptions(server); // live updates (issue 17): graphql-ws at /graphql
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
   const kafka = process.env.KAFKA_BROKERS
@@ -240,6 +247,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    await graphql.closeSubscriptions(); // issue 17: an open subscription socket would keep the server from closing
     void audit.verifier.stop(); // issue 14: a running auditVerify (minutes on a large store) is not waited for: it answers 审计校验已中止
     await closed;
     await notifications.stop(); // a webhook call in flight is finished (or times out); its notice stays pending otherwise

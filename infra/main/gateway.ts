@@ -25,6 +25,7 @@ import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { checkpointWaiter, eventsBehind, storedCheckpoints } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
 import { auditKeys, auditVerifier, keepAccessLog } from '../audit/auditServices.js'; // audit (issue 7)
 import { openPostgresOutbox } from '../notifications/postgresOutbox.js';
 import { openPostgresAccessLog } from '../accessLog/postgresAccessLog.js'; // audit (issue 7)
@@ -149,7 +150,10 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     accessLog, // audit (issue 7)
     notifications, // issue 17
     caseSearch, // search (issue 17)
+    // live updates (issue 17): the projector publishes what its commits changed on a Redis channel
+    changes: openRedisChangeFeed({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-gateway', log: { error: (message) => logger.error({ ns: '订阅' }, message) } }),
   };
+  opened.push(services.changes!);
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);
   const graphql = await createGraphqlRouter({
@@ -199,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     if (e.code === 'EADDRINUSE') throw new StartupError(`端口 ${options.port} 已被占用：请用 --port（或 LIANDONG_PORT）指定其他端口`);
     throw e;
   });
+  graphql.serveSubscriptions(server); // live updates (issue 17): graphql-ws at /graphql
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   log.banner(
     [
@@ -230,6 +235,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     // close() waits for in-flight requests; idle keep-alive sockets are closed so it does not hang
     const closed = new Promise<void>((r) => server.close(() => r()));
     server.closeIdleConnections();
+    await graphql.closeSubscriptions(); // issue 17: an open subscription socket would keep the server from closing
     void verifier.stop(); // issue 14: a running auditVerify is not waited for: it answers 审计校验已中止
     await closed;
     await graphql.stop();

@@ -23,6 +23,9 @@ import { openRedisRoster } from '../lease/redisRoster.js';
 import { createSharedProjections } from '../lease/sharedProjections.js';
 import { eventsBehind } from '../readModels/checkpointWait.js';
 import { openRedisReadModelStore } from '../readModels/redisReadModelStore.js';
+import { openRedisChangeFeed } from '../readModels/redisChangeFeed.js';
+import { publishingReadModels } from '../readModels/publishingReadModels.js';
+import { LIVE_COLLECTIONS } from '../../gateway/resolvers/subscriptions.js';
 import { openCaseSearchFromEnv, openEventStoreFromEnv, openWhenReachable, positiveIntFromEnv, redisSettingsFromEnv, StartupError } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
 import { kafkaSettingsFromEnv, KafkaSettingsError } from '../kafka/settings.js';
@@ -196,6 +199,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     leaseOwner.set({ projection: projection.name }, 0);
     leaseToken.set({ projection: projection.name }, 0);
   }
+  const changes = openRedisChangeFeed({ url: redis.url, keyPrefix: redis.keyPrefix, connectionName: 'liandong-projector', log: { error: (message) => logger.error({ ns: '订阅' }, message) } });
   const shared = createSharedProjections({
     roster,
     leases,
@@ -223,7 +227,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         createRunner: (readModels) =>
           createProjectionRunner({
             store,
-            readModels,
+            // live updates (issue 17): the gateways' subscriptions hear which clocks and cases each commit changed
+            readModels: publishingReadModels(readModels, { feed: changes, collections: LIVE_COLLECTIONS, onPublishError: (e) => named.error(`无法发布读模型变更（实时订阅将错过这一次）：${(e as Error).message}`) }),
             projections: [projection],
             ctx: { deadlines },
             contextVersion, // deadlines.md rule 7: the owner rebuilds a projection built under another calendar
@@ -317,6 +322,7 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
     await notifications.stop(); // a webhook call in flight is finished; the lease is released for another replica
     await sealer?.stop(); // a last checkpoint seals what was stored up to the stop
     await shared.stop();
+    await changes.close();
     await closed;
     await closeAll();
     logger.info('已停止。');

@@ -1,4 +1,5 @@
 import { useQuery } from '../api';
+import { CASE_CHANGED, useLive } from '../live';
 import { dateTime } from '../format';
 import { useI18n, type I18n } from '../i18n';
 import { CASE_DETAIL, isAuditor, type Agency, type CaseDetail, type Deadline } from '../model';
@@ -9,6 +10,7 @@ import { Badge, Due, Loaded, Page, Timeline, useSession } from '../ui';
 export function CasePage(props: { id: string }) {
   const { t } = useI18n();
   const state = useQuery<{ case: CaseDetail | null }>(`query($id: ID!) { case(id: $id) { ${CASE_DETAIL} } }`, { id: props.id });
+  useLive(CASE_CHANGED, { id: props.id }, state.reload); // live (issue 17): a new event of the case shows without reload
   return (
     <Loaded state={state}>
       {(data) =>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { gql, useQuery } from '../api';
+import { CASE_CHANGED, CLOCK_CHANGED, useLive } from '../live';
 import { download } from '../exportFiles';
 import { chinaDate, dateTime } from '../format';
 import { useI18n } from '../i18n';
@@ -16,11 +17,18 @@ export function DossierPage(props: { id: string }) {
   const { t } = useI18n();
   const state = useQuery<{ meeting: Meeting | null }>(`query($id: ID!) { meeting(id: $id) { ${MEETING} } }`, { id: props.id });
   useOpenDetailsForPrint();
+  // live (issue 17): the action items' clocks; the agenda cases below, each by its own subscription
+  useLive(CLOCK_CHANGED, { agency: null }, state.reload);
   return (
     <Loaded state={state}>
       {(data) =>
         data.meeting ? (
-          <Dossier meeting={data.meeting} reload={state.reload} />
+          <>
+            {data.meeting.agenda.map((item) => (
+              <LiveCase key={item.case.id} id={item.case.id} onChange={state.reload} />
+            ))}
+            <Dossier meeting={data.meeting} reload={state.reload} />
+          </>
         ) : (
           <Page title={t('dossier')}>
             <p>{t('notFound')}</p>
@@ -30,6 +38,12 @@ export function DossierPage(props: { id: string }) {
       }
     </Loaded>
   );
+}
+
+/** refreshes the dossier when an agenda case changes (its timeline, its deadlines); renders nothing */
+function LiveCase(props: { id: string; onChange(): void }) {
+  useLive(CASE_CHANGED, { id: props.id }, props.onChange);
+  return null;
 }
 
 function Dossier({ meeting, reload }: { meeting: Meeting; reload(): void }) {

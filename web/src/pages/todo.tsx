@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { gql, useConnection, useQuery } from '../api';
+import { CLOCK_CHANGED, useLive } from '../live';
 import { dateTime } from '../format';
 import { codes, useI18n } from '../i18n';
 import { ACTION_ITEM, AGENCY, HANDOFF, isPublisher, seesAll, type ActionItem, type Agency, type Handoff } from '../model';
@@ -173,6 +174,9 @@ function HandoffBoard(props: { filter: Record<string, unknown>; showEnded: boole
     setOverdueCount(d.overdue.totalCount);
     return d.handoffs;
   }, 30);
+  // live (issue 17): a receipt, a due date moved, a handoff completed — a clock of the board changed. A request not yet
+  // signed for starts no clock, so it appears at the next refresh (docs/decisions.md "Live updates")
+  useLive(CLOCK_CHANGED, { agency: (props.filter['toAgency'] as string | null) ?? null }, board.reload);
   const showAll = props.showEnded || !!props.filter['status'];
   const rows = showAll ? board.nodes : board.nodes.filter((h) => !ENDED.includes(h.status));
   const hidden = board.nodes.length - rows.length;
@@ -253,6 +257,7 @@ function SuggestionList(props: { agency: string; overdueOnly: boolean }) {
     `query($to: ID, $overdue: Boolean) { suggestions(toAgency: $to, overdue: $overdue) { id caseId category from { ${AGENCY} } to { ${AGENCY} } summary issuedAt dueDate overdue repliedAt } }`,
     { to: props.agency || null, overdue: props.overdueOnly ? true : null },
   );
+  useLive(CLOCK_CHANGED, { agency: props.agency || null }, state.reload); // live (issue 17)
   return (
     <section aria-labelledby="suggestions-title">
       <h2 id="suggestions-title">{t('suggestions')}</h2>
@@ -377,6 +382,7 @@ function NoticeList(props: { agency: string }) {
     `query($agency: ID) { copyNotices(agency: $agency, acknowledged: false) { id caseId reason issuedAt recipients { ${AGENCY} } acknowledgedBy { ${AGENCY} } dueDate overdue } }`,
     { agency: props.agency || null },
   );
+  useLive(CLOCK_CHANGED, { agency: props.agency || null }, state.reload); // live (issue 17)
   const acknowledge = useMutation();
   const pendingFor = (n: CopyNotice) => n.recipients.filter((r) => !n.acknowledgedBy.some((a) => a.id === r.id) && (!props.agency || r.id === props.agency));
   return (
@@ -436,6 +442,7 @@ function NoticeList(props: { agency: string }) {
 function OpenActionItems(props: { agency: string }) {
   const { t } = useI18n();
   const state = useQuery<{ meetings: { actionItems: ActionItem[] }[] }>(`{ meetings { actionItems { ${ACTION_ITEM} } } }`);
+  useLive(CLOCK_CHANGED, { agency: props.agency || null }, state.reload); // live (issue 17)
   return (
     <section aria-labelledby="actions-title">
       <h2 id="actions-title">{t('actionItems')}</h2>
