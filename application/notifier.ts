@@ -35,6 +35,11 @@ export interface NotifierDeps {
   retryWindowMs?: number;
   /** told after every recorded batch of new notices (metrics, subscriptions) */
   onRecorded?(notices: readonly StoredNotification[]): void;
+  /**
+   * told the clocks-read-model documents of clocks found overdue for the first time (their overdue notice is new):
+   * nothing in the document changes when a day passes, so this is how a live view learns a clock became overdue
+   */
+  onBecameOverdue?(documentIds: readonly string[]): void;
 }
 
 const PAGE = 1000;
@@ -59,12 +64,13 @@ export function createNotifier(deps: NotifierDeps) {
   /** one pass of each loop at a time: a slow webhook must not start a second delivery of the same notice */
   const running = { follow: false, clocks: false, deliver: false };
 
-  const record = async (notices: readonly Notification[], position?: bigint): Promise<void> => {
+  const record = async (notices: readonly Notification[], position?: bigint): Promise<StoredNotification[]> => {
     const added = await outbox.record(notices, { now: clock.now(), routed, ...(position !== undefined ? { position } : {}) });
     if (added.length > 0) {
       deps.onRecorded?.(added);
       if (added.some((n) => n.state === 'pending')) void pass('deliver', deliver);
     }
+    return added;
   };
 
   async function follow(): Promise<void> {
@@ -91,16 +97,25 @@ export function createNotifier(deps: NotifierDeps) {
     const today = chinaDate(clock.now().toISOString());
     const lastDue = lastDueWithinWorkingDays(today, deps.dueSoonWorkingDays, deps.calendar);
     let notices: Notification[] = [];
-    for await (const clockFacts of deps.dueClocks(lastDue)) {
-      const notice = notificationOfClock(clockFacts, today, lastDue);
-      if (notice !== null) notices.push(notice);
-      if (notices.length >= PAGE) {
-        await record(notices);
-        notices = [];
+    // the document of each clock a notice is about, for onBecameOverdue
+    let documents = new Map<string, string>();
+    const flush = async (): Promise<void> => {
+      const added = await record(notices);
+      const overdue = added.filter((n) => n.type === 'overdue').map((n) => documents.get(n.id)!);
+      if (overdue.length > 0) deps.onBecameOverdue?.([...new Set(overdue)]);
+      notices = [];
+      documents = new Map();
+    };
+    for await (const due of deps.dueClocks(lastDue)) {
+      const notice = notificationOfClock(due, today, lastDue);
+      if (notice !== null) {
+        notices.push(notice);
+        documents.set(notice.id, due.documentId);
       }
+      if (notices.length >= PAGE) await flush();
       if (stopped) return;
     }
-    if (notices.length > 0) await record(notices);
+    if (notices.length > 0) await flush();
   }
 
   async function deliver(): Promise<void> {

@@ -61,5 +61,10 @@ export interface NotificationSender {
   send(notice: StoredNotification): Promise<{ ok: true } | { ok: false; error: string }>;
 }
 
+/** a running clock and the read-model document that holds it (what a live view re-reads when it becomes overdue) */
+export interface DueClock extends ClockFacts {
+  readonly documentId: string;
+}
+
 /** the running clocks due on or before a date (overdue ones included), read from the clocks read model */
-export type RunningClocksDueBy = (lastDue: IsoDate) => AsyncIterable<ClockFacts>;
+export type RunningClocksDueBy = (lastDue: IsoDate) => AsyncIterable<DueClock>;

@@ -1,3 +1,4 @@
+import { CLOCKS } from '../../projections/clocks/clocks.projection.js';
 import { checkPortFree, discardInterruptedDemo, lockDataDir, markDemoFinished, markDemoStarted, portError, readDemoMarker, securePrivateDirectory, StartupError } from './dataDir.js'; // issue 13
 import { Interrupted, onStopSignals } from '../cli/interrupt.js'; // issue 13
 import { resolve, join, dirname } from 'node:path';
@@ -176,7 +177,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   // --- notifications (issue 17): the outbox follows the event log from here on; webhooks with backoff ---
   const notifications = (() => {
     try {
-      return openEmbeddedNotifications({ config, dataDir, events: store, readModels, clock, calendar: deadlines.calendar, agencyName: (id) => agencies.get(id)?.name ?? id, registry: metrics.registry, env: process.env, log: { info: (m) => logger.info({ ns: '通知' }, m), error: (m) => logger.error({ ns: '通知' }, m) } });
+      return openEmbeddedNotifications({ config, dataDir, events: store, readModels, clock, calendar: deadlines.calendar, agencyName: (id) => agencies.get(id)?.name ?? id, registry: metrics.registry, env: process.env, log: { info: (m) => logger.info({ ns: '通知' }, m), error: (m) => logger.error({ ns: '通知' }, m) }, onBecameOverdue: (ids) => void changes.publish({ collection: CLOCKS, ids }).catch(() => undefined) });
     } catch (e) {
       if (e instanceof WebhookConfigError) throw new StartupError(e.message);
       throw e;

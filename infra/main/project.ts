@@ -2,6 +2,7 @@
  * Composition root of `liandong project` (distributed mode): event store → projections → Redis read models,
  * one lease per projection, shared among the replicas (infra/lease/sharedProjections.ts). Wiring only.
  */
+import { CLOCKS } from '../../projections/clocks/clocks.projection.js';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Gauge } from 'prom-client';
@@ -150,6 +151,8 @@ export async function startProject(options: ProjectOptions): Promise<{ stopped: 
         agencyName: (id) => agencies.get(id) ?? id,
         registry: metrics.registry,
         log: notices,
+        // a clock that became overdue as the day passed: its document did not change, the live views are told here
+        onBecameOverdue: (ids) => void changes.publish({ collection: CLOCKS, ids }).catch((e: Error) => notices.error(`无法发布逾期变更（实时订阅将错过这一次）：${e.message}`)),
       });
     } catch (e) {
       await closeAll();

@@ -38,6 +38,8 @@ export interface DistributedNotificationsDeps {
   agencyName(id: string): string;
   registry?: Registry;
   log: Log;
+  /** clocks-read-model documents of clocks that became overdue (for live views) */
+  onBecameOverdue?(documentIds: readonly string[]): void;
   /** test hooks: how often the notifier looks (defaults as in embedded mode) */
   timings?: { followMs?: number; deliverMs?: number; clockScanMs?: number };
 }
@@ -67,6 +69,7 @@ export function createDistributedNotifications(deps: DistributedNotificationsDep
         firstRetryMs: settings.firstRetrySeconds * 1000,
         agencyName: deps.agencyName,
         log: deps.log,
+        ...(deps.onBecameOverdue ? { onBecameOverdue: deps.onBecameOverdue } : {}),
         ...deps.timings,
       });
       // not awaited: the first passes over a long log must not hold up the lease renewals

@@ -26,6 +26,8 @@ export interface EmbeddedNotificationsDeps {
   registry: Registry;
   env: NodeJS.ProcessEnv;
   log: { info(message: string): void; error(message: string): void };
+  /** clocks-read-model documents of clocks that became overdue (for live views) */
+  onBecameOverdue?(documentIds: readonly string[]): void;
 }
 
 export function openEmbeddedNotifications(deps: EmbeddedNotificationsDeps): { outbox: NotificationOutbox; start(): Promise<void>; stop(): Promise<void> } {
@@ -44,6 +46,7 @@ export function openEmbeddedNotifications(deps: EmbeddedNotificationsDeps): { ou
     firstRetryMs: settings.firstRetrySeconds * 1000,
     agencyName: deps.agencyName,
     log: deps.log,
+    ...(deps.onBecameOverdue ? { onBecameOverdue: deps.onBecameOverdue } : {}),
   });
   new Gauge({
     name: 'liandong_notifications',

@@ -5,14 +5,14 @@
  */
 import type { ClockFacts } from '../../domain/clocks/runningClocks.js';
 import type { IsoDate } from '../../domain/deadlines/index.js';
-import type { RunningClocksDueBy } from '../../ports/notifications.js';
+import type { DueClock, RunningClocksDueBy } from '../../ports/notifications.js';
 import type { IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
 import { CLOCK_INDEX, CLOCKS, clockIdOfValue, ClockScope, type ClockDoc } from './clocks.projection.js';
 
 const PAGE = 500;
 
 export function runningClocksDueBy(readModels: ReadModelStore): RunningClocksDueBy {
-  return async function* (lastDue: IsoDate): AsyncIterable<ClockFacts> {
+  return async function* (lastDue: IsoDate): AsyncIterable<DueClock> {
     const prefix = `${ClockScope.all}|`;
     // `<prefix><lastDue>|\u{10ffff}` lies above every clock due on lastDue and below every later one
     const bounds = { from: prefix, to: `${prefix}${lastDue}|\u{10ffff}` };
@@ -24,7 +24,7 @@ export function runningClocksDueBy(readModels: ReadModelStore): RunningClocksDue
       for (const doc of docs) if (doc !== null) for (const clock of doc.clocks) byId.set(clock.id, clock);
       for (const entry of page.entries) {
         const clock = byId.get(clockIdOfValue(entry.value));
-        if (clock !== undefined) yield clock;
+        if (clock !== undefined) yield { ...clock, documentId: entry.id };
       }
       after = page.next;
     } while (after !== null);

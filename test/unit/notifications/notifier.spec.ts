@@ -32,6 +32,8 @@ describe('notifier (real stores, a real webhook receiver)', function () {
   let server: Server;
   let received: { id: string; type: string }[];
   let notifier: Notifier | undefined;
+  /** the clock documents the notifier said became overdue (what live views are told) */
+  let becameOverdue: string[];
   let stopRunner: () => Promise<void>;
 
   const start = async (): Promise<Notifier> => {
@@ -49,6 +51,7 @@ describe('notifier (real stores, a real webhook receiver)', function () {
       followMs: 20,
       deliverMs: 20,
       clockScanMs: 60_000,
+      onBecameOverdue: (ids) => becameOverdue.push(...ids),
     });
     await notifier.start();
     return notifier;
@@ -63,6 +66,7 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     readModels = openEmbeddedReadModelStore({ path: ':memory:' });
     outbox = openSqliteOutbox({ path: ':memory:' });
     received = [];
+    becameOverdue = [];
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -128,6 +132,7 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     await notifier!.stop();
     await start(); // a second start scans again
     const dueSoon = (await outbox.list({ limit: 50 })).filter((n) => n.type === 'due_soon');
+    expect(becameOverdue, 'due soon is not overdue').to.deep.equal([]);
     expect(dueSoon.map((n) => [n.agencyId, n.dueDate, n.clock])).to.deep.equal([['xj-market', due, 'N1:information_notice:h1']]);
     await notifier!.stop();
 
@@ -137,6 +142,8 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     const overdue = (await outbox.list({ limit: 50 })).filter((n) => n.type === 'overdue');
     expect(overdue).to.have.length(1);
     expect(overdue[0]).to.include({ agencyId: 'xj-market', dueDate: due, id: `N1:information_notice:h1:overdue:${due}` });
+    // the live views are told once which document holds the clock that became overdue, however often it is scanned
+    expect(becameOverdue).to.deep.equal([ClockDocId.handoff('N1', 'h1')]);
     await until(async () => received.some((r) => r.type === 'overdue'));
     expect(received.filter((r) => r.type === 'overdue').map((r) => r.id)).to.deep.equal([overdue[0]!.id]);
   });
