@@ -14,6 +14,7 @@ import {
 } from '../../ports/eventStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
+import { AGENCY_KIND_NAMES } from '../../domain/catalog/vocabulary.js';
 import { StreamStateCache } from './streamState.js';
 import { slices } from '../eventLoopSlices.js';
 import type { Validator } from './validator.js';
@@ -145,7 +146,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     const entry = CATALOG.get(fact.type);
     if (!entry) return { code: 'unknown_type', message: `未知事件类型 "${fact.type}"，请对照事件目录 (events.md §3)` };
     if (!entry.by.includes(fact.source.kind)) {
-      return { code: 'unauthorized', message: `${fact.source.name}（${fact.source.kind}）无权发布 ${fact.type}` };
+      return { code: 'unauthorized', message: `${fact.source.name}（${AGENCY_KIND_NAMES[fact.source.kind]}）无权发布 ${fact.type}` };
     }
     if (Date.parse(fact.time) - now.getTime() > FUTURE_TOLERANCE_MS) {
       return { code: 'future_time', message: `事件时间 ${fact.time} 晚于平台时间超过 5 分钟，请核对系统时钟` };

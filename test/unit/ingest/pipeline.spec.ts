@@ -66,6 +66,13 @@ describe('ingest pipeline', () => {
     expect(await store.headPosition()).to.equal(1n);
   });
 
+  it('refuses a type the sender’s kind may not publish, saying in Chinese who may not', async () => {
+    const { pipeline } = platform();
+    const gov: Sender = { agency: agencies.get('xj-gov')!, principal: 'gov-system', channel: 'http' };
+    const [result] = await pipeline.ingest([ev('xj-gov', 'g1', 'judgment.issued', 'C-1', '2024-09-10T09:00:00+08:00', { judgmentId: 'j1', outcome: 'decided' })], gov);
+    expect(result).to.deep.include({ status: 'rejected', code: 'unauthorized', message: '新津区人民政府（行政机关）无权发布 judgment.issued' });
+  });
+
   it('lets a corrected resend with the same id through after a rejection (补正)', async () => {
     const { pipeline } = platform();
     await pipeline.ingest([register('e1', 'C-1')], court);
