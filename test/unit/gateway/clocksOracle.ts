@@ -4,7 +4,8 @@
  * every meeting's action items, each filtered by the visibility module's rule for its thing, sorted and filtered
  * in memory. Working days are counted here day by day, independently of the resolver's range arithmetic.
  */
-import { caseClockOwner, clockKindOfName, handoffClockName, type CaseLevelClock, type ClockKind } from '../../../domain/clocks/runningClocks.js';
+import { caseClockOwner, clockKindOfName, handoffClockName, type CaseLevelClock, type ClockFacts, type ClockKind } from '../../../domain/clocks/runningClocks.js';
+import { rectificationParties, rectificationsOf } from '../../../domain/cases/case.js';
 import { addDays, type IsoDate, type WorkingDayCalendar } from '../../../domain/deadlines/index.js';
 import type { GatewayContext } from '../../../gateway/context.js';
 import { visibilityOf } from '../../../gateway/readSide/visibility.js';
@@ -66,6 +67,11 @@ export async function oracleClocks(ctx: GatewayContext, args: OracleArgs): Promi
         const [, noticeId, agencyId] = d.name.split(':');
         owner = agencyId!;
         seen = visibility.notice(state.copyNotices[noticeId!]!);
+      } else if (d.name.startsWith('rectification:')) {
+        // 整改: the duty of the agency it is addressed to, seen by who ordered it and who must act (as the projection's)
+        const r = rectificationsOf(state)[d.name.slice('rectification:'.length)]!;
+        owner = r.to;
+        seen = await visibility.clock({ visibleTo: rectificationParties(r), kind: 'RECTIFICATION', caseId: state.id } as ClockFacts);
       } else {
         owner = caseClockOwner(d.name as CaseLevelClock, state);
         seen = caseSeen;

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { caseSummaryOf, type Meeting } from '../../../domain/catalog/index.js';
+import { caseSummaryOf, disputeOf, type Meeting } from '../../../domain/catalog/index.js';
 import type { Principal } from '../../../gateway/auth.js';
 import { createContext, type GatewayContext } from '../../../gateway/context.js';
 import type { CaseSummaryView, CaseView } from '../../../gateway/resolvers/cases.js';
@@ -97,8 +97,12 @@ describe('dossier read models: the same answers as the dossier folded from case 
     ...PROBES.map((scheduledAt, i) => ({ ...meetings[0]!, id: `probe-${i}`, scheduledAt, status: 'SCHEDULED' as const, agenda: [], actionItems: [], attendees: [] })),
   ];
 
-  /** the unified rule (domain/meetings/attention.ts): a closed major dispute no longer needs the meeting */
-  const underUnifiedRule = (items: Attention[]) => items.filter((a) => !(a.reason === 'major_dispute' && a.case.doc.state.status === 'closed'));
+  /**
+   * the unified rule (domain/meetings/attention.ts): a closed major dispute no longer needs the meeting, nor (revision
+   * 2, dispute.concluded) one whose outcome is reported — a lost one is on the list as dispute_lost instead
+   */
+  const underUnifiedRule = (items: Attention[]) =>
+    items.filter((a) => !(a.reason === 'major_dispute' && (a.case.doc.state.status === 'closed' || (disputeOf(a.case.doc.state)?.conclusion ?? null) !== null)));
 
   /**
    * graphql.md Meeting.carriedOver: a meeting not held (scheduled, cancelled) carries over the items not completed

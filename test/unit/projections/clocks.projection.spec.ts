@@ -1,3 +1,4 @@
+import { rectificationsOf } from '../../../domain/cases/case.js';
 import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import { caseDeadlines, foldCase, handoffDeadline } from '../../../domain/catalog/index.js';
@@ -263,7 +264,9 @@ describe('clocks projection', () => {
           ? state.suggestions[d.name.slice('suggestion_reply:'.length)]!.to
           : d.name.startsWith('notice_ack:')
             ? d.name.split(':')[2]!
-            : caseClockOwner(d.name as CaseLevelClock, state);
+            : d.name.startsWith('rectification:')
+              ? rectificationsOf(state)[d.name.slice('rectification:'.length)]!.to // 整改: the addressee's duty
+              : caseClockOwner(d.name as CaseLevelClock, state);
         want.push([`${state.id}:${d.name}`, clockKindOfName(d.name), owner, d.dueDate, d.stoppedAt === null]);
       }
     }
