@@ -531,6 +531,13 @@ const tokenOf = (params: Record<string, unknown> | undefined, header: string | u
   return typeof given === 'string' ? given : header;
 };
 
+/** a graphql-js request error with its message in Chinese (gateway/graphqlMessages.ts), the English in extensions */
+function inChinese(error: GraphQLError): GraphQLError {
+  const chinese = chineseGraphqlMessage(error.message);
+  if (chinese === null) return error;
+  return new GraphQLError(chinese, { nodes: error.nodes ?? null, source: error.source ?? null, positions: error.positions ?? null, extensions: { ...error.extensions, originalMessage: error.message } });
+}
+
 /**
  * graphql-ws over the same tokens, guards, visibility and access log as HTTP: an unknown or missing token is
  * refused at connection (4403 Forbidden), each subscription is checked by the guards and written to the access log
@@ -555,12 +562,13 @@ function subscriptionOptions(options: GraphqlOptions, schema: GraphQLSchema, ser
       try {
         document = parse(payload.query, { maxTokens: 10_000 });
       } catch (error) {
-        return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        return [inChinese(error instanceof GraphQLError ? error : new GraphQLError(String(error)))];
       }
       const variables = payload.variables ?? {};
       const operationName = payload.operationName ?? null;
       const operation = getOperationAST(document, operationName);
-      let problems: readonly GraphQLError[] = validate(schema, document);
+      // in Chinese as over HTTP (formatError there), graphql-js' English kept beside it
+      let problems: readonly GraphQLError[] = validate(schema, document).map(inChinese);
       if (problems.length === 0 && !operation) problems = refused('请求中没有可执行的操作，或 operationName 与之不符', 'BAD_REQUEST');
       if (problems.length === 0 && operation && operation.operation !== 'subscription') {
         problems = refused('WebSocket 只用于订阅（subscription）；查询与变更请用 HTTP POST /graphql', 'BAD_REQUEST');

@@ -11,7 +11,7 @@ import type { WorkingDayCalendar } from '../../domain/deadlines/index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/eventStore.js';
 import type { Lease } from '../../ports/lease.js';
-import { DELIVERY_STATES, type NotificationOutbox, type NotificationSender } from '../../ports/notifications.js';
+import type { NotificationOutbox, NotificationSender } from '../../ports/notifications.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { runningClocksDueBy } from '../../projections/clocks/dueClocks.js';
 import type { PlatformConfig } from '../config/schema.js';
@@ -21,6 +21,7 @@ import { ensureTopics } from '../kafka/ensureTopics.js';
 import { notificationsTopic } from '../kafka/topics.js';
 import { createLeasedWorker } from '../lease/leasedWorker.js';
 import { createKafkaNotificationSender } from './kafkaRoute.js';
+import { registerOutboxGauge } from './outboxGauge.js';
 import { createWebhookSender } from './webhookSender.js';
 
 export interface DistributedNotificationsDeps {
@@ -82,16 +83,7 @@ export function createDistributedNotifications(deps: DistributedNotificationsDep
   });
 
   if (deps.registry) {
-    new Gauge({
-      name: 'liandong_notifications',
-      help: 'Notifications in the outbox by delivery state (pending: waiting for an attempt; failed: not delivered within the retry window)',
-      labelNames: ['state'] as const,
-      registers: [deps.registry],
-      async collect() {
-        const counts = await deps.outbox.counts();
-        for (const state of DELIVERY_STATES) this.set({ state }, counts[state]);
-      },
-    });
+    registerOutboxGauge(deps.registry, deps.outbox);
     new Gauge({
       name: 'liandong_notifier_lease_owner',
       help: '1 while this replica holds the notifier lease and sends the notifications',

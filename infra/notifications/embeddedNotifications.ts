@@ -3,16 +3,17 @@
  * following the SQLite event store and the clocks read model, and the metrics operators alert on.
  */
 import { join } from 'node:path';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { createNotifier } from '../../application/notifier.js';
 import type { WorkingDayCalendar } from '../../domain/deadlines/index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { EventStore } from '../../ports/eventStore.js';
-import { DELIVERY_STATES, type NotificationOutbox } from '../../ports/notifications.js';
+import type { NotificationOutbox } from '../../ports/notifications.js';
 import type { ReadModelStore } from '../../ports/readModelStore.js';
 import { runningClocksDueBy } from '../../projections/clocks/dueClocks.js';
 import type { PlatformConfig } from '../config/schema.js';
 import { openSqliteOutbox } from './sqliteOutbox.js';
+import { registerOutboxGauge } from './outboxGauge.js';
 import { createWebhookSender } from './webhookSender.js';
 
 export interface EmbeddedNotificationsDeps {
@@ -48,16 +49,7 @@ export function openEmbeddedNotifications(deps: EmbeddedNotificationsDeps): { ou
     log: deps.log,
     ...(deps.onBecameOverdue ? { onBecameOverdue: deps.onBecameOverdue } : {}),
   });
-  new Gauge({
-    name: 'liandong_notifications',
-    help: 'Notifications in the outbox by delivery state (pending: waiting for a webhook attempt; failed: not delivered within the retry window)',
-    labelNames: ['state'] as const,
-    registers: [deps.registry],
-    async collect() {
-      const counts = await outbox.counts();
-      for (const state of DELIVERY_STATES) this.set({ state }, counts[state]);
-    },
-  });
+  registerOutboxGauge(deps.registry, outbox);
   return {
     outbox,
     start: () => notifier.start(),

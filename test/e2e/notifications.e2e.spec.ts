@@ -121,6 +121,9 @@ describe('webhook notifications (e2e): signed, retried with backoff, delivered o
     // the receiver holds the body before the platform has read the 204, so the stored state is awaited
     const shown = await storedAsDelivered(program!.base, bodies[0]!.id as string);
     expect(shown).to.include({ state: 'DELIVERED', attempts: 3 });
+    // operators see the delivery states in /metrics
+    const metrics = await (await fetch(`${program!.base}/metrics`)).text();
+    expect(Number(/^liandong_notifications\{state="delivered"\} (\d+)$/m.exec(metrics)?.[1]), metrics.slice(0, 400)).to.be.at.least(1);
   });
 
   it('a notice not yet delivered when the platform is SIGKILLed is delivered after the restart, under the same id', async () => {

@@ -214,6 +214,14 @@ describe('GraphQL subscriptions (e2e): graphql-ws at /graphql', function () {
     expect(JSON.stringify(listening.error)).to.match(/HTTP POST \/graphql/);
   });
 
+  it('a subscription that does not fit the schema is refused in Chinese, graphql-js’ English beside it', async () => {
+    const listening = new Listening<unknown>(connect(MARKET), 'subscription { clockChanged { nope } }', {}, 'clockChanged');
+    await listening.until(() => false, DEADLINE_MS).catch(() => undefined);
+    const error = JSON.stringify(listening.error);
+    expect(error).to.match(/类型 Clock 没有字段 nope/);
+    expect(error).to.match(/Cannot query field/);
+  });
+
   it('a subscription sent over HTTP is refused with a message that says to use the WebSocket', async () => {
     const r = await gql(program.base, MARKET, CLOCK_CHANGED, { agency: 'xj-market' });
     expect(r.status).to.equal(400);
