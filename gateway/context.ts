@@ -17,6 +17,7 @@ import type { CaseHistory } from './readSide/caseHistory.js';
 import type { NotificationOutbox } from '../ports/notifications.js';
 import type { CaseSearch } from '../ports/caseSearch.js';
 import type { ChangeFeed } from '../ports/changeFeed.js';
+import type { ParkingLot } from '../ports/parkingLot.js';
 
 /** What resolvers may use. Filled by the composition root of the process that serves GraphQL. */
 export interface GatewayServices {
@@ -46,6 +47,8 @@ export interface GatewayServices {
   caseSearch?: CaseSearch;
   /** what the projections committed, for subscriptions (resolvers/subscriptions.ts); absent: no subscriptions */
   changes?: ChangeFeed;
+  /** events held while they wait for another agency's fact (events.md §5), for publishStatus; absent: none are parked here */
+  parking?: Pick<ParkingLot, 'find'>;
 }
 
 export interface Loaders {

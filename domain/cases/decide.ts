@@ -249,6 +249,11 @@ export const copyNoticeRecipients = (defendantAgencyId: string | null, ctx: Deci
 const fail = (code: DomainError['code'], message: string): never => {
   throw new DomainError(code, message);
 };
+/** a fact the case does not have yet (events.md §5 `parked`): the same refusal, marked as worth waiting for */
+const awaitFact = (code: DomainError['code'], message: string): never => {
+  throw new DomainError(code, message, true);
+};
+
 
 const nameOf = (ctx: DecisionContext, agencyId: string | null | undefined): string => {
   if (!agencyId) return '（未指定机关）';
@@ -267,7 +272,7 @@ const requireConfigured = (ctx: DecisionContext, agencyId: string, field: string
 
 const requireCase = (state: CaseState, command: CaseCommand): ExistingCase => {
   if (state.status === 'none') {
-    return fail(
+    return awaitFact(
       'unknown_case',
       `案件「${command.caseId}」尚未在平台登记：请先发布 case.registered 登记该案件，再重新发送 ${FACT_TYPE_OF_COMMAND[command.type]}；或核对 subject 中的案件编号。`,
     );
@@ -287,7 +292,7 @@ const requireOpen = (file: ExistingCase, command: CaseCommand): void => {
 const requireHandoff = (file: CaseFile, command: CaseCommand & { data: { handoffId: string } }): Handoff => {
   const handoff = file.handoffs[command.data.handoffId];
   if (!handoff) {
-    return fail(
+    return awaitFact(
       'invalid_transition',
       `案件「${command.caseId}」中没有编号为「${command.data.handoffId}」的移送：请核对 handoffId，或先由移送机关发布 handoff.requested。`,
     );
@@ -552,7 +557,7 @@ const recordHearingHeld = (command: RecordHearingHeld, state: CaseState): CaseEv
   const file = requireCase(state, command);
   requireOpen(file, command);
   const hearing = file.hearings[command.data.hearingId];
-  if (!hearing) fail('invalid_transition', `庭审「${command.data.hearingId}」尚未排期：请先发布 hearing.scheduled，再发布 hearing.held。`);
+  if (!hearing) awaitFact('invalid_transition', `庭审「${command.data.hearingId}」尚未排期：请先发布 hearing.scheduled，再发布 hearing.held。`);
   if (hearing!.held) fail('invalid_transition', `庭审「${hearing!.id}」已于 ${hearing!.heldAt} 记录开庭，不能重复记录。`);
   const { appearance, agencyHeadAppeared } = command.data;
   if (appearance !== undefined) {
@@ -593,7 +598,7 @@ const issueJudgment = (command: IssueJudgment, state: CaseState): CaseEvent[] =>
 const recordJudgmentEffective = (command: RecordJudgmentEffective, state: CaseState): CaseEvent[] => {
   const file = requireCase(state, command);
   const judgment = file.judgments[command.data.judgmentId];
-  if (!judgment) return fail('invalid_transition', `本案没有编号为「${command.data.judgmentId}」的裁判：请先发布 judgment.issued，或核对 judgmentId。`);
+  if (!judgment) return awaitFact('invalid_transition', `本案没有编号为「${command.data.judgmentId}」的裁判：请先发布 judgment.issued，或核对 judgmentId。`);
   if (judgment.effectiveAt !== null) fail('invalid_transition', `裁判「${judgment.id}」已记录于 ${judgment.effectiveAt} 生效，不能重复发布生效日期。`);
   return [factOf(command)];
 };
@@ -641,7 +646,7 @@ const issueSuggestion = (command: IssueSuggestion, state: CaseState): CaseEvent[
 
 const requireSuggestion = (file: CaseFile, command: CaseCommand & { data: { suggestionId: string } }) => {
   const suggestion = file.suggestions[command.data.suggestionId];
-  if (!suggestion) return fail('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
+  if (!suggestion) return awaitFact('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
   return suggestion;
 };
 
@@ -667,7 +672,7 @@ const replyToSuggestion = (command: ReplyToSuggestion, state: CaseState): CaseEv
   const file = requireCase(state, command);
   const suggestion = file.suggestions[command.data.suggestionId];
   if (!suggestion) {
-    return fail('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
+    return awaitFact('invalid_transition', `本案没有编号为「${command.data.suggestionId}」的建议：请核对 suggestionId。`);
   }
   if (command.by.id !== suggestion.to) {
     fail('invalid_transition', `建议「${suggestion.id}」是向 ${nameOf(command.context, suggestion.to)} 发出的，只有该机关可以回复。`);
@@ -812,7 +817,7 @@ const copyNotice = (
 const acknowledgeNotice = (command: AcknowledgeNotice, state: CaseState): CaseEvent[] => {
   const file = requireCase(state, command);
   const notice = file.copyNotices[command.data.noticeId];
-  if (!notice) return fail('invalid_transition', `本案没有编号为「${command.data.noticeId}」的抄告：请核对 noticeId。`);
+  if (!notice) return awaitFact('invalid_transition', `本案没有编号为「${command.data.noticeId}」的抄告：请核对 noticeId。`);
   if (!notice.recipients.includes(command.by.id)) {
     fail('invalid_transition', `抄告「${notice.id}」的接收机关是 ${notice.recipients.map((id) => nameOf(command.context, id)).join('、')}，${command.by.name} 不在其中，不能签收。`);
   }
@@ -896,7 +901,7 @@ const orderRectification = (command: OrderRectification, state: CaseState): Case
 const completeRectification = (command: CompleteRectification, state: CaseState): CaseEvent[] => {
   const file = requireCase(state, command);
   const rectification = rectificationsOf(file)[command.data.rectificationId];
-  if (!rectification) return fail('invalid_transition', `本案没有编号为「${command.data.rectificationId}」的整改：请核对 rectificationId，或待发出机关发布 rectification.ordered。`);
+  if (!rectification) return awaitFact('invalid_transition', `本案没有编号为「${command.data.rectificationId}」的整改：请核对 rectificationId，或待发出机关发布 rectification.ordered。`);
   if (command.by.id !== rectification.to) {
     fail('invalid_transition', `整改「${rectification.id}」由 ${nameOf(command.context, rectification.to)} 负责，只有该机关可以报告整改完成。`);
   }

@@ -20,6 +20,12 @@ export class DomainError extends Error {
   constructor(
     readonly code: RejectionCode,
     message: string,
+    /**
+     * the event refers to a fact the stream does not have yet — the case, or a handoff, hearing, judgment,
+     * suggestion, notice or rectification of it — which another agency may still publish: events.md §5 parks
+     * such an event instead of rejecting it at once, because agencies' topics deliver out of order
+     */
+    readonly awaitsFact: boolean = false,
   ) {
     super(message);
     this.name = 'DomainError';

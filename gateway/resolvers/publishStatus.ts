@@ -20,7 +20,8 @@ const REJECTION_PAGE = 500;
  * graphql.md revision 2 `publishStatus(source, id)`: the final outcome of a published event, so a clerk who resent a
  * corrected event (补正) sees whether it was taken. A stored event answers ACCEPTED with its position (a duplicate
  * publish stored nothing new, so the stored fact is what there is to report); otherwise the latest rejection with
- * that (source, id) answers REJECTED with its code. This platform does not park events yet, so PARKED never occurs.
+ * that (source, id) answers REJECTED with its code. An event held in the parking lot (events.md §5) answers PARKED with
+ * parkedUntil and the code it would end with — ahead of an older rejection, since the parked one is the latest try.
  * The source's own agency (any role, publisher included), organizers and auditors are told; anyone else gets UNKNOWN.
  */
 export const publishStatusResolvers = {
@@ -33,6 +34,8 @@ export const publishStatusResolvers = {
       const stored = await ctx.services.events.findByIdempotencyKeys([`${args.source}/${args.id}`]);
       const position = stored.get(`${args.source}/${args.id}`);
       if (position !== undefined) return { ...unknown, status: 'ACCEPTED', position: position.toString() };
+      const parked = await ctx.services.parking?.find(`${args.source}/${args.id}`);
+      if (parked) return { ...unknown, status: 'PARKED', code: parked.code, message: parked.message, parkedUntil: parked.parkedUntil };
       const rejection = await latestRejection(ctx, args.source, args.id);
       if (rejection) return { ...unknown, status: 'REJECTED', code: rejection.code, message: rejection.message };
       return unknown;

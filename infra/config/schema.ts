@@ -89,6 +89,13 @@ export const configSchema = z
       })
       .strict()
       .default({ checkpointIntervalSeconds: 600, publicKeyFiles: [], accessLogRetentionDays: 366 }),
+    /** events.md §5 `parked`: how long an event that waits for another agency's fact is held before it is rejected */
+    ingest: z
+      .object({
+        parkingMinutes: z.number({ message: 'ingest.parkingMinutes 应为分钟数（可带小数）' }).min(0.1, 'ingest.parkingMinutes 至少 0.1 分钟').max(10_080, 'ingest.parkingMinutes 最多 7 天（10080 分钟）').default(10),
+      })
+      .strict()
+      .default({ parkingMinutes: 10 }),
     /** operations.md "Notifications": when a clock is 临期, and where each agency's notices are POSTed */
     notifications: z
       .object({

@@ -52,8 +52,8 @@ export function zeroRejections(metrics: Metrics, channel: 'http' | 'kafka'): voi
  * ones under `liandong_rejected_events_total{channel="kafka",code}`); the series start at zero, so a dashboard sees
  * them before the first event. Pass the result as `onChunk`.
  */
-export function countKafkaChunks(metrics: Metrics): (report: { results: readonly ({ status: 'accepted' | 'duplicate' | 'rejected' } | { status: 'rejected'; code: RejectionCode })[] }) => void {
-  for (const status of ['accepted', 'duplicate', 'rejected'] as const) metrics.ingested.inc({ channel: 'kafka', status }, 0);
+export function countKafkaChunks(metrics: Metrics): (report: { results: readonly ({ status: 'accepted' | 'duplicate' | 'parked' | 'rejected' } | { status: 'rejected'; code: RejectionCode })[] }) => void {
+  for (const status of ['accepted', 'duplicate', 'parked', 'rejected'] as const) metrics.ingested.inc({ channel: 'kafka', status }, 0);
   zeroRejections(metrics, 'kafka');
   return (report) => countIngested(metrics, 'kafka', report.results);
 }

@@ -13,6 +13,7 @@ import {
   type NewEvent,
 } from '../../ports/eventStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
+import { pairKey, type ParkedEvent, type ParkingChannel, type ParkingLot } from '../../ports/parkingLot.js';
 import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
 import { AGENCY_KIND_NAMES } from '../../domain/catalog/vocabulary.js';
 import { StreamStateCache } from './streamState.js';
@@ -31,7 +32,9 @@ export interface IncomingEvent {
 
 export type IngestResult =
   | { id: string | null; status: 'accepted' | 'duplicate'; position: string }
-  | { id: string | null; status: 'rejected'; code: RejectionCode; message: string };
+  | { id: string | null; status: 'rejected'; code: RejectionCode; message: string }
+  /** held until what it waits for is stored (events.md §5); code and message: the rejection it gets if that never comes */
+  | { id: string | null; status: 'parked'; code: RejectionCode; message: string; parkedUntil: string };
 
 /** Who sent the batch: a publisher principal over HTTP, or the topic's agency on Kafka. */
 export interface Sender {
@@ -52,6 +55,23 @@ export interface PipelineDeps {
    * batch reads and folds each of its streams from the start, which grows with the length of the stream
    */
   streamCacheSize?: number;
+  /**
+   * events.md §5 `parked`: where events that wait for another agency's fact are held, and for how long (ms). Without
+   * it such an event is rejected at once with the code it would end with.
+   */
+  parking?: {
+    lot: ParkingLot;
+    windowMs: number;
+    /**
+     * the channels whose parked events this process tries again (default: all): a gateway takes the HTTP ones and
+     * leaves the Kafka ones to the ingest replicas, which report their rejections on the rejections topic
+     */
+    channels?: readonly ParkingChannel[];
+  };
+  /** a parked event came to an end (accepted, duplicate or rejected) when it was tried again: Kafka reports rejections */
+  onParkedOutcome?(outcomes: readonly { event: ParkedEvent; result: IngestResult }[]): Promise<void>;
+  /** the parking attendant's failures (it tries again on its next tick) */
+  warn?(message: string): void;
 }
 
 const DEFAULT_STREAM_CACHE_SIZE = 20_000;
@@ -68,10 +88,17 @@ const UNPROVABLE_BEFORE_PAUSE = 5;
 /** …only on every this-many-th attempt */
 const HEAD_LOOK_EVERY = 100;
 
+/** how often the parking attendant looks whether parked events can go on or have run out of time */
+const PARKING_TICK_MS = 1000;
+/** parked events tried again in one pass, oldest first */
+const PARKING_PASS = 1000;
+
 /** one published event with who sent it: a group may hold batches of several senders */
 interface Item {
   incoming: IncomingEvent;
   sender: Sender;
+  /** the event was parked and is being tried again */
+  parked?: ParkedEvent;
 }
 
 /** a caller's batch waiting for its turn */
@@ -159,7 +186,41 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return { fact: { ...fact, version: version.version } };
   }
 
-  async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[] }> {
+  /**
+   * Which (publisher, case) pairs have an event parked ahead of this group's events. A parked event tried again is
+   * held up only by an older parked one of its pair held again in this group; a new event also by any held in this
+   * group and by the lot — unless this group has already tried that pair's parked events again (a pass takes the
+   * whole lot, oldest first) and none of them is held still.
+   */
+  async function parkingQueue(items: readonly Item[], screened: readonly Screened[]) {
+    const heldAgain = new Map<string, string>();
+    const heldNew = new Map<string, string>();
+    const triedAgain = new Set<string>();
+    let inLot = new Set<string>();
+    if (deps.parking) {
+      const asked = new Map<string, { source: string; subject: string }>();
+      screened.forEach((s, i) => {
+        if (s.kind === 'fact' && !items[i]!.parked) asked.set(pairKey(s.fact.source.id, s.fact.subject), { source: s.fact.source.id, subject: s.fact.subject });
+      });
+      if (asked.size > 0) inLot = await deps.parking.lot.waiting([...asked.values()]);
+    }
+    return {
+      /** the id of an event ahead of this one that is still parked, or null */
+      aheadOf(pair: string, retrying: boolean): string | null {
+        if (retrying) {
+          triedAgain.add(pair);
+          return heldAgain.get(pair) ?? null;
+        }
+        return heldAgain.get(pair) ?? heldNew.get(pair) ?? (inLot.has(pair) && !triedAgain.has(pair) ? '（之前的事件）' : null);
+      },
+      hold(pair: string, id: string, retrying: boolean): void {
+        const held = retrying ? heldAgain : heldNew;
+        if (!held.has(pair)) held.set(pair, id);
+      },
+    };
+  }
+
+  async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[]; appended: boolean }> {
     const now = clock.now();
     // a batch of 1,000 events is 50–150 ms of validation and deciding: in slices, so /healthz and reads are answered between
     const pause = slices(SLICE_MS);
@@ -170,6 +231,7 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
     const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
     const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
+    const queue = await parkingQueue(items, screened);
     // Anyone else's write since our last append (a mutation, another replica or process) moves the head
     // past where ours left it: then no kept state is trusted without reading what came after it.
     const head = unprovable < UNPROVABLE_BEFORE_PAUSE || unprovable % HEAD_LOOK_EVERY === 0 ? await store.headPosition() : undefined;
@@ -210,6 +272,14 @@ export function createIngestPipeline(deps: PipelineDeps) {
         continue;
       }
       const fact = checked.fact;
+      const parked = items[i]!.parked;
+      const pair = pairKey(fact.source.id, fact.subject);
+      // the publisher's order (events.md §5): nothing of the same publisher and case overtakes an event still parked
+      const ahead = queue.aheadOf(pair, parked !== undefined);
+      if (ahead !== null) {
+        results.push(hold(s.fact.id, parked, pair, 'invalid_transition', `同一机关对本案先发布的事件「${ahead}」仍在暂存，等待其他机关的事实；本事件按发布顺序排在其后。`));
+        continue;
+      }
       try {
         const route = routeOf(fact);
         const work = streams.get(route.streamId) ?? (await load(route.streamId, route.kind));
@@ -221,7 +291,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
         results.push(null);
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
-        results.push({ id: s.fact.id, status: 'rejected', code: e.code, message: e.message });
+        if (e.awaitsFact && deps.parking) results.push(hold(s.fact.id, parked, pair, e.code, e.message));
+        else results.push({ id: s.fact.id, status: 'rejected', code: e.code, message: e.message });
       }
     }
 
@@ -259,7 +330,19 @@ export function createIngestPipeline(deps: PipelineDeps) {
       return r;
     });
     const rejected = final.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
-    return { results: final, rejected };
+    return { results: final, rejected, appended: count > 0n };
+
+    /**
+     * An event that waits (parked now, or still when tried again) — unless it is being tried again after its window
+     * passed: then it ends rejected with the code it waited under (events.md §5).
+     */
+    function hold(id: string, parked: ParkedEvent | undefined, pair: string, code: RejectionCode, message: string): IngestResult {
+      if (parked && Date.parse(parked.parkedUntil) <= now.getTime()) {
+        return { id, status: 'rejected', code: parked.code as RejectionCode, message: `${parked.message}（已暂存至 ${parked.parkedUntil}，仍未等到所需的事实，现予退回）` };
+      }
+      queue.hold(pair, id, parked !== undefined);
+      return { id, status: 'parked', code, message, parkedUntil: parked?.parkedUntil ?? '' };
+    }
 
     async function load(streamId: string, kind: StreamKind): Promise<StreamWork> {
       // from the state decided last time, the events stored since (usually none); from the start otherwise
@@ -276,7 +359,9 @@ export function createIngestPipeline(deps: PipelineDeps) {
 
   function run(items: Item[]): Promise<IngestResult[]> {
     return retryOnConflict(async () => {
-      const { results, rejected } = await attempt(items);
+      const { results, rejected, appended } = await attempt(items);
+      await parkNew(items, results);
+      if (appended && attendant) attendant.soon();
       if (rejected.length > 0) {
         const receivedAt = clock.now().toISOString();
         await deps.rejections.record(
@@ -301,6 +386,145 @@ export function createIngestPipeline(deps: PipelineDeps) {
       return results;
     }, conflict);
   }
+
+  /** keeps the events parked for the first time (durably, before anyone is told) and fills in their windows */
+  async function parkNew(items: readonly Item[], results: IngestResult[]): Promise<void> {
+    if (!deps.parking) return;
+    const fresh = results.flatMap((r, i) => (r.status === 'parked' && !items[i]!.parked ? [i] : []));
+    if (fresh.length === 0) return;
+    const receivedAt = clock.now();
+    const parkedUntil = new Date(receivedAt.getTime() + deps.parking.windowMs).toISOString();
+    const windows = await deps.parking.lot.park(
+      fresh.map((i) => {
+        const r = results[i] as Extract<IngestResult, { status: 'parked' }>;
+        const { incoming, sender } = items[i]!;
+        const e = incoming.value as { id: string; source: string; subject: string; type: string };
+        return {
+          key: `${e.source}/${e.id}`,
+          source: e.source,
+          eventId: e.id,
+          subject: e.subject,
+          type: e.type,
+          agencyId: sender.agency.id,
+          principal: sender.principal,
+          channel: sender.channel,
+          receivedAt: receivedAt.toISOString(),
+          parkedUntil,
+          code: r.code,
+          message: r.message,
+          raw: incoming.raw,
+        };
+      }),
+    );
+    for (const i of fresh) {
+      const r = results[i] as Extract<IngestResult, { status: 'parked' }>;
+      const e = items[i]!.incoming.value as { id: string; source: string };
+      r.parkedUntil = windows.get(`${e.source}/${e.id}`) ?? parkedUntil;
+    }
+    attendant?.parked();
+  }
+
+  /**
+   * The parking attendant: tries the parked events again, oldest first, as soon as this process has stored
+   * something and on every tick when anything was stored (by any replica) or a window has passed since it last
+   * looked. The tries go through the same queue as every batch, so they keep their order with the rest.
+   */
+  function createAttendant(parking: NonNullable<PipelineDeps['parking']>) {
+    let running: Promise<void> | null = null;
+    let again = false;
+    let maybeParked = true; // until a pass finds the lot empty
+    let lookedAtHead: bigint | null | undefined;
+    let stopped = false;
+
+    async function pass(): Promise<void> {
+      lookedAtHead = await store.headPosition();
+      const listed = await parking.lot.list(PARKING_PASS);
+      if (listed.length === 0) {
+        maybeParked = false;
+        return;
+      }
+      const entries = parking.channels ? listed.filter((e) => parking.channels!.includes(e.channel)) : listed;
+      const items: Item[] = [];
+      const gone: ParkedEvent[] = [];
+      for (const event of entries) {
+        const agency = agencies.get(event.agencyId);
+        if (!agency) gone.push(event);
+        else items.push({ incoming: { value: JSON.parse(event.raw) as unknown, raw: event.raw }, sender: { agency, principal: event.principal, channel: event.channel }, parked: event });
+      }
+      const outcomes: { event: ParkedEvent; result: IngestResult }[] = [];
+      if (gone.length > 0) {
+        // its sender is no longer configured: nothing can be decided for it, so it ends now, kept like any rejection
+        const message = (e: ParkedEvent) => `发送机构「${e.agencyId}」已不在平台配置中，暂存的事件无法继续处理：${e.message}`;
+        await deps.rejections.record(
+          gone.map((e) => ({ agencyId: e.agencyId, source: e.source, channel: e.channel, receivedAt: clock.now().toISOString(), code: 'unknown_agency', message: message(e), eventId: e.eventId, eventType: e.type, raw: e.raw })),
+        );
+        for (const event of gone) outcomes.push({ event, result: { id: event.eventId, status: 'rejected', code: 'unknown_agency', message: message(event) } });
+      }
+      const results = items.length > 0 ? await submit(items) : [];
+      results.forEach((result, i) => {
+        if (result.status !== 'parked') outcomes.push({ event: items[i]!.parked!, result });
+      });
+      if (outcomes.length === 0) return;
+      // released before they are reported: the rejection store already keeps each rejected one, and a report that
+      // fails must not bring the same event back to be rejected (and kept) a second time
+      await parking.lot.release(outcomes.map((o) => o.event.key));
+      await deps.onParkedOutcome?.(outcomes).catch((e: unknown) => deps.warn?.(`暂存事件的结果未能回执：${(e as Error).message}`));
+    }
+
+    function start(): void {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = pass()
+        .catch((e: unknown) => deps.warn?.(`暂存事件重试失败，下一轮再试：${(e as Error).message}`))
+        .finally(() => {
+          running = null;
+          if (again) {
+            again = false;
+            start();
+          }
+        });
+    }
+
+    const tick = setInterval(() => {
+      if (running || stopped) return;
+      void (async () => {
+        const stats = await parking.lot.stats();
+        if (stats.count === 0) return;
+        maybeParked = true;
+        const expired = stats.nextExpiry !== null && Date.parse(stats.nextExpiry) <= clock.now().getTime();
+        if (expired || (await store.headPosition()) !== lookedAtHead) start();
+      })().catch((e: unknown) => deps.warn?.(`暂存事件检查失败：${(e as Error).message}`));
+    }, PARKING_TICK_MS);
+    tick.unref();
+    start(); // what was parked before a restart goes on now
+
+    return {
+      /** this process stored something: what waited for it may go on */
+      soon(): void {
+        if (maybeParked) setImmediate(start);
+      },
+      parked(): void {
+        maybeParked = true;
+      },
+      async stop(): Promise<void> {
+        stopped = true;
+        clearInterval(tick);
+        await running;
+      },
+      /** resolves once no pass is running or about to start (one asked for by soon() is waited for too) */
+      async idle(): Promise<void> {
+        for (;;) {
+          await new Promise((r) => setImmediate(r));
+          if (!running) return;
+          await running;
+        }
+      },
+    };
+  }
+  const attendant = deps.parking ? createAttendant(deps.parking) : null;
 
   /** the waiting batches, oldest first, up to MAX_GROUP_EVENTS (always at least one) */
   function nextGroup(): Submission[] {
@@ -344,16 +568,28 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
   }
 
+  function submit(items: Item[]): Promise<IngestResult[]> {
+    return new Promise<IngestResult[]>((resolve, reject) => {
+      waiting.push({ items, resolve, reject });
+      if (draining) return;
+      draining = true;
+      // started on the next turn, so batches handed over together (Kafka partitions) start as one group
+      setImmediate(() => void drain());
+    });
+  }
+
   return {
-    /** results in request order, after accepted events are durable and rejections are kept */
+    /** results in request order, after accepted events are durable, parked ones are held and rejections are kept */
     ingest(batch: IncomingEvent[], sender: Sender): Promise<IngestResult[]> {
-      return new Promise<IngestResult[]>((resolve, reject) => {
-        waiting.push({ items: batch.map((incoming) => ({ incoming, sender })), resolve, reject });
-        if (draining) return;
-        draining = true;
-        // started on the next turn, so batches handed over together (Kafka partitions) start as one group
-        setImmediate(() => void drain());
-      });
+      return submit(batch.map((incoming) => ({ incoming, sender })));
+    },
+    /** stops trying parked events again (before the stores close); what is parked stays parked */
+    async stop(): Promise<void> {
+      await attendant?.stop();
+    },
+    /** resolves when the attendant has no pass in flight or asked for: for tests */
+    parkingSettled(): Promise<void> {
+      return attendant?.idle() ?? Promise.resolve();
     },
   };
 }

@@ -18,6 +18,7 @@ import { ensureTopics, type EnsuredTopic } from './ensureTopics.js';
 import type { Log } from './kafkaClient.js';
 import type { KafkaSettings } from './settings.js';
 import { agencyTopic, rejectionsTopic } from './topics.js';
+import type { ParkedEvent } from '../../ports/parkingLot.js';
 
 /** The value of a record on the rejections topic (key = the topic's agency id). */
 export interface KafkaRejection {
@@ -32,10 +33,13 @@ export interface KafkaRejection {
   channel: 'kafka';
   receivedAt: string;
   topic: string;
-  partition: number;
-  offset: string;
+  /** null for an event that was parked and ran out of time: the lot keeps the event, not where it was read */
+  partition: number | null;
+  offset: string | null;
   key: string | null;
-  mode: BindingMode;
+  mode: BindingMode | null;
+  /** set when the event was parked first (events.md §5) and its window passed */
+  parkedUntil?: string;
   /** what was sent: the value as text (binary mode: the headers, a blank line, the value) */
   raw: string;
 }
@@ -58,6 +62,7 @@ export type ConsumerState = 'starting' | 'running' | 'restarting' | 'failed' | '
 export interface IngestCounts {
   accepted: number;
   duplicate: number;
+  parked: number;
   rejected: number;
 }
 
@@ -176,7 +181,7 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
   const { kafka, settings, log } = deps;
   const topicAgency = new Map([...deps.agencies.values()].map((a) => [agencyTopic(settings.topicPrefix, a.id), a]));
   const rejections = rejectionsTopic(settings.topicPrefix);
-  const counts: IngestCounts = { accepted: 0, duplicate: 0, rejected: 0 };
+  const counts: IngestCounts = { accepted: 0, duplicate: 0, parked: 0, rejected: 0 };
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopping: Promise<void> | undefined;
@@ -267,6 +272,47 @@ export function createKafkaIngest(deps: KafkaIngestDeps) {
 
     counts(): IngestCounts {
       return { ...counts };
+    },
+
+    /**
+     * Kafka-published events that were parked and have now ended: the rejected ones go to the rejections topic as
+     * any rejection does (events.md §5), the others are counted. Before start() there is no producer: a report is
+     * then refused, and the caller logs it (the rejection itself is kept in the rejection store either way).
+     */
+    async reportParked(outcomes: readonly { event: ParkedEvent; result: IngestResult }[]): Promise<void> {
+      const records: KafkaRejection[] = [];
+      for (const { event, result } of outcomes) {
+        if (event.channel !== 'kafka') continue;
+        if (result.status !== 'rejected') {
+          if (result.status !== 'parked') counts[result.status]++;
+          continue;
+        }
+        counts.rejected++;
+        records.push({
+          code: result.code,
+          message: result.message,
+          eventId: event.eventId,
+          eventType: event.type,
+          source: event.source,
+          agencyId: event.agencyId,
+          channel: 'kafka',
+          receivedAt: event.receivedAt,
+          topic: agencyTopic(settings.topicPrefix, event.agencyId),
+          partition: null,
+          offset: null,
+          key: event.subject,
+          mode: null,
+          parkedUntil: event.parkedUntil,
+          raw: event.raw,
+        });
+      }
+      if (records.length === 0) return;
+      if (!producer) throw new Error('Kafka 生产者尚未连接');
+      await producer.send({
+        topic: rejections,
+        acks: -1,
+        messages: records.map((r) => ({ key: r.agencyId, value: JSON.stringify(r), headers: { 'content-type': 'application/json' } })),
+      });
     },
 
     state(): ConsumerState {

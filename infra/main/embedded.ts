@@ -22,7 +22,10 @@ import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 import { createProcessLogger, namespaced, type ProcessLogger } from '../log/logger.js';
 import { kafkaSettingsFromEnv } from '../kafka/settings.js';
-import { describeKafkaIngest, startKafkaIngest } from '../kafka/startIngest.js';
+import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
+import { openSqliteParkingLot } from '../parking/sqliteParkingLot.js';
+import { registerParkingGauges } from '../parking/parkingGauges.js';
+import { parkingOf } from '../parking/openParking.js';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import cliProgress from 'cli-progress';
@@ -91,7 +94,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const rejections = openSqliteRejectionStore({ database: store.database });
   const metrics = createMetrics();
   const authenticate = createAuthenticator(config.principals, agencies);
-  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+  // --- parking (events.md §5): events waiting for another agency's fact, in the event store's file ---
+  const parking = openSqliteParkingLot({ database: store.database });
+  registerParkingGauges(metrics.registry, parking, clock);
+  const pipeline = createIngestPipeline({
+    store,
+    rejections,
+    validator: createValidator(),
+    agencies,
+    copyNoticeRecipients: config.copyNoticeRecipients,
+    clock,
+    parking: parkingOf(parking, config),
+    onParkedOutcome: (outcomes) => kafka?.ingest.reportParked(outcomes) ?? Promise.resolve(),
+    warn: (m) => logger.warn({ ns: '暂存' }, m),
+  });
+  // eslint-disable-next-line prefer-const -- started after the HTTP server; parked Kafka events report through it
+  let kafka: StartedKafkaIngest | undefined;
+  // --- end parking ---
   // --- audit (issue 7): checkpoint signing key (generated into the data dir unless configured), access log ---
   const audit = (() => {
     try {
@@ -147,6 +166,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     accessLog: audit.accessLog, // audit (issue 7)
     caseSearch, // search (issue 17)
     changes, // live updates (issue 17)
+    parking, // publishStatus PARKED (events.md §5)
   };
   if (options.demo && isDemoConfig && (await store.headPosition()) === null) {
     // issue 13: marked started/finished in the data dir (a killed load is loaded again at the next start);
@@ -226,7 +246,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   graphql.serveSubscriptions(server); // live updates (issue 17): graphql-ws at /graphql
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
-  const kafka = process.env.KAFKA_BROKERS
+  kafka = process.env.KAFKA_BROKERS
     ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: namespaced(logger, 'kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
         await new Promise((r) => server.close(r));
         await graphql.stop();
@@ -253,6 +273,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
     await closed;
     await notifications.stop(); // a webhook call in flight is finished (or times out); its notice stays pending otherwise
     await kafka?.ingest.stop(); // Kafka (issue 5): finish the in-flight chunk, commit, leave the group
+    await pipeline.stop(); // parking: no more passes over the lot; what is parked stays parked
     await graphql.stop();
     await audit.stop(); // audit (issue 7): a last checkpoint, then close the access log
     await runner.stop();

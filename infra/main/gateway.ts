@@ -4,6 +4,9 @@
  * Mutations and HTTP ingest append to the shared event store (expected revisions make replicas safe) and
  * answer once the projector's checkpoints in Redis reach the appended position. Wiring only.
  */
+import { openPostgresParkingLot } from '../parking/postgresParkingLot.js';
+import { registerParkingGauges } from '../parking/parkingGauges.js';
+import { parkingOf } from '../parking/openParking.js';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -120,6 +123,13 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   });
   opened.push(notifications);
   // --- end notifications ---
+  // --- parking (events.md §5): the lot every replica shares, for publishStatus and this gateway's HTTP ingest ---
+  const parking = await openPostgresParkingLot({ connectionString: options.env.DATABASE_URL!, ...(schema ? { schema } : {}), maxConnections: Math.min(2, smallPoolMax(options.env)) }).catch(async (e: Error) => {
+    await closeAll();
+    throw new StartupError(`无法打开暂存事件表 (PostgreSQL)：${e.message}`);
+  });
+  opened.push(parking);
+  // --- end parking ---
   // --- search (issue 17): the PostgreSQL index the `project` replicas feed ---
   const caseSearch = await openCaseSearchFromEnv(options.env).catch(async (e: Error) => {
     await closeAll();
@@ -148,6 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
     newMeetingId: () => `m-${clock.now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`,
     audit: verifier, // audit (issue 7)
     accessLog, // audit (issue 7)
+    parking, // publishStatus PARKED (events.md §5)
     notifications, // issue 17
     caseSearch, // search (issue 17)
     // live updates (issue 17): the projector publishes what its commits changed on a Redis channel
@@ -155,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   };
   opened.push(services.changes!);
   const metrics = createMetrics();
+  registerParkingGauges(metrics.registry, parking, clock);
   const authenticate = createAuthenticator(config.principals, agencies);
   const graphql = await createGraphqlRouter({
     services,
@@ -168,7 +180,17 @@ export async function startGateway(options: GatewayOptions): Promise<{ url: stri
   // the web console is static files talking to this gateway's GraphQL: every replica serves it
   const routers: Router[] = [graphql.router, consoleRouter()];
   if (httpIngest) {
-    const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: config.copyNoticeRecipients, clock });
+    const pipeline = createIngestPipeline({
+      store,
+      rejections,
+      validator: createValidator(),
+      agencies,
+      copyNoticeRecipients: config.copyNoticeRecipients,
+      clock,
+      parking: { ...parkingOf(parking, config), channels: ['http'] },
+      warn: (m) => logger.warn({ ns: '暂存' }, m),
+    });
+    opened.push({ close: () => pipeline.stop() }); // closed in reverse: before the lot
     routers.unshift(express.Router().post('/v1/events', ingestRoute({ authenticate, pipeline, rejections, clock, metrics, waitForProjections })));
   }
   let lag: number | null = null;

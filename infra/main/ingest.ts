@@ -20,8 +20,13 @@ import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '..
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
-import { databaseWhere, openEventStoreFromEnv, openRejectionStoreFromEnv } from './distributedStores.js';
+import { databaseWhere, openEventStoreFromEnv, openRejectionStoreFromEnv, smallPoolMax } from './distributedStores.js';
 import { nodeReleaseBannerLines } from '../nodeRelease.js';
+import type { ParkingLot } from '../../ports/parkingLot.js';
+import { openPostgresParkingLot } from '../parking/postgresParkingLot.js';
+import { openSqliteParkingLot } from '../parking/sqliteParkingLot.js';
+import { registerParkingGauges } from '../parking/parkingGauges.js';
+import { parkingOf } from '../parking/openParking.js';
 
 export interface IngestOptions {
   configPath: string | undefined;
@@ -62,6 +67,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   } catch (e) {
     return refuse(`无法打开事件存储：${(e as Error).message}`, 1);
   }
+  let kafka: StartedKafkaIngest | undefined;
   const pipeline = createIngestPipeline({
     store: stores.store,
     rejections: stores.rejections,
@@ -69,10 +75,15 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     agencies,
     copyNoticeRecipients: config.copyNoticeRecipients,
     clock,
+    // events.md §5: events waiting for another agency's fact are held in the shared lot; those from Kafka that run
+    // out of time are reported on the rejections topic like any rejection
+    parking: { ...parkingOf(stores.parking, config), channels: ['kafka'] },
+    onParkedOutcome: (outcomes) => kafka?.ingest.reportParked(outcomes) ?? Promise.reject(new Error('Kafka 尚未连接')),
+    warn: (m) => log.warn(m),
   });
 
-  let kafka: StartedKafkaIngest | undefined;
   const metrics = createMetrics();
+  registerParkingGauges(metrics.registry, stores.parking, clock);
   const app = createHttpApp({
     metrics,
     health: ingestReadiness({ consumerState: () => kafka?.ingest.state() ?? null, store: stores.store }),
@@ -110,9 +121,10 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     logger.info(`${reason}，正在停止：不再拉取新消息，完成进行中的批次并提交位移，然后关闭存储…`);
     await kafka?.ingest.stop().catch((e: Error) => log.error(`断开 Kafka 时出错：${e.message}`));
     await closeServer();
+    await pipeline.stop();
     await stores.close();
     const c = kafka?.ingest.counts();
-    logger.info(c ? { ...c } : {}, c ? `已停止。本次运行共处理：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}` : '已停止。');
+    logger.info(c ? { ...c } : {}, c ? `已停止。本次运行共处理：暂存 ${c.parked}，接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}` : '已停止。');
     resolveStopped(code);
   };
 
@@ -129,6 +141,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
     });
   } catch (e) {
     await closeServer();
+    await pipeline.stop();
     await stores.close();
     return refuse(`无法连接 Kafka ${settings.brokers.join(',')} 或创建主题：${(e as Error).message}`, 1);
   }
@@ -136,7 +149,7 @@ export async function startIngest(options: IngestOptions): Promise<{ stopped: Pr
   let reported = '';
   progress = setInterval(() => {
     const c = kafka!.ingest.counts();
-    const line = `累计：接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}`;
+    const line = `累计：暂存 ${c.parked}，接收 ${c.accepted}，重复 ${c.duplicate}，退回 ${c.rejected}`;
     if (line !== reported) log.info(line);
     reported = line;
   }, PROGRESS_INTERVAL_MS);
@@ -170,7 +183,7 @@ function refuse(message: string, code = 2): { stopped: Promise<number> } {
   return { stopped: Promise.resolve(code) };
 }
 
-async function openStores(options: IngestOptions): Promise<{ store: EventStore; rejections: RejectionStore; where: string; close(): Promise<void> }> {
+async function openStores(options: IngestOptions): Promise<{ store: EventStore; rejections: RejectionStore; parking: ParkingLot; where: string; close(): Promise<void> }> {
   const dataDir = resolve(options.dataDir ?? './data');
   mkdirSync(dataDir, { recursive: true });
   // --- distributed mode (issue 6): the event store as `project` and `gateway` open it (EVENTSTORE_URL, else
@@ -178,29 +191,37 @@ async function openStores(options: IngestOptions): Promise<{ store: EventStore; 
   if (options.env.EVENTSTORE_URL || options.databaseUrl) {
     const env = { ...options.env, DATABASE_URL: options.databaseUrl };
     const events = await openEventStoreFromEnv(env, systemClock);
-    let rejections: RejectionStore;
+    let rejections: RejectionStore | undefined;
+    let parking: ParkingLot;
     let rejectionsWhere: string;
     try {
       if (options.databaseUrl) {
         rejections = (await openRejectionStoreFromEnv(env)).rejections;
-        rejectionsWhere = `退回记录在 PostgreSQL ${databaseWhere(env)}`;
+        const schema = options.env.DATABASE_SCHEMA || undefined;
+        parking = await openPostgresParkingLot({ connectionString: options.databaseUrl, ...(schema ? { schema } : {}), maxConnections: Math.min(2, smallPoolMax(env)) });
+        rejectionsWhere = `退回记录与暂存事件在 PostgreSQL ${databaseWhere(env)}`;
       } else {
         // EventStoreDB without PostgreSQL: a single ingest replica's local file (gateways cannot list these)
         const rejectionsPath = join(dataDir, 'rejections.db');
         rejections = openSqliteRejectionStore({ path: rejectionsPath });
-        rejectionsWhere = `退回记录在本机 SQLite ${rejectionsPath}（设置 DATABASE_URL 以便网关和其他副本共享）`;
+        parking = openSqliteParkingLot({ path: join(dataDir, 'parked.db') });
+        rejectionsWhere = `退回记录与暂存事件在本机 SQLite ${dataDir}（设置 DATABASE_URL 以便网关和其他副本共享）`;
       }
     } catch (e) {
+      await rejections?.close();
       await events.store.close();
       throw e;
     }
+    const opened = rejections;
     return {
       store: events.store,
-      rejections,
+      rejections: opened,
+      parking,
       where: `${events.where}；${rejectionsWhere}`,
       close: async () => {
         await events.store.close();
-        await rejections.close();
+        await opened.close();
+        await parking.close();
       },
     };
   }
@@ -208,5 +229,6 @@ async function openStores(options: IngestOptions): Promise<{ store: EventStore; 
   const path = join(dataDir, 'liandong.db');
   const store = openSqliteEventStore({ path, clock: systemClock });
   const rejections = openSqliteRejectionStore({ database: store.database });
-  return { store, rejections, where: `SQLite ${path}`, close: () => store.close() };
+  const parking = openSqliteParkingLot({ database: store.database });
+  return { store, rejections, parking, where: `SQLite ${path}`, close: () => store.close() };
 }

@@ -179,11 +179,16 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
 
     // ---- three rejected events from 市场监管局, one from 法院 ----
     const bad = await publish(program.base, MARKET, [
-      ce('xj-market', 'handoff.received', 'NO-SUCH-CASE', minutesAgo(5), { handoffId: 'x' }),
+      // a 市场监管局 may not issue judgments (unauthorized); an unknown case would be parked first (events.md §5)
+      ce('xj-market', 'judgment.issued', 'NO-SUCH-CASE', minutesAgo(5), { judgmentId: 'x', outcome: 'decided' }),
       ce('xj-market', 'handoff.completed', 'K1', minutesAgo(5), { handoffId: 'H3' }),
       ce('xj-market', 'case.renamed', 'K1', minutesAgo(5), {}),
     ]);
-    expect(bad.json!.results!.map((r) => r.code)).to.deep.equal(['unknown_case', 'invalid_data', 'unknown_type']);
+    expect(bad.json!.results!.map((r) => [r.status, r.code])).to.deep.equal([
+      ['rejected', 'unauthorized'],
+      ['rejected', 'invalid_data'],
+      ['rejected', 'unknown_type'],
+    ]);
     expect((await publish(program.base, COURT, [ce('xj-court', 'case.closed', 'L1', minutesAgo(5), { outcome: 'finished' })])).json!.results![0]!.status).to.equal('rejected');
   });
 
@@ -586,8 +591,8 @@ describe('GraphQL contract (e2e): every query and mutation over HTTP', function 
       const r = first.rejections;
       expect(r.totalCount).to.equal(3);
       expect(r.pageInfo.hasNextPage).to.equal(true);
-      expect(r.nodes.map((x: Node) => x.code)).to.deep.equal(['unknown_case', 'invalid_data']);
-      expect(r.nodes[0]).to.include({ source: 'xj-market', channel: 'http', eventType: 'handoff.received' });
+      expect(r.nodes.map((x: Node) => x.code)).to.deep.equal(['unauthorized', 'invalid_data']);
+      expect(r.nodes[0]).to.include({ source: 'xj-market', channel: 'http', eventType: 'judgment.issued' });
       expect(r.nodes[0].message).to.match(CHINESE);
       expect(JSON.parse(r.nodes[0].raw)).to.include({ subject: 'NO-SUCH-CASE' });
       const next = await query(ORGANIZER, 'query($after: String) { rejections(agency: "xj-market", first: 2, after: $after) { totalCount pageInfo { hasNextPage } nodes { code } } }', { after: r.pageInfo.endCursor });

@@ -193,14 +193,15 @@ describe('Publishing to Kafka as docs/publishing.md says (real broker)', functio
       expect(program.output()).to.contain(`${prefix}agency.xj-court`);
 
       const good = cloudEvent('xj-court', 'emb-1', 'case.registered', 'XJ-EMB-1', '2024-09-10T09:00:00+08:00', { kind: 'civil_dispute', title: '嵌入式经 Kafka', parties: [{ name: '甲', role: 'plaintiff', type: 'person' }] });
-      const bad = cloudEvent('xj-court', 'emb-2', 'case.closed', 'XJ-EMB-404', '2024-09-10T09:00:00+08:00', { outcome: 'other' });
+      // a closing without its outcome (invalid_data); an unknown case would be parked first (events.md §5)
+      const bad = cloudEvent('xj-court', 'emb-2', 'case.closed', 'XJ-EMB-404', '2024-09-10T09:00:00+08:00', {});
       await producer.send({ topic: agencyTopic(prefix, 'xj-court'), acks: -1, messages: [structured(good), structured(bad)] });
 
       const rejection = await waitFor('the Kafka rejection in GraphQL', 60_000, async () => {
         const r = await gql(base, 'test-court-token', '{ rejections(first: 10) { totalCount nodes { code channel eventId raw } } }');
         return r.json?.data?.rejections?.totalCount === 1 ? r.json.data.rejections.nodes[0] : undefined;
       }, 250);
-      expect(rejection).to.deep.include({ code: 'unknown_case', channel: 'kafka', eventId: 'emb-2' });
+      expect(rejection).to.deep.include({ code: 'invalid_data', channel: 'kafka', eventId: 'emb-2' });
       // What Kafka brought is counted in /metrics like what HTTP brings. The rejection is kept (and so
       // queryable) before its chunk is counted, so the counters are read once both messages are counted.
       const counted = (metrics: string) => (['accepted', 'duplicate', 'rejected'] as const).map((status) => kafkaIngested(metrics, status));
