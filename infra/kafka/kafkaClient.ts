@@ -1,5 +1,5 @@
 /** The kafkajs client, with its log lines routed through one namespaced logger. */
-import { Kafka, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
+import { Kafka, logLevel as KafkaLogLevel, type logCreator, type SASLOptions } from 'kafkajs';
 import type { KafkaSettings } from './settings.js';
 
 export interface Log {
@@ -28,10 +28,18 @@ const kafkajsLogCreator =
     else log.info(line);
   };
 
-export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'logLevel'>, log: Log): Kafka {
+/**
+ * `ssl`/`sasl` are optional so callers that build settings by hand (tests, tools) keep a plaintext client. kafkajs
+ * keeps state on the sasl object it is given (its authentication provider), so each client gets its own copy.
+ */
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'logLevel'> & Partial<Pick<KafkaSettings, 'ssl' | 'sasl'>>, log: Log): Kafka {
+  const { ssl, sasl } = settings;
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(ssl ? { ssl: ssl.ca === undefined ? true : { ca: [ssl.ca] } } : {}),
+    // kafkajs types each mechanism apart; both of ours take a user name and password
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions } : {}),
     logLevel: settings.logLevel,
     logCreator: kafkajsLogCreator(log),
     connectionTimeout: 5000,

@@ -2,6 +2,7 @@
  * Kafka settings of the ingest consumer and the publishers, read from the environment by the
  * composition roots (operations.md: every flag also has an environment variable).
  */
+import { readFileSync } from 'node:fs';
 import { logLevel as KafkaLogLevel } from 'kafkajs';
 
 export interface KafkaSettings {
@@ -28,6 +29,27 @@ export interface KafkaSettings {
   heartbeatIntervalMs: number;
   /** kafkajs' own log output: nothing | error | warn | info | debug */
   logLevel: KafkaLogLevel;
+  /** TLS to the brokers (KAFKA_SSL=true); undefined = plaintext */
+  ssl: KafkaTls | undefined;
+  /** SASL login (KAFKA_SASL_MECHANISM); undefined = none */
+  sasl: KafkaSasl | undefined;
+}
+
+export interface KafkaTls {
+  /** PEM text of KAFKA_SSL_CA_FILE, then the only CA trusted (a private cluster CA); undefined = Node's built-in CAs */
+  ca: string | undefined;
+  /** the file it came from, for messages */
+  caFile: string | undefined;
+}
+
+export const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+export interface KafkaSasl {
+  mechanism: SaslMechanism;
+  username: string;
+  /** not enumerable: a settings object printed or serialised by mistake does not carry it */
+  readonly password: string;
 }
 
 export const DEFAULT_GROUP_ID = 'liandong-ingest';
@@ -73,9 +95,77 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 };
 
+const isTrue = (text: string | undefined): boolean | undefined => {
+  if (text === undefined || text === '') return undefined;
+  const t = text.toLowerCase();
+  if (t === 'true' || t === '1' || t === 'yes') return true;
+  if (t === 'false' || t === '0' || t === 'no') return false;
+  throw new KafkaSettingsError(`环境变量 KAFKA_SSL=${text} 无效：应为 true 或 false`);
+};
+
+/**
+ * KAFKA_SSL (+ KAFKA_SSL_CA_FILE): the CA file is read here, so a missing or wrong file stops the process at start
+ * instead of failing every connection later. A CA file without KAFKA_SSL=true is refused rather than ignored: the
+ * operator meant TLS, and connecting in plaintext would quietly drop what they asked for.
+ */
+function tlsFromEnv(env: NodeJS.ProcessEnv): KafkaTls | undefined {
+  const caFile = env.KAFKA_SSL_CA_FILE || undefined;
+  if (isTrue(env.KAFKA_SSL) !== true) {
+    if (caFile) throw new KafkaSettingsError(`设置了 KAFKA_SSL_CA_FILE=${caFile} 但未开启 TLS：请同时设置 KAFKA_SSL=true`);
+    return undefined;
+  }
+  if (caFile === undefined) return { ca: undefined, caFile };
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new KafkaSettingsError(`无法读取 KAFKA_SSL_CA_FILE=${caFile}（${code}）：请设置为 Kafka 集群 CA 证书（PEM）的路径`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new KafkaSettingsError(`KAFKA_SSL_CA_FILE=${caFile} 不是 PEM 证书（缺少 -----BEGIN CERTIFICATE-----）：请设置为 Kafka 集群 CA 证书（PEM）的路径`);
+  }
+  return { ca, caFile };
+}
+
+/**
+ * KAFKA_SASL_MECHANISM + KAFKA_SASL_USERNAME + KAFKA_SASL_PASSWORD: all three or none. A user name or password
+ * without a mechanism is refused too — it is surely a forgotten variable, and connecting without a login would only
+ * fail later with an authorization error far from the cause. Messages name the variables, never the password.
+ */
+function saslFromEnv(env: NodeJS.ProcessEnv): KafkaSasl | undefined {
+  const mechanismText = env.KAFKA_SASL_MECHANISM ?? '';
+  const username = env.KAFKA_SASL_USERNAME ?? '';
+  const password = env.KAFKA_SASL_PASSWORD ?? '';
+  if (mechanismText === '') {
+    if (username !== '' || password !== '') {
+      throw new KafkaSettingsError('设置了 KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD 但未设置 KAFKA_SASL_MECHANISM：请设置 KAFKA_SASL_MECHANISM=scram-sha-512');
+    }
+    return undefined;
+  }
+  const mechanism = SASL_MECHANISMS.find((m) => m === mechanismText.toLowerCase());
+  if (mechanism === undefined) {
+    throw new KafkaSettingsError(`环境变量 KAFKA_SASL_MECHANISM=${mechanismText} 不支持：应为 ${SASL_MECHANISMS.join(' 或 ')}`);
+  }
+  const missing = [username === '' ? 'KAFKA_SASL_USERNAME' : '', password === '' ? 'KAFKA_SASL_PASSWORD' : ''].filter((n) => n !== '');
+  if (missing.length > 0) throw new KafkaSettingsError(`KAFKA_SASL_MECHANISM=${mechanism} 需要用户名和密码：请设置 ${missing.join(' 和 ')}`);
+  const sasl = { mechanism, username } as KafkaSasl;
+  Object.defineProperty(sasl, 'password', { value: password, enumerable: false });
+  return sasl;
+}
+
+/** `SASL_SSL（scram-sha-512，用户 x；CA /path）` and the like, for banners: never the password */
+export function describeKafkaSecurity(settings: Pick<KafkaSettings, 'ssl' | 'sasl'>): string {
+  const { ssl, sasl } = settings;
+  const protocol = `${sasl ? 'SASL_' : ''}${ssl ? 'SSL' : 'PLAINTEXT'}`;
+  const details = [sasl ? `${sasl.mechanism}，用户 ${sasl.username}` : '', ssl ? `CA ${ssl.caFile ?? '系统内置'}` : ''].filter((d) => d !== '');
+  return details.length > 0 ? `${protocol}（${details.join('；')}）` : protocol;
+}
+
 /**
  * KAFKA_BROKERS (comma list), KAFKA_CLIENT_ID, KAFKA_GROUP_ID, KAFKA_TOPIC_PREFIX, KAFKA_TOPIC_PARTITIONS,
- * KAFKA_REPLICATION_FACTOR, KAFKA_CHUNK_SIZE, KAFKA_PARTITIONS_CONCURRENCY, KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS, KAFKA_LOG_LEVEL.
+ * KAFKA_REPLICATION_FACTOR, KAFKA_CHUNK_SIZE, KAFKA_PARTITIONS_CONCURRENCY, KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS, KAFKA_LOG_LEVEL,
+ * KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD.
  */
 export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv, overrides: { brokers?: string } = {}): KafkaSettings {
   const brokers = parseBrokers(overrides.brokers ?? env.KAFKA_BROKERS ?? '');
@@ -101,5 +191,7 @@ export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv, overrides: { broker
     sessionTimeoutMs,
     heartbeatIntervalMs,
     logLevel,
+    ssl: tlsFromEnv(env),
+    sasl: saslFromEnv(env),
   };
 }

@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import { createKafkaIngest, type ChunkReport, type KafkaIngest, type StartInfo } from './ingestConsumer.js';
 import { createKafka, type Log } from './kafkaClient.js';
-import type { KafkaSettings } from './settings.js';
+import { describeKafkaSecurity, type KafkaSettings } from './settings.js';
 
 export interface StartedKafkaIngest {
   ingest: KafkaIngest;
@@ -50,7 +50,7 @@ export async function startKafkaIngest(deps: {
 export function describeKafkaIngest({ info, settings }: Pick<StartedKafkaIngest, 'info' | 'settings'>, indent = '  '): string[] {
   const width = Math.max(...info.topics.map((t) => t.topic.length));
   return [
-    `${indent}Kafka:               ${settings.brokers.join(',')}（消费组 ${info.groupId}）`,
+    `${indent}Kafka:               ${settings.brokers.join(',')}（消费组 ${info.groupId}；${describeKafkaSecurity(settings)}）`,
     `${indent}订阅主题（${info.topics.length} 个机构，结构化与二进制 CloudEvents 均可）：`,
     ...info.topics.map((t) => `${indent}  ${t.topic.padEnd(width)}  ${String(t.partitions).padStart(2)} 个分区  ${t.agency.name}${t.created ? '（本次新建）' : ''}`),
     `${indent}退回记录主题:        ${info.rejectionsTopic}（key = 机构 id；接收与重复不回执）`,

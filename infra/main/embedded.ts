@@ -21,7 +21,7 @@ import { createIngestPipeline } from '../ingest/pipeline.js';
 import { createValidator } from '../ingest/validator.js';
 import { openSqliteRejectionStore } from '../rejections/sqliteRejectionStore.js';
 import { createProcessLogger, namespaced, type ProcessLogger } from '../log/logger.js';
-import { kafkaSettingsFromEnv } from '../kafka/settings.js';
+import { KafkaSettingsError, kafkaSettingsFromEnv, type KafkaSettings } from '../kafka/settings.js';
 import { describeKafkaIngest, startKafkaIngest, type StartedKafkaIngest } from '../kafka/startIngest.js';
 import { openSqliteParkingLot } from '../parking/sqliteParkingLot.js';
 import { registerParkingGauges } from '../parking/parkingGauges.js';
@@ -68,6 +68,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   const agencies = new Map<string, Agency>(config.agencies.map((a) => [a.id, a]));
   const dataDir = resolve(options.dataDir);
   const isDemoConfig = configPath === DEMO_CONFIG;
+  // Kafka settings (issue 18 item 4: TLS and SASL) are checked before anything is opened: a bad one is one line
+  const kafkaSettings = process.env.KAFKA_BROKERS ? kafkaSettingsOrRefuse(process.env) : undefined;
   // --- clean process behaviour (issue 13): before any store is opened, the data directory is made private
   // (0700, files 0600) and locked for this process, and the port checked — each a one-line StartupError ---
   securePrivateDirectory(dataDir);
@@ -246,8 +248,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
   graphql.serveSubscriptions(server); // live updates (issue 17): graphql-ws at /graphql
   const url = `http://${options.host}:${(server.address() as { port: number }).port}`;
   // --- Kafka (issue 5): embedded mode also consumes the agency topics when KAFKA_BROKERS is set ---
-  kafka = process.env.KAFKA_BROKERS
-    ? await startKafkaIngest({ settings: kafkaSettingsFromEnv(process.env), pipeline, agencies, clock, log: namespaced(logger, 'kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
+  kafka = kafkaSettings
+    ? await startKafkaIngest({ settings: kafkaSettings, pipeline, agencies, clock, log: namespaced(logger, 'kafka'), onChunk: countKafkaChunks(metrics) }).catch(async (e: unknown) => {
         await new Promise((r) => server.close(r));
         await graphql.stop();
         await store.close();
@@ -291,6 +293,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
 
 /** A start-up problem the operator can fix; the CLI prints the message without a stack trace. */
 export { StartupError };
+
+function kafkaSettingsOrRefuse(env: NodeJS.ProcessEnv): KafkaSettings {
+  try {
+    return kafkaSettingsFromEnv(env);
+  } catch (e) {
+    throw e instanceof KafkaSettingsError ? new StartupError(e.message) : e;
+  }
+}
 
 /** /readyz answers "not ready" while the read models trail the store by more than this many events */
 const READY_LAG = 1000n;
