@@ -24,8 +24,10 @@ export interface DemoLoadDeps {
 export interface DemoLoadResult {
   /** published events stored (accepted, or duplicate when loaded into a store that already had them) */
   accepted: number;
-  /** `bad-` events rejected, as intended */
+  /** `bad-` events rejected, as intended (or parked, when what they name does not exist yet: rejected when the window passes) */
   rejected: number;
+  /** of those, the ones parked (events.md §5): a mistyped case id waits for the parking window before it is rejected */
+  parked?: number;
   /** mutations that succeeded */
   mutations: number;
   /** anything that did not go as the scenario intended: `<event id or mutation>: <code> <message>` */
@@ -99,7 +101,10 @@ export async function loadDemo(steps: DemoStep[], deps: DemoLoadDeps): Promise<D
         const stored = r.status === 'accepted' || r.status === 'duplicate';
         if (isBad(event)) {
           if (stored) result.unexpected.push(`${event.id}: ${r.status}, but the demo meant it to be rejected`);
-          else result.rejected++;
+          else {
+            result.rejected++;
+            if (r.status === 'parked') result.parked = (result.parked ?? 0) + 1;
+          }
         } else if (stored) {
           result.accepted++;
         } else {

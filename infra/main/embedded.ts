@@ -190,7 +190,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<{ url: st
       })
       .finally(release);
     markDemoFinished(dataDir, marker, clock.now(), result);
-    logger.info({ ns: '演示数据', accepted: result.accepted, rejected: result.rejected, mutations: result.mutations }, `演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回，${result.mutations} 项推进会操作。`);
+    logger.info({ ns: '演示数据', accepted: result.accepted, rejected: result.rejected, mutations: result.mutations }, `演示数据：${result.accepted} 个事件已接收，${result.rejected} 个示例错误事件已按预期退回${result.parked ? `（其中 ${result.parked} 个所指案件不存在，先暂存，${config.ingest.parkingMinutes} 分钟后退回）` : ''}，${result.mutations} 项推进会操作。`);
     if (result.unexpected.length > 0) logger.warn({ ns: '演示数据', unexpected: result.unexpected.slice(0, 10) }, `注意：演示数据有 ${result.unexpected.length} 处与预期不符`);
   }
   // --- audit (issue 7): seal what is stored now (the demo city included), then every interval ---
