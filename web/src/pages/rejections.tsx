@@ -151,13 +151,14 @@ function RejectionItem({ rejection: r, canResend }: { rejection: Rejection; canR
             const status = statuses?.find((s) => s.id === a.id);
             return (
               <p key={`${a.id}-${i}`}>
-                {t('resendAnswer')}：<Badge tone={a.status === 'rejected' ? 'danger' : 'ok'}>{code('publishResult', a.status)}</Badge>
+                {t('resendAnswer')}：<Badge tone={a.status === 'rejected' ? 'danger' : a.status === 'parked' ? 'info' : 'ok'}>{code('publishResult', a.status)}</Badge>
                 {a.code && ` ${code('rejectionCode', a.code)}（${a.code}）：${a.message ?? ''}`}
                 {status && (
                   <span class="publish-status">
                     {' · '}
                     {t('publishStatus')}：<Badge tone={status.status === 'REJECTED' ? 'danger' : status.status === 'ACCEPTED' ? 'ok' : 'info'}>{code('publishState', status.status)}</Badge>
                     {status.position && ` ${t('position')} ${status.position}`}
+                    {status.parkedUntil && ` ${t('parkedUntil')} ${new Date(status.parkedUntil).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}`}
                   </span>
                 )}
               </p>
