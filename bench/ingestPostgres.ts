@@ -12,6 +12,7 @@
  * Each runs in a database of its own, created here and dropped at the end. liandong runs first, for at most
  * `limitSeconds`; the others append exactly the events it got through (same batches, same order).
  */
+import { openPostgresParkingLot } from '../infra/parking/postgresParkingLot.js';
 import pg from 'pg';
 import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
@@ -105,8 +106,18 @@ export async function ingestPostgres(options: {
 async function runLiandong(url: string, options: { workload: Pick<Workload, 'cases' | 'events'>; config: PlatformConfig; limitSeconds: number; steps: { liandong: Step } }, taken: Batch[]): Promise<PostgresIngestRuns['liandong']> {
   const store = await openPostgresEventStore({ connectionString: url });
   const rejections = await openPostgresRejectionStore({ connectionString: url });
+  // the parking lot as `liandong ingest` has it: every batch asks it whether a publisher's case has an event waiting
+  const parking = await openPostgresParkingLot({ connectionString: url });
   const agencies = agencyDirectory(options.config);
-  const pipeline = createIngestPipeline({ store, rejections, validator: createValidator(), agencies, copyNoticeRecipients: options.config.copyNoticeRecipients, clock: systemClock });
+  const pipeline = createIngestPipeline({
+    store,
+    rejections,
+    validator: createValidator(),
+    agencies,
+    copyNoticeRecipients: options.config.copyNoticeRecipients,
+    clock: systemClock,
+    parking: { lot: parking, windowMs: options.config.ingest.parkingMinutes * 60_000 },
+  });
   const step = options.steps.liandong;
   step.total(options.workload.events);
   const run = { events: 0, seconds: 0, perSecond: 0, partial: false, accepted: 0, rejected: 0, rejections: [] as string[] };
@@ -137,6 +148,8 @@ async function runLiandong(url: string, options: { workload: Pick<Workload, 'cas
       step.update(run.events);
     }
   } finally {
+    await pipeline.stop();
+    await parking.close();
     await rejections.close();
     await store.close();
   }
