@@ -14,6 +14,7 @@ import {
 } from '../../ports/eventStore.js';
 import type { RejectionStore } from '../../ports/rejectionStore.js';
 import { pairKey, type ParkedEvent, type ParkingChannel, type ParkingLot } from '../../ports/parkingLot.js';
+import { createParkingAttendant, parkingQueue } from './parking.js';
 import { nestsTooDeep, TOO_DEEP_MESSAGE } from '../../domain/catalog/nesting.js';
 import { AGENCY_KIND_NAMES } from '../../domain/catalog/vocabulary.js';
 import { StreamStateCache } from './streamState.js';
@@ -87,11 +88,6 @@ const SLICE_MS = 4;
 const UNPROVABLE_BEFORE_PAUSE = 5;
 /** …only on every this-many-th attempt */
 const HEAD_LOOK_EVERY = 100;
-
-/** how often the parking attendant looks whether parked events can go on or have run out of time */
-const PARKING_TICK_MS = 1000;
-/** parked events tried again in one pass, oldest first */
-const PARKING_PASS = 1000;
 
 /** one published event with who sent it: a group may hold batches of several senders */
 interface Item {
@@ -186,40 +182,6 @@ export function createIngestPipeline(deps: PipelineDeps) {
     return { fact: { ...fact, version: version.version } };
   }
 
-  /**
-   * Which (publisher, case) pairs have an event parked ahead of this group's events. A parked event tried again is
-   * held up only by an older parked one of its pair held again in this group; a new event also by any held in this
-   * group and by the lot — unless this group has already tried that pair's parked events again (a pass takes the
-   * whole lot, oldest first) and none of them is held still.
-   */
-  async function parkingQueue(items: readonly Item[], screened: readonly Screened[]) {
-    const heldAgain = new Map<string, string>();
-    const heldNew = new Map<string, string>();
-    const triedAgain = new Set<string>();
-    let inLot = new Set<string>();
-    if (deps.parking) {
-      const asked = new Map<string, { source: string; subject: string }>();
-      screened.forEach((s, i) => {
-        if (s.kind === 'fact' && !items[i]!.parked) asked.set(pairKey(s.fact.source.id, s.fact.subject), { source: s.fact.source.id, subject: s.fact.subject });
-      });
-      if (asked.size > 0) inLot = await deps.parking.lot.waiting([...asked.values()]);
-    }
-    return {
-      /** the id of an event ahead of this one that is still parked, or null */
-      aheadOf(pair: string, retrying: boolean): string | null {
-        if (retrying) {
-          triedAgain.add(pair);
-          return heldAgain.get(pair) ?? null;
-        }
-        return heldAgain.get(pair) ?? heldNew.get(pair) ?? (inLot.has(pair) && !triedAgain.has(pair) ? '（之前的事件）' : null);
-      },
-      hold(pair: string, id: string, retrying: boolean): void {
-        const held = retrying ? heldAgain : heldNew;
-        if (!held.has(pair)) held.set(pair, id);
-      },
-    };
-  }
-
   async function attempt(items: Item[]): Promise<{ results: IngestResult[]; rejected: number[]; appended: boolean }> {
     const now = clock.now();
     // a batch of 1,000 events is 50–150 ms of validation and deciding: in slices, so /healthz and reads are answered between
@@ -231,7 +193,12 @@ export function createIngestPipeline(deps: PipelineDeps) {
     }
     const keys = screened.flatMap((s) => (s.kind === 'fact' ? [s.key] : []));
     const seen = keys.length > 0 ? await store.findByIdempotencyKeys(keys) : new Map<string, bigint>();
-    const queue = await parkingQueue(items, screened);
+    // which (publisher, case) pairs of the new events have an event parked ahead of them
+    const pairs = new Map<string, { source: string; subject: string }>();
+    screened.forEach((sc, i) => {
+      if (sc.kind === 'fact' && !items[i]!.parked) pairs.set(pairKey(sc.fact.source.id, sc.fact.subject), { source: sc.fact.source.id, subject: sc.fact.subject });
+    });
+    const queue = await parkingQueue(deps.parking?.lot, [...pairs.values()]);
     // Anyone else's write since our last append (a mutation, another replica or process) moves the head
     // past where ours left it: then no kept state is trusted without reading what came after it.
     const head = unprovable < UNPROVABLE_BEFORE_PAUSE || unprovable % HEAD_LOOK_EVERY === 0 ? await store.headPosition() : undefined;
@@ -277,7 +244,8 @@ export function createIngestPipeline(deps: PipelineDeps) {
       // the publisher's order (events.md §5): nothing of the same publisher and case overtakes an event still parked
       const ahead = queue.aheadOf(pair, parked !== undefined);
       if (ahead !== null) {
-        results.push(hold(s.fact.id, parked, pair, 'invalid_transition', `同一机关对本案先发布的事件「${ahead}」仍在暂存，等待其他机关的事实；本事件按发布顺序排在其后。`));
+        const earlier = ahead.id === null ? '先发布的事件' : `先发布的事件「${ahead.id}」`;
+        results.push(hold(s.fact.id, parked, pair, 'invalid_transition', `同一机关对本案${earlier}仍在暂存，等待其他机关的事实；本事件按发布顺序排在其后。`));
         continue;
       }
       try {
@@ -424,107 +392,19 @@ export function createIngestPipeline(deps: PipelineDeps) {
     attendant?.parked();
   }
 
-  /**
-   * The parking attendant: tries the parked events again, oldest first, as soon as this process has stored
-   * something and on every tick when anything was stored (by any replica) or a window has passed since it last
-   * looked. The tries go through the same queue as every batch, so they keep their order with the rest.
-   */
-  function createAttendant(parking: NonNullable<PipelineDeps['parking']>) {
-    let running: Promise<void> | null = null;
-    let again = false;
-    let maybeParked = true; // until a pass finds the lot empty
-    let lookedAtHead: bigint | null | undefined;
-    let stopped = false;
-
-    async function pass(): Promise<void> {
-      lookedAtHead = await store.headPosition();
-      const listed = await parking.lot.list(PARKING_PASS);
-      if (listed.length === 0) {
-        maybeParked = false;
-        return;
-      }
-      const entries = parking.channels ? listed.filter((e) => parking.channels!.includes(e.channel)) : listed;
-      const items: Item[] = [];
-      const gone: ParkedEvent[] = [];
-      for (const event of entries) {
-        const agency = agencies.get(event.agencyId);
-        if (!agency) gone.push(event);
-        else items.push({ incoming: { value: JSON.parse(event.raw) as unknown, raw: event.raw }, sender: { agency, principal: event.principal, channel: event.channel }, parked: event });
-      }
-      const outcomes: { event: ParkedEvent; result: IngestResult }[] = [];
-      if (gone.length > 0) {
-        // its sender is no longer configured: nothing can be decided for it, so it ends now, kept like any rejection
-        const message = (e: ParkedEvent) => `发送机构「${e.agencyId}」已不在平台配置中，暂存的事件无法继续处理：${e.message}`;
-        await deps.rejections.record(
-          gone.map((e) => ({ agencyId: e.agencyId, source: e.source, channel: e.channel, receivedAt: clock.now().toISOString(), code: 'unknown_agency', message: message(e), eventId: e.eventId, eventType: e.type, raw: e.raw })),
-        );
-        for (const event of gone) outcomes.push({ event, result: { id: event.eventId, status: 'rejected', code: 'unknown_agency', message: message(event) } });
-      }
-      const results = items.length > 0 ? await submit(items) : [];
-      results.forEach((result, i) => {
-        if (result.status !== 'parked') outcomes.push({ event: items[i]!.parked!, result });
-      });
-      if (outcomes.length === 0) return;
-      // released before they are reported: the rejection store already keeps each rejected one, and a report that
-      // fails must not bring the same event back to be rejected (and kept) a second time
-      await parking.lot.release(outcomes.map((o) => o.event.key));
-      await deps.onParkedOutcome?.(outcomes).catch((e: unknown) => deps.warn?.(`暂存事件的结果未能回执：${(e as Error).message}`));
-    }
-
-    function start(): void {
-      if (stopped) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      running = pass()
-        .catch((e: unknown) => deps.warn?.(`暂存事件重试失败，下一轮再试：${(e as Error).message}`))
-        .finally(() => {
-          running = null;
-          if (again) {
-            again = false;
-            start();
-          }
-        });
-    }
-
-    const tick = setInterval(() => {
-      if (running || stopped) return;
-      void (async () => {
-        const stats = await parking.lot.stats();
-        if (stats.count === 0) return;
-        maybeParked = true;
-        const expired = stats.nextExpiry !== null && Date.parse(stats.nextExpiry) <= clock.now().getTime();
-        if (expired || (await store.headPosition()) !== lookedAtHead) start();
-      })().catch((e: unknown) => deps.warn?.(`暂存事件检查失败：${(e as Error).message}`));
-    }, PARKING_TICK_MS);
-    tick.unref();
-    start(); // what was parked before a restart goes on now
-
-    return {
-      /** this process stored something: what waited for it may go on */
-      soon(): void {
-        if (maybeParked) setImmediate(start);
-      },
-      parked(): void {
-        maybeParked = true;
-      },
-      async stop(): Promise<void> {
-        stopped = true;
-        clearInterval(tick);
-        await running;
-      },
-      /** resolves once no pass is running or about to start (one asked for by soon() is waited for too) */
-      async idle(): Promise<void> {
-        for (;;) {
-          await new Promise((r) => setImmediate(r));
-          if (!running) return;
-          await running;
-        }
-      },
-    };
-  }
-  const attendant = deps.parking ? createAttendant(deps.parking) : null;
+  const attendant = deps.parking
+    ? createParkingAttendant({
+        lot: deps.parking.lot,
+        ...(deps.parking.channels ? { channels: deps.parking.channels } : {}),
+        store,
+        agencies,
+        clock,
+        rejections: deps.rejections,
+        submit,
+        ...(deps.onParkedOutcome ? { onParkedOutcome: deps.onParkedOutcome } : {}),
+        ...(deps.warn ? { warn: deps.warn } : {}),
+      })
+    : null;
 
   /** the waiting batches, oldest first, up to MAX_GROUP_EVENTS (always at least one) */
   function nextGroup(): Submission[] {

@@ -4,8 +4,7 @@
  * owner; given a path it opens and owns its own (EventStoreDB without PostgreSQL: one ingest replica's file).
  */
 import { migrate, openDurableDatabase, type SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import { pairKey, type NewParkedEvent, type ParkedEvent, type ParkingLot, type ParkingStats } from '../../ports/parkingLot.js';
-import { fromParkedRow, PARKED_COLUMNS, type ParkedRow } from './parkedRow.js';
+import { pairKey, type NewParkedEvent, type ParkedEvent, type ParkingChannel, type ParkingLot, type ParkingStats } from '../../ports/parkingLot.js';
 
 const MIGRATIONS = [
   `CREATE TABLE parked_events (
@@ -28,6 +27,42 @@ const MIGRATIONS = [
    CREATE INDEX parked_events_by_subject ON parked_events (source, subject);
    CREATE INDEX parked_events_by_expiry ON parked_events (parked_until);`,
 ];
+
+interface ParkedRow {
+  seq: number | string;
+  key: string;
+  source: string;
+  event_id: string;
+  subject: string;
+  type: string;
+  agency_id: string;
+  principal: string | null;
+  channel: ParkingChannel;
+  received_at: string;
+  parked_until: string;
+  code: string;
+  message: string;
+  raw: string;
+}
+
+const PARKED_COLUMNS = 'seq, key, source, event_id, subject, type, agency_id, principal, channel, received_at, parked_until, code, message, raw';
+
+const fromParkedRow = (row: ParkedRow): ParkedEvent => ({
+  seq: String(row.seq),
+  key: row.key,
+  source: row.source,
+  eventId: row.event_id,
+  subject: row.subject,
+  type: row.type,
+  agencyId: row.agency_id,
+  principal: row.principal,
+  channel: row.channel,
+  receivedAt: row.received_at,
+  parkedUntil: row.parked_until,
+  code: row.code,
+  message: row.message,
+  raw: row.raw,
+});
 
 export type SqliteParkingLotOptions = { database: SqliteDatabase } | { path: string };
 
