@@ -29,6 +29,36 @@ export function computeDueDate(args: {
 }): DueDate {
   const { start, period, extensionDays = 0, calendar } = args;
   const holidayShift = args.holidayShift ?? period.unit !== 'working_days';
+  const key = `${start}|${period.unit}|${period.amount}|${extensionDays}|${holidayShift ? 1 : 0}`;
+  const known = rememberedDueDates(calendar).get(key);
+  if (known !== undefined) return { ...known };
+  const computed = countDueDate(start, period, extensionDays, holidayShift, calendar);
+  remember(calendar, key, computed);
+  return { ...computed };
+}
+
+/**
+ * Due dates already counted, per calendar. Every projection and every fold of a case asks for the same few thousand
+ * (start, period) pairs again and again, and counting working days walks the calendar day by day (it was 14 % of a
+ * rebuild's CPU). A calendar is fixed once made (a changed config makes a new one), so an answer never goes stale;
+ * only answers are kept, never an input that threw. Bounded: the map starts afresh past MAX_REMEMBERED.
+ */
+const remembered = new WeakMap<WorkingDayCalendar, Map<string, DueDate>>();
+const MAX_REMEMBERED = 200_000;
+
+function rememberedDueDates(calendar: WorkingDayCalendar): Map<string, DueDate> {
+  let known = remembered.get(calendar);
+  if (known === undefined) remembered.set(calendar, (known = new Map()));
+  return known;
+}
+
+function remember(calendar: WorkingDayCalendar, key: string, due: DueDate): void {
+  const known = rememberedDueDates(calendar);
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.set(key, due);
+}
+
+function countDueDate(start: IsoDate, period: Period, extensionDays: number, holidayShift: boolean, calendar: WorkingDayCalendar): DueDate {
   requireNonNegativeInteger(period.amount, `period amount (${period.unit})`);
   requireNonNegativeInteger(extensionDays, 'extension days');
   if (!isIsoDate(start)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(start)}`);
