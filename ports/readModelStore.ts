@@ -71,7 +71,38 @@ export interface DocumentWrite {
    * runner passes it on — and changing it needs a reset of the collection (a rebuild: rename the projection).
    */
   rangeIndexes?: readonly string[];
+  /**
+   * Indexes whose entries are counted per group (see CountedGroups): countRange over exactly one group is then
+   * answered without walking the group, however large. A declaration like rangeIndexes — every write to the
+   * collection names the same one (Projection.countedGroups) — but changing it needs no reset: a store that keeps
+   * group counts counts the entries it already holds when it first meets the declaration. A store whose range
+   * count is already logarithmic (Redis ZLEXCOUNT) may ignore it.
+   */
+  countedGroups?: Readonly<Record<string, CountedGroups>>;
 }
+
+/**
+ * How an index's entries are grouped for counting: the group of a value is its first `fields` fields, each ended by
+ * `separator` (`*|ECOMPLETED|` for the board's value `*|ECOMPLETED|2026-12-03|…` with `|` and 2). A value with fewer
+ * separators is in no group. The group's range is { from: group, to: group + U+10FFFF } (groupBounds).
+ */
+export interface CountedGroups {
+  separator: string;
+  fields: number;
+}
+
+/** the group a value is counted in, or null when it has fewer than `fields` separators */
+export function groupOf(value: string, counted: CountedGroups): string | null {
+  let end = -counted.separator.length;
+  for (let field = 0; field < counted.fields; field++) {
+    end = value.indexOf(counted.separator, end + counted.separator.length);
+    if (end === -1) return null;
+  }
+  return value.slice(0, end + counted.separator.length);
+}
+
+/** every value of the group: the range countRange answers from its count */
+export const groupBounds = (group: string): Required<IndexBounds> => ({ from: group, to: `${group}\u{10ffff}` });
 
 export interface ReadModelStore {
   get<T>(collection: string, id: string): Promise<T | null>;
@@ -84,7 +115,11 @@ export interface ReadModelStore {
    * several values of the index appears once per value. The entries are the caller's to keep or change.
    */
   findRange(collection: string, index: string, query: RangeQuery): Promise<RangePage>;
-  /** how many entries of the index lie within the bounds (a document once per value it is filed under) */
+  /**
+   * How many entries of the index lie within the bounds (a document once per value it is filed under). Over exactly
+   * one group of a counted index (DocumentWrite.countedGroups, `groupBounds`) it costs the same whatever the group's
+   * size; other ranges may cost their length (the embedded store walks them).
+   */
   countRange(collection: string, index: string, bounds?: IndexBounds): Promise<number>;
   /** every id in a collection, ascending */
   listIds(collection: string): Promise<string[]>;

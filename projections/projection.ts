@@ -4,6 +4,7 @@
  * loading and caching documents, committing documents and checkpoint together, idempotency.
  */
 import type { RecordedEvent } from '../ports/eventStore.js';
+import type { CountedGroups } from '../ports/readModelStore.js';
 
 /** Lookups a projection needs besides the event (agency registry, calendar…), passed in by the composition root. */
 export interface ProjectionContext {
@@ -41,6 +42,11 @@ export interface Projection<Ctx = unknown> {
    * entries (DocumentWrite.rangeIndexes). Changing this list needs a rebuild: rename the projection.
    */
   rangeIndexes?: readonly string[];
+  /**
+   * Indexes counted per group (DocumentWrite.countedGroups): a count the gateway asks for a whole group — a board lane
+   * of every handoff the city ever had — is then a lookup, not a walk. May change without a rebuild.
+   */
+  countedGroups?: Readonly<Record<string, CountedGroups>>;
   /** which documents an event touches; [] for none. Every collection must be in `collections`. */
   keys(event: RecordedEvent, ctx: Ctx): readonly DocumentKey[];
   /**

@@ -759,7 +759,7 @@ async function applyBatch<Ctx>(
   } else if (end > start) {
     const position = events[end - 1]!.position;
     try {
-      await readModels.commit(projection.name, position, writesOf(cache, projection.rangeIndexes));
+      await readModels.commit(projection.name, position, writesOf(cache, projection));
       track.checkpoint = position;
     } catch (error) {
       fail(track, events[start]!.position, error, 'write');
@@ -778,7 +778,7 @@ async function flushBuffer<Ctx>(
 ): Promise<boolean> {
   if (buffer.uncommittedFrom !== null && buffer.applied !== null) {
     try {
-      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache, track.projection.rangeIndexes));
+      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache, track.projection));
       track.checkpoint = buffer.applied;
     } catch (error) {
       fail(track, buffer.uncommittedFrom, error, 'write');
@@ -791,10 +791,13 @@ async function flushBuffer<Ctx>(
   return true;
 }
 
-/** the writes of the documents evolved since they were read; every one names the projection's range-only indexes */
-function writesOf(cache: DocumentCache, rangeIndexes: readonly string[] | undefined): DocumentWrite[] {
+/** the writes of the documents evolved since they were read; every one names the projection's range-only and counted indexes */
+function writesOf(cache: DocumentCache, { rangeIndexes, countedGroups }: Pick<Projection<unknown>, 'rangeIndexes' | 'countedGroups'>): DocumentWrite[] {
   const writes: DocumentWrite[] = [];
-  const kinds: Pick<DocumentWrite, 'rangeIndexes'> = rangeIndexes !== undefined && rangeIndexes.length > 0 ? { rangeIndexes } : {};
+  const kinds: Pick<DocumentWrite, 'rangeIndexes' | 'countedGroups'> = {
+    ...(rangeIndexes !== undefined && rangeIndexes.length > 0 ? { rangeIndexes } : {}),
+    ...(countedGroups !== undefined ? { countedGroups } : {}),
+  };
   for (const [collection, entries] of cache) {
     for (const [id, entry] of entries) {
       if (!entry.changed) continue;

@@ -23,7 +23,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import type { DocumentWrite, IndexBounds, IndexEntry, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
+import { groupOf, type CountedGroups, type DocumentWrite, type IndexBounds, type IndexEntry, type RangeQuery, type ReadModelStore } from '../../ports/readModelStore.js';
 import { checkRangeQuery } from './indexOrder.js';
 
 export interface EmbeddedReadModelStoreOptions {
@@ -78,6 +78,23 @@ const MIGRATIONS = [
      SELECT d.collection, i.key, v.value, d.id
      FROM read_model_documents d, json_each(d.indexes) i, json_each(i.value) v
      WHERE d.indexes IS NOT NULL;`,
+  // Group counts of the indexes a projection counts (DocumentWrite.countedGroups): SQLite walks a range to count it,
+  // and a board lane of every ended handoff is most of the index. `read_model_counted` records which indexes are
+  // counted and how, so a count is trusted only where every entry was counted.
+  `CREATE TABLE read_model_group_counts (
+     collection TEXT NOT NULL,
+     idx        TEXT NOT NULL,
+     grp        TEXT NOT NULL,
+     n          INTEGER NOT NULL,
+     PRIMARY KEY (collection, idx, grp)
+   ) WITHOUT ROWID;
+   CREATE TABLE read_model_counted (
+     collection TEXT NOT NULL,
+     idx        TEXT NOT NULL,
+     separator  TEXT NOT NULL,
+     fields     INTEGER NOT NULL,
+     PRIMARY KEY (collection, idx)
+   ) WITHOUT ROWID;`,
 ];
 
 export type IndexValues = Readonly<Record<string, readonly string[]>>;
@@ -119,6 +136,9 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     sizeCalculation: (entry) => Math.max(1, entry.size),
   });
   let closed = false;
+  /** collection → index → how its entries are counted (read_model_counted), for the indexes that are */
+  const counted = loadCounted(statements);
+  const countingOf = (collection: string, index: string): CountedGroups | undefined => counted.get(collection)?.get(index);
 
   const parse = (row: DocumentRow, collection: string): CachedDocument => {
     const doc: unknown = JSON.parse(row.doc);
@@ -138,33 +158,68 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     return { indexes: row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues), indexesJson: row.indexes };
   };
 
-  const moveEntries = (collection: string, id: string, before: IndexValues | null, after: IndexValues | null): void => {
+  const moveEntries = (collection: string, id: string, before: IndexValues | null, after: IndexValues | null, tally: GroupTally): void => {
     if (before === after) return;
     if (before !== null) {
       for (const index of Object.keys(before)) {
         const kept = after?.[index];
-        for (const value of before[index]!) if (!kept?.includes(value)) statements.deleteEntry.run(collection, index, value, id);
+        const counting = countingOf(collection, index);
+        for (const value of before[index]!) {
+          if (kept?.includes(value)) continue;
+          const { changes } = statements.deleteEntry.run(collection, index, value, id);
+          if (counting !== undefined && changes > 0) tally.add(collection, index, groupOf(value, counting), -1);
+        }
       }
     }
     if (after !== null) {
       for (const index of Object.keys(after)) {
         const had = before?.[index];
-        for (const value of after[index]!) if (!had?.includes(value)) statements.insertEntry.run(collection, index, value, id);
+        const counting = countingOf(collection, index);
+        for (const value of after[index]!) {
+          if (had?.includes(value)) continue;
+          const { changes } = statements.insertEntry.run(collection, index, value, id);
+          if (counting !== undefined && changes > 0) tally.add(collection, index, groupOf(value, counting), +1);
+        }
       }
     }
   };
 
+  /**
+   * A declaration this store has not counted under yet: the entries the index already holds are counted first (an
+   * index that becomes counted on a filled store, or whose grouping changed), so the counts cover every entry.
+   */
+  const declare = (collection: string, index: string, counting: CountedGroups): void => {
+    const known = countingOf(collection, index);
+    if (known !== undefined && known.separator === counting.separator && known.fields === counting.fields) return;
+    if (!(counting.fields >= 1 && Number.isSafeInteger(counting.fields) && counting.separator.length > 0)) {
+      throw new RangeError(`countedGroups of ${collection}/${index}: a non-empty separator and at least one field, got ${JSON.stringify(counting)}`);
+    }
+    statements.deleteGroupCounts.run(collection, index);
+    const groups = new Map<string, number>();
+    for (const value of statements.valuesOf.iterate(collection, index)) {
+      const group = groupOf(value, counting);
+      if (group !== null) groups.set(group, (groups.get(group) ?? 0) + 1);
+    }
+    for (const [group, n] of groups) statements.addToGroup.run(collection, index, group, n);
+    statements.upsertCounted.run(collection, index, counting.separator, counting.fields);
+    let byIndex = counted.get(collection);
+    if (byIndex === undefined) counted.set(collection, (byIndex = new Map()));
+    byIndex.set(index, { separator: counting.separator, fields: counting.fields });
+  };
+
   // SQLite first, cache after: anything that throws (a document JSON cannot hold, a full disk) rolls the transaction
   // back before the cache has changed
-  const persist = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
+  const persistWrites = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
     /** collection → id → the document after this commit (null: deleted); later writes of one id see earlier ones */
     const written = new Map<string, Map<string, CachedDocument | null>>();
-    for (const { collection, id, doc, indexes } of writes) {
+    const tally = new GroupTally();
+    for (const { collection, id, doc, indexes, countedGroups } of writes) {
+      if (countedGroups !== undefined) for (const index of Object.keys(countedGroups)) declare(collection, index, countedGroups[index]!);
       let byId = written.get(collection);
       if (byId === undefined) written.set(collection, (byId = new Map()));
       const previous = byId.has(id) ? (byId.get(id) ?? null) : storedIndexes(collection, id);
       if (doc === null) {
-        moveEntries(collection, id, previous?.indexes ?? null, null);
+        moveEntries(collection, id, previous?.indexes ?? null, null, tally);
         statements.deleteDocument.run(collection, id);
         byId.set(id, null);
         continue;
@@ -173,19 +228,32 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
       const json = JSON.stringify(doc);
       if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
-      moveEntries(collection, id, previous?.indexes ?? null, merged);
+      moveEntries(collection, id, previous?.indexes ?? null, merged, tally);
       statements.upsertDocument.run(collection, id, json, indexesJson);
       freeze(doc);
       byId.set(id, { doc, indexes: merged, indexesJson, size: json.length });
     }
+    tally.apply(statements);
     statements.upsertCheckpoint.run(projection, position);
     return written;
   });
+  // `counted` changes inside the transaction (declare); a commit that fails must not leave it claiming counts the
+  // file does not hold
+  const persist = (projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
+    try {
+      return persistWrites(projection, position, writes);
+    } catch (error) {
+      reload(counted, loadCounted(statements));
+      throw error;
+    }
+  };
 
   const drop = db.transaction((projections: readonly string[], collections: readonly string[]): void => {
     for (const collection of collections) {
       statements.deleteCollection.run(collection);
       statements.deleteCollectionEntries.run(collection);
+      // counted indexes stay counted (every count now 0): the next write declares the same anyway
+      statements.deleteCollectionGroupCounts.run(collection);
     }
     for (const projection of projections) statements.deleteCheckpoint.run(projection);
   });
@@ -240,6 +308,10 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
 
     async countRange(collection, index, bounds) {
       assertOpen();
+      const counting = countingOf(collection, index);
+      if (counting !== undefined && bounds?.from !== undefined && bounds.to === `${bounds.from}${TOP}` && groupOf(bounds.from, counting) === bounds.from) {
+        return statements.groupCount.get(collection, index, bounds.from) ?? 0;
+      }
       return ranges.count(collection, index, bounds ?? {});
     },
 
@@ -311,7 +383,60 @@ function prepareStatements(db: SqliteDatabase) {
       'INSERT INTO read_model_checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
     ),
     deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
+    counted: db.prepare<[], { collection: string; idx: string; separator: string; fields: number }>('SELECT collection, idx, separator, fields FROM read_model_counted'),
+    upsertCounted: db.prepare<[string, string, string, number]>(
+      'INSERT INTO read_model_counted (collection, idx, separator, fields) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (collection, idx) DO UPDATE SET separator = excluded.separator, fields = excluded.fields',
+    ),
+    valuesOf: db.prepare<[string, string], string>('SELECT value FROM read_model_entries WHERE collection = ? AND idx = ?').pluck(),
+    groupCount: db.prepare<[string, string, string], number>('SELECT n FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp = ?').pluck(),
+    addToGroup: db.prepare<[string, string, string, number]>(
+      'INSERT INTO read_model_group_counts (collection, idx, grp, n) VALUES (?, ?, ?, ?) ON CONFLICT (collection, idx, grp) DO UPDATE SET n = n + excluded.n',
+    ),
+    dropEmptyGroup: db.prepare<[string, string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp = ? AND n = 0'),
+    deleteGroupCounts: db.prepare<[string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ?'),
+    deleteCollectionGroupCounts: db.prepare<[string]>('DELETE FROM read_model_group_counts WHERE collection = ?'),
   };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+const TOP = '\u{10ffff}';
+
+function loadCounted(statements: Statements): Map<string, Map<string, CountedGroups>> {
+  const counted = new Map<string, Map<string, CountedGroups>>();
+  for (const { collection, idx, separator, fields } of statements.counted.all()) {
+    let byIndex = counted.get(collection);
+    if (byIndex === undefined) counted.set(collection, (byIndex = new Map()));
+    byIndex.set(idx, { separator, fields });
+  }
+  return counted;
+}
+
+function reload<K, V>(target: Map<K, V>, source: Map<K, V>): void {
+  target.clear();
+  for (const [key, value] of source) target.set(key, value);
+}
+
+/** one commit's changes to group counts, written once per group at its end (a rebuild's commit moves thousands) */
+class GroupTally {
+  private readonly deltas = new Map<string, { collection: string; index: string; group: string; delta: number }>();
+
+  add(collection: string, index: string, group: string | null, delta: number): void {
+    if (group === null) return;
+    const key = `${collection}\u0000${index}\u0000${group}`;
+    const known = this.deltas.get(key);
+    if (known === undefined) this.deltas.set(key, { collection, index, group, delta });
+    else known.delta += delta;
+  }
+
+  apply(statements: Statements): void {
+    for (const { collection, index, group, delta } of this.deltas.values()) {
+      if (delta === 0) continue;
+      statements.addToGroup.run(collection, index, group, delta);
+      if (delta < 0) statements.dropEmptyGroup.run(collection, index, group);
+    }
+  }
 }
 
 /**

@@ -93,6 +93,8 @@ export const handoffBoardProjection: Projection<HandoffBoardContext> = {
   collections: [HANDOFF_BOARD],
   // read only by range (boardPlan / boardSegments): no per-value set in Redis for values that are all unique
   rangeIndexes: [BOARD_INDEX],
+  // the board's totalCount is the sum of its lanes' counts, and the ended lanes hold every handoff the city ever had
+  countedGroups: { [BOARD_INDEX]: { separator: '|', fields: 2 } },
   keys(event) {
     const handoffId = (event.data as { handoffId?: unknown }).handoffId;
     if (!event.streamId.startsWith('case-') || typeof handoffId !== 'string') return [];

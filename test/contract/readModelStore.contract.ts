@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { IndexEntry, RangePage, RangeQuery, ReadModelStore } from '../../ports/readModelStore.js';
+import { groupBounds, groupOf, type IndexEntry, type RangePage, type RangeQuery, type ReadModelStore } from '../../ports/readModelStore.js';
 
 export interface ReadModelStoreFixture {
   /** a ready store */
@@ -718,6 +718,97 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
           expect(await lane('*|R|')).to.deep.equal([]);
           expect(await lane('*|E|')).to.deep.equal(['h-3']);
         }
+      });
+    });
+
+    describe('counted groups (DocumentWrite.countedGroups)', () => {
+      const counting = { board: { separator: '|', fields: 2 } };
+      /** a board card filed under two scopes, `*` and the agency's, in one lane */
+      const card = (id: string, lane: string, agency = 'ly-justice', counted = true) => ({
+        collection: handoffs,
+        id,
+        doc: { id, lane },
+        indexes: { board: [`*|${lane}|${id}`, `t:${agency}|${lane}|${id}`] },
+        rangeIndexes: ['board'],
+        ...(counted ? { countedGroups: counting } : {}),
+      });
+      const gone = (id: string) => ({ collection: handoffs, id, doc: null, rangeIndexes: ['board'], countedGroups: counting });
+      const count = (group: string) => store.countRange(handoffs, 'board', groupBounds(group));
+      /** the oracle: the group's entries read page by page */
+      const walk = async (group: string): Promise<number> => {
+        let n = 0;
+        let after: IndexEntry | null = null;
+        do {
+          const page: RangePage = await store.findRange(handoffs, 'board', { ...groupBounds(group), after, limit: 2 });
+          n += page.entries.length;
+          after = page.next;
+        } while (after !== null);
+        return n;
+      };
+      const expectCounts = async (expected: Record<string, number>) => {
+        for (const [group, n] of Object.entries(expected)) {
+          expect(await count(group), `count of ${group}`).to.equal(n);
+          expect(await walk(group), `entries of ${group}`).to.equal(n);
+        }
+      };
+
+      it('groupOf takes the value up to the n-th separator, and nothing from a value with fewer', () => {
+        expect(groupOf('*|ECOMPLETED|2026-12-03|c/h', counting.board)).to.equal('*|ECOMPLETED|');
+        expect(groupOf('*|ECOMPLETED|', counting.board)).to.equal('*|ECOMPLETED|');
+        expect(groupOf('*|ECOMPLETED', counting.board)).to.equal(null);
+        expect(groupOf('a::b::c', { separator: '::', fields: 1 })).to.equal('a::');
+        expect(groupBounds('*|R|')).to.deep.equal({ from: '*|R|', to: '*|R|\u{10ffff}' });
+      });
+
+      it('counts each group through inserts, moves, deletes and a delete-and-write in one commit', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'R'), card('h-2', 'R', 'ly-court'), card('h-3', 'E'), card('h-4', 'E')]);
+        await expectCounts({ '*|R|': 2, '*|E|': 2, 't:ly-justice|R|': 1, 't:ly-court|R|': 1, 't:ly-justice|E|': 2, '*|N|': 0 });
+        // h-1 ends, h-3 is deleted, h-4 is deleted and written again in another lane, h-2 is written unchanged
+        await store.commit(projection, 2n, [card('h-1', 'E'), gone('h-3'), gone('h-4'), card('h-4', 'N'), card('h-2', 'R', 'ly-court')]);
+        await expectCounts({ '*|R|': 1, '*|E|': 1, '*|N|': 1, 't:ly-justice|R|': 0, 't:ly-justice|E|': 1, 't:ly-justice|N|': 1, 't:ly-court|R|': 1 });
+        // a range that is not one whole group is counted as any range is
+        expect(await store.countRange(handoffs, 'board', { from: '*|', to: '*|\u{10ffff}' })).to.equal(3);
+        expect(await store.countRange(handoffs, 'board', { from: '*|R|', to: '*|R|h-1' })).to.equal(0);
+        expect(await store.countRange(handoffs, 'board', { from: '*|R|', to: '*|R|h-2' })).to.equal(1);
+        expect(await store.countRange(handoffs, 'board')).to.equal(6);
+        if (fixture.reopen) {
+          store = await fixture.reopen();
+          await expectCounts({ '*|R|': 1, '*|E|': 1, '*|N|': 1, 't:ly-justice|E|': 1 });
+          await store.commit(projection, 3n, [card('h-5', 'E')]);
+          await expectCounts({ '*|E|': 2, 't:ly-justice|E|': 2 });
+        }
+      });
+
+      it('counts the entries an index already held when it becomes counted', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'E', 'ly-justice', false), card('h-2', 'E', 'ly-justice', false), card('h-3', 'R', 'ly-justice', false)]);
+        await store.commit(projection, 2n, [card('h-4', 'E')]);
+        await expectCounts({ '*|E|': 3, '*|R|': 1, 't:ly-justice|E|': 3 });
+        await store.commit(projection, 3n, [gone('h-1')]);
+        await expectCounts({ '*|E|': 2, 't:ly-justice|E|': 2 });
+      });
+
+      it('is emptied by reset and counts the rebuild that follows', async () => {
+        await store.commit(projection, 1n, [card('h-1', 'E'), card('h-2', 'E')]);
+        await store.reset([projection], [handoffs]);
+        await expectCounts({ '*|E|': 0, 't:ly-justice|E|': 0 });
+        await store.commit(projection, 1n, [card('h-3', 'E')]);
+        await expectCounts({ '*|E|': 1, 't:ly-justice|E|': 1 });
+      });
+
+      it('agrees with the entries after any sequence of commits', async () => {
+        const lanes = ['R', 'N', 'E'];
+        const writeArb = fc.record({ id: fc.constantFrom('h-1', 'h-2', 'h-3', 'h-4', 'h-5'), lane: fc.constantFrom(...lanes, null), agency: fc.constantFrom('a', 'b') });
+        let round = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(fc.array(writeArb, { maxLength: 6 }), { minLength: 1, maxLength: 5 }), async (commits) => {
+            handoffs = unique('handoffs');
+            for (const writes of commits) {
+              await store.commit(projection, BigInt(++round), writes.map(({ id, lane, agency }) => (lane === null ? gone(id) : card(id, lane, agency))));
+            }
+            for (const scope of ['*', 't:a', 't:b']) for (const lane of lanes) expect(await count(`${scope}|${lane}|`)).to.equal(await walk(`${scope}|${lane}|`));
+          }),
+          { numRuns: 25 },
+        );
       });
     });
 
