@@ -9,9 +9,9 @@
  * a JSON.parse. Before this store held every document and entry in memory, which at 1,000,000 events took 4 GB and
  * ran the garbage collector against V8's heap limit (docs/benchmarks.md).
  *
- * Documents are deep-frozen when committed or parsed and handed out as they are: a caller that tries to change one
- * gets a TypeError instead of silently changing the cached copy. The price is that commit takes ownership of the
- * objects it is given (they are frozen in place); projections build new documents in evolve anyway.
+ * Documents are deep-frozen when parsed and handed out as they are: a caller that tries to change one gets a TypeError
+ * instead of silently changing the cached copy. A commit keeps the JSON it wrote, not the object it was given, and the
+ * first read parses it (CachedDocument.doc says why), so the caller keeps its objects and may change them.
  *
  * Text order: SQLite's BINARY collation compares the UTF-8 bytes, i.e. code points, as the port asks.
  *
@@ -100,8 +100,15 @@ const MIGRATIONS = [
 export type IndexValues = Readonly<Record<string, readonly string[]>>;
 
 interface CachedDocument {
-  /** deep-frozen */
+  /**
+   * Deep-frozen, parsed from the stored JSON; undefined until the first read after a commit, which parses `json`.
+   * The object a projection committed is never kept: a case document that lived across hundreds of live commits, each
+   * version a spread of the last, made every later spread of its 330-key handoff map slow and left garbage the
+   * scavenger promoted (620–1,013 ms live slices on the benchmark's long case); a parsed one does not.
+   */
   readonly doc: unknown;
+  /** the stored JSON while `doc` is not parsed yet, else null */
+  readonly json: string | null;
   /** every index entry of the document, merged across writes; null when it has none */
   readonly indexes: IndexValues | null;
   /** `indexes` as stored, reused while a write leaves them as they were (the usual case) */
@@ -145,9 +152,18 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     freeze(doc);
     const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
     freeze(indexes);
-    const cached: CachedDocument = { doc, indexes, indexesJson: row.indexes, size: row.doc.length };
+    const cached: CachedDocument = { doc, json: null, indexes, indexesJson: row.indexes, size: row.doc.length };
     cache.set(cacheKey(collection, row.id), cached);
     return cached;
+  };
+
+  /** the cached document, parsed on its first read after a commit */
+  const docOf = (collection: string, id: string, cached: CachedDocument): unknown => {
+    if (cached.json === null) return cached.doc;
+    const doc: unknown = JSON.parse(cached.json);
+    freeze(doc);
+    cache.set(cacheKey(collection, id), { ...cached, doc, json: null });
+    return doc;
   };
 
   const storedIndexes = (collection: string, id: string): StoredIndexes | null => {
@@ -230,8 +246,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
       moveEntries(collection, id, previous?.indexes ?? null, merged, tally);
       statements.upsertDocument.run(collection, id, json, indexesJson);
-      freeze(doc);
-      byId.set(id, { doc, indexes: merged, indexesJson, size: json.length });
+      byId.set(id, { doc: undefined, json, indexes: merged, indexesJson, size: json.length });
     }
     tally.apply(statements);
     statements.upsertCheckpoint.run(projection, position);
@@ -266,7 +281,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     async get<T>(collection: string, id: string): Promise<T | null> {
       assertOpen();
       const cached = cache.get(cacheKey(collection, id));
-      if (cached !== undefined) return cached.doc as T;
+      if (cached !== undefined) return docOf(collection, id, cached) as T;
       const row = statements.get.get(collection, id);
       return row === undefined ? null : (parse(row, collection).doc as T);
     },
@@ -277,7 +292,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       const missing = new Map<string, number[]>();
       ids.forEach((id, at) => {
         const cached = cache.get(cacheKey(collection, id));
-        if (cached !== undefined) found[at] = cached.doc as T;
+        if (cached !== undefined) found[at] = docOf(collection, id, cached) as T;
         else missing.set(id, [...(missing.get(id) ?? []), at]);
       });
       const cold = [...missing.keys()];
