@@ -83,8 +83,10 @@ export interface DocumentWrite {
 
 /**
  * How an index's entries are grouped for counting: the group of a value is its first `fields` fields, each ended by
- * `separator` (`*|ECOMPLETED|` for the board's value `*|ECOMPLETED|2026-12-03|…` with `|` and 2). A value with fewer
- * separators is in no group. The group's range is { from: group, to: group + U+10FFFF } (groupBounds).
+ * `separator` (`*|ECOMPLETED|` for the board's value `*|ECOMPLETED|2026-12-03|…` with `|` and 2); a value with fewer
+ * separators counts on its own. A store that keeps the counts answers from them every prefix range
+ * { from: p, to: p + U+10FFFF } whose prefix ends at or before the end of a group — a whole group (`groupBounds`), or
+ * several (`<agency>|<quarter>|j` with 3 fields: the groups `…|j0|` and `…|j1|`).
  */
 export interface CountedGroups {
   separator: string;
@@ -116,9 +118,9 @@ export interface ReadModelStore {
    */
   findRange(collection: string, index: string, query: RangeQuery): Promise<RangePage>;
   /**
-   * How many entries of the index lie within the bounds (a document once per value it is filed under). Over exactly
-   * one group of a counted index (DocumentWrite.countedGroups, `groupBounds`) it costs the same whatever the group's
-   * size; other ranges may cost their length (the embedded store walks them).
+   * How many entries of the index lie within the bounds (a document once per value it is filed under). Over a prefix
+   * range of whole groups of a counted index (DocumentWrite.countedGroups) it costs the same whatever their size;
+   * other ranges may cost their length (the embedded store walks them).
    */
   countRange(collection: string, index: string, bounds?: IndexBounds): Promise<number>;
   /** every id in a collection, ascending */

@@ -183,7 +183,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
         for (const value of before[index]!) {
           if (kept?.includes(value)) continue;
           const { changes } = statements.deleteEntry.run(collection, index, value, id);
-          if (counting !== undefined && changes > 0) tally.add(collection, index, groupOf(value, counting), -1);
+          if (counting !== undefined && changes > 0) tally.add(collection, index, countedUnder(value, counting), -1);
         }
       }
     }
@@ -194,7 +194,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
         for (const value of after[index]!) {
           if (had?.includes(value)) continue;
           const { changes } = statements.insertEntry.run(collection, index, value, id);
-          if (counting !== undefined && changes > 0) tally.add(collection, index, groupOf(value, counting), +1);
+          if (counting !== undefined && changes > 0) tally.add(collection, index, countedUnder(value, counting), +1);
         }
       }
     }
@@ -213,8 +213,8 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     statements.deleteGroupCounts.run(collection, index);
     const groups = new Map<string, number>();
     for (const value of statements.valuesOf.iterate(collection, index)) {
-      const group = groupOf(value, counting);
-      if (group !== null) groups.set(group, (groups.get(group) ?? 0) + 1);
+      const group = countedUnder(value, counting);
+      groups.set(group, (groups.get(group) ?? 0) + 1);
     }
     for (const [group, n] of groups) statements.addToGroup.run(collection, index, group, n);
     statements.upsertCounted.run(collection, index, counting.separator, counting.fields);
@@ -324,8 +324,8 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     async countRange(collection, index, bounds) {
       assertOpen();
       const counting = countingOf(collection, index);
-      if (counting !== undefined && bounds?.from !== undefined && bounds.to === `${bounds.from}${TOP}` && groupOf(bounds.from, counting) === bounds.from) {
-        return statements.groupCount.get(collection, index, bounds.from) ?? 0;
+      if (counting !== undefined && bounds?.from !== undefined && bounds.to === `${bounds.from}${TOP}` && coversWholeGroups(bounds.from, counting)) {
+        return statements.groupsCount.get(collection, index, bounds.from, bounds.to) ?? 0;
       }
       return ranges.count(collection, index, bounds ?? {});
     },
@@ -404,7 +404,9 @@ function prepareStatements(db: SqliteDatabase) {
         'ON CONFLICT (collection, idx) DO UPDATE SET separator = excluded.separator, fields = excluded.fields',
     ),
     valuesOf: db.prepare<[string, string], string>('SELECT value FROM read_model_entries WHERE collection = ? AND idx = ?').pluck(),
-    groupCount: db.prepare<[string, string, string], number>('SELECT n FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp = ?').pluck(),
+    groupsCount: db.prepare<[string, string, string, string], number>(
+      'SELECT coalesce(sum(n), 0) FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp >= ? AND grp <= ?',
+    ).pluck(),
     addToGroup: db.prepare<[string, string, string, number]>(
       'INSERT INTO read_model_group_counts (collection, idx, grp, n) VALUES (?, ?, ?, ?) ON CONFLICT (collection, idx, grp) DO UPDATE SET n = n + excluded.n',
     ),
@@ -433,12 +435,28 @@ function reload<K, V>(target: Map<K, V>, source: Map<K, V>): void {
   for (const [key, value] of source) target.set(key, value);
 }
 
+/**
+ * The row a value is counted in: its group, or the value itself when it has fewer fields than a group (so every entry
+ * is counted somewhere, and a group row is always a prefix of the values it counts).
+ */
+const countedUnder = (value: string, counting: CountedGroups): string => groupOf(value, counting) ?? value;
+
+/**
+ * Whether the values starting with `prefix` are exactly those counted in rows starting with it: true when the prefix
+ * ends before or at the end of a group (it holds fewer than `fields` separators, or exactly that many and ends with the
+ * last). Then a value starts with the prefix if and only if its row does, and the range's count is a sum of rows —
+ * one row for a board lane, the j0 and j1 rows for a scorecard column `…|j`.
+ */
+const coversWholeGroups = (prefix: string, counting: CountedGroups): boolean => {
+  const group = groupOf(prefix, counting);
+  return group === null || group === prefix;
+};
+
 /** one commit's changes to group counts, written once per group at its end (a rebuild's commit moves thousands) */
 class GroupTally {
   private readonly deltas = new Map<string, { collection: string; index: string; group: string; delta: number }>();
 
-  add(collection: string, index: string, group: string | null, delta: number): void {
-    if (group === null) return;
+  add(collection: string, index: string, group: string, delta: number): void {
     const key = `${collection}\u0000${index}\u0000${group}`;
     const known = this.deltas.get(key);
     if (known === undefined) this.deltas.set(key, { collection, index, group, delta });

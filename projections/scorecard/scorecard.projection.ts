@@ -309,6 +309,8 @@ export const scorecardProjection: Projection<ScorecardContext> = {
   collections: [SCORECARD, SCORECARD_R2],
   // read only by countRange: no per-value set in Redis
   rangeIndexes: [ROW_INDEX],
+  // `<agency>|<quarter>|<column>|`: a column's count (`…|h`: the rows h0, h1, h2) is a sum of a few counts
+  countedGroups: { [ROW_INDEX]: { separator: '|', fields: 3 } },
   keys(event) {
     const more = revision2Keys(event);
     if (!event.streamId.startsWith('case-')) return more;

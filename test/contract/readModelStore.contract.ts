@@ -795,6 +795,31 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
         await expectCounts({ '*|E|': 1, 't:ly-justice|E|': 1 });
       });
 
+      it('answers a prefix range of several whole groups, and counts a value with fewer fields on its own', async () => {
+        const rows = unique('rows');
+        const filed = (id: string, values: string[]) => ({ collection: rows, id, doc: { id }, indexes: { row: values }, rangeIndexes: ['row'], countedGroups: { row: { separator: '|', fields: 3 } } });
+        await store.commit(projection, 1n, [
+          filed('c1', ['a|2026Q3|j0|c1', 'a|2026Q3|g1|c1']),
+          filed('c2', ['a|2026Q3|j1|c2', 'a|2026Q4|j0|c2']),
+          filed('c3', ['a|2026Q3|j1|c3', 'a|2026Q3|j', 'a|2026Q3|j1']),
+          filed('c4', ['b|2026Q3|j0|c4']),
+        ]);
+        const count = (prefix: string) => store.countRange(rows, 'row', { from: prefix, to: `${prefix}\u{10ffff}` });
+        // `a|2026Q3|j` covers the groups j0 and j1 and the two short values that start with it
+        expect(await count('a|2026Q3|j')).to.equal(5);
+        expect(await count('a|2026Q3|j1')).to.equal(3);
+        expect(await count('a|2026Q3|j1|')).to.equal(2);
+        expect(await count('a|2026Q3|')).to.equal(6);
+        expect(await count('a|')).to.equal(7);
+        expect(await count('a|2026Q3|j1|c')).to.equal(2);
+        expect(await count('a|2026Q3|j1|c3')).to.equal(1);
+        expect(await count('')).to.equal(8);
+        await store.commit(projection, 2n, [filed('c3', ['a|2026Q4|j1|c3']), { collection: rows, id: 'c1', doc: null, rangeIndexes: ['row'], countedGroups: { row: { separator: '|', fields: 3 } } }]);
+        expect(await count('a|2026Q3|j')).to.equal(1);
+        expect(await count('a|2026Q4|j')).to.equal(2);
+        expect(await count('a|2026Q3|')).to.equal(1);
+      });
+
       it('agrees with the entries after any sequence of commits', async () => {
         const lanes = ['R', 'N', 'E'];
         const writeArb = fc.record({ id: fc.constantFrom('h-1', 'h-2', 'h-3', 'h-4', 'h-5'), lane: fc.constantFrom(...lanes, null), agency: fc.constantFrom('a', 'b') });
@@ -806,6 +831,7 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
               await store.commit(projection, BigInt(++round), writes.map(({ id, lane, agency }) => (lane === null ? gone(id) : card(id, lane, agency))));
             }
             for (const scope of ['*', 't:a', 't:b']) for (const lane of lanes) expect(await count(`${scope}|${lane}|`)).to.equal(await walk(`${scope}|${lane}|`));
+            for (const prefix of ['*|', 't:', 't:a|', '*', '']) expect(await count(prefix)).to.equal(await walk(prefix));
           }),
           { numRuns: 25 },
         );
