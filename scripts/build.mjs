@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = ['domain', 'ports', 'application', 'projections', 'infra', 'gateway'];
 /** source files tsc compiles (or that only tsx can run): never copied */
-const COMPILED = /\.(ts|mts|cts)$|^verifyWorker\.mjs$/;
+const COMPILED = /\.(ts|mts|cts)$|Worker\.mjs$/;
 
 const run = (command, args) => {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });

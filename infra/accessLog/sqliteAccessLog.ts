@@ -3,7 +3,10 @@
  * read does not contend with ingest for the event store's write lock.
  *
  * Entries that arrive together are written in one transaction (group commit: one fsync for a burst of
- * concurrent operations), and record() resolves once theirs is on disk.
+ * concurrent operations), and record() resolves once theirs is on disk. Opened on a path, the log writes in a
+ * thread of its own (accessLogWriterThread.ts): every GraphQL answer waits for its entry, and on the event loop the
+ * fsyncs alone (0.3 ms each, 3.7 ms at p99) plus the inserts took 17 % of the process under a 50-client flood
+ * (docs/benchmarks.md). Opened on a database (the audit worker's read-only use), it writes in the calling thread.
  *
  * Append-only is enforced by the file itself (migration 2): triggers refuse every UPDATE, every DELETE of an
  * entry younger than a year, and every INSERT that is not the next id chained onto the head — which is what
@@ -18,6 +21,7 @@ import { backfillChain, chainedTableTriggers, chainReaders } from '../sqlite/cha
 import { chainHash } from '../audit/logChain.js';
 import { MIN_RETENTION_DAYS, RetentionError, type AccessEntry, type AccessLog, type AccessLogPage, type AccessRecord } from '../../ports/accessLog.js';
 import { idCursors } from '../idCursor.js';
+import { startAccessLogWriterThread, type AccessLogWriterThread } from './accessLogWriterThread.js';
 
 export type SqliteAccessLogOptions = { path: string } | { database: SqliteDatabase };
 
@@ -116,83 +120,48 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
   }
 
   const statements = {
-    insert: db.prepare(
-      `INSERT INTO access_log (id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms, hash, prev_hash)
-       VALUES (@id, @at, @principal, @roles, @agencyId, @operationType, @operationName, @fields, @variables, @outcome, @errorCodes, @client, @durationMs, @hash, @prevHash)`,
-    ),
     head: db.prepare<[], { last_id: number; last_hash: string | null; pruned_id: number; pruned_hash: string | null }>(
       'SELECT last_id, last_hash, pruned_id, pruned_hash FROM access_log_head',
     ),
-    firstKept: db.prepare<[string], number | null>('SELECT min(id) FROM access_log WHERE at >= ?').pluck(),
     page: db.prepare<[number, number], AccessRow>(`SELECT ${COLUMNS} FROM access_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     pageForPrincipal: db.prepare<[string, number, number], AccessRow>(
       `SELECT ${COLUMNS} FROM access_log WHERE principal = ? AND id < ? ORDER BY id DESC LIMIT ?`,
     ),
     count: db.prepare<[], number>('SELECT count(*) FROM access_log').pluck(),
     countForPrincipal: db.prepare<[string], number>('SELECT count(*) FROM access_log WHERE principal = ?').pluck(),
-    // only from the oldest end, so what remains is one unbroken stretch of the chain
-    prune: db.prepare<[number]>('DELETE FROM access_log WHERE id < ?'),
   };
 
-  const insertAll = db.transaction((entries: readonly AccessEntry[]) => {
-    const head = statements.head.get()!;
-    let id = head.last_id;
-    let prevHash = head.last_hash;
-    for (const entry of entries) {
-      id += 1;
-      const row: AccessRow = {
-        id,
-        at: entry.at,
-        principal: entry.principal ?? null,
-        roles: JSON.stringify(entry.roles),
-        agency_id: entry.agencyId ?? null,
-        operation_type: entry.operationType ?? null,
-        operation_name: entry.operationName ?? null,
-        fields: JSON.stringify(entry.fields),
-        variables: entry.variables === null || entry.variables === undefined ? null : JSON.stringify(entry.variables),
-        outcome: entry.outcome,
-        error_codes: JSON.stringify(entry.errorCodes),
-        client: entry.client ?? null,
-        duration_ms: entry.durationMs ?? null,
-      };
-      // hashed as it will be read back
-      const hash = chainHash(toRecord(row), prevHash);
-      statements.insert.run({
-        id,
-        at: row.at,
-        principal: row.principal,
-        roles: row.roles,
-        agencyId: row.agency_id,
-        operationType: row.operation_type,
-        operationName: row.operation_name,
-        fields: row.fields,
-        variables: row.variables,
-        outcome: row.outcome,
-        errorCodes: row.error_codes,
-        client: row.client,
-        durationMs: row.duration_ms,
-        hash,
-        prevHash,
-      });
-      prevHash = hash;
-    }
-  });
-
   const openChain = chainReaders(db, { table: 'access_log', columns: COLUMNS, head: () => statements.head.get()!, toRecord });
+  // the writer thread is started by the first write: a log opened only to be read (the audit commands) starts none
+  let writer: AccessLogWriterThread | null = null;
+  const inThread = ownsDatabase ? null : accessLogWrites(db);
+  const writerOf = (): AccessLogWrites | AccessLogWriterThread => inThread ?? (writer ??= startAccessLogWriterThread(options as { path: string }));
 
-  // group commit: what arrives in one turn of the event loop is written together
+  // group commit: what arrives in one turn of the event loop is written together, and while a commit is on its way
+  // (in the writer thread: until its fsync is done) what arrives meanwhile waits to go as the next one — one message
+  // and one transaction per fsync, not per request
   let pending: { entry: AccessEntry; resolve(): void; reject(error: unknown): void }[] = [];
   let flushing: NodeJS.Immediate | null = null;
-  const flush = (): void => {
+  let writing: Promise<void> | null = null;
+  const schedule = (): void => {
+    if (writing === null && pending.length > 0) flushing ??= setImmediate(() => void flush());
+  };
+  const flush = (): Promise<void> => {
     flushing = null;
     const batch = pending;
     pending = [];
-    try {
-      insertAll.immediate(batch.map((item) => item.entry));
-      for (const item of batch) item.resolve();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-    }
+    writing = (async () => {
+      try {
+        await writerOf().append(batch.map((item) => item.entry));
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      } finally {
+        writing = null;
+        schedule();
+      }
+    })();
+    return writing;
   };
 
   let closed = false;
@@ -212,7 +181,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
       assertOpen();
       return new Promise<void>((resolve, reject) => {
         pending.push({ entry, resolve, reject });
-        flushing ??= setImmediate(flush);
+        schedule();
       });
     },
 
@@ -235,12 +204,7 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
     async prune(before) {
       assertOpen();
       try {
-        return db
-          .transaction(() => {
-            const firstKept = statements.firstKept.get(before.toISOString()) ?? statements.head.get()!.last_id + 1;
-            return statements.prune.run(firstKept).changes;
-          })
-          .immediate();
+        return await writerOf().prune(before.toISOString());
       } catch (error) {
         if (String((error as Error).message).includes('kept at least')) {
           throw new RetentionError(`访问日志至少保留 ${MIN_RETENTION_DAYS} 天：不能删除 ${before.toISOString()} 之前一年内的记录`);
@@ -251,13 +215,84 @@ export function openSqliteAccessLog(options: SqliteAccessLogOptions): AccessLog 
 
     async close() {
       if (closed) return;
-      if (flushing !== null) {
-        clearImmediate(flushing);
-        flush();
-      }
       closed = true;
+      // what was recorded before close() is written: the commit on its way, then the rest
+      while (writing !== null || pending.length > 0) {
+        if (flushing !== null) clearImmediate(flushing);
+        await (writing ?? flush());
+      }
+      await writer?.close();
       if (ownsDatabase) db.close();
     },
+  };
+}
+
+/** the log's writes on one connection, run in the calling thread (the writer thread's, or the caller's own) */
+export interface AccessLogWrites {
+  /** appends the entries in one IMMEDIATE transaction, each chained onto the head */
+  append(entries: readonly AccessEntry[]): void;
+  /** deletes the entries recorded before `before` (RFC 3339), from the oldest end only; how many */
+  prune(before: string): number;
+}
+
+export function accessLogWrites(db: SqliteDatabase): AccessLogWrites {
+  const insert = db.prepare(
+    `INSERT INTO access_log (id, at, principal, roles, agency_id, operation_type, operation_name, fields, variables, outcome, error_codes, client, duration_ms, hash, prev_hash)
+     VALUES (@id, @at, @principal, @roles, @agencyId, @operationType, @operationName, @fields, @variables, @outcome, @errorCodes, @client, @durationMs, @hash, @prevHash)`,
+  );
+  const head = db.prepare<[], { last_id: number; last_hash: string | null }>('SELECT last_id, last_hash FROM access_log_head');
+  const firstKept = db.prepare<[string], number | null>('SELECT min(id) FROM access_log WHERE at >= ?').pluck();
+  // only from the oldest end, so what remains is one unbroken stretch of the chain
+  const deleteBelow = db.prepare<[number]>('DELETE FROM access_log WHERE id < ?');
+
+  const appendAll = db.transaction((entries: readonly AccessEntry[]) => {
+    const { last_id, last_hash } = head.get()!;
+    let id = last_id;
+    let prevHash = last_hash;
+    for (const entry of entries) {
+      id += 1;
+      const row: AccessRow = {
+        id,
+        at: entry.at,
+        principal: entry.principal ?? null,
+        roles: JSON.stringify(entry.roles),
+        agency_id: entry.agencyId ?? null,
+        operation_type: entry.operationType ?? null,
+        operation_name: entry.operationName ?? null,
+        fields: JSON.stringify(entry.fields),
+        variables: entry.variables === null || entry.variables === undefined ? null : JSON.stringify(entry.variables),
+        outcome: entry.outcome,
+        error_codes: JSON.stringify(entry.errorCodes),
+        client: entry.client ?? null,
+        duration_ms: entry.durationMs ?? null,
+      };
+      // hashed as it will be read back
+      const hash = chainHash(toRecord(row), prevHash);
+      insert.run({
+        id,
+        at: row.at,
+        principal: row.principal,
+        roles: row.roles,
+        agencyId: row.agency_id,
+        operationType: row.operation_type,
+        operationName: row.operation_name,
+        fields: row.fields,
+        variables: row.variables,
+        outcome: row.outcome,
+        errorCodes: row.error_codes,
+        client: row.client,
+        durationMs: row.duration_ms,
+        hash,
+        prevHash,
+      });
+      prevHash = hash;
+    }
+  });
+  const pruneOldest = db.transaction((before: string) => deleteBelow.run(firstKept.get(before) ?? head.get()!.last_id + 1).changes);
+
+  return {
+    append: (entries) => appendAll.immediate(entries),
+    prune: (before) => pruneOldest.immediate(before),
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
-import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
+import { openDurableDatabase, type SqliteDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { REDACTED, redactVariables } from '../../../gateway/redaction.js';
 import { accessEntry, accessLogContract } from '../../contract/accessLog.contract.js';
 import { sqliteTamper } from '../../contract/chainTamper.js';
@@ -19,6 +19,28 @@ accessLogContract('sqlite', async () => {
     reopen: async () => open(),
     cleanup: async () => {
       await log.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+// opened on a database, the log writes in the calling thread (the audit worker's use): the same contract
+accessLogContract('sqlite, written in the calling thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
+  const databases: SqliteDatabase[] = [];
+  const open = () => {
+    const database = openDurableDatabase(join(dir, 'access-log.db'));
+    databases.push(database);
+    return openSqliteAccessLog({ database });
+  };
+  const log = open();
+  return {
+    log,
+    tamper: sqliteTamper(join(dir, 'access-log.db'), 'access_log', 'access_log_head'),
+    reopen: async () => open(),
+    cleanup: async () => {
+      await log.close();
+      for (const database of databases) database.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -97,6 +119,75 @@ describe('SQLite access log', () => {
         expect((await log.list({ first: 10 })).nodes.map((node) => node.id)).to.deep.equal(['3']);
         expect((await verifyChain(log)).ok).to.equal(true);
       } finally {
+        await log.close();
+      }
+    });
+  });
+
+  describe('opened on a path: written in a thread of its own', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
+    });
+    afterEach(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    it('waits for a write lock another connection holds without holding up this thread', async () => {
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      const other = openDurableDatabase(join(dir, 'access-log.db'));
+      try {
+        await log.record(accessEntry({ operationName: 'before' }));
+        other.exec('BEGIN IMMEDIATE');
+        let settled: string | null = null;
+        const recording = log.record(accessEntry({ operationName: 'during' })).then(
+          () => (settled = 'recorded'),
+          (error: Error) => (settled = `failed: ${error.message}`),
+        );
+        // written in this thread, the insert would wait here for the lock (busy timeout 5 s), timers and all, and
+        // then fail with SQLITE_BUSY before the sleep ends
+        await sleep(300);
+        expect(settled).to.equal(null);
+        other.exec('COMMIT');
+        await recording;
+        expect(settled).to.equal('recorded');
+        expect((await log.list({ first: 10 })).nodes.map((node) => node.operationName)).to.deep.equal(['during', 'before']);
+      } finally {
+        other.close();
+        await log.close();
+      }
+    });
+
+    it('writes what was recorded before close() before it closes', async () => {
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      const recorded = Array.from({ length: 20 }, (_, n) => log.record(accessEntry({ operationName: `q${n}` })));
+      await log.close();
+      await Promise.all(recorded);
+      const again = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      try {
+        expect((await again.list({ first: 50 })).totalCount).to.equal(20);
+        expect((await verifyChain(again)).ok).to.equal(true);
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('reports a write the file refuses as that record\'s failure, and keeps recording', async () => {
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      const other = openDurableDatabase(join(dir, 'access-log.db'));
+      try {
+        other.exec("CREATE TRIGGER refuse_once BEFORE INSERT ON access_log WHEN new.operation_name = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the file'); END");
+        const outcome = await log.record(accessEntry({ operationName: 'refused' })).then(
+          () => 'recorded',
+          (error: Error) => error.message,
+        );
+        expect(outcome).to.contain('refused by the file');
+        await log.record(accessEntry({ operationName: 'next' }));
+        expect((await log.list({ first: 10 })).nodes.map((node) => node.operationName)).to.deep.equal(['next']);
+        expect((await verifyChain(log)).ok).to.equal(true);
+      } finally {
+        other.close();
         await log.close();
       }
     });

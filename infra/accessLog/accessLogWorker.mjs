@@ -1,0 +1,6 @@
+// The access log's writer thread entry under tsx (accessLogWriterThread.ts): a worker does not inherit the tsx
+// loader of the thread that started it, so it registers tsx before loading the TypeScript.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./accessLogWorker.ts');
