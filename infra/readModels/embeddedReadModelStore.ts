@@ -23,7 +23,7 @@
 import { LRUCache } from 'lru-cache';
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import { groupOf, type CountedGroups, type DocumentWrite, type IndexBounds, type IndexEntry, type RangeQuery, type ReadModelStore } from '../../ports/readModelStore.js';
+import { groupBounds, groupOf, type CountedGroups, type DocumentWrite, type IndexBounds, type IndexEntry, type RangeQuery, type ReadModelStore } from '../../ports/readModelStore.js';
 import { checkRangeQuery } from './indexOrder.js';
 
 export interface EmbeddedReadModelStoreOptions {
@@ -324,7 +324,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     async countRange(collection, index, bounds) {
       assertOpen();
       const counting = countingOf(collection, index);
-      if (counting !== undefined && bounds?.from !== undefined && bounds.to === `${bounds.from}${TOP}` && coversWholeGroups(bounds.from, counting)) {
+      if (counting !== undefined && bounds?.from !== undefined && bounds.to === groupBounds(bounds.from).to && coversWholeGroups(bounds.from, counting)) {
         return statements.groupsCount.get(collection, index, bounds.from, bounds.to) ?? 0;
       }
       return ranges.count(collection, index, bounds ?? {});
@@ -417,8 +417,6 @@ function prepareStatements(db: SqliteDatabase) {
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
-
-const TOP = '\u{10ffff}';
 
 function loadCounted(statements: Statements): Map<string, Map<string, CountedGroups>> {
   const counted = new Map<string, Map<string, CountedGroups>>();
