@@ -138,4 +138,10 @@ export interface ReadModelStore {
    * that serialises a whole commit before sending it (Redis) asks for less, to bound a commit's size.
    */
   readonly rebuildBufferDocuments?: number;
+  /**
+   * True when reads and commits run synchronously in the caller's thread (the embedded store): the runner then bounds
+   * each piece of live work by time (projections/runner.ts `pieceBudgetMs`). A store that waits on a server does not
+   * hold the event loop while it waits, and timing its pieces would measure the network, not the loop.
+   */
+  readonly holdsEventLoop?: boolean;
 }

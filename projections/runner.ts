@@ -67,6 +67,18 @@ export interface ProjectionRunnerDeps<Ctx> {
   /** how transient store errors are retried (see the top of this file) */
   retry?: ProjectionRetryOptions;
   /**
+   * Live and catch-up work, per projection: how long one piece of it may hold the event loop (default 4 ms with a store
+   * that holds the loop — ReadModelStore.holdsEventLoop —, else Infinity). A slice of
+   * events is applied to each projection in pieces, each committed on its own with a turn of the event loop after it;
+   * a projection whose last piece took longer than this gets smaller ones (down to one event), and one that took less
+   * than half of it gets larger ones again (up to the whole slice). Infinity: whole slices (what tests that count
+   * commits per slice ask for). The documents are the same whatever the pieces: only how often they are committed
+   * changes.
+   */
+  pieceBudgetMs?: number;
+  /** the clock pieces are timed by (default performance.now; tests pass their own) */
+  now?: () => number;
+  /**
    * What the documents depend on besides the events (the working-day calendar and deadline policy of `ctx`), as a
    * string that changes when they do (infra/calendar/fingerprint.ts). It is kept in the read-model store beside each
    * projection's checkpoint; at start, a projection built under another one (or none) is reset and built again from
@@ -178,6 +190,14 @@ export class ProjectionTimeoutError extends Error {
 
 const DEFAULT_BATCH_SIZE = 10_000;
 /**
+ * How long one projection's piece of a live slice may take: `/healthz` must answer within 20 ms at p99 during an
+ * ingest, and a piece is synchronous work with the embedded store. Whole 250-event slices took up to 32 ms for the
+ * board and 428 ms for the `cases` projection on the benchmark's 1,000-event case (a 300 KB document evolved per event).
+ * 4 ms, growing by half: during the quick workload's HTTP ingest, 0–2 pieces over 20 ms (8 ms, doubling: 11–14), the
+ * /healthz p99 25–30 ms (whole slices: 38–47), at 9 % less ingest throughput (docs/benchmarks.md).
+ */
+const DEFAULT_PIECE_BUDGET_MS = 4;
+/**
  * Live and catch-up batches are applied this many events at a time per projection, with an event-loop turn
  * between two applications: a few milliseconds of synchronous work each with the embedded store.
  */
@@ -210,6 +230,8 @@ interface Track<Ctx> {
   retrying: ProjectionRetry | null;
   /** the pending pause before the next retry */
   retryTimer: unknown;
+  /** events per piece of a live or catch-up slice (applyInPieces): LIVE_SLICE_EVENTS until a piece takes too long */
+  pieceEvents: number;
 }
 
 /** where applyBatch reports what stopped a track: the projection's own code, or the read-model store */
@@ -247,6 +269,9 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     clearTimeout: (handle: unknown): void => clearTimeout(handle as NodeJS.Timeout),
   };
   const isTransient = deps.retry?.isTransient ?? isTransientStoreError;
+  const pieceBudgetMs = deps.pieceBudgetMs ?? (readModels.holdsEventLoop === true ? DEFAULT_PIECE_BUDGET_MS : Infinity);
+  if (!(pieceBudgetMs > 0)) throw new RangeError(`pieceBudgetMs must be a positive number, got ${pieceBudgetMs}`);
+  const now = deps.now ?? (() => performance.now());
 
   const tracks = projections.map(newTrack);
   const waiters = new Set<Waiter>();
@@ -381,14 +406,29 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   const applyToAll = async (events: readonly RecordedEvent[]): Promise<void> => {
     for (let from = 0; from < events.length; from += LIVE_SLICE_EVENTS) {
       const slice = from === 0 && events.length <= LIVE_SLICE_EVENTS ? events : events.slice(from, from + LIVE_SLICE_EVENTS);
-      for (const track of healthy()) {
-        await applyBatch(track, slice, readModels, ctx, report);
-        await nextTurn();
-      }
+      for (const track of healthy()) await applyInPieces(track, slice);
       cursor = slice.at(-1)!.position;
       if (head === null || cursor > head) head = cursor;
       settleWaiters();
       deps.onProgress?.({ position: cursor, head });
+    }
+  };
+
+  /**
+   * One projection's share of a slice, in pieces of `track.pieceEvents` events with a turn of the event loop after each,
+   * the size following how long the last piece took (ProjectionRunnerDeps.pieceBudgetMs). A piece that stops the
+   * projection (an error reported) ends its share: the rest waits for the retry, or for a restart.
+   */
+  const applyInPieces = async (track: Track<Ctx>, slice: readonly RecordedEvent[]): Promise<void> => {
+    for (let at = 0; at < slice.length; ) {
+      const size = Math.min(track.pieceEvents, slice.length - at);
+      const piece = at === 0 && size === slice.length ? slice : slice.slice(at, at + size);
+      const started = now();
+      await applyBatch(track, piece, readModels, ctx, report);
+      track.pieceEvents = nextPieceSize(track.pieceEvents, size, now() - started, pieceBudgetMs);
+      await nextTurn();
+      if (track.failure !== null || track.retrying !== null) return;
+      at += size;
     }
   };
 
@@ -823,7 +863,19 @@ function newTrack<Ctx>(projection: Projection<Ctx>): Track<Ctx> {
     failure: null,
     retrying: null,
     retryTimer: null,
+    pieceEvents: LIVE_SLICE_EVENTS,
   };
+}
+
+/**
+ * The next piece size, from how long the last piece took: over the budget, in proportion (a piece of 250 events that
+ * took 32 ms against 8 becomes 62); under half of it, a full-sized piece grows by half (up to a whole slice) — slowly,
+ * since a projection's next slow stretch (the long case's events) comes without warning; else unchanged.
+ */
+export function nextPieceSize(current: number, lastSize: number, tookMs: number, budgetMs: number): number {
+  if (tookMs > budgetMs) return Math.max(1, Math.min(current, Math.floor((lastSize * budgetMs) / tookMs)));
+  if (tookMs < budgetMs / 2 && lastSize === current) return Math.min(LIVE_SLICE_EVENTS, Math.ceil(current * 1.5));
+  return current;
 }
 
 /** names are checkpoint keys and collections are reset per projection: neither may be shared */

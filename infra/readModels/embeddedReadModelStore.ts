@@ -278,6 +278,9 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   };
 
   return {
+    // better-sqlite3 is synchronous: every read and commit runs on the caller's event loop
+    holdsEventLoop: true,
+
     async get<T>(collection: string, id: string): Promise<T | null> {
       assertOpen();
       const cached = cache.get(cacheKey(collection, id));

@@ -32,6 +32,7 @@ export function publishingReadModels(store: ReadModelStore, options: { feed: Cha
     reset: (projections, collections) => store.reset(projections, collections),
     close: () => store.close(),
     ...(store.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: store.rebuildBufferDocuments }),
+    ...(store.holdsEventLoop === undefined ? {} : { holdsEventLoop: store.holdsEventLoop }),
     async commit(projection, position, writes) {
       await store.commit(projection, position, writes);
       for (const [collection, ids] of changedIds(writes)) {

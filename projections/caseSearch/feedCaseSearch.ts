@@ -22,6 +22,7 @@ export function feedCaseSearch(store: ReadModelStore, index: CaseSearch): ReadMo
     checkpoint: (projection) => store.checkpoint(projection),
     close: () => store.close(),
     ...(store.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: store.rebuildBufferDocuments }),
+    ...(store.holdsEventLoop === undefined ? {} : { holdsEventLoop: store.holdsEventLoop }),
     async commit(projection, position, writes) {
       const entries = writes.flatMap(searchEntryOf);
       if (entries.length > 0) await index.put(entries);

@@ -157,6 +157,8 @@ describe('projection runner: transient store errors', () => {
       ctx: {},
       logger,
       retry: { initialDelayMs: 100, maxDelayMs: 1000, random: () => 0.5, timers },
+      // whole slices: the commits these tests count and fail do not depend on the machine's speed
+      pieceBudgetMs: Infinity,
       ...deps,
     });
     runners.push(created);

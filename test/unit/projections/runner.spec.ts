@@ -9,6 +9,7 @@ import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { POSITION_FIELD, projectEvents, type Projection } from '../../../projections/projection.js';
 import {
   createProjectionRunner,
+  nextPieceSize,
   ProjectionFailedError,
   ProjectionTimeoutError,
   type ProjectionLogger,
@@ -141,7 +142,8 @@ describe('projection runner', () => {
   const openReadModels = (): ReadModelStore => openEmbeddedReadModelStore({ path: join(dir, 'readmodels.db') });
 
   const runner = <C extends Ctx>(deps: Partial<ProjectionRunnerDeps<C>> & { projections: readonly Projection<C>[] }): ProjectionRunner => {
-    const created = createProjectionRunner<C>({ store: events, readModels, ctx: {} as C, logger, ...deps });
+    // whole slices: these tests count the commits of each (the pieces a slow machine would cut are tested apart)
+    const created = createProjectionRunner<C>({ store: events, readModels, ctx: {} as C, logger, pieceBudgetMs: Infinity, ...deps });
     runners.push(created);
     return created;
   };
@@ -460,6 +462,121 @@ describe('projection runner', () => {
     const ids = await readModels.listIds('streamCounts');
     expect(ids).to.deep.equal([...folded.keys()].sort());
     expect(await readModels.getMany('streamCounts', ids)).to.deep.equal(ids.map((id) => folded.get(id)!.doc));
+  });
+
+  describe('pieces of live and catch-up work, bounded by time', () => {
+    /**
+     * A store whose commits "take" `msPerEvent(position)` per event since the previous commit, on a clock of the test's
+     * own (ProjectionRunnerDeps.now): the pieces follow that clock, whatever the machine's speed.
+     */
+    const timedStore = (inner: ReadModelStore, msPerEvent: (position: bigint) => number) => {
+      const clock = { ms: 0 };
+      const positions: bigint[] = [];
+      let last = 0n;
+      const store: ReadModelStore = {
+        ...inner,
+        get: inner.get.bind(inner),
+        getMany: inner.getMany.bind(inner),
+        commit: async (projection, position, writes) => {
+          clock.ms += Number(position - last) * msPerEvent(position);
+          last = position;
+          positions.push(position);
+          return inner.commit(projection, position, writes);
+        },
+      };
+      /** events per commit, in order */
+      const pieces = (): number[] => positions.map((position, i) => Number(position - (i === 0 ? 0n : positions[i - 1]!)));
+      return { store, now: () => clock.ms, pieces };
+    };
+
+    it('cuts a slow projection\'s slices into pieces that fit the budget, and builds the same documents', async () => {
+      const head = await appendSpread(events, 2_500, 13);
+      const progress: bigint[] = [];
+      // 0.1 ms per event: a slice of 250 takes 25 ms against a budget of 8, so the pieces become 80 events (8 ms)
+      const timed = timedStore(readModels, () => 0.1);
+      await runner({ projections: [countingProjection()], readModels: timed.store, now: timed.now, pieceBudgetMs: 8, batchSize: 1000, onProgress: (p) => progress.push(p.position) }).start();
+
+      expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+      expect(await readModels.checkpoint('streamCounts')).to.equal(head);
+      const pieces = timed.pieces();
+      expect(pieces[0]).to.equal(250);
+      expect(Math.max(...pieces.slice(1))).to.equal(80);
+      expect(pieces.reduce((a, b) => a + b, 0)).to.equal(Number(head));
+      // progress (and waitFor) still moves a whole slice at a time, once every projection has applied it
+      expect(progress).to.deep.equal(Array.from({ length: 10 }, (_, i) => BigInt((i + 1) * 250)));
+    });
+
+    it('grows the pieces back to whole slices when they become fast', async () => {
+      await appendSpread(events, 2_500, 13);
+      // slow for the first thousand events, then almost free
+      const timed = timedStore(readModels, (position) => (position <= 1000n ? 0.1 : 0.001));
+      await runner({ projections: [countingProjection()], readModels: timed.store, now: timed.now, pieceBudgetMs: 8, batchSize: 1000 }).start();
+      const pieces = timed.pieces();
+      expect(Math.max(...pieces.slice(1, 6))).to.be.at.most(80);
+      // the last slices are committed whole again
+      expect(pieces.slice(-3)).to.deep.equal([250, 250, 250]);
+      expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+    });
+
+    it('stops a projection mid-slice at a failing event, and applies no piece after it', async () => {
+      const head = await appendSpread(events, 1_000, 7);
+      const failAt = await handledFrom(events, 613n);
+      const timed = timedStore(readModels, () => 0.1);
+      const live = runner({
+        projections: [countingProjection()],
+        readModels: timed.store,
+        now: timed.now,
+        pieceBudgetMs: 8,
+        ctx: { failing: { projection: 'streamCounts', position: failAt } },
+        batchSize: 1000,
+      });
+      await live.start();
+      expect(await readModels.checkpoint('streamCounts')).to.equal(failAt - 1n);
+      expect(live.status()[0]!.failure).to.include({ position: failAt });
+      // reported once: the slice's later pieces were not tried (each would fail on the same event and report again)
+      expect(logger.errors).to.have.length(1);
+      const before = projectEvents(countingProjection(), (await events.readAll()).slice(0, Number(failAt) - 1), {});
+      expect(await countsIn(readModels)).to.deep.equal(new Map([...before.get('streamCounts')!].map(([id, { doc }]) => [id, (doc as StreamCount).count])));
+      expect(head > failAt, "events after the failing one were there to apply").to.equal(true);
+    });
+
+    it('cuts pieces by default only for a store that holds the event loop', async () => {
+      await appendSpread(events, 1_000, 7);
+      const piecesWith = async (holdsEventLoop: boolean, into: ReadModelStore): Promise<number[]> => {
+        const timed = timedStore(into, () => 0.1);
+        const created = createProjectionRunner<Ctx>({ store: events, readModels: { ...timed.store, holdsEventLoop }, projections: [countingProjection()], ctx: {}, logger, now: timed.now });
+        runners.push(created);
+        await created.start();
+        return timed.pieces();
+      };
+      // the embedded store says it does (its reads and commits are synchronous); a server's store is timed by the network
+      expect(readModels.holdsEventLoop).to.equal(true);
+      expect(Math.max(...(await piecesWith(false, readModels)))).to.equal(250);
+      const other = openEmbeddedReadModelStore({ path: join(dir, 'other.db') });
+      try {
+        // 0.1 ms per event against the default 4 ms: pieces of 40
+        expect(Math.max(...(await piecesWith(true, other)).slice(1))).to.equal(40);
+      } finally {
+        for (const created of runners.splice(0)) await created.stop();
+        await other.close();
+      }
+    });
+
+    it('sizes the next piece from the last one', () => {
+      // over the budget: in proportion, never below one event
+      expect(nextPieceSize(250, 250, 32, 8)).to.equal(62);
+      expect(nextPieceSize(5, 5, 400, 8)).to.equal(1);
+      // in proportion to the last piece, however short (10 events in 12 ms: 6 fit in 8)
+      expect(nextPieceSize(80, 10, 12, 8)).to.equal(6);
+      // under half the budget: a full piece grows by half, up to a whole slice of 250
+      expect(nextPieceSize(80, 80, 3, 8)).to.equal(120);
+      expect(nextPieceSize(5, 5, 1, 8)).to.equal(8);
+      expect(nextPieceSize(200, 200, 3, 8)).to.equal(250);
+      // a short last piece says nothing about the size
+      expect(nextPieceSize(80, 10, 1, 8)).to.equal(80);
+      // within [budget/2, budget]: unchanged
+      expect(nextPieceSize(80, 80, 6, 8)).to.equal(80);
+    });
   });
 
   describe('when evolve throws', () => {
