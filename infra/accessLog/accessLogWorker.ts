@@ -9,28 +9,30 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AccessEntry } from '../../ports/accessLog.js';
 import { openDurableDatabase } from '../eventStore/sqliteDatabase.js';
+import { serializeError, type WriterReply } from '../sqlite/writerThread.js';
 import { accessLogWrites } from './sqliteAccessLog.js';
-import type { WriterReply, WriterRequest } from './accessLogWriterThread.js';
+import type { AccessLogRequest } from './accessLogWriterThread.js';
+
+type Numbered = AccessLogRequest & { id: number };
 
 const port = parentPort!;
 const { path } = workerData as { path: string };
 const db = openDurableDatabase(path);
 const writes = accessLogWrites(db);
 
-let queue: WriterRequest[] = [];
+let queue: Numbered[] = [];
 let scheduled = false;
 
-const answer = (reply: WriterReply): void => port.postMessage(reply);
-const failure = (id: number, error: unknown): WriterReply => ({ id, ok: false, message: error instanceof Error ? error.message : String(error) });
+const answer = (reply: WriterReply<number | null>): void => port.postMessage(reply);
 
 /** the queued appends as one transaction; each of their requests is answered with its outcome */
 const appendTogether = (appends: readonly { id: number; entries: string }[]): void => {
   if (appends.length === 0) return;
   try {
     writes.append(appends.flatMap((request) => JSON.parse(request.entries) as AccessEntry[]));
-    for (const { id } of appends) answer({ id, ok: true });
+    for (const { id } of appends) answer({ id, ok: true, result: null });
   } catch (error) {
-    for (const { id } of appends) answer(failure(id, error));
+    for (const { id } of appends) answer({ id, ok: false, error: serializeError(error) });
   }
 };
 
@@ -48,13 +50,13 @@ const work = (): void => {
     appends = [];
     if (request.kind === 'prune') {
       try {
-        answer({ id: request.id, ok: true, changes: writes.prune(request.before) });
+        answer({ id: request.id, ok: true, result: writes.prune(request.before) });
       } catch (error) {
-        answer(failure(request.id, error));
+        answer({ id: request.id, ok: false, error: serializeError(error) });
       }
     } else {
       db.close();
-      answer({ id: request.id, ok: true });
+      answer({ id: request.id, ok: true, result: null });
       port.close();
       return;
     }
@@ -62,7 +64,7 @@ const work = (): void => {
   appendTogether(appends);
 };
 
-port.on('message', (request: WriterRequest) => {
+port.on('message', (request: Numbered) => {
   queue.push(request);
   if (!scheduled) {
     scheduled = true;

@@ -1,50 +1,54 @@
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { openSqliteAccessLog } from '../../../infra/accessLog/sqliteAccessLog.js';
+import type { AccessLog } from '../../../ports/accessLog.js';
 import { openDurableDatabase, type SqliteDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { REDACTED, redactVariables } from '../../../gateway/redaction.js';
 import { accessEntry, accessLogContract } from '../../contract/accessLog.contract.js';
 import { sqliteTamper } from '../../contract/chainTamper.js';
 import { verifyChain } from '../../../infra/audit/logChain.js';
 
-accessLogContract('sqlite', async () => {
+/**
+ * The contract's fixture on a fresh file: `open` opens the log on a path (and may keep what it opened, for `close`).
+ * Opened on a path the log writes in a thread of its own; opened on a database (the audit worker's use), in the
+ * calling thread: both run the same contract.
+ */
+const sqliteFixture = (open: (path: string) => AccessLog, close: () => void = () => undefined) => async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
-  const open = () => openSqliteAccessLog({ path: join(dir, 'access-log.db') });
-  const log = open();
+  const path = join(dir, 'access-log.db');
+  const log = open(path);
   return {
     log,
-    tamper: sqliteTamper(join(dir, 'access-log.db'), 'access_log', 'access_log_head'),
-    reopen: async () => open(),
+    tamper: sqliteTamper(path, 'access_log', 'access_log_head'),
+    reopen: async () => open(path),
     cleanup: async () => {
       await log.close();
+      close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
 
-// opened on a database, the log writes in the calling thread (the audit worker's use): the same contract
-accessLogContract('sqlite, written in the calling thread', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'liandong-access-'));
-  const databases: SqliteDatabase[] = [];
-  const open = () => {
-    const database = openDurableDatabase(join(dir, 'access-log.db'));
-    databases.push(database);
-    return openSqliteAccessLog({ database });
-  };
-  const log = open();
-  return {
-    log,
-    tamper: sqliteTamper(join(dir, 'access-log.db'), 'access_log', 'access_log_head'),
-    reopen: async () => open(),
-    cleanup: async () => {
-      await log.close();
-      for (const database of databases) database.close();
-      rmSync(dir, { recursive: true, force: true });
+accessLogContract('sqlite', sqliteFixture((path) => openSqliteAccessLog({ path })));
+
+const databases: SqliteDatabase[] = [];
+accessLogContract(
+  'sqlite, written in the calling thread',
+  sqliteFixture(
+    (path) => {
+      const database = openDurableDatabase(path);
+      databases.push(database);
+      return openSqliteAccessLog({ database });
     },
-  };
-});
+    () => {
+      for (const database of databases.splice(0)) database.close();
+    },
+  ),
+);
 
 /** the access log's schema before the hash chain (migration 1), as databases written then hold it */
 const VERSION_1 = `CREATE TABLE access_log (
@@ -170,6 +174,24 @@ describe('SQLite access log', () => {
         expect((await verifyChain(again)).ok).to.equal(true);
       } finally {
         await again.close();
+      }
+    });
+
+    it('lets a process end only after close() has ended the writer thread', async () => {
+      const child = fork(fileURLToPath(new URL('./fixtures/recordAndClose.ts', import.meta.url)), [join(dir, 'access-log.db')], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect({ code, output: output.trim() }).to.deep.equal({ code: 0, output: 'closed' });
+      const log = openSqliteAccessLog({ path: join(dir, 'access-log.db') });
+      try {
+        expect((await log.list({ first: 5 })).nodes.map((node) => node.operationName)).to.deep.equal(['Closing']);
+      } finally {
+        await log.close();
       }
     });
 

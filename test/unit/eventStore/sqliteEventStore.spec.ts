@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { fixedClock } from '../../../infra/clock.js';
-import type { EventMetadata, NewEvent } from '../../../ports/eventStore.js';
+import { DuplicateEventError, ExpectedRevisionConflict, type EventMetadata, type NewEvent } from '../../../ports/eventStore.js';
 import { migrate, openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { eventStoreContract } from '../../contract/eventStore.contract.js';
@@ -13,6 +13,18 @@ import { eventStoreContract } from '../../contract/eventStore.contract.js';
 eventStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-events-'));
   const open = () => openSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 50 });
+  const store = open();
+  const cleanup = async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { store, openSecond: async () => open(), cleanup };
+});
+
+// appends in the calling thread (what a ':memory:' store does, and `writer: 'caller'`): the same contract
+eventStoreContract('sqlite, appending in the calling thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'liandong-events-'));
+  const open = () => openSqliteEventStore({ path: join(dir, 'events.db'), pollIntervalMs: 50, writer: 'caller' });
   const store = open();
   const cleanup = async () => {
     await store.close();
@@ -164,6 +176,37 @@ describe('SQLite event store', () => {
       await store.readAll({ maxCount: -1 }).catch((error: unknown) => (failure = error));
       expect(failure).to.be.instanceOf(RangeError);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('appends in a thread of its own: waiting for another connection\'s write lock holds up nothing here', async () => {
+    const store = openSqliteEventStore({ path });
+    const other = openDurableDatabase(path);
+    try {
+      await store.append([{ streamId: 'case-1', expectedRevision: 'no_stream', events: [event('case.registered')] }]);
+      other.exec('BEGIN IMMEDIATE');
+      let settled: string | null = null;
+      const appending = store.append([{ streamId: 'case-1', expectedRevision: 0, events: [event('handoff.requested')] }]).then(
+        ([result]) => (settled = `appended at ${result!.positions[0]}`),
+        (error: Error) => (settled = `failed: ${error.message}`),
+      );
+      // appended in this thread, the insert would wait here for the lock (busy timeout 5 s), timers and all
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).to.equal(null);
+      other.exec('COMMIT');
+      await appending;
+      expect(settled).to.equal('appended at 2');
+      // the port's errors keep their class and fields across the thread
+      const conflict = await store.append([{ streamId: 'case-1', expectedRevision: 0, events: [event('handoff.received')] }]).catch((error: unknown) => error);
+      expect(conflict).to.be.instanceOf(ExpectedRevisionConflict);
+      expect(conflict).to.include({ streamId: 'case-1', expected: 0, actual: 1 });
+      await store.append([{ streamId: 'case-2', expectedRevision: 'any', events: [event('case.registered', {}, 'ly-gov/e-1')] }]);
+      const duplicate = await store.append([{ streamId: 'case-3', expectedRevision: 'any', events: [event('case.registered', {}, 'ly-gov/e-1')] }]).catch((error: unknown) => error);
+      expect(duplicate).to.be.instanceOf(DuplicateEventError);
+      expect(duplicate).to.include({ idempotencyKey: 'ly-gov/e-1' });
+    } finally {
+      other.close();
       await store.close();
     }
   });
