@@ -145,3 +145,30 @@ export interface ReadModelStore {
    */
   readonly holdsEventLoop?: boolean;
 }
+
+/** what a store that adds to another's writes may replace; everything else passes through to the store it wraps */
+export type ReadModelStoreOverrides = Partial<Pick<ReadModelStore, 'commit' | 'reset' | 'close'>>;
+
+/**
+ * A store that adds to another's writes (publishing what changed, feeding a search index): every read, the
+ * checkpoint, close and the store's hints pass through to `inner`, and `own` replaces what the wrapper changes.
+ * The hints are passed on here, once, because a wrapper that forgot one would change the runner silently (without
+ * `holdsEventLoop` the embedded store's live work would run in whole slices again).
+ */
+export function wrapReadModelStore(inner: ReadModelStore, own: ReadModelStoreOverrides): ReadModelStore {
+  return {
+    get: (collection, id) => inner.get(collection, id),
+    getMany: (collection, ids) => inner.getMany(collection, ids),
+    findIds: (collection, index, value) => inner.findIds(collection, index, value),
+    findRange: (collection, index, query) => inner.findRange(collection, index, query),
+    countRange: (collection, index, bounds) => inner.countRange(collection, index, bounds),
+    listIds: (collection) => inner.listIds(collection),
+    checkpoint: (projection) => inner.checkpoint(projection),
+    commit: (projection, position, writes) => inner.commit(projection, position, writes),
+    reset: (projections, collections) => inner.reset(projections, collections),
+    close: () => inner.close(),
+    ...(inner.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: inner.rebuildBufferDocuments }),
+    ...(inner.holdsEventLoop === undefined ? {} : { holdsEventLoop: inner.holdsEventLoop }),
+    ...own,
+  };
+}

@@ -386,7 +386,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
           return;
         }
         const due = events.slice(0, firstAfter(events, target));
-        await applyBatch(track, due, readModels, ctx, report);
+        await applyInPieces(track, due);
         // failed again: a new pause (or a stop) was reported
         if (track.retrying !== pausing || track.failure !== null) return;
         if (due.length < events.length || events.length < batchSize) break;
@@ -417,17 +417,21 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   /**
    * One projection's share of a slice, in pieces of `track.pieceEvents` events with a turn of the event loop after each,
    * the size following how long the last piece took (ProjectionRunnerDeps.pieceBudgetMs). A piece that stops the
-   * projection (an error reported) ends its share: the rest waits for the retry, or for a restart.
+   * projection or pauses it again (an error reported) ends its share: the rest waits for the retry, or for a restart.
+   * A retry's catch-up comes through here too, its track still paused (`retrying` set) until it has caught up.
    */
   const applyInPieces = async (track: Track<Ctx>, slice: readonly RecordedEvent[]): Promise<void> => {
+    const pausing = track.retrying;
     for (let at = 0; at < slice.length; ) {
       const size = Math.min(track.pieceEvents, slice.length - at);
       const piece = at === 0 && size === slice.length ? slice : slice.slice(at, at + size);
       const started = now();
       await applyBatch(track, piece, readModels, ctx, report);
-      track.pieceEvents = nextPieceSize(track.pieceEvents, size, now() - started, pieceBudgetMs);
+      const tookMs = now() - started;
       await nextTurn();
-      if (track.failure !== null || track.retrying !== null) return;
+      // a piece that failed says nothing about how long one takes: the size stays for the next attempt
+      if (track.failure !== null || track.retrying !== pausing) return;
+      track.pieceEvents = nextPieceSize(track.pieceEvents, size, tookMs, pieceBudgetMs);
       at += size;
     }
   };

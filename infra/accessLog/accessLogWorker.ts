@@ -9,11 +9,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AccessEntry } from '../../ports/accessLog.js';
 import { openDurableDatabase } from '../eventStore/sqliteDatabase.js';
-import { serializeError, type WriterReply } from '../sqlite/writerThread.js';
+import { serializeError, type WriterMessage, type WriterReply } from '../sqlite/writerThread.js';
 import { accessLogWrites } from './sqliteAccessLog.js';
 import type { AccessLogRequest } from './accessLogWriterThread.js';
 
-type Numbered = AccessLogRequest & { id: number };
+type Numbered = WriterMessage<AccessLogRequest>;
 
 const port = parentPort!;
 const { path } = workerData as { path: string };

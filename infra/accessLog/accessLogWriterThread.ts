@@ -5,9 +5,10 @@
  */
 import type { AccessEntry } from '../../ports/accessLog.js';
 import { startWriterThread } from '../sqlite/writerThread.js';
+import { workerEntry } from '../workerEntry.js';
 
 /** what the recording thread asks of the writer thread */
-export type AccessLogRequest = { kind: 'append'; entries: string } | { kind: 'prune'; before: string } | { kind: 'close' };
+export type AccessLogRequest = { kind: 'append'; entries: string } | { kind: 'prune'; before: string };
 
 export interface AccessLogWriterThread {
   append(entries: readonly AccessEntry[]): Promise<void>;
@@ -17,11 +18,8 @@ export interface AccessLogWriterThread {
   close(): Promise<void>;
 }
 
-/**
- * A worker does not inherit the tsx loader of the thread that starts it (see audit/backgroundVerifier.ts), so under
- * tsx it starts at a small .mjs that registers tsx first; compiled (dist/) it starts at its own JavaScript.
- */
-const WORKER_ENTRY = import.meta.url.endsWith('.js') ? new URL('./accessLogWorker.js', import.meta.url) : new URL('./accessLogWorker.mjs', import.meta.url);
+/** the writer thread: under tsx a .mjs that registers tsx first (infra/workerEntry.ts) */
+const WORKER_ENTRY = workerEntry(import.meta.url, 'accessLogWorker');
 
 export function startAccessLogWriterThread(options: { path: string }): AccessLogWriterThread {
   const thread = startWriterThread<AccessLogRequest, number | null>({ entry: WORKER_ENTRY, workerData: { path: options.path }, what: '访问日志' });

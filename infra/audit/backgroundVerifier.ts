@@ -18,6 +18,7 @@ import type { AuditReport } from '../../ports/audit.js';
 import type { VerifyOptions } from './verify.js';
 import { verifyStore } from './verify.js';
 import type { TrustedKeys } from './signingKey.js';
+import { workerEntry } from '../workerEntry.js';
 
 /** where a store is, in terms another thread can open it from (no objects, no connections) */
 export type StoreLocation =
@@ -77,14 +78,8 @@ export class VerifierStoppedError extends Error {
   }
 }
 
-/**
- * A worker thread does not inherit the tsx loader that bin/liandong.mjs (or mocha's `--import tsx`) put on the
- * main thread, and `--import tsx` in the worker's execArgv comes too late for its entry module (measured on
- * Node 20 with tsx 4: "Unknown file extension .ts"). So the worker starts at a small .mjs that registers tsx
- * and then imports verifyWorker.ts.
- */
-// compiled (dist/, `npm run build`): the worker's own JavaScript, no loader needed
-const WORKER_BOOTSTRAP = import.meta.url.endsWith('.js') ? new URL('./verifyWorker.js', import.meta.url) : new URL('./verifyWorker.mjs', import.meta.url);
+/** the verifier's thread: under tsx a .mjs that registers tsx first (infra/workerEntry.ts) */
+const WORKER_BOOTSTRAP = workerEntry(import.meta.url, 'verifyWorker');
 
 export function createBackgroundVerifier(deps: BackgroundVerifierDeps): AuditVerifier {
   if (deps.target === undefined && deps.inThread === undefined) throw new Error('createBackgroundVerifier needs a target or an in-thread store');

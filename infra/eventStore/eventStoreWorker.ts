@@ -5,7 +5,7 @@
  * answered with its positions once durable, or with the error that undid it (a conflict, a duplicate key, a full disk).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serializeError, type WriterReply } from '../sqlite/writerThread.js';
+import { serializeError, type WriterMessage, type WriterReply } from '../sqlite/writerThread.js';
 import { openDurableDatabase } from './sqliteDatabase.js';
 import { sqliteEventWrites, type EventWriteRequest } from './sqliteEventStore.js';
 import type { AppendResult } from '../../ports/eventStore.js';
@@ -15,7 +15,7 @@ const { path } = workerData as { path: string };
 const db = openDurableDatabase(path);
 const writes = sqliteEventWrites(db);
 
-port.on('message', (request: EventWriteRequest & { id: number }) => {
+port.on('message', (request: WriterMessage<EventWriteRequest>) => {
   let reply: WriterReply<AppendResult[] | null>;
   if (request.kind === 'close') {
     db.close();

@@ -28,12 +28,13 @@ import type { ChainRow, ChainRowSource } from './chainRows.js';
 import { startPollingSubscription, type RunningSubscription } from './pollingSubscription.js';
 import { migrate, openDurableDatabase, type Migration, type SqliteDatabase } from './sqliteDatabase.js';
 import { reviveError, startWriterThread, type SerializedError, type WriterThread } from '../sqlite/writerThread.js';
+import { workerEntry } from '../workerEntry.js';
 
 /** what the store asks of its writer thread (eventStoreWorker.ts) */
-export type EventWriteRequest = { kind: 'append'; requests: readonly PreparedAppend[]; recordedAt: string } | { kind: 'close' };
+export type EventWriteRequest = { kind: 'append'; requests: readonly PreparedAppend[]; recordedAt: string };
 
 /** the writer thread's entry: under tsx a .mjs that registers tsx first (a worker does not inherit the loader) */
-const WORKER_ENTRY = import.meta.url.endsWith('.js') ? new URL('./eventStoreWorker.js', import.meta.url) : new URL('./eventStoreWorker.mjs', import.meta.url);
+const WORKER_ENTRY = workerEntry(import.meta.url, 'eventStoreWorker');
 
 /** the port's own errors keep their class across the thread: the pipeline and the command handler test for them */
 function reviveStoreError(error: SerializedError): Error {

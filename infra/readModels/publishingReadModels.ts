@@ -1,5 +1,5 @@
 import type { ChangeFeed } from '../../ports/changeFeed.js';
-import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
+import { wrapReadModelStore, type DocumentWrite, type ReadModelStore } from '../../ports/readModelStore.js';
 
 /**
  * A read-model store that tells a change feed what each commit changed in the watched collections, once the commit
@@ -21,23 +21,12 @@ export function publishingReadModels(store: ReadModelStore, options: { feed: Cha
     }
     return byCollection;
   };
-  return {
-    get: (collection, id) => store.get(collection, id),
-    getMany: (collection, ids) => store.getMany(collection, ids),
-    findIds: (collection, index, value) => store.findIds(collection, index, value),
-    findRange: (collection, index, query) => store.findRange(collection, index, query),
-    countRange: (collection, index, bounds) => store.countRange(collection, index, bounds),
-    listIds: (collection) => store.listIds(collection),
-    checkpoint: (projection) => store.checkpoint(projection),
-    reset: (projections, collections) => store.reset(projections, collections),
-    close: () => store.close(),
-    ...(store.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: store.rebuildBufferDocuments }),
-    ...(store.holdsEventLoop === undefined ? {} : { holdsEventLoop: store.holdsEventLoop }),
+  return wrapReadModelStore(store, {
     async commit(projection, position, writes) {
       await store.commit(projection, position, writes);
       for (const [collection, ids] of changedIds(writes)) {
         await options.feed.publish({ collection, ids: [...ids] }).catch((error: unknown) => options.onPublishError?.(error));
       }
     },
-  };
+  });
 }

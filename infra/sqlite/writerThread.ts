@@ -12,6 +12,12 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/** the last message a worker receives: it answers what came before, closes its connection and ends */
+export type CloseRequest = { kind: 'close' };
+
+/** what a worker receives: a request of its own kind, or the close, numbered for its answer */
+export type WriterMessage<Request> = (Request | CloseRequest) & { id: number };
+
 /** what a worker answers to a request numbered `id` */
 export type WriterReply<Result> = { id: number; ok: true; result: Result } | { id: number; ok: false; error: SerializedError };
 
@@ -27,7 +33,7 @@ export interface SerializedError {
 
 export interface WriterThread<Request, Result> {
   ask(request: Request): Promise<Result>;
-  /** answers what was asked before, then ends the thread (the worker closes its connection on `{ kind: 'close' }`) */
+  /** answers what was asked before, then ends the thread (the worker closes its connection on a CloseRequest) */
   close(): Promise<void>;
 }
 
@@ -73,23 +79,24 @@ export function startWriterThread<Request extends object, Result>(options: Write
     return started;
   };
 
-  const ask = (request: Request): Promise<Result> =>
+  const send = (request: Request | CloseRequest): Promise<Result> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, { resolve, reject });
       const thread = (worker ??= spawn());
       thread.ref();
-      thread.postMessage({ ...request, id });
+      const message: WriterMessage<Request> = { ...request, id };
+      thread.postMessage(message);
     });
 
   return {
-    ask,
+    ask: send,
     async close() {
       const thread = worker;
       if (thread === null) return;
       closing = true;
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
-      await (ask({ kind: 'close' } as unknown as Request) as Promise<unknown>).catch(() => undefined);
+      await send({ kind: 'close' }).catch(() => undefined);
       await exited;
     },
   };

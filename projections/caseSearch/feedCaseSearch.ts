@@ -1,5 +1,5 @@
 import type { CaseSearch, CaseSearchEntry } from '../../ports/caseSearch.js';
-import type { DocumentWrite, ReadModelStore } from '../../ports/readModelStore.js';
+import { wrapReadModelStore, type DocumentWrite, type ReadModelStore } from '../../ports/readModelStore.js';
 import { positionOf } from '../projection.js';
 import { CASE_SEARCH, caseSearchProjection, type CaseSearchDoc } from './caseSearch.projection.js';
 
@@ -12,17 +12,7 @@ import { CASE_SEARCH, caseSearchProjection, type CaseSearchDoc } from './caseSea
  * that lost its lease can only write entries older than or equal to those already there, which are ignored.
  */
 export function feedCaseSearch(store: ReadModelStore, index: CaseSearch): ReadModelStore {
-  return {
-    get: (collection, id) => store.get(collection, id),
-    getMany: (collection, ids) => store.getMany(collection, ids),
-    findIds: (collection, idx, value) => store.findIds(collection, idx, value),
-    findRange: (collection, idx, query) => store.findRange(collection, idx, query),
-    countRange: (collection, idx, bounds) => store.countRange(collection, idx, bounds),
-    listIds: (collection) => store.listIds(collection),
-    checkpoint: (projection) => store.checkpoint(projection),
-    close: () => store.close(),
-    ...(store.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: store.rebuildBufferDocuments }),
-    ...(store.holdsEventLoop === undefined ? {} : { holdsEventLoop: store.holdsEventLoop }),
+  return wrapReadModelStore(store, {
     async commit(projection, position, writes) {
       const entries = writes.flatMap(searchEntryOf);
       if (entries.length > 0) await index.put(entries);
@@ -32,7 +22,7 @@ export function feedCaseSearch(store: ReadModelStore, index: CaseSearch): ReadMo
       if (collections.includes(CASE_SEARCH)) await index.clear();
       await store.reset(projections, collections);
     },
-  };
+  });
 }
 
 /** the index entry of a committed caseSearch document ([] for any other write) */

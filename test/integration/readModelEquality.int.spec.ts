@@ -16,7 +16,7 @@ import { fixedClock } from '../../infra/clock.js';
 import { parseConfig } from '../../infra/config/loadConfig.js';
 import { openEmbeddedReadModelStore } from '../../infra/readModels/embeddedReadModelStore.js';
 import { openRedisReadModelStore } from '../../infra/readModels/redisReadModelStore.js';
-import type { DocumentWrite, IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
+import { wrapReadModelStore, type DocumentWrite, type IndexEntry, type ReadModelStore } from '../../ports/readModelStore.js';
 import { allProjections, type ReadModelContext } from '../../projections/index.js';
 import { createProjectionRunner } from '../../projections/runner.js';
 import { startInProcessPlatform, type InProcessPlatform } from '../unit/gateway/inProcessPlatform.js';
@@ -48,22 +48,12 @@ function recording(store: ReadModelStore): { store: ReadModelStore; written: Wri
       note(written.rangeOnly, write.collection, write.rangeIndexes ?? []);
     }
   };
-  const wrapped: ReadModelStore = {
-    get: (collection, id) => store.get(collection, id),
-    getMany: (collection, ids) => store.getMany(collection, ids),
-    findIds: (collection, index, value) => store.findIds(collection, index, value),
-    findRange: (collection, index, query) => store.findRange(collection, index, query),
-    countRange: (collection, index, bounds) => store.countRange(collection, index, bounds),
-    listIds: (collection) => store.listIds(collection),
-    checkpoint: (projection) => store.checkpoint(projection),
-    reset: (projections, collections) => store.reset(projections, collections),
-    close: () => store.close(),
+  const wrapped = wrapReadModelStore(store, {
     async commit(projection, position, writes) {
       record(writes);
       await store.commit(projection, position, writes);
     },
-  };
-  if (store.rebuildBufferDocuments !== undefined) Object.assign(wrapped, { rebuildBufferDocuments: store.rebuildBufferDocuments });
+  });
   return { store: wrapped, written };
 }
 

@@ -330,6 +330,45 @@ describe('projection runner: transient store errors', () => {
     expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
   });
 
+  it('catches up after a pause in pieces bounded by time, and a piece that fails pauses it again where it stopped', async () => {
+    const head = await appendSpread(events, 1_000, 7);
+    // the runner's clock moves only with the events a commit carries, 0.1 ms each: the pieces do not depend on the machine
+    const clock = { ms: 0 };
+    const sizes: number[] = [];
+    let commits = 0;
+    let last = 0n;
+    const failingCommits = new Set([1, 3]);
+    const store: ReadModelStore = {
+      ...readModels,
+      get: readModels.get.bind(readModels),
+      getMany: readModels.getMany.bind(readModels),
+      commit: async (projection, position, writes) => {
+        commits += 1;
+        if (failingCommits.has(commits)) throw sqliteFull();
+        clock.ms += Number(position - last) * 0.1;
+        sizes.push(Number(position - last));
+        last = position;
+        return readModels.commit(projection, position, writes);
+      },
+    };
+    const live = runner({ projections: [countingProjection()], readModels: store, now: () => clock.ms, pieceBudgetMs: 8, batchSize: 1_000 });
+    await live.start();
+    expect(live.status()[0]!.retrying).to.include({ attempt: 1 });
+
+    timers.fire();
+    // the retry's first piece (250 events, 25 ms against 8) went in; the next, cut to 80, failed: paused again, nothing after it
+    await until(() => timers.pending === 1, 'the second pause is scheduled');
+    expect(live.status()[0]!.retrying).to.include({ attempt: 2, position: 251n });
+    expect(sizes).to.deep.equal([250]);
+    expect(await readModels.checkpoint('streamCounts')).to.equal(250n);
+
+    await retryUntilHealthy(live);
+    await live.waitFor(head, 5000);
+    expect(sizes.reduce((a, b) => a + b, 0)).to.equal(Number(head));
+    expect(Math.max(...sizes.slice(1))).to.equal(80);
+    expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+  });
+
   describe('readiness', () => {
     it('says in Chinese which projection retries, how often and why, and is ready again once it caught up', async () => {
       await appendSpread(events, 30, 3);
