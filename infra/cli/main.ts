@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/loadConfig.js';
 import { Interrupted } from './interrupt.js';
+import { boundHeapGrowth, heapGrowingPercent } from '../heapGrowth.js';
 
 /** each command's own help (`liandong <命令> --help`); the overview is all of them */
 const COMMANDS: readonly { name: string; help: string }[] = [
@@ -85,6 +86,20 @@ export function programVersion(): string {
 }
 
 /** The CLI: parses flags (environment variables as defaults) and hands over to one composition root. */
+/**
+ * The CLI as a process runs it (bin/liandong.mjs, dist/infra/cli/run.js): the process-wide settings first, then the
+ * command. Tests call main() in their own process and leave its settings alone.
+ */
+export async function runAsProcess(argv: string[]): Promise<number> {
+  const percent = heapGrowingPercent(process.env);
+  if (typeof percent === 'string') {
+    console.error(percent);
+    return 2;
+  }
+  boundHeapGrowth(percent);
+  return main(argv);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-V' || command === 'version') {

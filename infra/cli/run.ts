@@ -1,5 +1,5 @@
 // The process entry of the compiled program (`npm run build` → dist/infra/cli/run.js), what the Docker image runs:
 // plain JavaScript, no TypeScript loader. A development checkout runs the same CLI through bin/liandong.mjs (tsx).
-import { main } from './main.js';
+import { runAsProcess } from './main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runAsProcess(process.argv.slice(2));
