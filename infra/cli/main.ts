@@ -85,7 +85,6 @@ export function programVersion(): string {
   return 'unknown';
 }
 
-/** The CLI: parses flags (environment variables as defaults) and hands over to one composition root. */
 /**
  * The CLI as a process runs it (bin/liandong.mjs, dist/infra/cli/run.js): the process-wide settings first, then the
  * command. Tests call main() in their own process and leave its settings alone.
@@ -100,6 +99,7 @@ export async function runAsProcess(argv: string[]): Promise<number> {
   return main(argv);
 }
 
+/** The CLI: parses flags (environment variables as defaults) and hands over to one composition root. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-V' || command === 'version') {
