@@ -6,7 +6,7 @@
  * (docs/decisions.md "The heap grows by half", issue 14: 1,085 MiB at the peak of a 200,000-event ingest, 622 MiB
  * with the old space capped at 384 MB, 675 MiB with this factor). A fixed factor bounds the heap to a multiple of what
  * is alive, whatever the data's size, where `--max-old-space-size` would be a wall the process dies against once a
- * city's data outgrows it. It costs throughput: more full collections (docs/benchmarks.md, the Kafka ingest).
+ * city's data outgrows it. It costs throughput: the Kafka ingest lost 11–23 % (docs/benchmarks.md).
  *
  * V8 reads the factor at each full collection, so setting it when the process starts takes effect (unlike the
  * heap's limits, which are fixed when the heap is made). LIANDONG_HEAP_GROWING_PERCENT sets another percentage;
