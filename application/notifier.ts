@@ -42,7 +42,8 @@ export interface NotifierDeps {
   onBecameOverdue?(documentIds: readonly string[]): void;
 }
 
-const PAGE = 1000;
+/** events per page of the log followed: read, turned into notices and recorded in one go (on the event loop, embedded) */
+const PAGE = 250;
 const DELIVER_BATCH = 50;
 const MAX_RETRY_MS = 60 * 60 * 1000;
 
@@ -90,6 +91,8 @@ export function createNotifier(deps: NotifierDeps) {
       after = page[page.length - 1]!.position;
       await record(notices, after);
       if (page.length < PAGE || stopped) return;
+      // the next page in a turn of the event loop of its own: an embedded store reads and records synchronously
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

@@ -139,9 +139,10 @@ export interface ReadModelStore {
    */
   readonly rebuildBufferDocuments?: number;
   /**
-   * True when reads and commits run synchronously in the caller's thread (the embedded store): the runner then bounds
-   * each piece of live work by time (projections/runner.ts `pieceBudgetMs`). A store that waits on a server does not
-   * hold the event loop while it waits, and timing its pieces would measure the network, not the loop.
+   * True when reads run synchronously in the caller's thread, and a commit's preparation (the embedded store: its
+   * documents serialised, and all of a ':memory:' commit): the runner then bounds each piece of live work by time, up
+   * to the moment its commit is handed over (projections/runner.ts `pieceBudgetMs`). A store that waits on a server
+   * does not hold the event loop while it waits, and timing its pieces would measure the network, not the loop.
    */
   readonly holdsEventLoop?: boolean;
 }

@@ -67,8 +67,9 @@ export interface ProjectionRunnerDeps<Ctx> {
   /** how transient store errors are retried (see the top of this file) */
   retry?: ProjectionRetryOptions;
   /**
-   * Live and catch-up work, per projection: how long one piece of it may hold the event loop (default 4 ms with a store
-   * that holds the loop — ReadModelStore.holdsEventLoop —, else Infinity). A slice of
+   * Live and catch-up work, per projection: how long one piece of it may hold the event loop, timed until its commit is
+   * handed to the store (default 4 ms with a store that holds the loop — ReadModelStore.holdsEventLoop —, else
+   * Infinity). A slice of
    * events is applied to each projection in pieces, each committed on its own with a turn of the event loop after it;
    * a projection whose last piece took longer than this gets smaller ones (down to one event), and one that took less
    * than half of it gets larger ones again (up to the whole slice). Infinity: whole slices (what tests that count
@@ -202,8 +203,32 @@ const DEFAULT_PIECE_BUDGET_MS = 4;
  * between two applications: a few milliseconds of synchronous work each with the embedded store.
  */
 const LIVE_SLICE_EVENTS = 250;
-/** lets the event loop poll I/O (setImmediate runs after the poll phase) */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Turns of the event loop handed out one at a time: each call resolves in a turn of its own, after the loop has polled
+ * I/O (setImmediate runs after the poll phase; one queued while the check phase runs waits for the next turn), in the
+ * order asked. The projections of a slice take their pieces through it side by side, so one projection's piece is
+ * evolved while another's commit is written in the store's thread, and still no two pieces share a turn.
+ */
+export function eventLoopTurns(): () => Promise<void> {
+  const waiting: (() => void)[] = [];
+  let scheduled = false;
+  const handOut = (): void => {
+    scheduled = false;
+    waiting.shift()?.();
+    if (waiting.length > 0) {
+      scheduled = true;
+      setImmediate(handOut);
+    }
+  };
+  return () =>
+    new Promise<void>((resolve) => {
+      waiting.push(resolve);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(handOut);
+      }
+    });
+}
 const DEFAULT_WAIT_TIMEOUT_MS = 5000;
 const DEFAULT_RESUBSCRIBE_DELAY_MS = 1000;
 const DEFAULT_RETRY_INITIAL_DELAY_MS = 250;
@@ -294,6 +319,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
    * every healthy track has applied everything up to `cursor`, which is where a retrying track rejoins.
    */
   let applying: Promise<void> = Promise.resolve();
+  const nextTurn = eventLoopTurns();
   const exclusive = (work: () => Promise<void>): Promise<void> => {
     const next = applying.then(work);
     applying = next.catch(() => undefined);
@@ -398,15 +424,16 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     }).catch((error: unknown) => logger.error(`retrying projection ${track.projection.name} failed: ${describe(error)}`, { error }));
 
   /**
-   * Applies events to every healthy projection, a slice of them to one projection at a time, and gives the event
-   * loop a turn after each (issue 14: with the embedded store a batch is synchronous work, and 10,000 events through
-   * nine projections held `/healthz`, ingest acknowledgements and GraphQL for seconds). Each projection keeps its own
-   * checkpoint, so the order between them within a slice changes nothing.
+   * Applies events to every healthy projection, a slice at a time: the projections take their pieces of the slice side
+   * by side, one piece per turn of the event loop (issue 14: with the embedded store a batch is synchronous work, and
+   * 10,000 events through nine projections held `/healthz`, ingest acknowledgements and GraphQL for seconds), so one
+   * evolves while another's commit is written in the store's thread. Each projection keeps its own checkpoint and
+   * documents, so the order between them within a slice changes nothing.
    */
   const applyToAll = async (events: readonly RecordedEvent[]): Promise<void> => {
     for (let from = 0; from < events.length; from += LIVE_SLICE_EVENTS) {
       const slice = from === 0 && events.length <= LIVE_SLICE_EVENTS ? events : events.slice(from, from + LIVE_SLICE_EVENTS);
-      for (const track of healthy()) await applyInPieces(track, slice);
+      await Promise.all(healthy().map((track) => applyInPieces(track, slice)));
       cursor = slice.at(-1)!.position;
       if (head === null || cursor > head) head = cursor;
       settleWaiters();
@@ -415,7 +442,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   };
 
   /**
-   * One projection's share of a slice, in pieces of `track.pieceEvents` events with a turn of the event loop after each,
+   * One projection's share of a slice, in pieces of `track.pieceEvents` events, each in a turn of the event loop of its own,
    * the size following how long the last piece took (ProjectionRunnerDeps.pieceBudgetMs). A piece that stops the
    * projection or pauses it again (an error reported) ends its share: the rest waits for the retry, or for a restart.
    * A retry's catch-up comes through here too, its track still paused (`retrying` set) until it has caught up.
@@ -423,12 +450,15 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
   const applyInPieces = async (track: Track<Ctx>, slice: readonly RecordedEvent[]): Promise<void> => {
     const pausing = track.retrying;
     for (let at = 0; at < slice.length; ) {
+      await nextTurn();
       const size = Math.min(track.pieceEvents, slice.length - at);
       const piece = at === 0 && size === slice.length ? slice : slice.slice(at, at + size);
       const started = now();
-      await applyBatch(track, piece, readModels, ctx, report);
-      const tookMs = now() - started;
-      await nextTurn();
+      // the time the piece held the event loop: until its commit was handed to the store (a store that writes in a
+      // thread of its own is waited for without holding the loop); without a commit, the whole piece
+      let heldMs: number | null = null;
+      await applyBatch(track, piece, readModels, ctx, report, undefined, () => (heldMs = now() - started));
+      const tookMs = heldMs ?? now() - started;
       // a piece that failed says nothing about how long one takes: the size stays for the next attempt
       if (track.failure !== null || track.retrying !== pausing) return;
       track.pieceEvents = nextPieceSize(track.pieceEvents, size, tookMs, pieceBudgetMs);
@@ -712,6 +742,8 @@ async function applyBatch<Ctx>(
   ctx: Ctx,
   fail: FailureReport<Ctx>,
   buffer?: RebuildBuffer,
+  /** called once the live commit has been asked of the store, before it is awaited */
+  handedOver?: () => void,
 ): Promise<void> {
   const { projection, handles, collections } = track;
   const start = firstAfter(events, buffer?.applied ?? track.checkpoint);
@@ -803,7 +835,9 @@ async function applyBatch<Ctx>(
   } else if (end > start) {
     const position = events[end - 1]!.position;
     try {
-      await readModels.commit(projection.name, position, writesOf(cache, projection));
+      const committing = readModels.commit(projection.name, position, writesOf(cache, projection));
+      handedOver?.();
+      await committing;
       track.checkpoint = position;
     } catch (error) {
       fail(track, events[start]!.position, error, 'write');

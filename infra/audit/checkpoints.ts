@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
 import { canonicalJson } from '../../ports/canonicalJson.js';
 import { ExpectedRevisionConflict, type EventStore, type RecordedEvent } from '../../ports/eventStore.js';
+import { chainRowsOf, type ChainRowSource } from '../eventStore/chainRows.js';
 import { leafHash, merkleRootOfLeafHashes, merkleRootOfLeafHashesInSlices } from './merkle.js';
 import type { CheckpointSigner } from './signingKey.js';
 
@@ -160,7 +161,7 @@ export interface CheckpointWriterDeps {
   store: EventStore;
   signer: CheckpointSigner;
   clock: Clock;
-  /** events read per page (default 10,000) */
+  /** events read per page (default 1,000: a page is read in one go, on the event loop for the embedded store) */
   pageSize?: number;
 }
 
@@ -182,7 +183,7 @@ interface WriterState {
  */
 export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWriter {
   const { store, signer, clock } = deps;
-  const pageSize = deps.pageSize ?? 10_000;
+  const pageSize = deps.pageSize ?? 1000;
   let state: WriterState | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -213,8 +214,9 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
     // applied to the heads just before the append; if anything fails from there on, writeOnce throws the
     // whole state away and the next call reloads it from the store
     const pending: [string, StreamHead][] = [];
+    const rows = chainRowsOf(store, await store.headPosition());
     for (let after = current.covered; ; ) {
-      const page = await store.readAll({ after, maxCount: pageSize });
+      const page = await sealedPage(store, rows, after, pageSize);
       for (const event of page) {
         if (isCheckpointStream(event.streamId)) continue;
         pending.push([event.streamId, { revision: event.revision, position: event.position, hash: event.hash }]);
@@ -225,6 +227,9 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
       }
       if (page.length < pageSize) break;
       after = page.at(-1)!.position;
+      // a page at a time, each in a turn of the event loop of its own: ten minutes of a busy city's events are
+      // hundreds of thousands, and the platform answers `/healthz`, ingest and GraphQL meanwhile
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (added === 0 || last === null) return null;
 
@@ -293,6 +298,24 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
       return run;
     },
   };
+}
+
+/** what a checkpoint needs of an event */
+interface SealedEvent {
+  streamId: string;
+  revision: number;
+  position: bigint;
+  hash: string;
+}
+
+/**
+ * The events after `after`: the stored rows where the store offers them (chainRows.ts: no event's data is parsed, which
+ * was most of the time a checkpoint took), else the port's readAll.
+ */
+async function sealedPage(store: EventStore, rows: ChainRowSource | null, after: bigint | null, pageSize: number): Promise<SealedEvent[]> {
+  if (rows === null) return store.readAll({ after, maxCount: pageSize });
+  // a missing hash reads as readAll reads it: ''
+  return rows.readChainRows(Number(after ?? 0n), pageSize).map(([position, streamId, revision, , , , , hash]) => ({ streamId, revision: Number(revision), position: BigInt(position), hash: hash ?? '' }));
 }
 
 export interface CheckpointSchedule {

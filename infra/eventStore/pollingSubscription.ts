@@ -70,7 +70,13 @@ export function startPollingSubscription(options: SubscribeOptions, source: Page
         caughtUp = true;
         options.onCaughtUp?.();
       }
-      if (stopped || page.length === source.pageSize || committedSinceRead) continue;
+      if (stopped) continue;
+      if (page.length === source.pageSize || committedSinceRead) {
+        // more to read: the next page in a turn of the event loop of its own — an embedded store reads a page
+        // synchronously, and pages read back to back while catching up held the loop for as long as they all took
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
       await sleep();
     }
   };

@@ -34,7 +34,7 @@ export function openDurableDatabase(path: string): SqliteDatabase {
  * SHM files it creates the mode of the database file. Existing files are left as they are (the embedded
  * platform tightens its data directory at start, infra/main/dataDir.ts).
  */
-function createPrivately(path: string): void {
+export function createPrivately(path: string): void {
   if (path === '' || path === ':memory:' || path.startsWith('file:') || existsSync(path)) return;
   try {
     closeSync(openSync(path, 'wx', 0o600));

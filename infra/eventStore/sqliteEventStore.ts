@@ -95,7 +95,8 @@ const MIGRATIONS: Migration[] = [
   (db) => backfillHashes(db),
 ];
 
-const SUBSCRIPTION_PAGE_SIZE = 1000;
+/** events per read of a subscription: read and parsed on the event loop, ~4 ms at 250 (1,000 took ~17 ms) */
+const SUBSCRIPTION_PAGE_SIZE = 250;
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 interface EventRow {

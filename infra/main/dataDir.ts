@@ -22,8 +22,11 @@ export class StartupError extends Error {
 export const LOCK_FILE = 'liandong.lock';
 export const PID_FILE = 'liandong.pid';
 
-/** files of the data directory that must be private: the SQLite files (with WAL, SHM, journal), the lock, the signing key */
-const PRIVATE_FILE = /\.db(-wal|-shm|-journal)?$|^liandong\.(lock|lock-journal|pid)$|^audit-signing-key\.pem$|^demo-load\.json$/;
+/**
+ * files of the data directory that must be private: the SQLite files (with WAL, SHM, journal), the locks (the data
+ * directory's, the read models' `readmodels.db.lock`), the signing key
+ */
+const PRIVATE_FILE = /\.db(-wal|-shm|-journal)?$|^liandong\.(lock|lock-journal|pid)$|\.db\.lock(-journal)?$|^audit-signing-key\.pem$|^demo-load\.json$/;
 
 /**
  * Creates the directory (and its parents) if need be and makes it 0700 and its private files 0600 —

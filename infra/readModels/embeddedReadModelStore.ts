@@ -1,8 +1,15 @@
 /**
- * The embedded ReadModelStore: SQLite tables with real indexes. Documents sit in a table keyed by (collection, id),
- * index entries in a table whose primary key is (collection, index, value, id) — so findIds, findRange (keyset pages
- * in either direction) and countRange are B-tree range reads — and each commit writes documents, entries and the
- * projection's checkpoint in one transaction, so a crash can never leave documents ahead of or behind their checkpoint.
+ * The embedded ReadModelStore: SQLite tables with real indexes (readModelFile.ts). Documents sit in a table keyed by
+ * (collection, id), index entries in a table whose primary key is (collection, index, value, id) — so findIds,
+ * findRange (keyset pages in either direction) and countRange are B-tree range reads — and each commit writes
+ * documents, entries and the projection's checkpoint in one transaction (readModelWrites.ts), so a crash can never leave
+ * documents ahead of or behind their checkpoint.
+ *
+ * Reads run on the caller's event loop (better-sqlite3 is synchronous; a read is a primary-key or range lookup).
+ * Commits of a file on disk run in a writer thread of their own (readModelWriterWorker.ts): a commit's inserts, its
+ * COMMIT and SQLite's WAL checkpoints were 45 % of the event loop during an HTTP ingest (issue 14). Here a commit only
+ * serialises its documents; it resolves once the writer has committed, so a read after it sees what it wrote. A
+ * ':memory:' store has one connection and commits on the caller's loop.
  *
  * Memory is bounded whatever the size of the city: parsed documents are kept in an LRU cache weighted by the length of
  * their JSON (`cacheChars`), so a GraphQL read of a hot document is a Map lookup and a cold one a primary-key read and
@@ -13,18 +20,20 @@
  * instead of silently changing the cached copy. A commit keeps the JSON it wrote, not the object it was given, and the
  * first read parses it (CachedDocument.doc says why), so the caller keeps its objects and may change them.
  *
- * Text order: SQLite's BINARY collation compares the UTF-8 bytes, i.e. code points, as the port asks.
- *
- * The file holds disposable data (rebuildable from the event store), so it is kept apart from the event store's file
- * and written with synchronous = NORMAL: a power cut may lose the last commits, but WAL keeps each commit whole, so
- * documents and checkpoint go back together and the runner re-applies the rest. One process owns the file
- * (EXCLUSIVE locking): the cache of another process would serve documents it did not commit.
+ * One process owns the file (readModelFile.ts lockReadModelFile): the cache of another would serve documents it did
+ * not commit.
  */
 import { LRUCache } from 'lru-cache';
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
-import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
 import { groupBounds, groupOf, type CountedGroups, type DocumentWrite, type IndexBounds, type IndexEntry, type RangeQuery, type ReadModelStore } from '../../ports/readModelStore.js';
+import { reviveError, startWriterThread, type WriterThread } from '../sqlite/writerThread.js';
+import { workerEntry } from '../workerEntry.js';
 import { checkRangeQuery } from './indexOrder.js';
+import { lockReadModelFile, openReaderDatabase, openWriterDatabase } from './readModelFile.js';
+import { countedMap, loadCounted, readModelWrites, reload, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
+import type { ReadModelWriteRequest } from './readModelWriterWorker.js';
+
+const WORKER_ENTRY = workerEntry(import.meta.url, 'readModelWriterWorker');
 
 export interface EmbeddedReadModelStoreOptions {
   /** a SQLite file of its own (the platform passes `<dataDir>/readmodels.db`), or ':memory:' */
@@ -39,66 +48,6 @@ export interface EmbeddedReadModelStoreOptions {
 
 const DEFAULT_CACHE_CHARS = 32 * 1024 * 1024;
 
-const MIGRATIONS = [
-  `CREATE TABLE read_model_documents (
-     collection TEXT NOT NULL,
-     id         TEXT NOT NULL,
-     doc        TEXT NOT NULL,
-     indexes    TEXT, -- JSON: index name → values the document is found under
-     PRIMARY KEY (collection, id)
-   ) WITHOUT ROWID;
-   CREATE TABLE read_model_checkpoints (
-     projection TEXT PRIMARY KEY,
-     position   INTEGER NOT NULL
-   ) WITHOUT ROWID;`,
-  // Documents are 1–40 KB: in a WITHOUT ROWID table each row lives in the primary-key B-tree, and an upsert of
-  // such a row cost 100–180 µs (page splits, overflow chains) against 20–30 µs in a rowid table with the key as a
-  // unique index (SQLite advises WITHOUT ROWID for rows under ~1/20 of a page). Measured on the benchmark's documents.
-  `CREATE TABLE read_model_documents_v2 (
-     collection TEXT NOT NULL,
-     id         TEXT NOT NULL,
-     doc        TEXT NOT NULL,
-     indexes    TEXT,
-     UNIQUE (collection, id)
-   );
-   INSERT INTO read_model_documents_v2 (collection, id, doc, indexes) SELECT collection, id, doc, indexes FROM read_model_documents;
-   DROP TABLE read_model_documents;
-   ALTER TABLE read_model_documents_v2 RENAME TO read_model_documents;`,
-  // The index entries as a table of their own (they were rebuilt in memory from the `indexes` column at every open).
-  // Rows are small, so WITHOUT ROWID: the primary key is the B-tree every read walks. The `indexes` column stays:
-  // a write compares a document's new values with it and touches only the entries that changed.
-  `CREATE TABLE read_model_entries (
-     collection TEXT NOT NULL,
-     idx        TEXT NOT NULL,
-     value      TEXT NOT NULL,
-     id         TEXT NOT NULL,
-     PRIMARY KEY (collection, idx, value, id)
-   ) WITHOUT ROWID;
-   INSERT OR IGNORE INTO read_model_entries (collection, idx, value, id)
-     SELECT d.collection, i.key, v.value, d.id
-     FROM read_model_documents d, json_each(d.indexes) i, json_each(i.value) v
-     WHERE d.indexes IS NOT NULL;`,
-  // Group counts of the indexes a projection counts (DocumentWrite.countedGroups): SQLite walks a range to count it,
-  // and a board lane of every ended handoff is most of the index. `read_model_counted` records which indexes are
-  // counted and how, so a count is trusted only where every entry was counted.
-  `CREATE TABLE read_model_group_counts (
-     collection TEXT NOT NULL,
-     idx        TEXT NOT NULL,
-     grp        TEXT NOT NULL,
-     n          INTEGER NOT NULL,
-     PRIMARY KEY (collection, idx, grp)
-   ) WITHOUT ROWID;
-   CREATE TABLE read_model_counted (
-     collection TEXT NOT NULL,
-     idx        TEXT NOT NULL,
-     separator  TEXT NOT NULL,
-     fields     INTEGER NOT NULL,
-     PRIMARY KEY (collection, idx)
-   ) WITHOUT ROWID;`,
-];
-
-export type IndexValues = Readonly<Record<string, readonly string[]>>;
-
 interface CachedDocument {
   /**
    * Deep-frozen, parsed from the stored JSON; undefined until the first read after a commit, which parses `json`.
@@ -109,24 +58,13 @@ interface CachedDocument {
   readonly doc: unknown;
   /** the stored JSON while `doc` is not parsed yet, else null */
   readonly json: string | null;
-  /** every index entry of the document, merged across writes; null when it has none */
-  readonly indexes: IndexValues | null;
-  /** `indexes` as stored, reused while a write leaves them as they were (the usual case) */
-  readonly indexesJson: string | null;
   /** the document's JSON length: its weight in the cache */
   readonly size: number;
-}
-
-/** what a commit needs of a document it replaces: its entries, not its body */
-interface StoredIndexes {
-  readonly indexes: IndexValues | null;
-  readonly indexesJson: string | null;
 }
 
 interface DocumentRow {
   id: string;
   doc: string;
-  indexes: string | null;
 }
 
 /** ids per IN (…) query of getMany: below SQLite's default limit of bound parameters */
@@ -134,9 +72,18 @@ const IDS_PER_QUERY = 500;
 
 const cacheKey = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
+const inMemory = (path: string): boolean => path === ':memory:' || path === '';
+
+/** where a commit goes: the writer thread (a file) or this thread's own connection (':memory:') */
+interface Writer {
+  commit(projection: string, position: bigint, writes: StoredWrite[]): Promise<CommitAnswer>;
+  reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
 export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOptions): ReadModelStore {
-  const db = openDatabase(options.path);
-  const statements = prepareStatements(db);
+  const { db, writer, snapshot } = inMemory(options.path) ? inThisThread() : inWriterThread(options.path);
+  const statements = readStatements(db);
   const ranges = rangeStatements(db);
   const cache = new LRUCache<string, CachedDocument>({
     maxSize: Math.max(1, options.cacheChars ?? DEFAULT_CACHE_CHARS),
@@ -144,15 +91,13 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
   });
   let closed = false;
   /** collection → index → how its entries are counted (read_model_counted), for the indexes that are */
-  const counted = loadCounted(statements);
+  const counted = loadCounted(db);
   const countingOf = (collection: string, index: string): CountedGroups | undefined => counted.get(collection)?.get(index);
 
   const parse = (row: DocumentRow, collection: string): CachedDocument => {
     const doc: unknown = JSON.parse(row.doc);
     freeze(doc);
-    const indexes = row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues);
-    freeze(indexes);
-    const cached: CachedDocument = { doc, json: null, indexes, indexesJson: row.indexes, size: row.doc.length };
+    const cached: CachedDocument = { doc, json: null, size: row.doc.length };
     cache.set(cacheKey(collection, row.id), cached);
     return cached;
   };
@@ -162,127 +107,26 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     if (cached.json === null) return cached.doc;
     const doc: unknown = JSON.parse(cached.json);
     freeze(doc);
-    cache.set(cacheKey(collection, id), { ...cached, doc, json: null });
+    cache.set(cacheKey(collection, id), { doc, json: null, size: cached.size });
     return doc;
   };
-
-  const storedIndexes = (collection: string, id: string): StoredIndexes | null => {
-    const cached = cache.peek(cacheKey(collection, id)); // a write does not make the old version recently used
-    if (cached !== undefined) return cached;
-    const row = statements.indexesOf.get(collection, id);
-    if (row === undefined) return null;
-    return { indexes: row.indexes === null ? null : (JSON.parse(row.indexes) as IndexValues), indexesJson: row.indexes };
-  };
-
-  const moveEntries = (collection: string, id: string, before: IndexValues | null, after: IndexValues | null, tally: GroupTally): void => {
-    if (before === after) return;
-    if (before !== null) {
-      for (const index of Object.keys(before)) {
-        const kept = after?.[index];
-        const counting = countingOf(collection, index);
-        for (const value of before[index]!) {
-          if (kept?.includes(value)) continue;
-          const { changes } = statements.deleteEntry.run(collection, index, value, id);
-          if (counting !== undefined && changes > 0) tally.add(collection, index, countedUnder(value, counting), -1);
-        }
-      }
-    }
-    if (after !== null) {
-      for (const index of Object.keys(after)) {
-        const had = before?.[index];
-        const counting = countingOf(collection, index);
-        for (const value of after[index]!) {
-          if (had?.includes(value)) continue;
-          const { changes } = statements.insertEntry.run(collection, index, value, id);
-          if (counting !== undefined && changes > 0) tally.add(collection, index, countedUnder(value, counting), +1);
-        }
-      }
-    }
-  };
-
-  /**
-   * A declaration this store has not counted under yet: the entries the index already holds are counted first (an
-   * index that becomes counted on a filled store, or whose grouping changed), so the counts cover every entry.
-   */
-  const declare = (collection: string, index: string, counting: CountedGroups): void => {
-    const known = countingOf(collection, index);
-    if (known !== undefined && known.separator === counting.separator && known.fields === counting.fields) return;
-    if (!(counting.fields >= 1 && Number.isSafeInteger(counting.fields) && counting.separator.length > 0)) {
-      throw new RangeError(`countedGroups of ${collection}/${index}: a non-empty separator and at least one field, got ${JSON.stringify(counting)}`);
-    }
-    statements.deleteGroupCounts.run(collection, index);
-    const groups = new Map<string, number>();
-    for (const value of statements.valuesOf.iterate(collection, index)) {
-      const group = countedUnder(value, counting);
-      groups.set(group, (groups.get(group) ?? 0) + 1);
-    }
-    for (const [group, n] of groups) statements.addToGroup.run(collection, index, group, n);
-    statements.upsertCounted.run(collection, index, counting.separator, counting.fields);
-    let byIndex = counted.get(collection);
-    if (byIndex === undefined) counted.set(collection, (byIndex = new Map()));
-    byIndex.set(index, { separator: counting.separator, fields: counting.fields });
-  };
-
-  // SQLite first, cache after: anything that throws (a document JSON cannot hold, a full disk) rolls the transaction
-  // back before the cache has changed
-  const persistWrites = db.transaction((projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
-    /** collection → id → the document after this commit (null: deleted); later writes of one id see earlier ones */
-    const written = new Map<string, Map<string, CachedDocument | null>>();
-    const tally = new GroupTally();
-    for (const { collection, id, doc, indexes, countedGroups } of writes) {
-      if (countedGroups !== undefined) for (const index of Object.keys(countedGroups)) declare(collection, index, countedGroups[index]!);
-      let byId = written.get(collection);
-      if (byId === undefined) written.set(collection, (byId = new Map()));
-      const previous = byId.has(id) ? (byId.get(id) ?? null) : storedIndexes(collection, id);
-      if (doc === null) {
-        moveEntries(collection, id, previous?.indexes ?? null, null, tally);
-        statements.deleteDocument.run(collection, id);
-        byId.set(id, null);
-        continue;
-      }
-      const merged = mergeIndexes(previous?.indexes ?? null, indexes);
-      const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
-      const json = JSON.stringify(doc);
-      if (json === undefined) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
-      moveEntries(collection, id, previous?.indexes ?? null, merged, tally);
-      statements.upsertDocument.run(collection, id, json, indexesJson);
-      byId.set(id, { doc: undefined, json, indexes: merged, indexesJson, size: json.length });
-    }
-    tally.apply(statements);
-    statements.upsertCheckpoint.run(projection, position);
-    return written;
-  });
-  // `counted` changes inside the transaction (declare); a commit that fails must not leave it claiming counts the
-  // file does not hold
-  const persist = (projection: string, position: bigint, writes: readonly DocumentWrite[]) => {
-    try {
-      return persistWrites(projection, position, writes);
-    } catch (error) {
-      reload(counted, loadCounted(statements));
-      throw error;
-    }
-  };
-
-  const drop = db.transaction((projections: readonly string[], collections: readonly string[]): void => {
-    for (const collection of collections) {
-      statements.deleteCollection.run(collection);
-      statements.deleteCollectionEntries.run(collection);
-      // counted indexes stay counted (every count now 0): the next write declares the same anyway
-      statements.deleteCollectionGroupCounts.run(collection);
-    }
-    for (const projection of projections) statements.deleteCheckpoint.run(projection);
-  });
 
   const assertOpen = (): void => {
     if (closed) throw new Error('read model store is closed');
   };
+  /** before a read: the store is open, and this turn's reads share one snapshot */
+  const reading = (): void => {
+    assertOpen();
+    snapshot?.begin();
+  };
 
   return {
-    // better-sqlite3 is synchronous: every read and commit runs on the caller's event loop
+    // reads run synchronously on the caller's event loop, and so does a commit's serialisation (all of a ':memory:'
+    // commit): the runner bounds each piece of live work by time
     holdsEventLoop: true,
 
     async get<T>(collection: string, id: string): Promise<T | null> {
-      assertOpen();
+      reading();
       const cached = cache.get(cacheKey(collection, id));
       if (cached !== undefined) return docOf(collection, id, cached) as T;
       const row = statements.get.get(collection, id);
@@ -290,7 +134,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     },
 
     async getMany<T>(collection: string, ids: readonly string[]): Promise<(T | null)[]> {
-      assertOpen();
+      reading();
       const found: (T | null)[] = new Array(ids.length).fill(null);
       const missing = new Map<string, number[]>();
       ids.forEach((id, at) => {
@@ -310,12 +154,12 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     },
 
     async findIds(collection, index, value) {
-      assertOpen();
+      reading();
       return statements.idsOf.all(collection, index, value);
     },
 
     async findRange(collection, index, query) {
-      assertOpen();
+      reading();
       checkRangeQuery(query);
       const rows = ranges.read(collection, index, query);
       const more = rows.length > query.limit;
@@ -325,7 +169,7 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     },
 
     async countRange(collection, index, bounds) {
-      assertOpen();
+      reading();
       const counting = countingOf(collection, index);
       if (counting !== undefined && bounds?.from !== undefined && bounds.to === groupBounds(bounds.from).to && coversWholeGroups(bounds.from, counting)) {
         return statements.groupsCount.get(collection, index, bounds.from, bounds.to) ?? 0;
@@ -334,29 +178,44 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
     },
 
     async listIds(collection) {
-      assertOpen();
+      reading();
       return statements.ids.all(collection);
     },
 
     async commit(projection, position, writes) {
       assertOpen();
-      const written = persist(projection, position, writes);
-      for (const [collection, byId] of written) {
-        for (const [id, next] of byId) {
-          if (next === null) cache.delete(cacheKey(collection, id));
-          else cache.set(cacheKey(collection, id), next);
-        }
+      const stored = writes.map(storedWrite);
+      // while the writer commits, these documents are read from the file, in the same snapshot as the index entries
+      // (a cached version could be older than entries the writer has already committed)
+      for (const { collection, id } of stored) cache.delete(cacheKey(collection, id));
+      let answer: CommitAnswer;
+      try {
+        answer = await writer.commit(projection, position, stored);
+      } catch (error) {
+        snapshot?.end();
+        // a failed commit may have declared counted indexes before it was undone
+        reload(counted, loadCounted(db));
+        throw error;
+      }
+      // reads after this commit see it: the snapshot this turn's reads shared (if any) ends here
+      snapshot?.end();
+      if (answer.counted !== null) reload(counted, countedMap(answer.counted));
+      // the file first, the cache after: after a commit that failed, the documents are read from the file again
+      for (const { collection, id, json } of stored) {
+        if (json === null) cache.delete(cacheKey(collection, id));
+        else cache.set(cacheKey(collection, id), { doc: undefined, json, size: json.length });
       }
     },
 
     async checkpoint(projection) {
-      assertOpen();
+      reading();
       return statements.checkpoint.get(projection) ?? null;
     },
 
     async reset(projections, collections) {
       assertOpen();
-      drop(projections, collections);
+      await writer.reset(projections, collections);
+      snapshot?.end();
       const dropped = new Set(collections);
       for (const key of [...cache.keys()]) if (dropped.has(key.slice(0, key.indexOf('\u0000')))) cache.delete(key);
     },
@@ -365,82 +224,133 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       if (closed) return;
       closed = true;
       cache.clear();
-      db.close();
+      snapshot?.end();
+      await writer.close();
     },
   };
 }
 
-function prepareStatements(db: SqliteDatabase) {
+/**
+ * A write as it goes to the writer: its document serialised here, so the caller keeps (and may change) its objects and
+ * a thread receives a string rather than a cloned object. Range-only indexes are a Redis matter (DocumentWrite).
+ */
+function storedWrite({ collection, id, doc, indexes, countedGroups }: DocumentWrite): StoredWrite {
+  let json: string | null = null;
+  if (doc !== null) {
+    json = JSON.stringify(doc) ?? null;
+    if (json === null) throw new TypeError(`document ${collection}/${id} is not JSON-serialisable`);
+  }
+  return { collection, id, json, ...(indexes !== undefined ? { indexes } : {}), ...(countedGroups !== undefined ? { countedGroups } : {}) };
+}
+
+interface Connections {
+  /** the connection reads go through */
+  db: SqliteDatabase;
+  writer: Writer;
+  /** a reader beside a writer: the read transaction this turn's reads share */
+  snapshot: ReadSnapshot | null;
+}
+
+/**
+ * The reads of one turn of the event loop share one read transaction, ended by the next turn (or by a commit's answer,
+ * so a read after a commit sees it). Beside a writer each statement outside a transaction takes and releases WAL read
+ * locks on the shared-memory file: 1.9 → 3.7 µs per countRange, which made a scorecard, a few hundred counts, about a
+ * fifth slower. Holding one snapshot for a turn is what a single connection in exclusive mode did for free.
+ */
+interface ReadSnapshot {
+  begin(): void;
+  end(): void;
+}
+
+function readSnapshots(db: SqliteDatabase): ReadSnapshot {
+  const beginStatement = db.prepare('BEGIN');
+  const endStatement = db.prepare('COMMIT');
+  let open = false;
+  const end = (): void => {
+    if (!open) return;
+    open = false;
+    // a read that failed badly enough (SQLITE_IOERR, SQLITE_NOMEM…) may have ended the transaction already
+    if (db.inTransaction) endStatement.run();
+  };
+  return {
+    begin() {
+      if (open) return;
+      beginStatement.run();
+      open = true;
+      setImmediate(end);
+    },
+    end,
+  };
+}
+
+/** ':memory:': one connection, which reads and (synchronously) writes */
+function inThisThread(): Connections {
+  const db = openWriterDatabase(':memory:');
+  const writes = readModelWrites(db);
+  return {
+    db,
+    snapshot: null,
+    writer: {
+      commit: async (projection, position, stored) => writes.commit(projection, position, stored),
+      reset: async (projections, collections) => writes.reset(projections, collections),
+      close: async () => void db.close(),
+    },
+  };
+}
+
+/**
+ * A file: this process takes the file's lock, migrates it, and reads through a connection of its own; a writer thread
+ * (started by the first commit) holds the connection that writes.
+ */
+function inWriterThread(path: string): Connections {
+  const lock = lockReadModelFile(path);
+  let db: SqliteDatabase;
+  try {
+    openWriterDatabase(path).close(); // the schema, before the first read
+    db = openReaderDatabase(path);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const thread: WriterThread<ReadModelWriteRequest, CommitAnswer | null> = startWriterThread({ entry: WORKER_ENTRY, workerData: { path }, what: '读模型', revive: reviveError });
+  return {
+    db,
+    snapshot: readSnapshots(db),
+    writer: {
+      commit: async (projection, position, writes) => (await thread.ask({ kind: 'commit', projection, position, writes }))!,
+      reset: async (projections, collections) => void (await thread.ask({ kind: 'reset', projections: [...projections], collections: [...collections] })),
+      async close() {
+        try {
+          await thread.close();
+        } finally {
+          db.close();
+          lock.release();
+        }
+      },
+    },
+  };
+}
+
+function readStatements(db: SqliteDatabase) {
   const getManyStatements = new Map<number, ReturnType<typeof db.prepare<string[], DocumentRow>>>();
   return {
-    get: db.prepare<[string, string], DocumentRow>('SELECT id, doc, indexes FROM read_model_documents WHERE collection = ? AND id = ?'),
+    get: db.prepare<[string, string], DocumentRow>('SELECT id, doc FROM read_model_documents WHERE collection = ? AND id = ?'),
     getMany(count: number) {
       let statement = getManyStatements.get(count);
       if (statement === undefined) {
-        statement = db.prepare<string[], DocumentRow>(
-          `SELECT id, doc, indexes FROM read_model_documents WHERE collection = ? AND id IN (${new Array(count).fill('?').join(',')})`,
-        );
+        statement = db.prepare<string[], DocumentRow>(`SELECT id, doc FROM read_model_documents WHERE collection = ? AND id IN (${new Array(count).fill('?').join(',')})`);
         getManyStatements.set(count, statement);
       }
       return statement;
     },
-    indexesOf: db.prepare<[string, string], { indexes: string | null }>('SELECT indexes FROM read_model_documents WHERE collection = ? AND id = ?'),
     ids: db.prepare<[string], string>('SELECT id FROM read_model_documents WHERE collection = ? ORDER BY id').pluck(),
     idsOf: db.prepare<[string, string, string], string>('SELECT id FROM read_model_entries WHERE collection = ? AND idx = ? AND value = ? ORDER BY id').pluck(),
-    upsertDocument: db.prepare<[string, string, string, string | null]>(
-      'INSERT INTO read_model_documents (collection, id, doc, indexes) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (collection, id) DO UPDATE SET doc = excluded.doc, indexes = excluded.indexes',
-    ),
-    deleteDocument: db.prepare<[string, string]>('DELETE FROM read_model_documents WHERE collection = ? AND id = ?'),
-    deleteCollection: db.prepare<[string]>('DELETE FROM read_model_documents WHERE collection = ?'),
-    insertEntry: db.prepare<[string, string, string, string]>('INSERT OR IGNORE INTO read_model_entries (collection, idx, value, id) VALUES (?, ?, ?, ?)'),
-    deleteEntry: db.prepare<[string, string, string, string]>('DELETE FROM read_model_entries WHERE collection = ? AND idx = ? AND value = ? AND id = ?'),
-    deleteCollectionEntries: db.prepare<[string]>('DELETE FROM read_model_entries WHERE collection = ?'),
     checkpoint: db.prepare<[string], bigint>('SELECT position FROM read_model_checkpoints WHERE projection = ?').pluck().safeIntegers(),
-    upsertCheckpoint: db.prepare<[string, bigint]>(
-      'INSERT INTO read_model_checkpoints (projection, position) VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET position = excluded.position',
-    ),
-    deleteCheckpoint: db.prepare<[string]>('DELETE FROM read_model_checkpoints WHERE projection = ?'),
-    counted: db.prepare<[], { collection: string; idx: string; separator: string; fields: number }>('SELECT collection, idx, separator, fields FROM read_model_counted'),
-    upsertCounted: db.prepare<[string, string, string, number]>(
-      'INSERT INTO read_model_counted (collection, idx, separator, fields) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (collection, idx) DO UPDATE SET separator = excluded.separator, fields = excluded.fields',
-    ),
-    valuesOf: db.prepare<[string, string], string>('SELECT value FROM read_model_entries WHERE collection = ? AND idx = ?').pluck(),
     groupsCount: db.prepare<[string, string, string, string], number>(
       'SELECT coalesce(sum(n), 0) FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp >= ? AND grp <= ?',
     ).pluck(),
-    addToGroup: db.prepare<[string, string, string, number]>(
-      'INSERT INTO read_model_group_counts (collection, idx, grp, n) VALUES (?, ?, ?, ?) ON CONFLICT (collection, idx, grp) DO UPDATE SET n = n + excluded.n',
-    ),
-    dropEmptyGroup: db.prepare<[string, string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp = ? AND n = 0'),
-    deleteGroupCounts: db.prepare<[string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ?'),
-    deleteCollectionGroupCounts: db.prepare<[string]>('DELETE FROM read_model_group_counts WHERE collection = ?'),
   };
 }
-
-type Statements = ReturnType<typeof prepareStatements>;
-
-function loadCounted(statements: Statements): Map<string, Map<string, CountedGroups>> {
-  const counted = new Map<string, Map<string, CountedGroups>>();
-  for (const { collection, idx, separator, fields } of statements.counted.all()) {
-    let byIndex = counted.get(collection);
-    if (byIndex === undefined) counted.set(collection, (byIndex = new Map()));
-    byIndex.set(idx, { separator, fields });
-  }
-  return counted;
-}
-
-function reload<K, V>(target: Map<K, V>, source: Map<K, V>): void {
-  target.clear();
-  for (const [key, value] of source) target.set(key, value);
-}
-
-/**
- * The row a value is counted in: its group, or the value itself when it has fewer fields than a group (so every entry
- * is counted somewhere, and a group row is always a prefix of the values it counts).
- */
-const countedUnder = (value: string, counting: CountedGroups): string => groupOf(value, counting) ?? value;
 
 /**
  * Whether the values starting with `prefix` are exactly those counted in rows starting with it: true when the prefix
@@ -452,26 +362,6 @@ const coversWholeGroups = (prefix: string, counting: CountedGroups): boolean => 
   const group = groupOf(prefix, counting);
   return group === null || group === prefix;
 };
-
-/** one commit's changes to group counts, written once per group at its end (a rebuild's commit moves thousands) */
-class GroupTally {
-  private readonly deltas = new Map<string, { collection: string; index: string; group: string; delta: number }>();
-
-  add(collection: string, index: string, group: string, delta: number): void {
-    const key = `${collection}\u0000${index}\u0000${group}`;
-    const known = this.deltas.get(key);
-    if (known === undefined) this.deltas.set(key, { collection, index, group, delta });
-    else known.delta += delta;
-  }
-
-  apply(statements: Statements): void {
-    for (const { collection, index, group, delta } of this.deltas.values()) {
-      if (delta === 0) continue;
-      statements.addToGroup.run(collection, index, group, delta);
-      if (delta < 0) statements.dropEmptyGroup.run(collection, index, group);
-    }
-  }
-}
 
 /**
  * Range reads and counts over read_model_entries, one prepared statement per shape of query (which bounds, a cursor
@@ -528,51 +418,4 @@ function freeze(value: unknown): void {
   } else {
     for (const key of Object.keys(value)) freeze((value as Record<string, unknown>)[key]);
   }
-}
-
-/** the read model file, migrated and locked for this process */
-export function openDatabase(path: string): SqliteDatabase {
-  const db = openDurableDatabase(path);
-  try {
-    db.pragma('synchronous = NORMAL');
-    db.pragma('locking_mode = EXCLUSIVE');
-    // SQLite's default (1,000 pages, ~4 MB): the checkpoint runs inside the commit that crosses the limit, on the
-    // event loop. At 10,000 pages every tenth live commit or so copied ~40 MB and took 100–140 ms, which was the
-    // /healthz p99 during an HTTP ingest (105–126 ms on the quick workload; 43–50 ms with this, rebuild unchanged).
-    db.pragma('wal_autocheckpoint = 1000');
-    // documents are read by key from a cache of their own; SQLite's page cache holds the B-trees' inner pages
-    db.pragma('cache_size = -65536');
-    // migrate writes, so from here on this connection holds the file's lock until it closes
-    migrate(db, 'readModels', MIGRATIONS);
-    return db;
-  } catch (error) {
-    db.close();
-    if ((error as { code?: unknown } | null)?.code === 'SQLITE_BUSY') {
-      throw new Error(`read model file ${path} is in use by another process`, { cause: error });
-    }
-    throw error;
-  }
-}
-
-/**
- * The document's entries after a write: every index the write names is replaced, the others kept.
- * Returns `previous` itself when nothing changes, so the caller can skip re-indexing and re-serialising.
- */
-export function mergeIndexes(previous: IndexValues | null, named: DocumentWrite['indexes']): IndexValues | null {
-  if (named === undefined) return previous;
-  let merged: Record<string, readonly string[]> | null = null;
-  for (const index of Object.keys(named)) {
-    const values = named[index]!;
-    const before = previous?.[index];
-    if (before !== undefined && sameValues(before, values)) continue;
-    merged ??= previous === null ? {} : { ...previous };
-    merged[index] = Object.freeze([...values]);
-  }
-  return merged === null ? previous : Object.freeze(merged);
-}
-
-function sameValues(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -53,7 +53,8 @@ export function startWriterThread<Request extends object, Result>(options: Write
   let worker: Worker | null = null;
   let nextId = 1;
   let closing = false;
-  const waiting = new Map<number, { resolve(result: Result): void; reject(error: Error): void }>();
+  // a request is answered with its Result, the close with null (send's overloads keep the two apart)
+  const waiting = new Map<number, { resolve(result: Result | null): void; reject(error: Error): void }>();
 
   const failAll = (error: Error): void => {
     for (const { reject } of waiting.values()) reject(error);
@@ -62,7 +63,7 @@ export function startWriterThread<Request extends object, Result>(options: Write
 
   const spawn = (): Worker => {
     const started = new Worker(options.entry, { workerData: options.workerData });
-    started.on('message', (reply: WriterReply<Result>) => {
+    started.on('message', (reply: WriterReply<Result | null>) => {
       const request = waiting.get(reply.id);
       waiting.delete(reply.id);
       // idle: keep no process alive — unless it is closing, whose end close() still waits for
@@ -79,8 +80,10 @@ export function startWriterThread<Request extends object, Result>(options: Write
     return started;
   };
 
-  const send = (request: Request | CloseRequest): Promise<Result> =>
-    new Promise((resolve, reject) => {
+  function send(request: Request): Promise<Result>;
+  function send(request: CloseRequest): Promise<null>;
+  function send(request: Request | CloseRequest): Promise<Result | null> {
+    return new Promise<Result | null>((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, { resolve, reject });
       const thread = (worker ??= spawn());
@@ -88,9 +91,10 @@ export function startWriterThread<Request extends object, Result>(options: Write
       const message: WriterMessage<Request> = { ...request, id };
       thread.postMessage(message);
     });
+  }
 
   return {
-    ask: send,
+    ask: (request: Request) => send(request),
     async close() {
       const thread = worker;
       if (thread === null) return;

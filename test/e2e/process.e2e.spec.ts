@@ -204,7 +204,10 @@ describe('clean process behaviour (e2e)', function () {
     async function interruptedLoad(dataDir: string, signal: NodeJS.Signals): Promise<{ partial: number; run: Cli; exit: { code: number | null; signal: NodeJS.Signals | null } }> {
       const run = cli(['start', '--data-dir', dataDir, '--port', String(freePort())]);
       try {
-        await until('the demo load to be under way', () => (eventCount(dataDir) ?? 0) > 100, 120_000, 20);
+        await until('the demo load to be under way', () => (eventCount(dataDir) ?? 0) > 100, 120_000, 20).catch((error: Error) => {
+          // what the program said is what tells a hang from a failed start
+          throw new Error(`${error.message} (${eventCount(dataDir) ?? 0} events, exit ${run.child.exitCode ?? run.child.signalCode ?? 'none'}):\n${(run.stdout() + run.stderr()).slice(-3000)}`);
+        });
       } finally {
         await stopCli(run, signal);
       }

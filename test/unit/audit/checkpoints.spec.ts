@@ -15,6 +15,7 @@ import {
 } from '../../../infra/audit/checkpoints.js';
 import { signerFromPrivateKey, trustedKeys, verifySignature } from '../../../infra/audit/signingKey.js';
 import { verifyStore } from '../../../infra/audit/verify.js';
+import { eventLoopTurns } from '../eventLoopTurns.js';
 
 const fact = (n: number): NewEvent => ({ type: 'case.noted', data: { n }, metadata: { source: 'ly-court', eventId: null, principal: null, channel: 'http', time: '2024-09-10T09:00:00+08:00' } });
 
@@ -77,6 +78,37 @@ describe('signed checkpoints', () => {
     expect(two!.root).to.equal(all.root());
     for (const checkpoint of [one!, two!]) expect(verifySignature(signer.publicKey, signedMessage(bodyOf(checkpoint)), Buffer.from(checkpoint.signature, 'base64'))).to.equal(true);
     expect(verifySignature(signer.publicKey, signedMessage({ ...bodyOf(two!), eventCount: 8 }), Buffer.from(two!.signature, 'base64'))).to.equal(false);
+  });
+
+  it('seals the stored rows as the port reads them, a page per turn of the event loop', async () => {
+    for (let n = 0; n < 25; n++) await appendTo(store, `case-${n}`, 40);
+    // the same store seen only through the port (no readChainRows): what a PostgreSQL or EventStoreDB store offers
+    const portOnly = openSqliteEventStore({ path: ':memory:', clock });
+    try {
+      for (let n = 0; n < 25; n++) await appendTo(portOnly, `case-${n}`, 40);
+      const throughPort: EventStore = {
+        append: (requests) => portOnly.append(requests),
+        readStream: (streamId, options) => portOnly.readStream(streamId, options),
+        readAll: (options) => portOnly.readAll(options),
+        headPosition: () => portOnly.headPosition(),
+        findByIdempotencyKeys: (keys) => portOnly.findByIdempotencyKeys(keys),
+        subscribe: (options) => portOnly.subscribe(options),
+        close: () => portOnly.close(),
+      };
+      const turns = eventLoopTurns();
+      const fromRows = await createCheckpointWriter({ store, signer, clock, pageSize: 100 }).write();
+      turns.stop();
+      const fromPort = await createCheckpointWriter({ store: throughPort, signer, clock, pageSize: 100 }).write();
+      expect(fromRows).to.deep.equal(fromPort);
+      expect(fromRows!.added).to.equal(1000);
+      const [a] = await checkpoints(store);
+      const [b] = await checkpoints(portOnly);
+      expect(bodyOf(a!)).to.deep.equal(bodyOf(b!));
+      // ten pages of 100 from a store that reads synchronously: the loop went round between them
+      expect(turns.count()).to.be.at.least(9);
+    } finally {
+      await portOnly.close();
+    }
   });
 
   it('carries on from the stored checkpoints in a new process, and after another writer got in first', async () => {

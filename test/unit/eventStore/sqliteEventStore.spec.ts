@@ -9,6 +9,7 @@ import { DuplicateEventError, ExpectedRevisionConflict, type EventMetadata, type
 import { migrate, openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { openSqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
 import { eventStoreContract } from '../../contract/eventStore.contract.js';
+import { eventLoopTurns } from '../eventLoopTurns.js';
 
 eventStoreContract('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'liandong-events-'));
@@ -158,6 +159,25 @@ describe('SQLite event store', () => {
       expect(seen).to.deep.equal(['x']);
     } finally {
       await subscription.stop();
+      await store.close();
+    }
+  });
+
+  it('catches a subscriber up a page at a time, the event loop going round between pages', async () => {
+    const store = openSqliteEventStore({ path: ':memory:' });
+    try {
+      await store.append([{ streamId: 'a', expectedRevision: 'no_stream', events: Array.from({ length: 1000 }, (_, n) => event('x', { n })) }]);
+      const turns = eventLoopTurns();
+      let seen = 0;
+      const caughtUp = new Promise<void>((resolve) => {
+        const subscription = store.subscribe({ after: null, onEvent: () => void (seen += 1), onCaughtUp: () => resolve(void subscription.stop()) });
+      });
+      await caughtUp;
+      turns.stop();
+      expect(seen).to.equal(1000);
+      // pages of 250, read synchronously: read back to back they would have shared a single turn
+      expect(turns.count()).to.be.at.least(3);
+    } finally {
       await store.close();
     }
   });

@@ -58,6 +58,9 @@ describe('case(id, atRevision): the case after its events 0..atRevision (auditor
     ]);
     clock.set(LATER);
     await store.append([{ streamId: 'case-XJ-9', expectedRevision: 1, events: [{ type: 'handoff.received', data: { handoffId: 'h1' }, metadata: metadata('xj-justice', '2024-09-11T09:00:00+08:00') }] }]);
+    // the case now (no atRevision, no asOf) is read from the read models: appended here, not through ingest, so nothing
+    // else waits for the projections to apply it
+    await platform.runner.waitFor((await store.headPosition())!, 10_000);
     clock.set('2024-10-20T02:00:00.000Z');
   });
 

@@ -9,6 +9,7 @@ import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { POSITION_FIELD, projectEvents, type Projection } from '../../../projections/projection.js';
 import {
   createProjectionRunner,
+  eventLoopTurns,
   nextPieceSize,
   ProjectionFailedError,
   ProjectionTimeoutError,
@@ -560,6 +561,79 @@ describe('projection runner', () => {
         for (const created of runners.splice(0)) await created.stop();
         await other.close();
       }
+    });
+
+    it('counts only the time until a commit is handed over: waiting for a store that writes elsewhere holds no loop', async () => {
+      const head = await appendSpread(events, 1_000, 7);
+      const clock = { ms: 0 };
+      const positions: bigint[] = [];
+      const handed: bigint[] = [];
+      // each commit "takes" 100 ms after it has been handed over, as a commit in a writer thread does; the pieces'
+      // own work costs nothing on this clock
+      const elsewhere: ReadModelStore = {
+        ...readModels,
+        get: readModels.get.bind(readModels),
+        getMany: readModels.getMany.bind(readModels),
+        commit(projection, position, writes) {
+          handed.push(position);
+          return new Promise<void>((resolve, reject) =>
+            setImmediate(() => {
+              clock.ms += 100;
+              positions.push(position);
+              readModels.commit(projection, position, writes).then(resolve, reject);
+            }),
+          );
+        },
+      };
+      await runner({ projections: [countingProjection()], readModels: elsewhere, now: () => clock.ms, pieceBudgetMs: 4, batchSize: 1000 }).start();
+      // timed to the end of the commit, every piece after the first would have been cut down to a single event
+      expect(positions.length).to.equal(4);
+      expect(positions.at(-1)).to.equal(head);
+      expect(handed).to.deep.equal(positions);
+      expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
+    });
+
+    it('lets one projection evolve while another\'s commit is under way, one piece per turn of the event loop', async () => {
+      const head = await appendSpread(events, 1_000, 7);
+      let inFlight = 0;
+      let mostInFlight = 0;
+      const order: string[] = [];
+      const slow: ReadModelStore = {
+        ...readModels,
+        get: readModels.get.bind(readModels),
+        getMany: readModels.getMany.bind(readModels),
+        commit(projection, position, writes) {
+          inFlight++;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          order.push(projection);
+          // answered a few turns later, like a writer thread's answer
+          return new Promise<void>((resolve, reject) =>
+            setTimeout(() => {
+              inFlight--;
+              readModels.commit(projection, position, writes).then(resolve, reject);
+            }, 5),
+          );
+        },
+      };
+      const one = countingProjection('one', 'oneCounts');
+      const two = countingProjection('two', 'twoCounts');
+      await runner({ projections: [one, two], readModels: slow, pieceBudgetMs: Infinity, batchSize: 1000 }).start();
+      expect(mostInFlight).to.equal(2);
+      // whole slices of 250 (no budget): four each, taken in turns
+      expect(order).to.deep.equal(['one', 'two', 'one', 'two', 'one', 'two', 'one', 'two']);
+      expect(await readModels.checkpoint('one')).to.equal(head);
+      expect(await readModels.checkpoint('two')).to.equal(head);
+    });
+
+    it('hands out turns of the event loop one at a time, in the order asked', async () => {
+      const turns = eventLoopTurns();
+      const seen: string[] = [];
+      const asked = [turns().then(() => seen.push('first')), turns().then(() => seen.push('second')), turns().then(() => seen.push('third'))];
+      // queued after the first turn was asked for, so it runs after the first and before the second: between two turns
+      // the loop goes round (and polls I/O), where three setImmediate calls would have run back to back
+      setImmediate(() => seen.push('between'));
+      await Promise.all(asked);
+      expect(seen).to.deep.equal(['first', 'between', 'second', 'third']);
     });
 
     it('sizes the next piece from the last one', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { openDurableDatabase } from '../../../infra/eventStore/sqliteDatabase.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { measureOrderedIndex, readModelStoreContract } from '../../contract/readModelStore.contract.js';
@@ -126,6 +127,42 @@ describe('embedded read model store', () => {
   it('an ordered index of 100,000 entries (timings printed, not asserted)', async function () {
     this.timeout(120_000);
     console.log(`      embedded (SQLite file): ${await measureOrderedIndex(store, 'clocks', 'clocks')}`);
+  });
+
+  it('commits in a thread of its own: waiting for another connection\'s write lock holds up nothing here', async () => {
+    await store.commit('cases', 1n, [{ collection: 'cases', id: 'c-1', doc: { v: 1 }, indexes: { status: ['OPEN'] } }]);
+    const other = openDurableDatabase(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      let settled: string | null = null;
+      const committing = store.commit('cases', 2n, [{ collection: 'cases', id: 'c-1', doc: { v: 2 }, indexes: { status: ['CLOSED'] } }]).then(
+        () => (settled = 'committed'),
+        (error: Error) => (settled = `failed: ${error.message}`),
+      );
+      // committed on this thread, the upsert would wait here for the lock (busy timeout 5 s), timers and all; reads
+      // go on meanwhile, and see the last commit
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).to.equal(null);
+      expect(await store.get('cases', 'c-1')).to.deep.equal({ v: 1 });
+      expect(await store.findIds('cases', 'status', 'OPEN')).to.deep.equal(['c-1']);
+      other.exec('COMMIT');
+      await committing;
+      expect(settled).to.equal('committed');
+      // what a commit wrote is there for the read after it
+      expect(await store.get('cases', 'c-1')).to.deep.equal({ v: 2 });
+      expect(await store.findIds('cases', 'status', 'CLOSED')).to.deep.equal(['c-1']);
+      expect(await store.checkpoint('cases')).to.equal(2n);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('belongs to one store at a time: a second on the same file is refused until the first is closed', async () => {
+    expect(() => openEmbeddedReadModelStore({ path })).to.throw(/in use by another process/);
+    await store.commit('cases', 1n, [{ collection: 'cases', id: 'c-1', doc: { v: 1 } }]);
+    await store.close();
+    store = openEmbeddedReadModelStore({ path });
+    expect(await store.get('cases', 'c-1')).to.deep.equal({ v: 1 });
   });
 
   it('refuses calls after close', async () => {
