@@ -10,6 +10,7 @@
  * - Delivery: every `deliverMs` (and right after new notices), the due ones; a failure is tried again after
  *   firstRetry × 2^(attempts − 1), capped at an hour, until `retryWindowMs` after the notice was made (24 h).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { chinaDate, lastDueWithinWorkingDays, type WorkingDayCalendar } from '../domain/deadlines/index.js';
 import { notificationOfClock, notificationsOfEvent, type Notification } from '../domain/notifications/notifications.js';
 import type { Clock } from '../ports/clock.js';
@@ -92,7 +93,7 @@ export function createNotifier(deps: NotifierDeps) {
       await record(notices, after);
       if (page.length < PAGE || stopped) return;
       // the next page in a turn of the event loop of its own: an embedded store reads and records synchronously
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 

@@ -9,6 +9,7 @@
  * projection handles, and ingest only writes case and meeting streams, so nothing else reads it.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../../ports/clock.js';
 import { canonicalJson } from '../../ports/canonicalJson.js';
 import { ExpectedRevisionConflict, type EventStore, type RecordedEvent } from '../../ports/eventStore.js';
@@ -229,7 +230,7 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
       after = page.at(-1)!.position;
       // a page at a time, each in a turn of the event loop of its own: ten minutes of a busy city's events are
       // hundreds of thousands, and the platform answers `/healthz`, ingest and GraphQL meanwhile
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     if (added === 0 || last === null) return null;
 

@@ -7,6 +7,7 @@
  * Exactly-once, in-order delivery follows from one rule: the checkpoint only moves past an event after
  * its onEvent has settled, and every read starts strictly after the checkpoint.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RecordedEvent, SubscribeOptions, Subscription } from '../../ports/eventStore.js';
 
 export interface PageSource {
@@ -74,7 +75,7 @@ export function startPollingSubscription(options: SubscribeOptions, source: Page
       if (page.length === source.pageSize || committedSinceRead) {
         // more to read: the next page in a turn of the event loop of its own — an embedded store reads a page
         // synchronously, and pages read back to back while catching up held the loop for as long as they all took
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         continue;
       }
       await sleep();
