@@ -166,6 +166,18 @@ export interface CheckpointWriterDeps {
   pageSize?: number;
 }
 
+/** moved streams' heads applied (each a canonical JSON and a SHA-256) between two turns of the event loop */
+const HEADS_PER_TURN = 1000;
+
+/** heads.set of every entry, a turn of the event loop every HEADS_PER_TURN */
+async function setHeadsInSlices(heads: HeadSet, entries: ReadonlyMap<string, StreamHead>): Promise<void> {
+  let applied = 0;
+  for (const [streamId, head] of entries) {
+    heads.set(streamId, head);
+    if (++applied % HEADS_PER_TURN === 0) await nextTurn();
+  }
+}
+
 interface WriterState {
   heads: HeadSet;
   /** position the last checkpoint covers, null before the first */
@@ -190,39 +202,43 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
 
   const load = async (): Promise<WriterState> => {
     const loaded: WriterState = { heads: new HeadSet(), covered: null, eventCount: 0, revision: null, lastHash: null };
+    // each stream's head as the newest checkpoint listing it has it; hashed into leaves once, at the end
+    const newest = new Map<string, StreamHead>();
     for (let from = 0; ; ) {
       const page = await store.readStream(CHECKPOINT_STREAM, { fromRevision: from, maxCount: 100 });
       for (const event of page) {
         const checkpoint = parseCheckpoint(event);
         if (typeof checkpoint === 'string') throw new Error(`检查点 ${event.position} 无法读取：${checkpoint}（请先运行 liandong audit verify）`);
-        for (const [streamId, revision, position, hash] of checkpoint.heads) loaded.heads.set(streamId, { revision, position: BigInt(position), hash });
+        for (const [streamId, revision, position, hash] of checkpoint.heads) newest.set(streamId, { revision, position: BigInt(position), hash });
         loaded.covered = BigInt(checkpoint.position);
         loaded.eventCount = checkpoint.eventCount;
         loaded.revision = event.revision;
         loaded.lastHash = event.hash;
       }
-      if (page.length < 100) return loaded;
+      if (page.length < 100) break;
       from = page.at(-1)!.revision + 1;
+      await nextTurn();
     }
+    await setHeadsInSlices(loaded.heads, newest);
+    return loaded;
   };
 
   const attempt = async (): Promise<WrittenCheckpoint | null> => {
     const current = (state ??= await load());
     const digest = createHash('sha256');
-    const moved = new Set<string>();
     let added = 0;
     let last = current.covered;
-    // applied to the heads just before the append; if anything fails from there on, writeOnce throws the
-    // whole state away and the next call reloads it from the store
-    const pending: [string, StreamHead][] = [];
+    // each moved stream's newest head (a busy stream moves many times between checkpoints, and its leaf is a hash
+    // of its own); applied to the heads just before the append; if anything fails from there on, writeOnce throws
+    // the whole state away and the next call reloads it from the store
+    const pending = new Map<string, StreamHead>();
     const rows = chainRowsOf(store, await store.headPosition());
     for (let after = current.covered; ; ) {
       const page = await sealedPage(store, rows, after, pageSize);
       for (const event of page) {
         if (isCheckpointStream(event.streamId)) continue;
-        pending.push([event.streamId, { revision: event.revision, position: event.position, hash: event.hash }]);
+        pending.set(event.streamId, { revision: event.revision, position: event.position, hash: event.hash });
         digest.update(`${event.position} ${event.hash}\n`);
-        moved.add(event.streamId);
         added += 1;
         last = event.position;
       }
@@ -234,16 +250,19 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
     }
     if (added === 0 || last === null) return null;
 
-    for (const [streamId, head] of pending) current.heads.set(streamId, head);
+    // a leaf hash per moved stream, then the tree over every stream: in slices, like the pages above (the first
+    // checkpoint of a store seals all of it, and a whole city's streams took seconds in one go)
+    await setHeadsInSlices(current.heads, pending);
+    const root = await current.heads.rootInSlices(() => nextTurn());
     const body: CheckpointBody = {
       format: CHECKPOINT_FORMAT,
       position: last.toString(),
       previousPosition: (current.covered ?? 0n).toString(),
       eventCount: current.eventCount + added,
       streamCount: current.heads.size,
-      root: current.heads.root(),
+      root,
       eventsDigest: digest.digest('hex'),
-      heads: [...moved].sort().map((streamId) => current.heads.entry(streamId)),
+      heads: [...pending.keys()].sort().map((streamId) => current.heads.entry(streamId)),
       previous: current.lastHash,
       keyId: signer.keyId,
       signedAt: clock.now().toISOString(),
