@@ -268,6 +268,8 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
       signedAt: clock.now().toISOString(),
     };
     const data: CheckpointData = { ...body, signature: signer.sign(signedMessage(body)).toString('base64') };
+    // the body was written out once to be signed, and the append writes it out again to hash it: not in one stretch
+    await nextTurn();
     const [result] = await store.append([
       {
         streamId: CHECKPOINT_STREAM,

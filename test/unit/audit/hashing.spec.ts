@@ -49,6 +49,28 @@ describe('canonical JSON (RFC 8785)', () => {
     expect(canonicalJson(odd)).to.equal('{"list":[null,null,null,null],"when":"2024-09-10T01:00:00.000Z"}');
     expect(() => canonicalJson({ n: 1n })).to.throw(TypeError);
   });
+
+  it('writes an array of scalars as it writes the same scalars beside an object, element by element', () => {
+    // a trailing {} keeps the array off the scalars-only path: both must give the same text for the same scalars
+    const scalar = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.double(),
+      fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 1e21, 5e-324, true, false, null, undefined),
+      fc.constant(() => 1),
+      fc.constant(Symbol('s')),
+    );
+    fc.assert(
+      fc.property(fc.array(scalar, { maxLength: 12 }), (scalars) => {
+        const whole = canonicalJson(scalars);
+        const beside = canonicalJson([...scalars, {}]);
+        expect(beside).to.equal(`${whole.slice(0, -1)}${scalars.length === 0 ? '' : ','}{}]`);
+      }),
+      { numRuns: 1000 },
+    );
+    // holes are null, and a bigint is refused with the canonical form's own words
+    expect(canonicalJson([1, , 3])).to.equal('[1,null,3]');
+    expect(() => canonicalJson([1, 2n])).to.throw(TypeError, /canonicalJson/);
+  });
 });
 
 describe('event hash', () => {
