@@ -75,8 +75,12 @@ export interface ReplayDeps<Ctx> {
 const GET_MANY = 250;
 /** events per read of the rebuild (the runner's default is 10,000): a slice of the CLI's event loop */
 const REPLAY_BATCH_SIZE = 1000;
-/** documents per commit into the scratch store (the runner's default is 20,000: a 1–2 s commit on 2 cores) */
-const REPLAY_BUFFER_DOCUMENTS = 2000;
+/**
+ * documents per commit into the scratch store (the runner's default is 20,000: a 1–2 s commit on 2 cores). A commit's
+ * JSON exists three times while the writer thread takes it (the loop's, the message's, the statement's): 2,000 case
+ * documents of ~35 KB put `liandong replay` of 1M events at 1,373 MiB; 500 at 746 (docs/benchmarks.md)
+ */
+const REPLAY_BUFFER_DOCUMENTS = 500;
 
 export async function replayProjections<Ctx>(deps: ReplayDeps<Ctx>): Promise<ProjectionReplay[]> {
   const maxDifferences = deps.maxDifferences ?? 50;
