@@ -82,8 +82,8 @@ function serialize(root: unknown): string | undefined {
       if (Array.isArray(value)) {
         if (scalarsOnly(value)) {
           // JSON.stringify writes such an array exactly as the loop below would (each element goes through
-          // JSON.stringify there too, a hole or a function as null), at a fraction of the cost: a checkpoint's
-          // heads are ten thousand arrays of four
+          // JSON.stringify there too, a hole, undefined or a symbol as null), at a fraction of the cost: a
+          // checkpoint's heads are ten thousand arrays of four
           text = JSON.stringify(value);
           break;
         }
@@ -124,11 +124,15 @@ function serialize(root: unknown): string | undefined {
   }
 }
 
-/** no element is an object or an array (whose members would need sorting) or a bigint (whose error is ours to word) */
+/**
+ * every element a string, number, boolean, null, undefined or symbol: not an object or an array (whose members need
+ * sorting), not a bigint (whose error is ours to word), not a function (JSON.stringify would call a toJSON it has;
+ * this file writes a function as null whatever it carries)
+ */
 function scalarsOnly(array: readonly unknown[]): boolean {
   for (let index = 0; index < array.length; index++) {
     const type = typeof array[index];
-    if ((type === 'object' && array[index] !== null) || type === 'bigint') return false;
+    if ((type === 'object' && array[index] !== null) || type === 'bigint' || type === 'function') return false;
   }
   return true;
 }

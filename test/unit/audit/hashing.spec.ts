@@ -67,8 +67,9 @@ describe('canonical JSON (RFC 8785)', () => {
       }),
       { numRuns: 1000 },
     );
-    // holes are null, and a bigint is refused with the canonical form's own words
+    // holes are null, a function is null whatever toJSON it carries, and a bigint is refused in the canonical form's words
     expect(canonicalJson([1, , 3])).to.equal('[1,null,3]');
+    expect(canonicalJson(['a', Object.assign(() => 1, { toJSON: () => 'x' })])).to.equal('["a",null]');
     expect(() => canonicalJson([1, 2n])).to.throw(TypeError, /canonicalJson/);
   });
 });
