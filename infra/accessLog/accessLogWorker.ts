@@ -12,6 +12,7 @@ import { openDurableDatabase } from '../eventStore/sqliteDatabase.js';
 import { serializeError, type WriterMessage, type WriterReply } from '../sqlite/writerThread.js';
 import { accessLogWrites } from './sqliteAccessLog.js';
 import type { AccessLogRequest } from './accessLogWriterThread.js';
+import { runBehindEventLoop } from '../threadPriority.js';
 
 type Numbered = WriterMessage<AccessLogRequest>;
 
@@ -19,6 +20,7 @@ const port = parentPort!;
 const { path } = workerData as { path: string };
 const db = openDurableDatabase(path);
 const writes = accessLogWrites(db);
+runBehindEventLoop();
 
 let queue: Numbered[] = [];
 let scheduled = false;

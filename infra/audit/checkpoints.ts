@@ -13,6 +13,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../../ports/clock.js';
 import { canonicalJson } from '../../ports/canonicalJson.js';
 import { ExpectedRevisionConflict, type EventStore, type RecordedEvent } from '../../ports/eventStore.js';
+import { slices } from '../eventLoopSlices.js';
 import { chainRowsOf, type ChainRowSource } from '../eventStore/chainRows.js';
 import { leafHash, merkleRootOfLeafHashes, merkleRootOfLeafHashesInSlices } from './merkle.js';
 import type { CheckpointSigner } from './signingKey.js';
@@ -164,17 +165,22 @@ export interface CheckpointWriterDeps {
   clock: Clock;
   /** events read per page (default 1,000: a page is read in one go, on the event loop for the embedded store) */
   pageSize?: number;
+  /** the longest stretch of work between two turns of the event loop, in ms (default SLICE_MS; 0 turns at every pause) */
+  sliceMs?: number;
 }
 
-/** moved streams' heads applied (each a canonical JSON and a SHA-256) between two turns of the event loop */
-const HEADS_PER_TURN = 1000;
+/**
+ * The longest stretch of a checkpoint's own work (setting heads, hashing the tree, signing) before the event loop may
+ * turn: what verify.ts allows its slices. A head costs a canonical JSON and a SHA-256, so 10,000 moved streams were
+ * about 40 ms in one go.
+ */
+const SLICE_MS = 10;
 
-/** heads.set of every entry, a turn of the event loop every HEADS_PER_TURN */
-async function setHeadsInSlices(heads: HeadSet, entries: ReadonlyMap<string, StreamHead>): Promise<void> {
-  let applied = 0;
+/** heads.set of every entry, pausing (a turn of the event loop once the slice's time is up) between two */
+async function setHeadsInSlices(heads: HeadSet, entries: ReadonlyMap<string, StreamHead>, pause: () => Promise<void>): Promise<void> {
   for (const [streamId, head] of entries) {
     heads.set(streamId, head);
-    if (++applied % HEADS_PER_TURN === 0) await nextTurn();
+    await pause();
   }
 }
 
@@ -197,11 +203,13 @@ interface WriterState {
 export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWriter {
   const { store, signer, clock } = deps;
   const pageSize = deps.pageSize ?? 1000;
+  const sliceMs = deps.sliceMs ?? SLICE_MS;
   let state: WriterState | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 
   const load = async (): Promise<WriterState> => {
     const loaded: WriterState = { heads: new HeadSet(), covered: null, eventCount: 0, revision: null, lastHash: null };
+    const pause = slices(sliceMs);
     // each stream's head as the newest checkpoint listing it has it; hashed into leaves once, at the end
     const newest = new Map<string, StreamHead>();
     for (let from = 0; ; ) {
@@ -217,9 +225,9 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
       }
       if (page.length < 100) break;
       from = page.at(-1)!.revision + 1;
-      await nextTurn();
+      await pause();
     }
-    await setHeadsInSlices(loaded.heads, newest);
+    await setHeadsInSlices(loaded.heads, newest, pause);
     return loaded;
   };
 
@@ -252,8 +260,9 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
 
     // a leaf hash per moved stream, then the tree over every stream: in slices, like the pages above (the first
     // checkpoint of a store seals all of it, and a whole city's streams took seconds in one go)
-    await setHeadsInSlices(current.heads, pending);
-    const root = await current.heads.rootInSlices(() => nextTurn());
+    const pause = slices(sliceMs);
+    await setHeadsInSlices(current.heads, pending, pause);
+    const root = await current.heads.rootInSlices(pause);
     const body: CheckpointBody = {
       format: CHECKPOINT_FORMAT,
       position: last.toString(),
@@ -269,7 +278,7 @@ export function createCheckpointWriter(deps: CheckpointWriterDeps): CheckpointWr
     };
     const data: CheckpointData = { ...body, signature: signer.sign(signedMessage(body)).toString('base64') };
     // the body was written out once to be signed, and the append writes it out again to hash it: not in one stretch
-    await nextTurn();
+    await pause();
     const [result] = await store.append([
       {
         streamId: CHECKPOINT_STREAM,

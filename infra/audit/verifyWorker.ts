@@ -15,6 +15,7 @@ import { openSqliteAccessLog } from '../accessLog/sqliteAccessLog.js';
 import type { ChainedLog } from '../../ports/chainedLog.js';
 import type { LogLocation, StoreLocation, VerifyJob, VerifyMessage } from './backgroundVerifier.js';
 import { verifyStore } from './verify.js';
+import { runBehindEventLoop } from '../threadPriority.js';
 
 /** progress messages at most this often: the report is what matters */
 const PROGRESS_EVERY_MS = 250;
@@ -95,6 +96,7 @@ async function openLog(location: LogLocation, events: StoreLocation, eventsDatab
 const post = (message: VerifyMessage): void => parentPort!.postMessage(message);
 
 const job = workerData as VerifyJob;
+runBehindEventLoop();
 try {
   const opened = await openStores(job);
   try {

@@ -9,11 +9,13 @@ import { serializeError, type WriterMessage, type WriterReply } from '../sqlite/
 import { openDurableDatabase } from './sqliteDatabase.js';
 import { sqliteEventWrites, type EventWriteRequest } from './sqliteEventStore.js';
 import type { AppendResult } from '../../ports/eventStore.js';
+import { runBehindEventLoop } from '../threadPriority.js';
 
 const port = parentPort!;
 const { path } = workerData as { path: string };
 const db = openDurableDatabase(path);
 const writes = sqliteEventWrites(db);
+runBehindEventLoop();
 
 port.on('message', (request: WriterMessage<EventWriteRequest>) => {
   let reply: WriterReply<AppendResult[] | null>;

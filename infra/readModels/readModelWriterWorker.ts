@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError, type WriterMessage, type WriterReply } from '../sqlite/writerThread.js';
 import { openWriterDatabase } from './readModelFile.js';
 import { readModelWrites, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
+import { runBehindEventLoop } from '../threadPriority.js';
 
 export type ReadModelWriteRequest =
   | { kind: 'commit'; projection: string; position: bigint; writes: StoredWrite[] }
@@ -18,6 +19,7 @@ const port = parentPort!;
 const { path } = workerData as { path: string };
 const db = openWriterDatabase(path);
 const writes = readModelWrites(db);
+runBehindEventLoop();
 
 port.on('message', (request: WriterMessage<ReadModelWriteRequest>) => {
   if (request.kind === 'close') {
