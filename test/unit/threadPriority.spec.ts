@@ -8,20 +8,26 @@ const niceOf = (statPath: string): number => Number(readFileSync(statPath, 'utf8
 
 const MODULE = new URL('../../infra/threadPriority.ts', import.meta.url).href;
 
-/** runs runBehindEventLoop in a worker thread; answers what it returned and the nice the kernel then reports for that thread */
+/**
+ * runs runBehindEventLoop in a worker thread; answers what it returned, the thread's /proc path (`<pid>/task/<tid>`)
+ * and the nice the kernel then reports for that thread (read here, before the worker ends)
+ */
 function inWorker(): Promise<{ set: number | null; nice: number; tid: string }> {
   const code = `
     const { parentPort } = require('node:worker_threads');
-    const { readFileSync, readlinkSync } = require('node:fs');
+    const { readlinkSync } = require('node:fs');
     // a worker does not inherit the tsx loader (infra/workerEntry.ts says why): it registers it first
     import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(MODULE)}); }).then(({ runBehindEventLoop }) => {
-      const set = runBehindEventLoop();
-      const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-      parentPort.postMessage({ set, nice: Number(stat.split(') ')[1].split(' ')[16]), tid: readlinkSync('/proc/thread-self') });
+      // a port with a listener keeps the thread alive until terminated, so its /proc entry can be read
+      parentPort.on('message', () => undefined);
+      parentPort.postMessage({ set: runBehindEventLoop(), tid: readlinkSync('/proc/thread-self') });
     });`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(code, { eval: true });
-    worker.once('message', (answer) => void worker.terminate().then(() => resolve(answer)));
+    worker.once('message', (answer: { set: number | null; tid: string }) => {
+      const nice = niceOf(`/proc/${answer.tid}/stat`);
+      void worker.terminate().then(() => resolve({ ...answer, nice }));
+    });
     worker.once('error', reject);
   });
 }
