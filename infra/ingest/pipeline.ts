@@ -270,7 +270,11 @@ export function createIngestPipeline(deps: PipelineDeps) {
       requests.push({ streamId, expectedRevision: expectedRevisionOf(work.loadedRevision), events: work.pending });
     }
     const appended = requests.length > 0 ? await store.append(requests) : [];
-    for (const r of appended) cache.set(r.streamId, { state: streams.get(r.streamId)!.state, revision: r.nextExpectedRevision, generation });
+    // packing a state takes a fraction of a millisecond (streamState.ts), and a group may have touched hundreds of streams
+    for (const r of appended) {
+      await pause();
+      cache.set(r.streamId, { state: streams.get(r.streamId)!.state, revision: r.nextExpectedRevision, generation });
+    }
     // Ours was the only write since `head` when our positions fill (head, head + n] exactly (SQLite: always,
     // unless someone else wrote; an engine whose positions have gaps just never skips a read).
     let count = 0n;

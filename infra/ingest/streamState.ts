@@ -1,3 +1,6 @@
+import { deserialize, serialize } from 'node:v8';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
 /** A stream's decided state as of one revision (-1: the stream did not exist). */
 export interface CachedStreamState {
   readonly state: unknown;
@@ -9,36 +12,93 @@ export interface CachedStreamState {
   readonly generation: number;
 }
 
+/** what the cache holds of an entry: its state packed, outside V8's heap */
+interface PackedEntry {
+  readonly packed: Buffer;
+  readonly revision: number;
+  readonly generation: number;
+}
+
+/**
+ * Packs a decided state: V8's structured clone (so every value a state may hold comes back as it was, `undefined`
+ * included, which JSON would drop) deflated at level 1 (a case of the benchmark: about 16 KB of clone, 1.6 KB packed).
+ * Null when the state holds something a clone cannot carry (a function): such a state is not kept.
+ */
+export function packState(state: unknown): Buffer | null {
+  let clone: Buffer;
+  try {
+    clone = serialize(state);
+  } catch {
+    return null;
+  }
+  // zlib answers a slice of its 16 KiB output chunk: copied, an entry keeps its own bytes, not the chunk
+  return Buffer.from(deflateRawSync(clone, { level: 1 }));
+}
+
+export const unpackState = (packed: Buffer): unknown => deserialize(inflateRawSync(packed));
+
 /**
  * The states the ingest pipeline decided last, by stream, least recently used dropped first. An entry is a
  * starting point, never the truth: unless the pipeline knows that only it has written to the store since the
  * entry's generation, it reads the events stored after the entry's revision (appended by a mutation, another
  * replica, another process on the file) before deciding, and the append's expected revision still guards the
  * write. So a stale entry costs a read, never a wrong decision.
+ *
+ * States are kept packed (packState), not as objects. Every case of a city is in flight at once (the benchmark's
+ * batches come round to each of its 10,001 cases in turn, so a smaller cache would miss every time), and as objects
+ * their decided states were the largest thing in the heap: about 18 KB each, some 340 MB at 1,000,000 events, in the
+ * old generation, where every full collection marked them and every scavenge copied the new ones into it
+ * (docs/benchmarks.md "Stop 31"). Packed they are about a tenth of that, outside the heap, and a collection does not
+ * look inside them. Unpacking costs a fraction of a millisecond per stream and batch (docs/decisions.md).
  */
 export class StreamStateCache {
-  private readonly entries = new Map<string, CachedStreamState>();
+  private readonly entries = new Map<string, PackedEntry>();
+  private bytes = 0;
 
-  constructor(private readonly maxStreams: number) {}
+  /**
+   * @param maxStreams at most this many streams
+   * @param maxBytes and at most this many packed bytes
+   */
+  constructor(
+    private readonly maxStreams: number,
+    private readonly maxBytes = DEFAULT_MAX_PACKED_BYTES,
+  ) {}
 
   get(streamId: string): CachedStreamState | undefined {
     const entry = this.entries.get(streamId);
-    if (entry !== undefined) {
-      // a Map iterates in insertion order: re-inserting makes it the most recently used
-      this.entries.delete(streamId);
-      this.entries.set(streamId, entry);
-    }
-    return entry;
+    if (entry === undefined) return undefined;
+    // a Map iterates in insertion order: re-inserting makes it the most recently used
+    this.entries.delete(streamId);
+    this.entries.set(streamId, entry);
+    return { state: unpackState(entry.packed), revision: entry.revision, generation: entry.generation };
   }
 
   set(streamId: string, entry: CachedStreamState): void {
+    this.drop(streamId);
     if (this.maxStreams <= 0) return;
-    this.entries.delete(streamId);
-    this.entries.set(streamId, entry);
-    if (this.entries.size > this.maxStreams) this.entries.delete(this.entries.keys().next().value!);
+    const packed = packState(entry.state);
+    if (packed === null) return;
+    this.entries.set(streamId, { packed, revision: entry.revision, generation: entry.generation });
+    this.bytes += packed.length;
+    while (this.entries.size > this.maxStreams || (this.bytes > this.maxBytes && this.entries.size > 1)) this.drop(this.entries.keys().next().value!);
   }
 
   get size(): number {
     return this.entries.size;
   }
+
+  /** packed bytes held */
+  get packedBytes(): number {
+    return this.bytes;
+  }
+
+  private drop(streamId: string): void {
+    const entry = this.entries.get(streamId);
+    if (entry === undefined) return;
+    this.entries.delete(streamId);
+    this.bytes -= entry.packed.length;
+  }
 }
+
+/** 256 MiB of packed states: about 100,000 cases of the benchmark's size */
+export const DEFAULT_MAX_PACKED_BYTES = 256 * 1024 * 1024;
