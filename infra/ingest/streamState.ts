@@ -31,8 +31,12 @@ export function packState(state: unknown): Buffer | null {
   } catch {
     return null;
   }
-  // zlib answers a slice of its 16 KiB output chunk: copied, an entry keeps its own bytes, not the chunk
-  return Buffer.from(deflateRawSync(clone, { level: 1 }));
+  // zlib answers a slice of its 16 KiB output chunk, and Buffer.from would copy into a shared pool (8 or 64 KiB by the
+  // Node.js release): an entry gets a buffer of exactly its bytes, so what it keeps alive is what it counts
+  const deflated = deflateRawSync(clone, { level: 1 });
+  const own = Buffer.alloc(deflated.length);
+  deflated.copy(own);
+  return own;
 }
 
 export const unpackState = (packed: Buffer): unknown => deserialize(inflateRawSync(packed));

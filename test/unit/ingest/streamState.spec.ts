@@ -39,8 +39,8 @@ describe('the ingest pipeline’s cache of decided states (infra/ingest/streamSt
     const packed = packState(state)!;
     expect(unpackState(packed)).to.deep.equal(state);
     expect(packed.length).to.be.below(JSON.stringify(state).length / 4);
-    // its own bytes, not a view of a larger buffer that the entry would keep alive
-    expect(packed.buffer.byteLength).to.be.at.most(8192);
+    // its own bytes, not a view of a larger buffer (zlib's output chunk, a pool) that the entry would keep alive
+    expect(packed.buffer.byteLength).to.equal(packed.length);
   });
 
   it('drops the least recently used stream beyond its count, a read counting as a use', () => {
