@@ -69,16 +69,24 @@ export interface GatewayContext {
    * the server writes one itself for a request that ends where no plugin looks (gateway/server.ts)
    */
   accessLogged?: { logged: boolean };
+  /**
+   * Between two pieces of a long answer (gateway/turnstile.ts): goes on at once while the operation's turn has time
+   * left, else after the event loop has polled I/O. Resolves at once where nothing shares out turns (tests, subscriptions).
+   */
+  pause(): Promise<void>;
 }
+
+const noPause = (): Promise<void> => Promise.resolve();
 
 /**
  * Per-request batching and memoisation: a dossier with 50 agenda items is one getMany, not 50 gets, and a
  * document asked for twice in one request is read once. Nothing outlives the request (no answer cache, issue 14).
  */
-export function createContext(principal: Principal, services: GatewayServices): GatewayContext {
+export function createContext(principal: Principal, services: GatewayServices, pause: () => Promise<void> = noPause): GatewayContext {
   return {
     principal,
     services,
+    pause,
     today: chinaDate(services.now().toISOString()),
     loaders: {
       caseDoc: new DataLoader((ids) => services.readModels.getMany<CaseDoc>(CASES, ids)),

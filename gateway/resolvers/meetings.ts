@@ -9,6 +9,7 @@ import { actionItemOverdue } from '../readSide/views.js';
 import { visibilityOf, visibleActionItems } from '../readSide/visibility.js';
 import type { CaseSummaryView } from './cases.js';
 import { actorOf, runCommand } from './commands.js';
+import { forEachSlice, inSlices } from '../slices.js';
 
 /** an action item as the caller may see it: `caseId` is withheld where its case is not the caller's to see */
 interface ActionItemView {
@@ -36,11 +37,12 @@ const TOP = '\u{10ffff}';
 /** the list's order within a reason, as before (String#localeCompare), without building a collator per comparison */
 const byLocale = new Intl.Collator().compare;
 
-/** every entry of an index within the bounds, page by page */
-async function allEntries(rm: ReadModelStore, collection: string, index: string, bounds: IndexBounds): Promise<IndexEntry[]> {
+/** every entry of an index within the bounds, page by page (a long operation pauses between pages: gateway/slices.ts) */
+async function allEntries(rm: ReadModelStore, collection: string, index: string, bounds: IndexBounds, pause?: () => Promise<void>): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
   let after: IndexEntry | null = null;
   do {
+    if (after !== null) await pause?.();
     const page = await rm.findRange(collection, index, { ...bounds, after, limit: 2000 });
     entries.push(...page.entries);
     after = page.next;
@@ -53,6 +55,8 @@ async function allEntries(rm: ReadModelStore, collection: string, index: string,
  * documents: the candidates are the cases the caller may see (the index's scope) with a clock lane due before today
  * or a standing reason; "when last discussed" joins each candidate's nominations with those meetings' documents
  * (held ones count, this meeting does not) — a handful of small documents, never every meeting of the city.
+ * At 1,000,000 events it covers ~2,800 cases: it is read, judged and answered in slices with pauses between
+ * (gateway/slices.ts), so that the dossier does not hold the event loop for its whole length.
  */
 async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   const rm = ctx.services.readModels;
@@ -66,10 +70,17 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   ];
   const onAgenda = new Set(meeting.agenda.map((a) => a.caseId));
   const ids = new Set<string>();
-  for (const entries of await Promise.all(lanes.map((bounds) => allEntries(rm, ATTENTION, ATTENTION_INDEX, bounds)))) {
+  const read = async (bounds: IndexBounds): Promise<IndexEntry[]> => {
+    await ctx.pause();
+    return allEntries(rm, ATTENTION, ATTENTION_INDEX, bounds, ctx.pause);
+  };
+  for (const entries of await Promise.all(lanes.map(read))) {
     for (const { id } of entries) if (!onAgenda.has(id)) ids.add(id);
   }
-  const docs = (await rm.getMany<AttentionDoc>(ATTENTION, [...ids])).filter((d): d is AttentionDoc => d !== null && d.summary !== null);
+  const docs: AttentionDoc[] = [];
+  await forEachSlice([...ids], ctx.pause, async (slice) => {
+    for (const d of await rm.getMany<AttentionDoc>(ATTENTION, slice)) if (d !== null && d.summary !== null) docs.push(d);
+  });
   // the meetings that discussed a case matter only for its standing reasons
   const nominated = new Set(docs.flatMap((d) => (hasStandingFact(d) ? d.nominations : [])));
   nominated.delete(meeting.id);
@@ -85,17 +96,18 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   const name = (id: string) => agencyOf(ctx, id).name;
   const rank = (reason: string) => (ATTENTION_REASONS as readonly string[]).indexOf(reason);
   // the Case of an item is its summary: a list of many cases loads no whole case document unless the query asks for more
-  return docs
-    .filter((doc) => visibility.case(doc.summary!))
-    .flatMap((doc) => {
+  const items: { case: CaseSummaryView; reason: string; detail: string }[] = [];
+  await forEachSlice(docs, ctx.pause, (slice) => {
+    for (const doc of slice) {
+      if (!visibility.case(doc.summary!)) continue;
       const facts = attentionFacts(doc);
-      return attentionFindings(facts, today, lastDiscussed(doc)).map((finding) => ({
-        case: { summary: doc.summary! } satisfies CaseSummaryView,
-        reason: finding.reason as string,
-        detail: attentionDetail(facts, finding, name),
-      }));
-    })
-    .sort((a, b) => rank(a.reason) - rank(b.reason) || byLocale(a.case.summary.id, b.case.summary.id));
+      for (const finding of attentionFindings(facts, today, lastDiscussed(doc))) {
+        items.push({ case: { summary: doc.summary! } satisfies CaseSummaryView, reason: finding.reason as string, detail: attentionDetail(facts, finding, name) });
+      }
+    }
+  });
+  items.sort((a, b) => rank(a.reason) - rank(b.reason) || byLocale(a.case.summary.id, b.case.summary.id));
+  return inSlices(items, ctx.pause);
 }
 
 /** code point order, as the read-model store lists ids */

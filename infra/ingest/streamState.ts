@@ -32,9 +32,10 @@ export function packState(state: unknown): Buffer | null {
     return null;
   }
   // zlib answers a slice of its 16 KiB output chunk, and Buffer.from would copy into a shared pool (8 or 64 KiB by the
-  // Node.js release): an entry gets a buffer of exactly its bytes, so what it keeps alive is what it counts
+  // Node.js release): an entry gets a buffer of exactly its bytes, so what it keeps alive is what it counts (unpooled,
+  // and not zero-filled first: the copy writes every byte)
   const deflated = deflateRawSync(clone, { level: 1 });
-  const own = Buffer.alloc(deflated.length);
+  const own = Buffer.allocUnsafeSlow(deflated.length);
   deflated.copy(own);
   return own;
 }

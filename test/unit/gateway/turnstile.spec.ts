@@ -16,7 +16,7 @@ describe('turnstile (GraphQL operations take turns with the event loop)', () => 
     const started: number[] = [];
     await Promise.all(
       [0, 1, 2, 3, 4].map(async (n) => {
-        const finished = await turn();
+        const finished = await turn.enter();
         started.push(n);
         finished();
       }),
@@ -28,7 +28,7 @@ describe('turnstile (GraphQL operations take turns with the event loop)', () => 
     const turn = createTurnstile(4);
     const log: string[] = [];
     const ops = [0, 1, 2].map(async (n) => {
-      const finished = await turn();
+      const finished = await turn.enter();
       log.push(`op${n}`);
       busyFor(10);
       finished();
@@ -53,7 +53,7 @@ describe('turnstile (GraphQL operations take turns with the event loop)', () => 
     const counter = count();
     await Promise.all(
       Array.from({ length: 20 }, async () => {
-        const finished = await turn();
+        const finished = await turn.enter();
         finished();
       }),
     );
@@ -65,10 +65,54 @@ describe('turnstile (GraphQL operations take turns with the event loop)', () => 
 
   it('starts the next operation on the next turn while one waits for I/O', async () => {
     const turn = createTurnstile();
-    const first = await turn();
+    const first = await turn.enter();
     // the first operation now waits for a reply (Redis) and has not finished
-    const second = await Promise.race([turn().then(() => 'started'), new Promise((r) => setTimeout(() => r('blocked'), 50))]);
+    const second = await Promise.race([turn.enter().then(() => 'started'), new Promise((r) => setTimeout(() => r('blocked'), 50))]);
     expect(second).to.equal('started');
     first();
+  });
+
+  it('lets the loop poll I/O between the pieces of one long operation', async () => {
+    const turn = createTurnstile(4);
+    const log: string[] = [];
+    const finished = await turn.enter();
+    const io = new Promise<void>((resolve) => setTimeout(() => (log.push('io'), resolve()), 0));
+    for (const piece of [0, 1, 2]) {
+      log.push(`piece${piece}`);
+      busyFor(10);
+      await turn.pause();
+    }
+    finished();
+    await io;
+    // the first 10 ms piece used up the turn: the timer ran before the second piece, not after the last
+    expect(log.indexOf('io')).to.be.greaterThan(log.indexOf('piece0'));
+    expect(log.indexOf('io')).to.be.lessThan(log.indexOf('piece1'));
+  });
+
+  it('goes on at once when the pause comes within the turn', async () => {
+    const turn = createTurnstile(1000);
+    const finished = await turn.enter();
+    let turned = false;
+    setImmediate(() => (turned = true));
+    for (let i = 0; i < 100; i++) await turn.pause();
+    // a hundred pauses of no work in a 1 s budget: no turn of the loop between them
+    expect(turned).to.equal(false);
+    finished();
+  });
+
+  it('finishes a paused operation before starting one that arrived later', async () => {
+    const turn = createTurnstile(4);
+    const log: string[] = [];
+    const long = (async () => {
+      const finished = await turn.enter();
+      busyFor(10);
+      const next = turn.enter().then((done) => (log.push('second started'), done()));
+      await turn.pause();
+      log.push('first resumed');
+      finished();
+      await next;
+    })();
+    await long;
+    expect(log).to.deep.equal(['first resumed', 'second started']);
   });
 });

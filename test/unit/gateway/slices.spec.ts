@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { buildSchema, graphql } from 'graphql';
+import { forEachSlice, inSlices, stringifyInSlices } from '../../../gateway/slices.js';
+
+/** a pause that always lets the loop poll I/O first, and counts how often it was asked */
+function countingPause(): { pause: () => Promise<void>; count: () => number } {
+  let n = 0;
+  return {
+    pause: () => {
+      n++;
+      return new Promise((resolve) => setImmediate(resolve));
+    },
+    count: () => n,
+  };
+}
+
+describe('slices (long answers in pieces)', () => {
+  describe('inSlices', () => {
+    it('gives the same items in the same order, the first slice as values and the rest after pauses', async () => {
+      const items = Array.from({ length: 1000 }, (_, i) => ({ n: i }));
+      const { pause, count } = countingPause();
+      const sliced = inSlices(items, pause, 300);
+      expect(sliced.slice(0, 300).every((item) => !(item instanceof Promise))).to.equal(true);
+      expect(sliced.slice(300).every((item) => item instanceof Promise)).to.equal(true);
+      expect(await Promise.all(sliced)).to.deep.equal(items);
+      // slices 2, 3 and 4 each waited for a pause
+      expect(count()).to.equal(3);
+    });
+
+    it('leaves a short list as it is', () => {
+      const { pause, count } = countingPause();
+      expect(inSlices([1, 2, 3], pause, 3)).to.deep.equal([1, 2, 3]);
+      expect(count()).to.equal(0);
+    });
+
+    it('lets the event loop run between the slices graphql-js completes', async () => {
+      const schema = buildSchema('type Item { n: Int! label: String! } type Query { items: [Item!]! }');
+      const log: string[] = [];
+      // graphql-js' default resolver calls a function field of its source: each item says when its label is completed
+      const items = Array.from({ length: 600 }, (_, n) => ({ n, label: () => (log.push(`item ${n}`), `#${n}`) }));
+      const { pause } = countingPause();
+      const root = {
+        items: () => {
+          // a timer due now: it runs at the first poll of the loop, which must come before the list is complete
+          setTimeout(() => log.push('timer'), 0);
+          return inSlices(items, pause, 200);
+        },
+      };
+      const answer = await graphql({ schema, source: '{ items { n label } }', rootValue: root });
+      expect(answer.errors).to.equal(undefined);
+      expect((answer.data as { items: { n: number; label: string }[] }).items.map((i) => i.label)).to.deep.equal(items.map((i) => `#${i.n}`));
+      const timer = log.indexOf('timer');
+      // the first slice was completed before the loop turned, the last one after
+      expect(timer).to.be.greaterThan(log.indexOf('item 199'));
+      expect(timer).to.be.lessThan(log.indexOf('item 599'));
+    });
+  });
+
+  describe('forEachSlice', () => {
+    it('visits every item once, in order, pausing between slices only', async () => {
+      const { pause, count } = countingPause();
+      const seen: number[] = [];
+      await forEachSlice(
+        Array.from({ length: 10 }, (_, i) => i),
+        pause,
+        (slice) => void seen.push(...slice),
+        4,
+      );
+      expect(seen).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(count()).to.equal(2);
+    });
+  });
+
+  describe('stringifyInSlices', () => {
+    const cases: [string, unknown][] = [
+      ['a number', 42],
+      ['null', null],
+      ['a string with quotes and Chinese', '案件 "甲" \\ \n'],
+      ['an empty object and array', { a: {}, b: [] }],
+      ['fields JSON leaves out', { a: undefined, b: () => 1, c: 1, d: Symbol('x') }],
+      ['items JSON writes as null', [undefined, () => 1, 2]],
+      ['integer-like keys, which come first', { b: 1, 2: 'two', a: [1, { 1: 'x', z: null }] }],
+      ['a value with toJSON', { at: new Date(Date.UTC(2026, 11, 5)), nested: { deep: { deeper: { at: new Date(0) } } } }],
+      ['an answer with errors', { errors: [{ message: '无权查看', path: ['meeting', 'attention', 3], extensions: { code: 'FORBIDDEN' } }], data: null }],
+    ];
+    for (const [name, value] of cases) {
+      it(`writes what JSON.stringify writes: ${name}`, async () => {
+        expect(await stringifyInSlices(value, () => Promise.resolve())).to.equal(JSON.stringify(value));
+      });
+    }
+
+    it('writes a large answer in pieces, with the same text', async () => {
+      const attention = Array.from({ length: 3000 }, (_, i) => ({
+        reason: 'overdue_handoff',
+        detail: `移送逾期 ${i} 个工作日`,
+        case: { id: `b-${i}`, title: `案件 ${i}`, status: 'OPEN', agencies: [{ id: 'court' }, { id: 'police' }] },
+      }));
+      const answer = { data: { meeting: { id: 'm-1', agenda: [], attention } } };
+      const { pause, count } = countingPause();
+      const text = await stringifyInSlices(answer, pause);
+      expect(text).to.equal(JSON.stringify(answer));
+      // one pause per 64 KB written, give or take the piece that crosses the line
+      expect(count()).to.be.within(Math.floor(text.length / 65_536) - 1, Math.ceil(text.length / 65_536));
+      expect(count()).to.be.greaterThan(3);
+    });
+  });
+});
