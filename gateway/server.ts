@@ -9,7 +9,6 @@ import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { jsonSyntaxMessage } from './jsonSyntax.js';
 import { createTurnstile } from './turnstile.js';
-import { stringifyInSlices } from './slices.js';
 import type { Server as HttpServer } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -320,8 +319,6 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       return answer;
     },
     allowBatchedHttpRequests: false,
-    // the same text as Apollo's own (JSON and a newline), written in pieces: a dossier at 1M events is ~800 KB
-    stringifyResult: async (result) => `${await stringifyInSlices(result, turn.pause)}\n`,
     // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
     stopOnTerminationSignals: false,
     // stack traces stay in the server log, never in answers to agencies

@@ -9,7 +9,8 @@ import type { DueClock, RunningClocksDueBy } from '../../ports/notifications.js'
 import type { IndexEntry, ReadModelStore } from '../../ports/readModelStore.js';
 import { CLOCK_INDEX, CLOCKS, clockIdOfValue, ClockScope, type ClockDoc } from './clocks.projection.js';
 
-const PAGE = 500;
+/** clocks per page: the notifier takes a turn of the event loop between pages (application/notifier.ts) */
+const PAGE = 100;
 
 export function runningClocksDueBy(readModels: ReadModelStore): RunningClocksDueBy {
   return async function* (lastDue: IsoDate): AsyncIterable<DueClock> {

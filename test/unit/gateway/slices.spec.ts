@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { buildSchema, graphql } from 'graphql';
-import { forEachSlice, inSlices, stringifyInSlices } from '../../../gateway/slices.js';
+import { forEachSlice, inSlices } from '../../../gateway/slices.js';
 
 /** a pause that always lets the loop poll I/O first, and counts how often it was asked */
 function countingPause(): { pause: () => Promise<void>; count: () => number } {
@@ -68,40 +68,6 @@ describe('slices (long answers in pieces)', () => {
       );
       expect(seen).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(count()).to.equal(2);
-    });
-  });
-
-  describe('stringifyInSlices', () => {
-    const cases: [string, unknown][] = [
-      ['a number', 42],
-      ['null', null],
-      ['a string with quotes and Chinese', '案件 "甲" \\ \n'],
-      ['an empty object and array', { a: {}, b: [] }],
-      ['fields JSON leaves out', { a: undefined, b: () => 1, c: 1, d: Symbol('x') }],
-      ['items JSON writes as null', [undefined, () => 1, 2]],
-      ['integer-like keys, which come first', { b: 1, 2: 'two', a: [1, { 1: 'x', z: null }] }],
-      ['a value with toJSON', { at: new Date(Date.UTC(2026, 11, 5)), nested: { deep: { deeper: { at: new Date(0) } } } }],
-      ['an answer with errors', { errors: [{ message: '无权查看', path: ['meeting', 'attention', 3], extensions: { code: 'FORBIDDEN' } }], data: null }],
-    ];
-    for (const [name, value] of cases) {
-      it(`writes what JSON.stringify writes: ${name}`, async () => {
-        expect(await stringifyInSlices(value, () => Promise.resolve())).to.equal(JSON.stringify(value));
-      });
-    }
-
-    it('writes a large answer in pieces, with the same text', async () => {
-      const attention = Array.from({ length: 3000 }, (_, i) => ({
-        reason: 'overdue_handoff',
-        detail: `移送逾期 ${i} 个工作日`,
-        case: { id: `b-${i}`, title: `案件 ${i}`, status: 'OPEN', agencies: [{ id: 'court' }, { id: 'police' }] },
-      }));
-      const answer = { data: { meeting: { id: 'm-1', agenda: [], attention } } };
-      const { pause, count } = countingPause();
-      const text = await stringifyInSlices(answer, pause);
-      expect(text).to.equal(JSON.stringify(answer));
-      // one pause per 64 KB written, give or take the piece that crosses the line
-      expect(count()).to.be.within(Math.floor(text.length / 65_536) - 1, Math.ceil(text.length / 65_536));
-      expect(count()).to.be.greaterThan(3);
     });
   });
 });

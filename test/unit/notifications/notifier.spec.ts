@@ -16,6 +16,7 @@ import type { NotificationOutbox } from '../../../ports/notifications.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { CLOCKS, ClockDocId, clocksProjection, type ClockDoc } from '../../../projections/clocks/clocks.projection.js';
 import { runningClocksDueBy } from '../../../projections/clocks/dueClocks.js';
+import type { DueClock } from '../../../ports/notifications.js';
 import { createProjectionRunner } from '../../../projections/runner.js';
 
 const calendar = chineseDaysCalendar();
@@ -146,5 +147,39 @@ describe('notifier (real stores, a real webhook receiver)', function () {
     expect(becameOverdue).to.deep.equal([ClockDocId.handoff('N1', 'h1')]);
     await until(async () => received.some((r) => r.type === 'overdue'));
     expect(received.filter((r) => r.type === 'overdue').map((r) => r.id)).to.deep.equal([overdue[0]!.id]);
+  });
+
+  it('a long clock scan takes turns with the event loop, and records every notice', async () => {
+    // 350 running clocks due yesterday, given as fast as the port can: what the scan does between them is the notifier's
+    const dueClocks = async function* (): AsyncIterable<DueClock> {
+      for (let i = 0; i < 350; i++) {
+        yield { id: `L${i}:handoff`, kind: 'HANDOFF', name: `information_notice:h${i}`, caseId: `L${i}`, owner: 'xj-market', dueDate: '2026-12-02', dueDateProvisional: false, running: true, visibleTo: ['xj-market'], documentId: `L${i}` };
+      }
+    };
+    let scanned = 0;
+    let turnedAt: number | null = null;
+    notifier = createNotifier({
+      events: store,
+      outbox,
+      sender: createWebhookSender([], {}),
+      dueClocks: async function* () {
+        // a timer due at once: it runs at the loop's next turn, which must come while the scan is still under way
+        setTimeout(() => (turnedAt = scanned), 0);
+        for await (const clock of dueClocks()) {
+          scanned++;
+          yield clock;
+        }
+      },
+      clock: { now: () => now },
+      calendar,
+      dueSoonWorkingDays: 3,
+      agencyName: (id) => id,
+      log: { info: () => undefined, error: () => undefined },
+      clockScanMs: 60_000,
+    });
+    await notifier.start();
+    expect(turnedAt, 'the timer ran before the scan ended').to.be.a('number').and.below(350);
+    const overdue = (await outbox.list({ limit: 1000 })).filter((n) => n.type === 'overdue' && n.caseId?.startsWith('L'));
+    expect(overdue).to.have.length(350);
   });
 });
