@@ -9,6 +9,8 @@ import { HeaderMap } from '@apollo/server';
 import express, { type Request, type Response, type Router } from 'express';
 import { jsonSyntaxMessage } from './jsonSyntax.js';
 import { createTurnstile } from './turnstile.js';
+import { encodeInPieces } from './answerBody.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Server as HttpServer } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -282,6 +284,13 @@ function bodyProblem(error: Error & { status?: number; type?: string }): { statu
 }
 
 /** a GraphQL error answer of our own (the same shape as Apollo's) */
+/** where a request's answer bytes wait for the server to send them (see stringifyResult) */
+interface EncodedAnswer {
+  marker: string;
+  pieces: Buffer[] | null;
+}
+const NEWLINE = Buffer.from('\n');
+
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
 
 /** the scalar error (resolvers/index.ts) behind a GraphQL error, if it is one */
@@ -301,6 +310,10 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   };
   // operations take turns with the rest of the event loop; long answers pause between pieces (gateway/turnstile.ts)
   const turn = createTurnstile();
+  // Apollo hands an answer back as one string. The bytes are made here instead, in pieces (gateway/answerBody.ts),
+  // and the string Apollo passes on is a marker of this request's, which says the bytes are in its slot.
+  const encoded = new AsyncLocalStorage<EncodedAnswer>();
+  let answered = 0;
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
     resolvers: resolvers as never,
@@ -319,6 +332,14 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
       return answer;
     },
     allowBatchedHttpRequests: false,
+    stringifyResult: async (result) => {
+      // Apollo's own writes the JSON and a newline
+      const pieces = [...(await encodeInPieces(result, turn.pause)), NEWLINE];
+      const slot = encoded.getStore();
+      if (slot === undefined) return Buffer.concat(pieces).toString('utf8');
+      slot.pieces = pieces;
+      return slot.marker;
+    },
     // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
     stopOnTerminationSignals: false,
     // stack traces stay in the server log, never in answers to agencies
@@ -462,17 +483,21 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   const execute = async (req: Request, res: Response, principal: Principal, tracker: Tracker, raw: RawRequest, started: number): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    const answer = await server.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
-      context: () => contextFor(req, principal, tracker),
-    });
+    const slot: EncodedAnswer = { marker: `\u0000answer ${++answered}`, pieces: null };
+    const answer = await encoded.run(slot, () =>
+      server.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
+        context: () => contextFor(req, principal, tracker),
+      }),
+    );
     const status = answer.status ?? 200;
-    if (!tracker.logged && answer.body.kind === 'complete') {
+    const body = answer.body.kind !== 'complete' ? null : answer.body.string === slot.marker && slot.pieces !== null ? Buffer.concat(slot.pieces) : Buffer.from(answer.body.string, 'utf8');
+    if (!tracker.logged && body !== null) {
       // Apollo answered without running the operation's plugins: refused before it ran (a bad operationName,
       // variables that are not an object, a CSRF-suspect content type…) or failed where no plugin looks
       let errors: GraphQLFormattedError[] = [];
       try {
-        const parsed = JSON.parse(answer.body.string) as { errors?: GraphQLFormattedError[] };
+        const parsed = JSON.parse(body.toString('utf8')) as { errors?: GraphQLFormattedError[] };
         errors = Array.isArray(parsed.errors) ? parsed.errors : [];
       } catch {
         /* not JSON */
@@ -493,12 +518,14 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     }
     for (const [name, value] of answer.headers) res.setHeader(name, value);
     res.statusCode = status;
-    if (answer.body.kind === 'complete') {
-      res.send(answer.body.string);
+    if (body === null) {
+      if (answer.body.kind === 'chunked') for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+      res.end();
       return;
     }
-    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
-    res.end();
+    // not res.send: a POST answer has no use for the ETag it would hash the whole body for
+    res.setHeader('Content-Length', body.length);
+    res.end(body);
   };
 
   const router = express.Router();
