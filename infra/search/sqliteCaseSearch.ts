@@ -11,6 +11,7 @@
 import type { SqliteDatabase } from '../eventStore/sqliteDatabase.js';
 import { migrate, openDurableDatabase } from '../eventStore/sqliteDatabase.js';
 import { searchHaystack, searchLength, type CaseSearch, type CaseSearchEntry, type CaseSearchPage, type CaseSearchQuery } from '../../ports/caseSearch.js';
+import { startCaseSearchWriterThread, type CaseSearchWriterThread } from './caseSearchWriterThread.js';
 
 export interface SqliteCaseSearchOptions {
   /** a SQLite file of its own, or ':memory:' */
@@ -36,8 +37,9 @@ interface Stored {
   position: number | bigint;
 }
 
-export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSearch {
-  const db: SqliteDatabase = openDurableDatabase(options.path);
+/** the index's file (or ':memory:'), with its settings and tables; on every connection that uses it */
+export function openCaseSearchDatabase(path: string): SqliteDatabase {
+  const db: SqliteDatabase = openDurableDatabase(path);
   try {
     db.pragma('synchronous = NORMAL'); // rebuildable from the event store, like the read models
     db.defaultSafeIntegers(true);
@@ -46,6 +48,16 @@ export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSear
     db.close();
     throw error;
   }
+  return db;
+}
+
+export interface CaseSearchWrites {
+  put(entries: readonly CaseSearchEntry[]): void;
+  clear(): void;
+}
+
+/** the index's writes on a connection, each one transaction: on this thread for ':memory:', else in caseSearchWorker.ts */
+export function caseSearchWrites(db: SqliteDatabase): CaseSearchWrites {
   const stored = db.prepare<[string], Stored>('SELECT rowid, position FROM case_search WHERE case_id = ?');
   const insert = db.prepare<[string, bigint], { rowid: bigint }>('INSERT INTO case_search (case_id, position) VALUES (?, ?) RETURNING rowid');
   const move = db.prepare<[bigint, number | bigint]>('UPDATE case_search SET position = ? WHERE rowid = ?');
@@ -53,7 +65,6 @@ export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSear
   const insertText = db.prepare<[number | bigint, string]>('INSERT INTO case_search_text (rowid, haystack) VALUES (?, ?)');
   const deleteAgencies = db.prepare<[string]>('DELETE FROM case_search_agencies WHERE case_id = ?');
   const insertAgency = db.prepare<[string, string]>('INSERT OR IGNORE INTO case_search_agencies (agency, case_id) VALUES (?, ?)');
-  const countAll = db.prepare<[], { n: bigint }>('SELECT count(*) AS n FROM case_search');
 
   const put = db.transaction((entries: readonly CaseSearchEntry[]) => {
     for (const entry of entries) {
@@ -75,6 +86,25 @@ export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSear
   const clear = db.transaction(() => {
     db.exec('DELETE FROM case_search; DELETE FROM case_search_agencies; DELETE FROM case_search_text;');
   });
+  return { put: (entries) => put(entries), clear: () => clear() };
+}
+
+/** a file is written by the writer thread; a ':memory:' database is this connection's alone, so it is written here */
+function writerOf(db: SqliteDatabase, path: string): CaseSearchWriterThread {
+  if (path !== ':memory:' && path !== '') return startCaseSearchWriterThread({ path });
+  const writes = caseSearchWrites(db);
+  return { put: async (entries) => writes.put(entries), clear: async () => writes.clear(), close: async () => undefined };
+}
+
+/**
+ * A file's index is written by a thread of its own (caseSearchWriterThread.ts): an FTS5 trigram index changes many
+ * rows per entry, and its transactions and WAL checkpoints held the event loop for 30 ms and more during a 1M ingest
+ * (docs/decisions.md). Searches read on this thread, through a connection of their own.
+ */
+export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSearch {
+  const db = openCaseSearchDatabase(options.path);
+  const writer = writerOf(db, options.path);
+  const countAll = db.prepare<[], { n: bigint }>('SELECT count(*) AS n FROM case_search');
 
   /** the statements of one kind of query (trigram or scan) with or without the agency filter, made on first use */
   const queries = new Map<string, { page: ReturnType<typeof db.prepare>; count: ReturnType<typeof db.prepare> }>();
@@ -104,11 +134,11 @@ export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSear
   return {
     async put(entries) {
       assertOpen();
-      put(entries);
+      await writer.put(entries);
     },
     async clear() {
       assertOpen();
-      clear();
+      await writer.clear();
     },
     async count() {
       assertOpen();
@@ -129,6 +159,8 @@ export function openSqliteCaseSearch(options: SqliteCaseSearchOptions): CaseSear
     async close() {
       if (closed) return;
       closed = true;
+      // what was asked of the writer is written before the file is let go
+      await writer.close();
       db.close();
     },
   };
