@@ -10,7 +10,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import { jsonSyntaxMessage } from './jsonSyntax.js';
 import { createTurnstile } from './turnstile.js';
 import { encodeInPieces } from './answerBody.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Server as HttpServer } from 'node:http';
 import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode } from 'graphql-ws';
@@ -284,11 +283,10 @@ function bodyProblem(error: Error & { status?: number; type?: string }): { statu
 }
 
 /** a GraphQL error answer of our own (the same shape as Apollo's) */
-/** where a request's answer bytes wait for the server to send them (see stringifyResult) */
-interface EncodedAnswer {
-  marker: string;
-  pieces: Buffer[] | null;
-}
+/** what Apollo passes on in place of an answer whose bytes wait in the router (see stringifyResult): no JSON starts so */
+const ANSWER_MARKER = '\u0000answer ';
+/** answers encoded and not yet sent: one per operation under way at most */
+const MAX_WAITING_ANSWERS = 10_000;
 const NEWLINE = Buffer.from('\n');
 
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
@@ -310,9 +308,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
   };
   // operations take turns with the rest of the event loop; long answers pause between pieces (gateway/turnstile.ts)
   const turn = createTurnstile();
-  // Apollo hands an answer back as one string. The bytes are made here instead, in pieces (gateway/answerBody.ts),
-  // and the string Apollo passes on is a marker of this request's, which says the bytes are in its slot.
-  const encoded = new AsyncLocalStorage<EncodedAnswer>();
+  // Apollo hands an answer back as one string. The bytes are made here instead, in pieces (gateway/answerBody.ts):
+  // the string Apollo passes on is a marker, unique to the answer, under which the pieces wait for `execute`
+  const encodedAnswers = new Map<string, Buffer[]>();
   let answered = 0;
   const server = new ApolloServer<GatewayContext>({
     typeDefs,
@@ -335,10 +333,11 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     stringifyResult: async (result) => {
       // Apollo's own writes the JSON and a newline
       const pieces = [...(await encodeInPieces(result, turn.pause)), NEWLINE];
-      const slot = encoded.getStore();
-      if (slot === undefined) return Buffer.concat(pieces).toString('utf8');
-      slot.pieces = pieces;
-      return slot.marker;
+      // an answer Apollo made and then did not send (none is known) must not stay: the oldest goes first
+      if (encodedAnswers.size >= MAX_WAITING_ANSWERS) encodedAnswers.delete(encodedAnswers.keys().next().value!);
+      const marker = `${ANSWER_MARKER}${++answered}`;
+      encodedAnswers.set(marker, pieces);
+      return marker;
     },
     // the composition root owns shutdown (drain, stop consumers, close stores); Apollo must not exit on its own
     stopOnTerminationSignals: false,
@@ -480,18 +479,23 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     }
   };
 
+  /** the bytes of an answer: the pieces waiting under its marker, or (an answer Apollo wrote itself) its string */
+  const bodyOf = (text: string): Buffer => {
+    const pieces = text.startsWith(ANSWER_MARKER) ? encodedAnswers.get(text) : undefined;
+    if (pieces === undefined) return Buffer.from(text, 'utf8');
+    encodedAnswers.delete(text);
+    return Buffer.concat(pieces);
+  };
+
   const execute = async (req: Request, res: Response, principal: Principal, tracker: Tracker, raw: RawRequest, started: number): Promise<void> => {
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-    const slot: EncodedAnswer = { marker: `\u0000answer ${++answered}`, pieces: null };
-    const answer = await encoded.run(slot, () =>
-      server.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
-        context: () => contextFor(req, principal, tracker),
-      }),
-    );
+    const answer = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: new URL(req.url, 'http://localhost').search, body: req.body },
+      context: () => contextFor(req, principal, tracker),
+    });
     const status = answer.status ?? 200;
-    const body = answer.body.kind !== 'complete' ? null : answer.body.string === slot.marker && slot.pieces !== null ? Buffer.concat(slot.pieces) : Buffer.from(answer.body.string, 'utf8');
+    const body = answer.body.kind === 'complete' ? bodyOf(answer.body.string) : null;
     if (!tracker.logged && body !== null) {
       // Apollo answered without running the operation's plugins: refused before it ran (a bad operationName,
       // variables that are not an object, a CSRF-suspect content type…) or failed where no plugin looks
