@@ -282,13 +282,13 @@ function bodyProblem(error: Error & { status?: number; type?: string }): { statu
   return { status, code: 'BAD_REQUEST', message: `无法读取请求体：${error.message}` };
 }
 
-/** a GraphQL error answer of our own (the same shape as Apollo's) */
 /** what Apollo passes on in place of an answer whose bytes wait in the router (see stringifyResult): no JSON starts so */
 const ANSWER_MARKER = '\u0000answer ';
 /** answers encoded and not yet sent: one per operation under way at most */
 const MAX_WAITING_ANSWERS = 10_000;
 const NEWLINE = Buffer.from('\n');
 
+/** a GraphQL error answer of our own (the same shape as Apollo's) */
 const errorBody = (message: string, code: string) => ({ errors: [{ message, extensions: { code } }] });
 
 /** the scalar error (resolvers/index.ts) behind a GraphQL error, if it is one */
