@@ -41,8 +41,9 @@ describe('slices (long answers in pieces)', () => {
       const { pause } = countingPause();
       const root = {
         items: () => {
-          // a timer due now: it runs at the first poll of the loop, which must come before the list is complete
-          setTimeout(() => log.push('timer'), 0);
+          // runs at the loop's next turn (before the first pause's, queued later), which must come before the list is
+          // complete; not a 0 ms timer, which a turn taken within the same millisecond would not yet run
+          setImmediate(() => log.push('timer'));
           return inSlices(items, pause, 200);
         },
       };

@@ -163,8 +163,9 @@ describe('notifier (real stores, a real webhook receiver)', function () {
       outbox,
       sender: createWebhookSender([], {}),
       dueClocks: async function* () {
-        // a timer due at once: it runs at the loop's next turn, which must come while the scan is still under way
-        setTimeout(() => (turnedAt = scanned), 0);
+        // runs at the loop's next turn (before the scan's own, queued later), which must come while the scan is still
+        // under way; not a 0 ms timer, which a turn taken within the same millisecond would not yet run
+        setImmediate(() => (turnedAt = scanned));
         for await (const clock of dueClocks()) {
           scanned++;
           yield clock;
