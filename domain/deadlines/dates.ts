@@ -35,11 +35,30 @@ export const isIsoDate = (value: unknown): value is IsoDate => {
   return m !== null && parseYmd(m[1]!, m[2]!, m[3]!) !== null;
 };
 
-const toYmd = (date: IsoDate): Ymd => {
+/**
+ * The dates parsed and the day numbers turned into dates, remembered. Clocks count working days one day at a time, and
+ * every event of a handoff recomputes its clock in several projections: the same few thousand dates were parsed with a
+ * regular expression again and again (a CPU profile of the HTTP ingest put 195 MB of match arrays per 30,000 events in
+ * RegExp#exec, most of it here). Results never change, so remembering them changes no answer; each memo is emptied when
+ * it reaches MEMO_LIMIT entries (decades of days), which bounds its memory whatever it is asked.
+ */
+const MEMO_LIMIT = 50_000;
+const parsedDates = new Map<string, Readonly<Ymd>>();
+const datesOfDays = new Map<number, IsoDate>();
+const chinaDates = new Map<string, IsoDate>();
+const remember = <K, V>(memo: Map<K, V>, key: K, value: V): V => {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+};
+
+const toYmd = (date: IsoDate): Readonly<Ymd> => {
+  const known = parsedDates.get(date);
+  if (known !== undefined) return known;
   const m = ISO_DATE.exec(date);
   const ymd = m && parseYmd(m[1]!, m[2]!, m[3]!);
   if (!ymd) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
-  return ymd;
+  return remember(parsedDates, date, Object.freeze(ymd));
 };
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -70,12 +89,24 @@ const fromDayNumber = (dayNumber: number): Ymd => {
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 };
 
+/** the date of a day number (fromYmd's range check included: a day it refuses is not remembered) */
+const dateOfDay = (dayNumber: number): IsoDate => {
+  const known = datesOfDays.get(dayNumber);
+  return known !== undefined ? known : remember(datesOfDays, dayNumber, fromYmd(fromDayNumber(dayNumber)));
+};
+
 const requireInteger = (n: number, what: string): void => {
   if (!Number.isSafeInteger(n)) throw new RangeError(`${what} must be an integer, got ${n}`);
 };
 
 /** The China-time (UTC+8) calendar date of an RFC 3339 instant, whatever offset it was written with. */
 export function chinaDate(rfc3339: string): IsoDate {
+  // the same instants come back many times: a handoff's clock is recomputed from its times in several projections
+  const known = chinaDates.get(rfc3339);
+  return known !== undefined ? known : remember(chinaDates, rfc3339, chinaDateOf(rfc3339));
+}
+
+function chinaDateOf(rfc3339: string): IsoDate {
   const invalid = () => new RangeError(`not an RFC 3339 date-time with offset: ${JSON.stringify(rfc3339)}`);
   const m = RFC3339.exec(rfc3339);
   if (!m) throw invalid();
@@ -86,12 +117,12 @@ export function chinaDate(rfc3339: string): IsoDate {
   const offsetMinutes = (m[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
   // Offsets are whole minutes, so seconds (even a leap second 23:59:60) never change the date.
   const chinaMinutes = toDayNumber(ymd) * MINUTES_PER_DAY + hour * 60 + minute - offsetMinutes + CHINA_OFFSET_MINUTES;
-  return fromYmd(fromDayNumber(Math.floor(chinaMinutes / MINUTES_PER_DAY)));
+  return dateOfDay(Math.floor(chinaMinutes / MINUTES_PER_DAY));
 }
 
 export function addDays(date: IsoDate, n: number): IsoDate {
   requireInteger(n, 'days');
-  return fromYmd(fromDayNumber(toDayNumber(toYmd(date)) + n));
+  return dateOfDay(toDayNumber(toYmd(date)) + n);
 }
 
 /** Same day-of-month n months later; a day the target month lacks becomes its last day (民法典 Art. 202 style). */
