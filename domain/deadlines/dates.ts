@@ -3,6 +3,8 @@
  * everything here is integer day arithmetic on the proleptic Gregorian calendar: no Date object, no
  * process time zone, no clock.
  */
+import { boundedMemo } from './memo.js';
+
 export type IsoDate = string; // 'YYYY-MM-DD'
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -44,14 +46,9 @@ export const isIsoDate = (value: unknown): value is IsoDate => {
  * whatever it is asked.
  */
 const MEMO_LIMIT = 50_000;
-const parsedDates = new Map<string, Readonly<Ymd>>();
-const datesOfDays = new Map<number, IsoDate>();
-const chinaDates = new Map<string, IsoDate>();
-const remember = <K, V>(memo: Map<K, V>, key: K, value: V): V => {
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, value);
-  return value;
-};
+const parsedDates = boundedMemo<string, Readonly<Ymd>>(MEMO_LIMIT);
+const datesOfDays = boundedMemo<number, IsoDate>(MEMO_LIMIT);
+const chinaDates = boundedMemo<string, IsoDate>(MEMO_LIMIT);
 
 const toYmd = (date: IsoDate): Readonly<Ymd> => {
   const known = parsedDates.get(date);
@@ -59,7 +56,7 @@ const toYmd = (date: IsoDate): Readonly<Ymd> => {
   const m = ISO_DATE.exec(date);
   const ymd = m && parseYmd(m[1]!, m[2]!, m[3]!);
   if (!ymd) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(date)}`);
-  return remember(parsedDates, date, Object.freeze(ymd));
+  return parsedDates.remember(date, Object.freeze(ymd));
 };
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -93,7 +90,7 @@ const fromDayNumber = (dayNumber: number): Ymd => {
 /** the date of a day number (fromYmd's range check included: a day it refuses is not remembered) */
 const dateOfDay = (dayNumber: number): IsoDate => {
   const known = datesOfDays.get(dayNumber);
-  return known !== undefined ? known : remember(datesOfDays, dayNumber, fromYmd(fromDayNumber(dayNumber)));
+  return known !== undefined ? known : datesOfDays.remember(dayNumber, fromYmd(fromDayNumber(dayNumber)));
 };
 
 const requireInteger = (n: number, what: string): void => {
@@ -104,7 +101,7 @@ const requireInteger = (n: number, what: string): void => {
 export function chinaDate(rfc3339: string): IsoDate {
   // the same instants come back many times: a handoff's clock is recomputed from its times in several projections
   const known = chinaDates.get(rfc3339);
-  return known !== undefined ? known : remember(chinaDates, rfc3339, chinaDateOf(rfc3339));
+  return known !== undefined ? known : chinaDates.remember(rfc3339, chinaDateOf(rfc3339));
 }
 
 function chinaDateOf(rfc3339: string): IsoDate {

@@ -1,5 +1,6 @@
 import { addWorkingDays, nextWorkingDay, type WorkingDayCalendar } from './calendar.js';
 import { addDays, addMonths, compareDates, isIsoDate, yearOf, type IsoDate } from './dates.js';
+import { boundedMemo, type Memo } from './memo.js';
 
 export type Period = { unit: 'days' | 'months' | 'working_days'; amount: number };
 
@@ -30,11 +31,10 @@ export function computeDueDate(args: {
   const { start, period, extensionDays = 0, calendar } = args;
   const holidayShift = args.holidayShift ?? period.unit !== 'working_days';
   const key = `${start}|${period.unit}|${period.amount}|${extensionDays}|${holidayShift ? 1 : 0}`;
-  const known = rememberedDueDates(calendar).get(key);
+  const memo = rememberedDueDates(calendar);
+  const known = memo.get(key);
   if (known !== undefined) return { ...known };
-  const computed = countDueDate(start, period, extensionDays, holidayShift, calendar);
-  remember(calendar, key, computed);
-  return { ...computed };
+  return { ...memo.remember(key, countDueDate(start, period, extensionDays, holidayShift, calendar)) };
 }
 
 /**
@@ -43,19 +43,13 @@ export function computeDueDate(args: {
  * rebuild's CPU). A calendar is fixed once made (a changed config makes a new one), so an answer never goes stale;
  * only answers are kept, never an input that threw. Bounded: the map starts afresh past MAX_REMEMBERED.
  */
-const remembered = new WeakMap<WorkingDayCalendar, Map<string, DueDate>>();
+const remembered = new WeakMap<WorkingDayCalendar, Memo<string, DueDate>>();
 const MAX_REMEMBERED = 200_000;
 
-function rememberedDueDates(calendar: WorkingDayCalendar): Map<string, DueDate> {
+function rememberedDueDates(calendar: WorkingDayCalendar): Memo<string, DueDate> {
   let known = remembered.get(calendar);
-  if (known === undefined) remembered.set(calendar, (known = new Map()));
+  if (known === undefined) remembered.set(calendar, (known = boundedMemo(MAX_REMEMBERED)));
   return known;
-}
-
-function remember(calendar: WorkingDayCalendar, key: string, due: DueDate): void {
-  const known = rememberedDueDates(calendar);
-  if (known.size >= MAX_REMEMBERED) known.clear();
-  known.set(key, due);
 }
 
 function countDueDate(start: IsoDate, period: Period, extensionDays: number, holidayShift: boolean, calendar: WorkingDayCalendar): DueDate {
