@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, reportFailure, skipWithoutChromium } from './browser.js';
 import { TEST_CITY } from './fixtures.js';
-import { cloudEvent, publish, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
+import { cloudEvent, gql, publish, readUntil, startProgram, stopProgram, tempDir, writeConfig, type RunningProgram } from './harness.js';
 
 /**
  * The live to-do board (issue 17, graphql.md revision 2 `Subscription`) in a real browser against the real program:
@@ -52,6 +52,15 @@ describe('web console (e2e): the to-do board updates live', function () {
         defendantAgencyId: 'xj-market',
       }),
     ]);
+    // a second lawsuit, judged while a page's live connection is still being set up (the second test)
+    await send(COURT, [
+      event('xj-court', 'case.registered', 'LV3', {
+        kind: 'administrative_litigation',
+        title: '某药店诉区市场监管局行政处罚案',
+        parties: [{ name: '某药店', role: 'plaintiff', type: 'private_enterprise' }],
+        defendantAgencyId: 'xj-market',
+      }),
+    ]);
     await send(PROC, [
       event('xj-proc', 'case.registered', 'LV2', { kind: 'criminal', title: '某超市涉嫌销售假冒注册商标商品案', parties: [{ name: '李某', role: 'suspect', type: 'person' }] }),
       event('xj-proc', 'handoff.requested', 'LV2', { handoffId: 'LV2-h', to: 'xj-market', purpose: 'information_notice' }),
@@ -69,12 +78,16 @@ describe('web console (e2e): the to-do board updates live', function () {
     await reportFailure(this, page, program, 'ld-live-console-failed-');
   });
 
+  async function openBoard(on: Page): Promise<void> {
+    await on.goto(`${program.base}/`);
+    await on.getByLabel('访问令牌', { exact: true }).fill(MARKET);
+    await on.getByRole('button', { name: '登录' }).click();
+    await on.getByRole('navigation', { name: '主导航' }).waitFor();
+    await on.goto(`${program.base}/#/todo`);
+  }
+
   it('a copy notice published while the board is open appears as a new row; a receipt turns its handoff 已签收', async () => {
-    await page.goto(`${program.base}/`);
-    await page.getByLabel('访问令牌', { exact: true }).fill(MARKET);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('navigation', { name: '主导航' }).waitFor();
-    await page.goto(`${program.base}/#/todo`);
+    await openBoard(page);
 
     const handoffRow = section('移送').locator('tbody tr').filter({ hasText: '某超市涉嫌销售假冒注册商标商品案' });
     await handoffRow.filter({ hasText: '待签收' }).waitFor();
@@ -99,6 +112,42 @@ describe('web console (e2e): the to-do board updates live', function () {
     if (SCREENSHOTS) {
       mkdirSync(resolve(SCREENSHOTS), { recursive: true });
       await page.screenshot({ path: resolve(SCREENSHOTS, 'todo-live.png'), fullPage: true });
+    }
+  });
+
+  it('a change that lands before the live connection is up still shows once it connects', async () => {
+    // the page's socket is held back until the change is in the read models: its subscription cannot deliver it, and
+    // the board's first answer came before it — only the refresh on connecting can show it
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => (open = resolve));
+    const other = await browser.newPage();
+    other.on('pageerror', (e) => pageErrors.push(e.message));
+    await other.routeWebSocket(/\/graphql$/, async (socket) => {
+      await held;
+      socket.connectToServer();
+    });
+    try {
+      await openBoard(other);
+      const notices = other.locator('section').filter({ has: other.getByRole('heading', { name: '同步抄告待确认', exact: true }) });
+      await notices.getByText('暂无').or(notices.locator('tbody tr')).first().waitFor();
+      expect(await notices.locator('tbody tr').filter({ hasText: 'LV3' }).count(), 'no notice of LV3 yet').to.equal(0);
+      await other.evaluate('window.liveMark = "still-the-same-page"');
+
+      await send(COURT, [event('xj-court', 'judgment.issued', 'LV3', { judgmentId: 'LV3-j', outcome: 'agency_lost' })]);
+      const query = `query { copyNotices(agency: "xj-market", acknowledged: false) { caseId } }`;
+      const answer = await readUntil(
+        () => gql(program.base, MARKET, query),
+        (r) => ((r.json?.data?.['copyNotices'] ?? []) as { caseId: string }[]).some((n) => n.caseId === 'LV3'),
+      );
+      expect(answer.json?.data?.['copyNotices'], 'the notice is in the read models before the socket opens').to.deep.include({ caseId: 'LV3' });
+      open();
+
+      await notices.locator('tbody tr').filter({ hasText: 'LV3' }).filter({ hasText: '行政机关败诉' }).waitFor();
+      expect(await other.evaluate('window.liveMark')).to.equal('still-the-same-page');
+      expect(pageErrors).to.deep.equal([]);
+    } finally {
+      open();
+      await other.close();
     }
   });
 });

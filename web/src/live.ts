@@ -9,8 +9,13 @@ import { session } from './api';
  */
 let client: Client | null = null;
 let clientToken: string | null = null;
-/** views to refresh after a reconnect: changes published while the socket was down are not replayed */
-const reconnected = new Set<() => void>();
+/**
+ * Views to refresh whenever the socket (re)connects. After a reconnect: changes published while it was down are not
+ * replayed. After the first connection too: a view asks its query when it opens, but its subscription only counts
+ * from when the socket is up — a change that lands between the two (a slow handshake on a busy machine takes
+ * seconds) would otherwise never show.
+ */
+const onConnect = new Set<() => void>();
 
 function liveClient(): Client | null {
   const token = session.token();
@@ -26,7 +31,7 @@ function liveClient(): Client | null {
     retryAttempts: Infinity,
     shouldRetry: (event) => !(typeof event === 'object' && event !== null && 'code' in event && (event as CloseEvent).code === 4403),
     lazyCloseTimeout: 5_000,
-    on: { connected: (_socket, _payload, wasRetry) => wasRetry && reconnected.forEach((refresh) => refresh()) },
+    on: { connected: () => onConnect.forEach((refresh) => refresh()) },
   });
   return client;
 }
@@ -35,7 +40,7 @@ function liveClient(): Client | null {
 const SETTLE_MS = 250;
 
 /**
- * Calls `refresh` when the subscription delivers (after a short settling pause), and after a reconnect. Skipped
+ * Calls `refresh` when the subscription delivers (after a short settling pause), and when the socket (re)connects. Skipped
  * when `skip` holds or nobody is signed in; ends when the component goes or the variables change.
  */
 export function useLive(subscription: string, variables: Record<string, unknown>, refresh: () => void, skip = false): void {
@@ -53,13 +58,13 @@ export function useLive(subscription: string, variables: Record<string, unknown>
         latest.current();
       }, SETTLE_MS);
     };
-    reconnected.add(settle);
+    onConnect.add(settle);
     const unsubscribe = live.subscribe(
       { query: subscription, variables: JSON.parse(key) as Record<string, unknown> },
       { next: settle, error: (error) => console.warn('实时更新订阅出错：', error), complete: () => undefined },
     );
     return () => {
-      reconnected.delete(settle);
+      onConnect.delete(settle);
       if (timer !== null) clearTimeout(timer);
       unsubscribe();
     };
