@@ -11,6 +11,7 @@ import type { EventStore } from '../ports/eventStore.js';
 import type { ReadModelStore } from '../ports/readModelStore.js';
 import type { RejectionStore } from '../ports/rejectionStore.js';
 import { CASES, type CaseDoc } from '../projections/cases/cases.projection.js';
+import { HANDOFF_BOARD, type HandoffBoardDoc } from '../projections/handoffBoard/handoffBoard.projection.js';
 import { MEETINGS, type MeetingDoc } from '../projections/meetings/meetings.projection.js';
 import { hasRole, type Principal } from './auth.js';
 import type { CaseHistory } from './readSide/caseHistory.js';
@@ -54,6 +55,8 @@ export interface GatewayServices {
 export interface Loaders {
   caseDoc: DataLoader<string, CaseDoc | null>;
   meetingDoc: DataLoader<string, MeetingDoc | null>;
+  /** by boardDocId: a handoff's request papers, which the case documents leave out (Handoff.documents) */
+  boardDoc: DataLoader<string, HandoffBoardDoc | null>;
 }
 
 export interface GatewayContext {
@@ -91,6 +94,7 @@ export function createContext(principal: Principal, services: GatewayServices, p
     loaders: {
       caseDoc: new DataLoader((ids) => services.readModels.getMany<CaseDoc>(CASES, ids)),
       meetingDoc: new DataLoader((ids) => services.readModels.getMany<MeetingDoc>(MEETINGS, ids)),
+      boardDoc: new DataLoader((ids) => services.readModels.getMany<HandoffBoardDoc>(HANDOFF_BOARD, ids)),
     },
   };
 }

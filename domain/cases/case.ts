@@ -337,8 +337,22 @@ export interface Handoff {
   readonly extensionApprovedBy: string | null;
   readonly extendedAt: string | null;
   readonly previousHandoffId: string | null;
-  readonly documents: readonly HandoffDocument[];
-  readonly note: string | null;
+  /**
+   * The request's document list and note: set by the request and never read by a rule. Absent from the handoffs that
+   * read models showing neither keep (withoutRequestPapers); the handoff board's documents have them.
+   */
+  readonly documents?: readonly HandoffDocument[];
+  readonly note?: string | null;
+}
+
+/**
+ * A handoff without its request's document list and note, for read models that keep handoffs but show neither (the
+ * handoff board keeps them); the same object when it has neither. No rule reads them after the request.
+ */
+export function withoutRequestPapers(handoff: Handoff): Handoff {
+  if (handoff.documents === undefined && handoff.note === undefined) return handoff;
+  const { documents: _documents, note: _note, ...kept } = handoff;
+  return kept;
 }
 
 export interface HandoffExtension {

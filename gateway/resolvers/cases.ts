@@ -3,6 +3,7 @@ import { caseStream } from '../../domain/shared/events.js';
 import { currentShape } from '../../ports/currentShape.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
+import { boardDocId } from '../../projections/handoffBoard/handoffBoard.projection.js';
 import { hasRole } from '../auth.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext, type GatewayServices } from '../context.js';
 import { createCaseHistory, type CaseHistory } from '../readSide/caseHistory.js';
@@ -174,7 +175,12 @@ export const caseResolvers = {
     dueDate: (v: HandoffView) => v.deadline?.dueDate ?? null,
     dueDateProvisional: (v: HandoffView) => v.deadline?.provisional ?? false,
     overdue: (v: HandoffView) => handoffOverdue(v),
-    documents: (v: HandoffView) => v.handoff.documents ?? [],
+    // a handoff from a case document has no papers (projections/cases): the board's document of it has them. A board
+    // that has not caught up with the case yet answers none for the moment, as a list read from it would not show it.
+    async documents(v: HandoffView, _: unknown, ctx: GatewayContext) {
+      if (v.handoff.documents !== undefined) return v.handoff.documents;
+      return (await ctx.loaders.boardDoc.load(boardDocId(v.caseId, v.handoff.id)))?.handoff.documents ?? [];
+    },
   },
 };
 

@@ -3,6 +3,7 @@ import {
   correctionOf,
   evolveCase,
   evolveHandoff,
+  withoutRequestPapers,
   evolveSuggestion,
   handoffDeadline,
   handoffEnded,
@@ -64,7 +65,7 @@ export interface AttentionDoc {
   visibleTo: readonly string[];
   /**
    * Handoffs whose clock may still run: not started yet (dueDate null) or running. A handoff leaves once its clock
-   * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). `documents` are not kept.
+   * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). Neither the request's documents nor its note are kept (withoutRequestPapers).
    */
   handoffs: Record<string, { handoff: Handoff; dueDate: IsoDate | null }>;
   /**
@@ -256,7 +257,7 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
       if (handoffEnded(handoff) || (deadline !== null && deadline.stoppedAt !== null)) {
         return id in doc.handoffs ? { ...doc, handoffs: withoutKey(doc.handoffs, id) } : doc;
       }
-      return { ...doc, handoffs: { ...doc.handoffs, [id]: { handoff: { ...handoff, documents: [] }, dueDate: deadline?.dueDate ?? null } } };
+      return { ...doc, handoffs: { ...doc.handoffs, [id]: { handoff: withoutRequestPapers(handoff), dueDate: deadline?.dueDate ?? null } } };
     }
     case 'judgment.issued':
       return { ...doc, lostAt: lostAtOf({ judgment: { outcome: e.data.outcome, issuedAt: time } }) };
@@ -305,7 +306,8 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
 export const attentionProjection: Projection<AttentionContext> = {
   name: 'attention',
   // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
-  revision: 2,
+  // 3: handoffs without their request's note (and without an empty document list)
+  revision: 3,
   canHandle: [...CASE_EVENT_TYPES, NOMINATED],
   collections: [ATTENTION],
   rangeIndexes: [ATTENTION_INDEX],

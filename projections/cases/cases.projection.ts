@@ -7,6 +7,7 @@ import {
   type CaseState,
   type ExistingCase,
   type HandoffDeadline,
+  withoutRequestPapers,
 } from '../../domain/catalog/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
@@ -20,6 +21,12 @@ export const CASES = 'cases';
  * secondary indexes find the cases a query needs.
  */
 export interface CaseDoc {
+  /**
+   * The case as the domain folds it, but for its handoffs' request papers (withoutRequestPapers): the document list
+   * and note are fixed by the request, read by no rule again, shown by the schema only as `Handoff.documents` (which
+   * a case's handoffs take from the handoff board's document of the same handoff), and were about a third of the
+   * bytes of a case document, which is written again on every event of the case (issue 14).
+   */
   state: ExistingCase;
   handoffDeadlines: Record<string, HandoffDeadline | null>;
   deadlines: CaseDeadline[];
@@ -50,15 +57,23 @@ const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.
 export const casesProjection: Projection<CaseProjectionContext> = {
   name: 'cases',
   // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
-  revision: 2,
+  // 3: handoffs without their request's documents and note (withoutRequestPapers)
+  revision: 3,
   canHandle: CASE_EVENT_TYPES,
   collections: [CASES],
   keys: (event) => (event.streamId.startsWith('case-') ? [[CASES, caseIdOf(event)]] : []),
   evolve(doc, event, ctx) {
     const before = doc as CaseDoc | null;
     const previous: CaseState = before?.state ?? { status: 'none' };
-    const state = evolveCase(previous, { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) });
+    let state = evolveCase(previous, { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) });
     if (state.status === 'none') return { doc: null };
+    const named = (event.data as { handoffId?: unknown }).handoffId;
+    const handoff = typeof named === 'string' ? state.handoffs[named] : undefined;
+    if (handoff !== undefined) {
+      // only a request brings papers; the fold builds every later version of the handoff from the stored one
+      const kept = withoutRequestPapers(handoff);
+      if (kept !== handoff) state = { ...state, handoffs: { ...state.handoffs, [named as string]: kept } };
+    }
     if (before === null || previous.status === 'none') {
       const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
       for (const id of Object.keys(state.handoffs)) handoffDeadlines[id] = handoffDeadline(state.handoffs[id]!, ctx.deadlines);
@@ -73,7 +88,6 @@ export const casesProjection: Projection<CaseProjectionContext> = {
     let handoffAgencies = false;
     if (state.handoffs !== previous.handoffs) {
       // a handoff's clock depends on nothing but the handoff
-      const named = (event.data as { handoffId?: unknown }).handoffId;
       if (typeof named === 'string' && state.handoffs[named] !== undefined) {
         // a handoff event changes (or adds) only the handoff it names (evolveCase): its clock is replaced,
         // the others are copied. The spread keeps the key order of the handoff map: an existing key stays

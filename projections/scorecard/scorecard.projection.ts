@@ -1,5 +1,6 @@
 import {
   evolveHandoff,
+  withoutRequestPapers,
   evolveHearing,
   evolveSuggestion,
   HANDOFF_EVENT_TYPES,
@@ -304,7 +305,8 @@ function evolveRevision2(doc: unknown, event: RecordedEvent, ctx: ScorecardConte
 export const scorecardProjection: Projection<ScorecardContext> = {
   name: 'scorecard',
   // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
-  revision: 2,
+  // 3: handoffs without their request's documents and note (withoutRequestPapers)
+  revision: 3,
   canHandle: [...new Set([...CASE_TYPES, ...SUGGESTION_TYPES, ...HANDOFF_EVENT_TYPES, ...CORRECTION_FACT_TYPES, ...CORRECTION_TYPES, 'self_correction.reported', 'court.filings_reported'])],
   collections: [SCORECARD, SCORECARD_R2],
   // read only by countRange: no per-value set in Redis
@@ -337,8 +339,10 @@ export const scorecardProjection: Projection<ScorecardContext> = {
       return { doc: next, indexes: { [ROW_INDEX]: suggestionEntries(next) } };
     }
     const before = doc as ScorecardHandoffDoc | null;
-    const handoff = evolveHandoff(before?.handoff ?? null, inputOf(event));
-    if (handoff === null || handoff === before?.handoff) return { doc: before };
+    const evolved = evolveHandoff(before?.handoff ?? null, inputOf(event));
+    if (evolved === null || evolved === before?.handoff) return { doc: before };
+    // the counts read no document list or note: the stored handoff leaves them out
+    const handoff = withoutRequestPapers(evolved);
     const next: ScorecardHandoffDoc = {
       caseId: caseIdOf(event),
       handoff,

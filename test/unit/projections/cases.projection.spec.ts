@@ -6,7 +6,7 @@ import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, CaseIndex, casesProjection, type CaseDoc, type CaseProjectionContext } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
 import { at, eventLog, demoCityEvents } from './support.js';
-import { caseDeadlines, type ExistingCase } from '../../../domain/catalog/index.js';
+import { caseDeadlines, evolveCase, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
 import { indexesOf } from '../../../projections/cases/cases.projection.js';
 
 // Given stored events → then the case document and the index entries the gateway finds it by.
@@ -392,11 +392,16 @@ describe('cases projection', () => {
     /** folds every event one by one and checks each document against everything computed afresh */
     function checkEveryStep(events: readonly RecordedEvent[]): number {
       const docs = new Map<string, { doc: CaseDoc; indexes: Record<string, readonly string[]> }>();
+      /** the domain's own fold of each case, papers and all */
+      const folded = new Map<string, CaseState>();
       let checked = 0;
       for (const event of events) {
         const [[, id]] = casesProjection.keys(event, ctx) as [[string, string]];
         const current = docs.get(id);
         const result = casesProjection.evolve(current?.doc ?? null, event, ctx, CASES);
+        const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: id };
+        const whole = evolveCase(folded.get(id) ?? { status: 'none' }, input);
+        folded.set(id, whole);
         if (result.doc === null) {
           docs.delete(id);
           continue;
@@ -406,6 +411,16 @@ describe('cases projection', () => {
         docs.set(id, { doc, indexes });
         const state: ExistingCase = doc.state;
         const where = `${id} after ${event.type} at ${event.position}`;
+        // the stored state is the domain's, but for the handoffs' request papers: the fold never reads them again
+        expect(whole.status, where).to.not.equal('none');
+        const { handoffs, ...rest } = whole as ExistingCase;
+        const { handoffs: storedHandoffs, ...storedRest } = state;
+        expect(storedRest, where).to.deep.equal(rest);
+        expect(Object.keys(storedHandoffs), where).to.deep.equal(Object.keys(handoffs));
+        for (const [handoffId, handoff] of Object.entries(handoffs)) {
+          const { documents: _documents, note: _note, ...facts } = handoff;
+          expect(storedHandoffs[handoffId], `${where}: ${handoffId}`).to.deep.equal(facts);
+        }
         expect(doc.deadlines, where).to.deep.equal(caseDeadlines(state, ctx.deadlines));
         expect(doc.handoffDeadlines, where).to.deep.equal(
           Object.fromEntries(Object.entries(state.handoffs).map(([handoffId, handoff]) => [handoffId, handoffDeadline(handoff, ctx.deadlines)])),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import { handoffDeadline } from '../../../domain/catalog/index.js';
+import { handoffDeadline, withoutRequestPapers } from '../../../domain/catalog/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
@@ -116,16 +116,21 @@ describe('handoff board projection', () => {
     const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
     const docs = board(events);
     let compared = 0;
+    let withPapers = 0;
     for (const { doc } of cases.values()) {
       const c = doc as CaseDoc;
       for (const handoff of Object.values(c.state.handoffs)) {
         const b = docs.get(boardDocId(c.state.id, handoff.id))?.doc as HandoffBoardDoc | undefined;
         expect(b, `${c.state.id}/${handoff.id}`).to.not.equal(undefined);
-        expect({ caseId: b!.caseId, handoff: b!.handoff, deadline: b!.deadline }).to.deep.equal({ caseId: c.state.id, handoff, deadline: c.handoffDeadlines[handoff.id] ?? null });
+        // the case read model leaves the request's papers to the board (withoutRequestPapers)
+        expect({ caseId: b!.caseId, handoff: withoutRequestPapers(b!.handoff), deadline: b!.deadline }).to.deep.equal({ caseId: c.state.id, handoff, deadline: c.handoffDeadlines[handoff.id] ?? null });
+        expect(b!.handoff.documents, `${c.state.id}/${handoff.id}: the board keeps the document list`).to.be.an('array');
+        if (b!.handoff.documents!.length > 0) withPapers += 1;
         compared += 1;
       }
     }
     expect(docs.size).to.equal(compared);
     expect(compared).to.be.greaterThan(50);
+    expect(withPapers, 'handoffs of the demo city with documents').to.be.greaterThan(10);
   });
 });
