@@ -65,7 +65,8 @@ export interface AttentionDoc {
   visibleTo: readonly string[];
   /**
    * Handoffs whose clock may still run: not started yet (dueDate null) or running. A handoff leaves once its clock
-   * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). Neither the request's documents nor its note are kept (withoutRequestPapers).
+   * stopped or it ended — nothing brings a stopped clock back (evolveHandoff). Neither the request's documents nor
+   * its note are kept (withoutRequestPapers).
    */
   handoffs: Record<string, { handoff: Handoff; dueDate: IsoDate | null }>;
   /**
