@@ -36,7 +36,7 @@ describe('web console (e2e): the to-do board updates live', function () {
     for (const result of r.json!.results!) expect(result.status, `${result.id}: ${result.message ?? ''}`).to.equal('accepted');
   }
 
-  const section = (heading: string) => page.locator('section').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });
+  const section = (heading: string, on: Page = page) => on.locator('section').filter({ has: on.getByRole('heading', { name: heading, exact: true }) });
 
   before(async function () {
     skipWithoutChromium(this, 'live console');
@@ -44,23 +44,15 @@ describe('web console (e2e): the to-do board updates live', function () {
     expect(build.status, build.stderr + build.stdout).to.equal(0);
     program = await startProgram({ config: writeConfig(dir, TEST_CITY), dataDir: join(dir, 'data') });
     // before the page opens: a lawsuit against 市场监管局, and a handoff to it not yet signed for
-    await send(COURT, [
-      event('xj-court', 'case.registered', 'LV1', {
+    const lawsuit = (id: string, title: string, plaintiff: string) =>
+      event('xj-court', 'case.registered', id, {
         kind: 'administrative_litigation',
-        title: '某餐饮公司诉区市场监管局行政处罚案',
-        parties: [{ name: '某餐饮有限公司', role: 'plaintiff', type: 'private_enterprise' }],
+        title,
+        parties: [{ name: plaintiff, role: 'plaintiff', type: 'private_enterprise' }],
         defendantAgencyId: 'xj-market',
-      }),
-    ]);
-    // a second lawsuit, judged while a page's live connection is still being set up (the second test)
-    await send(COURT, [
-      event('xj-court', 'case.registered', 'LV3', {
-        kind: 'administrative_litigation',
-        title: '某药店诉区市场监管局行政处罚案',
-        parties: [{ name: '某药店', role: 'plaintiff', type: 'private_enterprise' }],
-        defendantAgencyId: 'xj-market',
-      }),
-    ]);
+      });
+    // LV3: a second lawsuit, judged while a page's live connection is still being set up (the second test)
+    await send(COURT, [lawsuit('LV1', '某餐饮公司诉区市场监管局行政处罚案', '某餐饮有限公司'), lawsuit('LV3', '某药店诉区市场监管局行政处罚案', '某药店')]);
     await send(PROC, [
       event('xj-proc', 'case.registered', 'LV2', { kind: 'criminal', title: '某超市涉嫌销售假冒注册商标商品案', parties: [{ name: '李某', role: 'suspect', type: 'person' }] }),
       event('xj-proc', 'handoff.requested', 'LV2', { handoffId: 'LV2-h', to: 'xj-market', purpose: 'information_notice' }),
@@ -128,7 +120,7 @@ describe('web console (e2e): the to-do board updates live', function () {
     });
     try {
       await openBoard(other);
-      const notices = other.locator('section').filter({ has: other.getByRole('heading', { name: '同步抄告待确认', exact: true }) });
+      const notices = section('同步抄告待确认', other);
       await notices.getByText('暂无').or(notices.locator('tbody tr')).first().waitFor();
       expect(await notices.locator('tbody tr').filter({ hasText: 'LV3' }).count(), 'no notice of LV3 yet').to.equal(0);
       await other.evaluate('window.liveMark = "still-the-same-page"');
