@@ -667,7 +667,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
         }
         if (events.length < batchSize) break;
       }
-      await Promise.all(rebuilding.map((track) => flushBuffer(track, buffers.get(track)!, into, stopOnFailure)));
+      await Promise.all(rebuilding.map(async (track) => (await handOver(track, buffers.get(track)!, into, stopOnFailure)) && (await committed(buffers.get(track)!))));
       if (failed !== null) throw failed;
     },
   };
@@ -712,9 +712,14 @@ interface Entry {
 /** collection → id → document */
 type DocumentCache = Map<string, Map<string, Entry>>;
 
-/** a rebuild's documents, kept in memory across batches until they are committed */
+/**
+ * A rebuild's documents, kept in memory across batches until they are committed. A full buffer is handed to the
+ * store and the next events are applied while the store commits it (for the embedded store, in its writer's thread):
+ * until that commit has answered, its documents are read from `committing`, not from the store, and the next commit of
+ * the same projection waits for it — so at most two buffers' documents are in memory, and commits keep their order.
+ */
 interface RebuildBuffer {
-  readonly cache: DocumentCache;
+  cache: DocumentCache;
   /** entries in `cache` */
   documents: number;
   /** commit once `documents` reaches this */
@@ -723,17 +728,19 @@ interface RebuildBuffer {
   applied: bigint | null;
   /** the first event applied since the last commit (where the track stops if that commit fails) */
   uncommittedFrom: bigint | null;
+  /** the commit handed to the store and not yet answered: its documents, and whether it succeeded */
+  committing: { readonly cache: DocumentCache; readonly done: Promise<boolean> } | null;
 }
 
 function newBuffer(limit: number): RebuildBuffer {
-  return { cache: new Map(), documents: 0, limit, applied: null, uncommittedFrom: null };
+  return { cache: new Map(), documents: 0, limit, applied: null, uncommittedFrom: null, committing: null };
 }
 
 /**
  * Applies the events past the track's checkpoint and commits the touched documents with the new
  * checkpoint. Never rejects: a failure stops the track at the failing event (reported through `fail`)
- * after committing the events before it. With a rebuild buffer, the documents stay in it and are committed
- * once it is full (or by flushBuffer at the end).
+ * after committing the events before it. With a rebuild buffer, the documents stay in it and are handed to the
+ * store once it is full (or at the end of the rebuild): see RebuildBuffer.
  */
 async function applyBatch<Ctx>(
   track: Track<Ctx>,
@@ -773,18 +780,26 @@ async function applyBatch<Ctx>(
     }
   }
 
-  // 2. read each document once (a rebuild buffer may hold it already)
+  // 2. read each document once (a rebuild buffer may hold it already, or the commit it is handing over)
   try {
     for (const [collection, ids] of wanted) {
-      const list = [...ids];
-      const docs = await readModels.getMany<unknown>(collection, list);
       let entries = cache.get(collection);
       if (entries === undefined) cache.set(collection, (entries = new Map()));
+      const handedOver = buffer?.committing?.cache.get(collection);
+      const list: string[] = [];
+      for (const id of ids) {
+        const committed = handedOver?.get(id);
+        if (committed === undefined) list.push(id);
+        // as the store will hold it: a deleted document is absent
+        else entries.set(id, { doc: committed.doc, position: committed.doc === null ? null : committed.position, indexes: undefined, changed: false, deleted: false });
+      }
+      if (buffer !== undefined) buffer.documents += ids.size;
+      if (list.length === 0) continue;
+      const docs = await readModels.getMany<unknown>(collection, list);
       list.forEach((id, at) => {
         const doc = docs[at] ?? null;
         entries.set(id, { doc, position: positionOf(doc), indexes: undefined, changed: false, deleted: false });
       });
-      if (buffer !== undefined) buffer.documents += list.length;
     }
   } catch (error) {
     fail(track, events[start]!.position, error, 'read');
@@ -831,7 +846,9 @@ async function applyBatch<Ctx>(
       buffer.applied = events[end - 1]!.position;
       buffer.uncommittedFrom ??= events[start]!.position;
     }
-    if ((failure !== null || buffer.documents >= buffer.limit) && !(await flushBuffer(track, buffer, readModels, fail))) return;
+    // a failing event: what was applied before it is committed (and answered) before the failure is reported
+    if (failure !== null && !((await handOver(track, buffer, readModels, fail)) && (await committed(buffer)))) return;
+    if (failure === null && buffer.documents >= buffer.limit && !(await handOver(track, buffer, readModels, fail))) return;
   } else if (end > start) {
     const position = events[end - 1]!.position;
     try {
@@ -847,26 +864,47 @@ async function applyBatch<Ctx>(
   if (failure !== null) fail(track, events[failure.index]!.position, failure.error, 'projection');
 }
 
-/** commits what a rebuild buffer holds and empties it; false (after `fail`) when the commit failed */
-async function flushBuffer<Ctx>(
+/**
+ * Hands what a rebuild buffer holds to the store as one commit and empties the buffer, without waiting for the store's
+ * answer (the buffer's `committing` keeps the documents until then); waits first for the commit handed over before.
+ * False (after `fail`) when that earlier commit failed.
+ */
+async function handOver<Ctx>(
   track: Track<Ctx>,
   buffer: RebuildBuffer,
   readModels: ReadModelStore,
   fail: FailureReport<Ctx>,
 ): Promise<boolean> {
-  if (buffer.uncommittedFrom !== null && buffer.applied !== null) {
-    try {
-      await readModels.commit(track.projection.name, buffer.applied, writesOf(buffer.cache, track.projection));
-      track.checkpoint = buffer.applied;
-    } catch (error) {
-      fail(track, buffer.uncommittedFrom, error, 'write');
-      return false;
-    }
+  if (!(await committed(buffer))) return false;
+  const { cache, applied, uncommittedFrom } = buffer;
+  if (uncommittedFrom !== null && applied !== null) {
+    const answer = Promise.resolve()
+      .then(() => readModels.commit(track.projection.name, applied, writesOf(cache, track.projection)))
+      .then(
+        () => {
+          track.checkpoint = applied;
+          return true;
+        },
+        (error: unknown) => {
+          fail(track, uncommittedFrom, error, 'write');
+          return false;
+        },
+      );
+    buffer.committing = { cache, done: answer };
   }
-  buffer.cache.clear();
+  buffer.cache = new Map();
   buffer.documents = 0;
   buffer.uncommittedFrom = null;
   return true;
+}
+
+/** waits for the commit a rebuild buffer handed over, if any; false when it failed */
+async function committed(buffer: RebuildBuffer): Promise<boolean> {
+  const committing = buffer.committing;
+  if (committing === null) return true;
+  const succeeded = await committing.done;
+  if (buffer.committing === committing) buffer.committing = null;
+  return succeeded;
 }
 
 /** the writes of the documents evolved since they were read; every one names the projection's range-only and counted indexes */

@@ -400,6 +400,44 @@ describe('projection runner', () => {
       }
     });
 
+    it('applies the next events while the store commits a full buffer, taking that buffer’s documents from memory', async () => {
+      // 90 streams, batches of 64: each batch touches documents of the commit still in the store's hands and others
+      const head = await appendSpread(events, 1500, 90);
+      await runner({ projections: [countingProjection()], batchSize: 64 }).start();
+      const inner = openEmbeddedReadModelStore({ path: ':memory:' });
+      /** ids of the commit the store has been handed and has not yet written (it writes 15 ms later) */
+      let pending: Set<string> | null = null;
+      let readsWhileCommitting = 0;
+      const staleReads: string[] = [];
+      const slow: ReadModelStore = {
+        ...inner,
+        getMany: async (collection, ids) => {
+          if (pending !== null) {
+            readsWhileCommitting += 1;
+            // the store does not hold these yet: read here they would come back absent or old
+            staleReads.push(...ids.filter((id) => pending!.has(id)));
+          }
+          return inner.getMany(collection, ids);
+        },
+        commit: async (projection, position, writes) => {
+          expect(pending, 'a second commit of the projection before the first answered').to.equal(null);
+          pending = new Set(writes.map((write) => write.id));
+          await new Promise((resolve) => setTimeout(resolve, 15));
+          await inner.commit(projection, position, writes);
+          pending = null;
+        },
+      };
+      try {
+        await runner({ projections: [countingProjection()], batchSize: 64, rebuildBufferDocuments: 40 }).rebuild(slow);
+        expect(readsWhileCommitting, 'reads of the next batches while a commit was in the store’s hands').to.be.greaterThan(0);
+        expect(staleReads).to.deep.equal([]);
+        expect(await inner.checkpoint('streamCounts')).to.equal(head);
+        expect(await snapshot(inner, ['streamCounts'])).to.deep.equal(await snapshot(readModels, ['streamCounts']));
+      } finally {
+        await inner.close();
+      }
+    });
+
     it('commits what was buffered before a failing event, then rejects', async () => {
       await appendSpread(events, 300, 4);
       const failAt = await handledFrom(events, 230n);
