@@ -728,7 +728,7 @@ interface RebuildBuffer {
   applied: bigint | null;
   /** the first event applied since the last commit (where the track stops if that commit fails) */
   uncommittedFrom: bigint | null;
-  /** the commit handed to the store and not yet answered: its documents, and whether it succeeded */
+  /** the last commit handed to the store: its documents (read from here until `committed` has seen the answer), and whether it succeeded */
   committing: { readonly cache: DocumentCache; readonly done: Promise<boolean> } | null;
 }
 
