@@ -667,7 +667,7 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
         }
         if (events.length < batchSize) break;
       }
-      await Promise.all(rebuilding.map(async (track) => (await handOver(track, buffers.get(track)!, into, stopOnFailure)) && (await committed(buffers.get(track)!))));
+      await Promise.all(rebuilding.map((track) => commitAndWait(track, buffers.get(track)!, into, stopOnFailure)));
       if (failed !== null) throw failed;
     },
   };
@@ -847,7 +847,7 @@ async function applyBatch<Ctx>(
       buffer.uncommittedFrom ??= events[start]!.position;
     }
     // a failing event: what was applied before it is committed (and answered) before the failure is reported
-    if (failure !== null && !((await handOver(track, buffer, readModels, fail)) && (await committed(buffer)))) return;
+    if (failure !== null && !(await commitAndWait(track, buffer, readModels, fail))) return;
     if (failure === null && buffer.documents >= buffer.limit && !(await handOver(track, buffer, readModels, fail))) return;
   } else if (end > start) {
     const position = events[end - 1]!.position;
@@ -878,6 +878,7 @@ async function handOver<Ctx>(
   if (!(await committed(buffer))) return false;
   const { cache, applied, uncommittedFrom } = buffer;
   if (uncommittedFrom !== null && applied !== null) {
+    // called in a microtask over the captured buffer: a synchronous throw (writesOf) becomes this commit's failure
     const answer = Promise.resolve()
       .then(() => readModels.commit(track.projection.name, applied, writesOf(cache, track.projection)))
       .then(
@@ -896,6 +897,11 @@ async function handOver<Ctx>(
   buffer.documents = 0;
   buffer.uncommittedFrom = null;
   return true;
+}
+
+/** hands the buffer over and waits for the store's answer (the end of a rebuild, a failing event); false when a commit failed */
+async function commitAndWait<Ctx>(track: Track<Ctx>, buffer: RebuildBuffer, readModels: ReadModelStore, fail: FailureReport<Ctx>): Promise<boolean> {
+  return (await handOver(track, buffer, readModels, fail)) && (await committed(buffer));
 }
 
 /** waits for the commit a rebuild buffer handed over, if any; false when it failed */
