@@ -405,31 +405,55 @@ describe('projection runner', () => {
       const head = await appendSpread(events, 1500, 90);
       await runner({ projections: [countingProjection()], batchSize: 64 }).start();
       const inner = openEmbeddedReadModelStore({ path: ':memory:' });
-      /** ids of the commit the store has been handed and has not yet written (it writes 15 ms later) */
-      let pending: Set<string> | null = null;
-      let readsWhileCommitting = 0;
+      // No timer: the store answers a commit only when the runner reads documents again, so a runner that waited for
+      // the answer before going on would never be answered (this test would time out). Once the last page of events
+      // has been read nothing is held: the end of a rebuild waits for its commits.
+      let pending: { ids: Set<string>; answer: () => void; answered: boolean } | null = null;
+      let lastPageRead = false;
+      let heldCommits = 0;
+      let answeredByReads = 0;
       const staleReads: string[] = [];
+      const answer = (): boolean => {
+        if (pending === null || pending.answered) return false;
+        pending.answered = true;
+        pending.answer();
+        return true;
+      };
       const slow: ReadModelStore = {
         ...inner,
         getMany: async (collection, ids) => {
-          if (pending !== null) {
-            readsWhileCommitting += 1;
-            // the store does not hold these yet: read here they would come back absent or old
-            staleReads.push(...ids.filter((id) => pending!.has(id)));
-          }
+          // the store does not hold these yet: read here they would come back absent or old
+          if (pending !== null) staleReads.push(...ids.filter((id) => pending!.ids.has(id)));
+          if (answer()) answeredByReads += 1;
           return inner.getMany(collection, ids);
         },
         commit: async (projection, position, writes) => {
           expect(pending, 'a second commit of the projection before the first answered').to.equal(null);
-          pending = new Set(writes.map((write) => write.id));
-          await new Promise((resolve) => setTimeout(resolve, 15));
+          if (!lastPageRead) {
+            heldCommits += 1;
+            await new Promise<void>((resolve) => (pending = { ids: new Set(writes.map((write) => write.id)), answer: resolve, answered: false }));
+          }
           await inner.commit(projection, position, writes);
           pending = null;
         },
       };
+      const paged = {
+        ...events,
+        headPosition: events.headPosition.bind(events),
+        readAll: async (options: Parameters<SqliteEventStore['readAll']>[0]) => {
+          const page = await events.readAll(options);
+          if (page.length < (options?.maxCount ?? Infinity)) {
+            lastPageRead = true;
+            answer();
+          }
+          return page;
+        },
+      };
       try {
-        await runner({ projections: [countingProjection()], batchSize: 64, rebuildBufferDocuments: 40 }).rebuild(slow);
-        expect(readsWhileCommitting, 'reads of the next batches while a commit was in the store’s hands').to.be.greaterThan(0);
+        await runner({ projections: [countingProjection()], store: paged, batchSize: 64, rebuildBufferDocuments: 40 }).rebuild(slow);
+        expect(heldCommits, 'commits handed over before the last page').to.be.greaterThan(1);
+        // every held commit but perhaps the last was answered by a read of the documents that followed it
+        expect(answeredByReads, 'commits answered by the documents read after them').to.be.at.least(heldCommits - 1);
         expect(staleReads).to.deep.equal([]);
         expect(await inner.checkpoint('streamCounts')).to.equal(head);
         expect(await snapshot(inner, ['streamCounts'])).to.deep.equal(await snapshot(readModels, ['streamCounts']));
