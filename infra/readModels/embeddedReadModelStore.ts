@@ -30,7 +30,7 @@ import { reviveError, startWriterThread, type WriterThread } from '../sqlite/wri
 import { workerEntry } from '../workerEntry.js';
 import { checkRangeQuery } from './indexOrder.js';
 import { lockReadModelFile, openReaderDatabase, openWriterDatabase } from './readModelFile.js';
-import { countedMap, loadCounted, readModelWrites, reload, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
+import { countedMap, finishRefills, loadCounted, readModelWrites, reload, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
 import type { ReadModelWriteRequest } from './readModelWriterWorker.js';
 
 const WORKER_ENTRY = workerEntry(import.meta.url, 'readModelWriterWorker');
@@ -77,7 +77,8 @@ const inMemory = (path: string): boolean => path === ':memory:' || path === '';
 /** where a commit goes: the writer thread (a file) or this thread's own connection (':memory:') */
 interface Writer {
   commit(projection: string, position: bigint, writes: StoredWrite[]): Promise<CommitAnswer>;
-  reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
+  reset(projections: readonly string[], collections: readonly string[], refill: boolean): Promise<void>;
+  refilled(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -212,12 +213,19 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       return statements.checkpoint.get(projection) ?? null;
     },
 
-    async reset(projections, collections) {
+    async reset(projections, collections, options) {
       assertOpen();
-      await writer.reset(projections, collections);
+      await writer.reset(projections, collections, options?.refill === true);
       snapshot?.end();
       const dropped = new Set(collections);
       for (const key of [...cache.keys()]) if (dropped.has(key.slice(0, key.indexOf('\u0000')))) cache.delete(key);
+    },
+
+    async refilled(collections) {
+      assertOpen();
+      await writer.refilled(collections);
+      // reads after it see the entries
+      snapshot?.end();
     },
 
     async close() {
@@ -292,7 +300,8 @@ function inThisThread(): Connections {
     snapshot: null,
     writer: {
       commit: async (projection, position, stored) => writes.commit(projection, position, stored),
-      reset: async (projections, collections) => writes.reset(projections, collections),
+      reset: async (projections, collections, refill) => writes.reset(projections, collections, refill),
+      refilled: async (collections) => writes.refilled(collections),
       close: async () => void db.close(),
     },
   };
@@ -306,7 +315,13 @@ function inWriterThread(path: string): Connections {
   const lock = lockReadModelFile(path);
   let db: SqliteDatabase;
   try {
-    openWriterDatabase(path).close(); // the schema, before the first read
+    // the schema, and a refill a crash interrupted finished, before the first read
+    const migrating = openWriterDatabase(path);
+    try {
+      finishRefills(migrating);
+    } finally {
+      migrating.close();
+    }
     db = openReaderDatabase(path);
   } catch (error) {
     lock.release();
@@ -318,7 +333,8 @@ function inWriterThread(path: string): Connections {
     snapshot: readSnapshots(db),
     writer: {
       commit: async (projection, position, writes) => (await thread.ask({ kind: 'commit', projection, position, writes }))!,
-      reset: async (projections, collections) => void (await thread.ask({ kind: 'reset', projections: [...projections], collections: [...collections] })),
+      reset: async (projections, collections, refill) => void (await thread.ask({ kind: 'reset', projections: [...projections], collections: [...collections], refill })),
+      refilled: async (collections) => void (await thread.ask({ kind: 'refilled', collections: [...collections] })),
       async close() {
         try {
           await thread.close();

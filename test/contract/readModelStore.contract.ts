@@ -319,6 +319,90 @@ export function readModelStoreContract(name: string, factory: ReadModelStoreFact
       });
     });
 
+    describe('a refill (reset with `refill`, ended by refilled)', () => {
+      const counting = { lane: { separator: '|', fields: 1 } };
+      /** the same commits into a collection: creates, moves, a delete and a re-creation, indexes named or not */
+      const history = (collection: string) => {
+        const doc = (id: string, lane: string, agency?: string[]) => ({
+          collection,
+          id,
+          doc: { id, lane },
+          indexes: { lane: [`${lane}|${id}`], ...(agency === undefined ? {} : { agency }) },
+          rangeIndexes: ['lane'],
+          countedGroups: counting,
+        });
+        return [
+          [doc('h-1', 'R', ['a']), doc('h-2', 'E', ['b']), doc('h-3', 'R', ['a', 'b']), doc('h-5', 'N', ['c'])],
+          [doc('h-1', 'E'), { collection, id: 'h-3', doc: null, rangeIndexes: ['lane'], countedGroups: counting }, doc('h-4', 'N', ['c'])],
+          // h-2 written with no index named keeps its entries; h-4 leaves every agency; h-3 comes back with none of its old ones
+          [doc('h-3', 'N', ['b']), { collection, id: 'h-2', doc: { id: 'h-2', lane: 'E', note: '补正' } }, doc('h-4', 'N', [])],
+        ];
+      };
+      const ids = ['h-1', 'h-2', 'h-3', 'h-4', 'h-5'];
+      /** everything the indexes answer of a collection, to compare two collections written alike */
+      const indexed = async (collection: string) => ({
+        lanes: await store.findRange(collection, 'lane', { limit: 100 }),
+        reversed: await store.findRange(collection, 'lane', { limit: 2, reverse: true }),
+        agencies: await Promise.all(['a', 'b', 'c'].map((agency) => store.findIds(collection, 'agency', agency))),
+        groups: await Promise.all(['R|', 'N|', 'E|'].map((group) => store.countRange(collection, 'lane', groupBounds(group)))),
+        all: await store.countRange(collection, 'lane'),
+      });
+
+      it('holds documents and checkpoints at once, and after refilled() the entries and counts the same commits leave', async () => {
+        const written = unique('written');
+        const refilled = unique('refilled');
+        const other = unique('other-projection');
+        for (const [at, writes] of history(written).entries()) await store.commit(projection, BigInt(at + 1), writes);
+        await store.reset([other], [refilled], { refill: true });
+        for (const [at, writes] of history(refilled).entries()) await store.commit(other, BigInt(at + 1), writes);
+        expect(await store.checkpoint(other)).to.equal(3n);
+        expect(await store.getMany(refilled, ids)).to.deep.equal(await store.getMany(written, ids));
+        expect(await store.listIds(refilled)).to.deep.equal(['h-1', 'h-2', 'h-3', 'h-4', 'h-5']);
+
+        await store.refilled?.([refilled]);
+        const expected = await indexed(written);
+        expect(expected.lanes.entries.map((entry) => entry.value)).to.deep.equal(['E|h-1', 'E|h-2', 'N|h-3', 'N|h-4', 'N|h-5']);
+        expect(expected.agencies).to.deep.equal([['h-1'], ['h-2', 'h-3'], ['h-5']]);
+        expect(expected.groups).to.deep.equal([0, 3, 2]);
+        expect(await indexed(refilled)).to.deep.equal(expected);
+
+        // and it goes on as any collection: later commits move its entries and counts
+        const next = (collection: string) => [history(collection)[0]![0]!, { collection, id: 'h-5', doc: null, rangeIndexes: ['lane'], countedGroups: counting }];
+        await store.commit(projection, 4n, next(written));
+        await store.commit(other, 4n, next(refilled));
+        expect(await indexed(refilled)).to.deep.equal(await indexed(written));
+        expect((await indexed(refilled)).groups).to.deep.equal([1, 2, 1]);
+      });
+
+      it('is whole after a restart that came before refilled()', async function () {
+        if (!fixture.reopen) this.skip();
+        const written = unique('written');
+        const refilled = unique('refilled');
+        const other = unique('other-projection');
+        for (const [at, writes] of history(written).entries()) await store.commit(projection, BigInt(at + 1), writes);
+        await store.reset([other], [refilled], { refill: true });
+        for (const [at, writes] of history(refilled).entries()) await store.commit(other, BigInt(at + 1), writes);
+
+        store = await fixture.reopen!();
+        expect(await store.checkpoint(other)).to.equal(3n);
+        expect(await indexed(refilled)).to.deep.equal(await indexed(written));
+        expect((await indexed(refilled)).groups).to.deep.equal([0, 3, 2]);
+      });
+
+      it('ends with a reset without `refill`: commits write their entries again', async () => {
+        const written = unique('written');
+        const refilled = unique('refilled');
+        const other = unique('other-projection');
+        await store.reset([other], [refilled], { refill: true });
+        await store.commit(other, 1n, history(refilled)[0]!);
+        await store.reset([other], [refilled]);
+        for (const [at, writes] of history(written).entries()) await store.commit(projection, BigInt(at + 1), writes);
+        for (const [at, writes] of history(refilled).entries()) await store.commit(other, BigInt(at + 1), writes);
+        expect(await indexed(refilled)).to.deep.equal(await indexed(written));
+        expect((await indexed(refilled)).all).to.equal(5);
+      });
+    });
+
     describe('reopen', () => {
       it('keeps documents, index entries, deletions and checkpoints', async function () {
         if (!fixture.reopen) this.skip();
