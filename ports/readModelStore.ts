@@ -130,12 +130,7 @@ export interface ReadModelStore {
   /** last position applied by the projection, null if never run */
   checkpoint(projection: string): Promise<bigint | null>;
   /** drop every document of these collections and the projection checkpoints (rebuilds) */
-  reset(projections: readonly string[], collections: readonly string[], options?: ResetOptions): Promise<void>;
-  /**
-   * Ends a refill (`reset` with `refill`): once it has answered, the index entries and group counts of every document
-   * the collections hold are in place. A store that writes entries with each commit anyway need not have it.
-   */
-  refilled?(collections: readonly string[]): Promise<void>;
+  reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
   /**
    * How many documents a rebuild into this store should hold in memory before committing them, when the
@@ -152,19 +147,8 @@ export interface ReadModelStore {
   readonly holdsEventLoop?: boolean;
 }
 
-export interface ResetOptions {
-  /**
-   * The caller fills the collections again from nothing, commit by commit, and calls `refilled` when it is done (a
-   * rebuild into a store nobody reads yet). Until then a store may leave the collections' index entries unwritten and
-   * build them in one pass at the end — the embedded store then inserts them sorted, once, instead of one B-tree
-   * insert per entry and commit. Documents and checkpoints are written as always; index reads and counts of the
-   * collections mean nothing before `refilled`.
-   */
-  refill?: boolean;
-}
-
 /** what a store that adds to another's writes may replace; everything else passes through to the store it wraps */
-export type ReadModelStoreOverrides = Partial<Pick<ReadModelStore, 'commit' | 'reset' | 'refilled' | 'close'>>;
+export type ReadModelStoreOverrides = Partial<Pick<ReadModelStore, 'commit' | 'reset' | 'close'>>;
 
 /**
  * A store that adds to another's writes (publishing what changed, feeding a search index): every read, the
@@ -182,8 +166,7 @@ export function wrapReadModelStore(inner: ReadModelStore, own: ReadModelStoreOve
     listIds: (collection) => inner.listIds(collection),
     checkpoint: (projection) => inner.checkpoint(projection),
     commit: (projection, position, writes) => inner.commit(projection, position, writes),
-    reset: (projections, collections, options) => inner.reset(projections, collections, options),
-    ...(inner.refilled === undefined ? {} : { refilled: (collections: readonly string[]) => inner.refilled!(collections) }),
+    reset: (projections, collections) => inner.reset(projections, collections),
     close: () => inner.close(),
     ...(inner.rebuildBufferDocuments === undefined ? {} : { rebuildBufferDocuments: inner.rebuildBufferDocuments }),
     ...(inner.holdsEventLoop === undefined ? {} : { holdsEventLoop: inner.holdsEventLoop }),

@@ -644,40 +644,31 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
         fail(track, position, error);
         failed ??= new ProjectionFailedError(track.projection.name, position, error);
       };
-      const collections = projections.flatMap((projection) => projection.collections);
-      // The target is a fresh store nobody reads, and a rebuild that stops half-way (a crash, an error)
-      // starts again with reset(): so documents stay in memory across batches and are committed together,
-      // each written once per commit instead of once per batch, and the store may leave the index entries to the end
-      // (ResetOptions.refill). A projection's documents and checkpoint still move together in every commit.
       await into.reset(
         projections.map((projection) => projection.name),
-        collections,
-        { refill: true },
+        projections.flatMap((projection) => projection.collections),
       );
-      try {
-        const buffers = new Map(rebuilding.map((track) => [track, newBuffer(limit)]));
-        let known = await store.headPosition();
-        let after: bigint | null = null;
-        for (;;) {
-          const events = await store.readAll({ after, maxCount: batchSize });
-          await Promise.all(rebuilding.map((track) => applyBatch(track, events, into, ctx, stopOnFailure, buffers.get(track))));
-          if (failed !== null) throw failed;
-          const last = events.at(-1);
-          if (last !== undefined) {
-            after = last.position;
-            if (known === null || after > known) known = after;
-            onProgress?.({ position: after, head: known });
-          }
-          if (events.length < batchSize) break;
-        }
-        await Promise.all(rebuilding.map((track) => commitAndWait(track, buffers.get(track)!, into, stopOnFailure)));
+      // The target is a fresh store nobody reads, and a rebuild that stops half-way (a crash, an error)
+      // starts again with reset(): so documents stay in memory across batches and are committed together,
+      // each written once per commit instead of once per batch. A projection's documents and checkpoint
+      // still move together in every commit.
+      const buffers = new Map(rebuilding.map((track) => [track, newBuffer(limit)]));
+      let known = await store.headPosition();
+      let after: bigint | null = null;
+      for (;;) {
+        const events = await store.readAll({ after, maxCount: batchSize });
+        await Promise.all(rebuilding.map((track) => applyBatch(track, events, into, ctx, stopOnFailure, buffers.get(track))));
         if (failed !== null) throw failed;
-      } catch (error) {
-        // what was committed before the failure is findable by its indexes too; the failure is what the caller hears of
-        await into.refilled?.(collections).catch(() => undefined);
-        throw error;
+        const last = events.at(-1);
+        if (last !== undefined) {
+          after = last.position;
+          if (known === null || after > known) known = after;
+          onProgress?.({ position: after, head: known });
+        }
+        if (events.length < batchSize) break;
       }
-      await into.refilled?.(collections);
+      await Promise.all(rebuilding.map((track) => commitAndWait(track, buffers.get(track)!, into, stopOnFailure)));
+      if (failed !== null) throw failed;
     },
   };
 }

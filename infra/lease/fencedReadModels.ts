@@ -1,7 +1,7 @@
 import { wrapReadModelStore, type ReadModelStore } from '../../ports/readModelStore.js';
 
 /**
- * The read model store as a lease holder writes through it: every commit, reset and refill's end first passes `fence`
+ * The read model store as a lease holder writes through it: every commit and reset first passes `fence`
  * (which throws LeaseLostError once the term is over), so a holder that has lost its lease stops writing
  * before its next batch rather than after the next checkpoint conflict. Reads and the store's hints pass straight
  * through (before wrapReadModelStore, the Redis store's smaller rebuild buffer was lost here).
@@ -15,17 +15,9 @@ export function fencedReadModelStore(store: ReadModelStore, fence: () => Promise
       await fence();
       await store.commit(projection, position, writes);
     },
-    async reset(projections, collections, options) {
+    async reset(projections, collections) {
       await fence();
-      await store.reset(projections, collections, options);
+      await store.reset(projections, collections);
     },
-    ...(store.refilled === undefined
-      ? {}
-      : {
-          async refilled(collections: readonly string[]) {
-            await fence();
-            await store.refilled!(collections);
-          },
-        }),
   });
 }

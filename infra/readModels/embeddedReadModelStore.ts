@@ -30,7 +30,7 @@ import { reviveError, startWriterThread, type WriterThread } from '../sqlite/wri
 import { workerEntry } from '../workerEntry.js';
 import { checkRangeQuery } from './indexOrder.js';
 import { lockReadModelFile, openReaderDatabase, openWriterDatabase } from './readModelFile.js';
-import { countedMap, finishRefills, loadCounted, readModelWrites, reload, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
+import { countedMap, loadCounted, readModelWrites, reload, type CommitAnswer, type StoredWrite } from './readModelWrites.js';
 import type { ReadModelWriteRequest } from './readModelWriterWorker.js';
 
 const WORKER_ENTRY = workerEntry(import.meta.url, 'readModelWriterWorker');
@@ -77,8 +77,7 @@ const inMemory = (path: string): boolean => path === ':memory:' || path === '';
 /** where a commit goes: the writer thread (a file) or this thread's own connection (':memory:') */
 interface Writer {
   commit(projection: string, position: bigint, writes: StoredWrite[]): Promise<CommitAnswer>;
-  reset(projections: readonly string[], collections: readonly string[], refill: boolean): Promise<void>;
-  refilled(collections: readonly string[]): Promise<void>;
+  reset(projections: readonly string[], collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -213,19 +212,12 @@ export function openEmbeddedReadModelStore(options: EmbeddedReadModelStoreOption
       return statements.checkpoint.get(projection) ?? null;
     },
 
-    async reset(projections, collections, options) {
+    async reset(projections, collections) {
       assertOpen();
-      await writer.reset(projections, collections, options?.refill === true);
+      await writer.reset(projections, collections);
       snapshot?.end();
       const dropped = new Set(collections);
       for (const key of [...cache.keys()]) if (dropped.has(key.slice(0, key.indexOf('\u0000')))) cache.delete(key);
-    },
-
-    async refilled(collections) {
-      assertOpen();
-      await writer.refilled(collections);
-      // reads after it see the entries
-      snapshot?.end();
     },
 
     async close() {
@@ -300,8 +292,7 @@ function inThisThread(): Connections {
     snapshot: null,
     writer: {
       commit: async (projection, position, stored) => writes.commit(projection, position, stored),
-      reset: async (projections, collections, refill) => writes.reset(projections, collections, refill),
-      refilled: async (collections) => writes.refilled(collections),
+      reset: async (projections, collections) => writes.reset(projections, collections),
       close: async () => void db.close(),
     },
   };
@@ -315,13 +306,7 @@ function inWriterThread(path: string): Connections {
   const lock = lockReadModelFile(path);
   let db: SqliteDatabase;
   try {
-    // the schema, and a refill a crash interrupted finished, before the first read
-    const migrating = openWriterDatabase(path);
-    try {
-      finishRefills(migrating);
-    } finally {
-      migrating.close();
-    }
+    openWriterDatabase(path).close(); // the schema, before the first read
     db = openReaderDatabase(path);
   } catch (error) {
     lock.release();
@@ -333,8 +318,7 @@ function inWriterThread(path: string): Connections {
     snapshot: readSnapshots(db),
     writer: {
       commit: async (projection, position, writes) => (await thread.ask({ kind: 'commit', projection, position, writes }))!,
-      reset: async (projections, collections, refill) => void (await thread.ask({ kind: 'reset', projections: [...projections], collections: [...collections], refill })),
-      refilled: async (collections) => void (await thread.ask({ kind: 'refilled', collections: [...collections] })),
+      reset: async (projections, collections) => void (await thread.ask({ kind: 'reset', projections: [...projections], collections: [...collections] })),
       async close() {
         try {
           await thread.close();

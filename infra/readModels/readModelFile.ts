@@ -69,11 +69,6 @@ export const MIGRATIONS = [
      fields     INTEGER NOT NULL,
      PRIMARY KEY (collection, idx)
    ) WITHOUT ROWID;`,
-  // Collections being refilled (ResetOptions.refill): their index entries are inserted when the refill ends
-  // (readModelWrites.ts), or when the file is next opened if a crash came first.
-  `CREATE TABLE read_model_refilling (
-     collection TEXT PRIMARY KEY
-   ) WITHOUT ROWID;`,
 ];
 
 /** the writer's connection: the schema migrated, commits that wait for no fsync */

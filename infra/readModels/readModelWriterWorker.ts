@@ -13,8 +13,7 @@ import { runBehindEventLoop } from '../threadPriority.js';
 
 export type ReadModelWriteRequest =
   | { kind: 'commit'; projection: string; position: bigint; writes: StoredWrite[] }
-  | { kind: 'reset'; projections: string[]; collections: string[]; refill: boolean }
-  | { kind: 'refilled'; collections: string[] };
+  | { kind: 'reset'; projections: string[]; collections: string[] };
 
 const port = parentPort!;
 const { path } = workerData as { path: string };
@@ -33,11 +32,8 @@ port.on('message', (request: WriterMessage<ReadModelWriteRequest>) => {
   try {
     if (request.kind === 'commit') {
       reply = { id: request.id, ok: true, result: writes.commit(request.projection, request.position, request.writes) };
-    } else if (request.kind === 'reset') {
-      writes.reset(request.projections, request.collections, request.refill);
-      reply = { id: request.id, ok: true, result: null };
     } else {
-      writes.refilled(request.collections);
+      writes.reset(request.projections, request.collections);
       reply = { id: request.id, ok: true, result: null };
     }
   } catch (error) {

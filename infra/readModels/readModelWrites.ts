@@ -5,12 +5,6 @@
  * (readModelWriterWorker.ts), so the inserts, the commits and the WAL checkpoints hold no event loop; for ':memory:'
  * it runs on the caller's connection.
  *
- * A refill (a rebuild's reset with ResetOptions.refill) leaves the collections' index entries unwritten until
- * `refilled`, which inserts them from the documents' `indexes` column in one sorted pass and counts their groups: a
- * rebuild of the benchmark's 1,000,000 events spent most of the writer's time inserting entries one at a time into a
- * growing B-tree, and rewriting those of documents that moved between commits. Which collections are refilling is kept
- * in the file, so a refill that a crash interrupted is finished when the file is next opened (finishRefills).
- *
  * Documents arrive as JSON, serialised by the store on the caller's side: the caller keeps its objects (and may change
  * them), and a string crosses to a thread as a copy of its characters, where an object would be cloned field by field.
  */
@@ -41,9 +35,7 @@ export interface CommitAnswer {
 
 export interface ReadModelWrites {
   commit(projection: string, position: bigint, writes: readonly StoredWrite[]): CommitAnswer;
-  /** `refill`: the collections' entries wait for `refilled` (ResetOptions.refill) */
-  reset(projections: readonly string[], collections: readonly string[], refill: boolean): void;
-  refilled(collections: readonly string[]): void;
+  reset(projections: readonly string[], collections: readonly string[]): void;
 }
 
 /** a document's index entries as stored, kept by the writer for the next write of the same document */
@@ -59,10 +51,7 @@ const cacheKey = (collection: string, id: string): string => `${collection}\u000
 
 export function readModelWrites(db: SqliteDatabase): ReadModelWrites {
   const statements = writeStatements(db);
-  finishRefills(db, statements);
   const counted = loadCounted(db);
-  /** collections whose index entries wait for `refilled` */
-  const refilling = new Set<string>();
   const countingOf = (collection: string, index: string): CountedGroups | undefined => counted.get(collection)?.get(index);
   // a write compares a document's new entries with its stored ones and touches only those that changed
   const kept = new LRUCache<string, StoredIndexes>({ max: KEPT_INDEXES });
@@ -112,7 +101,13 @@ export function readModelWrites(db: SqliteDatabase): ReadModelWrites {
     if (!(counting.fields >= 1 && Number.isSafeInteger(counting.fields) && counting.separator.length > 0)) {
       throw new RangeError(`countedGroups of ${collection}/${index}: a non-empty separator and at least one field, got ${JSON.stringify(counting)}`);
     }
-    countEntries(statements, collection, index, counting);
+    statements.deleteGroupCounts.run(collection, index);
+    const groups = new Map<string, number>();
+    for (const value of statements.valuesOf.iterate(collection, index)) {
+      const group = countedUnder(value, counting);
+      groups.set(group, (groups.get(group) ?? 0) + 1);
+    }
+    for (const [group, n] of groups) statements.addToGroup.run(collection, index, group, n);
     statements.upsertCounted.run(collection, index, counting.separator, counting.fields);
     let byIndex = counted.get(collection);
     if (byIndex === undefined) counted.set(collection, (byIndex = new Map()));
@@ -129,17 +124,15 @@ export function readModelWrites(db: SqliteDatabase): ReadModelWrites {
       if (countedGroups !== undefined) for (const index of Object.keys(countedGroups)) declared = declare(collection, index, countedGroups[index]!) || declared;
       const key = cacheKey(collection, id);
       const previous = written.has(key) ? (written.get(key) ?? null) : storedIndexes(collection, id);
-      // a refilling collection has no entries yet: `refilled` inserts them from the `indexes` column
-      const entries = !refilling.has(collection);
       if (json === null) {
-        if (entries) moveEntries(collection, id, previous?.indexes ?? null, null, tally);
+        moveEntries(collection, id, previous?.indexes ?? null, null, tally);
         statements.deleteDocument.run(collection, id);
         written.set(key, null);
         continue;
       }
       const merged = mergeIndexes(previous?.indexes ?? null, indexes);
       const indexesJson = merged === (previous?.indexes ?? null) ? (previous?.indexesJson ?? null) : JSON.stringify(merged);
-      if (entries) moveEntries(collection, id, previous?.indexes ?? null, merged, tally);
+      moveEntries(collection, id, previous?.indexes ?? null, merged, tally);
       statements.upsertDocument.run(collection, id, json, indexesJson);
       written.set(key, { indexes: merged, indexesJson });
     }
@@ -148,14 +141,12 @@ export function readModelWrites(db: SqliteDatabase): ReadModelWrites {
     return { written, declared };
   });
 
-  const drop = db.transaction((projections: readonly string[], collections: readonly string[], refill: boolean): void => {
+  const drop = db.transaction((projections: readonly string[], collections: readonly string[]): void => {
     for (const collection of collections) {
       statements.deleteCollection.run(collection);
       statements.deleteCollectionEntries.run(collection);
       // counted indexes stay counted (every count now 0): the next write declares the same anyway
       statements.deleteCollectionGroupCounts.run(collection);
-      if (refill) statements.markRefilling.run(collection);
-      else statements.unmarkRefilling.run(collection);
     }
     for (const projection of projections) statements.deleteCheckpoint.run(projection);
   });
@@ -178,18 +169,10 @@ export function readModelWrites(db: SqliteDatabase): ReadModelWrites {
       }
       return { counted: outcome.declared ? countedDeclarations(counted) : null };
     },
-    reset(projections, collections, refill) {
-      drop(projections, collections, refill);
-      for (const collection of collections) {
-        if (refill) refilling.add(collection);
-        else refilling.delete(collection);
-      }
+    reset(projections, collections) {
+      drop(projections, collections);
       const dropped = new Set(collections);
       for (const key of [...kept.keys()]) if (dropped.has(key.slice(0, key.indexOf('\u0000')))) kept.delete(key);
-    },
-    refilled(collections) {
-      refill(db, statements, collections.filter((collection) => refilling.has(collection)));
-      for (const collection of collections) refilling.delete(collection);
     },
   };
 }
@@ -221,50 +204,7 @@ function writeStatements(db: SqliteDatabase) {
     dropEmptyGroup: db.prepare<[string, string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ? AND grp = ? AND n = 0'),
     deleteGroupCounts: db.prepare<[string, string]>('DELETE FROM read_model_group_counts WHERE collection = ? AND idx = ?'),
     deleteCollectionGroupCounts: db.prepare<[string]>('DELETE FROM read_model_group_counts WHERE collection = ?'),
-    refillingCollections: db.prepare<[], string>('SELECT collection FROM read_model_refilling').pluck(),
-    markRefilling: db.prepare<[string]>('INSERT OR IGNORE INTO read_model_refilling (collection) VALUES (?)'),
-    unmarkRefilling: db.prepare<[string]>('DELETE FROM read_model_refilling WHERE collection = ?'),
-    // ordered as the entries' primary key, so each insert lands at the end of the B-tree it grows
-    insertEntriesOf: db.prepare<[string]>(
-      'INSERT OR IGNORE INTO read_model_entries (collection, idx, value, id) ' +
-        'SELECT d.collection, i.key, v.value, d.id FROM read_model_documents d, json_each(d.indexes) i, json_each(i.value) v ' +
-        'WHERE d.collection = ? AND d.indexes IS NOT NULL ORDER BY i.key, v.value, d.id',
-    ),
   };
-}
-
-/**
- * A refill's end: the collections' entries from their documents' `indexes` column, sorted, then the groups of their
- * counted indexes counted from those entries, and the collections no longer marked — in one transaction.
- */
-function refill(db: SqliteDatabase, statements: WriteStatements, collections: readonly string[]): void {
-  if (collections.length === 0) return;
-  db.transaction(() => {
-    const counted = loadCounted(db);
-    for (const collection of collections) {
-      statements.deleteCollectionEntries.run(collection);
-      statements.insertEntriesOf.run(collection);
-      statements.deleteCollectionGroupCounts.run(collection);
-      for (const [index, counting] of counted.get(collection) ?? []) countEntries(statements, collection, index, counting);
-      statements.unmarkRefilling.run(collection);
-    }
-  })();
-}
-
-/** refills a crash interrupted (the marks of a reset with `refill` whose `refilled` never came): finished now */
-export function finishRefills(db: SqliteDatabase, statements: WriteStatements = writeStatements(db)): void {
-  refill(db, statements, statements.refillingCollections.all());
-}
-
-/** counts an index's entries into its groups afresh */
-function countEntries(statements: WriteStatements, collection: string, index: string, counting: CountedGroups): void {
-  statements.deleteGroupCounts.run(collection, index);
-  const groups = new Map<string, number>();
-  for (const value of statements.valuesOf.iterate(collection, index)) {
-    const group = countedUnder(value, counting);
-    groups.set(group, (groups.get(group) ?? 0) + 1);
-  }
-  for (const [group, n] of groups) statements.addToGroup.run(collection, index, group, n);
 }
 
 type WriteStatements = ReturnType<typeof writeStatements>;

@@ -18,9 +18,9 @@ export function feedCaseSearch(store: ReadModelStore, index: CaseSearch): ReadMo
       if (entries.length > 0) await index.put(entries);
       await store.commit(projection, position, writes);
     },
-    async reset(projections, collections, options) {
+    async reset(projections, collections) {
       if (collections.includes(CASE_SEARCH)) await index.clear();
-      await store.reset(projections, collections, options);
+      await store.reset(projections, collections);
     },
   });
 }

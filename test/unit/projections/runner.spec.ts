@@ -462,50 +462,6 @@ describe('projection runner', () => {
       }
     });
 
-    it('resets its target for a refill and ends the refill after the last commit, a failing event’s rebuild too', async () => {
-      await appendSpread(events, 300, 4);
-      const inner = openEmbeddedReadModelStore({ path: ':memory:' });
-      const calls: string[] = [];
-      const recording: ReadModelStore = {
-        ...inner,
-        reset: async (projections, collections, options) => {
-          calls.push(`reset ${collections.join()}${options?.refill === true ? ' (refill)' : ''}`);
-          await inner.reset(projections, collections, options);
-        },
-        commit: async (projection, position, writes) => {
-          calls.push('commit');
-          await inner.commit(projection, position, writes);
-        },
-        refilled: async (collections) => {
-          calls.push(`refilled ${collections.join()}`);
-          await inner.refilled!(collections);
-        },
-      };
-      /** every document is found under its last type: the entries of what was committed are in place */
-      const findable = async (): Promise<void> => {
-        const ids = await inner.listIds('streamCounts');
-        expect(ids).to.not.deep.equal([]);
-        for (const doc of await inner.getMany<StreamCount>('streamCounts', ids)) expect(await inner.findIds('streamCounts', 'lastType', doc!.lastType)).to.include(doc!.streamId);
-      };
-      try {
-        await runner({ projections: [countingProjection()], batchSize: 50, rebuildBufferDocuments: 2 }).rebuild(recording);
-        expect(calls[0]).to.equal('reset streamCounts (refill)');
-        expect(calls.slice(1, -1)).to.deep.equal(new Array(calls.length - 2).fill('commit'));
-        expect(calls.length).to.be.greaterThan(3);
-        expect(calls.at(-1)).to.equal('refilled streamCounts');
-        await findable();
-
-        calls.length = 0;
-        const failAt = await handledFrom(events, 230n);
-        const failing = runner({ projections: [countingProjection()], ctx: { failing: { projection: 'streamCounts', position: failAt } }, batchSize: 50 });
-        expect(await rejectionOf(failing.rebuild(recording))).to.be.instanceOf(ProjectionFailedError);
-        expect(calls).to.deep.equal(['reset streamCounts (refill)', 'commit', 'refilled streamCounts']);
-        await findable();
-      } finally {
-        await inner.close();
-      }
-    });
-
     it('commits what was buffered before a failing event, then rejects', async () => {
       await appendSpread(events, 300, 4);
       const failAt = await handledFrom(events, 230n);

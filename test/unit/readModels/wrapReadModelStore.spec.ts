@@ -40,31 +40,6 @@ describe('wrapping a read-model store keeps its hints and its documents', () => 
     });
   }
 
-  for (const [name, wrap] of wrappers) {
-    it(`${name} passes a refill on: its reset’s option and its end`, async () => {
-      const { hinted } = open();
-      const wrapped = wrap(hinted);
-      await wrapped.reset(['cases'], ['cases'], { refill: true });
-      await wrapped.commit('cases', 1n, [{ collection: 'cases', id: 'C1', doc: { title: '案一' }, indexes: { status: ['open'] } }]);
-      // the embedded store was told: its entries wait for the refill's end
-      expect(await wrapped.findIds('cases', 'status', 'open')).to.deep.equal([]);
-      await wrapped.refilled!(['cases']);
-      expect(await wrapped.findIds('cases', 'status', 'open')).to.deep.equal(['C1']);
-      await wrapped.close();
-    });
-  }
-
-  it('fencedReadModelStore asks the fence before a refill’s end, as before a reset and a commit', async () => {
-    const { hinted } = open();
-    let fences = 0;
-    const wrapped = fencedReadModelStore(hinted, async () => void (fences += 1));
-    await wrapped.reset(['cases'], ['cases'], { refill: true });
-    await wrapped.commit('cases', 1n, []);
-    await wrapped.refilled!(['cases']);
-    expect(fences).to.equal(3);
-    await wrapped.close();
-  });
-
   it('a store without hints stays without them', () => {
     const embedded = openEmbeddedReadModelStore({ path: ':memory:' });
     const { holdsEventLoop, ...withoutHints } = wrapReadModelStore(embedded, {});
