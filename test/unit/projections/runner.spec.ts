@@ -405,9 +405,9 @@ describe('projection runner', () => {
       const head = await appendSpread(events, 1500, 90);
       await runner({ projections: [countingProjection()], batchSize: 64 }).start();
       const inner = openEmbeddedReadModelStore({ path: ':memory:' });
-      // No timer: the store answers a commit only when the runner reads documents again, so a runner that waited for
-      // the answer before going on would never be answered (this test would time out). Once the last page of events
-      // has been read nothing is held: the end of a rebuild waits for its commits.
+      // No timer: the store answers a commit only when the runner reads documents again (or reads the last page of
+      // events), so a runner that waited for the answer before going on would never be answered (this test would time
+      // out). After the last page nothing is held: the end of a rebuild waits for its commits.
       let pending: { ids: Set<string>; answer: () => void; answered: boolean } | null = null;
       let lastPageRead = false;
       let heldCommits = 0;
