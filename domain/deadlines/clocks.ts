@@ -1,5 +1,6 @@
 import type { WorkingDayCalendar } from './calendar.js';
 import { addDays, addMonths, compareDates, daysBetween, type IsoDate } from './dates.js';
+import { boundedMemo, type Memo } from './memo.js';
 import { computeDueDate, type DueDate, type Period } from './period.js';
 
 /** The clock table of deadlines.md as data: what starts a clock, how long it runs, what stops it. */
@@ -110,9 +111,34 @@ const overOneYear = (terms: HandoffTerms): boolean => terms.possibleSentence ===
 /**
  * The clock a handoff carries (deadlines.md Clocks, handoff rows). `terms` are the request's procedure and possible
  * sentence; without them (revision 1) the procedure is ordinary.
+ *
+ * The answer is frozen and shared: the same purpose, terms and policy periods give the same object. Every fold of a
+ * handoff, every projection of it and every decision about it asks for its rule, several times per event; building
+ * it afresh each time was a tenth of what a rebuild allocated. Being the same object also lets handoffDueDate
+ * remember due dates per rule.
  */
 export function handoffClockRule(purpose: HandoffPurpose, policy: DeadlinePolicy, terms: HandoffTerms = {}): HandoffClockRule {
   const procedure = terms.procedure ?? 'ordinary';
+  // what the rule reads: the purpose, the terms and the two configurable periods — nothing else of the policy
+  const key = `${purpose}|${procedure}|${terms.possibleSentence ?? ''}|${policy.disputeReferralDays}|${policy.informationNoticeWorkingDays}`;
+  return rememberedRules.get(key) ?? rememberedRules.remember(key, frozenRule(countHandoffClockRule(purpose, procedure, policy, terms)));
+}
+
+/** bounded although the keys are few: a policy is configuration, yet a long-lived process must not grow with it */
+const rememberedRules = boundedMemo<string, HandoffClockRule>(1_000);
+
+function frozenRule(rule: HandoffClockRule): HandoffClockRule {
+  Object.freeze(rule.period);
+  for (const extension of rule.extensions) {
+    if (extension.effect.kind !== 'days') Object.freeze(extension.effect.period);
+    Object.freeze(extension.effect);
+    Object.freeze(extension);
+  }
+  Object.freeze(rule.extensions);
+  return Object.freeze(rule);
+}
+
+function countHandoffClockRule(purpose: HandoffPurpose, procedure: HandoffProcedure, policy: DeadlinePolicy, terms: HandoffTerms): HandoffClockRule {
   const rule = (startsOn: HandoffClockRule['startsOn'], period: Period, extensions: readonly HandoffExtensionRule[], source: string, periodPlusDays = 0): HandoffClockRule => ({
     purpose,
     startsOn,
@@ -232,6 +258,29 @@ export function handoffDueDate(args: {
   inCustody: boolean;
   calendar: WorkingDayCalendar;
 }): DueDate {
+  if (args.extensions.length > 0) return countHandoffDueDate(args);
+  // most handoffs are never extended: their due date depends on the start and custody alone, per rule and calendar
+  const memo = rememberedUnextended(args.calendar, args.rule);
+  const key = args.inCustody ? `${args.start}|custody` : args.start;
+  const known = memo.get(key) ?? memo.remember(key, countHandoffDueDate(args));
+  return { ...known };
+}
+
+/**
+ * Due dates of unextended handoffs, per calendar and rule (handoffClockRule shares its answers, so a rule is the same
+ * object each time). A calendar is fixed once made, so an answer never goes stale; bounded as computeDueDate's are.
+ */
+const unextendedDueDates = new WeakMap<WorkingDayCalendar, WeakMap<HandoffClockRule, Memo<string, DueDate>>>();
+
+function rememberedUnextended(calendar: WorkingDayCalendar, rule: HandoffClockRule): Memo<string, DueDate> {
+  let perRule = unextendedDueDates.get(calendar);
+  if (perRule === undefined) unextendedDueDates.set(calendar, (perRule = new WeakMap()));
+  let memo = perRule.get(rule);
+  if (memo === undefined) perRule.set(rule, (memo = boundedMemo(20_000)));
+  return memo;
+}
+
+function countHandoffDueDate(args: Parameters<typeof handoffDueDate>[0]): DueDate {
   const { start, rule, calendar } = args;
   const counted = computeDueDate({ start, period: rule.period, holidayShift: false, calendar }).dueDate;
   let unshifted = addDays(counted, rule.periodPlusDays);

@@ -182,6 +182,41 @@ describe('handoff clocks (deadlines.md revision 2)', () => {
     });
   });
 
+  describe('rules and due dates remembered (shared answers)', () => {
+    it('the same purpose, terms and policy periods give the same frozen rule; another period another rule', () => {
+      const rule = handoffClockRule('dispute_referral', policy, { procedure: null, possibleSentence: null });
+      expect(handoffClockRule('dispute_referral', { ...policy }, {})).to.equal(rule);
+      expect(Object.isFrozen(rule) && Object.isFrozen(rule.period) && Object.isFrozen(rule.extensions) && rule.extensions.every((e) => Object.isFrozen(e) && Object.isFrozen(e.effect))).to.equal(true);
+      expect(() => {
+        (rule.period as { amount: number }).amount = 99;
+      }).to.throw(TypeError);
+      const shorter = handoffClockRule('dispute_referral', { ...policy, disputeReferralDays: 10 });
+      expect(shorter).to.not.equal(rule);
+      expect(shorter.period.amount).to.equal(10);
+      expect(handoffClockRule('dispute_referral', policy).period.amount).to.equal(policy.disputeReferralDays);
+      expect(handoffClockRule('public_prosecution', policy, { procedure: 'simplified', possibleSentence: 'over_3y' })).to.not.equal(
+        handoffClockRule('public_prosecution', policy, { procedure: 'simplified', possibleSentence: 'over_1y' }),
+      );
+    });
+
+    it('an unextended due date, remembered per rule, is what a fresh count gives, in custody or not', () => {
+      const purposes = Object.keys(FROM_TO) as HandoffPurpose[];
+      fc.assert(
+        fc.property(fc.constantFrom(...purposes), fc.integer({ min: 0, max: 3 * 365 }), fc.boolean(), (purpose, offset, inCustody) => {
+          const start = addDays('2023-01-01', offset);
+          const rule = handoffClockRule(purpose, policy);
+          // a copy of the rule is another object: nothing remembered for it yet, so its answer is counted
+          const counted = handoffDueDate({ start, rule: structuredClone(rule), extensions: [], inCustody, calendar });
+          const remembered = handoffDueDate({ start, rule, extensions: [], inCustody, calendar });
+          expect(remembered).to.deep.equal(counted);
+          remembered.dueDate = '1999-01-01';
+          expect(handoffDueDate({ start, rule, extensions: [], inCustody, calendar })).to.deep.equal(counted);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
   describe('properties', () => {
     const startArb = fc.integer({ min: 0, max: 3 * 365 }).map((n) => addDays('2023-01-01', n));
     const termsArb = fc.record({
