@@ -780,6 +780,68 @@ describe('projection runner', () => {
       expect([...perStream.values()].reduce((sum, count) => sum + count, 0)).to.equal(applied.length);
     });
 
+    it('evolves a batch one document at a time, each document in event order (its versions between events die young)', async () => {
+      for (const streamId of ['case-a', 'case-b', 'case-a', 'case-b', 'case-a']) {
+        await events.append([{ streamId, expectedRevision: 'any', events: [event('handoff.requested')] }]);
+      }
+      const calls: string[] = [];
+      const perStream: Projection<Ctx> = {
+        name: 'perStreamOrder',
+        canHandle: ['handoff.requested'],
+        collections: ['perStream'],
+        keys: (recorded) => [['perStream', recorded.streamId]],
+        evolve: (doc, recorded) => {
+          calls.push(`${recorded.streamId}@${recorded.position}`);
+          return { doc: { seen: [...((doc as { seen?: string[] } | null)?.seen ?? []), String(recorded.position)] } };
+        },
+      };
+      const fresh = openEmbeddedReadModelStore({ path: ':memory:' });
+      try {
+        await runner({ projections: [perStream] }).rebuild(fresh);
+        expect(calls).to.deep.equal(['case-a@1', 'case-a@3', 'case-a@5', 'case-b@2', 'case-b@4']);
+        expect(await fresh.get('perStream', 'case-a')).to.deep.include({ seen: ['1', '3', '5'] });
+        expect(await fresh.get('perStream', 'case-b')).to.deep.include({ seen: ['2', '4'] });
+      } finally {
+        await fresh.close();
+      }
+    });
+
+    it('applies no event after the failing one, although a batch is evolved one document at a time', async () => {
+      // a, b, a: evolved document by document, `a` takes both of its events before `b` is reached and fails
+      const positions: bigint[] = [];
+      for (const streamId of ['case-a', 'case-b', 'case-a', 'case-c']) {
+        const [result] = await events.append([{ streamId, expectedRevision: 'any', events: [event('handoff.requested')] }]);
+        positions.push(result!.positions[0]!);
+      }
+      const failAt = positions[1]!;
+      const perStream: Projection<Ctx> = {
+        name: 'perStreamFailing',
+        canHandle: ['handoff.requested'],
+        collections: ['perStream'],
+        keys: (recorded) => [['perStream', recorded.streamId]],
+        evolve: (doc, recorded) => {
+          if (recorded.position === failAt) throw new Error('poison');
+          return { doc: { count: ((doc as { count?: number } | null)?.count ?? 0) + 1 } };
+        },
+      };
+      const live = runner({ projections: [perStream] });
+      await live.start();
+      expect(await readModels.checkpoint('perStreamFailing')).to.equal(failAt - 1n);
+      expect(await readModels.get('perStream', 'case-a')).to.deep.include({ count: 1 });
+      expect(await readModels.get('perStream', 'case-b')).to.equal(null);
+      expect(await readModels.get('perStream', 'case-c')).to.equal(null);
+      await live.stop();
+
+      const fresh = openEmbeddedReadModelStore({ path: ':memory:' });
+      try {
+        expect(await rejectionOf(runner({ projections: [perStream] }).rebuild(fresh))).to.include({ projection: 'perStreamFailing', position: failAt });
+        expect(await fresh.get('perStream', 'case-a')).to.deep.include({ count: 1 });
+        expect(await fresh.get('perStream', 'case-c')).to.equal(null);
+      } finally {
+        await fresh.close();
+      }
+    });
+
     it('carries on from where it stopped once the bug is fixed', async () => {
       await appendSpread(events, 300, 5);
       const failAt = await handledFrom(events, 120n);
