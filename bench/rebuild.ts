@@ -56,7 +56,7 @@ export async function rebuildInto(store: EventStore, into: ReadModelStore, ctx: 
 }
 
 export async function rebuildEmbedded(store: EventStore, dir: string, ctx: ReadModelContext, step?: Step): Promise<Rate> {
-  const into = openEmbeddedReadModelStore({ path: join(dir, 'rebuilt-readmodels.db') });
+  const into = openEmbeddedReadModelStore({ path: join(dir, 'rebuilt-readmodels.db'), cacheCommitted: false });
   const started = process.hrtime.bigint();
   let rebuilt: Rate;
   try {

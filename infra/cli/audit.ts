@@ -272,7 +272,8 @@ export async function replayCommand(options: AuditCommandOptions & { projection?
       }
       liveWhere = `SQLite ${path}`;
     }
-    scratch = openEmbeddedReadModelStore({ path: join(scratchDir, 'scratch.db'), cacheChars: REPLAY_CACHE_CHARS });
+    // the rebuild's target: what it commits is read again once, when compared
+    scratch = openEmbeddedReadModelStore({ path: join(scratchDir, 'scratch.db'), cacheChars: REPLAY_CACHE_CHARS, cacheCommitted: false });
     console.log(`重放：从 ${opened.where} 重建 ${projections.map((projection) => projection.name).join('、')} 到临时空间，与现行读模型（${liveWhere}）比对`);
 
     bar = progressBar('重建中');
