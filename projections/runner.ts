@@ -840,7 +840,7 @@ type Touching = readonly { index: number; event: RecordedEvent; keys: readonly (
  * Applies the batch's events one document at a time, each document's in event order: documents are independent
  * (evolve reads one document and the event), so the result is what the event order gives. Why: a document's
  * versions between two of its events then live for microseconds rather than across thousands of other events, and a
- * version that outlives a scavenge is copied by the collector (a third of a rebuild's time went to the collector).
+ * version that outlives a scavenge is copied by the collector (over a quarter of a rebuild's event loop went to it).
  * False, with every document as it was, when an evolve throws: the caller then applies the events in order, which
  * stops at the failing event with the events before it applied.
  */
