@@ -76,6 +76,25 @@ async function appendSpread(store: SqliteEventStore, count: number, streams: num
   return last;
 }
 
+/** appends one `handoff.requested` to each stream named, one append after another; returns their positions */
+async function appendInTurn(store: SqliteEventStore, streamIds: readonly string[]): Promise<bigint[]> {
+  const positions: bigint[] = [];
+  for (const streamId of streamIds) {
+    const [result] = await store.append([{ streamId, expectedRevision: 'any', events: [event('handoff.requested')] }]);
+    positions.push(result!.positions[0]!);
+  }
+  return positions;
+}
+
+/** one `perStream` document per stream, evolved by `evolve` from each `handoff.requested` */
+const perStreamProjection = (name: string, evolve: Projection<Ctx>['evolve']): Projection<Ctx> => ({
+  name,
+  canHandle: ['handoff.requested'],
+  collections: ['perStream'],
+  keys: (recorded) => [['perStream', recorded.streamId]],
+  evolve,
+});
+
 /** the position of the first event at or after `position` that the counting projection handles */
 async function handledFrom(store: SqliteEventStore, position: bigint): Promise<bigint> {
   const found = (await store.readAll({ after: position - 1n })).find((recorded) => recorded.type !== 'case.noted');
@@ -781,20 +800,12 @@ describe('projection runner', () => {
     });
 
     it('evolves a batch one document at a time, each document in event order (its versions between events die young)', async () => {
-      for (const streamId of ['case-a', 'case-b', 'case-a', 'case-b', 'case-a']) {
-        await events.append([{ streamId, expectedRevision: 'any', events: [event('handoff.requested')] }]);
-      }
+      await appendInTurn(events, ['case-a', 'case-b', 'case-a', 'case-b', 'case-a']);
       const calls: string[] = [];
-      const perStream: Projection<Ctx> = {
-        name: 'perStreamOrder',
-        canHandle: ['handoff.requested'],
-        collections: ['perStream'],
-        keys: (recorded) => [['perStream', recorded.streamId]],
-        evolve: (doc, recorded) => {
-          calls.push(`${recorded.streamId}@${recorded.position}`);
-          return { doc: { seen: [...((doc as { seen?: string[] } | null)?.seen ?? []), String(recorded.position)] } };
-        },
-      };
+      const perStream = perStreamProjection('perStreamOrder', (doc, recorded) => {
+        calls.push(`${recorded.streamId}@${recorded.position}`);
+        return { doc: { seen: [...((doc as { seen?: string[] } | null)?.seen ?? []), String(recorded.position)] } };
+      });
       const fresh = openEmbeddedReadModelStore({ path: ':memory:' });
       try {
         await runner({ projections: [perStream] }).rebuild(fresh);
@@ -808,22 +819,11 @@ describe('projection runner', () => {
 
     it('applies no event after the failing one, although a batch is evolved one document at a time', async () => {
       // a, b, a: evolved document by document, `a` takes both of its events before `b` is reached and fails
-      const positions: bigint[] = [];
-      for (const streamId of ['case-a', 'case-b', 'case-a', 'case-c']) {
-        const [result] = await events.append([{ streamId, expectedRevision: 'any', events: [event('handoff.requested')] }]);
-        positions.push(result!.positions[0]!);
-      }
-      const failAt = positions[1]!;
-      const perStream: Projection<Ctx> = {
-        name: 'perStreamFailing',
-        canHandle: ['handoff.requested'],
-        collections: ['perStream'],
-        keys: (recorded) => [['perStream', recorded.streamId]],
-        evolve: (doc, recorded) => {
-          if (recorded.position === failAt) throw new Error('poison');
-          return { doc: { count: ((doc as { count?: number } | null)?.count ?? 0) + 1 } };
-        },
-      };
+      const failAt = (await appendInTurn(events, ['case-a', 'case-b', 'case-a', 'case-c']))[1]!;
+      const perStream = perStreamProjection('perStreamFailing', (doc, recorded) => {
+        if (recorded.position === failAt) throw new Error('poison');
+        return { doc: { count: ((doc as { count?: number } | null)?.count ?? 0) + 1 } };
+      });
       const live = runner({ projections: [perStream] });
       await live.start();
       expect(await readModels.checkpoint('perStreamFailing')).to.equal(failAt - 1n);
