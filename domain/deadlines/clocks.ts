@@ -114,8 +114,8 @@ const overOneYear = (terms: HandoffTerms): boolean => terms.possibleSentence ===
  *
  * The answer is frozen and shared: the same purpose, terms and policy periods give the same object. Every fold of a
  * handoff, every projection of it and every decision about it asks for its rule, several times per event; building
- * it afresh each time was a tenth of what a rebuild allocated. Being the same object also lets handoffDueDate
- * remember due dates per rule.
+ * it afresh each time was 4.6 % of what a rebuild allocated. Being the same object also lets handoffDueDate remember
+ * due dates per rule (another 4.5 %).
  */
 export function handoffClockRule(purpose: HandoffPurpose, policy: DeadlinePolicy, terms: HandoffTerms = {}): HandoffClockRule {
   const procedure = terms.procedure ?? 'ordinary';
