@@ -22,7 +22,7 @@ const inFile = (options: Omit<EmbeddedReadModelStoreOptions, 'path'> = {}) => as
 };
 
 readModelStoreContract('embedded (SQLite file)', inFile());
-// a rebuild's target (bench/rebuild.ts, `liandong replay`): what it commits is read from the file, never from the cache
+// a rebuild's target (bench/rebuild.ts, `liandong replay`): nothing it commits is cached, so the first read after a commit is from the file
 readModelStoreContract('embedded (SQLite file, commits not cached)', inFile({ cacheCommitted: false }));
 
 readModelStoreContract('embedded (:memory:)', async () => {
