@@ -758,7 +758,7 @@ async function applyBatch<Ctx>(
   const cache: DocumentCache = buffer?.cache ?? new Map();
 
   // 1. which documents the batch touches
-  const touching: { index: number; event: RecordedEvent; keys: readonly (readonly [string, string])[] }[] = [];
+  const touching: Touching[number][] = [];
   const wanted = new Map<string, Set<string>>();
   let failure: { index: number; error: unknown } | null = null;
   for (let index = start; index < events.length; index++) {
@@ -834,6 +834,7 @@ async function applyBatch<Ctx>(
   if (failure !== null) fail(track, events[failure.index]!.position, failure.error, 'projection');
 }
 
+/** a batch's events that touch documents of the projection, with where they are in the batch and what they touch */
 type Touching = readonly { index: number; event: RecordedEvent; keys: readonly (readonly [string, string])[] }[];
 
 /**
