@@ -55,7 +55,7 @@ export interface GatewayServices {
 export interface Loaders {
   caseDoc: DataLoader<string, CaseDoc | null>;
   meetingDoc: DataLoader<string, MeetingDoc | null>;
-  /** by boardDocId: a handoff's request papers, which the case documents leave out (Handoff.documents) */
+  /** by boardDocId: a handoff, whole (with its request papers) and with its clock (Case.handoffs, Handoff.documents) */
   boardDoc: DataLoader<string, HandoffBoardDoc | null>;
 }
 

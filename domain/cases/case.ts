@@ -355,6 +355,45 @@ export function withoutRequestPapers(handoff: Handoff): Handoff {
   return kept;
 }
 
+/**
+ * What a case keeps of each of its handoffs where the handoff itself is kept elsewhere (the case read model keeps
+ * these; the handoff board keeps each whole handoff): who sent it to whom, why and when, and its receipt — what the
+ * case-level rules read of a handoff (the community-correction clocks: caseDeadlines) and what orders a case's list.
+ */
+export type HandoffLink = Pick<Handoff, 'id' | 'from' | 'to' | 'purpose' | 'requestedAt' | 'receivedAt'>;
+
+export const handoffLink = (h: HandoffLink): HandoffLink => ({ id: h.id, from: h.from, to: h.to, purpose: h.purpose, requestedAt: h.requestedAt, receivedAt: h.receivedAt });
+
+/** A whole case with its handoffs as links: what the case read model holds of it (the same fields in the same order). */
+export const linkedCase = (s: ExistingCase): LinkedCase => {
+  const handoffs: Record<string, HandoffLink> = {};
+  for (const id in s.handoffs) handoffs[id] = handoffLink(s.handoffs[id]!);
+  return { ...s, handoffs };
+};
+
+/**
+ * A handoff's link after one of its events: evolveHandoff (the one definition) applied to the link. The link's fields
+ * change only from themselves and the event (a request sets them all; a receipt, acceptance or completion sets
+ * `receivedAt` from the time or the link's own `receivedAt`), so the fields evolveHandoff fills from the rest of a
+ * handoff are dropped unread. The same object when they did not change; null as evolveHandoff.
+ */
+export const evolveHandoffLink = (link: HandoffLink | null, input: CaseEventInput): HandoffLink | null => {
+  const next = evolveHandoff(link as Handoff | null, input);
+  if (next === null) return null;
+  if (
+    link !== null &&
+    next.id === link.id &&
+    next.from === link.from &&
+    next.to === link.to &&
+    next.purpose === link.purpose &&
+    next.requestedAt === link.requestedAt &&
+    next.receivedAt === link.receivedAt
+  ) {
+    return link;
+  }
+  return handoffLink(next);
+};
+
 export interface HandoffExtension {
   /** null: a revision-1 extension (its days, added once) */
   readonly ground: HandoffExtensionGround | null;
@@ -590,6 +629,13 @@ export interface NoCase {
 }
 export type CaseState = NoCase | OpenCase | ClosedCase;
 export type ExistingCase = OpenCase | ClosedCase;
+
+type WithHandoffLinks<C extends ExistingCase> = Omit<C, 'handoffs'> & { readonly handoffs: Readonly<Record<string, HandoffLink>> };
+/**
+ * A case that keeps its handoffs as links (HandoffLink): the case read model's state. Every rule that reads no more of
+ * a handoff than its link takes one (caseDeadlines); a whole case is one too.
+ */
+export type LinkedCase = WithHandoffLinks<OpenCase> | WithHandoffLinks<ClosedCase>;
 
 export const initialCaseState = (): CaseState => ({ status: 'none' });
 
@@ -1134,8 +1180,11 @@ export const foldCase = (caseId: string, events: Iterable<DomainEvent>): CaseSta
 };
 
 /** Handoffs in the order they were requested. */
-export const handoffsOf = (state: CaseState): Handoff[] =>
-  state.status === 'none' ? [] : Object.values(state.handoffs).sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt));
+export const handoffsOf = (state: CaseState): Handoff[] => (state.status === 'none' ? [] : inRequestOrder(state.handoffs));
+
+/** A case's handoffs (or their links) in the order they were requested; one requested at the same time keeps its place. */
+export const inRequestOrder = <H extends Pick<Handoff, 'requestedAt'>>(handoffs: Readonly<Record<string, H>>): H[] =>
+  Object.values(handoffs).sort((a, b) => Date.parse(a.requestedAt) - Date.parse(b.requestedAt));
 
 // ---------------------------------------------------------------------------------------------
 // Legal disputes of state organs and state enterprises, 责任倒查 and 整改 (revision 2)

@@ -28,7 +28,7 @@ import {
   type WorkingDayCalendar,
 } from '../deadlines/index.js';
 import { correctionClockStart } from './correction.js';
-import { extensionsOf, rectificationsOf, suggestionClockStart, type GovernmentDispute, type Rectification, type CaseState, type CopyNotice, type ExistingCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
+import { extensionsOf, rectificationsOf, suggestionClockStart, type GovernmentDispute, type Rectification, type CopyNotice, type LinkedCase, type NoCase, type Handoff, type Judgment, type Reconsideration, type Suggestion } from './case.js';
 
 export interface DeadlineDeps {
   readonly calendar: WorkingDayCalendar;
@@ -142,7 +142,7 @@ export const communityCorrectionJudgment = (judgments: readonly Judgment[]): Jud
   judgments.filter((j) => j.communityCorrection).reduce<Judgment | null>((latest, j) => (latest === null || Date.parse(j.issuedAt) >= Date.parse(latest.issuedAt) ? j : latest), null);
 
 /** Case-level clocks (graphql.md Case.deadlines), in a stable order. Handoff clocks: `handoffDeadline`. */
-export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadline[] => {
+export const caseDeadlines = (state: NoCase | LinkedCase, deps: DeadlineDeps): CaseDeadline[] => {
   if (state.status === 'none') return [];
   const { calendar } = deps;
   const closedAt = state.status === 'closed' ? state.closedAt : null;
@@ -189,7 +189,7 @@ export const caseDeadlines = (state: CaseState, deps: DeadlineDeps): CaseDeadlin
  * period by procedure and the 涉企 policy, plus its one extension and every calendar day between a suspension (中止)
  * and its resumption (恢复), then the holiday shift. While suspended it has no due date and is never overdue.
  */
-export const reconsiderationDecisionDeadline = (state: ExistingCase, deps: DeadlineDeps): CaseDeadline => {
+export const reconsiderationDecisionDeadline = (state: LinkedCase, deps: DeadlineDeps): CaseDeadline => {
   const period = reconsiderationDecisionPeriod(
     { simplified: state.procedure === 'simplified', privateEnterprise: state.privateEnterprise, majorOrComplex: state.majorOrComplex },
     deps.policy,

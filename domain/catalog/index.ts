@@ -10,7 +10,7 @@ export * from './vocabulary.js';
 
 export { caseDecider, decideCase, noticeIdFor, caseIdOfNotice, copyNoticeRecipients, FACT_TYPE_OF_COMMAND, COMMAND_OF_FACT_TYPE } from '../cases/decide.js';
 export type * from '../cases/decide.js';
-export { evolveCase, evolveHandoff, withoutRequestPapers, evolveHearing, caseSummaryOf, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
+export { evolveCase, evolveHandoff, withoutRequestPapers, evolveHearing, caseSummaryOf, involvedAgencies, withInvolved, handoffParties, HANDOFF_EVENT_TYPES, foldCase, initialCaseState, handoffsOf, inRequestOrder, handoffLink, evolveHandoffLink, linkedCase, type HandoffLink, type LinkedCase, CASE_EVENT_TYPES, PLATFORM_CASE_EVENT_TYPES } from '../cases/case.js';
 export { openAbscondment } from '../cases/case.js';
 export { evolveSuggestion, suggestionParties, SUGGESTION_EVENT_TYPES, evolveCopyNotice, copyNoticeParties, COPY_NOTICE_EVENT_TYPES, suggestionClockStart, upcastRevision1SuggestionIssued } from '../cases/case.js';
 export type * from '../cases/case.js';

@@ -14,7 +14,7 @@
  * `evolveCase` keeps the object of every handoff an event did not touch: clocks are memoised by handoff object,
  * so folding on only counts working days for handoffs that changed.
  */
-import { caseDeadlines, evolveCase, handoffDeadline, type CaseState, type DeadlineDeps, type Handoff, type HandoffDeadline } from '../../domain/catalog/index.js';
+import { caseDeadlines, evolveCase, handoffDeadline, handoffsOf, linkedCase, type CaseState, type DeadlineDeps, type Handoff, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import { currentShape } from '../../ports/currentShape.js';
 import type { EventStore, RecordedEvent } from '../../ports/eventStore.js';
@@ -34,15 +34,24 @@ export interface CaseHistoryOptions {
   checkpointEvery?: number;
 }
 
+/**
+ * A case as it was: its document as the case read model would have held it then, and its whole handoffs (in the order
+ * they were requested) with their clocks then — what the handoff board held of them.
+ */
+export interface CaseThen {
+  doc: CaseDoc;
+  handoffs: readonly { handoff: Handoff; deadline: HandoffDeadline | null }[];
+}
+
 export interface CaseHistory {
   /** the case after the events recorded at or before `limit` (ms since the epoch); null when there was none yet */
-  caseAt(caseId: string, limit: number): Promise<CaseDoc | null>;
+  caseAt(caseId: string, limit: number): Promise<CaseThen | null>;
   /**
    * the case after its events 0..`revision` (`case(id, atRevision)`): unlike `caseAt`, this tells apart events
    * recorded in the same millisecond (one append's batch shares its recordedAt). null when the stream has no
    * such revision (yet) or the case did not exist after it; `revision` must be a non-negative integer.
    */
-  caseAtRevision(caseId: string, revision: number): Promise<CaseDoc | null>;
+  caseAtRevision(caseId: string, revision: number): Promise<CaseThen | null>;
 }
 
 interface Snapshot {
@@ -50,7 +59,7 @@ interface Snapshot {
   readonly count: number;
   readonly state: CaseState;
   /** its clocks, computed the first time this snapshot is an answer */
-  doc: CaseDoc | null | undefined;
+  doc: CaseThen | null | undefined;
 }
 
 interface StreamHistory {
@@ -89,11 +98,12 @@ export function createCaseHistory(options: CaseHistoryOptions): CaseHistory {
     return clock;
   };
 
-  const docOf = (state: CaseState): CaseDoc | null => {
+  const docOf = (state: CaseState): CaseThen | null => {
     if (state.status === 'none') return null;
-    const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-    for (const handoff of Object.values(state.handoffs)) handoffDeadlines[handoff.id] = clockOf(handoff);
-    return { state, handoffDeadlines, deadlines: caseDeadlines(state, deadlines) };
+    return {
+      doc: { state: linkedCase(state), deadlines: caseDeadlines(state, deadlines) },
+      handoffs: handoffsOf(state).map((handoff) => ({ handoff, deadline: clockOf(handoff) })),
+    };
   };
 
   const historyOf = (streamId: string): StreamHistory => {
@@ -139,7 +149,7 @@ export function createCaseHistory(options: CaseHistoryOptions): CaseHistory {
   };
 
   /** the case after the stream's first `count` events, from the nearest snapshot below (kept as a snapshot) */
-  const prefixDoc = async (caseId: string, streamId: string, history: StreamHistory, fresh: readonly RecordedEvent[], count: number): Promise<CaseDoc | null> => {
+  const prefixDoc = async (caseId: string, streamId: string, history: StreamHistory, fresh: readonly RecordedEvent[], count: number): Promise<CaseThen | null> => {
     const base = nearest(history, count);
     if (base && base.count === count) {
       keep(history, base);

@@ -25,9 +25,6 @@ export interface NoticeView {
   today: IsoDate;
 }
 
-export const handoffViews = (doc: CaseDoc, today: IsoDate): HandoffView[] =>
-  Object.values(doc.state.handoffs).map((handoff) => ({ caseId: doc.state.id, handoff, deadline: doc.handoffDeadlines[handoff.id] ?? null, today }));
-
 /** the domain's rule (domain/cases/deadlines.ts handoffOverdue) on a view */
 export const handoffOverdue = (v: HandoffView): boolean => handoffOverdueOn(v.deadline, v.today);
 

@@ -1,9 +1,9 @@
-import { describeEvent, handoffsOf, isRfc3339, type CaseSummary } from '../../domain/catalog/index.js';
+import { describeEvent, inRequestOrder, isRfc3339, type CaseSummary, type Handoff, type HandoffDeadline } from '../../domain/catalog/index.js';
 import { caseStream } from '../../domain/shared/events.js';
 import { currentShape } from '../../ports/currentShape.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../projections/cases/cases.projection.js';
-import { boardDocId } from '../../projections/handoffBoard/handoffBoard.projection.js';
+import { boardDocId, type HandoffBoardDoc } from '../../projections/handoffBoard/handoffBoard.projection.js';
 import { hasRole } from '../auth.js';
 import { agencyOf, badInput, forbidden, READ_ROLES, requireRole, type GatewayContext, type GatewayServices } from '../context.js';
 import { createCaseHistory, type CaseHistory } from '../readSide/caseHistory.js';
@@ -14,6 +14,11 @@ import { paginate } from './pagination.js';
 /** What the Case type resolves from: the state, its clocks, and (for asOf / atRevision) the events known then. */
 export interface CaseView {
   doc: CaseDoc;
+  /**
+   * The case's whole handoffs with their clocks, in the order they were requested, for a case as it was (asOf,
+   * atRevision); absent for the case as it is, whose handoffs are the handoff board's documents of them.
+   */
+  handoffs?: readonly { handoff: Handoff; deadline: HandoffDeadline | null }[];
   asOf: string | null;
   /** the case after its events 0..atRevision (auditors' `case(id, atRevision)`): its timeline stops there */
   atRevision?: number;
@@ -48,15 +53,15 @@ async function caseAsOf(ctx: GatewayContext, id: string, asOf: string): Promise<
   // RFC 3339 with an offset only: Date.parse would also take `2024-09-30T18:00:00` — in the server's own time zone
   const limit = isRfc3339(asOf) ? Date.parse(asOf) : NaN;
   if (Number.isNaN(limit)) throw badInput('asOf 应为带时区的 RFC 3339 时间，如 2024-09-30T18:00:00+08:00');
-  const doc = await caseHistoryOf(ctx.services).caseAt(id, limit);
-  return doc ? { doc, asOf } : null;
+  const then = await caseHistoryOf(ctx.services).caseAt(id, limit);
+  return then ? { ...then, asOf } : null;
 }
 
 /** The case after its events 0..atRevision; a revision the stream does not have (yet) is null, like an unknown id. */
 async function caseAtRevision(ctx: GatewayContext, id: string, atRevision: number): Promise<CaseView | null> {
   if (!Number.isSafeInteger(atRevision) || atRevision < 0) throw badInput('atRevision 应为非负整数（事件流中的版本号，从 0 开始）');
-  const doc = await caseHistoryOf(ctx.services).caseAtRevision(id, atRevision);
-  return doc ? { doc, asOf: null, atRevision } : null;
+  const then = await caseHistoryOf(ctx.services).caseAtRevision(id, atRevision);
+  return then ? { ...then, asOf: null, atRevision } : null;
 }
 
 /** The services' own case history, or one made for them (a WeakMap: it lives exactly as long as they do). */
@@ -127,7 +132,13 @@ export const caseResolvers = {
     agencies: (v: CaseParent, _: unknown, ctx: GatewayContext) => summaryOf(v).agencies.map((id) => agencyOf(ctx, id)),
     async handoffs(parent: CaseParent, _: unknown, ctx: GatewayContext): Promise<HandoffView[]> {
       const v = await wholeCase(parent, ctx);
-      return v ? handoffsOf(v.doc.state).map((handoff) => ({ caseId: v.doc.state.id, handoff, deadline: v.doc.handoffDeadlines[handoff.id] ?? null, today: ctx.today })) : [];
+      if (!v) return [];
+      const caseId = v.doc.state.id;
+      if (v.handoffs) return v.handoffs.map(({ handoff, deadline }) => ({ caseId, handoff, deadline, today: ctx.today }));
+      // the case holds its handoffs' links; the board holds each handoff with its clock. One the board has not caught
+      // up with yet is left out for the moment, as the board's own list would not show it either.
+      const docs = await ctx.loaders.boardDoc.loadMany(inRequestOrder(v.doc.state.handoffs).map((link) => boardDocId(caseId, link.id)));
+      return docs.filter((d): d is HandoffBoardDoc => !!d && !(d instanceof Error)).map((d) => ({ caseId, handoff: d.handoff, deadline: d.deadline, today: ctx.today }));
     },
     async deadlines(parent: CaseParent, _: unknown, ctx: GatewayContext) {
       const v = await wholeCase(parent, ctx);
@@ -175,8 +186,8 @@ export const caseResolvers = {
     dueDate: (v: HandoffView) => v.deadline?.dueDate ?? null,
     dueDateProvisional: (v: HandoffView) => v.deadline?.provisional ?? false,
     overdue: (v: HandoffView) => handoffOverdue(v),
-    // a handoff from a case document has no papers (projections/cases): the board's document of it has them. A board
-    // that has not caught up with the case yet answers none for the moment, as a list read from it would not show it.
+    // a handoff from a read model that keeps no papers (attention, scorecard: withoutRequestPapers) takes them from the
+    // board's document of it. A board that has not caught up yet answers none for the moment, as its list would.
     async documents(v: HandoffView, _: unknown, ctx: GatewayContext) {
       if (v.handoff.documents !== undefined) return v.handoff.documents;
       return (await ctx.loaders.boardDoc.load(boardDocId(v.caseId, v.handoff.id)))?.handoff.documents ?? [];

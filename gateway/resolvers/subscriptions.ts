@@ -2,6 +2,7 @@ import type { ClockFacts } from '../../domain/clocks/runningClocks.js';
 import type { ChangeFeed, ReadModelChange } from '../../ports/changeFeed.js';
 import { CASES } from '../../projections/cases/cases.projection.js';
 import { CLOCKS, type ClockDoc } from '../../projections/clocks/clocks.projection.js';
+import { caseIdOfBoardDoc, HANDOFF_BOARD } from '../../projections/handoffBoard/handoffBoard.projection.js';
 import { createContext, forbidden, READ_ROLES, requireRole, type GatewayContext } from '../context.js';
 import { visibilityOf } from '../readSide/visibility.js';
 import type { CaseView } from './cases.js';
@@ -17,17 +18,20 @@ import type { ClockView } from './clocks.js';
  * a change names the document: every clock of it that the caller may see is sent, the unchanged ones among them too.
  */
 
-/** the read models whose commits the subscriptions follow: the composition roots publish these */
-export const LIVE_COLLECTIONS: readonly string[] = [CLOCKS, CASES];
+/**
+ * the read models whose commits the subscriptions follow: the composition roots publish these. A case's handoffs are
+ * the board's documents (the case document holds their links, which most handoff events leave as they were).
+ */
+export const LIVE_COLLECTIONS: readonly string[] = [CLOCKS, CASES, HANDOFF_BOARD];
 
 /** a live subscription's events, pulled by graphql-js; ends (and leaves the feed) when the client completes or goes */
-function follow<T>(feed: ChangeFeed, collection: string, pick: (ids: readonly string[]) => Promise<T[]>): AsyncIterableIterator<T> {
-  const pending: (readonly string[])[] = [];
+function follow<T>(feed: ChangeFeed, collections: readonly string[], pick: (change: ReadModelChange) => Promise<T[]>): AsyncIterableIterator<T> {
+  const pending: ReadModelChange[] = [];
   let wake: (() => void) | null = null;
   let finished = false;
   const unsubscribe = feed.subscribe((change: ReadModelChange) => {
-    if (change.collection !== collection || finished) return;
-    pending.push(change.ids);
+    if (!collections.includes(change.collection) || finished) return;
+    pending.push(change);
     wake?.();
   });
   const ready: T[] = [];
@@ -42,13 +46,13 @@ function follow<T>(feed: ChangeFeed, collection: string, pick: (ids: readonly st
       while (!finished) {
         const first = ready.shift();
         if (first !== undefined) return { value: first, done: false };
-        const ids = pending.shift();
-        if (ids === undefined) {
+        const change = pending.shift();
+        if (change === undefined) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = null;
           continue;
         }
-        ready.push(...(await pick(ids)));
+        ready.push(...(await pick(change)));
       }
       return { value: undefined, done: true };
     },
@@ -84,7 +88,7 @@ export const subscriptionResolvers = {
     clockChanged: {
       subscribe(_: unknown, args: { agency?: string | null }, ctx: GatewayContext): AsyncIterableIterator<ClockView> {
         requireRole(ctx, ...READ_ROLES);
-        return follow(feedOf(ctx), CLOCKS, async (ids) => {
+        return follow(feedOf(ctx), [CLOCKS], async ({ ids }) => {
           renew(ctx);
           const visibility = visibilityOf(ctx);
           const docs = await ctx.services.readModels.getMany<ClockDoc>(CLOCKS, ids);
@@ -98,8 +102,9 @@ export const subscriptionResolvers = {
     caseChanged: {
       subscribe(_: unknown, args: { id: string }, ctx: GatewayContext): AsyncIterableIterator<CaseView> {
         requireRole(ctx, ...READ_ROLES);
-        return follow(feedOf(ctx), CASES, async (ids) => {
-          if (!ids.includes(args.id)) return [];
+        return follow(feedOf(ctx), [CASES, HANDOFF_BOARD], async ({ collection, ids }) => {
+          const about = collection === CASES ? ids.includes(args.id) : ids.some((id) => caseIdOfBoardDoc(id) === args.id);
+          if (!about) return [];
           renew(ctx);
           // a case the caller may not see is never sent: nothing tells it the case exists or changed
           const doc = visibilityOf(ctx).caseDoc(await ctx.loaders.caseDoc.load(args.id));

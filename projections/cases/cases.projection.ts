@@ -2,12 +2,12 @@ import {
   caseDeadlines,
   CASE_EVENT_TYPES,
   evolveCase,
-  handoffDeadline,
+  evolveHandoffLink,
+  HANDOFF_EVENT_TYPES,
   type CaseDeadline,
-  type CaseState,
   type ExistingCase,
-  type HandoffDeadline,
-  withoutRequestPapers,
+  type HandoffLink,
+  type LinkedCase,
 } from '../../domain/catalog/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
@@ -16,19 +16,19 @@ import type { Projection } from '../projection.js';
 export const CASES = 'cases';
 
 /**
- * The case read model: the domain's own case state (so the read side can never disagree with the rules),
- * plus its clocks computed once per change. Handoffs, suggestions and copy notices are served from it;
- * secondary indexes find the cases a query needs.
+ * The case read model: the domain's own case state (so the read side can never disagree with the rules), its
+ * handoffs as links, plus its case-level clocks computed once per change. Suggestions and copy notices are served
+ * from it; a case's handoffs, whole and with their clocks, are the handoff board's documents of them; secondary
+ * indexes find the cases a query needs.
  */
 export interface CaseDoc {
   /**
-   * The case as the domain folds it, but for its handoffs' request papers (withoutRequestPapers): the document list
-   * and note are fixed by the request, read by no rule again, shown by the schema only as `Handoff.documents` (which
-   * a case's handoffs take from the handoff board's document of the same handoff), and were about a third of the
-   * bytes of a case document, which is written again on every event of the case (issue 14).
+   * The case as the domain folds it, each handoff kept as its link (HandoffLink: parties, purpose, request and
+   * receipt). A case is written again on every event that changes it, and its whole handoffs — with their clocks,
+   * three quarters of the bytes of a case with 33 of them — were written again with it; an event of one handoff now
+   * changes the case only when it changes that handoff's link or the case's agencies (issue 14).
    */
-  state: ExistingCase;
-  handoffDeadlines: Record<string, HandoffDeadline | null>;
+  state: LinkedCase;
   deadlines: CaseDeadline[];
 }
 
@@ -54,64 +54,66 @@ export const CaseIndex = {
 
 const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);
 
+const HANDOFF_EVENTS: ReadonlySet<string> = new Set(HANDOFF_EVENT_TYPES);
+const NO_HANDOFFS: ExistingCase['handoffs'] = Object.freeze({});
+
+/**
+ * The case after one more event, its handoffs as links: the case fold (evolveCase, the one definition) of the case
+ * without its handoffs gives what the event changes of the case itself (a handoff event involves its agencies), and
+ * the link of the handoff the event names follows the handoff's own definition (evolveHandoffLink). Parts the event
+ * does not change keep their objects; a case the event does not change is `previous` itself.
+ */
+export function evolveLinkedCase(previous: LinkedCase | null, event: RecordedEvent): LinkedCase | null {
+  const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) };
+  const bare: ExistingCase | { status: 'none' } = previous === null ? { status: 'none' } : ({ ...previous, handoffs: NO_HANDOFFS } as ExistingCase);
+  const folded = evolveCase(bare, input);
+  if (folded.status === 'none') return null;
+  let links = previous?.handoffs ?? NO_HANDOFFS;
+  const named = (event.data as { handoffId?: unknown }).handoffId;
+  if (HANDOFF_EVENTS.has(event.type) && typeof named === 'string') {
+    const was = links[named];
+    const link = evolveHandoffLink(was ?? null, input);
+    if (link !== null && link !== was) links = { ...links, [named]: link };
+  }
+  if (folded === bare) return links === previous!.handoffs ? previous : { ...previous!, handoffs: links };
+  return { ...folded, handoffs: links };
+}
+
 export const casesProjection: Projection<CaseProjectionContext> = {
   name: 'cases',
   // 2: revision 2 of the spec (issue 16): community correction, court filings, appearance, agency hierarchy
   // 3: handoffs without their request's documents and note (withoutRequestPapers)
-  revision: 3,
+  // 4: handoffs as links, their clocks left to the handoff board (CaseDoc.state)
+  revision: 4,
   canHandle: CASE_EVENT_TYPES,
   collections: [CASES],
   keys: (event) => (event.streamId.startsWith('case-') ? [[CASES, caseIdOf(event)]] : []),
   evolve(doc, event, ctx) {
     const before = doc as CaseDoc | null;
-    const previous: CaseState = before?.state ?? { status: 'none' };
-    let state = evolveCase(previous, { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseIdOf(event) });
-    if (state.status === 'none') return { doc: null };
-    const named = (event.data as { handoffId?: unknown }).handoffId;
-    const handoff = typeof named === 'string' ? state.handoffs[named] : undefined;
-    if (handoff !== undefined) {
-      // only a request brings papers; the fold builds every later version of the handoff from the stored one
-      const kept = withoutRequestPapers(handoff);
-      if (kept !== handoff) state = { ...state, handoffs: { ...state.handoffs, [named as string]: kept } };
+    const state = evolveLinkedCase(before?.state ?? null, event);
+    if (state === null) return { doc: null };
+    if (before === null) {
+      return { doc: { state, deadlines: caseDeadlines(state, ctx.deadlines) } satisfies CaseDoc, indexes: indexesOf(state) };
     }
-    if (before === null || previous.status === 'none') {
-      const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-      for (const id of Object.keys(state.handoffs)) handoffDeadlines[id] = handoffDeadline(state.handoffs[id]!, ctx.deadlines);
-      return { doc: { state, handoffDeadlines, deadlines: caseDeadlines(state, ctx.deadlines) } satisfies CaseDoc, indexes: indexesOf(state) };
-    }
-    // The usual event changes one handoff of a case that has many (33 at the benchmark's size): everything
-    // derived from the parts it did not change is carried over from the previous document rather than
-    // recomputed — every clock counts working days day by day, and the index lists walk every handoff.
-    // evolveCase keeps the objects of unchanged parts, so unchanged means "the same object".
-    let handoffDeadlines = before.handoffDeadlines;
-    /** a handoff was added, or one changed its agencies: the handoff indexes are recomputed */
-    let handoffAgencies = false;
-    if (state.handoffs !== previous.handoffs) {
-      // a handoff's clock depends on nothing but the handoff
-      if (typeof named === 'string' && state.handoffs[named] !== undefined) {
-        // a handoff event changes (or adds) only the handoff it names (evolveCase): its clock is replaced,
-        // the others are copied. The spread keeps the key order of the handoff map: an existing key stays
-        // where it is, a new one comes last in both.
-        const handoff = state.handoffs[named]!;
-        const was = previous.handoffs[named];
-        handoffDeadlines = { ...before.handoffDeadlines, [named]: handoffDeadline(handoff, ctx.deadlines) };
-        handoffAgencies = was === undefined || was.to !== handoff.to || was.from !== handoff.from;
-      } else {
-        handoffDeadlines = {};
-        for (const id in state.handoffs) {
-          const handoff = state.handoffs[id]!;
-          const was = previous.handoffs[id];
-          const kept = was === handoff ? before.handoffDeadlines[id] : undefined;
-          handoffDeadlines[id] = kept !== undefined ? kept : handoffDeadline(handoff, ctx.deadlines);
-          if (was !== handoff && (was === undefined || was.to !== handoff.to || was.from !== handoff.from)) handoffAgencies = true;
-        }
-      }
-    }
+    const previous = before.state;
+    // most events of a case with many handoffs change one handoff's status: its link, and so the case, stays
+    if (state === previous) return { doc: before };
     const deadlines = sameCaseDeadlineInputs(previous, state) ? before.deadlines : caseDeadlines(state, ctx.deadlines);
-    const next: CaseDoc = { state, handoffDeadlines, deadlines };
-    return { doc: next, indexes: changedIndexes(previous, state, handoffAgencies) };
+    const next: CaseDoc = { state, deadlines };
+    return { doc: next, indexes: changedIndexes(previous, state, handoffAgenciesChanged(previous.handoffs, state.handoffs)) };
   },
 };
+
+/** a handoff was added, or one changed its agencies: the handoff indexes are recomputed */
+function handoffAgenciesChanged(before: LinkedCase['handoffs'], after: LinkedCase['handoffs']): boolean {
+  if (before === after) return false;
+  for (const id in after) {
+    const was = before[id];
+    const link: HandoffLink = after[id]!;
+    if (was !== link && (was === undefined || was.to !== link.to || was.from !== link.from)) return true;
+  }
+  return false;
+}
 
 /**
  * Whether caseDeadlines (domain/cases/deadlines.ts) would return what it returned for `before`: it reads the
@@ -120,7 +122,7 @@ export const casesProjection: Projection<CaseProjectionContext> = {
  * Conservative: anything it reads that is not the same object or value means recompute. (A unit test folds
  * every event of the demo city both ways.)
  */
-function sameCaseDeadlineInputs(before: ExistingCase, after: ExistingCase): boolean {
+function sameCaseDeadlineInputs(before: LinkedCase, after: LinkedCase): boolean {
   if (
     before.status !== after.status ||
     before.closedAt !== after.closedAt ||
@@ -150,7 +152,7 @@ function sameCaseDeadlineInputs(before: ExistingCase, after: ExistingCase): bool
  * keeps its stored entries (projection.ts), which were computed from the same fields of an earlier state.
  * Each one is computed as indexesOf computes it.
  */
-function changedIndexes(before: ExistingCase, after: ExistingCase, handoffAgencies: boolean): Record<string, readonly string[]> | undefined {
+function changedIndexes(before: LinkedCase, after: LinkedCase, handoffAgencies: boolean): Record<string, readonly string[]> | undefined {
   let changed: Record<string, readonly string[]> | undefined;
   const set = (index: string, values: readonly string[]): void => {
     (changed ??= {})[index] = values;
@@ -184,7 +186,7 @@ const isEmpty = (map: object): boolean => {
   return true;
 };
 
-function hasOf(s: ExistingCase): string[] {
+function hasOf(s: LinkedCase): string[] {
   const has: string[] = [];
   if (!isEmpty(s.handoffs)) has.push('handoffs');
   if (!isEmpty(s.suggestions)) has.push('suggestions');
@@ -199,7 +201,7 @@ function sameValues(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** every index of a case, computed afresh */
-export function indexesOf(s: ExistingCase): Record<string, readonly string[]> {
+export function indexesOf(s: LinkedCase): Record<string, readonly string[]> {
   const handoffs = Object.values(s.handoffs);
   const suggestions = Object.values(s.suggestions);
   const notices = Object.values(s.copyNotices);

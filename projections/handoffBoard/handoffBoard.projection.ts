@@ -85,6 +85,9 @@ export const boardEntries = (doc: HandoffBoardDoc): string[] => {
 /** the document id of a handoff: case and handoff ids may hold any character, so they are encoded */
 export const boardDocId = (caseId: string, handoffId: string): string => `${enc(caseId)}/${enc(handoffId)}`;
 
+/** the case of a board document, from its id (boardDocId) */
+export const caseIdOfBoardDoc = (docId: string): string => decodeURIComponent(docId.slice(0, docId.indexOf('/')));
+
 const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.length);
 
 export const handoffBoardProjection: Projection<HandoffBoardContext> = {

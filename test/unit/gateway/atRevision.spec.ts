@@ -11,14 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { caseDeadlines, foldCase, handoffDeadline, type HandoffDeadline } from '../../../domain/catalog/index.js';
+import { caseDeadlines, foldCase, handoffDeadline, handoffsOf, linkedCase } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import { createCaseHistory } from '../../../gateway/readSide/caseHistory.js';
+import { createCaseHistory, type CaseThen } from '../../../gateway/readSide/caseHistory.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { fixedClock } from '../../../infra/clock.js';
 import type { EventMetadata } from '../../../ports/eventStore.js';
 import type { SqliteEventStore } from '../../../infra/eventStore/sqliteEventStore.js';
-import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { gql } from '../../e2e/harness.js';
 import { startInProcessPlatform, type InProcessPlatform } from './inProcessPlatform.js';
 
@@ -148,13 +147,14 @@ describe('case(id, atRevision): the case after its events 0..atRevision (auditor
   it('from snapshots answers what folding the first atRevision + 1 events answers, in any order', async () => {
     const deadlines = { calendar: chineseDaysCalendar(), policy: DEFAULT_DEADLINE_POLICY };
     const stored = await store.readStream('case-XJ-9');
-    const reference = (revision: number): CaseDoc | null => {
+    const reference = (revision: number): CaseThen | null => {
       // as every read path reads them: in their current shape (stored without dataschema, i.e. under revision 1)
       const state = foldCase('XJ-9', stored.slice(0, revision + 1).map(currentShape).map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
       if (state.status === 'none') return null;
-      const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-      for (const h of Object.values(state.handoffs)) handoffDeadlines[h.id] = handoffDeadline(h, deadlines);
-      return { state, handoffDeadlines, deadlines: caseDeadlines(state, deadlines) };
+      return {
+        doc: { state: linkedCase(state), deadlines: caseDeadlines(state, deadlines) },
+        handoffs: handoffsOf(state).map((handoff) => ({ handoff, deadline: handoffDeadline(handoff, deadlines) })),
+      };
     };
     const history = createCaseHistory({ events: store, deadlines, maxSnapshotsPerStream: 2, checkpointEvery: 1 });
     const order = [3, 0, 2, 1, 1, 3, 0, 2];

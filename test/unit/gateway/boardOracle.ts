@@ -1,20 +1,21 @@
 import { CASES, CaseIndex, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
-import { handoffOverdue, handoffViews, type HandoffView } from '../../../gateway/readSide/views.js';
+import { handoffOverdue, type HandoffView } from '../../../gateway/readSide/views.js';
+import { handoffViews, wholeCases, type WholeCaseDoc } from './wholeCases.js';
 import { visibilityOf } from '../../../gateway/readSide/visibility.js';
 import { decodeCursor, encodeCursor, pageSize } from '../../../gateway/resolvers/pagination.js';
 import type { HandoffArgs } from '../../../gateway/resolvers/handoffs.js';
 
 
 /** Candidate cases first (by index), then the handoffs of those cases that match every filter. */
-async function candidateCases(ctx: GatewayContext, args: HandoffArgs): Promise<CaseDoc[]> {
+async function candidateCases(ctx: GatewayContext, args: HandoffArgs): Promise<WholeCaseDoc[]> {
   const rm = ctx.services.readModels;
   const ids = args.toAgency
     ? await rm.findIds(CASES, CaseIndex.handoffTo, args.toAgency)
     : args.fromAgency
       ? await rm.findIds(CASES, CaseIndex.handoffFrom, args.fromAgency)
       : await rm.findIds(CASES, CaseIndex.has, 'handoffs');
-  return (await ctx.loaders.caseDoc.loadMany(ids)).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
+  return wholeCases(ctx, (await ctx.loaders.caseDoc.loadMany(ids)).filter((d): d is CaseDoc => !!d && !(d instanceof Error)));
 }
 
 /**

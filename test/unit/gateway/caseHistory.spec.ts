@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { caseDeadlines, foldCase, handoffDeadline, type HandoffDeadline } from '../../../domain/catalog/index.js';
+import { caseDeadlines, foldCase, handoffDeadline, handoffsOf, linkedCase, type ExistingCase } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import { createCaseHistory, type CaseHistoryOptions } from '../../../gateway/readSide/caseHistory.js';
+import { createCaseHistory, type CaseHistoryOptions, type CaseThen } from '../../../gateway/readSide/caseHistory.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../../ports/eventStore.js';
-import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { at, eventLog } from '../projections/support.js';
 
 // case(id, asOf) from snapshots must answer exactly what folding every event recorded by asOf answers.
@@ -58,13 +57,14 @@ function growCase(events: RecordedEvent[], handoffs: number, options: { caseId?:
 }
 
 /** What case(id, asOf) answered before snapshots: fold every event recorded by `limit`, every clock counted afresh. */
-async function reference(store: Pick<EventStore, 'readStream'>, caseId: string, limit: number): Promise<CaseDoc | null> {
+async function reference(store: Pick<EventStore, 'readStream'>, caseId: string, limit: number): Promise<CaseThen | null> {
   const known = (await store.readStream(`case-${caseId}`)).filter((e) => Date.parse(e.recordedAt) <= limit);
   const state = foldCase(caseId, known.map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
   if (state.status === 'none') return null;
-  const handoffDeadlines: Record<string, HandoffDeadline | null> = {};
-  for (const h of Object.values(state.handoffs)) handoffDeadlines[h.id] = handoffDeadline(h, deadlines);
-  return { state, handoffDeadlines, deadlines: caseDeadlines(state, deadlines) };
+  return {
+    doc: { state: linkedCase(state), deadlines: caseDeadlines(state, deadlines) },
+    handoffs: handoffsOf(state).map((handoff) => ({ handoff, deadline: handoffDeadline(handoff, deadlines) })),
+  };
 }
 
 /** every recordedAt of the stream, a millisecond before and after it, and before the first */
@@ -135,8 +135,9 @@ describe('case history (case(id, asOf) from snapshots)', () => {
     growCase(events, 6); // same stream: requests handoffs h0..h5 again, h3..h5 are new
     expect(events.length).to.be.greaterThan(count);
     const after = await h.caseAt(CASE, everything);
-    expect(Object.keys(after!.state.handoffs)).to.have.length(6);
-    expect(Object.keys(before!.state.handoffs)).to.have.length(3);
+    expect(Object.keys(after!.doc.state.handoffs)).to.have.length(6);
+    expect(after!.handoffs).to.have.length(6);
+    expect(Object.keys(before!.doc.state.handoffs)).to.have.length(3);
     expect(after).to.deep.equal(await reference(store, CASE, everything));
   });
 
@@ -146,11 +147,13 @@ describe('case history (case(id, asOf) from snapshots)', () => {
     const h = history(store);
     const early = (await h.caseAt(CASE, Date.parse(events[20]!.recordedAt)))!;
     const late = (await h.caseAt(CASE, Date.parse(events.at(-1)!.recordedAt)))!;
-    const untouched = Object.keys(early.state.handoffs).filter((id) => early.state.handoffs[id] === late.state.handoffs[id]);
-    const changed = Object.keys(early.state.handoffs).filter((id) => early.state.handoffs[id] !== late.state.handoffs[id]);
+    const byId = (then: CaseThen) => new Map(then.handoffs.map((h) => [h.handoff.id, h]));
+    const [before, after] = [byId(early), byId(late)];
+    const untouched = [...before.keys()].filter((id) => before.get(id)!.handoff === after.get(id)!.handoff);
+    const changed = [...before.keys()].filter((id) => before.get(id)!.handoff !== after.get(id)!.handoff);
     expect(untouched).to.not.be.empty;
-    for (const id of untouched) expect(late.handoffDeadlines[id]).to.equal(early.handoffDeadlines[id]);
-    for (const id of changed) expect(late.handoffDeadlines[id]).to.deep.equal(handoffDeadline(late.state.handoffs[id]!, deadlines));
+    for (const id of untouched) expect(after.get(id)!.deadline).to.equal(before.get(id)!.deadline);
+    for (const id of changed) expect(after.get(id)!.deadline).to.deep.equal(handoffDeadline(after.get(id)!.handoff, deadlines));
   });
 
   it('folds the known events afresh when recordedAt went back between appends (they are not the first k events)', async () => {
@@ -162,7 +165,7 @@ describe('case history (case(id, asOf) from snapshots)', () => {
     const limit = Date.parse(events[8]!.recordedAt);
     const want = await reference(store, CASE, limit);
     const prefix = foldCase(CASE, events.slice(0, 9).map((e) => ({ type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source })));
-    expect(want!.state).to.not.deep.equal(prefix); // the later revisions count: this is not a prefix
+    expect(want!.doc.state).to.not.deep.equal(linkedCase(prefix as ExistingCase)); // the later revisions count: this is not a prefix
     expect(await h.caseAt(CASE, limit)).to.deep.equal(want);
     for (const l of limitsOf(events)) expect(await h.caseAt(CASE, l)).to.deep.equal(await reference(store, CASE, l));
   });

@@ -8,6 +8,7 @@ import { caseClockOwner, clockKindOfName, handoffClockName, type CaseLevelClock,
 import { rectificationParties, rectificationsOf } from '../../../domain/cases/case.js';
 import { addDays, type IsoDate, type WorkingDayCalendar } from '../../../domain/deadlines/index.js';
 import type { GatewayContext } from '../../../gateway/context.js';
+import { wholeCases } from './wholeCases.js';
 import { visibilityOf } from '../../../gateway/readSide/visibility.js';
 import { CASES, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { MEETINGS, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
@@ -45,7 +46,7 @@ export async function oracleClocks(ctx: GatewayContext, args: OracleArgs): Promi
   const visibility = visibilityOf(ctx);
   const all: (Omit<OracleClock, 'overdue' | 'daysLeft'> & { caseSeen: boolean })[] = [];
 
-  const caseDocs = (await rm.getMany<CaseDoc>(CASES, await rm.listIds(CASES))).filter((d): d is CaseDoc => d !== null);
+  const caseDocs = await wholeCases(ctx, (await rm.getMany<CaseDoc>(CASES, await rm.listIds(CASES))).filter((d): d is CaseDoc => d !== null));
   for (const doc of caseDocs) {
     const state = doc.state;
     const caseSeen = visibility.case(state);

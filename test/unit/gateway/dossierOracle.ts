@@ -8,7 +8,8 @@ import { chinaDate } from '../../../domain/deadlines/index.js';
 import { CASES } from '../../../projections/cases/cases.projection.js';
 import { MEETINGS, MeetingIndex, type MeetingDoc } from '../../../projections/meetings/meetings.projection.js';
 import { agencyOf, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
-import { handoffOverdue, handoffViews, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
+import { handoffOverdue, suggestionOverdue, suggestionViews } from '../../../gateway/readSide/views.js';
+import { handoffViews, wholeCase } from './wholeCases.js';
 import { visibilityOf, visibleActionItems } from '../../../gateway/readSide/visibility.js';
 
 /** 刑事诉讼法's 办案期限 (审查起诉, 补充侦查, 审理) and the 3-day 移送 check: passing one is 超期 */
@@ -64,7 +65,8 @@ async function attentionFor(ctx: GatewayContext, meeting: Meeting) {
   for (const doc of docs) {
     const s = doc.state;
     const push = (reason: string, detail: string) => items.push({ case: { doc, asOf: null }, reason, detail });
-    const lateHandoffs = handoffViews(doc, ctx.today).filter(handoffOverdue);
+    const whole = await wholeCase(ctx, s.id);
+    const lateHandoffs = whole ? handoffViews(whole, ctx.today).filter(handoffOverdue) : [];
     if (lateHandoffs.length) push('overdue_handoff', lateHandoffs.map((v) => `${name(v.handoff.from)}→${name(v.handoff.to)} 移送应于 ${v.deadline!.dueDate} 前办结${STATUTORY_TERMS.has(v.handoff.purpose) ? '（办案期限已超期）' : ''}`).join('；'));
     const lateSuggestions = suggestionViews(doc, ctx.today).filter(suggestionOverdue);
     if (lateSuggestions.length) push('overdue_suggestion', lateSuggestions.map((v) => `${name(v.suggestion.to)} 应于 ${v.deadline!.dueDate} 前回复建议`).join('；'));

@@ -3,6 +3,7 @@ import { handoffClockStart, handoffOverdue } from '../../../domain/catalog/index
 import type { Agency } from '../../../domain/shared/agencies.js';
 import { CASES, CaseIndex, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { badInput, READ_ROLES, requireRole, type GatewayContext } from '../../../gateway/context.js';
+import { wholeCases, type WholeCaseDoc } from './wholeCases.js';
 import { visibilityOf } from '../../../gateway/readSide/visibility.js';
 
 /*
@@ -14,7 +15,7 @@ import { visibilityOf } from '../../../gateway/readSide/visibility.js';
  */
 
 const inQuarter = (time: string | null | undefined, quarter: string): boolean => !!time && quarterOf(chinaDate(time)) === quarter;
-const handoffViews = (doc: CaseDoc) =>
+const handoffViews = (doc: WholeCaseDoc) =>
   Object.values(doc.state.handoffs).map((handoff) => ({ handoff, deadline: doc.handoffDeadlines[handoff.id] ?? null }));
 const suggestionViews = (doc: CaseDoc) =>
   Object.values(doc.state.suggestions).map((suggestion) => ({ suggestion, deadline: doc.deadlines.find((d) => d.name === `suggestion_reply:${suggestion.id}`) }));
@@ -25,7 +26,7 @@ async function scorecardOf(ctx: GatewayContext, agency: Agency, quarter: string)
   const rm = ctx.services.readModels;
   const load = async (index: string) =>
     (await ctx.loaders.caseDoc.loadMany(await rm.findIds(CASES, index, agency.id))).filter((d): d is CaseDoc => !!d && !(d instanceof Error));
-  const [asDefendant, handoffCases, suggestionCases] = await Promise.all([load(CaseIndex.defendant), load(CaseIndex.handoffTo), load(CaseIndex.suggestionTo)]);
+  const [asDefendant, handoffCases, suggestionCases] = await Promise.all([load(CaseIndex.defendant), load(CaseIndex.handoffTo).then((docs) => wholeCases(ctx, docs)), load(CaseIndex.suggestionTo)]);
 
   const litigation = asDefendant.filter((d) => d.state.kind === 'administrative_litigation');
   const judgments = litigation.flatMap((d) => Object.values(d.state.judgments)).filter((j) => inQuarter(j.issuedAt, quarter));

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { handoffDeadline } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
 import { CASES, CaseIndex, casesProjection, type CaseDoc, type CaseProjectionContext } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
 import { at, eventLog, demoCityEvents } from './support.js';
-import { caseDeadlines, evolveCase, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
+import { caseDeadlines, evolveCase, linkedCase, type CaseState, type LinkedCase } from '../../../domain/catalog/index.js';
+import { boardDocId, HANDOFF_BOARD, handoffBoardProjection, type HandoffBoardDoc } from '../../../projections/handoffBoard/handoffBoard.projection.js';
 import { indexesOf } from '../../../projections/cases/cases.projection.js';
 
 // Given stored events → then the case document and the index entries the gateway finds it by.
@@ -29,6 +29,13 @@ function projectOne(events: readonly RecordedEvent[], caseId: string): Projected
 }
 
 const deadline = (p: Projected, name: string) => p.doc.deadlines.find((d) => d.name === name);
+
+/** a case's handoff, whole and with its clock: the handoff board's document of it (the case keeps its link) */
+function boardOf(events: readonly RecordedEvent[], caseId: string, handoffId: string): HandoffBoardDoc {
+  const doc = projectEvents(handoffBoardProjection, events, ctx).get(HANDOFF_BOARD)?.get(boardDocId(caseId, handoffId))?.doc;
+  if (!doc) throw new Error(`no board document ${caseId}/${handoffId}`);
+  return doc as HandoffBoardDoc;
+}
 
 const person = (name: string, role: string) => ({ name, role, type: 'person' });
 
@@ -64,7 +71,7 @@ describe('cases projection', () => {
       });
       expect(p.doc.state.agencies).to.deep.equal(['ly-court', 'ly-market']);
       expect(p.doc[POSITION_FIELD]).to.equal(registered.position.toString());
-      expect(p.doc.handoffDeadlines).to.deep.equal({});
+      expect(p.doc.state.handoffs).to.deep.equal({});
       expect(p.doc.deadlines).to.deep.equal([]);
       expect(p.indexes).to.deep.equal({
         [CaseIndex.all]: ['1'],
@@ -130,10 +137,13 @@ describe('cases projection', () => {
     const received = e('case-M1', 'ly-justice', 'handoff.received', { handoffId: 'h1' }, at('2024-09-13', '10:30'));
     const completed = e('case-M1', 'ly-justice', 'handoff.completed', { handoffId: 'h1', outcome: 'mediated' }, at('2024-10-16'));
 
-    it('has no due date while the clock has not started (requested, not yet received)', () => {
+    it('keeps the request as the handoff’s link; no due date while the clock has not started (requested, not yet received)', () => {
       const p = projectOne([registered, requested], 'M1');
-      expect(p.doc.state.handoffs['h1']).to.include({ status: 'REQUESTED', from: 'ly-court', to: 'ly-justice', purpose: 'entrusted_mediation', receivedAt: null });
-      expect(p.doc.handoffDeadlines).to.deep.equal({ h1: null });
+      expect(p.doc.state.handoffs).to.deep.equal({
+        h1: { id: 'h1', from: 'ly-court', to: 'ly-justice', purpose: 'entrusted_mediation', requestedAt: at('2024-09-12'), receivedAt: null },
+      });
+      expect(boardOf([registered, requested], 'M1', 'h1')).to.deep.include({ caseId: 'M1', deadline: null });
+      expect(boardOf([registered, requested], 'M1', 'h1').handoff).to.include({ status: 'REQUESTED' });
       expect(p.doc.state.agencies).to.deep.equal(['ly-court', 'ly-justice']);
       expect(p.indexes[CaseIndex.handoffTo]).to.deep.equal(['ly-justice']);
       expect(p.indexes[CaseIndex.handoffFrom]).to.deep.equal(['ly-court']);
@@ -143,15 +153,20 @@ describe('cases projection', () => {
 
     it('entrusted_mediation received 2024-09-13: 30 days → Sunday 10-13 → due 2024-10-14', () => {
       const p = projectOne([registered, requested, received], 'M1');
-      expect(p.doc.state.handoffs['h1']).to.include({ status: 'RECEIVED', receivedAt: at('2024-09-13', '10:30') });
-      expect(p.doc.handoffDeadlines['h1']).to.include({ dueDate: '2024-10-14', provisional: false, metAt: null, stoppedAt: null });
+      expect(p.doc.state.handoffs['h1']).to.include({ receivedAt: at('2024-09-13', '10:30') });
+      const board = boardOf([registered, requested, received], 'M1', 'h1');
+      expect(board.handoff).to.include({ status: 'RECEIVED', receivedAt: at('2024-09-13', '10:30') });
+      expect(board.deadline).to.include({ dueDate: '2024-10-14', provisional: false, metAt: null, stoppedAt: null });
       expect(p.doc[POSITION_FIELD]).to.equal(received.position.toString());
     });
 
-    it('completion stops the clock (late here: 10-16 after 10-14) and records the outcome', () => {
+    it('completion stops the clock (late here: 10-16 after 10-14) and records the outcome; the case, whose link it leaves as it was, is not written', () => {
       const p = projectOne([registered, requested, received, completed], 'M1');
-      expect(p.doc.state.handoffs['h1']).to.include({ status: 'COMPLETED', outcome: 'mediated', completedAt: at('2024-10-16') });
-      expect(p.doc.handoffDeadlines['h1']).to.include({ dueDate: '2024-10-14', metAt: at('2024-10-16'), stoppedAt: at('2024-10-16') });
+      const board = boardOf([registered, requested, received, completed], 'M1', 'h1');
+      expect(board.handoff).to.include({ status: 'COMPLETED', outcome: 'mediated', completedAt: at('2024-10-16') });
+      expect(board.deadline).to.include({ dueDate: '2024-10-14', metAt: at('2024-10-16'), stoppedAt: at('2024-10-16') });
+      expect(p.doc[POSITION_FIELD]).to.equal(received.position.toString());
+      expect(p).to.deep.equal(projectOne([registered, requested, received], 'M1'));
     });
 
     it('prosecution_review received 2024-01-31 is due 2024-02-29, extended 15 days → 2024-03-15', () => {
@@ -161,11 +176,11 @@ describe('cases projection', () => {
         log('case-K1', 'ly-police', 'handoff.requested', { handoffId: 'h1', to: 'ly-proc', purpose: 'prosecution_review' }, at('2024-01-30')),
         log('case-K1', 'ly-proc', 'handoff.received', { handoffId: 'h1' }, at('2024-01-31')),
       ];
-      expect(projectOne(events, 'K1').doc.handoffDeadlines['h1']?.dueDate).to.equal('2024-02-29');
+      expect(boardOf(events, 'K1', 'h1').deadline?.dueDate).to.equal('2024-02-29');
       events.push(log('case-K1', 'ly-proc', 'handoff.extended', { handoffId: 'h1', days: 15, approvedBy: '检察长' }, at('2024-02-20')));
-      const extended = projectOne(events, 'K1');
-      expect(extended.doc.state.handoffs['h1']).to.include({ extensionDays: 15, extensionApprovedBy: '检察长' });
-      expect(extended.doc.handoffDeadlines['h1']?.dueDate).to.equal('2024-03-15');
+      const extended = boardOf(events, 'K1', 'h1');
+      expect(extended.handoff).to.include({ extensionDays: 15, extensionApprovedBy: '检察长' });
+      expect(extended.deadline?.dueDate).to.equal('2024-03-15');
     });
 
     it('community_correction starts at the request: requested 2024-09-28 → 10-03 in the holiday → due 2024-10-08, met by receipt', () => {
@@ -174,9 +189,9 @@ describe('cases projection', () => {
         log('case-K2', 'ly-proc', 'case.registered', { kind: 'criminal', title: '周某危险驾驶案', parties: [person('周某', 'offender')] }, at('2024-08-01')),
         log('case-K2', 'ly-court', 'handoff.requested', { handoffId: 'cc1', to: 'ly-justice', purpose: 'community_correction' }, at('2024-09-28')),
       ];
-      expect(projectOne(events, 'K2').doc.handoffDeadlines['cc1']).to.include({ dueDate: '2024-10-08', metAt: null });
+      expect(boardOf(events, 'K2', 'cc1').deadline).to.include({ dueDate: '2024-10-08', metAt: null });
       events.push(log('case-K2', 'ly-justice', 'handoff.received', { handoffId: 'cc1' }, at('2024-10-08')));
-      expect(projectOne(events, 'K2').doc.handoffDeadlines['cc1']).to.include({ dueDate: '2024-10-08', metAt: at('2024-10-08') });
+      expect(boardOf(events, 'K2', 'cc1').deadline).to.include({ dueDate: '2024-10-08', metAt: at('2024-10-08') });
     });
 
     it('a returned handoff (补正) stops its clock without meeting it; a new request points to it', () => {
@@ -188,25 +203,30 @@ describe('cases projection', () => {
         log('case-K3', 'ly-proc', 'handoff.returned', { handoffId: 'h1', reason: '证据材料不全，请补正' }, at('2024-03-08')),
         log('case-K3', 'ly-police', 'handoff.requested', { handoffId: 'h2', to: 'ly-proc', purpose: 'prosecution_review', previousHandoffId: 'h1' }, at('2024-03-15')),
       ];
-      const p = projectOne(events, 'K3');
-      expect(p.doc.state.handoffs['h1']).to.include({ status: 'RETURNED', returnReason: '证据材料不全，请补正' });
-      expect(p.doc.handoffDeadlines['h1']).to.include({ metAt: null, stoppedAt: at('2024-03-08') });
-      expect(p.doc.state.handoffs['h2']).to.include({ status: 'REQUESTED', previousHandoffId: 'h1' });
-      expect(p.doc.handoffDeadlines['h2']).to.equal(null);
+      const [h1, h2] = [boardOf(events, 'K3', 'h1'), boardOf(events, 'K3', 'h2')];
+      expect(h1.handoff).to.include({ status: 'RETURNED', returnReason: '证据材料不全，请补正' });
+      expect(h1.deadline).to.include({ metAt: null, stoppedAt: at('2024-03-08') });
+      expect(h2.handoff).to.include({ status: 'REQUESTED', previousHandoffId: 'h1' });
+      expect(h2.deadline).to.equal(null);
+      expect(Object.keys(projectOne(events, 'K3').doc.state.handoffs)).to.deep.equal(['h1', 'h2']);
     });
 
-    it('carries the clocks of untouched handoffs over: the same clocks as counting every one afresh', () => {
+    it('an event that changes no handoff’s link and involves no one new leaves the case as it was: nothing is written', () => {
       const log = eventLog();
       const events = [log('case-K4', 'ly-police', 'case.registered', { kind: 'criminal', title: '钱某盗窃案', parties: [person('钱某', 'suspect')] }, at('2024-01-02'))];
       for (let n = 1; n <= 6; n++) events.push(log('case-K4', 'ly-police', 'handoff.requested', { handoffId: `h${n}`, to: 'ly-proc', purpose: 'prosecution_review' }, at(`2024-0${n}-03`)));
       for (let n = 1; n <= 6; n++) events.push(log('case-K4', 'ly-proc', 'handoff.received', { handoffId: `h${n}` }, at(`2024-0${n}-05`)));
+      const received = projectOne(events, 'K4');
+      expect(Object.values(received.doc.state.handoffs).map((link) => link.receivedAt)).to.deep.equal([1, 2, 3, 4, 5, 6].map((n) => at(`2024-0${n}-05`)));
       events.push(log('case-K4', 'ly-proc', 'handoff.extended', { handoffId: 'h2', days: 15, approvedBy: '检察长' }, at('2024-02-20')));
       events.push(log('case-K4', 'ly-proc', 'handoff.completed', { handoffId: 'h3', outcome: 'prosecuted' }, at('2024-03-25')));
-      const p = projectOne(events, 'K4');
-      for (const [id, handoff] of Object.entries(p.doc.state.handoffs)) {
-        expect(p.doc.handoffDeadlines[id], id).to.deep.equal(handoffDeadline(handoff, ctx.deadlines));
-      }
-      expect(p.doc.handoffDeadlines['h2']?.dueDate).to.equal('2024-03-20');
+      expect(projectOne(events, 'K4')).to.deep.equal(received);
+      // the board has both
+      expect(boardOf(events, 'K4', 'h2').deadline?.dueDate).to.equal('2024-03-20');
+      expect(boardOf(events, 'K4', 'h3').handoff).to.include({ status: 'COMPLETED', outcome: 'prosecuted' });
+      // a handoff to an agency not yet involved changes the case (its agencies), though its link is the same kind
+      events.push(log('case-K4', 'ly-police', 'handoff.requested', { handoffId: 'h7', to: 'ly-justice', purpose: 'information_notice' }, at('2024-07-03')));
+      expect(projectOne(events, 'K4').doc.state.agencies).to.deep.equal(['ly-police', 'ly-proc', 'ly-justice']);
     });
   });
 
@@ -372,13 +392,14 @@ describe('cases projection', () => {
       const once = projectOne(events, 'I1');
       const twice = projectOne([...events, ...events], 'I1');
       expect(twice).to.deep.equal(once);
-      expect(once.doc[POSITION_FIELD]).to.equal(events[3]!.position.toString());
+      expect(once.doc[POSITION_FIELD]).to.equal(events[2]!.position.toString());
     });
 
-    it('a late re-delivered receipt does not reopen a completed handoff', () => {
-      const p = projectOne([...events, events[2]!], 'I1');
-      expect(p.doc.state.handoffs['h1']).to.include({ status: 'COMPLETED', outcome: 'failed' });
-      expect(p.doc[POSITION_FIELD]).to.equal(events[3]!.position.toString());
+    it('a late re-delivered request does not reset the receipt of the handoff’s link', () => {
+      const p = projectOne([...events, events[1]!], 'I1');
+      expect(p.doc.state.handoffs['h1']).to.include({ receivedAt: at('2024-09-13') });
+      // the completion changed nothing of the case: the receipt was its last write
+      expect(p.doc[POSITION_FIELD]).to.equal(events[2]!.position.toString());
     });
 
     it('the same event at the same position, applied again, is skipped', () => {
@@ -409,23 +430,16 @@ describe('cases projection', () => {
         const doc = result.doc as CaseDoc;
         const indexes = { ...current?.indexes, ...result.indexes };
         docs.set(id, { doc, indexes });
-        const state: ExistingCase = doc.state;
+        const state: LinkedCase = doc.state;
         const where = `${id} after ${event.type} at ${event.position}`;
-        // the stored state is the domain's, but for the handoffs' request papers: the fold never reads them again
+        // the stored state is the domain's with its handoffs as links — field for field and in the same order, as the
+        // asOf view (gateway/readSide/caseHistory.ts) makes it
         expect(whole.status, where).to.not.equal('none');
-        const { handoffs, ...rest } = whole as ExistingCase;
-        const { handoffs: storedHandoffs, ...storedRest } = state;
-        expect(storedRest, where).to.deep.equal(rest);
-        expect(Object.keys(storedHandoffs), where).to.deep.equal(Object.keys(handoffs));
-        for (const [handoffId, handoff] of Object.entries(handoffs)) {
-          const { documents: _documents, note: _note, ...facts } = handoff;
-          expect(storedHandoffs[handoffId], `${where}: ${handoffId}`).to.deep.equal(facts);
-        }
-        expect(doc.deadlines, where).to.deep.equal(caseDeadlines(state, ctx.deadlines));
-        expect(doc.handoffDeadlines, where).to.deep.equal(
-          Object.fromEntries(Object.entries(state.handoffs).map(([handoffId, handoff]) => [handoffId, handoffDeadline(handoff, ctx.deadlines)])),
-        );
-        expect(Object.keys(doc.handoffDeadlines), where).to.deep.equal(Object.keys(state.handoffs));
+        const linked = linkedCase(whole as Exclude<CaseState, { status: 'none' }>);
+        expect(state, where).to.deep.equal(linked);
+        expect(JSON.stringify(state), where).to.equal(JSON.stringify(linked));
+        // the whole case's clocks: the links carry all that caseDeadlines reads of a handoff
+        expect(doc.deadlines, where).to.deep.equal(caseDeadlines(whole, ctx.deadlines));
         expect(indexes, where).to.deep.equal(indexesOf(state));
         checked++;
       }

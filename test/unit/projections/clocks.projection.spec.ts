@@ -16,8 +16,7 @@ import {
   type ClocksContext,
 } from '../../../projections/clocks/clocks.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { at, eventLog, demoCityEvents } from './support.js';
-import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
+import { at, eventLog, demoCityEvents, foldedCases } from './support.js';
 import { caseClockOwner, clockKindOfName, handoffClockName, type CaseLevelClock } from '../../../domain/clocks/runningClocks.js';
 
 // Given stored events → then one document per thing that carries clocks, and the index entries the view reads.
@@ -249,14 +248,15 @@ describe('clocks projection', () => {
 
   it('over every event of the demo city: every clock of every case and meeting, as the whole-case fold has it', async () => {
     const events = await demoCityEvents({ casesOnly: false });
-    const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
+    // the domain's whole fold of every case (the case read model keeps its handoffs as links)
+    const cases = foldedCases(events);
     const projected = [...docs(events).values()].flatMap((p) => (p.doc as ClockDoc).clocks);
     const seen = (c: { id: string; owner: string; dueDate: string | null; running: boolean; kind: string }) => [c.id, c.kind, c.owner, c.dueDate, c.running];
     const want: unknown[] = [];
-    for (const { doc } of cases.values()) {
-      const { state, deadlines, handoffDeadlines } = doc as CaseDoc;
+    for (const state of cases.values()) {
+      const deadlines = caseDeadlines(state, ctx.deadlines);
       for (const handoff of Object.values(state.handoffs)) {
-        const d = handoffDeadlines[handoff.id];
+        const d = handoffDeadline(handoff, ctx.deadlines);
         if (d) want.push([`${state.id}:${handoffClockName(handoff)}`, 'HANDOFF', handoff.to, d.dueDate, d.stoppedAt === null]);
       }
       for (const d of deadlines) {

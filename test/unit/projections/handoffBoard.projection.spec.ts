@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
-import { handoffDeadline, withoutRequestPapers } from '../../../domain/catalog/index.js';
+import { handoffDeadline } from '../../../domain/catalog/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import {
   BOARD_INDEX,
   boardDocId,
@@ -15,7 +14,7 @@ import {
   type HandoffBoardDoc,
 } from '../../../projections/handoffBoard/handoffBoard.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
-import { at, eventLog, demoCityEvents } from './support.js';
+import { at, eventLog, demoCityEvents, foldedCases } from './support.js';
 
 // Given stored events → then one board document per handoff, and the index entries the board reads.
 
@@ -111,20 +110,18 @@ describe('handoff board projection', () => {
     });
   });
 
-  it('over every event of the demo city: each handoff and its clock as the case read model has them', async () => {
+  it('over every event of the demo city: each handoff, with its papers, and its clock as the whole case fold has them', async () => {
     const events = await demoCityEvents();
-    const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
+    const cases = foldedCases(events);
     const docs = board(events);
     let compared = 0;
     let withPapers = 0;
-    for (const { doc } of cases.values()) {
-      const c = doc as CaseDoc;
-      for (const handoff of Object.values(c.state.handoffs)) {
-        const b = docs.get(boardDocId(c.state.id, handoff.id))?.doc as HandoffBoardDoc | undefined;
-        expect(b, `${c.state.id}/${handoff.id}`).to.not.equal(undefined);
-        // the case read model leaves the request's papers to the board (withoutRequestPapers)
-        expect({ caseId: b!.caseId, handoff: withoutRequestPapers(b!.handoff), deadline: b!.deadline }).to.deep.equal({ caseId: c.state.id, handoff, deadline: c.handoffDeadlines[handoff.id] ?? null });
-        expect(b!.handoff.documents, `${c.state.id}/${handoff.id}: the board keeps the document list`).to.be.an('array');
+    for (const state of cases.values()) {
+      for (const handoff of Object.values(state.handoffs)) {
+        const b = docs.get(boardDocId(state.id, handoff.id))?.doc as HandoffBoardDoc | undefined;
+        expect(b, `${state.id}/${handoff.id}`).to.not.equal(undefined);
+        expect({ caseId: b!.caseId, handoff: b!.handoff, deadline: b!.deadline }).to.deep.equal({ caseId: state.id, handoff, deadline: handoffDeadline(handoff, ctx.deadlines) });
+        expect(b!.handoff.documents, `${state.id}/${handoff.id}: the board keeps the document list`).to.be.an('array');
         if (b!.handoff.documents!.length > 0) withPapers += 1;
         compared += 1;
       }

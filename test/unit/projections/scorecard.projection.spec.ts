@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { handoffDeadline, suggestionReplyDue } from '../../../domain/catalog/index.js';
+import { caseDeadlines, handoffDeadline, suggestionReplyDue, withoutRequestPapers } from '../../../domain/catalog/index.js';
 import { DEFAULT_DEADLINE_POLICY } from '../../../domain/deadlines/index.js';
 import type { RecordedEvent } from '../../../ports/eventStore.js';
 import type { IndexBounds } from '../../../ports/readModelStore.js';
 import { chineseDaysCalendar } from '../../../infra/calendar/chineseDays.js';
-import { CASES, casesProjection, type CaseDoc } from '../../../projections/cases/cases.projection.js';
 import { POSITION_FIELD, projectEvents } from '../../../projections/projection.js';
 import {
   caseDocId,
@@ -19,7 +18,7 @@ import {
   type ScorecardHandoffDoc,
   type ScorecardSuggestionDoc,
 } from '../../../projections/scorecard/scorecard.projection.js';
-import { at, eventLog, demoCityEvents } from './support.js';
+import { at, eventLog, demoCityEvents, foldedCases } from './support.js';
 
 // Given stored events → then the scorecard's documents, their index entries, and the counts a row reads from them.
 
@@ -235,18 +234,19 @@ describe('scorecard projection', () => {
     expect(suggestionDocId('a/b', 'c')).to.not.equal(suggestionDocId('a', 'b/c'));
   });
 
-  it('over every event of the demo city: each suggestion`s reply clock and each handoff`s clock as the case read model has them', async () => {
+  it('over every event of the demo city: each suggestion`s reply clock and each handoff`s clock as the whole case fold has them', async () => {
     const events = await demoCityEvents();
-    const cases = projectEvents(casesProjection, events, ctx).get(CASES)!;
+    const cases = foldedCases(events);
     const projected = docs(events);
     let handoffs = 0;
     let suggestions = 0;
     let withDefendant = 0;
-    for (const { doc } of cases.values()) {
-      const c = doc as CaseDoc;
+    for (const state of cases.values()) {
+      const c = { state, deadlines: caseDeadlines(state, ctx.deadlines) };
       for (const handoff of Object.values(c.state.handoffs)) {
         const h = projected.get(handoffDocId(c.state.id, handoff.id))?.doc as ScorecardHandoffDoc | undefined;
-        expect({ handoff: h?.handoff, deadline: h?.deadline }, `${c.state.id}/${handoff.id}`).to.deep.equal({ handoff, deadline: c.handoffDeadlines[handoff.id] ?? null });
+        // the scorecard keeps no request papers (withoutRequestPapers)
+        expect({ handoff: h?.handoff, deadline: h?.deadline }, `${c.state.id}/${handoff.id}`).to.deep.equal({ handoff: withoutRequestPapers(handoff), deadline: handoffDeadline(handoff, ctx.deadlines) });
         handoffs += 1;
       }
       for (const suggestion of Object.values(c.state.suggestions)) {

@@ -1,4 +1,4 @@
-import { currentVersion, dataschemaOf, isCatalogType } from '../../../domain/catalog/index.js';
+import { currentVersion, dataschemaOf, evolveCase, isCatalogType, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
 import type { EventStore, RecordedEvent } from '../../../ports/eventStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { loadDemo } from '../../../infra/demo/loader.js';
@@ -82,4 +82,17 @@ export async function demoCityEvents({ casesOnly = true } = {}): Promise<Recorde
     for (const event of stream.events) events.push(log(streamId, event.source, event.type, event.data as Record<string, unknown>, event.time));
   }
   return events;
+}
+
+/** The domain's whole fold (evolveCase) of every case among these events, by case id: what read models are checked against. */
+export function foldedCases(events: readonly RecordedEvent[]): Map<string, ExistingCase> {
+  const states = new Map<string, CaseState>();
+  for (const e of events) {
+    if (!e.streamId.startsWith('case-')) continue;
+    const id = e.streamId.slice('case-'.length);
+    states.set(id, evolveCase(states.get(id) ?? { status: 'none' }, { type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source, subject: id }));
+  }
+  const cases = new Map<string, ExistingCase>();
+  for (const [id, state] of states) if (state.status !== 'none') cases.set(id, state);
+  return cases;
 }
