@@ -19,6 +19,7 @@ import type {
   ReconsiderationProcedure,
   SuggestionCategory,
 } from '../catalog/vocabulary.js';
+import { withEntry } from '../shared/keyed.js';
 import { isCorrective } from '../catalog/vocabulary.js';
 import { chinaDate, compareDates, DAYS_EXTENSION_GROUNDS, type HandoffExtensionGround, type HandoffProcedure, type HandoffPurpose, type IsoDate, type PossibleSentence } from '../deadlines/index.js';
 
@@ -664,7 +665,7 @@ const withAgencies = (agencies: readonly string[], ...more: (string | null | und
  */
 const withHandoff = (state: ExistingCase, handoffId: string, handoff: Handoff): ExistingCase => ({
   ...state,
-  handoffs: { ...state.handoffs, [handoffId]: handoff },
+  handoffs: withEntry(state.handoffs, handoffId, handoff),
 });
 
 const involve = (state: ExistingCase, ...agencies: (string | null | undefined)[]): ExistingCase => {
@@ -780,8 +781,12 @@ export const evolveHandoff = (handoff: Handoff | null, input: CaseEventInput): H
   if (handoff === null) return null;
   const h = handoff;
   switch (event.type) {
-    case 'handoff.received':
-      return { ...h, status: 'RECEIVED', receivedAt: time, ...(event.data.receiptStartedClock ? { receiptStartedClock: true as const } : {}) };
+    case 'handoff.received': {
+      // two spreads in one literal would make V8 copy the second through its runtime, and give the handoff a shape
+      // that every later spread of it copies slowly: the revision-1 flag, which few have, is added on its own
+      const received: Handoff = { ...h, status: 'RECEIVED', receivedAt: time };
+      return event.data.receiptStartedClock ? { ...received, receiptStartedClock: true as const } : received;
+    }
     case 'handoff.accepted':
       return { ...h, status: 'ACCEPTED', acceptedAt: time, receivedAt: h.receivedAt ?? time };
     case 'handoff.returned':
@@ -1026,13 +1031,13 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
     }
     case 'hearing.scheduled': {
       const next = involve(s, ...(event.data.observers ?? []));
-      return { ...next, hearings: { ...next.hearings, [event.data.hearingId]: evolveHearing(null, event)! } };
+      return { ...next, hearings: withEntry(next.hearings, event.data.hearingId, evolveHearing(null, event)!) };
     }
     case 'hearing.held': {
       const hearing = s.hearings[event.data.hearingId];
       if (!hearing) return s;
       const next = involve(s, ...(event.data.observerAgencies ?? []));
-      return { ...next, hearings: { ...next.hearings, [event.data.hearingId]: evolveHearing(hearing, event)! } };
+      return { ...next, hearings: withEntry(next.hearings, event.data.hearingId, evolveHearing(hearing, event)!) };
     }
     case 'judgment.issued': {
       const d = event.data;
@@ -1044,26 +1049,26 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
         issuedAt: time,
         issuedBy: source,
       };
-      return { ...s, judgments: { ...s.judgments, [d.judgmentId]: judgment }, judgment };
+      return { ...s, judgments: withEntry(s.judgments, d.judgmentId, judgment), judgment };
     }
     case 'judgment.effective': {
       const judgment = s.judgments[event.data.judgmentId];
       if (!judgment) return s;
       const next: Judgment = { ...judgment, effectiveAt: event.data.effectiveAt };
-      return { ...s, judgments: { ...s.judgments, [next.id]: next }, judgment: s.judgment?.id === next.id ? next : s.judgment };
+      return { ...s, judgments: withEntry(s.judgments, next.id, next), judgment: s.judgment?.id === next.id ? next : s.judgment };
     }
     case 'judicial_confirmation.decided':
       return { ...s, judicialConfirmation: { granted: event.data.granted, decidedAt: time, decidedBy: source } };
     case 'suggestion.issued': {
       const next = involve(s, event.data.to);
-      return { ...next, suggestions: { ...next.suggestions, [event.data.suggestionId]: evolveSuggestion(null, event)! } };
+      return { ...next, suggestions: withEntry(next.suggestions, event.data.suggestionId, evolveSuggestion(null, event)!) };
     }
     case 'suggestion.served':
     case 'suggestion.received':
     case 'suggestion.replied': {
       const suggestion = s.suggestions[event.data.suggestionId];
       if (!suggestion) return s;
-      return { ...s, suggestions: { ...s.suggestions, [event.data.suggestionId]: evolveSuggestion(suggestion, event)! } };
+      return { ...s, suggestions: withEntry(s.suggestions, event.data.suggestionId, evolveSuggestion(suggestion, event)!) };
     }
     case 'reconsideration.decided': {
       const d = event.data;
@@ -1133,16 +1138,16 @@ export const evolveCase = (state: CaseState, input: CaseEventInput): CaseState =
       const rectification = evolveRectification(rectifications[id] ?? null, event);
       if (rectification === null || rectification === rectifications[id]) return s;
       const next = event.type === 'rectification.ordered' ? involve(s, event.data.to) : s;
-      return { ...next, rectifications: { ...rectifications, [id]: rectification } };
+      return { ...next, rectifications: withEntry(rectifications, id, rectification) };
     }
     case 'notice.issued': {
       const next = involve(s, ...event.data.recipients);
-      return { ...next, copyNotices: { ...next.copyNotices, [event.data.noticeId]: evolveCopyNotice(null, event)! } };
+      return { ...next, copyNotices: withEntry(next.copyNotices, event.data.noticeId, evolveCopyNotice(null, event)!) };
     }
     case 'notice.acknowledged': {
       const notice = s.copyNotices[event.data.noticeId];
       if (!notice) return s;
-      return { ...s, copyNotices: { ...s.copyNotices, [notice.id]: evolveCopyNotice(notice, event)! } };
+      return { ...s, copyNotices: withEntry(s.copyNotices, notice.id, evolveCopyNotice(notice, event)!) };
     }
     default:
       return s;

@@ -39,6 +39,7 @@ import type { IsoDate } from '../../domain/deadlines/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import type { Projection } from '../projection.js';
+import { withEntry } from '../../domain/shared/keyed.js';
 
 /**
  * The dossier's attention list (graphql.md Meeting.attention; the rule: domain/meetings/attention.ts): one small
@@ -258,7 +259,7 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
       if (handoffEnded(handoff) || (deadline !== null && deadline.stoppedAt !== null)) {
         return id in doc.handoffs ? { ...doc, handoffs: withoutKey(doc.handoffs, id) } : doc;
       }
-      return { ...doc, handoffs: { ...doc.handoffs, [id]: { handoff: withoutRequestPapers(handoff), dueDate: deadline?.dueDate ?? null } } };
+      return { ...doc, handoffs: withEntry(doc.handoffs, id, { handoff: withoutRequestPapers(handoff), dueDate: deadline?.dueDate ?? null }) };
     }
     case 'judgment.issued':
       return { ...doc, lostAt: lostAtOf({ judgment: { outcome: e.data.outcome, issuedAt: time } }) };
@@ -269,7 +270,7 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
       const suggestion = evolveSuggestion(e.type === 'suggestion.issued' ? null : (doc.suggestions[id]?.suggestion ?? null), input);
       if (suggestion === null || suggestion === doc.suggestions[id]?.suggestion) return doc;
       const kept = { ...suggestion, summary: '' };
-      return { ...doc, suggestions: { ...doc.suggestions, [id]: { suggestion: kept, dueDate: suggestionReplyDue(kept, ctx.deadlines.calendar)?.dueDate ?? null } } };
+      return { ...doc, suggestions: withEntry(doc.suggestions, id, { suggestion: kept, dueDate: suggestionReplyDue(kept, ctx.deadlines.calendar)?.dueDate ?? null }) };
     }
     case 'suggestion.replied':
       return e.data.suggestionId in doc.suggestions ? { ...doc, suggestions: withoutKey(doc.suggestions, e.data.suggestionId) } : doc;
@@ -295,7 +296,7 @@ function evolveCaseEvent(before: AttentionDoc, event: RecordedEvent, ctx: Attent
       if (e.data.rectificationId in rectifications) return doc;
       const rectification = evolveRectification(null, input);
       const clock = rectification === null ? null : rectificationAttentionClock(rectification);
-      return clock === null ? doc : { ...doc, rectifications: { ...rectifications, [e.data.rectificationId]: clock } };
+      return clock === null ? doc : { ...doc, rectifications: withEntry(rectifications, e.data.rectificationId, clock) };
     }
     case 'rectification.completed':
       return doc.rectifications !== undefined && e.data.rectificationId in doc.rectifications ? { ...doc, rectifications: withoutKey(doc.rectifications, e.data.rectificationId) } : doc;

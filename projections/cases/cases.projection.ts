@@ -10,6 +10,7 @@ import {
   type LinkedCase,
 } from '../../domain/catalog/index.js';
 import type { DeadlineDeps } from '../../domain/cases/deadlines.js';
+import { withEntry } from '../../domain/shared/keyed.js';
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import type { Projection } from '../projection.js';
 
@@ -73,7 +74,7 @@ export function evolveLinkedCase(previous: LinkedCase | null, event: RecordedEve
   if (HANDOFF_EVENTS.has(event.type) && typeof named === 'string') {
     const was = links[named];
     const link = evolveHandoffLink(was ?? null, input);
-    if (link !== null && link !== was) links = { ...links, [named]: link };
+    if (link !== null && link !== was) links = withEntry(links, named, link);
   }
   if (folded === bare) return links === previous!.handoffs ? previous : { ...previous!, handoffs: links };
   return { ...folded, handoffs: links };

@@ -31,6 +31,7 @@ import { chinaDate, quarterOf, type IsoDate } from '../../domain/deadlines/index
 import type { RecordedEvent } from '../../ports/eventStore.js';
 import type { IndexBounds } from '../../ports/readModelStore.js';
 import type { Evolved, Projection } from '../projection.js';
+import { withEntry } from '../../domain/shared/keyed.js';
 
 /**
  * The quarterly scorecard (graphql.md `scorecard`, 季通报) as counts: one small document per thing a column counts,
@@ -259,7 +260,7 @@ function evolveCaseDoc(before: ScorecardCaseDoc | null, event: RecordedEvent): S
     case 'hearing.held': {
       const id = data.hearingId as string;
       const hearing = evolveHearing(before.hearings[id] ?? null, inputOf(event));
-      return hearing === null || hearing === before.hearings[id] ? before : { ...before, hearings: { ...before.hearings, [id]: hearing } };
+      return hearing === null || hearing === before.hearings[id] ? before : { ...before, hearings: withEntry(before.hearings, id, hearing) };
     }
     case 'reconsideration.decided': {
       const decision = data.decision as ReconsiderationDecision;
