@@ -19,9 +19,9 @@ import type {
   ReconsiderationProcedure,
   SuggestionCategory,
 } from '../catalog/vocabulary.js';
-import { withEntry } from '../shared/keyed.js';
 import { isCorrective } from '../catalog/vocabulary.js';
 import { chinaDate, compareDates, DAYS_EXTENSION_GROUNDS, type HandoffExtensionGround, type HandoffProcedure, type HandoffPurpose, type IsoDate, type PossibleSentence } from '../deadlines/index.js';
+import { withEntry } from '../shared/keyed.js';
 
 // ---------------------------------------------------------------------------------------------
 // Event data: the published shapes (events.md §3), plus the platform's `notice.issued`.

@@ -8,11 +8,14 @@ import { createInProcessChangeFeed, type ChangeFeed } from '../../../ports/chang
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedReadModelStore.js';
 import { CLOCKS } from '../../../projections/clocks/clocks.projection.js';
+import { CASES, type CaseDoc } from '../../../projections/cases/cases.projection.js';
+import { boardDocId, HANDOFF_BOARD } from '../../../projections/handoffBoard/handoffBoard.projection.js';
+import type { CaseView } from '../../../gateway/resolvers/cases.js';
 
 /**
- * clockChanged as graphql-js drives it: the iterator `subscribe` returns is pulled with next() and ended with
- * return(). What it yields is what the caller may see (a viewer: clocks whose `visibleTo` names its agency), and once
- * ended it leaves the feed — it reads nothing more.
+ * clockChanged and caseChanged as graphql-js drives them: the iterator `subscribe` returns is pulled with next() and
+ * ended with return(). What it yields is what the caller may see (a viewer: clocks whose `visibleTo` names its agency),
+ * and once ended it leaves the feed — it reads nothing more.
  */
 const clock = (id: string, owner: string, visibleTo: string[]): ClockFacts => ({
   id,
@@ -28,7 +31,7 @@ const clock = (id: string, owner: string, visibleTo: string[]): ClockFacts => ({
 
 const viewer = (agency: string): Principal => ({ name: `${agency}-viewer`, agency: { id: agency, kind: 'government', name: agency }, roles: ['viewer'] });
 
-describe('clockChanged (gateway/resolvers/subscriptions.ts)', () => {
+describe('clockChanged and caseChanged (gateway/resolvers/subscriptions.ts)', () => {
   let store: ReadModelStore;
   let feed: ChangeFeed;
   let reads: number;
@@ -84,6 +87,21 @@ describe('clockChanged (gateway/resolvers/subscriptions.ts)', () => {
     await write('h:S4/h', [clock('S4:h', 'xj-market', ['xj-market'])], 1n);
     expect(reads, 'no document read after the end').to.equal(0);
     expect(await events.next()).to.deep.equal({ value: undefined, done: true });
+  });
+
+  it('caseChanged hears of a case when only the board wrote one of its handoffs, and of no other case', async () => {
+    // an acceptance or a completion changes the handoff (the board's document) and leaves the case's link as it was
+    const caseDoc = (id: string) => ({ state: { id, agencies: ['xj-court', 'xj-proc'] }, deadlines: [] }) as unknown as CaseDoc;
+    await store.commit('cases', 1n, [{ collection: CASES, id: 'S/5 案', doc: caseDoc('S/5 案') }, { collection: CASES, id: 'S6', doc: caseDoc('S6') }]);
+    const events = subscriptionResolvers.Subscription.caseChanged.subscribe(undefined, { id: 'S/5 案' }, createContext(viewer('xj-court'), services()));
+    const first = events.next();
+    await feed.publish({ collection: HANDOFF_BOARD, ids: [boardDocId('S6', 'h1'), boardDocId('S/5', 'h1')] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads, 'a change of other cases is not read').to.equal(0);
+    await feed.publish({ collection: HANDOFF_BOARD, ids: [boardDocId('S6', 'h2'), boardDocId('S/5 案', 'h1')] });
+    const received = (await first) as IteratorResult<CaseView>;
+    expect(received.value.doc.state.id).to.equal('S/5 案');
+    await events.return!();
   });
 
   it('a reader without a read role is refused at subscribe', () => {
