@@ -16,6 +16,7 @@ import {
   type CopyNotice,
   type Handoff,
   type Suggestion,
+  withoutRequestPapers,
 } from '../../domain/catalog/index.js';
 import {
   actionItemClock,
@@ -47,6 +48,7 @@ export const CLOCKS = 'clocks';
 
 /** what a document's clocks are folded from: the one thing whose events move them */
 export type ClockSource =
+  /** without its request's papers (withoutRequestPapers): no clock reads them, and they were half of the document */
   | { readonly handoff: Handoff }
   | { readonly suggestion: Suggestion }
   | { readonly notice: CopyNotice }
@@ -140,7 +142,8 @@ const caseIdOf = (event: RecordedEvent): string | null => (event.streamId.starts
 export const clocksProjection: Projection<ClocksContext> = {
   name: 'clocks',
   // 2: revision 2 of the spec (issue 16): rectification clocks
-  revision: 2,
+  // 3: a handoff's document without its request's papers
+  revision: 3,
   canHandle: [...CASE_EVENT_TYPES, ...ACTION_ITEM_EVENTS],
   collections: [CLOCKS],
   // read only by range: no per-value set in Redis for values that are all unique
@@ -215,7 +218,7 @@ export function evolveClockDoc(before: ClockDoc | null, event: RecordedEvent, de
 
 const handoffDoc = (caseId: string, handoff: Handoff, deps: DeadlineDeps): ClockDoc => {
   const clock = handoffClock(caseId, handoff, deps);
-  return { clocks: clock ? [clock] : [], source: { handoff } };
+  return { clocks: clock ? [clock] : [], source: { handoff: withoutRequestPapers(handoff) } };
 };
 
 const suggestionDoc = (caseId: string, suggestion: Suggestion, deps: DeadlineDeps): ClockDoc => {

@@ -103,6 +103,19 @@ describe('clocks projection', () => {
       expect(entries(done)).to.deep.equal([]);
     });
 
+    it('keeps the handoff it folds without its request’s papers (no clock reads them), before and after its receipt', () => {
+      const { e, registered } = criminalCase();
+      const papers = { documents: [{ title: '起诉意见书', sha256: null }], note: '请审查' };
+      const requested = e('case-XS-1', 'yl-police', 'handoff.requested', { handoffId: 'XS-1-h2', to: 'yl-proc', purpose: 'prosecution_review', ...papers }, at('2024-09-03'));
+      const received = e('case-XS-1', 'yl-proc', 'handoff.received', { handoffId: 'XS-1-h2' }, at('2024-09-04'));
+      for (const events of [[registered, requested], [registered, requested, received]]) {
+        const source = one(events, ClockDocId.handoff('XS-1', 'XS-1-h2')).doc.source as { handoff: Record<string, unknown> };
+        expect(source.handoff).to.include({ id: 'XS-1-h2', to: 'yl-proc' });
+        expect(source.handoff).to.not.have.any.keys('documents', 'note');
+      }
+      expect(one([registered, requested, received], ClockDocId.handoff('XS-1', 'XS-1-h2')).doc.clocks[0]).to.include({ owner: 'yl-proc', running: true });
+    });
+
     it('a follow-up of a handoff nobody requested writes nothing', () => {
       const { e, registered } = criminalCase();
       const stray = e('case-XS-1', 'yl-proc', 'handoff.received', { handoffId: 'nope' }, at('2024-09-04'));
