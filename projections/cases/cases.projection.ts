@@ -25,9 +25,9 @@ export const CASES = 'cases';
 export interface CaseDoc {
   /**
    * The case as the domain folds it, each handoff kept as its link (HandoffLink: parties, purpose, request and
-   * receipt). A case is written again on every event that changes it, and its whole handoffs — with their clocks,
-   * three quarters of the bytes of a case with 33 of them — were written again with it; an event of one handoff now
-   * changes the case only when it changes that handoff's link or the case's agencies (issue 14).
+   * receipt). A case is written again on every event that changes it, and its whole handoffs with their clocks were
+   * written again with it (the benchmark's 200,000-event store: 9,155 characters a case on average, 3,927 with links);
+   * an event of one handoff now changes the case only when it changes that handoff's link or the case's agencies.
    */
   state: LinkedCase;
   deadlines: CaseDeadline[];
