@@ -109,7 +109,8 @@ describe('clocks projection', () => {
       const requested = e('case-XS-1', 'yl-police', 'handoff.requested', { handoffId: 'XS-1-h2', to: 'yl-proc', purpose: 'prosecution_review', ...papers }, at('2024-09-03'));
       const received = e('case-XS-1', 'yl-proc', 'handoff.received', { handoffId: 'XS-1-h2' }, at('2024-09-04'));
       for (const events of [[registered, requested], [registered, requested, received]]) {
-        const source = one(events, ClockDocId.handoff('XS-1', 'XS-1-h2')).doc.source as { handoff: Record<string, unknown> };
+        const { source } = one(events, ClockDocId.handoff('XS-1', 'XS-1-h2')).doc;
+        if (!('handoff' in source)) throw new Error('not a handoff’s clock document');
         expect(source.handoff).to.include({ id: 'XS-1-h2', to: 'yl-proc' });
         expect(source.handoff).to.not.have.any.keys('documents', 'note');
       }
