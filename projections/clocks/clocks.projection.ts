@@ -48,7 +48,7 @@ export const CLOCKS = 'clocks';
 
 /** what a document's clocks are folded from: the one thing whose events move them */
 export type ClockSource =
-  /** without its request's papers (withoutRequestPapers): no clock reads them, and they were half of the document */
+  /** without its request's papers (withoutRequestPapers): no clock reads them, and they were a fifth of its bytes */
   | { readonly handoff: Handoff }
   | { readonly suggestion: Suggestion }
   | { readonly notice: CopyNotice }
