@@ -31,13 +31,23 @@ interface Folded {
   after: bigint | null;
   states: Map<string, CaseState>;
   docs: Map<string, WholeCaseDoc | null>;
+  /** the catching up under way: two askers at once must not fold the same events twice */
+  caughtUp: Promise<void>;
 }
 const folds = new WeakMap<object, Folded>();
 
 async function foldedUpToNow(ctx: GatewayContext): Promise<Folded> {
   const events = ctx.services.events;
   let folded = folds.get(events);
-  if (folded === undefined) folds.set(events, (folded = { after: null, states: new Map(), docs: new Map() }));
+  if (folded === undefined) folds.set(events, (folded = { after: null, states: new Map(), docs: new Map(), caughtUp: Promise.resolve() }));
+  const into = folded;
+  into.caughtUp = into.caughtUp.then(() => catchUp(ctx, into));
+  await into.caughtUp;
+  return into;
+}
+
+async function catchUp(ctx: GatewayContext, folded: Folded): Promise<void> {
+  const events = ctx.services.events;
   for (;;) {
     const page = await events.readAll({ after: folded.after, maxCount: 5_000 });
     for (const stored of page) {
@@ -48,7 +58,7 @@ async function foldedUpToNow(ctx: GatewayContext): Promise<Folded> {
       folded.states.set(caseId, evolveCase(folded.states.get(caseId) ?? { status: 'none' }, input));
       folded.docs.delete(caseId);
     }
-    if (page.length === 0) return folded;
+    if (page.length === 0) return;
     folded.after = page.at(-1)!.position;
   }
 }
