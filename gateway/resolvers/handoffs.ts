@@ -53,6 +53,12 @@ interface Placed {
 
 const byKey = (a: Placed, b: Placed): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/**
+ * A segment's entries in board order, each handoff once: a viewer's board reads its `t:` and `f:` scopes side by
+ * side, and a handoff from the agency to itself is in both, under the same key (which ends with its ids).
+ */
+const inBoardOrder = (placed: Placed[]): Placed[] => placed.sort(byKey).filter((p, i, all) => i === 0 || p.key !== all[i - 1]!.key);
+
 /** the lane's range after the cursor's key (strictly: the smallest value above `v` is `v` + NUL) */
 const after = (lane: LaneRange, cursor: Cursor | null, rank: number): LaneRange | null => {
   if (cursor === null || rank > cursor.rank) return lane;
@@ -70,7 +76,7 @@ async function firstEntries(rm: ReadModelStore, segments: readonly BoardSegment[
     const lanes = segment.lanes.map((lane) => after(lane, cursor, segment.rank)).filter((lane): lane is LaneRange => lane !== null);
     const pages = await Promise.all(lanes.map((lane) => rm.findRange(HANDOFF_BOARD, BOARD_INDEX, { from: lane.from, to: lane.to, limit: wanted })));
     const merged = pages.flatMap((page, i) => page.entries.map((entry) => ({ entry, key: entry.value.slice(lanes[i]!.prefix.length), rank: segment.rank })));
-    found.push(...merged.sort(byKey).slice(0, wanted));
+    found.push(...inBoardOrder(merged).slice(0, wanted));
   }
   return found;
 }
@@ -88,7 +94,7 @@ async function allEntries(rm: ReadModelStore, segments: readonly BoardSegment[])
         next = page.next;
       } while (next !== null);
     }
-    found.push(...merged.sort(byKey));
+    found.push(...inBoardOrder(merged));
   }
   return found;
 }
@@ -115,19 +121,22 @@ export const handoffResolvers = {
       const plan = boardPlan({ viewer: visibilityOf(ctx).agency, ...args });
       const none = { totalCount: 0, nodes: [], pageInfo: { endCursor: null, hasNextPage: false } };
       if (plan === null) return none;
-      const segments = boardSegments(plan.scope, args, ctx.today);
+      const segments = boardSegments(plan.scopes, args, ctx.today);
       const view = (doc: HandoffBoardDoc): HandoffView => ({ caseId: doc.caseId, handoff: doc.handoff, deadline: doc.deadline, today: ctx.today });
       const endCursor = (p: Placed | undefined) => (p ? encodeCursor(`${p.rank}|${p.key}`) : null);
 
       if (plan.residual === undefined) {
-        const lanes = segments.flatMap((s) => s.lanes);
-        const [counts, found] = await Promise.all([
-          Promise.all(lanes.map((lane) => rm.countRange(HANDOFF_BOARD, BOARD_INDEX, lane))),
+        const count = (lanes: readonly LaneRange[]) =>
+          Promise.all(lanes.map((lane) => rm.countRange(HANDOFF_BOARD, BOARD_INDEX, lane))).then((counts) => counts.reduce((a, b) => a + b, 0));
+        const overlap = plan.overlap;
+        const [counted, countedTwice, found] = await Promise.all([
+          count(segments.flatMap((s) => s.lanes)),
+          overlap === undefined ? 0 : count(boardSegments([overlap], args, ctx.today).flatMap((s) => s.lanes)),
           firstEntries(rm, segments, cursor, size + 1),
         ]);
         const page = found.slice(0, size);
         return {
-          totalCount: counts.reduce((a, b) => a + b, 0),
+          totalCount: counted - countedTwice,
           nodes: (await documents(rm, page)).map(view),
           pageInfo: { endCursor: endCursor(page[page.length - 1]), hasNextPage: found.length > size },
         };

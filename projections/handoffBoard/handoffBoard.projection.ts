@@ -70,14 +70,16 @@ export const BoardScope = {
   from: (agency: string) => `f:${enc(agency)}`,
   fromTo: (from: string, to: string) => `ft:${enc(from)}>${enc(to)}`,
   purpose: (purpose: string) => `p:${enc(purpose)}`,
-  /** the handoffs a viewer of this agency may see */
-  visibleTo: (agency: string) => `v:${enc(agency)}`,
 };
 
+/**
+ * A viewer's own board has no scope of its own: what an agency may see is what was sent to it or by it
+ * (handoffParties), the union of its `t:` and `f:` scopes, read side by side (boardPlan). A scope of its own
+ * repeated both for every handoff: two of seven entries, each moved at every change of lane.
+ */
 export const boardEntries = (doc: HandoffBoardDoc): string[] => {
   const { from, to, purpose } = doc.handoff;
   const scopes = [BoardScope.all, BoardScope.to(to), BoardScope.from(from), BoardScope.fromTo(from, to), BoardScope.purpose(purpose)];
-  for (const agency of doc.visibleTo) scopes.push(BoardScope.visibleTo(agency));
   const tail = `|${laneOf(doc)}|${boardKey(doc)}`;
   return scopes.map((scope) => scope + tail);
 };
@@ -92,6 +94,8 @@ const caseIdOf = (event: RecordedEvent): string => event.streamId.slice('case-'.
 
 export const handoffBoardProjection: Projection<HandoffBoardContext> = {
   name: 'handoffBoard',
+  // 2: no viewer scopes (boardEntries)
+  revision: 2,
   canHandle: HANDOFF_EVENT_TYPES,
   collections: [HANDOFF_BOARD],
   // read only by range (boardPlan / boardSegments): no per-value set in Redis for values that are all unique
@@ -131,35 +135,39 @@ export interface BoardQuestion {
 }
 
 export interface BoardPlan {
-  scope: string;
-  /** what the scope does not answer, checked on each candidate document; absent: the scope is exact */
+  /** the scopes whose union holds every handoff the question may match: two for a viewer's own board */
+  scopes: readonly string[];
+  /** the handoffs held by every one of `scopes` (from the viewer to itself), to be counted once */
+  overlap?: string;
+  /** what the scopes do not answer, checked on each candidate document; absent: the scopes are exact */
   residual?: (doc: HandoffBoardDoc) => boolean;
 }
 
 /**
- * The scope holding every handoff the question may match (null: none can). A viewer's scope holds only what it
- * may see: `v:<agency>`, or a filter that names its own agency (it is a party to every handoff to or from it), or
- * the pair index — a handoff to another agency is seen only by the agency that sent it (handoffParties).
+ * The scopes holding every handoff the question may match (null: none can). A viewer's scopes hold only what it
+ * may see: its own `t:` and `f:` scopes together, or a filter that names its own agency (it is a party to every
+ * handoff to or from it), or the pair index — a handoff to another agency is seen only by the agency that sent it
+ * (handoffParties).
  */
 export function boardPlan(q: BoardQuestion): BoardPlan | null {
   const to = q.toAgency || null;
   const from = q.fromAgency || null;
   const purpose = q.purpose || null;
   const v = q.viewer;
-  let scope: string;
+  let plan: BoardPlan;
   if (to !== null && from !== null) {
     if (v !== null && !handoffParties({ from, to }).includes(v)) return null;
-    scope = BoardScope.fromTo(from, to);
+    plan = { scopes: [BoardScope.fromTo(from, to)] };
   } else if (to !== null) {
-    scope = v === null || v === to ? BoardScope.to(to) : BoardScope.fromTo(v, to);
+    plan = { scopes: [v === null || v === to ? BoardScope.to(to) : BoardScope.fromTo(v, to)] };
   } else if (from !== null) {
-    scope = v === null || v === from ? BoardScope.from(from) : BoardScope.fromTo(from, v);
+    plan = { scopes: [v === null || v === from ? BoardScope.from(from) : BoardScope.fromTo(from, v)] };
   } else if (v !== null) {
-    scope = BoardScope.visibleTo(v);
+    plan = { scopes: [BoardScope.to(v), BoardScope.from(v)], overlap: BoardScope.fromTo(v, v) };
   } else {
-    return { scope: purpose === null ? BoardScope.all : BoardScope.purpose(purpose) };
+    return { scopes: [purpose === null ? BoardScope.all : BoardScope.purpose(purpose)] };
   }
-  return purpose === null ? { scope } : { scope, residual: (doc) => doc.handoff.purpose === purpose };
+  return purpose === null ? plan : { ...plan, residual: (doc) => doc.handoff.purpose === purpose };
 }
 
 const OPEN: readonly HandoffStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED'];
@@ -179,19 +187,22 @@ export interface BoardSegment {
   lanes: LaneRange[];
 }
 
-/** The board's segments for a question, in order: today only decides where the running lanes are cut. */
-export function boardSegments(scope: string, q: Pick<BoardQuestion, 'status' | 'overdue'>, today: IsoDate): BoardSegment[] {
+/** The board's segments for a question, in order, each with its lanes in every scope: today only decides where the running lanes are cut. */
+export function boardSegments(scopes: readonly string[], q: Pick<BoardQuestion, 'status' | 'overdue'>, today: IsoDate): BoardSegment[] {
   const wanted = (statuses: readonly HandoffStatus[]) => (q.status ? statuses.filter((s) => s === q.status) : statuses);
-  const lane = (l: Lane, from = '', to = TOP): LaneRange => {
-    const prefix = `${scope}|${l}|`;
-    return { prefix, from: prefix + from, to: prefix + to };
-  };
+  const lanes = (statuses: readonly HandoffStatus[], kind: 'R' | 'N' | 'E', from = '', to = TOP): LaneRange[] =>
+    scopes.flatMap((scope) =>
+      statuses.map((status) => {
+        const prefix = `${scope}|${kind}${status}|`;
+        return { prefix, from: prefix + from, to: prefix + to };
+      }),
+    );
   const open = wanted(OPEN);
   const segments: BoardSegment[] = [
     // due before today: `<prefix><today>` is above every value of an earlier due date and below those due today
-    { rank: 0, lanes: open.map((s) => lane(`R${s}`, '', today)) },
-    { rank: 1, lanes: [...open.map((s) => lane(`R${s}`, today)), ...open.map((s) => lane(`N${s}`))] },
-    { rank: 2, lanes: wanted(ENDED).map((s) => lane(`E${s}`)) },
+    { rank: 0, lanes: lanes(open, 'R', '', today) },
+    { rank: 1, lanes: [...lanes(open, 'R', today), ...lanes(open, 'N')] },
+    { rank: 2, lanes: lanes(wanted(ENDED), 'E') },
   ];
   if (q.overdue === true) return segments.slice(0, 1);
   if (q.overdue === false) return segments.slice(1);

@@ -104,10 +104,16 @@ function expected(docs: HandoffBoardDoc[], filter: Filter, first: number, after:
 
 describe('handoff board: the page picked out equals the sorted board, paged', () => {
   it('for any board, filter and page size, page after page', async () => {
-    const filterArb: fc.Arbitrary<Filter> = fc.record(
-      { status: fc.constantFrom(...STATUSES), overdue: fc.boolean(), toAgency: fc.constantFrom(...AGENCIES), fromAgency: fc.constantFrom(...AGENCIES), purpose: fc.constantFrom('p', 'q') },
-      { requiredKeys: [] },
-    );
+    // each filter absent half the time: `requiredKeys: []` left out all three of to, from and purpose once in 300 runs,
+    // and a viewer's own board (its `t:` and `f:` scopes read side by side) needs all three out
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 1 });
+    const filterArb: fc.Arbitrary<Filter> = fc.record({
+      status: maybe(fc.constantFrom(...STATUSES)),
+      overdue: maybe(fc.boolean()),
+      toAgency: maybe(fc.constantFrom(...AGENCIES)),
+      fromAgency: maybe(fc.constantFrom(...AGENCIES)),
+      purpose: maybe(fc.constantFrom('p', 'q')),
+    });
     const viewerArb = fc.option(fc.constantFrom(...AGENCIES), { nil: null });
     await fc.assert(
       fc.asyncProperty(boardArb, filterArb, fc.integer({ min: 0, max: 4 }), viewerArb, async (board, filter, first, viewer) => {

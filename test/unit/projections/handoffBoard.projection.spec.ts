@@ -51,7 +51,7 @@ describe('handoff board projection', () => {
       expect(p.doc[POSITION_FIELD]).to.equal(requested.position.toString());
       const tail = '|NREQUESTED|9999-99-99|2024-09-03T01:00:00.000Z|XS-1/XS-1-h1';
       expect(p.indexes[BOARD_INDEX]).to.have.members(
-        ['*', 't:yl-proc', 'f:yl-police', 'ft:yl-police>yl-proc', 'p:prosecution_review', 'v:yl-police', 'v:yl-proc'].map((scope) => scope + tail),
+        ['*', 't:yl-proc', 'f:yl-police', 'ft:yl-police>yl-proc', 'p:prosecution_review'].map((scope) => scope + tail),
       );
     });
 
@@ -99,14 +99,15 @@ describe('handoff board projection', () => {
   });
 
   describe('the plan: which scope answers a question', () => {
-    it('a viewer sees its own scope, a filter naming its agency, or the pair it sent; never another pair', () => {
-      expect(boardPlan({ viewer: 'x' })).to.deep.equal({ scope: BoardScope.visibleTo('x') });
-      expect(boardPlan({ viewer: 'x', toAgency: 'x' })).to.deep.equal({ scope: BoardScope.to('x') });
-      expect(boardPlan({ viewer: 'x', toAgency: 'y' })).to.deep.equal({ scope: BoardScope.fromTo('x', 'y') });
-      expect(boardPlan({ viewer: 'x', fromAgency: 'y' })).to.deep.equal({ scope: BoardScope.fromTo('y', 'x') });
+    it('a viewer sees what was sent to it and by it (its self-handoffs counted once), a filter naming its agency, or the pair it sent; never another pair', () => {
+      expect(boardPlan({ viewer: 'x' })).to.deep.equal({ scopes: [BoardScope.to('x'), BoardScope.from('x')], overlap: BoardScope.fromTo('x', 'x') });
+      expect(boardPlan({ viewer: 'x', toAgency: 'x' })).to.deep.equal({ scopes: [BoardScope.to('x')] });
+      expect(boardPlan({ viewer: 'x', toAgency: 'y' })).to.deep.equal({ scopes: [BoardScope.fromTo('x', 'y')] });
+      expect(boardPlan({ viewer: 'x', fromAgency: 'y' })).to.deep.equal({ scopes: [BoardScope.fromTo('y', 'x')] });
       expect(boardPlan({ viewer: 'x', toAgency: 'y', fromAgency: 'z' })).to.equal(null);
-      expect(boardPlan({ viewer: null, purpose: 'p' })).to.deep.equal({ scope: BoardScope.purpose('p') });
+      expect(boardPlan({ viewer: null, purpose: 'p' })).to.deep.equal({ scopes: [BoardScope.purpose('p')] });
       expect(boardPlan({ viewer: 'x', purpose: 'p' })?.residual).to.be.a('function');
+      expect(boardPlan({ viewer: 'x', purpose: 'p' })?.scopes).to.deep.equal([BoardScope.to('x'), BoardScope.from('x')]);
     });
   });
 
