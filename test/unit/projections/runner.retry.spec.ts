@@ -18,7 +18,7 @@ import { openEmbeddedReadModelStore } from '../../../infra/readModels/embeddedRe
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
 import type { Projection } from '../../../projections/projection.js';
 import { createProjectionRunner, type ProjectionLogger, type ProjectionRunner, type ProjectionRunnerDeps } from '../../../projections/runner.js';
-import { countsIn, expectedCounts } from './support.js';
+import { countsIn, expectedCounts, timedPieces } from './support.js';
 
 interface Ctx {
   /** evolve of this projection throws on the event at this position (a poison event) */
@@ -330,10 +330,10 @@ describe('projection runner: transient store errors', () => {
     expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
   });
 
-  it('catches up after a pause in pieces bounded by time, and a piece that fails pauses it again where it stopped', async () => {
+  it('catches up after a pause in pieces bounded by time, and a slice whose commit fails pauses it again where the slice began', async () => {
     const head = await appendSpread(events, 1_000, 7);
-    // the runner's clock moves only with the events a commit carries, 0.1 ms each: the pieces do not depend on the machine
-    const clock = { ms: 0 };
+    // every event "takes" 0.1 ms on the runner's clock (timedPieces): the pieces do not depend on the machine
+    const slow = timedPieces(countingProjection(), ['case.noted'], () => 0.1);
     const sizes: number[] = [];
     let commits = 0;
     let last = 0n;
@@ -345,18 +345,18 @@ describe('projection runner: transient store errors', () => {
       commit: async (projection, position, writes) => {
         commits += 1;
         if (failingCommits.has(commits)) throw sqliteFull();
-        clock.ms += Number(position - last) * 0.1;
         sizes.push(Number(position - last));
         last = position;
         return readModels.commit(projection, position, writes);
       },
     };
-    const live = runner({ projections: [countingProjection()], readModels: store, now: () => clock.ms, pieceBudgetMs: 8, batchSize: 1_000 });
+    const live = runner({ projections: [slow.projection], readModels: store, now: slow.now, pieceBudgetMs: 8, batchSize: 1_000 });
     await live.start();
     expect(live.status()[0]!.retrying).to.include({ attempt: 1 });
 
     timers.fire();
-    // the retry's first piece (250 events, 25 ms against 8) went in; the next, cut to 80, failed: paused again, nothing after it
+    // the retry's first slice went in (in pieces cut to 80 by the first one: 250 events, 25 ms against 8); the next
+    // slice's commit failed: paused again where that slice began, nothing after it
     await until(() => timers.pending === 1, 'the second pause is scheduled');
     expect(live.status()[0]!.retrying).to.include({ attempt: 2, position: 251n });
     expect(sizes).to.deep.equal([250]);
@@ -365,7 +365,8 @@ describe('projection runner: transient store errors', () => {
     await retryUntilHealthy(live);
     await live.waitFor(head, 5000);
     expect(sizes.reduce((a, b) => a + b, 0)).to.equal(Number(head));
-    expect(Math.max(...sizes.slice(1))).to.equal(80);
+    expect(slow.pieces()[0]).to.equal(250);
+    expect(Math.max(...slow.pieces().slice(1))).to.equal(80);
     expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
   });
 

@@ -18,7 +18,7 @@ import {
   type ProjectionRunner,
   type ProjectionRunnerDeps,
 } from '../../../projections/runner.js';
-import { countsIn, expectedCounts } from './support.js';
+import { countsIn, expectedCounts, timedPieces } from './support.js';
 
 // A tiny projection: how many handled events each stream has, and the type of its last one.
 
@@ -547,43 +547,42 @@ describe('projection runner', () => {
   });
 
   describe('pieces of live and catch-up work, bounded by time', () => {
-    /**
-     * A store whose commits "take" `msPerEvent(position)` per event since the previous commit, on a clock of the test's
-     * own (ProjectionRunnerDeps.now): the pieces follow that clock, whatever the machine's speed.
-     */
-    const timedStore = (inner: ReadModelStore, msPerEvent: (position: bigint) => number) => {
-      const clock = { ms: 0 };
-      const positions: bigint[] = [];
-      let last = 0n;
+    /** the commits a store was asked for: their positions and how many documents each wrote */
+    const recordingStore = (inner: ReadModelStore) => {
+      const commits: { position: bigint; writes: number }[] = [];
       const store: ReadModelStore = {
         ...inner,
         get: inner.get.bind(inner),
         getMany: inner.getMany.bind(inner),
         commit: async (projection, position, writes) => {
-          clock.ms += Number(position - last) * msPerEvent(position);
-          last = position;
-          positions.push(position);
+          commits.push({ position, writes: writes.length });
           return inner.commit(projection, position, writes);
         },
       };
-      /** events per commit, in order */
-      const pieces = (): number[] => positions.map((position, i) => Number(position - (i === 0 ? 0n : positions[i - 1]!)));
-      return { store, now: () => clock.ms, pieces };
+      return { store, commits };
     };
+    // every event of appendSpread "takes" its time, its `case.noted` ones too (timedPieces)
+    const timed = (msPerEvent: (position: bigint) => number, name?: string, collection?: string) => timedPieces(countingProjection(name, collection), ['case.noted'], msPerEvent);
 
-    it('cuts a slow projection\'s slices into pieces that fit the budget, and builds the same documents', async () => {
+    it('cuts a slow projection\'s slices into pieces that fit the budget, commits each slice once, and builds the same documents', async () => {
       const head = await appendSpread(events, 2_500, 13);
       const progress: bigint[] = [];
       // 0.1 ms per event: a slice of 250 takes 25 ms against a budget of 8, so the pieces become 80 events (8 ms)
-      const timed = timedStore(readModels, () => 0.1);
-      await runner({ projections: [countingProjection()], readModels: timed.store, now: timed.now, pieceBudgetMs: 8, batchSize: 1000, onProgress: (p) => progress.push(p.position) }).start();
+      const slow = timed(() => 0.1);
+      const recorded = recordingStore(readModels);
+      await runner({ projections: [slow.projection], readModels: recorded.store, now: slow.now, pieceBudgetMs: 8, batchSize: 1000, onProgress: (p) => progress.push(p.position) }).start();
 
       expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
       expect(await readModels.checkpoint('streamCounts')).to.equal(head);
-      const pieces = timed.pieces();
+      const pieces = slow.pieces();
       expect(pieces[0]).to.equal(250);
       expect(Math.max(...pieces.slice(1))).to.equal(80);
       expect(pieces.reduce((a, b) => a + b, 0)).to.equal(Number(head));
+      // the pieces of a slice are committed together: a stream's document once per slice, not once per piece
+      expect(recorded.commits.map((c) => c.position)).to.deep.equal(Array.from({ length: 10 }, (_, i) => BigInt((i + 1) * 250)));
+      const all = await events.readAll();
+      const streamsOfSlice = (i: number) => new Set(all.slice(i * 250, (i + 1) * 250).filter((e) => e.type !== 'case.noted').map((e) => e.streamId)).size;
+      expect(recorded.commits.map((c) => c.writes)).to.deep.equal(recorded.commits.map((_, i) => streamsOfSlice(i)));
       // progress (and waitFor) still moves a whole slice at a time, once every projection has applied it
       expect(progress).to.deep.equal(Array.from({ length: 10 }, (_, i) => BigInt((i + 1) * 250)));
     });
@@ -591,23 +590,23 @@ describe('projection runner', () => {
     it('grows the pieces back to whole slices when they become fast', async () => {
       await appendSpread(events, 2_500, 13);
       // slow for the first thousand events, then almost free
-      const timed = timedStore(readModels, (position) => (position <= 1000n ? 0.1 : 0.001));
-      await runner({ projections: [countingProjection()], readModels: timed.store, now: timed.now, pieceBudgetMs: 8, batchSize: 1000 }).start();
-      const pieces = timed.pieces();
+      const slow = timed((position) => (position <= 1000n ? 0.1 : 0.001));
+      await runner({ projections: [slow.projection], readModels, now: slow.now, pieceBudgetMs: 8, batchSize: 1000 }).start();
+      const pieces = slow.pieces();
       expect(Math.max(...pieces.slice(1, 6))).to.be.at.most(80);
-      // the last slices are committed whole again
+      // the last slices are applied whole again
       expect(pieces.slice(-3)).to.deep.equal([250, 250, 250]);
       expect(await countsIn(readModels)).to.deep.equal(await expectedCounts(events));
     });
 
-    it('stops a projection mid-slice at a failing event, and applies no piece after it', async () => {
+    it('stops a projection mid-slice at a failing event, commits the pieces before it, and applies no piece after it', async () => {
       const head = await appendSpread(events, 1_000, 7);
       const failAt = await handledFrom(events, 613n);
-      const timed = timedStore(readModels, () => 0.1);
+      const slow = timed(() => 0.1);
       const live = runner({
-        projections: [countingProjection()],
-        readModels: timed.store,
-        now: timed.now,
+        projections: [slow.projection],
+        readModels,
+        now: slow.now,
         pieceBudgetMs: 8,
         ctx: { failing: { projection: 'streamCounts', position: failAt } },
         batchSize: 1000,
@@ -615,6 +614,9 @@ describe('projection runner', () => {
       await live.start();
       expect(await readModels.checkpoint('streamCounts')).to.equal(failAt - 1n);
       expect(live.status()[0]!.failure).to.include({ position: failAt });
+      // the failing event's slice was cut into pieces, and the one holding it was the last tried
+      expect(Math.max(...slow.pieces().slice(1))).to.equal(80);
+      expect(slow.pieces().reduce((a, b) => a + b, 0)).to.be.below(Number(failAt) + 80);
       // reported once: the slice's later pieces were not tried (each would fail on the same event and report again)
       expect(logger.errors).to.have.length(1);
       const before = projectEvents(countingProjection(), (await events.readAll()).slice(0, Number(failAt) - 1), {});
@@ -625,11 +627,11 @@ describe('projection runner', () => {
     it('cuts pieces by default only for a store that holds the event loop', async () => {
       await appendSpread(events, 1_000, 7);
       const piecesWith = async (holdsEventLoop: boolean, into: ReadModelStore): Promise<number[]> => {
-        const timed = timedStore(into, () => 0.1);
-        const created = createProjectionRunner<Ctx>({ store: events, readModels: { ...timed.store, holdsEventLoop }, projections: [countingProjection()], ctx: {}, logger, now: timed.now });
+        const slow = timed(() => 0.1);
+        const created = createProjectionRunner<Ctx>({ store: events, readModels: { ...into, get: into.get.bind(into), getMany: into.getMany.bind(into), commit: into.commit.bind(into), holdsEventLoop }, projections: [slow.projection], ctx: {}, logger, now: slow.now });
         runners.push(created);
         await created.start();
-        return timed.pieces();
+        return slow.pieces();
       };
       // the embedded store says it does (its reads and commits are synchronous); a server's store is timed by the network
       expect(readModels.holdsEventLoop).to.equal(true);
@@ -644,7 +646,7 @@ describe('projection runner', () => {
       }
     });
 
-    it('counts only the time until a commit is handed over: waiting for a store that writes elsewhere holds no loop', async () => {
+    it('does not count the wait for a slice\'s commit: a store that writes elsewhere holds no loop', async () => {
       const head = await appendSpread(events, 1_000, 7);
       const clock = { ms: 0 };
       const positions: bigint[] = [];

@@ -1,6 +1,7 @@
 import { currentVersion, dataschemaOf, evolveCase, isCatalogType, type CaseState, type ExistingCase } from '../../../domain/catalog/index.js';
 import type { EventStore, RecordedEvent } from '../../../ports/eventStore.js';
 import type { ReadModelStore } from '../../../ports/readModelStore.js';
+import type { Projection } from '../../../projections/projection.js';
 import { loadDemo } from '../../../infra/demo/loader.js';
 import { demoScenario } from '../../../infra/demo/scenario.js';
 import { memoryPlatform } from '../demo/memoryPlatform.js';
@@ -95,4 +96,34 @@ export function foldedCases(events: readonly RecordedEvent[]): Map<string, Exist
   const cases = new Map<string, ExistingCase>();
   for (const [id, state] of states) if (state.status !== 'none') cases.set(id, state);
   return cases;
+}
+
+/**
+ * A projection's pieces timed on a clock of the test's own (ProjectionRunnerDeps.now), whatever the machine's speed:
+ * every event of a slice "takes" `msPerEvent(position)` when the runner asks which documents it touches — the types in
+ * `ignored` too (handled, changing nothing), so that a piece of n events takes n times as long. The runner reads the
+ * clock at the start and at the end of each piece: the events asked about between two readings are a piece.
+ */
+export function timedPieces<Ctx>(projection: Projection<Ctx>, ignored: readonly string[], msPerEvent: (position: bigint) => number) {
+  // in microseconds, whole: 250 events at 0.1 ms summed as floats come to a little over 25 ms
+  const clock = { us: 0 };
+  let asked = 0;
+  const readings: number[] = [];
+  const timed: Projection<Ctx> = {
+    ...projection,
+    canHandle: [...projection.canHandle, ...ignored],
+    keys(event, ctx) {
+      clock.us += Math.round(msPerEvent(event.position) * 1000);
+      asked += 1;
+      return projection.keys(event, ctx);
+    },
+    evolve: (doc, event, ctx, collection) => (ignored.includes(event.type) ? { doc } : projection.evolve(doc, event, ctx, collection)),
+  };
+  const now = (): number => {
+    readings.push(asked);
+    return clock.us / 1000;
+  };
+  /** events per piece, in order */
+  const pieces = (): number[] => readings.flatMap((asked, i) => (i % 2 === 1 ? [asked - readings[i - 1]!] : []));
+  return { projection: timed, now, pieces };
 }
