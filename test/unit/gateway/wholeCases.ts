@@ -1,9 +1,10 @@
-import { caseDeadlines, evolveCase, handoffDeadline, type CaseDeadline, type CaseState, type ExistingCase, type HandoffDeadline } from '../../../domain/catalog/index.js';
+import { caseDeadlines, handoffDeadline, type CaseDeadline, type CaseState, type ExistingCase, type HandoffDeadline } from '../../../domain/catalog/index.js';
 import { currentShape } from '../../../ports/currentShape.js';
 import type { CaseDoc } from '../../../projections/cases/cases.projection.js';
 import type { GatewayContext } from '../../../gateway/context.js';
 import type { HandoffView } from '../../../gateway/readSide/views.js';
 import type { IsoDate } from '../../../domain/deadlines/index.js';
+import { foldCaseEvent } from '../projections/support.js';
 
 /**
  * A case as the oracles read it: the domain's whole fold of its stream, with every handoff's clock — what the case read
@@ -51,12 +52,8 @@ async function catchUp(ctx: GatewayContext, folded: Folded): Promise<void> {
   for (;;) {
     const page = await events.readAll({ after: folded.after, maxCount: 5_000 });
     for (const stored of page) {
-      if (!stored.streamId.startsWith('case-')) continue;
-      const caseId = stored.streamId.slice('case-'.length);
-      const event = currentShape(stored);
-      const input = { type: event.type, data: event.data, time: event.metadata.time, source: event.metadata.source, subject: caseId };
-      folded.states.set(caseId, evolveCase(folded.states.get(caseId) ?? { status: 'none' }, input));
-      folded.docs.delete(caseId);
+      const caseId = foldCaseEvent(folded.states, currentShape(stored));
+      if (caseId !== null) folded.docs.delete(caseId);
     }
     if (page.length === 0) return;
     folded.after = page.at(-1)!.position;

@@ -85,14 +85,18 @@ export async function demoCityEvents({ casesOnly = true } = {}): Promise<Recorde
   return events;
 }
 
+/** One recorded event folded into whole case states by case id (the domain's evolveCase); its case's id, or null for another stream. */
+export function foldCaseEvent(states: Map<string, CaseState>, e: RecordedEvent): string | null {
+  if (!e.streamId.startsWith('case-')) return null;
+  const id = e.streamId.slice('case-'.length);
+  states.set(id, evolveCase(states.get(id) ?? { status: 'none' }, { type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source, subject: id }));
+  return id;
+}
+
 /** The domain's whole fold (evolveCase) of every case among these events, by case id: what read models are checked against. */
 export function foldedCases(events: readonly RecordedEvent[]): Map<string, ExistingCase> {
   const states = new Map<string, CaseState>();
-  for (const e of events) {
-    if (!e.streamId.startsWith('case-')) continue;
-    const id = e.streamId.slice('case-'.length);
-    states.set(id, evolveCase(states.get(id) ?? { status: 'none' }, { type: e.type, data: e.data, time: e.metadata.time, source: e.metadata.source, subject: id }));
-  }
+  for (const e of events) foldCaseEvent(states, e);
   const cases = new Map<string, ExistingCase>();
   for (const [id, state] of states) if (state.status !== 'none') cases.set(id, state);
   return cases;
