@@ -454,8 +454,8 @@ export function createProjectionRunner<Ctx>(deps: ProjectionRunnerDeps<Ctx>): Pr
     const pausing = track.retrying;
     // The slice's documents stay in memory from piece to piece and are committed once, at its end: a piece committed
     // on its own wrote a document again for each piece that touched it, and made the store's thread begin and end a
-    // transaction per piece while the event loop waited (issue 14: the writer busy 44 % of an HTTP ingest, the loop
-    // idle 41 %). The waiters are answered per slice either way (applyToAll).
+    // transaction per piece while the event loop waited. The waiters are answered per slice either way (applyToAll).
+    // Measured: the quick HTTP ingest's throughput did not move beyond its spread (docs/decisions.md, stop 39).
     const buffer = newBuffer(Number.POSITIVE_INFINITY);
     for (let at = 0; at < slice.length; ) {
       await nextTurn();
@@ -722,10 +722,10 @@ type DocumentCache = Map<string, Map<string, Entry>>;
 
 /**
  * Documents applied in memory and not yet committed: a rebuild's, across batches; a live slice's, across its pieces
- * (committed at the slice's end). A full buffer is handed to the
- * store and the next events are applied while the store commits it (for the embedded store, in its writer's thread):
- * until that commit has answered, its documents are read from `committing`, not from the store, and the next commit of
- * the same projection waits for it — so at most two buffers' documents are in memory, and commits keep their order.
+ * (committed at the slice's end). A full buffer is handed to the store and the next events are applied while the store
+ * commits it (for the embedded store, in its writer's thread): until that commit has answered, its documents are read
+ * from `committing`, not from the store, and the next commit of the same projection waits for it — so at most two
+ * buffers' documents are in memory, and commits keep their order.
  */
 interface DocumentBuffer {
   cache: DocumentCache;
