@@ -42,7 +42,8 @@ async function foldedUpToNow(ctx: GatewayContext): Promise<Folded> {
   let folded = folds.get(events);
   if (folded === undefined) folds.set(events, (folded = { after: null, states: new Map(), docs: new Map(), caughtUp: Promise.resolve() }));
   const into = folded;
-  into.caughtUp = into.caughtUp.then(() => catchUp(ctx, into));
+  // a catching up that failed fails its own askers, not every later one
+  into.caughtUp = into.caughtUp.catch(() => undefined).then(() => catchUp(ctx, into));
   await into.caughtUp;
   return into;
 }
