@@ -37,6 +37,8 @@ export interface GraphqlOptions {
   accessLog?: AccessLogWriter;
   /** the process logger (pino's shape); without one, errors go to stderr */
   log?: ServerLog;
+  /** how long a turn of the turnstile may run (gateway/turnstile.ts); 0 gives every operation and piece a turn of its own */
+  turnBudgetMs?: number;
 }
 
 /** what the router logs through: a pino logger fits */
@@ -307,7 +309,7 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     },
   };
   // operations take turns with the rest of the event loop; long answers pause between pieces (gateway/turnstile.ts)
-  const turn = createTurnstile();
+  const turn = createTurnstile(options.turnBudgetMs);
   // Apollo hands an answer back as one string. The bytes are made here instead, in pieces (gateway/answerBody.ts):
   // the string Apollo passes on is a marker, unique to the answer, under which the pieces wait for `execute`
   const encodedAnswers = new Map<string, Buffer[]>();
@@ -331,6 +333,10 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     },
     allowBatchedHttpRequests: false,
     stringifyResult: async (result) => {
+      // The access log answers a whole group commit at once, outside any turn: every operation in the group would
+      // encode and send its answer in that one stretch (50 board answers ≈ 30 ms, which /healthz waited behind).
+      // Each waits for a turn here instead.
+      await turn.pause();
       // Apollo's own writes the JSON and a newline
       const pieces = [...(await encodeInPieces(result, turn.pause)), NEWLINE];
       // an answer Apollo made and then did not send (none is known) must not stay: the oldest goes first
