@@ -335,8 +335,8 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     stringifyResult: async (result) => {
       // The access log answers a whole group commit at once, outside any turn: every operation in the group would
       // encode and send its answer in that one stretch (50 board answers ≈ 30 ms, which /healthz waited behind).
-      // Each waits for a turn here instead.
-      await turn.pause();
+      // Each goes on in a turn instead, one after another while the turn has budget.
+      await turn.resume();
       // Apollo's own writes the JSON and a newline
       const pieces = [...(await encodeInPieces(result, turn.pause)), NEWLINE];
       // an answer Apollo made and then did not send (none is known) must not stay: the oldest goes first

@@ -16,6 +16,10 @@
  * items, about 30 ms of reading, judging, completing and encoding. Such work calls `pause()` between pieces: it goes on at
  * once while the turn has budget left, else after the loop has polled I/O, before any operation that has not started
  * (what has started finishes first, so a flood does not hold fifty half-done answers in memory).
+ *
+ * What goes on after real I/O calls `resume()`: it always waits for a turn, like a paused piece. An answer leaves after
+ * its access-log entry is written, and one group commit answers the entries of every operation in it at once; with
+ * `pause()` each of them found the budget unspent and all fifty encoded and sent their answers in one stretch.
  */
 const BUDGET_MS = 4;
 
@@ -24,6 +28,12 @@ export interface Turnstile {
   enter(): Promise<() => void>;
   /** between two pieces of a long operation: resolves at once within the turn's budget, else on a later turn */
   pause(): Promise<void>;
+  /**
+   * after an operation waited for real I/O: goes on in a turn, never at once. What one piece of I/O releases (the
+   * access log's group commit answers every operation in it) goes on in one run of microtasks, where each operation
+   * would check the turn's budget before any of them had spent it, and all would go on in one stretch.
+   */
+  resume(): Promise<void>;
 }
 
 export function createTurnstile(budgetMs = BUDGET_MS): Turnstile {
@@ -48,6 +58,11 @@ export function createTurnstile(budgetMs = BUDGET_MS): Turnstile {
       scheduleTurn();
     });
   };
+  const resume = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      paused.push(resolve);
+      scheduleTurn();
+    });
   const finished = (): void => {
     if (withinBudget()) runNext();
   };
@@ -64,12 +79,7 @@ export function createTurnstile(budgetMs = BUDGET_MS): Turnstile {
         );
         scheduleTurn();
       }),
-    pause: () => {
-      if (withinBudget()) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        paused.push(resolve);
-        scheduleTurn();
-      });
-    },
+    pause: () => (withinBudget() ? Promise.resolve() : resume()),
+    resume,
   };
 }

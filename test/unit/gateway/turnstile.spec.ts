@@ -115,4 +115,49 @@ describe('turnstile (GraphQL operations take turns with the event loop)', () => 
     await long;
     expect(log).to.deep.equal(['first resumed', 'second started']);
   });
+
+  it('resumes after I/O on a turn, never at once, even with budget left', async () => {
+    const turn = createTurnstile(1000);
+    const finished = await turn.enter();
+    let turned = false;
+    setImmediate(() => (turned = true));
+    await turn.resume();
+    // queued before resume(), the immediate ran first: resume() waited for a turn although the budget was unspent
+    expect(turned).to.equal(true);
+    finished();
+  });
+
+  it('meters what one piece of I/O released together, one after another within each turn', async () => {
+    const turn = createTurnstile(4);
+    let release!: () => void;
+    const io = new Promise<void>((resolve) => (release = resolve));
+    let turns = 0;
+    let counting = true;
+    const counter = (async () => {
+      while (counting) {
+        await turnOfTheLoop();
+        turns++;
+      }
+    })();
+    const wentOnIn: number[] = [];
+    const operations = Array.from({ length: 10 }, async () => {
+      const finished = await turn.enter();
+      await io; // each waits for the same reply (the access log's group commit)
+      await turn.resume();
+      wentOnIn.push(turns);
+      busyFor(2);
+      finished();
+    });
+    // the reply comes while a turn has just begun: its budget is unspent
+    const replying = turn.enter().then((finished) => {
+      release();
+      finished();
+    });
+    await Promise.all([...operations, replying]);
+    counting = false;
+    await counter;
+    // 10 × 2 ms with a 4 ms budget: at most two go on in one turn (a third would start 4 ms in), so five turns at least;
+    // gone on at once, all ten would be in the turn of the reply
+    expect(new Set(wentOnIn).size).to.be.at.least(4);
+  });
 });
