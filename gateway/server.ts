@@ -334,8 +334,9 @@ export async function createGraphqlRouter(options: GraphqlOptions): Promise<Grap
     allowBatchedHttpRequests: false,
     stringifyResult: async (result) => {
       // The access log answers a whole group commit at once, outside any turn: every operation in the group would
-      // encode and send its answer in that one stretch (50 board answers ≈ 30 ms, which /healthz waited behind).
-      // Each goes on in a turn instead, one after another while the turn has budget.
+      // encode and send its answer in that one stretch, which /healthz waited behind (docs/decisions.md "What the
+      // access log releases together goes on in turns"). Each goes on in a turn instead, one after another while the
+      // turn has budget.
       await turn.resume();
       // Apollo's own writes the JSON and a newline
       const pieces = [...(await encodeInPieces(result, turn.pause)), NEWLINE];

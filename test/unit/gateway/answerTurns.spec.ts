@@ -3,9 +3,9 @@
  *
  * An answer leaves only after its access-log entry is written, and the access log writes what arrived together in
  * one group commit, answered at once. The operations of one group then used to encode and send their answers in one
- * stretch of microtasks, which `/healthz` waited behind (50 board answers ≈ 30 ms in a flood). Each now waits for a
- * turn of the turnstile first. With a turn budget of 0 every answer takes a turn of its own, so the answers of one
- * group are spread over as many turns of the event loop — counted here, not timed.
+ * stretch of microtasks, which `/healthz` waited behind during a flood. Each now waits for a turn of the turnstile
+ * first. With a turn budget of 0 every answer takes a turn of its own, so the answers of one group are spread over as
+ * many turns of the event loop — counted here, not timed.
  */
 import type { Server } from 'node:http';
 import { expect } from 'chai';
