@@ -94,8 +94,9 @@ async function ask(onReset) {
 (async () => {
   const samples = [];
   let resets = 0;
-  // not timed: the first fetches of a new thread load and warm its HTTP client (43–67 ms and 8–12 ms against an idle
-  // local server, then 3), and a load balancer's check is not a thread started for each phase
+  // not timed: the first fetches of a new thread load and warm its HTTP client (against an idle local server, three
+  // workers: first 43–67 ms, second 7.5–11.5, third 2.7–6.0), and a load balancer's check is not a thread started for
+  // each phase
   for (let i = 0; i < WARM_UP_POLLS; i++) await ask(() => undefined);
   do {
     const sent = performance.now();
